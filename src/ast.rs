@@ -1,0 +1,412 @@
+//! The abstract syntax tree of a decree file.
+//!
+//! Produced by [`crate::syntax`], read by every later stage. Every node carries
+//! a span; equality ignores spans and the spelling of literals (`5000万` equals
+//! `50M`), so two files that mean the same compare equal.
+
+use rust_decimal::Decimal;
+
+use crate::span::{Span, Spanned};
+use crate::value::{Duration, Unit};
+
+/// A name as written, with its span.
+pub type Ident = Spanned<String>;
+
+/// A string literal as written (escapes resolved), with its span.
+pub type Text = Spanned<String>;
+
+/// A whole file: its declarations in source order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Program {
+    /// Declarations in the order written.
+    pub decls: Vec<Decl>,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decl {
+    /// `policy "title" { … }`
+    Policy(PolicyHeader),
+    /// `enum name { a "label", b }`
+    Enum(EnumDecl),
+    /// `fact name: type "label"`
+    Fact(FactDecl),
+    /// `param name: type = value|tbd "label"`
+    Param(ParamDecl),
+    /// `chapter N "title" { measure … }`
+    Chapter(Chapter),
+    /// `measure N "title" { … }` outside any chapter.
+    Measure(Measure),
+}
+
+/// The policy header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyHeader {
+    /// The document's title.
+    pub title: Text,
+    /// Issue date; `None` for `issued tbd`, absent field also `None`.
+    pub issued: Option<Spanned<IssueDate>>,
+    /// Validity, e.g. 5 years.
+    pub valid: Option<Spanned<Duration>>,
+    /// Span of the whole header.
+    pub span: Span,
+}
+
+/// The issue date as the header states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueDate {
+    /// `issued tbd`: the draft has no date yet.
+    Tbd,
+    /// `issued 2020-11-01`.
+    On(jiff::civil::Date),
+}
+
+/// An enumeration of named values, e.g. honour titles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDecl {
+    /// Name of the enumeration.
+    pub name: Ident,
+    /// Its values, each with an optional label.
+    pub variants: Vec<(Ident, Option<Text>)>,
+}
+
+/// A declared type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// A built-in unit (money, rate, …).
+    Unit(Unit),
+    /// A value of a named enumeration.
+    Enum(Ident),
+    /// A set of values of a named enumeration.
+    SetOf(Ident),
+}
+
+/// `fact name: type "label"`
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactDecl {
+    /// Name used in expressions and facts files.
+    pub name: Ident,
+    /// Type of the fact.
+    pub ty: Spanned<TypeRef>,
+    /// Chinese label used in explanations.
+    pub label: Option<Text>,
+}
+
+/// `param name: type = value "label"`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDecl {
+    /// Name.
+    pub name: Ident,
+    /// Declared type.
+    pub ty: Spanned<TypeRef>,
+    /// Its value, or `None` for `tbd`.
+    pub value: Option<Expr>,
+    /// Span of the value or of `tbd`.
+    pub value_span: Span,
+    /// Label.
+    pub label: Option<Text>,
+}
+
+/// A chapter grouping measures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// Chapter number.
+    pub number: Spanned<u32>,
+    /// Title.
+    pub title: Text,
+    /// Introductory text cited.
+    pub cites: Vec<Text>,
+    /// Its measures.
+    pub measures: Vec<Measure>,
+}
+
+/// `measure N "title" { cite …  items… }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    /// Measure number as in the draft.
+    pub number: Spanned<u32>,
+    /// Title as in the draft.
+    pub title: Text,
+    /// Clause texts quoted from the draft.
+    pub cites: Vec<Text>,
+    /// The computable and listed items.
+    pub items: Vec<Item>,
+    /// Span of the whole measure.
+    pub span: Span,
+}
+
+/// The kind of an item, which fixes what its value must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// Money granted as a subsidy (资助).
+    Subsidy,
+    /// Money granted as an award (奖励).
+    Award,
+    /// Money granted as an interest subsidy (贴息).
+    InterestSubsidy,
+    /// Money granted to match other funds (配套).
+    Matching,
+    /// A non-monetary benefit of any type (待遇).
+    Benefit,
+    /// A named status other items can use (资格).
+    Eligibility,
+    /// A city-level goal (目标).
+    Target,
+    /// A qualitative commitment (承诺).
+    Commitment,
+}
+
+impl ItemKind {
+    /// Whether the item grants money.
+    pub fn is_monetary(self) -> bool {
+        matches!(
+            self,
+            ItemKind::Subsidy | ItemKind::Award | ItemKind::InterestSubsidy | ItemKind::Matching
+        )
+    }
+
+    /// The keyword rule name (see [`crate::syntax::keywords`]).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ItemKind::Subsidy => "subsidy",
+            ItemKind::Award => "award",
+            ItemKind::InterestSubsidy => "interest_subsidy",
+            ItemKind::Matching => "matching",
+            ItemKind::Benefit => "benefit",
+            ItemKind::Eligibility => "eligibility",
+            ItemKind::Target => "target",
+            ItemKind::Commitment => "commitment",
+        }
+    }
+}
+
+/// One item of a measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// What kind of item.
+    pub kind: Spanned<ItemKind>,
+    /// Its name, unique in the file.
+    pub name: Ident,
+    /// A label shown in outputs.
+    pub label: Option<Text>,
+    /// Its value.
+    pub body: ItemBody,
+    /// `when` condition.
+    pub when: Option<Expr>,
+    /// Clause texts this item comes from.
+    pub cites: Vec<Text>,
+    /// `by DATE` for targets.
+    pub by: Option<Spanned<jiff::civil::Date>>,
+    /// `concerns "…"`: who the item concerns.
+    pub concerns: Option<Text>,
+    /// Span of the whole item.
+    pub span: Span,
+}
+
+/// What an item's `=` is followed by.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemBody {
+    /// A value.
+    Value(Expr),
+    /// `at most X` (不超过): an upper bound, e.g. a fee cap.
+    AtMost(Expr),
+    /// `at least X` (不少于): a lower bound, e.g. a minimum lease term.
+    AtLeast(Expr),
+}
+
+impl ItemBody {
+    /// The expression inside.
+    pub fn expr(&self) -> &Expr {
+        match self {
+            ItemBody::Value(e) | ItemBody::AtMost(e) | ItemBody::AtLeast(e) => e,
+        }
+    }
+}
+
+/// An expression with its span.
+pub type Expr = Spanned<ExprKind>;
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A literal.
+    Lit(Literal),
+    /// A reference to a fact, param, item or enum value.
+    Name(String),
+    /// `-x`, `not x`, `soft x`.
+    Unary(UnaryOp, Box<Expr>),
+    /// `a op b`.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `min(…)`, `max(…)`, `clamp(x, lo, hi)`, `round(x, step)`.
+    Call(Builtin, Vec<Expr>),
+    /// A tier table: first row whose threshold the subject meets wins.
+    Tiers(Box<Tiers>),
+    /// A marginal schedule: each bracket at its own rate.
+    Schedule(Box<Schedule>),
+}
+
+/// A tier table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tiers {
+    /// `tiers X` or, for `first reaching X over P`, the current value X.
+    pub subject: Expr,
+    /// For `first reaching X over P`: the prior peak P.
+    pub prior: Option<Expr>,
+    /// How the subject is compared with each threshold (default `>=`).
+    pub cmp: CmpOp,
+    /// Rows `threshold => value`, tried in order.
+    pub rows: Vec<(Expr, Expr)>,
+    /// `else => value`.
+    pub otherwise: Option<Expr>,
+}
+
+/// A marginal schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// The base the brackets divide.
+    pub base: Expr,
+    /// `upper bound => rate`, increasing.
+    pub brackets: Vec<(Expr, Expr)>,
+    /// `above => rate` for the part beyond the last bound.
+    pub above: Option<Expr>,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl CmpOp {
+    /// The ASCII symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `not x`
+    Not,
+    /// `soft x`: a cap that holds only in principle (原则上).
+    Soft,
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// A comparison.
+    Cmp(CmpOp),
+    /// `and`
+    And,
+    /// `or`
+    Or,
+    /// `x in set`
+    In,
+    /// `lo..hi`: a discretionary band.
+    Range,
+}
+
+impl BinaryOp {
+    /// The symbol shown in explanations.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "×",
+            BinaryOp::Div => "÷",
+            BinaryOp::Cmp(c) => c.symbol(),
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+            BinaryOp::In => "in",
+            BinaryOp::Range => "..",
+        }
+    }
+}
+
+/// A built-in function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// Smallest argument.
+    Min,
+    /// Largest argument.
+    Max,
+    /// `clamp(x, lo, hi)`.
+    Clamp,
+    /// `round(x, step)`: to the nearest multiple of `step`, halves away from zero.
+    Round,
+}
+
+impl Builtin {
+    /// The English name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Clamp => "clamp",
+            Builtin::Round => "round",
+        }
+    }
+}
+
+/// A literal: its value and the text it was written as.
+#[derive(Debug, Clone)]
+pub struct Literal {
+    /// The value.
+    pub value: LitValue,
+    /// The text as written, kept so the formatter prints `5000万` as `5000万`.
+    pub raw: String,
+}
+
+impl PartialEq for Literal {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// The value of a literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LitValue {
+    /// A number with a unit (money in yuan, rates as fractions, area in m²).
+    Quantity(Unit, Decimal),
+    /// A duration.
+    Duration(Duration),
+    /// A date.
+    Date(jiff::civil::Date),
+    /// `true` / `false`.
+    Bool(bool),
+    /// A text.
+    Text(String),
+}

@@ -1,0 +1,685 @@
+//! Lowering pest's parse tree into the typed AST, a span on every node.
+//!
+//! Nothing after this module sees a pest `Pair`. Expressions go through a
+//! Pratt parser (precedence table in [`PRATT`]); every expression's nesting
+//! depth is counted on the way up, so no later recursive stage can be driven
+//! into a stack overflow by a hostile file.
+
+use std::sync::LazyLock;
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::Rule;
+use super::literal;
+use crate::Limits;
+use crate::ast::*;
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::span::{SourceFile, Span, Spanned};
+use crate::value::{Duration, Unit};
+
+type P<'i> = Pair<'i, Rule>;
+type Lowered<T> = Result<T, Diagnostic>;
+
+/// Operator precedence, loosest first.
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not) | Op::prefix(Rule::op_soft))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+        .op(Op::infix(Rule::op_range, Assoc::Left))
+});
+
+/// Lowers pairs of one source file.
+pub(super) struct Lowerer<'s> {
+    src: &'s SourceFile,
+    limits: &'s Limits,
+}
+
+fn span(p: &P<'_>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// Punctuation pairs exist only for error messages.
+fn is_punct(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::lbrace
+            | Rule::rbrace
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::comma
+            | Rule::colon
+            | Rule::arrow
+            | Rule::assign
+            | Rule::EOI
+    )
+}
+
+/// Whether a pair is a keyword token (kept out of the AST).
+fn is_keyword(rule: Rule) -> bool {
+    format!("{rule:?}").starts_with("kw_")
+}
+
+/// The children that carry meaning: no punctuation, no keywords.
+fn parts(p: P<'_>) -> impl Iterator<Item = P<'_>> {
+    p.into_inner()
+        .filter(|c| !is_punct(c.as_rule()) && !is_keyword(c.as_rule()))
+}
+
+impl<'s> Lowerer<'s> {
+    pub(super) fn new(src: &'s SourceFile, limits: &'s Limits) -> Self {
+        Lowerer { src, limits }
+    }
+
+    fn err(&self, code: Code, at: Span, message: impl Into<String>, label: &str) -> Diagnostic {
+        Diagnostic::error(code, message)
+            .label(at, label)
+            .in_source(self.src)
+    }
+
+    fn missing(&self, at: Span) -> Diagnostic {
+        self.err(Code::Syntax, at, "incomplete construct", "here")
+    }
+
+    pub(super) fn program(&self, pairs: Pairs<'_, Rule>) -> Result<Program, Diagnostics> {
+        let mut decls = Vec::new();
+        let mut errors = Vec::new();
+        for file in pairs {
+            for p in parts(file) {
+                match self.decl(p) {
+                    Ok(d) => decls.push(d),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(Program { decls })
+        } else {
+            Err(Diagnostics(errors))
+        }
+    }
+
+    pub(super) fn expr_only(&self, pairs: Pairs<'_, Rule>) -> Result<Expr, Diagnostics> {
+        let whole = pairs.into_iter().next();
+        let e = whole.and_then(|p| parts(p).next());
+        match e {
+            Some(e) => self.expr(e).map(|(e, _)| e).map_err(Diagnostics::from),
+            None => Err(self.missing(Span::default()).into()),
+        }
+    }
+
+    fn decl(&self, p: P<'_>) -> Lowered<Decl> {
+        Ok(match p.as_rule() {
+            Rule::policy_decl => Decl::Policy(self.policy(p)?),
+            Rule::enum_decl => Decl::Enum(self.enum_decl(p)?),
+            Rule::fact_decl => Decl::Fact(self.fact(p)?),
+            Rule::param_decl => Decl::Param(self.param(p)?),
+            Rule::chapter_decl => Decl::Chapter(self.chapter(p)?),
+            Rule::measure_decl => Decl::Measure(self.measure(p)?),
+            _ => return Err(self.missing(span(&p))),
+        })
+    }
+
+    fn policy(&self, p: P<'_>) -> Lowered<PolicyHeader> {
+        let whole = span(&p);
+        let mut it = parts(p);
+        let title = self.string(it.next().ok_or_else(|| self.missing(whole))?);
+        let mut header = PolicyHeader {
+            title,
+            issued: None,
+            valid: None,
+            span: whole,
+        };
+        for field in it {
+            let at = span(&field);
+            match field.as_rule() {
+                Rule::issued_field => {
+                    let has_date = field.clone().into_inner().find(|c| c.as_rule() == Rule::date_lit);
+                    let date = match has_date {
+                        Some(d) => IssueDate::On(self.date(&d)?),
+                        None => IssueDate::Tbd,
+                    };
+                    if header.issued.is_some() {
+                        return Err(self.err(Code::Duplicate, at, "the issue date is given twice", "again here"));
+                    }
+                    header.issued = Some(Spanned::new(date, at));
+                }
+                Rule::valid_field => {
+                    let q = parts(field).next().ok_or_else(|| self.missing(at))?;
+                    let d = match self.literal(q)? {
+                        LitValue::Duration(d) => d,
+                        _ => {
+                            return Err(self
+                                .err(Code::UnitMismatch, at, "validity must be a duration", "not a duration")
+                                .help("write e.g. `valid 5 years` (有效期 5年)"));
+                        }
+                    };
+                    if header.valid.is_some() {
+                        return Err(self.err(Code::Duplicate, at, "the validity is given twice", "again here"));
+                    }
+                    header.valid = Some(Spanned::new(d, at));
+                }
+                _ => return Err(self.missing(at)),
+            }
+        }
+        Ok(header)
+    }
+
+    fn enum_decl(&self, p: P<'_>) -> Lowered<EnumDecl> {
+        let whole = span(&p);
+        let mut it = parts(p);
+        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
+        let mut variants = Vec::new();
+        for v in it {
+            let mut vi = parts(v);
+            let vname = vi.next().ok_or_else(|| self.missing(whole))?;
+            let label = vi.next().map(|l| self.string(l));
+            variants.push((self.ident(&vname), label));
+        }
+        Ok(EnumDecl { name, variants })
+    }
+
+    fn type_ref(&self, p: P<'_>) -> Lowered<Spanned<TypeRef>> {
+        let at = span(&p);
+        let inner = p.into_inner().next().ok_or_else(|| self.missing(at))?;
+        let ty = match inner.as_rule() {
+            Rule::kw_money => TypeRef::Unit(Unit::Money),
+            Rule::kw_rate => TypeRef::Unit(Unit::Rate),
+            Rule::kw_count => TypeRef::Unit(Unit::Count),
+            Rule::kw_area => TypeRef::Unit(Unit::Area),
+            Rule::kw_duration => TypeRef::Unit(Unit::Duration),
+            Rule::kw_date => TypeRef::Unit(Unit::Date),
+            Rule::kw_bool => TypeRef::Unit(Unit::Bool),
+            Rule::kw_text => TypeRef::Unit(Unit::Text),
+            Rule::set_type => {
+                let name = parts(inner).next().ok_or_else(|| self.missing(at))?;
+                TypeRef::SetOf(self.ident(&name))
+            }
+            Rule::ident => TypeRef::Enum(self.ident(&inner)),
+            _ => return Err(self.missing(at)),
+        };
+        Ok(Spanned::new(ty, at))
+    }
+
+    fn fact(&self, p: P<'_>) -> Lowered<FactDecl> {
+        let whole = span(&p);
+        let mut it = parts(p);
+        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
+        let ty = self.type_ref(it.next().ok_or_else(|| self.missing(whole))?)?;
+        let label = it.next().map(|l| self.string(l));
+        Ok(FactDecl { name, ty, label })
+    }
+
+    fn param(&self, p: P<'_>) -> Lowered<ParamDecl> {
+        let whole = span(&p);
+        let tbd = p.clone().into_inner().find(|c| c.as_rule() == Rule::kw_tbd);
+        let mut it = parts(p);
+        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
+        let ty = self.type_ref(it.next().ok_or_else(|| self.missing(whole))?)?;
+        let (value, value_span) = match tbd {
+            Some(t) => (None, span(&t)),
+            None => {
+                let e = it.next().ok_or_else(|| self.missing(whole))?;
+                let (e, _) = self.expr(e)?;
+                let s = e.span;
+                (Some(e), s)
+            }
+        };
+        let label = it.next().map(|l| self.string(l));
+        Ok(ParamDecl {
+            name,
+            ty,
+            value,
+            value_span,
+            label,
+        })
+    }
+
+    fn chapter(&self, p: P<'_>) -> Lowered<Chapter> {
+        let whole = span(&p);
+        let mut it = parts(p);
+        let number = self.integer(&it.next().ok_or_else(|| self.missing(whole))?)?;
+        let title = self.string(it.next().ok_or_else(|| self.missing(whole))?);
+        let mut cites = Vec::new();
+        let mut measures = Vec::new();
+        for c in it {
+            match c.as_rule() {
+                Rule::cite_clause => cites.push(self.cite(c)?),
+                _ => measures.push(self.measure(c)?),
+            }
+        }
+        Ok(Chapter {
+            number,
+            title,
+            cites,
+            measures,
+        })
+    }
+
+    fn measure(&self, p: P<'_>) -> Lowered<Measure> {
+        let whole = span(&p);
+        let mut it = parts(p);
+        let number = self.integer(&it.next().ok_or_else(|| self.missing(whole))?)?;
+        let title = self.string(it.next().ok_or_else(|| self.missing(whole))?);
+        let mut cites = Vec::new();
+        let mut items = Vec::new();
+        for c in it {
+            match c.as_rule() {
+                Rule::cite_clause => cites.push(self.cite(c)?),
+                _ => items.push(self.item(c)?),
+            }
+        }
+        Ok(Measure {
+            number,
+            title,
+            cites,
+            items,
+            span: whole,
+        })
+    }
+
+    fn cite(&self, p: P<'_>) -> Lowered<Text> {
+        let at = span(&p);
+        let s = parts(p).next().ok_or_else(|| self.missing(at))?;
+        Ok(self.string(s))
+    }
+
+    fn item(&self, p: P<'_>) -> Lowered<Item> {
+        let whole = span(&p);
+        let mut it = parts(p);
+        let kind_pair = it.next().ok_or_else(|| self.missing(whole))?;
+        let kind = self.item_kind(kind_pair)?;
+        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
+        let mut label = None;
+        let mut next = it.next().ok_or_else(|| self.missing(whole))?;
+        if next.as_rule() == Rule::string {
+            label = Some(self.string(next));
+            next = it.next().ok_or_else(|| self.missing(whole))?;
+        }
+        let body = self.item_body(next)?;
+        let mut item = Item {
+            kind,
+            name,
+            label,
+            body,
+            when: None,
+            cites: Vec::new(),
+            by: None,
+            concerns: None,
+            span: whole,
+        };
+        for clause in it {
+            let at = span(&clause);
+            let dup = |what: &str| {
+                self.err(Code::Duplicate, at, format!("`{what}` is given twice for this item"), "again here")
+            };
+            match clause.as_rule() {
+                Rule::when_clause => {
+                    let e = parts(clause).next().ok_or_else(|| self.missing(at))?;
+                    if item.when.is_some() {
+                        return Err(dup("when").help("combine the conditions with `and`"));
+                    }
+                    item.when = Some(self.expr(e)?.0);
+                }
+                Rule::cite_clause => item.cites.push(self.cite(clause)?),
+                Rule::by_clause => {
+                    let d = parts(clause).next().ok_or_else(|| self.missing(at))?;
+                    if item.by.is_some() {
+                        return Err(dup("by"));
+                    }
+                    item.by = Some(Spanned::new(self.date(&d)?, at));
+                }
+                Rule::concerns_clause => {
+                    let s = parts(clause).next().ok_or_else(|| self.missing(at))?;
+                    if item.concerns.is_some() {
+                        return Err(dup("concerns"));
+                    }
+                    item.concerns = Some(self.string(s));
+                }
+                _ => return Err(self.missing(at)),
+            }
+        }
+        Ok(item)
+    }
+
+    fn item_kind(&self, p: P<'_>) -> Lowered<Spanned<ItemKind>> {
+        let at = span(&p);
+        let kw = p.into_inner().next().ok_or_else(|| self.missing(at))?;
+        let kind = match kw.as_rule() {
+            Rule::kw_subsidy => ItemKind::Subsidy,
+            Rule::kw_award => ItemKind::Award,
+            Rule::kw_interest_subsidy => ItemKind::InterestSubsidy,
+            Rule::kw_matching => ItemKind::Matching,
+            Rule::kw_benefit => ItemKind::Benefit,
+            Rule::kw_eligibility => ItemKind::Eligibility,
+            Rule::kw_target => ItemKind::Target,
+            Rule::kw_commitment => ItemKind::Commitment,
+            _ => return Err(self.missing(at)),
+        };
+        Ok(Spanned::new(kind, at))
+    }
+
+    fn item_body(&self, p: P<'_>) -> Lowered<ItemBody> {
+        let at = span(&p);
+        let inner = p.into_inner().next().ok_or_else(|| self.missing(at))?;
+        Ok(match inner.as_rule() {
+            Rule::at_most => {
+                let e = parts(inner).next().ok_or_else(|| self.missing(at))?;
+                ItemBody::AtMost(self.expr(e)?.0)
+            }
+            Rule::at_least => {
+                let e = parts(inner).next().ok_or_else(|| self.missing(at))?;
+                ItemBody::AtLeast(self.expr(e)?.0)
+            }
+            _ => ItemBody::Value(self.expr(inner)?.0),
+        })
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    /// Lowers an `expr` pair; returns the expression and its nesting depth.
+    fn expr(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
+        let at = span(&p);
+        let result = PRATT
+            .map_primary(|prim| self.primary(prim))
+            .map_prefix(|op, rhs| {
+                let (rhs, depth) = rhs?;
+                let uop = match op.as_rule() {
+                    Rule::op_neg => UnaryOp::Neg,
+                    Rule::op_not => UnaryOp::Not,
+                    _ => UnaryOp::Soft,
+                };
+                let s = span(&op).to(rhs.span);
+                self.deeper(Spanned::new(ExprKind::Unary(uop, Box::new(rhs)), s), depth)
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, ld) = lhs?;
+                let (rhs, rd) = rhs?;
+                let bop = match op.as_rule() {
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    Rule::op_div => BinaryOp::Div,
+                    Rule::op_and => BinaryOp::And,
+                    Rule::op_or => BinaryOp::Or,
+                    Rule::op_in => BinaryOp::In,
+                    Rule::op_range => BinaryOp::Range,
+                    Rule::op_eq => BinaryOp::Cmp(CmpOp::Eq),
+                    Rule::op_ne => BinaryOp::Cmp(CmpOp::Ne),
+                    Rule::op_lt => BinaryOp::Cmp(CmpOp::Lt),
+                    Rule::op_le => BinaryOp::Cmp(CmpOp::Le),
+                    Rule::op_gt => BinaryOp::Cmp(CmpOp::Gt),
+                    _ => BinaryOp::Cmp(CmpOp::Ge),
+                };
+                let s = lhs.span.to(rhs.span);
+                let e = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
+                self.deeper(Spanned::new(e, s), ld.max(rd))
+            })
+            .parse(p.into_inner());
+        result.map_err(|e| if e.labels.is_empty() { e.label(at, "here") } else { e })
+    }
+
+    /// Wraps a node one level deeper than `depth`, or refuses past the limit.
+    fn deeper(&self, e: Expr, depth: usize) -> Lowered<(Expr, usize)> {
+        let d = depth + 1;
+        if d > self.limits.max_depth {
+            return Err(self
+                .err(
+                    Code::Limit,
+                    e.span,
+                    format!("expression nested more than {} deep", self.limits.max_depth),
+                    "too deep",
+                )
+                .help("write the expression in steps, as separate items"));
+        }
+        Ok((e, d))
+    }
+
+    fn primary(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
+        let at = span(&p);
+        match p.as_rule() {
+            Rule::paren => {
+                let inner = parts(p).next().ok_or_else(|| self.missing(at))?;
+                let (e, d) = self.expr(inner)?;
+                Ok((Spanned::new(e.node, at), d))
+            }
+            Rule::ident => Ok((Spanned::new(ExprKind::Name(p.as_str().to_string()), at), 1)),
+            Rule::if_expr => {
+                let mut it = parts(p);
+                let mut next = || -> Lowered<(Expr, usize)> {
+                    self.expr(it.next().ok_or_else(|| self.missing(at))?)
+                };
+                let (c, d1) = next()?;
+                let (t, d2) = next()?;
+                let (e, d3) = next()?;
+                let e = ExprKind::If(Box::new(c), Box::new(t), Box::new(e));
+                self.deeper(Spanned::new(e, at), d1.max(d2).max(d3))
+            }
+            Rule::call => self.call(p),
+            Rule::tiers_expr | Rule::reaching_expr => self.tiers(p),
+            Rule::schedule_expr => self.schedule(p),
+            _ => {
+                let lit = self.literal(p.clone())?;
+                let raw = p.as_str().to_string();
+                Ok((Spanned::new(ExprKind::Lit(Literal { value: lit, raw }), at), 1))
+            }
+        }
+    }
+
+    fn call(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
+        let at = span(&p);
+        let mut it = parts(p);
+        let builtin = it.next().ok_or_else(|| self.missing(at))?;
+        let name_span = span(&builtin);
+        let func = match builtin.into_inner().next().map(|k| k.as_rule()) {
+            Some(Rule::kw_min) => Builtin::Min,
+            Some(Rule::kw_max) => Builtin::Max,
+            Some(Rule::kw_clamp) => Builtin::Clamp,
+            _ => Builtin::Round,
+        };
+        let mut args = Vec::new();
+        let mut depth = 0;
+        for a in it {
+            let (e, d) = self.expr(a)?;
+            depth = depth.max(d);
+            args.push(e);
+        }
+        let (min, max) = match func {
+            Builtin::Min | Builtin::Max => (1, usize::MAX),
+            Builtin::Clamp => (3, 3),
+            Builtin::Round => (1, 2),
+        };
+        if args.len() < min || args.len() > max {
+            let wanted = match func {
+                Builtin::Min | Builtin::Max => "at least one argument".to_string(),
+                Builtin::Clamp => "three arguments: clamp(value, low, high)".to_string(),
+                Builtin::Round => "a value and a step: round(value, 1万)".to_string(),
+            };
+            return Err(self
+                .err(
+                    Code::Invalid,
+                    name_span,
+                    format!("`{}` takes {wanted}", func.name()),
+                    &format!("called with {} argument(s)", args.len()),
+                ));
+        }
+        self.deeper(Spanned::new(ExprKind::Call(func, args), at), depth)
+    }
+
+    fn tiers(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
+        let at = span(&p);
+        let reaching = p.as_rule() == Rule::reaching_expr;
+        let mut it = parts(p).peekable();
+        let (subject, mut depth) = self.expr(it.next().ok_or_else(|| self.missing(at))?)?;
+        let prior = if reaching {
+            let (e, d) = self.expr(it.next().ok_or_else(|| self.missing(at))?)?;
+            depth = depth.max(d);
+            Some(e)
+        } else {
+            None
+        };
+        let mut cmp = CmpOp::Ge;
+        if let Some(c) = it.next_if(|c| c.as_rule() == Rule::tier_cmp) {
+            cmp = match c.into_inner().next().map(|o| o.as_rule()) {
+                Some(Rule::op_gt) => CmpOp::Gt,
+                Some(Rule::op_le) => CmpOp::Le,
+                Some(Rule::op_lt) => CmpOp::Lt,
+                _ => CmpOp::Ge,
+            };
+        }
+        let mut rows = Vec::new();
+        let mut otherwise = None;
+        for row in it {
+            let row_at = span(&row);
+            let is_else = row.as_rule() == Rule::else_row;
+            let mut r = parts(row);
+            if is_else {
+                let (v, d) = self.expr(r.next().ok_or_else(|| self.missing(row_at))?)?;
+                depth = depth.max(d);
+                otherwise = Some(v);
+            } else {
+                let (t, d1) = self.expr(r.next().ok_or_else(|| self.missing(row_at))?)?;
+                let (v, d2) = self.expr(r.next().ok_or_else(|| self.missing(row_at))?)?;
+                depth = depth.max(d1).max(d2);
+                rows.push((t, v));
+            }
+        }
+        self.check_rows(rows.len(), at)?;
+        let t = Tiers {
+            subject,
+            prior,
+            cmp,
+            rows,
+            otherwise,
+        };
+        self.deeper(Spanned::new(ExprKind::Tiers(Box::new(t)), at), depth)
+    }
+
+    fn schedule(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
+        let at = span(&p);
+        let mut it = parts(p);
+        let (base, mut depth) = self.expr(it.next().ok_or_else(|| self.missing(at))?)?;
+        let mut brackets = Vec::new();
+        let mut above = None;
+        for row in it {
+            let row_at = span(&row);
+            let is_above = row.as_rule() == Rule::above_row;
+            let mut r = parts(row);
+            if is_above {
+                let (v, d) = self.expr(r.next().ok_or_else(|| self.missing(row_at))?)?;
+                depth = depth.max(d);
+                above = Some(v);
+            } else {
+                let (t, d1) = self.expr(r.next().ok_or_else(|| self.missing(row_at))?)?;
+                let (v, d2) = self.expr(r.next().ok_or_else(|| self.missing(row_at))?)?;
+                depth = depth.max(d1).max(d2);
+                brackets.push((t, v));
+            }
+        }
+        self.check_rows(brackets.len(), at)?;
+        let s = Schedule {
+            base,
+            brackets,
+            above,
+        };
+        self.deeper(Spanned::new(ExprKind::Schedule(Box::new(s)), at), depth)
+    }
+
+    fn check_rows(&self, n: usize, at: Span) -> Lowered<()> {
+        if n > self.limits.max_table_rows {
+            return Err(self
+                .err(
+                    Code::Limit,
+                    at,
+                    format!("a table of {n} rows, more than the limit of {}", self.limits.max_table_rows),
+                    "this table",
+                ));
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ tokens
+
+    fn literal(&self, p: P<'_>) -> Lowered<LitValue> {
+        let at = span(&p);
+        let result = match p.as_rule() {
+            Rule::kw_true => Ok(LitValue::Bool(true)),
+            Rule::kw_false => Ok(LitValue::Bool(false)),
+            Rule::string => Ok(LitValue::Text(self.string(p).node)),
+            Rule::date_lit => literal::date(p.as_str()),
+            Rule::ratio => {
+                let mut n = p.into_inner();
+                let a = n.next().map(|x| x.as_str()).unwrap_or("");
+                let b = n.next().map(|x| x.as_str()).unwrap_or("");
+                literal::ratio(a, b)
+            }
+            Rule::quantity => {
+                let mut n = p.into_inner();
+                let number = n.next().map(|x| x.as_str()).unwrap_or("");
+                let unit = n.next().map(|x| x.as_str());
+                literal::quantity(number, unit)
+            }
+            _ => return Err(self.missing(at)),
+        };
+        result.map_err(|msg| {
+            self.err(Code::Literal, at, msg, "this literal")
+                .help("decimals are exact to 28 significant digits; use a magnitude such as 万 or 亿 for large amounts")
+        })
+    }
+
+    fn date(&self, p: &P<'_>) -> Lowered<jiff::civil::Date> {
+        match literal::date(p.as_str()) {
+            Ok(LitValue::Date(d)) => Ok(d),
+            Ok(_) | Err(_) => Err(self
+                .err(Code::Literal, span(p), format!("`{}` is not a calendar date", p.as_str()), "this date")
+                .help("write dates as YYYY-MM-DD")),
+        }
+    }
+
+    fn integer(&self, p: &P<'_>) -> Lowered<Spanned<u32>> {
+        p.as_str()
+            .parse::<u32>()
+            .map(|n| Spanned::new(n, span(p)))
+            .map_err(|_| self.err(Code::Literal, span(p), "number too large", "here"))
+    }
+
+    fn ident(&self, p: &P<'_>) -> Ident {
+        Spanned::new(p.as_str().to_string(), span(p))
+    }
+
+    fn string(&self, p: P<'_>) -> Text {
+        let at = span(&p);
+        let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some(other) => out.push(other),
+                    None => {}
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        Spanned::new(out, at)
+    }
+}
+
+/// Durations are lowered through [`literal`]; re-exported for the checker.
+#[allow(dead_code)]
+fn _uses(_: Duration) {}

@@ -1,0 +1,195 @@
+//! Text to AST: the only module that knows pest and its `Rule`s.
+//!
+//! [`parse`] runs the pest grammar in `grammar/`, maps pest's errors to
+//! [`Diagnostic`]s worded for drafters, and lowers the parse tree into
+//! [`crate::ast`] at once (see [`lower`]).
+
+pub mod keywords;
+mod lower;
+pub mod literal;
+
+use pest::Parser as _;
+
+use crate::Limits;
+use crate::ast::{Expr, Program};
+use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::span::{SourceFile, Span};
+
+mod parser {
+    //! The pest parser generated from the grammar files.
+    #![allow(missing_docs)]
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/decree.pest"]
+    #[grammar = "grammar/keywords.pest"]
+    pub struct DecreeParser;
+}
+use parser::{DecreeParser, Rule};
+
+/// Parses a whole file into a [`Program`].
+pub fn parse(source: &SourceFile, limits: &Limits) -> Result<Program, Diagnostics> {
+    check_size_and_nesting(source, limits)?;
+    let pairs = DecreeParser::parse(Rule::file, &source.text)
+        .map_err(|e| Diagnostics::from(syntax_error(source, &e)))?;
+    lower::Lowerer::new(source, limits).program(pairs)
+}
+
+/// Parses a single expression (for `--set` values, facts written as decree
+/// literals, and the REPL).
+pub fn parse_expr(source: &SourceFile, limits: &Limits) -> Result<Expr, Diagnostics> {
+    check_size_and_nesting(source, limits)?;
+    let pairs = DecreeParser::parse(Rule::expr_only, &source.text)
+        .map_err(|e| Diagnostics::from(syntax_error(source, &e)))?;
+    lower::Lowerer::new(source, limits).expr_only(pairs)
+}
+
+/// Rejects inputs too large or too deeply bracketed before pest sees them,
+/// so that hostile input is a diagnostic and never a stack overflow.
+fn check_size_and_nesting(source: &SourceFile, limits: &Limits) -> Result<(), Diagnostics> {
+    if source.text.len() > limits.max_source_bytes {
+        return Err(Diagnostic::error(
+            Code::Limit,
+            format!(
+                "the file is {} bytes, more than the limit of {} bytes",
+                source.text.len(),
+                limits.max_source_bytes
+            ),
+        )
+        .label(Span::new(0, 0), "file starts here")
+        .help("split the policy into smaller files, or raise the limit")
+        .in_source(source)
+        .into());
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    for (i, ch) in source.text.char_indices() {
+        match ch {
+            '\n' => {
+                in_comment = false;
+                in_string = false;
+            }
+            _ if in_comment => {}
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '#' => in_comment = true,
+            '(' | '{' | '[' | '（' | '｛' => {
+                depth += 1;
+                if depth > limits.max_depth {
+                    return Err(Diagnostic::error(
+                        Code::Limit,
+                        format!("brackets nested more than {} deep", limits.max_depth),
+                    )
+                    .label(Span::new(i, i + ch.len_utf8()), "too deep from here")
+                    .help("write the expression in steps, as separate items")
+                    .in_source(source)
+                    .into());
+                }
+            }
+            ')' | '}' | ']' | '）' | '｝' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Maps a pest error to a diagnostic that names what was expected in words.
+fn syntax_error(source: &SourceFile, e: &pest::error::Error<Rule>) -> Diagnostic {
+    let at = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = source.text.get(at..).and_then(|r| r.chars().next());
+    let len = found.map_or(0, char::len_utf8);
+    let found_text = match found {
+        None => "the end of the file".to_string(),
+        Some(c) if c.is_whitespace() => "a blank".to_string(),
+        Some(c) => format!("`{c}`"),
+    };
+    let message = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut wanted: Vec<String> = Vec::new();
+            for rule in positives {
+                if let Some(w) = describe(*rule) {
+                    if !wanted.contains(&w) {
+                        wanted.push(w);
+                    }
+                }
+            }
+            condense(&mut wanted);
+            match wanted.len() {
+                0 => format!("unexpected {found_text}"),
+                1 => format!("expected {}, found {found_text}", wanted.concat()),
+                _ => {
+                    let (last, rest) = wanted.split_last().map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+                    format!("expected {} or {last}, found {found_text}", rest.join(", "))
+                }
+            }
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    Diagnostic::error(Code::Syntax, message)
+        .label(Span::new(at, at + len), "here")
+        .help("see docs/LANGUAGE.md for the syntax of each declaration")
+        .in_source(source)
+}
+
+/// Drops alternatives that a broader one already names: "an expression"
+/// covers numbers, names and `if`; "an operator" covers `and` and `or`.
+fn condense(wanted: &mut Vec<String>) {
+    const STARTS_EXPR: &[&str] = &[
+        "a date like 2025-12-31", "a number", "a text in quotes", "a name", "`(`", "`soft`",
+        "`if`", "`not`", "`true`", "`false`", "`tiers`", "`first reaching`", "`schedule`",
+        "`min`", "`max`", "`clamp`", "`round`",
+    ];
+    const OPERATORS: &[&str] = &["`and`", "`or`", "`in`"];
+    if wanted.iter().any(|w| w == "an expression") {
+        wanted.retain(|w| !STARTS_EXPR.contains(&w.as_str()));
+    }
+    if wanted.iter().any(|w| w == "an operator") {
+        wanted.retain(|w| !OPERATORS.contains(&w.as_str()));
+    }
+}
+
+/// A rule as a drafter would name it, or `None` for rules not worth naming.
+fn describe(rule: Rule) -> Option<String> {
+    let words = match rule {
+        Rule::expr | Rule::expr_only | Rule::item_body => "an expression",
+        Rule::number | Rule::quantity | Rule::ratio | Rule::integer => "a number",
+        Rule::ident => "a name",
+        Rule::string | Rule::string_inner | Rule::string_cn => "a text in quotes",
+        Rule::date_lit => "a date like 2025-12-31",
+        Rule::unit | Rule::percent | Rule::money_unit | Rule::magnitude | Rule::yuan => "a unit",
+        Rule::word_unit | Rule::duration_unit | Rule::area_unit => "a unit",
+        Rule::type_ref | Rule::set_type => "a type (money, rate, count, area, duration, date, bool, text or an enum)",
+        Rule::item_kind => "an item kind (subsidy, award, interest_subsidy, matching, benefit, eligibility, target, commitment)",
+        Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div | Rule::op_range => "an operator",
+        Rule::op_le | Rule::op_ge | Rule::op_lt | Rule::op_gt | Rule::op_eq | Rule::op_ne => "an operator",
+        Rule::op_and | Rule::op_or | Rule::op_in => "an operator",
+        Rule::op_neg | Rule::op_not | Rule::op_soft => "an expression",
+        Rule::tier_cmp => "a comparison",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::comma => "`,`",
+        Rule::colon => "`:`",
+        Rule::arrow => "`=>`",
+        Rule::assign => "`=`",
+        Rule::EOI => "the end of the file",
+        Rule::policy_decl | Rule::enum_decl | Rule::fact_decl | Rule::param_decl => "a declaration",
+        Rule::chapter_decl | Rule::measure_decl => "a declaration",
+        Rule::item | Rule::cite_clause => "an item or `cite`",
+        Rule::when_clause | Rule::by_clause | Rule::concerns_clause => "a clause",
+        Rule::tier_row | Rule::bracket_row => "a row `threshold => value`",
+        Rule::else_row => "`else => value`",
+        Rule::above_row => "`above => rate`",
+        Rule::issued_field | Rule::valid_field => "`issued` or `valid`",
+        other => {
+            let name = format!("{other:?}");
+            let rule = name.strip_prefix("kw_")?;
+            let kw = keywords::keyword(rule)?;
+            return Some(format!("`{}`", kw.english));
+        }
+    };
+    Some(words.to_string())
+}

@@ -1,0 +1,319 @@
+//! Units, values and how drafters read them.
+//!
+//! Money is kept in yuan, rates as fractions (20% is `0.2`), areas in square
+//! metres; all as exact [`Decimal`]s. Formatting follows Chinese drafting
+//! habits: `2,400万元`, `1.2亿元`, `20%`.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+/// The unit (static type) of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// An amount of money, in yuan.
+    Money,
+    /// A rate or ratio, as a fraction.
+    Rate,
+    /// A count of things.
+    Count,
+    /// A bare number (a literal without unit).
+    Number,
+    /// An area, in square metres.
+    Area,
+    /// A duration in years, months or days.
+    Duration,
+    /// A calendar date.
+    Date,
+    /// True or false.
+    Bool,
+    /// A text.
+    Text,
+    /// A value of the enumeration with this index in the policy.
+    Enum(usize),
+    /// A set of values of the enumeration with this index.
+    Set(usize),
+}
+
+impl Unit {
+    /// Whether values of this unit are plain decimals that arithmetic applies to.
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area
+        )
+    }
+
+    /// Whether this is a unit without dimension (rate, count, bare number).
+    pub fn is_dimensionless(self) -> bool {
+        matches!(self, Unit::Rate | Unit::Count | Unit::Number)
+    }
+
+    /// The name used in messages (enumerations need the policy for their name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Money => "money",
+            Unit::Rate => "rate",
+            Unit::Count => "count",
+            Unit::Number => "number",
+            Unit::Area => "area",
+            Unit::Duration => "duration",
+            Unit::Date => "date",
+            Unit::Bool => "bool",
+            Unit::Text => "text",
+            Unit::Enum(_) => "enumeration value",
+            Unit::Set(_) => "set",
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The calendar unit of a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DurationUnit {
+    /// Years.
+    Years,
+    /// Months.
+    Months,
+    /// Days.
+    Days,
+}
+
+/// A duration as written: an amount of years, months or days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Duration {
+    /// How many.
+    pub amount: Decimal,
+    /// Of what.
+    pub unit: DurationUnit,
+}
+
+impl Duration {
+    /// The duration in months, for years and months.
+    pub fn months(&self) -> Option<Decimal> {
+        match self.unit {
+            DurationUnit::Years => self.amount.checked_mul(Decimal::from(12)),
+            DurationUnit::Months => Some(self.amount),
+            DurationUnit::Days => None,
+        }
+    }
+
+    /// A key that orders durations of the same family (months or days).
+    pub fn comparable(&self, other: &Duration) -> Option<(Decimal, Decimal)> {
+        match (self.unit, other.unit) {
+            (DurationUnit::Days, DurationUnit::Days) => Some((self.amount, other.amount)),
+            (DurationUnit::Days, _) | (_, DurationUnit::Days) => None,
+            _ => Some((self.months()?, other.months()?)),
+        }
+    }
+
+    /// As a jiff span, when the amount is whole.
+    pub fn to_span(&self) -> Option<jiff::Span> {
+        let n: i64 = self.amount.normalize().try_into().ok()?;
+        if Decimal::from(n) != self.amount {
+            return None;
+        }
+        match self.unit {
+            DurationUnit::Years => jiff::Span::new().try_years(n).ok(),
+            DurationUnit::Months => jiff::Span::new().try_months(n).ok(),
+            DurationUnit::Days => jiff::Span::new().try_days(n).ok(),
+        }
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            DurationUnit::Years => "年",
+            DurationUnit::Months => "个月",
+            DurationUnit::Days => "天",
+        };
+        write!(f, "{}{unit}", self.amount.normalize())
+    }
+}
+
+/// Which side a bound limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundKind {
+    /// 不超过: the value may not exceed.
+    AtMost,
+    /// 不少于: the value may not fall below.
+    AtLeast,
+}
+
+/// A computed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A number with a numeric unit.
+    Num(Unit, Decimal),
+    /// A discretionary band `lo..hi` of a numeric unit.
+    Range(Unit, Decimal, Decimal),
+    /// A duration.
+    Duration(Duration),
+    /// A date.
+    Date(jiff::civil::Date),
+    /// True or false.
+    Bool(bool),
+    /// A text.
+    Text(String),
+    /// A value of an enumeration, by name.
+    Variant(String),
+    /// A set of enumeration values, by name.
+    Set(BTreeSet<String>),
+    /// A bound on a value, for benefits (`at most 1%`).
+    Bound(BoundKind, Box<Value>),
+}
+
+impl Value {
+    /// The money amount, if this is money.
+    pub fn money(&self) -> Option<Decimal> {
+        match self {
+            Value::Num(Unit::Money, d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// Lower and upper bounds of a numeric value (equal for a point).
+    pub fn bounds(&self) -> Option<(Unit, Decimal, Decimal)> {
+        match self {
+            Value::Num(u, d) => Some((*u, *d, *d)),
+            Value::Range(u, lo, hi) => Some((*u, *lo, *hi)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Num(u, d) => f.write_str(&format_quantity(*u, *d)),
+            Value::Range(u, lo, hi) => {
+                write!(f, "{}..{}", format_quantity(*u, *lo), format_quantity(*u, *hi))
+            }
+            Value::Duration(d) => write!(f, "{d}"),
+            Value::Date(d) => write!(f, "{d}"),
+            Value::Bool(true) => f.write_str("true"),
+            Value::Bool(false) => f.write_str("false"),
+            Value::Text(t) => write!(f, "\"{t}\""),
+            Value::Variant(v) => f.write_str(v),
+            Value::Set(s) => {
+                let names: Vec<&str> = s.iter().map(String::as_str).collect();
+                write!(f, "{{{}}}", names.join(", "))
+            }
+            Value::Bound(BoundKind::AtMost, v) => write!(f, "≤ {v}"),
+            Value::Bound(BoundKind::AtLeast, v) => write!(f, "≥ {v}"),
+        }
+    }
+}
+
+/// A number of the given unit as drafters read it.
+pub fn format_quantity(unit: Unit, d: Decimal) -> String {
+    match unit {
+        Unit::Money => format_money(d),
+        Unit::Rate => format_rate(d),
+        Unit::Area => format_area(d),
+        _ => group_thousands(d.normalize()),
+    }
+}
+
+/// Money as drafters read it: the largest of 万亿/亿/万 in which the amount
+/// is at least 1 and exact with at most four decimals, else yuan with
+/// thousands separators. `24000000` → `2,400万元`; `120000000` → `1.2亿元`.
+pub fn format_money(yuan: Decimal) -> String {
+    const MAGNITUDES: [(u32, &str); 3] = [(12, "万亿"), (8, "亿"), (4, "万")];
+    let abs = yuan.abs();
+    for (exp, word) in MAGNITUDES {
+        let unit = Decimal::from_i128_with_scale(10i128.pow(exp), 0);
+        if abs >= unit {
+            if let Some(scaled) = yuan.checked_div(unit) {
+                let scaled = scaled.normalize();
+                if scaled.scale() <= 4 && scaled.checked_mul(unit) == Some(yuan) {
+                    return format!("{}{word}元", group_thousands(scaled));
+                }
+            }
+        }
+    }
+    format!("{}元", group_thousands(yuan.normalize()))
+}
+
+/// A rate as a percentage: `0.2` → `20%`.
+pub fn format_rate(rate: Decimal) -> String {
+    match rate.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{}%", p.normalize()),
+        None => rate.normalize().to_string(),
+    }
+}
+
+/// An area: square kilometres when whole, else square metres.
+pub fn format_area(m2: Decimal) -> String {
+    let km2 = Decimal::from(1_000_000);
+    if m2.abs() >= km2 {
+        if let Some(k) = m2.checked_div(km2) {
+            let k = k.normalize();
+            if k.scale() <= 4 {
+                return format!("{}平方公里", group_thousands(k));
+            }
+        }
+    }
+    format!("{}平方米", group_thousands(m2.normalize()))
+}
+
+/// `1234567.5` → `1,234,567.5`.
+pub fn group_thousands(d: Decimal) -> String {
+    let s = d.to_string();
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn money_reads_as_drafters_write_it() {
+        assert_eq!(format_money(d("24000000")), "2,400万元");
+        assert_eq!(format_money(d("120000000")), "1.2亿元");
+        assert_eq!(format_money(d("50000000")), "5,000万元");
+        assert_eq!(format_money(d("3000000000000")), "3万亿元");
+        assert_eq!(format_money(d("12345678.9")), "12,345,678.9元");
+        assert_eq!(format_money(d("1234.50")), "1,234.5元");
+        assert_eq!(format_money(d("0")), "0元");
+        assert_eq!(format_money(d("-3000000")), "-300万元");
+    }
+
+    #[test]
+    fn rates_are_percentages() {
+        assert_eq!(format_rate(d("0.2")), "20%");
+        assert_eq!(format_rate(d("1")), "100%");
+        assert_eq!(format_rate(d("0.025")), "2.5%");
+    }
+}
