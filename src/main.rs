@@ -1,5 +1,218 @@
-//! temp
-fn main() {
-    let t = std::fs::read_to_string(std::env::args().nth(1).unwrap_or_default()).unwrap_or_default();
-    println!("{}", decree::debug_parse(&t));
+//! The `decree` command line: a thin layer over the library.
+//!
+//! Exit codes: 0 success, 1 the input has errors, 2 usage error (clap's).
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use decree::{Diagnostic, Diagnostics, Options, Policy, RenderStyle, SourceFile};
+
+#[derive(Parser)]
+#[command(name = "decree", version, about = "Policy measures as code: checked, evaluated exactly, explained")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policy files: syntax, names, cycles and units.
+    Check {
+        /// Policy files.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Evaluate a policy for an enterprise's facts.
+    Eval {
+        /// Policy file.
+        file: String,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Explain how one item's value was reached.
+    Explain {
+        /// Policy file.
+        file: String,
+        /// Item name.
+        item: String,
+        #[command(flatten)]
+        run: RunArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Facts file (.json, .toml, .yaml).
+    #[arg(long)]
+    facts: String,
+    /// Evaluation date (YYYY-MM-DD); defaults to today.
+    #[arg(long)]
+    at: Option<String>,
+    /// Give a param a value, or a draft its issue date: NAME=VALUE.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    /// A table for people.
+    Table,
+    /// The stable JSON of docs/JSON.md.
+    Json,
+}
+
+/// Diagnostics already printed: the command fails with exit code 1.
+struct Failed;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check { files } => check(&files),
+        Command::Eval { file, run, format } => eval(&file, &run, None, format),
+        Command::Explain { file, item, run, format } => eval(&file, &run, Some(&item), format),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failed) => ExitCode::from(1),
+    }
+}
+
+fn style() -> RenderStyle {
+    if std::io::stderr().is_terminal() {
+        RenderStyle::Color
+    } else {
+        RenderStyle::Plain
+    }
+}
+
+fn report(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprint!("{}", decree::diagnostic::render(d, style()));
+    }
+}
+
+fn fail(diagnostics: Diagnostics) -> Failed {
+    report(&diagnostics.0);
+    Failed
+}
+
+fn read(path: &str) -> Result<SourceFile, Failed> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(path, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let src = SourceFile::new(path, text);
+                Err(fail(
+                    Diagnostic::error(decree::Code::Io, format!("`{path}` is not valid UTF-8 text"))
+                        .label(decree::span::Span::new(at, at + 1), "invalid byte here")
+                        .help("save the file as UTF-8")
+                        .in_source(&src)
+                        .into(),
+                ))
+            }
+        },
+        Err(e) => Err(fail(
+            Diagnostic::error(decree::Code::Io, format!("cannot read `{path}`: {e}")).into(),
+        )),
+    }
+}
+
+fn load_policy(path: &str) -> Result<Policy, Failed> {
+    let src = read(path)?;
+    let policy = decree::load(&src).map_err(fail)?;
+    report(&policy.warnings);
+    Ok(policy)
+}
+
+fn check(files: &[String]) -> Result<(), Failed> {
+    let mut failed = false;
+    for f in files {
+        match load_policy(f) {
+            Ok(p) => println!(
+                "{f}: ok — {} measures, {} items, {} facts, {} params",
+                p.measures.len(),
+                p.items.len(),
+                p.facts.len(),
+                p.params.len()
+            ),
+            Err(Failed) => failed = true,
+        }
+    }
+    if failed { Err(Failed) } else { Ok(()) }
+}
+
+fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed> {
+    let mut options = Options::default();
+    let mut errors = Vec::new();
+    options.at = match &run.at {
+        Some(text) => match text.parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(
+                    Diagnostic::error(decree::Code::Set, format!("`{text}` is not a date"))
+                        .help("write --at YYYY-MM-DD"),
+                );
+                None
+            }
+        },
+        None => Some(jiff::Zoned::now().date()),
+    };
+    for s in &run.set {
+        if let Err(d) = decree::facts::apply_setting(policy, s, &mut options) {
+            errors.push(d);
+        }
+    }
+    if errors.is_empty() { Ok(options) } else { Err(fail(Diagnostics(errors))) }
+}
+
+fn eval(path: &str, run: &RunArgs, item: Option<&str>, format: OutputFormat) -> Result<(), Failed> {
+    let policy = load_policy(path)?;
+    let options = options(&policy, run)?;
+    let facts_src = read(&run.facts)?;
+    let (facts, warnings) = decree::facts::load(&policy, &facts_src).map_err(fail)?;
+    report(&warnings);
+    let evaluation = decree::evaluate(&policy, &facts, &options);
+    match item {
+        None => match format {
+            OutputFormat::Table => print!("{}", decree::report::to_table(&evaluation)),
+            OutputFormat::Json => println!("{}", decree::report::to_json(&evaluation, &warnings)),
+        },
+        Some(name) => {
+            let Some(result) = evaluation.item(name) else {
+                let names: Vec<&str> = policy.items.iter().map(|i| i.name()).collect();
+                let best = names
+                    .iter()
+                    .map(|n| (strsim::jaro_winkler(name, n), *n))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|(s, _)| *s > 0.75);
+                let d = Diagnostic::error(decree::Code::UnknownName, format!("no item `{name}` in {path}"));
+                let d = match best {
+                    Some((_, b)) => d.help(format!("did you mean `{b}`?")),
+                    None => d.help("`decree eval` lists every item"),
+                };
+                return Err(fail(d.into()));
+            };
+            match format {
+                OutputFormat::Table => print!("{}", decree::report::explain(&evaluation, result)),
+                OutputFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(result).unwrap_or_default()
+                ),
+            }
+        }
+    }
+    if evaluation.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(Diagnostics(evaluation.errors.clone())))
+    }
 }

@@ -1,0 +1,323 @@
+//! What an evaluation produces, as data: serialized to the stable JSON of
+//! `docs/JSON.md` and rendered as tables by [`crate::report`].
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::{Cause, Out};
+use crate::ast::ItemKind;
+use crate::diagnostic::Diagnostic;
+
+/// The status of one item for one enterprise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Money or a benefit is granted; an eligibility holds.
+    Granted,
+    /// The conditions are not met (or the amount is zero).
+    Ineligible,
+    /// Facts or `tbd` params are missing, or a range leaves it to discretion.
+    Undetermined,
+    /// The evaluation date is outside the validity window.
+    NotInForce,
+    /// A target is met.
+    Met,
+    /// A target is not met.
+    NotMet,
+    /// A commitment, listed with its text.
+    Listed,
+    /// Evaluation failed (overflow, division by zero …): see the diagnostics.
+    Error,
+}
+
+impl Status {
+    /// The snake_case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Granted => "granted",
+            Status::Ineligible => "ineligible",
+            Status::Undetermined => "undetermined",
+            Status::NotInForce => "not_in_force",
+            Status::Met => "met",
+            Status::NotMet => "not_met",
+            Status::Listed => "listed",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// One step of an explanation: an expression, its value, and what decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// The expression, facts named by their labels.
+    pub expr: String,
+    /// Its value as drafters read it.
+    pub value: String,
+    /// What happened here: which cap bound, which tier matched …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The steps it was computed from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Trace>,
+}
+
+impl Trace {
+    pub(super) fn new(expr: String) -> Self {
+        Trace {
+            expr,
+            value: String::new(),
+            note: None,
+            children: Vec::new(),
+        }
+    }
+
+    pub(super) fn leaf(expr: String, value: String) -> Self {
+        Trace {
+            expr,
+            value,
+            note: None,
+            children: Vec::new(),
+        }
+    }
+
+    pub(super) fn with_note(mut self, note: impl Into<String>) -> Self {
+        let note = note.into();
+        self.note = Some(match self.note.take() {
+            Some(old) => format!("{note}: {old}"),
+            None => note,
+        });
+        self
+    }
+
+    /// Notes of this step and every step below, in order, without repeats.
+    pub fn collect_notes(&self, out: &mut Vec<String>) {
+        if let Some(n) = &self.note {
+            if n != "condition" && !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+        for c in &self.children {
+            c.collect_notes(out);
+        }
+    }
+
+    /// Renders the explanation as an indented tree.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out, "", "");
+        out
+    }
+
+    fn render_into(&self, out: &mut String, first: &str, rest: &str) {
+        out.push_str(first);
+        if self.expr.is_empty() || self.expr == self.value {
+            out.push_str(&self.value);
+        } else {
+            out.push_str(&self.expr);
+            out.push_str(" = ");
+            out.push_str(&self.value);
+        }
+        if let Some(n) = &self.note {
+            out.push_str("  — ");
+            out.push_str(n);
+        }
+        out.push('\n');
+        let n = self.children.len();
+        for (i, c) in self.children.iter().enumerate() {
+            let last = i + 1 == n;
+            let (f, r) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+            c.render_into(out, &format!("{rest}{f}"), &format!("{rest}{r}"));
+        }
+    }
+}
+
+/// An amount range `min..max`, in yuan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Range {
+    /// Lower end.
+    pub min: Decimal,
+    /// Upper end.
+    pub max: Decimal,
+}
+
+/// One item's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemResult {
+    /// Item name.
+    pub name: String,
+    /// Item label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Item kind.
+    pub kind: ItemKind,
+    /// Status.
+    pub status: Status,
+    /// Exact amount in yuan, for a granted monetary item with a single value.
+    pub amount: Option<Decimal>,
+    /// Amount range in yuan, for a granted monetary item left to discretion.
+    pub range: Option<Range>,
+    /// The value as drafters read it (amounts, rates, durations, bounds, texts).
+    pub value: Option<String>,
+    /// Whether a soft cap (原则上) decided the value.
+    pub soft_cap: bool,
+    /// How the value was rounded, when the policy rounds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounded: Option<String>,
+    /// Missing facts, `tbd` params or discretion that left it undetermined.
+    pub undetermined_by: Vec<Cause>,
+    /// Why it is ineligible, not in force or failed.
+    pub reason: Option<String>,
+    /// What decided the value: caps bound, tiers matched …
+    pub notes: Vec<String>,
+    /// Clause texts it comes from.
+    pub cites: Vec<String>,
+    /// Whom it concerns, for commitments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concerns: Option<String>,
+    /// Deadline of a target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<jiff::civil::Date>,
+    /// The explanation tree.
+    pub explanation: Option<Trace>,
+    /// The outcome as other items see it (not serialized).
+    #[serde(skip)]
+    pub outcome: Option<Out>,
+}
+
+/// A chapter, by number and title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChapterRef {
+    /// Number.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+}
+
+/// One measure's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasureResult {
+    /// Number as in the draft.
+    pub number: u32,
+    /// Title as in the draft.
+    pub title: String,
+    /// Chapter it stands in.
+    pub chapter: Option<ChapterRef>,
+    /// Clause texts.
+    pub cites: Vec<String>,
+    /// Items.
+    pub items: Vec<ItemResult>,
+}
+
+/// Whether the policy is in force on the evaluation date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowStatus {
+    /// Within the validity window.
+    InForce,
+    /// Before the issue date or after the last day in force.
+    NotInForce,
+    /// No issue date or no evaluation date: not checked.
+    Unchecked,
+}
+
+/// The validity window and where the evaluation date stands in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Window {
+    /// Status.
+    pub status: WindowStatus,
+    /// Issue date, from the header or `--set issued=…`.
+    pub issued: Option<jiff::civil::Date>,
+    /// Last day in force.
+    pub last_day: Option<jiff::civil::Date>,
+    /// Evaluation date.
+    pub at: Option<jiff::civil::Date>,
+    /// In words.
+    pub note: String,
+}
+
+/// The total of all monetary items granted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Total {
+    /// Least total, in yuan.
+    pub min: Decimal,
+    /// Greatest total, in yuan (differs from `min` where ranges are granted).
+    pub max: Decimal,
+    /// Whether no monetary item is undetermined or failed.
+    pub complete: bool,
+    /// Monetary items left out because undetermined or failed.
+    pub undetermined: Vec<String>,
+}
+
+impl Total {
+    /// Sums the monetary items of some measures.
+    pub fn of(measures: &[MeasureResult]) -> Total {
+        let mut t = Total {
+            min: Decimal::ZERO,
+            max: Decimal::ZERO,
+            complete: true,
+            undetermined: Vec::new(),
+        };
+        for item in measures.iter().flat_map(|m| &m.items) {
+            if !item.kind.is_monetary() {
+                continue;
+            }
+            match item.status {
+                Status::Granted => {
+                    let (lo, hi) = match (item.amount, item.range) {
+                        (Some(a), _) => (a, a),
+                        (None, Some(r)) => (r.min, r.max),
+                        _ => (Decimal::ZERO, Decimal::ZERO),
+                    };
+                    // Overflowing a total of 7.9e28 yuan is not a real case,
+                    // but saturate rather than panic.
+                    t.min = t.min.checked_add(lo).unwrap_or(Decimal::MAX);
+                    t.max = t.max.checked_add(hi).unwrap_or(Decimal::MAX);
+                }
+                Status::Undetermined | Status::Error => {
+                    t.complete = false;
+                    t.undetermined.push(item.name.clone());
+                }
+                _ => {}
+            }
+        }
+        t.min = t.min.normalize();
+        t.max = t.max.normalize();
+        t
+    }
+}
+
+/// The result of evaluating a policy for one enterprise.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Title of the policy.
+    pub policy: Option<String>,
+    /// Name of the enterprise (the facts file).
+    pub enterprise: String,
+    /// The validity window.
+    pub window: Window,
+    /// Every measure, in order, with every item.
+    pub measures: Vec<MeasureResult>,
+    /// Total of the monetary items.
+    pub total: Total,
+    /// Errors met while evaluating (overflow, division by zero …).
+    #[serde(skip)]
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Evaluation {
+    /// The result of the item named `name`.
+    pub fn item(&self, name: &str) -> Option<&ItemResult> {
+        self.measures.iter().flat_map(|m| &m.items).find(|i| i.name == name)
+    }
+}
+
+impl Window {
+    /// The status in words.
+    pub fn status_word(&self) -> &'static str {
+        match self.status {
+            WindowStatus::InForce => "in force",
+            WindowStatus::NotInForce => "NOT IN FORCE",
+            WindowStatus::Unchecked => "unchecked",
+        }
+    }
+}
