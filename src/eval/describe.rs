@@ -29,6 +29,11 @@ pub fn display_name(policy: &Policy, name: &str) -> String {
     let label = match policy.lookup(name) {
         Some(Symbol::Fact(i)) => policy.facts.get(i).and_then(|f| f.label.clone()),
         Some(Symbol::Param(i)) => policy.params.get(i).and_then(|p| p.label.clone()),
+        Some(Symbol::Variant(e, v)) => policy
+            .enums
+            .get(e)
+            .and_then(|x| x.variants.get(v))
+            .and_then(|(_, l)| l.clone()),
         Some(Symbol::Item(i)) => policy
             .items
             .get(i)

@@ -798,8 +798,9 @@ impl Evaluator<'_> {
             } else if lo_at == hi_at {
                 let bound = vals.get(lo_at).map(|v| v.value.to_string()).unwrap_or_default();
                 let verb = if pick_min { "capped at" } else { "raised to the floor" };
+                let literal = args.get(lo_at).is_some_and(|a| matches!(a.node, ExprKind::Lit(_) | ExprKind::Unary(UnaryOp::Soft, _)));
                 let which = args.get(lo_at).map(|a| describe(self.policy, a)).unwrap_or_default();
-                if which == bound { format!("{verb} {bound}{soft_word}") } else { format!("{verb} {bound} ({which}){soft_word}") }
+                if literal || which == bound { format!("{verb} {bound}{soft_word}") } else { format!("{verb} {bound} ({which}){soft_word}") }
             } else {
                 format!("the {word} binds for part of the range{soft_word}")
             };
@@ -1110,7 +1111,7 @@ fn false_part(policy: &Policy, e: &Expr, t: &Trace) -> String {
     if leaves.is_empty() {
         shown
     } else {
-        format!("{shown} ({})", leaves.join(", "))
+        format!("{shown}, where {}", leaves.join(", "))
     }
 }
 
@@ -1121,7 +1122,8 @@ fn named_leaves(t: &Trace, out: &mut Vec<String>) {
         if c.children.is_empty() {
             let is_literal = c.expr.chars().next().is_some_and(|ch| ch.is_ascii_digit());
             let line = format!("{} = {}", c.expr, c.value);
-            if !is_literal && c.expr != c.value && !out.contains(&line) {
+            let enum_value = c.expr.ends_with(&format!("({})", c.value));
+            if !is_literal && !enum_value && c.expr != c.value && !out.contains(&line) {
                 out.push(line);
             }
         } else {
