@@ -127,12 +127,64 @@ pub struct Measure {
     pub number: Spanned<u32>,
     /// Title as in the draft.
     pub title: Text,
-    /// Clause texts quoted from the draft.
-    pub cites: Vec<Text>,
-    /// The computable and listed items.
-    pub items: Vec<Item>,
+    /// Clause texts and items in the order written: a `cite` introduces
+    /// the items that follow it.
+    pub entries: Vec<MeasureEntry>,
     /// Span of the whole measure.
     pub span: Span,
+}
+
+/// One line of a measure's body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MeasureEntry {
+    /// `cite "…"`: clause text quoted from the draft.
+    Cite(Text),
+    /// An item.
+    Item(Item),
+}
+
+impl Measure {
+    /// The quoted clause texts, in order.
+    pub fn cites(&self) -> impl Iterator<Item = &Text> {
+        self.entries.iter().filter_map(|e| match e {
+            MeasureEntry::Cite(c) => Some(c),
+            MeasureEntry::Item(_) => None,
+        })
+    }
+
+    /// The items, in order.
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.entries.iter().filter_map(|e| match e {
+            MeasureEntry::Item(i) => Some(i),
+            MeasureEntry::Cite(_) => None,
+        })
+    }
+
+    /// Each item with the clause texts it comes from: the run of `cite`s
+    /// written just before it (shared by the items that follow until the
+    /// next `cite`), or every cite of the measure when none precedes it.
+    pub fn items_with_cites(&self) -> Vec<(&Item, Vec<&Text>)> {
+        let mut out = Vec::new();
+        let mut current: Vec<&Text> = Vec::new();
+        let mut after_item = false;
+        for e in &self.entries {
+            match e {
+                MeasureEntry::Cite(c) => {
+                    if after_item {
+                        current.clear();
+                        after_item = false;
+                    }
+                    current.push(c);
+                }
+                MeasureEntry::Item(i) => {
+                    after_item = true;
+                    let cites = if current.is_empty() { self.cites().collect() } else { current.clone() };
+                    out.push((i, cites));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The kind of an item, which fixes what its value must be.
@@ -194,8 +246,6 @@ pub struct Item {
     pub body: ItemBody,
     /// `when` condition.
     pub when: Option<Expr>,
-    /// Clause texts this item comes from.
-    pub cites: Vec<Text>,
     /// `by DATE` for targets.
     pub by: Option<Spanned<jiff::civil::Date>>,
     /// `concerns "…"`: who the item concerns.

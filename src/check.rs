@@ -73,12 +73,23 @@ pub struct MeasureInfo {
     pub title: String,
     /// Quoted clause texts.
     pub cites: Vec<String>,
-    /// Chapter number and title, if it stands in one.
-    pub chapter: Option<(u32, String)>,
+    /// The chapter it stands in, if any.
+    pub chapter: Option<ChapterInfo>,
     /// Indices into [`Policy::items`].
     pub items: Vec<usize>,
     /// Where it is declared.
     pub span: Span,
+}
+
+/// A chapter of the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterInfo {
+    /// Number.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Its introductory clause texts.
+    pub cites: Vec<String>,
 }
 
 /// An item with its resolved unit.
@@ -88,6 +99,8 @@ pub struct ItemInfo {
     pub ast: Item,
     /// Unit of its value.
     pub unit: Unit,
+    /// Clause texts it comes from (see [`Measure::items_with_cites`]).
+    pub cites: Vec<String>,
     /// Index into [`Policy::measures`].
     pub measure: usize,
 }
@@ -182,9 +195,13 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
             warnings: Vec::new(),
         },
         declared_at: HashMap::new(),
+        poisoned: std::collections::HashSet::new(),
+        poisoned_params: std::collections::HashSet::new(),
+        current: None,
     };
     c.collect(program);
     c.resolve_types(program);
+    c.check_param_cycles();
     c.check_params();
     let deps = c.dependencies();
     c.order_items(&deps);
@@ -202,6 +219,12 @@ struct Checker<'a> {
     errors: Vec<Diagnostic>,
     policy: Policy,
     declared_at: HashMap<String, Span>,
+    /// Items in a cycle or whose unit could not be found: uses of them are
+    /// not reported again, so one mistake gives one error.
+    poisoned: std::collections::HashSet<usize>,
+    poisoned_params: std::collections::HashSet<usize>,
+    /// The item being checked, never suggested as a fix for its own body.
+    current: Option<String>,
 }
 
 impl Checker<'_> {
@@ -240,6 +263,15 @@ impl Checker<'_> {
                         continue;
                     }
                     header_span = Some(h.span);
+                    if let Some(v) = &h.valid {
+                        if v.node.to_span().is_none() || v.node.amount <= rust_decimal::Decimal::ZERO {
+                            self.error(
+                                Diagnostic::error(Code::Invalid, format!("a validity of {} cannot be counted on the calendar", v.node))
+                                    .label(v.span, "not a positive whole number of years, months or days")
+                                    .help("write e.g. `valid 5 years` or `valid 18 months`"),
+                            );
+                        }
+                    }
                     self.policy.header = HeaderInfo {
                         title: Some(h.title.node.clone()),
                         issued: h.issued.as_ref().map(|s| s.node),
@@ -283,8 +315,13 @@ impl Checker<'_> {
                     });
                 }
                 Decl::Chapter(ch) => {
+                    let info = ChapterInfo {
+                        number: ch.number.node,
+                        title: ch.title.node.clone(),
+                        cites: ch.cites.iter().map(|c| c.node.clone()).collect(),
+                    };
                     for m in &ch.measures {
-                        self.collect_measure(m, Some((ch.number.node, ch.title.node.clone())), &mut numbers);
+                        self.collect_measure(m, Some(info.clone()), &mut numbers);
                     }
                 }
                 Decl::Measure(m) => self.collect_measure(m, None, &mut numbers),
@@ -295,7 +332,7 @@ impl Checker<'_> {
     fn collect_measure(
         &mut self,
         m: &Measure,
-        chapter: Option<(u32, String)>,
+        chapter: Option<ChapterInfo>,
         numbers: &mut BTreeMap<u32, Span>,
     ) {
         if let Some(prev) = numbers.get(&m.number.node).copied() {
@@ -309,20 +346,21 @@ impl Checker<'_> {
         numbers.insert(m.number.node, m.number.span);
         let measure_idx = self.policy.measures.len();
         let mut items = Vec::new();
-        for item in &m.items {
+        for (item, cites) in m.items_with_cites() {
             let idx = self.policy.items.len();
             self.declare(&item.name, Symbol::Item(idx));
             items.push(idx);
             self.policy.items.push(ItemInfo {
                 ast: item.clone(),
                 unit: Unit::Number,
+                cites: cites.iter().map(|c| c.node.clone()).collect(),
                 measure: measure_idx,
             });
         }
         self.policy.measures.push(MeasureInfo {
             number: m.number.node,
             title: m.title.node.clone(),
-            cites: m.cites.iter().map(|c| c.node.clone()).collect(),
+            cites: m.cites().map(|c| c.node.clone()).collect(),
             chapter,
             items,
             span: m.span,
@@ -340,9 +378,7 @@ impl Checker<'_> {
             Some(Symbol::Enum(e)) => Unit::Enum(e),
             _ => {
                 let d = self.unknown(name, "type", |s| matches!(s, Symbol::Enum(_)));
-                self.error(d.help(
-                    "a type is money, rate, count, area, duration, date, bool, text or a declared enum",
-                ));
+                self.error(d);
                 Unit::Number
             }
         }
@@ -377,7 +413,7 @@ impl Checker<'_> {
     fn unknown(&self, name: &Ident, what: &str, fits: impl Fn(Symbol) -> bool) -> Diagnostic {
         let mut best: Option<(f64, &str)> = None;
         for (candidate, sym) in &self.policy.names {
-            if !fits(*sym) {
+            if !fits(*sym) || self.current.as_deref() == Some(candidate.as_str()) {
                 continue;
             }
             let score = strsim::jaro_winkler(&name.node, candidate);
@@ -389,6 +425,9 @@ impl Checker<'_> {
             .label(name.span, "not declared");
         match best {
             Some((_, s)) => d.help(format!("did you mean `{s}`?")),
+            None if what == "type" => d.help(
+                "a type is money, rate, count, area, duration, date, bool, text or a declared enum",
+            ),
             None => d.help(format!("declare it first, e.g. `fact {}: money \"…\"`", name.node)),
         }
     }
@@ -401,6 +440,9 @@ impl Checker<'_> {
                 continue;
             };
             let Some(value) = &p.value else { continue };
+            if self.poisoned_params.contains(&idx) {
+                continue;
+            }
             let mut env = Env::Constant;
             let got = self.infer(value, &mut env);
             if let Some(got) = got {
@@ -448,81 +490,70 @@ impl Checker<'_> {
     }
 
     fn order_items(&mut self, deps: &[Vec<(usize, Span)>]) {
-        #[derive(Clone, Copy, PartialEq)]
-        enum Mark {
-            New,
-            Active,
-            Done,
-        }
-        let n = self.policy.items.len();
-        let mut mark = vec![Mark::New; n];
-        let mut order = Vec::with_capacity(n);
-        let mut reported = std::collections::HashSet::new();
-        // Iterative depth-first search: (item, next dependency to visit).
-        for root in 0..n {
-            if mark.get(root) != Some(&Mark::New) {
-                continue;
-            }
-            let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-            if let Some(m) = mark.get_mut(root) {
-                *m = Mark::Active;
-            }
-            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                let edge = deps.get(node).and_then(|d| d.get(*next)).copied();
-                *next += 1;
-                match edge {
-                    None => {
-                        if let Some(m) = mark.get_mut(node) {
-                            *m = Mark::Done;
-                        }
-                        order.push(node);
-                        stack.pop();
-                    }
-                    Some((dep, _)) => match mark.get(dep).copied() {
-                        Some(Mark::New) => {
-                            if let Some(m) = mark.get_mut(dep) {
-                                *m = Mark::Active;
-                            }
-                            stack.push((dep, 0));
-                        }
-                        Some(Mark::Active) => {
-                            let start = stack.iter().position(|(s, _)| *s == dep).unwrap_or(0);
-                            let cycle: Vec<usize> = stack.iter().skip(start).map(|(s, _)| *s).collect();
-                            let mut key = cycle.clone();
-                            key.sort_unstable();
-                            if reported.insert(key) {
-                                self.report_cycle(&cycle, deps);
-                            }
-                        }
-                        _ => {}
-                    },
-                }
-            }
+        let (order, cycles) = topological_order(deps);
+        for cycle in cycles {
+            self.poisoned.extend(cycle.iter().copied());
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|&i| self.policy.items.get(i).map_or("?", |it| it.name()).to_string())
+                .collect();
+            self.report_cycle("items", &cycle, &names, deps);
         }
         self.policy.order = order;
     }
 
-    fn report_cycle(&mut self, cycle: &[usize], deps: &[Vec<(usize, Span)>]) {
-        let name = |i: usize| self.policy.items.get(i).map_or("?", |it| it.name()).to_string();
-        let mut path: Vec<String> = cycle.iter().map(|&i| format!("`{}`", name(i))).collect();
+    /// Params may use other params; a circle among them is an error too.
+    fn check_param_cycles(&mut self) {
+        let deps: Vec<Vec<(usize, Span)>> = self
+            .policy
+            .params
+            .iter()
+            .map(|p| {
+                let mut names = Vec::new();
+                if let Some(v) = &p.value {
+                    names_in(v, &mut names);
+                }
+                names
+                    .into_iter()
+                    .filter_map(|(n, s)| match self.policy.lookup(&n) {
+                        Some(Symbol::Param(j)) => Some((j, s)),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        for cycle in topological_order(&deps).1 {
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|&i| self.policy.params.get(i).map_or("?", |p| p.name.as_str()).to_string())
+                .collect();
+            self.report_cycle("params", &cycle, &names, &deps);
+            self.poisoned_params.extend(cycle);
+        }
+    }
+
+    fn report_cycle(&mut self, what: &str, cycle: &[usize], names: &[String], deps: &[Vec<(usize, Span)>]) {
+        let name = |k: usize| names.get(k).cloned().unwrap_or_default();
+        let mut path: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         if let Some(first) = path.first().cloned() {
             path.push(first);
         }
         let mut d = Diagnostic::error(
             Code::Cycle,
-            format!("items depend on each other in a circle: {}", path.join(" → ")),
+            format!("{what} depend on each other in a circle: {}", path.join(" → ")),
         );
         for (k, &from) in cycle.iter().enumerate() {
-            let to = cycle.get(k + 1).or(cycle.first()).copied().unwrap_or(from);
+            let next = if k + 1 < cycle.len() { k + 1 } else { 0 };
+            let to = cycle.get(next).copied().unwrap_or(from);
             let span = deps
                 .get(from)
                 .and_then(|d| d.iter().find(|(j, _)| *j == to))
                 .map(|(_, s)| *s);
             if let Some(s) = span {
-                d = d.label(s, format!("`{}` uses `{}`", name(from), name(to)));
+                d = d.label(s, format!("`{}` uses `{}`", name(k), name(next)));
             }
         }
-        self.error(d.help("an item cannot depend on itself, directly or through others"));
+        self.error(d.help("a value cannot depend on itself, directly or through others"));
     }
 
     // ------------------------------------------------------------ units
@@ -534,15 +565,21 @@ impl Checker<'_> {
                 continue;
             };
             let mut env = Env::Item;
+            self.current = Some(item.name().to_string());
+            let errors_before = self.errors.len();
             if let Some(w) = &item.ast.when {
                 if let Some(u) = self.infer(w, &mut env) {
                     self.expect_bool(u, w.span, "a `when` condition");
                 }
             }
             let unit = self.item_unit(&item.ast, &mut env);
+            if self.errors.len() > errors_before {
+                self.poisoned.insert(idx);
+            }
             if let Some(info) = self.policy.items.get_mut(idx) {
                 info.unit = unit;
             }
+            self.current = None;
         }
     }
 
@@ -571,7 +608,7 @@ impl Checker<'_> {
         if bound && kind != ItemKind::Benefit {
             self.error(
                 Diagnostic::error(Code::Invalid, "`at most` and `at least` state a benefit's bound")
-                    .label(body.span, format!("in a {} item", kind.keyword()))
+                    .label(body.span, format!("in {} item", crate::value::with_article(kind.keyword())))
                     .label(item.kind.span, "declare a `benefit` instead"),
             );
         }
@@ -590,8 +627,8 @@ impl Checker<'_> {
                     Diagnostic::error(
                         Code::UnitMismatch,
                         format!(
-                            "a {} item must be {what}, but `{}` is {}",
-                            kind.keyword(),
+                            "{} item must be {what}, but `{}` is {}",
+                            crate::value::with_article(kind.keyword()),
                             item.name.node,
                             self.policy.unit_name(unit)
                         ),
@@ -714,6 +751,8 @@ impl Checker<'_> {
                 None
             }
             (Symbol::Fact(i), _) => self.policy.facts.get(i).map(|f| f.unit),
+            (Symbol::Item(i), _) if self.poisoned.contains(&i) => None,
+            (Symbol::Param(i), _) if self.poisoned_params.contains(&i) => None,
             (Symbol::Param(i), _) => self.policy.params.get(i).map(|p| p.unit),
             (Symbol::Item(i), _) => self.policy.items.get(i).map(|it| it.unit),
             (Symbol::Variant(e, _), _) => Some(Unit::Enum(e)),
@@ -771,7 +810,7 @@ impl Checker<'_> {
         let units: Vec<Unit> = units.into_iter().collect::<Option<_>>()?;
         let first = *units.first()?;
         let first_expr = args.first()?;
-        if !first.is_numeric() && !(first == Unit::Duration && f != Builtin::Round) {
+        if !first.is_numeric() {
             self.error(
                 Diagnostic::error(
                     Code::UnitMismatch,
@@ -955,6 +994,64 @@ enum Env {
     Item,
 }
 
+/// Orders nodes so each comes after its dependencies, by an iterative
+/// depth-first search (no recursion, so no stack to overflow). Returns the
+/// order and every cycle found, each once.
+pub fn topological_order(deps: &[Vec<(usize, Span)>]) -> (Vec<usize>, Vec<Vec<usize>>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let n = deps.len();
+    let mut mark = vec![Mark::New; n];
+    let mut order = Vec::with_capacity(n);
+    let mut cycles = Vec::new();
+    let mut reported = std::collections::HashSet::new();
+    for root in 0..n {
+        if mark.get(root) != Some(&Mark::New) {
+            continue;
+        }
+        // (node, index of the next dependency to visit)
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        if let Some(m) = mark.get_mut(root) {
+            *m = Mark::Active;
+        }
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let edge = deps.get(node).and_then(|d| d.get(*next)).copied();
+            *next += 1;
+            let Some((dep, _)) = edge else {
+                if let Some(m) = mark.get_mut(node) {
+                    *m = Mark::Done;
+                }
+                order.push(node);
+                stack.pop();
+                continue;
+            };
+            match mark.get(dep).copied() {
+                Some(Mark::New) => {
+                    if let Some(m) = mark.get_mut(dep) {
+                        *m = Mark::Active;
+                    }
+                    stack.push((dep, 0));
+                }
+                Some(Mark::Active) => {
+                    let start = stack.iter().position(|(s, _)| *s == dep).unwrap_or(0);
+                    let cycle: Vec<usize> = stack.iter().skip(start).map(|(s, _)| *s).collect();
+                    let mut key = cycle.clone();
+                    key.sort_unstable();
+                    if reported.insert(key) {
+                        cycles.push(cycle);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (order, cycles)
+}
+
 /// Collects every name an expression uses, with its span.
 pub fn names_in(e: &Expr, out: &mut Vec<(String, Span)>) {
     match &e.node {
@@ -1033,6 +1130,7 @@ pub fn add_units(op: BinaryOp, a: Unit, b: Unit) -> Option<Unit> {
         (Unit::Date, Unit::Duration) => Some(Unit::Date),
         (Unit::Duration, Unit::Date) if op == BinaryOp::Add => Some(Unit::Date),
         (Unit::Duration, Unit::Duration) => Some(Unit::Duration),
+        (Unit::Date, Unit::Date) if op == BinaryOp::Sub => Some(Unit::Duration),
         _ => join(a, b).filter(|u| u.is_numeric()),
     }
 }
@@ -1057,7 +1155,7 @@ pub fn mul_units(a: Unit, b: Unit) -> Option<Unit> {
 pub fn div_units(a: Unit, b: Unit) -> Option<Unit> {
     use Unit::*;
     match (a, b) {
-        (Money, Money) | (Area, Area) | (Count, Count) | (Rate, Rate) | (Duration, Duration) => Some(Rate),
+        (Money, Money) | (Area, Area) | (Count, Count) | (Rate, Rate) => Some(Rate),
         (Money | Area | Duration, Rate | Count | Number) => Some(a),
         (Count, Number | Rate) => Some(Count),
         (Rate, Number | Count) => Some(Rate),

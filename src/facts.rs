@@ -247,6 +247,8 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
     if errors.is_empty() {
         Ok((facts, warnings))
     } else {
+        errors.extend(warnings);
+        errors.sort_by_key(|d| d.span().map(|s| s.start));
         Err(Diagnostics(errors))
     }
 }
@@ -291,7 +293,7 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
         Raw::Str(s) if s.starts_with('\u{0}') => {
             let shown = s.trim_start_matches("\u{0}inexact:");
             return Err(format!(
-                "{shown} is read as a binary float and may not be exact; write it as a string, e.g. \"{shown}\""
+                "a number with more than 15 significant digits is read as a binary float and is not exact (it reads back as {shown}); write it in quotes, as a string, exactly as intended"
             ));
         }
         Raw::Bool(b) => {
@@ -352,7 +354,11 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
                 LitValue::Bool(_) => "bool",
                 LitValue::Text(_) => "text",
             };
-            return Err(format!("`{text}` is a {what}, not {}", policy.unit_name(unit)));
+            return Err(format!(
+                "`{text}` is {}, not {}",
+                crate::value::with_article(what),
+                crate::value::with_article(&policy.unit_name(unit))
+            ));
         }
     };
     if let Value::Num(Unit::Money | Unit::Area, d) = &value {
@@ -403,7 +409,12 @@ pub fn apply_setting(policy: &Policy, setting: &str, options: &mut Options) -> R
         });
     };
     let unit = policy.params.get(i).map_or(Unit::Number, |p| p.unit);
-    match convert(policy, unit, &Raw::Str(value.to_string())) {
+    let raw = match (unit, value) {
+        (Unit::Bool, "true" | "是") => Raw::Bool(true),
+        (Unit::Bool, "false" | "否") => Raw::Bool(false),
+        _ => Raw::Str(value.to_string()),
+    };
+    match convert(policy, unit, &raw) {
         Ok(Some(v)) => {
             options.params.insert(name.to_string(), v);
             Ok(())

@@ -44,9 +44,17 @@ pub fn remarks(item: &ItemResult) -> String {
     if let Some(r) = &item.reason {
         parts.push(r.clone());
     }
-    if !item.undetermined_by.is_empty() {
-        let names: Vec<String> = item.undetermined_by.iter().map(ToString::to_string).collect();
-        parts.push(format!("needs {}", names.join(", ")));
+    let needs: Vec<String> = item
+        .undetermined_by
+        .iter()
+        .filter(|c| **c != crate::eval::Cause::Discretion)
+        .map(ToString::to_string)
+        .collect();
+    if !needs.is_empty() {
+        parts.push(format!("needs {}", needs.join(", ")));
+    }
+    if item.undetermined_by.contains(&crate::eval::Cause::Discretion) {
+        parts.push("left to discretion: a range does not decide it".into());
     }
     if item.status == Status::Listed {
         if let Some(v) = &item.value {
@@ -104,11 +112,14 @@ pub fn to_table(evaluation: &Evaluation) -> String {
     } else {
         format!("{}..{}", format_money(t.min), format_money(t.max))
     };
-    let missing = if t.complete {
-        String::new()
-    } else {
-        format!("not counted, undetermined: {}", t.undetermined.join(", "))
-    };
+    let mut missing = Vec::new();
+    if !t.undetermined.is_empty() {
+        missing.push(format!("not counted, undetermined: {}", t.undetermined.join(", ")));
+    }
+    if !t.failed.is_empty() {
+        missing.push(format!("not counted, failed: {}", t.failed.join(", ")));
+    }
+    let missing = missing.join("; ");
     table.add_row(vec!["total".into(), String::new(), String::new(), String::new(), total, missing]);
     out.push_str(&table.to_string());
     out.push('\n');

@@ -74,6 +74,16 @@ impl fmt::Display for Unit {
     }
 }
 
+/// A unit or kind name with its indefinite article, as messages need it:
+/// `money`, `a rate`, `an award`.
+pub fn with_article(word: &str) -> String {
+    if word == "money" || word == "text" {
+        return word.to_string();
+    }
+    let vowel = word.chars().next().is_some_and(|c| "aeiou".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
 /// The calendar unit of a duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DurationUnit {

@@ -13,6 +13,8 @@
 //!
 //! Adding a case is adding a file; `cargo insta review` shows its snapshot.
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::path::Path;
 
 use decree::{Diagnostics, Options, RenderStyle, SourceFile};

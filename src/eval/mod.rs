@@ -76,7 +76,7 @@ impl std::fmt::Display for Cause {
             Cause::Fact { name, label: None } => write!(f, "fact {name}"),
             Cause::Param { name, label: Some(l) } => write!(f, "tbd {l} ({name})"),
             Cause::Param { name, label: None } => write!(f, "tbd {name}"),
-            Cause::Discretion => f.write_str("at discretion"),
+            Cause::Discretion => f.write_str("discretion (a range leaves it open)"),
         }
     }
 }
@@ -150,9 +150,10 @@ pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation
         .map(|m| MeasureResult {
             number: m.number,
             title: m.title.clone(),
-            chapter: m.chapter.as_ref().map(|(n, t)| ChapterRef {
-                number: *n,
-                title: t.clone(),
+            chapter: m.chapter.as_ref().map(|c| ChapterRef {
+                number: c.number,
+                title: c.title.clone(),
+                cites: c.cites.clone(),
             }),
             cites: m.cites.clone(),
             items: m
@@ -235,11 +236,7 @@ impl Evaluator<'_> {
     fn blank_result(&self, idx: usize, status: Status) -> ItemResult {
         let info = self.policy.items.get(idx);
         let ast = info.map(|i| &i.ast);
-        let measure_cites = info
-            .and_then(|i| self.policy.measures.get(i.measure))
-            .map(|m| m.cites.clone())
-            .unwrap_or_default();
-        let cites: Vec<String> = ast.map(|a| a.cites.iter().map(|c| c.node.clone()).collect()).unwrap_or_default();
+        let cites = info.map(|i| i.cites.clone()).unwrap_or_default();
         ItemResult {
             name: ast.map(|a| a.name.node.clone()).unwrap_or_default(),
             label: ast.and_then(|a| a.label.as_ref().map(|l| l.node.clone())),
@@ -253,7 +250,7 @@ impl Evaluator<'_> {
             undetermined_by: Vec::new(),
             reason: None,
             notes: Vec::new(),
-            cites: if cites.is_empty() { measure_cites } else { cites },
+            cites,
             concerns: ast.and_then(|a| a.concerns.as_ref().map(|c| c.node.clone())),
             by: ast.and_then(|a| a.by.as_ref().map(|b| b.node)),
             explanation: None,
@@ -294,7 +291,14 @@ impl Evaluator<'_> {
                             trace.value = "ineligible".into();
                             return self.finish(result, trace, Out::Val(Soft { value: Value::Bool(false), soft: false }), kind);
                         }
-                        Out::Unknown(causes) => {
+                        Out::Unknown(mut causes) => {
+                            // Name what the amount needs too, so that filling
+                            // the condition's holes does not reveal new ones.
+                            if kind != ItemKind::Commitment {
+                                if let Ok((Out::Unknown(more), _)) = self.eval(ast.body.expr()) {
+                                    causes.extend(more);
+                                }
+                            }
                             result.status = Status::Undetermined;
                             result.undetermined_by = causes.iter().cloned().collect();
                             result.reason = Some("the condition cannot be decided".into());
@@ -399,7 +403,11 @@ impl Evaluator<'_> {
                 Out::Nothing(format!("`{}` is not granted", result.name))
             }
             (Status::Error, _) => Out::Nothing(format!("`{}` failed", result.name)),
-            _ => out,
+            // Other items use a benefit's bound as its value: `at most 1%` is 1%.
+            _ => match out {
+                Out::Val(Soft { value: Value::Bound(_, inner), soft }) => Out::Val(Soft { value: *inner, soft }),
+                other => other,
+            },
         };
         result.outcome = Some(seen.clone());
         (seen, result)
@@ -490,10 +498,7 @@ impl Evaluator<'_> {
         trace.children.push(t);
         let out = match (op, o) {
             (_, o @ (Out::Unknown(_) | Out::Nothing(_))) => o,
-            (UnaryOp::Soft, Out::Val(s)) => {
-                trace.note = Some("soft cap (原则上): applies in principle".into());
-                Out::Val(Soft { value: s.value, soft: true })
-            }
+            (UnaryOp::Soft, Out::Val(s)) => Out::Val(Soft { value: s.value, soft: true }),
             (UnaryOp::Not, Out::Val(s)) => match s.value {
                 Value::Bool(b) => Out::val(Value::Bool(!b)),
                 _ => Out::Nothing("not a condition".into()),
@@ -567,7 +572,7 @@ impl Evaluator<'_> {
             ArithError::DivisionByZero => (
                 Code::DivisionByZero,
                 format!("division by zero: {a} ÷ {b}"),
-                "guard the division: if x > 0元 then … else …",
+                "guard the division with a condition: if divisor > 0 then … else …",
             ),
             ArithError::Precision => (
                 Code::Precision,
@@ -927,22 +932,31 @@ impl Evaluator<'_> {
         let mut causes: BTreeSet<Cause> = BTreeSet::new();
         for (n, (threshold, value)) in t.rows.iter().enumerate() {
             let (th, tt) = self.eval(threshold)?;
-            let reached = match (&subject, &th) {
-                (Out::Val(s), Out::Val(x)) => self.compare(t.cmp, &s.value, &x.value, threshold.span)?,
-                (Out::Nothing(w), _) | (_, Out::Nothing(w)) => return Ok((Out::Nothing(w.clone()), trace)),
-                (Out::Unknown(c), _) | (_, Out::Unknown(c)) => {
-                    causes.extend(c.iter().cloned());
-                    None
+            // Each test is Some(bool) when decided, else None with its causes.
+            let mut row_causes: BTreeSet<Cause> = BTreeSet::new();
+            let mut test = |a: &Out, op: CmpOp, b: &Out, this: &Self| -> Result<Option<bool>, Diagnostic> {
+                match (a, b) {
+                    (Out::Val(x), Out::Val(y)) => {
+                        let r = this.compare(op, &x.value, &y.value, threshold.span)?;
+                        if r.is_none() {
+                            row_causes.insert(Cause::Discretion);
+                        }
+                        Ok(r)
+                    }
+                    (Out::Unknown(c), _) | (_, Out::Unknown(c)) => {
+                        row_causes.extend(c.iter().cloned());
+                        Ok(None)
+                    }
+                    _ => Ok(Some(false)),
                 }
             };
-            let fresh = match (&prior, &th) {
-                (None, _) => Some(true),
-                (Some(Out::Val(p)), Out::Val(x)) => self.compare(CmpOp::Lt, &p.value, &x.value, threshold.span)?,
-                (Some(Out::Unknown(c)), _) => {
-                    causes.extend(c.iter().cloned());
-                    None
-                }
-                _ => Some(false),
+            if let (Out::Nothing(w), _) | (_, Out::Nothing(w)) = (&subject, &th) {
+                return Ok((Out::Nothing(w.clone()), trace));
+            }
+            let reached = test(&subject, t.cmp, &th, self)?;
+            let fresh = match &prior {
+                None => Some(true),
+                Some(p) => test(p, CmpOp::Lt, &th, self)?,
             };
             // Kleene `and` of the two tests.
             let hit = match (reached, fresh) {
@@ -953,9 +967,7 @@ impl Evaluator<'_> {
             match hit {
                 Some(false) => continue,
                 None => {
-                    if causes.is_empty() {
-                        causes.insert(Cause::Discretion);
-                    }
+                    causes.extend(row_causes);
                     trace.children.push(tt.with_note(format!("row {} undecided", n + 1)));
                     return Ok((Out::Unknown(causes), trace));
                 }
@@ -975,9 +987,6 @@ impl Evaluator<'_> {
                     return Ok((o, trace));
                 }
             }
-        }
-        if !causes.is_empty() {
-            return Ok((Out::Unknown(causes), trace));
         }
         match &t.otherwise {
             Some(o) => {

@@ -191,6 +191,8 @@ pub struct ChapterRef {
     pub number: u32,
     /// Title.
     pub title: String,
+    /// Its introductory clause texts.
+    pub cites: Vec<String>,
 }
 
 /// One measure's results.
@@ -244,8 +246,10 @@ pub struct Total {
     pub max: Decimal,
     /// Whether no monetary item is undetermined or failed.
     pub complete: bool,
-    /// Monetary items left out because undetermined or failed.
+    /// Monetary items left out because undetermined.
     pub undetermined: Vec<String>,
+    /// Monetary items left out because their evaluation failed.
+    pub failed: Vec<String>,
 }
 
 impl Total {
@@ -256,6 +260,7 @@ impl Total {
             max: Decimal::ZERO,
             complete: true,
             undetermined: Vec::new(),
+            failed: Vec::new(),
         };
         for item in measures.iter().flat_map(|m| &m.items) {
             if !item.kind.is_monetary() {
@@ -273,9 +278,13 @@ impl Total {
                     t.min = t.min.checked_add(lo).unwrap_or(Decimal::MAX);
                     t.max = t.max.checked_add(hi).unwrap_or(Decimal::MAX);
                 }
-                Status::Undetermined | Status::Error => {
+                Status::Undetermined => {
                     t.complete = false;
                     t.undetermined.push(item.name.clone());
+                }
+                Status::Error => {
+                    t.complete = false;
+                    t.failed.push(item.name.clone());
                 }
                 _ => {}
             }

@@ -17,6 +17,13 @@ use crate::value::{Duration, DurationUnit, Unit};
 /// `"3 years"`, `"2025-12-31"`, `"42"`). The error says why it is not one.
 pub fn parse_literal(text: &str) -> Result<LitValue, String> {
     let trimmed = text.trim();
+    if let Some(rest) = trimmed.strip_prefix('-').or_else(|| trimmed.strip_prefix('−')) {
+        return match parse_literal(rest)? {
+            LitValue::Quantity(u, d) => Ok(LitValue::Quantity(u, -d)),
+            LitValue::Duration(d) => Ok(LitValue::Duration(crate::value::Duration { amount: -d.amount, unit: d.unit })),
+            _ => Err(format!("`{trimmed}` cannot be negative")),
+        };
+    }
     let mut pairs = DecreeParser::parse(Rule::literal_only, trimmed)
         .map_err(|_| format!("`{trimmed}` is not a number, amount, rate, duration or date"))?;
     let inner = pairs
@@ -95,7 +102,14 @@ pub fn number(text: &str) -> Result<Decimal, String> {
         Decimal::from_str_exact(&clean)
     };
     parsed.map_err(|_| {
-        format!("`{text}` cannot be represented exactly (at most 28 significant digits and 28 decimals)")
+        let mantissa = clean.split(['e', 'E']).next().unwrap_or("");
+        let digits = mantissa.chars().filter(char::is_ascii_digit).collect::<String>();
+        let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+        if significant > 28 {
+            format!("`{text}` has more than 28 significant digits and cannot be represented exactly")
+        } else {
+            format!("`{text}` is too large to represent: exact decimals reach about 7.9 × 10^28")
+        }
     })
 }
 
@@ -103,8 +117,6 @@ pub fn number(text: &str) -> Result<Decimal, String> {
 fn money_factor(magnitude: &str) -> Option<u32> {
     Some(match magnitude {
         "" => 0,
-        "十" => 1,
-        "百" => 2,
         "千" | "K" => 3,
         "万" => 4,
         "十万" => 5,

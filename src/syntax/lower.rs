@@ -36,14 +36,17 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::op_in, Assoc::Left))
         .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
         .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-        .op(Op::prefix(Rule::op_neg))
         .op(Op::infix(Rule::op_range, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
 });
 
 /// Lowers pairs of one source file.
 pub(super) struct Lowerer<'s> {
     src: &'s SourceFile,
     limits: &'s Limits,
+    /// Errors that do not stop lowering (bad literals), so that every one in
+    /// a declaration is reported.
+    deferred: std::cell::RefCell<Vec<Diagnostic>>,
 }
 
 fn span(p: &P<'_>) -> Span {
@@ -80,7 +83,11 @@ fn parts(p: P<'_>) -> impl Iterator<Item = P<'_>> {
 
 impl<'s> Lowerer<'s> {
     pub(super) fn new(src: &'s SourceFile, limits: &'s Limits) -> Self {
-        Lowerer { src, limits }
+        Lowerer {
+            src,
+            limits,
+            deferred: std::cell::RefCell::new(Vec::new()),
+        }
     }
 
     fn err(&self, code: Code, at: Span, message: impl Into<String>, label: &str) -> Diagnostic {
@@ -104,9 +111,12 @@ impl<'s> Lowerer<'s> {
                 }
             }
         }
+        errors.extend(self.deferred.take());
         if errors.is_empty() {
             Ok(Program { decls })
         } else {
+            errors.sort_by_key(|d| d.span().map(|s| s.start));
+            errors.dedup();
             Err(Diagnostics(errors))
         }
     }
@@ -114,9 +124,18 @@ impl<'s> Lowerer<'s> {
     pub(super) fn expr_only(&self, pairs: Pairs<'_, Rule>) -> Result<Expr, Diagnostics> {
         let whole = pairs.into_iter().next();
         let e = whole.and_then(|p| parts(p).next());
-        match e {
+        let result = match e {
             Some(e) => self.expr(e).map(|(e, _)| e).map_err(Diagnostics::from),
             None => Err(self.missing(Span::default()).into()),
+        };
+        let deferred = self.deferred.take();
+        match result {
+            Ok(e) if deferred.is_empty() => Ok(e),
+            Ok(_) => Err(Diagnostics(deferred)),
+            Err(mut d) => {
+                d.0.extend(deferred);
+                Err(d)
+            }
         }
     }
 
@@ -273,19 +292,17 @@ impl<'s> Lowerer<'s> {
         let mut it = parts(p);
         let number = self.integer(&it.next().ok_or_else(|| self.missing(whole))?)?;
         let title = self.string(it.next().ok_or_else(|| self.missing(whole))?);
-        let mut cites = Vec::new();
-        let mut items = Vec::new();
+        let mut entries = Vec::new();
         for c in it {
-            match c.as_rule() {
-                Rule::cite_clause => cites.push(self.cite(c)?),
-                _ => items.push(self.item(c)?),
-            }
+            entries.push(match c.as_rule() {
+                Rule::cite_clause => MeasureEntry::Cite(self.cite(c)?),
+                _ => MeasureEntry::Item(self.item(c)?),
+            });
         }
         Ok(Measure {
             number,
             title,
-            cites,
-            items,
+            entries,
             span: whole,
         })
     }
@@ -315,7 +332,6 @@ impl<'s> Lowerer<'s> {
             label,
             body,
             when: None,
-            cites: Vec::new(),
             by: None,
             concerns: None,
             span: whole,
@@ -333,7 +349,6 @@ impl<'s> Lowerer<'s> {
                     }
                     item.when = Some(self.expr(e)?.0);
                 }
-                Rule::cite_clause => item.cites.push(self.cite(clause)?),
                 Rule::by_clause => {
                     let d = parts(clause).next().ok_or_else(|| self.missing(at))?;
                     if item.by.is_some() {
@@ -471,7 +486,15 @@ impl<'s> Lowerer<'s> {
             Rule::tiers_expr | Rule::reaching_expr => self.tiers(p),
             Rule::schedule_expr => self.schedule(p),
             _ => {
-                let lit = self.literal(p.clone())?;
+                // A bad literal is reported and stands in as 0 so that the
+                // rest of the declaration is still read and checked.
+                let lit = match self.literal(p.clone()) {
+                    Ok(l) => l,
+                    Err(d) => {
+                        self.deferred.borrow_mut().push(d);
+                        LitValue::Quantity(Unit::Number, rust_decimal::Decimal::ZERO)
+                    }
+                };
                 let raw = p.as_str().to_string();
                 Ok((Spanned::new(ExprKind::Lit(Literal { value: lit, raw }), at), 1))
             }
@@ -499,7 +522,7 @@ impl<'s> Lowerer<'s> {
         let (min, max) = match func {
             Builtin::Min | Builtin::Max => (1, usize::MAX),
             Builtin::Clamp => (3, 3),
-            Builtin::Round => (1, 2),
+            Builtin::Round => (2, 2),
         };
         if args.len() < min || args.len() > max {
             let wanted = match func {
@@ -634,8 +657,12 @@ impl<'s> Lowerer<'s> {
             _ => return Err(self.missing(at)),
         };
         result.map_err(|msg| {
-            self.err(Code::Literal, at, msg, "this literal")
-                .help("decimals are exact to 28 significant digits; use a magnitude such as 万 or 亿 for large amounts")
+            let d = self.err(Code::Literal, at, msg.clone(), "this literal");
+            if msg.contains("28 significant") || msg.contains("too large") {
+                d.help("decree computes exactly, with at most 28 significant digits; write the value as the draft states it")
+            } else {
+                d
+            }
         })
     }
 
