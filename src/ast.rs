@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::span::{Span, Spanned};
+use crate::span::{Loc, Spanned};
 use crate::value::{Duration, Unit};
 
 /// A name as written, with its span.
@@ -49,7 +49,7 @@ pub struct PolicyHeader {
     /// Validity, e.g. 5 years.
     pub valid: Option<Spanned<Duration>>,
     /// Span of the whole header.
-    pub span: Span,
+    pub span: Loc,
 }
 
 /// The issue date as the header states it.
@@ -102,7 +102,7 @@ pub struct ParamDecl {
     /// Its value, or `None` for `tbd`.
     pub value: Option<Expr>,
     /// Span of the value or of `tbd`.
-    pub value_span: Span,
+    pub value_span: Loc,
     /// Label.
     pub label: Option<Text>,
 }
@@ -131,7 +131,7 @@ pub struct Measure {
     /// the items that follow it.
     pub entries: Vec<MeasureEntry>,
     /// Span of the whole measure.
-    pub span: Span,
+    pub span: Loc,
 }
 
 /// One line of a measure's body.
@@ -140,7 +140,7 @@ pub enum MeasureEntry {
     /// `cite "…"`: clause text quoted from the draft.
     Cite(Text),
     /// An item.
-    Item(Item),
+    Item(Box<Item>),
 }
 
 impl Measure {
@@ -155,7 +155,7 @@ impl Measure {
     /// The items, in order.
     pub fn items(&self) -> impl Iterator<Item = &Item> {
         self.entries.iter().filter_map(|e| match e {
-            MeasureEntry::Item(i) => Some(i),
+            MeasureEntry::Item(i) => Some(i.as_ref()),
             MeasureEntry::Cite(_) => None,
         })
     }
@@ -178,8 +178,12 @@ impl Measure {
                 }
                 MeasureEntry::Item(i) => {
                     after_item = true;
-                    let cites = if current.is_empty() { self.cites().collect() } else { current.clone() };
-                    out.push((i, cites));
+                    let cites = if current.is_empty() {
+                        self.cites().collect()
+                    } else {
+                        current.clone()
+                    };
+                    out.push((i.as_ref(), cites));
                 }
             }
         }
@@ -251,7 +255,7 @@ pub struct Item {
     /// `concerns "…"`: who the item concerns.
     pub concerns: Option<Text>,
     /// Span of the whole item.
-    pub span: Span,
+    pub span: Loc,
 }
 
 /// What an item's `=` is followed by.

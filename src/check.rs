@@ -171,7 +171,10 @@ impl Policy {
     pub fn unit_name(&self, unit: Unit) -> String {
         match unit {
             Unit::Enum(e) => self.enums.get(e).map_or("enum".into(), |x| x.name.clone()),
-            Unit::Set(e) => format!("set of {}", self.enums.get(e).map_or("enum", |x| x.name.as_str())),
+            Unit::Set(e) => format!(
+                "set of {}",
+                self.enums.get(e).map_or("enum", |x| x.name.as_str())
+            ),
             u => u.name().to_string(),
         }
     }
@@ -235,10 +238,13 @@ impl Checker<'_> {
     fn declare(&mut self, name: &Ident, sym: Symbol) {
         if let Some(prev) = self.declared_at.get(&name.node).copied() {
             self.error(
-                Diagnostic::error(Code::Duplicate, format!("`{}` is declared twice", name.node))
-                    .label(name.span, "declared again here")
-                    .label(prev, "first declared here")
-                    .help("every fact, param, item and enum value needs a name of its own"),
+                Diagnostic::error(
+                    Code::Duplicate,
+                    format!("`{}` is declared twice", name.node),
+                )
+                .label(name.span, "declared again here")
+                .label(prev, "first declared here")
+                .help("every fact, param, item and enum value needs a name of its own"),
             );
             return;
         }
@@ -257,18 +263,29 @@ impl Checker<'_> {
                     if let Some(prev) = header_span {
                         self.error(
                             Diagnostic::error(Code::Duplicate, "a second policy header")
-                                .label(h.span, "second header")
+                                .label(h.span.0, "second header")
                                 .label(prev, "first header"),
                         );
                         continue;
                     }
-                    header_span = Some(h.span);
+                    header_span = Some(h.span.0);
                     if let Some(v) = &h.valid {
-                        if v.node.to_span().is_none() || v.node.amount <= rust_decimal::Decimal::ZERO {
+                        if v.node.to_span().is_none()
+                            || v.node.amount <= rust_decimal::Decimal::ZERO
+                        {
                             self.error(
-                                Diagnostic::error(Code::Invalid, format!("a validity of {} cannot be counted on the calendar", v.node))
-                                    .label(v.span, "not a positive whole number of years, months or days")
-                                    .help("write e.g. `valid 5 years` or `valid 18 months`"),
+                                Diagnostic::error(
+                                    Code::Invalid,
+                                    format!(
+                                        "a validity of {} cannot be counted on the calendar",
+                                        v.node
+                                    ),
+                                )
+                                .label(
+                                    v.span,
+                                    "not a positive whole number of years, months or days",
+                                )
+                                .help("write e.g. `valid 5 years` or `valid 18 months`"),
                             );
                         }
                     }
@@ -337,10 +354,13 @@ impl Checker<'_> {
     ) {
         if let Some(prev) = numbers.get(&m.number.node).copied() {
             self.error(
-                Diagnostic::error(Code::Duplicate, format!("measure {} is declared twice", m.number.node))
-                    .label(m.number.span, "numbered again here")
-                    .label(prev, "first measure with this number")
-                    .help("number the measures as the draft does, each once"),
+                Diagnostic::error(
+                    Code::Duplicate,
+                    format!("measure {} is declared twice", m.number.node),
+                )
+                .label(m.number.span, "numbered again here")
+                .label(prev, "first measure with this number")
+                .help("number the measures as the draft does, each once"),
             );
         }
         numbers.insert(m.number.node, m.number.span);
@@ -363,7 +383,7 @@ impl Checker<'_> {
             cites: m.cites().map(|c| c.node.clone()).collect(),
             chapter,
             items,
-            span: m.span,
+            span: m.span.0,
         });
     }
 
@@ -428,7 +448,10 @@ impl Checker<'_> {
             None if what == "type" => d.help(
                 "a type is money, rate, count, area, duration, date, bool, text or a declared enum",
             ),
-            None => d.help(format!("declare it first, e.g. `fact {}: money \"…\"`", name.node)),
+            None => d.help(format!(
+                "declare it first, e.g. `fact {}: money \"…\"`",
+                name.node
+            )),
         }
     }
 
@@ -456,8 +479,14 @@ impl Checker<'_> {
                             self.policy.unit_name(got)
                         ),
                     )
-                    .label(value.span, format!("this is {}", self.policy.unit_name(got)))
-                    .label(p.span, format!("declared {}", self.policy.unit_name(p.unit)))
+                    .label(
+                        value.span,
+                        format!("this is {}", self.policy.unit_name(got)),
+                    )
+                    .label(
+                        p.span,
+                        format!("declared {}", self.policy.unit_name(p.unit)),
+                    )
                     .help(unit_hint(p.unit));
                     self.error(d);
                 }
@@ -495,7 +524,13 @@ impl Checker<'_> {
             self.poisoned.extend(cycle.iter().copied());
             let names: Vec<String> = cycle
                 .iter()
-                .map(|&i| self.policy.items.get(i).map_or("?", |it| it.name()).to_string())
+                .map(|&i| {
+                    self.policy
+                        .items
+                        .get(i)
+                        .map_or("?", |it| it.name())
+                        .to_string()
+                })
                 .collect();
             self.report_cycle("items", &cycle, &names, deps);
         }
@@ -525,14 +560,26 @@ impl Checker<'_> {
         for cycle in topological_order(&deps).1 {
             let names: Vec<String> = cycle
                 .iter()
-                .map(|&i| self.policy.params.get(i).map_or("?", |p| p.name.as_str()).to_string())
+                .map(|&i| {
+                    self.policy
+                        .params
+                        .get(i)
+                        .map_or("?", |p| p.name.as_str())
+                        .to_string()
+                })
                 .collect();
             self.report_cycle("params", &cycle, &names, &deps);
             self.poisoned_params.extend(cycle);
         }
     }
 
-    fn report_cycle(&mut self, what: &str, cycle: &[usize], names: &[String], deps: &[Vec<(usize, Span)>]) {
+    fn report_cycle(
+        &mut self,
+        what: &str,
+        cycle: &[usize],
+        names: &[String],
+        deps: &[Vec<(usize, Span)>],
+    ) {
         let name = |k: usize| names.get(k).cloned().unwrap_or_default();
         let mut path: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         if let Some(first) = path.first().cloned() {
@@ -540,7 +587,10 @@ impl Checker<'_> {
         }
         let mut d = Diagnostic::error(
             Code::Cycle,
-            format!("{what} depend on each other in a circle: {}", path.join(" → ")),
+            format!(
+                "{what} depend on each other in a circle: {}",
+                path.join(" → ")
+            ),
         );
         for (k, &from) in cycle.iter().enumerate() {
             let next = if k + 1 < cycle.len() { k + 1 } else { 0 };
@@ -587,11 +637,20 @@ impl Checker<'_> {
         let kind = item.kind.node;
         let body = item.body.expr();
         if kind == ItemKind::Commitment {
-            if !matches!(&body.node, ExprKind::Lit(Literal { value: LitValue::Text(_), .. })) {
+            if !matches!(
+                &body.node,
+                ExprKind::Lit(Literal {
+                    value: LitValue::Text(_),
+                    ..
+                })
+            ) {
                 self.error(
-                    Diagnostic::error(Code::Invalid, "a commitment is a text, not a computed value")
-                        .label(body.span, "expected a text in quotes")
-                        .help("write the commitment as the draft states it: commitment name = \"…\""),
+                    Diagnostic::error(
+                        Code::Invalid,
+                        "a commitment is a text, not a computed value",
+                    )
+                    .label(body.span, "expected a text in quotes")
+                    .help("write the commitment as the draft states it: commitment name = \"…\""),
                 );
             }
             return Unit::Text;
@@ -607,9 +666,15 @@ impl Checker<'_> {
         let bound = !matches!(item.body, ItemBody::Value(_));
         if bound && kind != ItemKind::Benefit {
             self.error(
-                Diagnostic::error(Code::Invalid, "`at most` and `at least` state a benefit's bound")
-                    .label(body.span, format!("in {} item", crate::value::with_article(kind.keyword())))
-                    .label(item.kind.span, "declare a `benefit` instead"),
+                Diagnostic::error(
+                    Code::Invalid,
+                    "`at most` and `at least` state a benefit's bound",
+                )
+                .label(
+                    body.span,
+                    format!("in {} item", crate::value::with_article(kind.keyword())),
+                )
+                .label(item.kind.span, "declare a `benefit` instead"),
             );
         }
         let Some(unit) = self.infer(body, env) else {
@@ -622,7 +687,11 @@ impl Checker<'_> {
         };
         if let Some(w) = wanted {
             if unit != w {
-                let what = if w == Unit::Money { "money" } else { "a condition (bool)" };
+                let what = if w == Unit::Money {
+                    "money"
+                } else {
+                    "a condition (bool)"
+                };
                 self.error(
                     Diagnostic::error(
                         Code::UnitMismatch,
@@ -633,7 +702,10 @@ impl Checker<'_> {
                             self.policy.unit_name(unit)
                         ),
                     )
-                    .label(body.span, format!("this is {}", self.policy.unit_name(unit)))
+                    .label(
+                        body.span,
+                        format!("this is {}", self.policy.unit_name(unit)),
+                    )
                     .label(item.kind.span, format!("{} item", kind.keyword()))
                     .help(if w == Unit::Money {
                         "multiply a rate by an amount (20% * investment) or give an amount (300万)"
@@ -652,7 +724,10 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::error(
                     Code::UnitMismatch,
-                    format!("{what} must be true or false, not {}", self.policy.unit_name(u)),
+                    format!(
+                        "{what} must be true or false, not {}",
+                        self.policy.unit_name(u)
+                    ),
                 )
                 .label(span, format!("this is {}", self.policy.unit_name(u)))
                 .help("compare it with something, e.g. `annual_output >= 5亿`"),
@@ -688,8 +763,11 @@ impl Checker<'_> {
                     }
                     UnaryOp::Neg if !(u.is_numeric() || u == Unit::Duration) => {
                         self.error(
-                            Diagnostic::error(Code::UnitMismatch, format!("cannot negate {}", self.policy.unit_name(u)))
-                                .label(x.span, format!("this is {}", self.policy.unit_name(u))),
+                            Diagnostic::error(
+                                Code::UnitMismatch,
+                                format!("cannot negate {}", self.policy.unit_name(u)),
+                            )
+                            .label(x.span, format!("this is {}", self.policy.unit_name(u))),
                         );
                         None
                     }
@@ -758,9 +836,12 @@ impl Checker<'_> {
             (Symbol::Variant(e, _), _) => Some(Unit::Enum(e)),
             (Symbol::Enum(_), _) => {
                 self.error(
-                    Diagnostic::error(Code::Invalid, format!("`{}` is an enumeration, not a value", name.node))
-                        .label(name.span, "an enumeration")
-                        .help("name one of its values instead"),
+                    Diagnostic::error(
+                        Code::Invalid,
+                        format!("`{}` is an enumeration, not a value", name.node),
+                    )
+                    .label(name.span, "an enumeration")
+                    .help("name one of its values instead"),
                 );
                 None
             }
@@ -787,13 +868,31 @@ impl Checker<'_> {
         };
         if result.is_none() {
             let (verb, help) = match op {
-                BinaryOp::Add => ("add", "only like units add up; a rate applies to money by multiplication: `20% * x`"),
+                BinaryOp::Add => (
+                    "add",
+                    "only like units add up; a rate applies to money by multiplication: `20% * x`",
+                ),
                 BinaryOp::Sub => ("subtract", "only like units can be subtracted"),
-                BinaryOp::Mul => ("multiply", "money is multiplied by a rate, a count or a number, not by money"),
-                BinaryOp::Div => ("divide", "money ÷ money is a rate; money ÷ a number is money"),
-                BinaryOp::Range => ("make a range of", "both ends of a range must be numbers of the same unit"),
-                BinaryOp::In => ("test membership of", "`x in s` needs a value of an enum and a set of the same enum"),
-                _ => ("compare", "compare like with like, e.g. money with money (write `0元`, not `0`)"),
+                BinaryOp::Mul => (
+                    "multiply",
+                    "money is multiplied by a rate, a count or a number, not by money",
+                ),
+                BinaryOp::Div => (
+                    "divide",
+                    "money ÷ money is a rate; money ÷ a number is money",
+                ),
+                BinaryOp::Range => (
+                    "make a range of",
+                    "both ends of a range must be numbers of the same unit",
+                ),
+                BinaryOp::In => (
+                    "test membership of",
+                    "`x in s` needs a value of an enum and a set of the same enum",
+                ),
+                _ => (
+                    "compare",
+                    "compare like with like, e.g. money with money (write `0元`, not `0`)",
+                ),
             };
             let message = format!(
                 "cannot {verb} {} and {}",
@@ -814,9 +913,16 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::error(
                     Code::UnitMismatch,
-                    format!("`{}` needs numbers, not {}", f.name(), self.policy.unit_name(first)),
+                    format!(
+                        "`{}` needs numbers, not {}",
+                        f.name(),
+                        self.policy.unit_name(first)
+                    ),
                 )
-                .label(first_expr.span, format!("this is {}", self.policy.unit_name(first))),
+                .label(
+                    first_expr.span,
+                    format!("this is {}", self.policy.unit_name(first)),
+                ),
             );
             return None;
         }
@@ -924,7 +1030,12 @@ impl Checker<'_> {
 
     /// Reports rows that can never be reached because constant thresholds are
     /// not strictly descending (or ascending).
-    fn check_order<'e>(&mut self, thresholds: impl Iterator<Item = &'e Expr>, descending: bool, what: &str) {
+    fn check_order<'e>(
+        &mut self,
+        thresholds: impl Iterator<Item = &'e Expr>,
+        descending: bool,
+        what: &str,
+    ) {
         let mut prev: Option<(rust_decimal::Decimal, Span)> = None;
         for th in thresholds {
             let Some(v) = constant_number(th) else {
@@ -934,16 +1045,23 @@ impl Checker<'_> {
             if let Some((p, pspan)) = prev {
                 let fine = if descending { v < p } else { v > p };
                 if !fine {
-                    let order = if descending { "descending" } else { "ascending" };
+                    let order = if descending {
+                        "descending"
+                    } else {
+                        "ascending"
+                    };
                     self.error(
-                        Diagnostic::error(Code::TierOrder, format!("{what} must be strictly {order}"))
-                            .label(th.span, "this row can never be reached")
-                            .label(pspan, "because of this row")
-                            .help(if descending {
-                                "the first row that matches wins: list the highest threshold first"
-                            } else {
-                                "list bracket bounds from the lowest up"
-                            }),
+                        Diagnostic::error(
+                            Code::TierOrder,
+                            format!("{what} must be strictly {order}"),
+                        )
+                        .label(th.span, "this row can never be reached")
+                        .label(pspan, "because of this row")
+                        .help(if descending {
+                            "the first row that matches wins: list the highest threshold first"
+                        } else {
+                            "list bracket bounds from the lowest up"
+                        }),
                     );
                 }
             }
@@ -1110,7 +1228,8 @@ fn constant_number(e: &Expr) -> Option<rust_decimal::Decimal> {
 pub fn join(a: Unit, b: Unit) -> Option<Unit> {
     match (a, b) {
         _ if a == b => Some(a),
-        (Unit::Number, u @ (Unit::Rate | Unit::Count)) | (u @ (Unit::Rate | Unit::Count), Unit::Number) => Some(u),
+        (Unit::Number, u @ (Unit::Rate | Unit::Count))
+        | (u @ (Unit::Rate | Unit::Count), Unit::Number) => Some(u),
         _ => None,
     }
 }
@@ -1119,7 +1238,9 @@ pub fn join(a: Unit, b: Unit) -> Option<Unit> {
 pub fn compare_units(op: CmpOp, a: Unit, b: Unit) -> bool {
     let Some(u) = join(a, b) else { return false };
     match u {
-        Unit::Bool | Unit::Text | Unit::Enum(_) | Unit::Set(_) => matches!(op, CmpOp::Eq | CmpOp::Ne),
+        Unit::Bool | Unit::Text | Unit::Enum(_) | Unit::Set(_) => {
+            matches!(op, CmpOp::Eq | CmpOp::Ne)
+        }
         _ => true,
     }
 }

@@ -101,7 +101,10 @@ fn float_text(f: f64) -> Raw {
     // The shortest text that reads back as the same binary float; beyond 15
     // significant digits that text may not be what the file said.
     let text = format!("{f}");
-    let digits = text.chars().filter(char::is_ascii_digit).collect::<String>();
+    let digits = text
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>();
     if !f.is_finite() || digits.trim_start_matches('0').len() > 15 {
         Raw::Str(format!("\u{0}inexact:{text}"))
     } else {
@@ -147,7 +150,10 @@ pub fn read_entries(source: &SourceFile, format: Format) -> Result<Vec<(String, 
     let syntax = |message: String, at: usize| {
         let end = (at + 1).min(text.len());
         Diagnostic::error(Code::Facts, message)
-            .label(Span::new(at.min(text.len()), end.max(at.min(text.len()))), "here")
+            .label(
+                Span::new(at.min(text.len()), end.max(at.min(text.len()))),
+                "here",
+            )
             .in_source(source)
     };
     match format {
@@ -155,13 +161,19 @@ pub fn read_entries(source: &SourceFile, format: Format) -> Result<Vec<(String, 
             .map(|e| e.0.into_iter().map(|(k, v)| (k, from_json(v))).collect())
             .map_err(|e| {
                 let at = source.offset_of(e.line(), e.column());
-                syntax(format!("this is not a JSON object of facts: {e}"), at.saturating_sub(1))
+                syntax(
+                    format!("this is not a JSON object of facts: {e}"),
+                    at.saturating_sub(1),
+                )
             }),
         Format::Toml => toml::from_str::<Entries<toml::Value>>(text)
             .map(|e| e.0.into_iter().map(|(k, v)| (k, from_toml(v))).collect())
             .map_err(|e| {
                 let at = e.span().map_or(0, |s| s.start);
-                syntax(format!("this is not a TOML table of facts: {}", e.message()), at)
+                syntax(
+                    format!("this is not a TOML table of facts: {}", e.message()),
+                    at,
+                )
             }),
         Format::Yaml => serde_norway::from_str::<Entries<serde_norway::Value>>(text)
             .map(|e| e.0.into_iter().map(|(k, v)| (k, from_yaml(v))).collect())
@@ -174,7 +186,12 @@ pub fn read_entries(source: &SourceFile, format: Format) -> Result<Vec<(String, 
 
 /// Where a key is written in a facts file, for labels (best effort).
 fn key_span(text: &str, key: &str, nth: usize) -> Span {
-    let patterns = [format!("\"{key}\""), format!("{key}:"), format!("{key} =" ), format!("{key}=")];
+    let patterns = [
+        format!("\"{key}\""),
+        format!("{key}:"),
+        format!("{key} ="),
+        format!("{key}="),
+    ];
     for p in &patterns {
         if let Some((at, _)) = text.match_indices(p.as_str()).nth(nth) {
             return Span::new(at, at + p.trim_end_matches([':', '=', ' ']).len());
@@ -187,14 +204,20 @@ fn key_span(text: &str, key: &str, nth: usize) -> Span {
 pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnostic>), Diagnostics> {
     let format = Format::from_path(&source.name).ok_or_else(|| {
         Diagnostics::from(
-            Diagnostic::error(Code::Facts, format!("`{}` is not a facts file", source.name))
-                .help("facts files end in .json, .toml, .yaml or .yml"),
+            Diagnostic::error(
+                Code::Facts,
+                format!("`{}` is not a facts file", source.name),
+            )
+            .help("facts files end in .json, .toml, .yaml or .yml"),
         )
     })?;
     let entries = read_entries(source, format).map_err(Diagnostics::from)?;
     let name = std::path::Path::new(source.name.as_ref())
         .file_stem()
-        .map_or_else(|| source.name.to_string(), |s| s.to_string_lossy().into_owned());
+        .map_or_else(
+            || source.name.to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
     let mut facts = Facts {
         values: BTreeMap::new(),
         name,
@@ -211,11 +234,14 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
         }
         if *nth > 1 {
             errors.push(
-                Diagnostic::error(Code::Facts, format!("`{key}` is given twice in {}", source.name))
-                    .label(at, "given again here")
-                    .label(key_span(&source.text, &key, 0), "first given here")
-                    .help("give each fact once")
-                    .in_source(source),
+                Diagnostic::error(
+                    Code::Facts,
+                    format!("`{key}` is given twice in {}", source.name),
+                )
+                .label(at, "given again here")
+                .label(key_span(&source.text, &key, 0), "first given here")
+                .help("give each fact once")
+                .in_source(source),
             );
             continue;
         }
@@ -232,15 +258,21 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
                 facts.values.insert(key, v);
             }
             Ok(None) => warnings.push(
-                Diagnostic::warning(Code::Facts, format!("`{key}` is null: treated as not given"))
-                    .label(at, "null")
-                    .in_source(source),
+                Diagnostic::warning(
+                    Code::Facts,
+                    format!("`{key}` is null: treated as not given"),
+                )
+                .label(at, "null")
+                .in_source(source),
             ),
             Err(why) => errors.push(
-                Diagnostic::error(Code::Facts, format!("fact `{key}` in {}: {why}", source.name))
-                    .label(at, format!("expected {}", policy.unit_name(unit)))
-                    .help(example_of(unit))
-                    .in_source(source),
+                Diagnostic::error(
+                    Code::Facts,
+                    format!("fact `{key}` in {}: {why}", source.name),
+                )
+                .label(at, format!("expected {}", policy.unit_name(unit)))
+                .help(example_of(unit))
+                .in_source(source),
             ),
         }
     }
@@ -260,9 +292,12 @@ fn unknown_key(policy: &Policy, source: &SourceFile, key: &str, at: Span) -> Dia
         .map(|f| (strsim::jaro_winkler(key, &f.name), f.name.as_str()))
         .filter(|(s, _)| *s > 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    let d = Diagnostic::warning(Code::UnknownFact, format!("`{key}` is not a fact of this policy: ignored"))
-        .label(at, "unknown key")
-        .in_source(source);
+    let d = Diagnostic::warning(
+        Code::UnknownFact,
+        format!("`{key}` is not a fact of this policy: ignored"),
+    )
+    .label(at, "unknown key")
+    .in_source(source);
     match best {
         Some((_, name)) => d.help(format!("did you mean `{name}`?")),
         None => d.help("keys starting with `_` are notes and are ignored silently"),
@@ -271,7 +306,9 @@ fn unknown_key(policy: &Policy, source: &SourceFile, key: &str, at: Span) -> Dia
 
 fn example_of(unit: Unit) -> &'static str {
     match unit {
-        Unit::Money => "money is a number of yuan (12000000) or a string with a magnitude (\"1.2亿\", \"5000万元\", \"50M\")",
+        Unit::Money => {
+            "money is a number of yuan (12000000) or a string with a magnitude (\"1.2亿\", \"5000万元\", \"50M\")"
+        }
         Unit::Rate => "a rate is \"20%\" or 0.2",
         Unit::Count => "a count is a whole number",
         Unit::Area => "an area is \"5000平方米\", \"1.5 km2\" or a number of square metres",
@@ -297,7 +334,11 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
             ));
         }
         Raw::Bool(b) => {
-            return if unit == Unit::Bool { Ok(Some(Value::Bool(*b))) } else { Err(format!("`{b}` is a condition")) };
+            return if unit == Unit::Bool {
+                Ok(Some(Value::Bool(*b)))
+            } else {
+                Err(format!("`{b}` is a condition"))
+            };
         }
         Raw::List(items) => {
             let Unit::Set(e) = unit else {
@@ -318,11 +359,20 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
     };
     let is_number = matches!(raw, Raw::Number(_));
     match unit {
-        Unit::Text => return if is_number { Err("a number is not a text".into()) } else { Ok(Some(Value::Text(text.into()))) },
+        Unit::Text => {
+            return if is_number {
+                Err("a number is not a text".into())
+            } else {
+                Ok(Some(Value::Text(text.into())))
+            };
+        }
         Unit::Bool => return Err(format!("`{text}` is not true or false")),
         Unit::Enum(e) => {
             let info = policy.enums.get(e).ok_or("unknown enum")?;
-            let found = info.variants.iter().find(|(n, l)| n == text || l.as_deref() == Some(text));
+            let found = info
+                .variants
+                .iter()
+                .find(|(n, l)| n == text || l.as_deref() == Some(text));
             return match found {
                 Some((n, _)) => Ok(Some(Value::Variant(n.clone()))),
                 None => {
@@ -338,7 +388,10 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
     let value = match (unit, lit) {
         (Unit::Date, LitValue::Date(d)) => Value::Date(d),
         (Unit::Duration, LitValue::Duration(d)) => Value::Duration(d),
-        (Unit::Money | Unit::Area | Unit::Rate | Unit::Number, LitValue::Quantity(Unit::Number, d)) => Value::Num(unit, d),
+        (
+            Unit::Money | Unit::Area | Unit::Rate | Unit::Number,
+            LitValue::Quantity(Unit::Number, d),
+        ) => Value::Num(unit, d),
         (Unit::Count, LitValue::Quantity(Unit::Number, d)) => {
             if d.fract() != Decimal::ZERO || d.is_sign_negative() {
                 return Err(format!("`{text}` is not a whole number"));
@@ -371,14 +424,20 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
 
 /// Applies one `--set NAME=VALUE` to evaluation options: a param's value, or
 /// `issued=YYYY-MM-DD` for a draft's issue date.
-pub fn apply_setting(policy: &Policy, setting: &str, options: &mut Options) -> Result<(), Diagnostic> {
+pub fn apply_setting(
+    policy: &Policy,
+    setting: &str,
+    options: &mut Options,
+) -> Result<(), Diagnostic> {
     let source = SourceFile::new("--set", setting);
     let whole = Span::new(0, setting.len());
     let Some((name, value)) = setting.split_once('=') else {
-        return Err(Diagnostic::error(Code::Set, format!("`{setting}` is not NAME=VALUE"))
-            .label(whole, "here")
-            .help("e.g. --set growth_rate_threshold=15% or --set issued=2021-01-01")
-            .in_source(&source));
+        return Err(
+            Diagnostic::error(Code::Set, format!("`{setting}` is not NAME=VALUE"))
+                .label(whole, "here")
+                .help("e.g. --set growth_rate_threshold=15% or --set issued=2021-01-01")
+                .in_source(&source),
+        );
     };
     let (name, value) = (name.trim(), value.trim());
     let value_span = Span::new(setting.len() - value.len(), setting.len());
@@ -388,9 +447,11 @@ pub fn apply_setting(policy: &Policy, setting: &str, options: &mut Options) -> R
                 options.issued = Some(d);
                 Ok(())
             }
-            _ => Err(Diagnostic::error(Code::Set, format!("`{value}` is not a date"))
-                .label(value_span, "expected YYYY-MM-DD")
-                .in_source(&source)),
+            _ => Err(
+                Diagnostic::error(Code::Set, format!("`{value}` is not a date"))
+                    .label(value_span, "expected YYYY-MM-DD")
+                    .in_source(&source),
+            ),
         };
     }
     let Some(Symbol::Param(i)) = policy.lookup(name) else {
@@ -419,7 +480,9 @@ pub fn apply_setting(policy: &Policy, setting: &str, options: &mut Options) -> R
             options.params.insert(name.to_string(), v);
             Ok(())
         }
-        Ok(None) => Err(Diagnostic::error(Code::Set, "no value").label(value_span, "here").in_source(&source)),
+        Ok(None) => Err(Diagnostic::error(Code::Set, "no value")
+            .label(value_span, "here")
+            .in_source(&source)),
         Err(why) => Err(Diagnostic::error(Code::Set, format!("`{name}`: {why}"))
             .label(value_span, format!("expected {}", policy.unit_name(unit)))
             .help(example_of(unit))

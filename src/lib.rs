@@ -81,7 +81,10 @@ pub fn facts_from_pairs(policy: &Policy, pairs: &[(&str, &str)]) -> Result<Facts
             _ => None,
         };
         let Some(unit) = unit else {
-            errors.push(Diagnostic::error(Code::Facts, format!("`{name}` is not a fact of this policy")));
+            errors.push(Diagnostic::error(
+                Code::Facts,
+                format!("`{name}` is not a fact of this policy"),
+            ));
             continue;
         };
         let raw = match *text {
@@ -94,8 +97,15 @@ pub fn facts_from_pairs(policy: &Policy, pairs: &[(&str, &str)]) -> Result<Facts
                 facts.values.insert(name.to_string(), v);
             }
             Ok(None) => {}
-            Err(why) => errors.push(Diagnostic::error(Code::Facts, format!("fact `{name}`: {why}"))),
+            Err(why) => errors.push(Diagnostic::error(
+                Code::Facts,
+                format!("fact `{name}`: {why}"),
+            )),
         }
     }
-    if errors.is_empty() { Ok(facts) } else { Err(Diagnostics(errors)) }
+    if errors.is_empty() {
+        Ok(facts)
+    } else {
+        Err(Diagnostics(errors))
+    }
 }

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use decree::{Diagnostic, Diagnostics, Options, Policy, RenderStyle, SourceFile};
 
 #[derive(Parser)]
-#[command(name = "decree", version, about = "Policy measures as code: checked, evaluated exactly, explained")]
+#[command(
+    name = "decree",
+    version,
+    about = "Policy measures as code: checked, evaluated exactly, explained"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -76,7 +80,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check { files } => check(&files),
         Command::Eval { file, run, format } => eval(&file, &run, None, format),
-        Command::Explain { file, item, run, format } => eval(&file, &run, Some(&item), format),
+        Command::Explain {
+            file,
+            item,
+            run,
+            format,
+        } => eval(&file, &run, Some(&item), format),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -112,11 +121,14 @@ fn read(path: &str) -> Result<SourceFile, Failed> {
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let src = SourceFile::new(path, text);
                 Err(fail(
-                    Diagnostic::error(decree::Code::Io, format!("`{path}` is not valid UTF-8 text"))
-                        .label(decree::span::Span::new(at, at + 1), "invalid byte here")
-                        .help("save the file as UTF-8")
-                        .in_source(&src)
-                        .into(),
+                    Diagnostic::error(
+                        decree::Code::Io,
+                        format!("`{path}` is not valid UTF-8 text"),
+                    )
+                    .label(decree::span::Span::new(at, at + 1), "invalid byte here")
+                    .help("save the file as UTF-8")
+                    .in_source(&src)
+                    .into(),
                 ))
             }
         },
@@ -171,7 +183,11 @@ fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed> {
             errors.push(d);
         }
     }
-    if errors.is_empty() { Ok(options) } else { Err(fail(Diagnostics(errors))) }
+    if errors.is_empty() {
+        Ok(options)
+    } else {
+        Err(fail(Diagnostics(errors)))
+    }
 }
 
 fn eval(path: &str, run: &RunArgs, item: Option<&str>, format: OutputFormat) -> Result<(), Failed> {
@@ -194,7 +210,10 @@ fn eval(path: &str, run: &RunArgs, item: Option<&str>, format: OutputFormat) -> 
                     .map(|n| (strsim::jaro_winkler(name, n), *n))
                     .max_by(|a, b| a.0.total_cmp(&b.0))
                     .filter(|(s, _)| *s > 0.75);
-                let d = Diagnostic::error(decree::Code::UnknownName, format!("no item `{name}` in {path}"));
+                let d = Diagnostic::error(
+                    decree::Code::UnknownName,
+                    format!("no item `{name}` in {path}"),
+                );
                 let d = match best {
                     Some((_, b)) => d.help(format!("did you mean `{b}`?")),
                     None => d.help("`decree eval` lists every item"),

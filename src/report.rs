@@ -19,7 +19,12 @@ struct JsonEvaluation<'a> {
 pub fn to_json(evaluation: &Evaluation, warnings: &[Diagnostic]) -> String {
     let doc = JsonEvaluation {
         evaluation,
-        diagnostics: evaluation.errors.iter().chain(warnings).map(Diagnostic::to_data).collect(),
+        diagnostics: evaluation
+            .errors
+            .iter()
+            .chain(warnings)
+            .map(Diagnostic::to_data)
+            .collect(),
     };
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
@@ -53,7 +58,10 @@ pub fn remarks(item: &ItemResult) -> String {
     if !needs.is_empty() {
         parts.push(format!("needs {}", needs.join(", ")));
     }
-    if item.undetermined_by.contains(&crate::eval::Cause::Discretion) {
+    if item
+        .undetermined_by
+        .contains(&crate::eval::Cause::Discretion)
+    {
         parts.push("left to discretion: a range does not decide it".into());
     }
     if item.status == Status::Listed {
@@ -88,7 +96,11 @@ pub fn to_table(evaluation: &Evaluation) -> String {
         .set_header(vec!["measure", "item", "kind", "status", "value", "why"]);
     for m in &evaluation.measures {
         for (i, item) in m.items.iter().enumerate() {
-            let measure = if i == 0 { format!("{} {}", m.number, m.title) } else { String::new() };
+            let measure = if i == 0 {
+                format!("{} {}", m.number, m.title)
+            } else {
+                String::new()
+            };
             let name = match &item.label {
                 Some(l) => format!("{}\n{l}", item.name),
                 None => item.name.clone(),
@@ -103,7 +115,14 @@ pub fn to_table(evaluation: &Evaluation) -> String {
             ]);
         }
         if m.items.is_empty() {
-            table.add_row(vec![format!("{} {}", m.number, m.title), String::new(), String::new(), String::new(), String::new(), String::new()]);
+            table.add_row(vec![
+                format!("{} {}", m.number, m.title),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
     }
     let t = &evaluation.total;
@@ -114,13 +133,23 @@ pub fn to_table(evaluation: &Evaluation) -> String {
     };
     let mut missing = Vec::new();
     if !t.undetermined.is_empty() {
-        missing.push(format!("not counted, undetermined: {}", t.undetermined.join(", ")));
+        missing.push(format!(
+            "not counted, undetermined: {}",
+            t.undetermined.join(", ")
+        ));
     }
     if !t.failed.is_empty() {
         missing.push(format!("not counted, failed: {}", t.failed.join(", ")));
     }
     let missing = missing.join("; ");
-    table.add_row(vec!["total".into(), String::new(), String::new(), String::new(), total, missing]);
+    table.add_row(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        total,
+        missing,
+    ]);
     out.push_str(&table.to_string());
     out.push('\n');
     out
@@ -130,11 +159,18 @@ pub fn to_table(evaluation: &Evaluation) -> String {
 /// its value was reached.
 pub fn explain(evaluation: &Evaluation, item: &ItemResult) -> String {
     let mut out = String::new();
-    let measure = evaluation.measures.iter().find(|m| m.items.iter().any(|i| i.name == item.name));
+    let measure = evaluation
+        .measures
+        .iter()
+        .find(|m| m.items.iter().any(|i| i.name == item.name));
     if let Some(m) = measure {
         out.push_str(&format!("measure {} {}\n", m.number, m.title));
     }
-    let label = item.label.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
+    let label = item
+        .label
+        .as_ref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
     out.push_str(&format!("{} {}{label}\n", item.kind.keyword(), item.name));
     for c in &item.cites {
         out.push_str(&format!("  cite: {c}\n"));

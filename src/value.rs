@@ -205,7 +205,12 @@ impl fmt::Display for Value {
         match self {
             Value::Num(u, d) => f.write_str(&format_quantity(*u, *d)),
             Value::Range(u, lo, hi) => {
-                write!(f, "{}..{}", format_quantity(*u, *lo), format_quantity(*u, *hi))
+                write!(
+                    f,
+                    "{}..{}",
+                    format_quantity(*u, *lo),
+                    format_quantity(*u, *hi)
+                )
             }
             Value::Duration(d) => write!(f, "{d}"),
             Value::Date(d) => write!(f, "{d}"),

@@ -28,10 +28,20 @@ struct Header {
 }
 
 fn header(text: &str) -> Header {
-    let mut h = Header { facts: None, at: None, set: Vec::new(), explain: Vec::new(), json: false };
+    let mut h = Header {
+        facts: None,
+        at: None,
+        set: Vec::new(),
+        explain: Vec::new(),
+        json: false,
+    };
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix('#') else { break };
-        let Some((key, value)) = rest.split_once(':') else { continue };
+        let Some(rest) = line.strip_prefix('#') else {
+            break;
+        };
+        let Some((key, value)) = rest.split_once(':') else {
+            continue;
+        };
         let value = value.trim().to_string();
         match key.trim() {
             "facts" => h.facts = Some(value),
@@ -77,7 +87,10 @@ fn run(path: &Path) -> String {
     let facts_path = path.parent().unwrap().join(facts_file);
     let facts_text = std::fs::read_to_string(&facts_path).unwrap();
     let facts_src = SourceFile::new(format!("cases/{facts_file}"), facts_text);
-    let mut options = Options { at: h.at.as_ref().map(|a| a.parse().unwrap()), ..Options::default() };
+    let mut options = Options {
+        at: h.at.as_ref().map(|a| a.parse().unwrap()),
+        ..Options::default()
+    };
     for s in &h.set {
         if let Err(d) = decree::facts::apply_setting(&policy, s, &mut options) {
             out.push_str(&diagnostics(&d.into()));
@@ -97,7 +110,9 @@ fn run(path: &Path) -> String {
         out.push_str(&decree::report::to_table(&evaluation));
     }
     for item in &h.explain {
-        let result = evaluation.item(item).unwrap_or_else(|| panic!("no item {item}"));
+        let result = evaluation
+            .item(item)
+            .unwrap_or_else(|| panic!("no item {item}"));
         out.push_str(&format!("\n--- explain {item}\n"));
         out.push_str(&decree::report::explain(&evaluation, result));
     }

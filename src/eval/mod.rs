@@ -72,9 +72,15 @@ pub enum Cause {
 impl std::fmt::Display for Cause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Cause::Fact { name, label: Some(l) } => write!(f, "fact {l} ({name})"),
+            Cause::Fact {
+                name,
+                label: Some(l),
+            } => write!(f, "fact {l} ({name})"),
             Cause::Fact { name, label: None } => write!(f, "fact {name}"),
-            Cause::Param { name, label: Some(l) } => write!(f, "tbd {l} ({name})"),
+            Cause::Param {
+                name,
+                label: Some(l),
+            } => write!(f, "tbd {l} ({name})"),
             Cause::Param { name, label: None } => write!(f, "tbd {name}"),
             Cause::Discretion => f.write_str("discretion (a range leaves it open)"),
         }
@@ -143,7 +149,8 @@ pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation
             *slot = Some(result);
         }
     }
-    let mut results: Vec<Option<ItemResult>> = ev.items.into_iter().map(|r| r.map(|(_, r)| r)).collect();
+    let mut results: Vec<Option<ItemResult>> =
+        ev.items.into_iter().map(|r| r.map(|(_, r)| r)).collect();
     let measures = policy
         .measures
         .iter()
@@ -182,7 +189,10 @@ fn window(policy: &Policy, options: &Options) -> Window {
     });
     let valid = policy.header.valid;
     let expires = match (issued, valid.and_then(|v| v.to_span())) {
-        (Some(i), Some(span)) => i.checked_add(span).ok().and_then(|end| end.yesterday().ok()),
+        (Some(i), Some(span)) => i
+            .checked_add(span)
+            .ok()
+            .and_then(|end| end.yesterday().ok()),
         _ => None,
     };
     let (status, note) = match (issued, options.at) {
@@ -227,7 +237,13 @@ struct Evaluator<'p> {
 }
 
 impl Evaluator<'_> {
-    fn err(&self, code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Diagnostic {
+    fn err(
+        &self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::error(code, message)
             .label(span, label)
             .in_source(&self.policy.source)
@@ -267,7 +283,10 @@ impl Evaluator<'_> {
     /// Evaluates one item: its `when`, then its value.
     fn item(&mut self, idx: usize) -> (Out, ItemResult) {
         let Some(info) = self.policy.items.get(idx) else {
-            return (Out::Nothing(String::new()), self.blank_result(idx, Status::Error));
+            return (
+                Out::Nothing(String::new()),
+                self.blank_result(idx, Status::Error),
+            );
         };
         let ast = &info.ast;
         let kind = ast.kind.node;
@@ -279,17 +298,34 @@ impl Evaluator<'_> {
                 Err(d) => return self.failed(idx, d),
                 Ok((out, t)) => {
                     let failing = match &out {
-                        Out::Val(Soft { value: Value::Bool(false), .. }) => Some(false_part(self.policy, when, &t)),
+                        Out::Val(Soft {
+                            value: Value::Bool(false),
+                            ..
+                        }) => Some(false_part(self.policy, when, &t)),
                         _ => None,
                     };
                     trace.children.push(t.with_note("condition"));
                     match out {
-                        Out::Val(Soft { value: Value::Bool(true), .. }) => {}
+                        Out::Val(Soft {
+                            value: Value::Bool(true),
+                            ..
+                        }) => {}
                         Out::Val(_) => {
                             result.status = Status::Ineligible;
-                            result.reason = Some(format!("condition not met: {}", failing.unwrap_or_default()));
+                            result.reason = Some(format!(
+                                "condition not met: {}",
+                                failing.unwrap_or_default()
+                            ));
                             trace.value = "ineligible".into();
-                            return self.finish(result, trace, Out::Val(Soft { value: Value::Bool(false), soft: false }), kind);
+                            return self.finish(
+                                result,
+                                trace,
+                                Out::Val(Soft {
+                                    value: Value::Bool(false),
+                                    soft: false,
+                                }),
+                                kind,
+                            );
                         }
                         Out::Unknown(mut causes) => {
                             // Name what the amount needs too, so that filling
@@ -316,7 +352,11 @@ impl Evaluator<'_> {
         }
         if kind == ItemKind::Commitment {
             result.status = Status::Listed;
-            if let ExprKind::Lit(Literal { value: LitValue::Text(t), .. }) = &ast.body.expr().node {
+            if let ExprKind::Lit(Literal {
+                value: LitValue::Text(t),
+                ..
+            }) = &ast.body.expr().node
+            {
                 result.value = Some(t.clone());
             }
             return self.finish(result, trace, Out::val(Value::Bool(true)), kind);
@@ -390,7 +430,13 @@ impl Evaluator<'_> {
         self.finish(result, trace, out, kind)
     }
 
-    fn finish(&self, mut result: ItemResult, trace: Trace, out: Out, kind: ItemKind) -> (Out, ItemResult) {
+    fn finish(
+        &self,
+        mut result: ItemResult,
+        trace: Trace,
+        out: Out,
+        kind: ItemKind,
+    ) -> (Out, ItemResult) {
         trace.collect_notes(&mut result.notes);
         if let Some(r) = result.notes.iter().find(|n| n.starts_with("rounded")) {
             result.rounded = Some(r.clone());
@@ -405,7 +451,13 @@ impl Evaluator<'_> {
             (Status::Error, _) => Out::Nothing(format!("`{}` failed", result.name)),
             // Other items use a benefit's bound as its value: `at most 1%` is 1%.
             _ => match out {
-                Out::Val(Soft { value: Value::Bound(_, inner), soft }) => Out::Val(Soft { value: *inner, soft }),
+                Out::Val(Soft {
+                    value: Value::Bound(_, inner),
+                    soft,
+                }) => Out::Val(Soft {
+                    value: *inner,
+                    soft,
+                }),
                 other => other,
             },
         };
@@ -460,7 +512,11 @@ impl Evaluator<'_> {
             Some(Symbol::Enum(_)) | None => Out::Nothing(format!("`{n}` is not a value")),
         };
         let _ = span;
-        let shown = if text == n { text } else { format!("{text} ({n})") };
+        let shown = if text == n {
+            text
+        } else {
+            format!("{text} ({n})")
+        };
         let rendered = out.render();
         (out, Trace::leaf(shown, rendered))
     }
@@ -498,7 +554,10 @@ impl Evaluator<'_> {
         trace.children.push(t);
         let out = match (op, o) {
             (_, o @ (Out::Unknown(_) | Out::Nothing(_))) => o,
-            (UnaryOp::Soft, Out::Val(s)) => Out::Val(Soft { value: s.value, soft: true }),
+            (UnaryOp::Soft, Out::Val(s)) => Out::Val(Soft {
+                value: s.value,
+                soft: true,
+            }),
             (UnaryOp::Not, Out::Val(s)) => match s.value {
                 Value::Bool(b) => Out::val(Value::Bool(!b)),
                 _ => Out::Nothing("not a condition".into()),
@@ -506,19 +565,35 @@ impl Evaluator<'_> {
             (UnaryOp::Neg, Out::Val(s)) => match s.value {
                 Value::Num(u, d) => Out::val(Value::Num(u, -d)),
                 Value::Range(u, lo, hi) => Out::val(Value::Range(u, -hi, -lo)),
-                Value::Duration(d) => Out::val(Value::Duration(Duration { amount: -d.amount, unit: d.unit })),
+                Value::Duration(d) => Out::val(Value::Duration(Duration {
+                    amount: -d.amount,
+                    unit: d.unit,
+                })),
                 _ => Out::Nothing("not a number".into()),
             },
         };
         Ok((out, trace))
     }
 
-    fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr, span: Span) -> Result<(Out, Trace), Diagnostic> {
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        l: &Expr,
+        r: &Expr,
+        span: Span,
+    ) -> Result<(Out, Trace), Diagnostic> {
         let mut trace = Trace::new(String::new());
         let (lo, lt) = self.eval(l)?;
         trace.children.push(lt);
         // Kleene logic: a definite left side may decide alone.
-        if let (BinaryOp::And | BinaryOp::Or, Out::Val(Soft { value: Value::Bool(b), .. })) = (op, &lo) {
+        if let (
+            BinaryOp::And | BinaryOp::Or,
+            Out::Val(Soft {
+                value: Value::Bool(b),
+                ..
+            }),
+        ) = (op, &lo)
+        {
             if (*b && op == BinaryOp::Or) || (!*b && op == BinaryOp::And) {
                 return Ok((Out::val(Value::Bool(*b)), trace));
             }
@@ -552,7 +627,12 @@ impl Evaluator<'_> {
                 (Some((u, lo, _)), Some((_, _, hi))) => {
                     let _ = u;
                     return Err(self
-                        .err(Code::Invalid, span, format!("the range starts above where it ends ({lo} > {hi})"), "empty range")
+                        .err(
+                            Code::Invalid,
+                            span,
+                            format!("the range starts above where it ends ({lo} > {hi})"),
+                            "empty range",
+                        )
                         .help("write the lower end first: 2%..3%"));
                 }
                 _ => return Err(self.err(Code::Invalid, span, "a range needs numbers", "here")),
@@ -562,7 +642,14 @@ impl Evaluator<'_> {
         Ok((Out::Val(Soft { value, soft }), trace))
     }
 
-    fn arith_error(&self, e: ArithError, span: Span, op: BinaryOp, a: &Value, b: &Value) -> Diagnostic {
+    fn arith_error(
+        &self,
+        e: ArithError,
+        span: Span,
+        op: BinaryOp,
+        a: &Value,
+        b: &Value,
+    ) -> Diagnostic {
         let (code, message, help) = match e {
             ArithError::Overflow => (
                 Code::Overflow,
@@ -576,26 +663,51 @@ impl Evaluator<'_> {
             ),
             ArithError::Precision => (
                 Code::Precision,
-                format!("{a} {} {b} has no exact result within 28 significant digits", op.symbol()),
+                format!(
+                    "{a} {} {b} has no exact result within 28 significant digits",
+                    op.symbol()
+                ),
                 "round the result where the policy says so: round(…, 0.01元)",
             ),
         };
-        self.err(code, span, message, "in this expression").help(help)
+        self.err(code, span, message, "in this expression")
+            .help(help)
     }
 
     fn arith(&self, op: BinaryOp, a: &Value, b: &Value, span: Span) -> Result<Value, Diagnostic> {
         let fail = |e| self.arith_error(e, span, op, a, b);
         match (a, b) {
-            (Value::Duration(x), Value::Duration(y)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => {
+            (Value::Duration(x), Value::Duration(y))
+                if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
+            {
                 let (p, q) = x.comparable(y).ok_or_else(|| {
-                    self.err(Code::UnitMismatch, span, format!("cannot combine {x} and {y}"), "months and days")
-                        .help("write both durations in months or years, or both in days")
+                    self.err(
+                        Code::UnitMismatch,
+                        span,
+                        format!("cannot combine {x} and {y}"),
+                        "months and days",
+                    )
+                    .help("write both durations in months or years, or both in days")
                 })?;
-                let amount = if op == BinaryOp::Add { arith::add(p, q) } else { arith::sub(p, q) }.map_err(fail)?;
-                let unit = if x.unit == DurationUnit::Days { DurationUnit::Days } else { DurationUnit::Months };
+                let amount = if op == BinaryOp::Add {
+                    arith::add(p, q)
+                } else {
+                    arith::sub(p, q)
+                }
+                .map_err(fail)?;
+                let unit = if x.unit == DurationUnit::Days {
+                    DurationUnit::Days
+                } else {
+                    DurationUnit::Months
+                };
                 let amount = if x.unit == y.unit && x.unit == DurationUnit::Years {
                     return Ok(Value::Duration(Duration {
-                        amount: if op == BinaryOp::Add { arith::add(x.amount, y.amount) } else { arith::sub(x.amount, y.amount) }.map_err(fail)?,
+                        amount: if op == BinaryOp::Add {
+                            arith::add(x.amount, y.amount)
+                        } else {
+                            arith::sub(x.amount, y.amount)
+                        }
+                        .map_err(fail)?,
                         unit: DurationUnit::Years,
                     }));
                 } else {
@@ -605,31 +717,75 @@ impl Evaluator<'_> {
             }
             (Value::Date(d), Value::Duration(x)) | (Value::Duration(x), Value::Date(d)) => {
                 let span_j = x.to_span().ok_or_else(|| {
-                    self.err(Code::Invalid, span, format!("{x} is not a whole number of calendar units"), "here")
+                    self.err(
+                        Code::Invalid,
+                        span,
+                        format!("{x} is not a whole number of calendar units"),
+                        "here",
+                    )
                 })?;
-                let span_j = if op == BinaryOp::Sub { span_j.negate() } else { span_j };
-                d.checked_add(span_j)
-                    .map(Value::Date)
-                    .map_err(|_| self.err(Code::Overflow, span, "the date falls outside the calendar", "here"))
+                let span_j = if op == BinaryOp::Sub {
+                    span_j.negate()
+                } else {
+                    span_j
+                };
+                d.checked_add(span_j).map(Value::Date).map_err(|_| {
+                    self.err(
+                        Code::Overflow,
+                        span,
+                        "the date falls outside the calendar",
+                        "here",
+                    )
+                })
             }
             (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => {
                 let days = (*x - *y).get_days();
-                Ok(Value::Duration(Duration { amount: Decimal::from(days), unit: DurationUnit::Days }))
+                Ok(Value::Duration(Duration {
+                    amount: Decimal::from(days),
+                    unit: DurationUnit::Days,
+                }))
             }
-            (Value::Duration(x), other) | (other, Value::Duration(x)) if matches!(op, BinaryOp::Mul | BinaryOp::Div) => {
+            (Value::Duration(x), other) | (other, Value::Duration(x))
+                if matches!(op, BinaryOp::Mul | BinaryOp::Div) =>
+            {
                 let Some((_, n, n_hi)) = other.bounds() else {
-                    return Err(self.err(Code::UnitMismatch, span, "a duration scales only by a number", "here"));
+                    return Err(self.err(
+                        Code::UnitMismatch,
+                        span,
+                        "a duration scales only by a number",
+                        "here",
+                    ));
                 };
                 if n != n_hi {
-                    return Err(self.err(Code::Invalid, span, "a duration cannot be scaled by a range", "here"));
+                    return Err(self.err(
+                        Code::Invalid,
+                        span,
+                        "a duration cannot be scaled by a range",
+                        "here",
+                    ));
                 }
-                let amount = if op == BinaryOp::Mul { arith::mul(x.amount, n) } else { arith::div(x.amount, n) }.map_err(fail)?;
-                Ok(Value::Duration(Duration { amount, unit: x.unit }))
+                let amount = if op == BinaryOp::Mul {
+                    arith::mul(x.amount, n)
+                } else {
+                    arith::div(x.amount, n)
+                }
+                .map_err(fail)?;
+                Ok(Value::Duration(Duration {
+                    amount,
+                    unit: x.unit,
+                }))
             }
             _ => {
                 let ((ua, alo, ahi), (ub, blo, bhi)) = match (a.bounds(), b.bounds()) {
                     (Some(x), Some(y)) => (x, y),
-                    _ => return Err(self.err(Code::UnitMismatch, span, format!("cannot compute {a} {} {b}", op.symbol()), "here")),
+                    _ => {
+                        return Err(self.err(
+                            Code::UnitMismatch,
+                            span,
+                            format!("cannot compute {a} {} {b}", op.symbol()),
+                            "here",
+                        ));
+                    }
                 };
                 let unit = match op {
                     BinaryOp::Mul => mul_units(ua, ub),
@@ -639,8 +795,14 @@ impl Evaluator<'_> {
                 .unwrap_or(ua);
                 let point = alo == ahi && blo == bhi;
                 let (lo, hi) = match op {
-                    BinaryOp::Add => (arith::add(alo, blo).map_err(fail)?, arith::add(ahi, bhi).map_err(fail)?),
-                    BinaryOp::Sub => (arith::sub(alo, bhi).map_err(fail)?, arith::sub(ahi, blo).map_err(fail)?),
+                    BinaryOp::Add => (
+                        arith::add(alo, blo).map_err(fail)?,
+                        arith::add(ahi, bhi).map_err(fail)?,
+                    ),
+                    BinaryOp::Sub => (
+                        arith::sub(alo, bhi).map_err(fail)?,
+                        arith::sub(ahi, blo).map_err(fail)?,
+                    ),
                     BinaryOp::Mul => arith::hull([
                         arith::mul(alo, blo).map_err(fail)?,
                         arith::mul(alo, bhi).map_err(fail)?,
@@ -659,13 +821,23 @@ impl Evaluator<'_> {
                         ])
                     }
                 };
-                Ok(if point || lo == hi { Value::Num(unit, lo) } else { Value::Range(unit, lo, hi) })
+                Ok(if point || lo == hi {
+                    Value::Num(unit, lo)
+                } else {
+                    Value::Range(unit, lo, hi)
+                })
             }
         }
     }
 
     /// `Some(bool)` when decided, `None` when a range leaves it to discretion.
-    fn compare(&self, op: CmpOp, a: &Value, b: &Value, span: Span) -> Result<Option<bool>, Diagnostic> {
+    fn compare(
+        &self,
+        op: CmpOp,
+        a: &Value,
+        b: &Value,
+        span: Span,
+    ) -> Result<Option<bool>, Diagnostic> {
         use std::cmp::Ordering;
         let ord = |o: Ordering| match op {
             CmpOp::Lt => o == Ordering::Less,
@@ -678,14 +850,25 @@ impl Evaluator<'_> {
         if let (Some((_, alo, ahi)), Some((_, blo, bhi))) = (a.bounds(), b.bounds()) {
             let at_lo = ord(alo.cmp(&bhi));
             let at_hi = ord(ahi.cmp(&blo));
-            let corners = [ord(alo.cmp(&blo)), ord(alo.cmp(&bhi)), ord(ahi.cmp(&blo)), ord(ahi.cmp(&bhi)), at_lo, at_hi];
+            let corners = [
+                ord(alo.cmp(&blo)),
+                ord(alo.cmp(&bhi)),
+                ord(ahi.cmp(&blo)),
+                ord(ahi.cmp(&bhi)),
+                at_lo,
+                at_hi,
+            ];
             let all_true = corners.iter().all(|c| *c);
             let all_false = corners.iter().all(|c| !*c);
             // An equality between ranges is decided only when they are disjoint
             // or the same single point.
             return Ok(match op {
                 CmpOp::Eq | CmpOp::Ne if !(alo == ahi && blo == bhi) => {
-                    if ahi < blo || bhi < alo { Some(op == CmpOp::Ne) } else { None }
+                    if ahi < blo || bhi < alo {
+                        Some(op == CmpOp::Ne)
+                    } else {
+                        None
+                    }
                 }
                 _ if all_true => Some(true),
                 _ if all_false => Some(false),
@@ -696,8 +879,13 @@ impl Evaluator<'_> {
             (Value::Date(x), Value::Date(y)) => x.cmp(y),
             (Value::Duration(x), Value::Duration(y)) => {
                 let (p, q) = x.comparable(y).ok_or_else(|| {
-                    self.err(Code::UnitMismatch, span, format!("cannot compare {x} with {y}"), "months and days")
-                        .help("write both durations in months or years, or both in days")
+                    self.err(
+                        Code::UnitMismatch,
+                        span,
+                        format!("cannot compare {x} with {y}"),
+                        "months and days",
+                    )
+                    .help("write both durations in months or years, or both in days")
                 })?;
                 p.cmp(&q)
             }
@@ -717,9 +905,16 @@ impl Evaluator<'_> {
         let (co, ct) = self.eval(c)?;
         trace.children.push(ct.with_note("condition"));
         match co {
-            Out::Val(Soft { value: Value::Bool(b), .. }) => {
+            Out::Val(Soft {
+                value: Value::Bool(b),
+                ..
+            }) => {
                 let (o, bt) = self.eval(if b { t } else { f })?;
-                trace.children.push(bt.with_note(if b { "then branch taken" } else { "else branch taken" }));
+                trace.children.push(bt.with_note(if b {
+                    "then branch taken"
+                } else {
+                    "else branch taken"
+                }));
                 Ok((o, trace))
             }
             Out::Unknown(causes) => {
@@ -765,13 +960,24 @@ impl Evaluator<'_> {
             _ => return self.clamp(vals, trace, span),
         };
         let Some(out) = self.extreme(&vals, pick_min, &mut trace, args) else {
-            return Err(self.err(Code::Invalid, span, format!("`{}` needs numbers", f.name()), "here"));
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                format!("`{}` needs numbers", f.name()),
+                "here",
+            ));
         };
         Ok((Out::Val(out), trace))
     }
 
     /// `min`/`max` bound by bound, noting which argument bound the result.
-    fn extreme(&self, vals: &[Soft], pick_min: bool, trace: &mut Trace, args: &[Expr]) -> Option<Soft> {
+    fn extreme(
+        &self,
+        vals: &[Soft],
+        pick_min: bool,
+        trace: &mut Trace,
+        args: &[Expr],
+    ) -> Option<Soft> {
         let better = |x: Decimal, y: Decimal| if pick_min { x < y } else { x > y };
         let mut lo_at = 0;
         let mut hi_at = 0;
@@ -791,21 +997,43 @@ impl Evaluator<'_> {
                 unit = u;
             }
         }
-        let soft = vals.get(lo_at).is_some_and(|v| v.soft) || vals.get(hi_at).is_some_and(|v| v.soft);
-        let value = if lo == hi { Value::Num(unit, lo) } else { Value::Range(unit, lo, hi) };
+        let soft =
+            vals.get(lo_at).is_some_and(|v| v.soft) || vals.get(hi_at).is_some_and(|v| v.soft);
+        let value = if lo == hi {
+            Value::Num(unit, lo)
+        } else {
+            Value::Range(unit, lo, hi)
+        };
         if vals.len() > 1 {
             let word = if pick_min { "cap" } else { "floor" };
             let soft_word = if soft { " (soft cap, 原则上)" } else { "" };
             let note = if lo_at == 0 && hi_at == 0 {
-                let others: Vec<String> = vals.iter().skip(1).map(|v| v.value.to_string()).collect();
+                let others: Vec<String> =
+                    vals.iter().skip(1).map(|v| v.value.to_string()).collect();
                 let rel = if pick_min { "under" } else { "above" };
                 format!("{rel} the {word} {}", others.join(", "))
             } else if lo_at == hi_at {
-                let bound = vals.get(lo_at).map(|v| v.value.to_string()).unwrap_or_default();
-                let verb = if pick_min { "capped at" } else { "raised to the floor" };
-                let literal = args.get(lo_at).is_some_and(|a| matches!(a.node, ExprKind::Lit(_) | ExprKind::Unary(UnaryOp::Soft, _)));
-                let which = args.get(lo_at).map(|a| describe(self.policy, a)).unwrap_or_default();
-                if literal || which == bound { format!("{verb} {bound}{soft_word}") } else { format!("{verb} {bound} ({which}){soft_word}") }
+                let bound = vals
+                    .get(lo_at)
+                    .map(|v| v.value.to_string())
+                    .unwrap_or_default();
+                let verb = if pick_min {
+                    "capped at"
+                } else {
+                    "raised to the floor"
+                };
+                let literal = args.get(lo_at).is_some_and(|a| {
+                    matches!(a.node, ExprKind::Lit(_) | ExprKind::Unary(UnaryOp::Soft, _))
+                });
+                let which = args
+                    .get(lo_at)
+                    .map(|a| describe(self.policy, a))
+                    .unwrap_or_default();
+                if literal || which == bound {
+                    format!("{verb} {bound}{soft_word}")
+                } else {
+                    format!("{verb} {bound} ({which}){soft_word}")
+                }
             } else {
                 format!("the {word} binds for part of the range{soft_word}")
             };
@@ -814,16 +1042,31 @@ impl Evaluator<'_> {
         Some(Soft { value, soft })
     }
 
-    fn clamp(&self, vals: Vec<Soft>, mut trace: Trace, span: Span) -> Result<(Out, Trace), Diagnostic> {
+    fn clamp(
+        &self,
+        vals: Vec<Soft>,
+        mut trace: Trace,
+        span: Span,
+    ) -> Result<(Out, Trace), Diagnostic> {
         let mut it = vals.into_iter();
         let (Some(x), Some(lo), Some(hi)) = (it.next(), it.next(), it.next()) else {
-            return Err(self.err(Code::Invalid, span, "`clamp` takes a value, a low and a high bound", "here"));
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                "`clamp` takes a value, a low and a high bound",
+                "here",
+            ));
         };
         let (Some((_, l, _)), Some((_, _, h))) = (lo.value.bounds(), hi.value.bounds()) else {
             return Err(self.err(Code::Invalid, span, "`clamp` needs numbers", "here"));
         };
         if l > h {
-            return Err(self.err(Code::Invalid, span, format!("`clamp` bounds are reversed: {} > {}", lo.value, hi.value), "here"));
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                format!("`clamp` bounds are reversed: {} > {}", lo.value, hi.value),
+                "here",
+            ));
         }
         let Some((u, a, b)) = x.value.bounds() else {
             return Err(self.err(Code::Invalid, span, "`clamp` needs numbers", "here"));
@@ -837,7 +1080,11 @@ impl Evaluator<'_> {
             trace.note = Some(format!("raised to {}", lo.value));
             soft |= lo.soft;
         }
-        let value = if ca == cb { Value::Num(u, ca) } else { Value::Range(u, ca, cb) };
+        let value = if ca == cb {
+            Value::Num(u, ca)
+        } else {
+            Value::Range(u, ca, cb)
+        };
         Ok((Out::Val(Soft { value, soft }), trace))
     }
 
@@ -849,7 +1096,14 @@ impl Evaluator<'_> {
         let (x, step) = match args {
             [x] => (x, None),
             [x, s] => (x, Some(s)),
-            _ => return Err(self.err(Code::Invalid, span, "`round` takes a value and a step", "here")),
+            _ => {
+                return Err(self.err(
+                    Code::Invalid,
+                    span,
+                    "`round` takes a value and a step",
+                    "here",
+                ));
+            }
         };
         let (num, den) = match &x.node {
             ExprKind::Binary(BinaryOp::Div, a, b) => (a.as_ref(), Some(b.as_ref())),
@@ -876,14 +1130,24 @@ impl Evaluator<'_> {
         if !causes.is_empty() {
             return Ok((Out::Unknown(causes), trace));
         }
-        let bounds: Vec<(Unit, Decimal, Decimal)> = vals.iter().filter_map(|v| v.value.bounds()).collect();
+        let bounds: Vec<(Unit, Decimal, Decimal)> =
+            vals.iter().filter_map(|v| v.value.bounds()).collect();
         let soft = vals.iter().any(|v| v.soft);
-        let (unit, lo, hi) = *bounds.first().ok_or_else(|| self.err(Code::Invalid, span, "`round` needs a number", "here"))?;
+        let (unit, lo, hi) = *bounds
+            .first()
+            .ok_or_else(|| self.err(Code::Invalid, span, "`round` needs a number", "here"))?;
         let (den_unit, den_value) = match den {
             Some(_) => {
-                let (u, d, dh) = *bounds.get(1).ok_or_else(|| self.err(Code::Invalid, span, "`round` needs a number", "here"))?;
+                let (u, d, dh) = *bounds.get(1).ok_or_else(|| {
+                    self.err(Code::Invalid, span, "`round` needs a number", "here")
+                })?;
                 if d != dh {
-                    return Err(self.err(Code::Invalid, span, "cannot round a division by a range", "here"));
+                    return Err(self.err(
+                        Code::Invalid,
+                        span,
+                        "cannot round a division by a range",
+                        "here",
+                    ));
                 }
                 (Some(u), d)
             }
@@ -898,20 +1162,52 @@ impl Evaluator<'_> {
             None => Decimal::ONE,
         };
         if step_value <= Decimal::ZERO {
-            return Err(self.err(Code::Invalid, span, "the rounding step must be positive", "here"));
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                "the rounding step must be positive",
+                "here",
+            ));
         }
-        let divisor = arith::mul(den_value, step_value).map_err(|e| self.arith_error(e, span, BinaryOp::Mul, &Value::Num(unit, den_value), &Value::Num(unit, step_value)))?;
+        let divisor = arith::mul(den_value, step_value).map_err(|e| {
+            self.arith_error(
+                e,
+                span,
+                BinaryOp::Mul,
+                &Value::Num(unit, den_value),
+                &Value::Num(unit, step_value),
+            )
+        })?;
         let one = |v: Decimal| -> Result<Decimal, Diagnostic> {
-            let n = arith::round_quotient(v, divisor)
-                .map_err(|e| self.arith_error(e, span, BinaryOp::Div, &Value::Num(unit, v), &Value::Num(unit, divisor)))?;
-            arith::mul(n, step_value).map_err(|e| self.arith_error(e, span, BinaryOp::Mul, &Value::Num(unit, n), &Value::Num(unit, step_value)))
+            let n = arith::round_quotient(v, divisor).map_err(|e| {
+                self.arith_error(
+                    e,
+                    span,
+                    BinaryOp::Div,
+                    &Value::Num(unit, v),
+                    &Value::Num(unit, divisor),
+                )
+            })?;
+            arith::mul(n, step_value).map_err(|e| {
+                self.arith_error(
+                    e,
+                    span,
+                    BinaryOp::Mul,
+                    &Value::Num(unit, n),
+                    &Value::Num(unit, step_value),
+                )
+            })
         };
         let (rlo, rhi) = (one(lo)?, one(hi)?);
         trace.note = Some(format!(
             "rounded to the nearest {} (halves away from zero, 四舍五入)",
             format_quantity(result_unit, step_value)
         ));
-        let value = if rlo == rhi { Value::Num(result_unit, rlo) } else { Value::Range(result_unit, rlo, rhi) };
+        let value = if rlo == rhi {
+            Value::Num(result_unit, rlo)
+        } else {
+            Value::Range(result_unit, rlo, rhi)
+        };
         Ok((Out::Val(Soft { value, soft }), trace))
     }
 
@@ -934,22 +1230,23 @@ impl Evaluator<'_> {
             let (th, tt) = self.eval(threshold)?;
             // Each test is Some(bool) when decided, else None with its causes.
             let mut row_causes: BTreeSet<Cause> = BTreeSet::new();
-            let mut test = |a: &Out, op: CmpOp, b: &Out, this: &Self| -> Result<Option<bool>, Diagnostic> {
-                match (a, b) {
-                    (Out::Val(x), Out::Val(y)) => {
-                        let r = this.compare(op, &x.value, &y.value, threshold.span)?;
-                        if r.is_none() {
-                            row_causes.insert(Cause::Discretion);
+            let mut test =
+                |a: &Out, op: CmpOp, b: &Out, this: &Self| -> Result<Option<bool>, Diagnostic> {
+                    match (a, b) {
+                        (Out::Val(x), Out::Val(y)) => {
+                            let r = this.compare(op, &x.value, &y.value, threshold.span)?;
+                            if r.is_none() {
+                                row_causes.insert(Cause::Discretion);
+                            }
+                            Ok(r)
                         }
-                        Ok(r)
+                        (Out::Unknown(c), _) | (_, Out::Unknown(c)) => {
+                            row_causes.extend(c.iter().cloned());
+                            Ok(None)
+                        }
+                        _ => Ok(Some(false)),
                     }
-                    (Out::Unknown(c), _) | (_, Out::Unknown(c)) => {
-                        row_causes.extend(c.iter().cloned());
-                        Ok(None)
-                    }
-                    _ => Ok(Some(false)),
-                }
-            };
+                };
             if let (Out::Nothing(w), _) | (_, Out::Nothing(w)) = (&subject, &th) {
                 return Ok((Out::Nothing(w.clone()), trace));
             }
@@ -968,7 +1265,9 @@ impl Evaluator<'_> {
                 Some(false) => continue,
                 None => {
                     causes.extend(row_causes);
-                    trace.children.push(tt.with_note(format!("row {} undecided", n + 1)));
+                    trace
+                        .children
+                        .push(tt.with_note(format!("row {} undecided", n + 1)));
                     return Ok((Out::Unknown(causes), trace));
                 }
                 Some(true) => {
@@ -1017,7 +1316,12 @@ impl Evaluator<'_> {
             other => return Ok((other, trace)),
         };
         let Some((unit, blo, bhi)) = base.value.bounds() else {
-            return Err(self.err(Code::Invalid, span, "a schedule needs a number as its base", "here"));
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                "a schedule needs a number as its base",
+                "here",
+            ));
         };
         let mut rows: Vec<(Option<Decimal>, Decimal)> = Vec::new();
         for (bound, rate) in &s.brackets {
@@ -1025,8 +1329,14 @@ impl Evaluator<'_> {
             let (r, _) = self.eval(rate)?;
             match (b, r) {
                 (Out::Val(b), Out::Val(r)) => {
-                    let (Some((_, bv, _)), Some((_, rv, _))) = (b.value.bounds(), r.value.bounds()) else {
-                        return Err(self.err(Code::Invalid, bound.span, "a bracket needs a number and a rate", "here"));
+                    let (Some((_, bv, _)), Some((_, rv, _))) = (b.value.bounds(), r.value.bounds())
+                    else {
+                        return Err(self.err(
+                            Code::Invalid,
+                            bound.span,
+                            "a bracket needs a number and a rate",
+                            "here",
+                        ));
                     };
                     rows.push((Some(bv), rv));
                 }
@@ -1072,19 +1382,40 @@ impl Evaluator<'_> {
             }
             Ok((total, parts))
         };
-        let err = |e| self.arith_error(e, span, BinaryOp::Mul, &base.value, &Value::Num(Unit::Rate, Decimal::ZERO));
+        let err = |e| {
+            self.arith_error(
+                e,
+                span,
+                BinaryOp::Mul,
+                &base.value,
+                &Value::Num(Unit::Rate, Decimal::ZERO),
+            )
+        };
         let (lo, parts) = at(blo).map_err(err)?;
         let (hi, _) = at(bhi).map_err(err)?;
         trace.note = Some(format!("brackets: {}", parts.join("; ")));
-        let value = if lo == hi { Value::Num(unit, lo) } else { Value::Range(unit, lo, hi) };
-        Ok((Out::Val(Soft { value, soft: base.soft }), trace))
+        let value = if lo == hi {
+            Value::Num(unit, lo)
+        } else {
+            Value::Range(unit, lo, hi)
+        };
+        Ok((
+            Out::Val(Soft {
+                value,
+                soft: base.soft,
+            }),
+            trace,
+        ))
     }
 }
 
 /// Kleene's three-valued `and` / `or`.
 fn kleene(op: BinaryOp, a: Out, b: Out) -> Out {
     let truth = |o: &Out| match o {
-        Out::Val(Soft { value: Value::Bool(b), .. }) => Some(*b),
+        Out::Val(Soft {
+            value: Value::Bool(b),
+            ..
+        }) => Some(*b),
         _ => None,
     };
     let decisive = op == BinaryOp::Or;

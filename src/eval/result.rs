@@ -125,7 +125,11 @@ impl Trace {
         let n = self.children.len();
         for (i, c) in self.children.iter().enumerate() {
             let last = i + 1 == n;
-            let (f, r) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+            let (f, r) = if last {
+                ("└─ ", "   ")
+            } else {
+                ("├─ ", "│  ")
+            };
             c.render_into(out, &format!("{rest}{f}"), &format!("{rest}{r}"));
         }
     }
@@ -316,7 +320,10 @@ pub struct Evaluation {
 impl Evaluation {
     /// The result of the item named `name`.
     pub fn item(&self, name: &str) -> Option<&ItemResult> {
-        self.measures.iter().flat_map(|m| &m.items).find(|i| i.name == name)
+        self.measures
+            .iter()
+            .flat_map(|m| &m.items)
+            .find(|i| i.name == name)
     }
 }
 

@@ -137,10 +137,7 @@ pub fn render_grammar() -> String {
 
 /// A spelling as a pest expression: words joined by one or more blanks.
 fn pest_words(spelling: &str) -> String {
-    let words: Vec<String> = spelling
-        .split(' ')
-        .map(|w| format!("\"{w}\""))
-        .collect();
+    let words: Vec<String> = spelling.split(' ').map(|w| format!("\"{w}\"")).collect();
     if words.len() == 1 {
         words.concat()
     } else {

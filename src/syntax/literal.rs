@@ -17,10 +17,16 @@ use crate::value::{Duration, DurationUnit, Unit};
 /// `"3 years"`, `"2025-12-31"`, `"42"`). The error says why it is not one.
 pub fn parse_literal(text: &str) -> Result<LitValue, String> {
     let trimmed = text.trim();
-    if let Some(rest) = trimmed.strip_prefix('-').or_else(|| trimmed.strip_prefix('−')) {
+    if let Some(rest) = trimmed
+        .strip_prefix('-')
+        .or_else(|| trimmed.strip_prefix('−'))
+    {
         return match parse_literal(rest)? {
             LitValue::Quantity(u, d) => Ok(LitValue::Quantity(u, -d)),
-            LitValue::Duration(d) => Ok(LitValue::Duration(crate::value::Duration { amount: -d.amount, unit: d.unit })),
+            LitValue::Duration(d) => Ok(LitValue::Duration(crate::value::Duration {
+                amount: -d.amount,
+                unit: d.unit,
+            })),
             _ => Err(format!("`{trimmed}` cannot be negative")),
         };
     }
@@ -88,8 +94,8 @@ pub fn quantity(number_text: &str, unit: Option<&str>) -> Result<LitValue, Strin
         return scale(n, factor, number_text, unit).map(|a| LitValue::Quantity(Unit::Area, a));
     }
     let magnitude = unit.strip_suffix('元').unwrap_or(unit);
-    let factor = money_factor(magnitude)
-        .ok_or_else(|| format!("`{unit}` is not a unit decree knows"))?;
+    let factor =
+        money_factor(magnitude).ok_or_else(|| format!("`{unit}` is not a unit decree knows"))?;
     scale(n, factor, number_text, unit).map(|m| LitValue::Quantity(Unit::Money, m))
 }
 
@@ -103,10 +109,15 @@ pub fn number(text: &str) -> Result<Decimal, String> {
     };
     parsed.map_err(|_| {
         let mantissa = clean.split(['e', 'E']).next().unwrap_or("");
-        let digits = mantissa.chars().filter(char::is_ascii_digit).collect::<String>();
+        let digits = mantissa
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>();
         let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
         if significant > 28 {
-            format!("`{text}` has more than 28 significant digits and cannot be represented exactly")
+            format!(
+                "`{text}` has more than 28 significant digits and cannot be represented exactly"
+            )
         } else {
             format!("`{text}` is too large to represent: exact decimals reach about 7.9 × 10^28")
         }
@@ -201,7 +212,10 @@ mod tests {
         assert!(parse_literal("1:3").is_err());
         assert!(matches!(
             parse_literal("3 years").unwrap(),
-            LitValue::Duration(Duration { unit: DurationUnit::Years, .. })
+            LitValue::Duration(Duration {
+                unit: DurationUnit::Years,
+                ..
+            })
         ));
         assert!(parse_literal("5千克").is_err());
         assert!(parse_literal("12345678901234567890123456789012345678901").is_err());

@@ -15,7 +15,7 @@ use super::literal;
 use crate::Limits;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::span::{SourceFile, Span, Spanned};
+use crate::span::{Loc, SourceFile, Span, Spanned};
 use crate::value::{Duration, Unit};
 
 type P<'i> = Pair<'i, Rule>;
@@ -159,19 +159,27 @@ impl<'s> Lowerer<'s> {
             title,
             issued: None,
             valid: None,
-            span: whole,
+            span: Loc(whole),
         };
         for field in it {
             let at = span(&field);
             match field.as_rule() {
                 Rule::issued_field => {
-                    let has_date = field.clone().into_inner().find(|c| c.as_rule() == Rule::date_lit);
+                    let has_date = field
+                        .clone()
+                        .into_inner()
+                        .find(|c| c.as_rule() == Rule::date_lit);
                     let date = match has_date {
                         Some(d) => IssueDate::On(self.date(&d)?),
                         None => IssueDate::Tbd,
                     };
                     if header.issued.is_some() {
-                        return Err(self.err(Code::Duplicate, at, "the issue date is given twice", "again here"));
+                        return Err(self.err(
+                            Code::Duplicate,
+                            at,
+                            "the issue date is given twice",
+                            "again here",
+                        ));
                     }
                     header.issued = Some(Spanned::new(date, at));
                 }
@@ -181,12 +189,22 @@ impl<'s> Lowerer<'s> {
                         LitValue::Duration(d) => d,
                         _ => {
                             return Err(self
-                                .err(Code::UnitMismatch, at, "validity must be a duration", "not a duration")
+                                .err(
+                                    Code::UnitMismatch,
+                                    at,
+                                    "validity must be a duration",
+                                    "not a duration",
+                                )
                                 .help("write e.g. `valid 5 years` (有效期 5年)"));
                         }
                     };
                     if header.valid.is_some() {
-                        return Err(self.err(Code::Duplicate, at, "the validity is given twice", "again here"));
+                        return Err(self.err(
+                            Code::Duplicate,
+                            at,
+                            "the validity is given twice",
+                            "again here",
+                        ));
                     }
                     header.valid = Some(Spanned::new(d, at));
                 }
@@ -248,11 +266,11 @@ impl<'s> Lowerer<'s> {
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let ty = self.type_ref(it.next().ok_or_else(|| self.missing(whole))?)?;
         let (value, value_span) = match tbd {
-            Some(t) => (None, span(&t)),
+            Some(t) => (None, Loc(span(&t))),
             None => {
                 let e = it.next().ok_or_else(|| self.missing(whole))?;
                 let (e, _) = self.expr(e)?;
-                let s = e.span;
+                let s = Loc(e.span);
                 (Some(e), s)
             }
         };
@@ -296,14 +314,14 @@ impl<'s> Lowerer<'s> {
         for c in it {
             entries.push(match c.as_rule() {
                 Rule::cite_clause => MeasureEntry::Cite(self.cite(c)?),
-                _ => MeasureEntry::Item(self.item(c)?),
+                _ => MeasureEntry::Item(Box::new(self.item(c)?)),
             });
         }
         Ok(Measure {
             number,
             title,
             entries,
-            span: whole,
+            span: Loc(whole),
         })
     }
 
@@ -334,12 +352,17 @@ impl<'s> Lowerer<'s> {
             when: None,
             by: None,
             concerns: None,
-            span: whole,
+            span: Loc(whole),
         };
         for clause in it {
             let at = span(&clause);
             let dup = |what: &str| {
-                self.err(Code::Duplicate, at, format!("`{what}` is given twice for this item"), "again here")
+                self.err(
+                    Code::Duplicate,
+                    at,
+                    format!("`{what}` is given twice for this item"),
+                    "again here",
+                )
             };
             match clause.as_rule() {
                 Rule::when_clause => {
@@ -443,7 +466,13 @@ impl<'s> Lowerer<'s> {
                 self.deeper(Spanned::new(e, s), ld.max(rd))
             })
             .parse(p.into_inner());
-        result.map_err(|e| if e.labels.is_empty() { e.label(at, "here") } else { e })
+        result.map_err(|e| {
+            if e.labels.is_empty() {
+                e.label(at, "here")
+            } else {
+                e
+            }
+        })
     }
 
     /// Wraps a node one level deeper than `depth`, or refuses past the limit.
@@ -496,7 +525,10 @@ impl<'s> Lowerer<'s> {
                     }
                 };
                 let raw = p.as_str().to_string();
-                Ok((Spanned::new(ExprKind::Lit(Literal { value: lit, raw }), at), 1))
+                Ok((
+                    Spanned::new(ExprKind::Lit(Literal { value: lit, raw }), at),
+                    1,
+                ))
             }
         }
     }
@@ -530,13 +562,12 @@ impl<'s> Lowerer<'s> {
                 Builtin::Clamp => "three arguments: clamp(value, low, high)".to_string(),
                 Builtin::Round => "a value and a step: round(value, 1万)".to_string(),
             };
-            return Err(self
-                .err(
-                    Code::Invalid,
-                    name_span,
-                    format!("`{}` takes {wanted}", func.name()),
-                    &format!("called with {} argument(s)", args.len()),
-                ));
+            return Err(self.err(
+                Code::Invalid,
+                name_span,
+                format!("`{}` takes {wanted}", func.name()),
+                &format!("called with {} argument(s)", args.len()),
+            ));
         }
         self.deeper(Spanned::new(ExprKind::Call(func, args), at), depth)
     }
@@ -622,13 +653,15 @@ impl<'s> Lowerer<'s> {
 
     fn check_rows(&self, n: usize, at: Span) -> Lowered<()> {
         if n > self.limits.max_table_rows {
-            return Err(self
-                .err(
-                    Code::Limit,
-                    at,
-                    format!("a table of {n} rows, more than the limit of {}", self.limits.max_table_rows),
-                    "this table",
-                ));
+            return Err(self.err(
+                Code::Limit,
+                at,
+                format!(
+                    "a table of {n} rows, more than the limit of {}",
+                    self.limits.max_table_rows
+                ),
+                "this table",
+            ));
         }
         Ok(())
     }
@@ -670,7 +703,12 @@ impl<'s> Lowerer<'s> {
         match literal::date(p.as_str()) {
             Ok(LitValue::Date(d)) => Ok(d),
             Ok(_) | Err(_) => Err(self
-                .err(Code::Literal, span(p), format!("`{}` is not a calendar date", p.as_str()), "this date")
+                .err(
+                    Code::Literal,
+                    span(p),
+                    format!("`{}` is not a calendar date", p.as_str()),
+                    "this date",
+                )
                 .help("write dates as YYYY-MM-DD")),
         }
     }

@@ -5,8 +5,8 @@
 //! [`crate::ast`] at once (see [`lower`]).
 
 pub mod keywords;
-mod lower;
 pub mod literal;
+mod lower;
 
 use pest::Parser as _;
 
@@ -120,7 +120,9 @@ fn syntax_error(source: &SourceFile, e: &pest::error::Error<Rule>) -> Diagnostic
                 0 => format!("unexpected {found_text}"),
                 1 => format!("expected {}, found {found_text}", wanted.concat()),
                 _ => {
-                    let (last, rest) = wanted.split_last().map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+                    let (last, rest) = wanted
+                        .split_last()
+                        .map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
                     format!("expected {} or {last}, found {found_text}", rest.join(", "))
                 }
             }
@@ -137,9 +139,23 @@ fn syntax_error(source: &SourceFile, e: &pest::error::Error<Rule>) -> Diagnostic
 /// covers numbers, names and `if`; "an operator" covers `and` and `or`.
 fn condense(wanted: &mut Vec<String>) {
     const STARTS_EXPR: &[&str] = &[
-        "a date like 2025-12-31", "a number", "a text in quotes", "a name", "`(`", "`soft`",
-        "`if`", "`not`", "`true`", "`false`", "`tiers`", "`first reaching`", "`schedule`",
-        "`min`", "`max`", "`clamp`", "`round`",
+        "a date like 2025-12-31",
+        "a number",
+        "a text in quotes",
+        "a name",
+        "`(`",
+        "`soft`",
+        "`if`",
+        "`not`",
+        "`true`",
+        "`false`",
+        "`tiers`",
+        "`first reaching`",
+        "`schedule`",
+        "`min`",
+        "`max`",
+        "`clamp`",
+        "`round`",
     ];
     const OPERATORS: &[&str] = &["`and`", "`or`", "`in`"];
     if wanted.iter().any(|w| w == "an expression") {
@@ -160,10 +176,16 @@ fn describe(rule: Rule) -> Option<String> {
         Rule::date_lit => "a date like 2025-12-31",
         Rule::unit | Rule::percent | Rule::money_unit | Rule::magnitude | Rule::yuan => "a unit",
         Rule::word_unit | Rule::duration_unit | Rule::area_unit => "a unit",
-        Rule::type_ref | Rule::set_type => "a type (money, rate, count, area, duration, date, bool, text or an enum)",
-        Rule::item_kind => "an item kind (subsidy, award, interest_subsidy, matching, benefit, eligibility, target, commitment)",
+        Rule::type_ref | Rule::set_type => {
+            "a type (money, rate, count, area, duration, date, bool, text or an enum)"
+        }
+        Rule::item_kind => {
+            "an item kind (subsidy, award, interest_subsidy, matching, benefit, eligibility, target, commitment)"
+        }
         Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div | Rule::op_range => "an operator",
-        Rule::op_le | Rule::op_ge | Rule::op_lt | Rule::op_gt | Rule::op_eq | Rule::op_ne => "an operator",
+        Rule::op_le | Rule::op_ge | Rule::op_lt | Rule::op_gt | Rule::op_eq | Rule::op_ne => {
+            "an operator"
+        }
         Rule::op_and | Rule::op_or | Rule::op_in => "an operator",
         Rule::op_neg | Rule::op_not | Rule::op_soft => "an expression",
         Rule::tier_cmp => "a comparison",

@@ -1,0 +1,167 @@
+//! The `decree` binary end to end: exit codes, streams and formats.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::{Command, Output};
+
+fn decree(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_decree"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const POLICY: &str = "policies/measures-2-8-13.decree";
+const FACTS: &str = "examples/enterprises/huaxin-electronics.json";
+
+#[test]
+fn check_succeeds_on_the_bundled_policy() {
+    let o = decree(&["check", POLICY]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("ok"));
+}
+
+#[test]
+fn check_fails_with_code_1_and_a_diagnostic() {
+    let o = decree(&["check", "tests/cases/unit_money_plus_rate.decree"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("decree::unit_mismatch"));
+}
+
+#[test]
+fn usage_errors_exit_with_code_2() {
+    assert_eq!(decree(&["eval", POLICY]).status.code(), Some(2));
+    assert_eq!(decree(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_file_is_a_diagnostic_not_a_panic() {
+    let o = decree(&["check", "no/such/file.decree"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("decree::io"));
+    assert!(!stderr(&o).contains("panicked"));
+}
+
+#[test]
+fn eval_prints_a_table_with_drafters_amounts() {
+    let o = decree(&["eval", POLICY, "--facts", FACTS, "--at", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("2,400万元"), "{out}");
+    assert!(out.contains("undetermined"), "{out}");
+}
+
+#[test]
+fn eval_json_carries_exact_yuan_as_strings() {
+    let o = decree(&[
+        "eval",
+        POLICY,
+        "--facts",
+        FACTS,
+        "--at",
+        "2026-01-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let items: Vec<&serde_json::Value> = v["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap())
+        .collect();
+    let tech = items.iter().find(|i| i["name"] == "tech_upgrade").unwrap();
+    assert_eq!(tech["amount"], "24000000");
+    assert_eq!(tech["status"], "granted");
+    assert!(v["total"]["min"].is_string() && v["total"]["max"].is_string());
+}
+
+#[test]
+fn set_fills_a_tbd_and_an_issue_date() {
+    let o = decree(&[
+        "eval",
+        POLICY,
+        "--facts",
+        FACTS,
+        "--at",
+        "2025-12-31",
+        "--set",
+        "issued=2021-01-01",
+        "--set",
+        "growth_rate_threshold=15%",
+        "--set",
+        "expansion_award=100万",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["window"]["status"], "in_force");
+    assert_eq!(v["window"]["last_day"], "2025-12-31");
+    let o = decree(&[
+        "eval",
+        POLICY,
+        "--facts",
+        FACTS,
+        "--at",
+        "2026-01-01",
+        "--set",
+        "issued=2021-01-01",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["window"]["status"], "not_in_force");
+    assert_eq!(v["measures"][0]["items"][0]["status"], "not_in_force");
+}
+
+#[test]
+fn a_bad_set_is_a_diagnostic_with_exit_1() {
+    let o = decree(&["eval", POLICY, "--facts", FACTS, "--set", "growth_rate=15%"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("did you mean `growth_rate_threshold`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn explain_shows_the_clause_and_the_cap() {
+    let o = decree(&[
+        "explain",
+        POLICY,
+        "tech_upgrade_interest",
+        "--facts",
+        FACTS,
+        "--at",
+        "2026-01-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("贴息"), "{out}");
+    assert!(out.contains("capped at 500万元"), "{out}");
+    let o = decree(&["explain", POLICY, "tech_upgrad", "--facts", FACTS]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("did you mean `tech_upgrade`"));
+}
+
+#[test]
+fn invalid_utf8_is_a_diagnostic() {
+    let dir = std::env::temp_dir().join(format!("decree-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("bad.decree");
+    std::fs::write(&f, b"fact x: money\n\xff\xfe measure").unwrap();
+    let o = decree(&["check", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not valid UTF-8"));
+}
