@@ -37,6 +37,75 @@ pub enum Decl {
     Chapter(Chapter),
     /// `measure N "title" { … }` outside any chapter.
     Measure(Measure),
+    /// `include "policy.decree"`: a file of tests names the policy it tests.
+    Include(Text),
+    /// `test "name" { facts {…} set … at … expect … }`
+    Test(TestDecl),
+}
+
+/// A test written in the language: facts, settings and expectations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestDecl {
+    /// What the test is about.
+    pub name: Text,
+    /// Facts of the enterprise.
+    pub facts: Vec<(Ident, FactInput)>,
+    /// Param values (`set NAME = VALUE`); `issued` sets the issue date.
+    pub sets: Vec<(Ident, Expr)>,
+    /// Evaluation date.
+    pub at: Option<Spanned<jiff::civil::Date>>,
+    /// What must hold.
+    pub expects: Vec<Expect>,
+    /// The whole test.
+    pub span: Loc,
+}
+
+/// A fact's value in a test.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactInput {
+    /// A value: `1.2亿`, `20%`, `true`, an enum value.
+    Value(Expr),
+    /// A list of enum values, for a `set of` fact.
+    List(Vec<Ident>),
+}
+
+/// `expect ITEM = …`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    /// The item.
+    pub item: Ident,
+    /// What it must be.
+    pub want: Expected,
+    /// The whole line.
+    pub span: Loc,
+}
+
+/// What an `expect` states.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    /// A status, and for `undetermined by X, Y` the facts or params named.
+    Status(Spanned<ExpectStatus>, Vec<Ident>),
+    /// A value, a bound or a range (`2400万`, `at most 1%`, `2%..3%`).
+    Value(ItemBody),
+}
+
+/// A status an `expect` can state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectStatus {
+    /// `granted`
+    Granted,
+    /// `ineligible`
+    Ineligible,
+    /// `undetermined`
+    Undetermined,
+    /// `not_in_force`
+    NotInForce,
+    /// `met`
+    Met,
+    /// `not_met`
+    NotMet,
+    /// `listed`
+    Listed,
 }
 
 /// The policy header.

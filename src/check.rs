@@ -342,6 +342,8 @@ impl Checker<'_> {
                     }
                 }
                 Decl::Measure(m) => self.collect_measure(m, None, &mut numbers),
+                // Tests are run by `crate::testing`; includes are resolved by the host.
+                Decl::Include(_) | Decl::Test(_) => {}
             }
         }
     }

@@ -31,6 +31,7 @@ pub mod facts;
 pub mod report;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 pub mod value;
 
 pub use check::Policy;

@@ -37,6 +37,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Run the tests written in decree files (`test "…" { … }`).
+    Test {
+        /// Files with tests: a policy with tests, or tests that `include` a policy.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Report the items, branches, tier rows and min/max arguments no test reached.
+        #[arg(long)]
+        coverage: bool,
+    },
     /// Explain how one item's value was reached.
     Explain {
         /// Policy file.
@@ -79,6 +88,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { files } => check(&files),
+        Command::Test { files, coverage } => test(&files, coverage),
         Command::Eval { file, run, format } => eval(&file, &run, None, format),
         Command::Explain {
             file,
@@ -145,10 +155,67 @@ fn load_policy(path: &str) -> Result<Policy, Failed> {
     Ok(policy)
 }
 
+/// A file of tests with the policy it tests: the file itself, or the policy
+/// it includes (resolved beside it).
+fn policy_and_tests(path: &str) -> Result<(Policy, SourceFile, decree::ast::Program), Failed> {
+    let src = read(path)?;
+    let program = decree::syntax::parse(&src, &decree::Limits::default()).map_err(fail)?;
+    let include = decree::testing::include_of(&src, &program).map_err(|d| fail(d.into()))?;
+    let policy = match include {
+        Some(inc) => {
+            let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+            let target = dir.join(&inc.node);
+            let target = target.to_string_lossy().into_owned();
+            if !std::path::Path::new(&target).is_file() {
+                return Err(fail(
+                    Diagnostic::error(decree::Code::Io, format!("cannot read the included policy `{target}`"))
+                        .label(inc.span, "included here")
+                        .help("the path is relative to the file that includes it")
+                        .in_source(&src)
+                        .into(),
+                ));
+            }
+            load_policy(&target)?
+        }
+        None => {
+            let policy = decree::check::check(&src, &program).map_err(fail)?;
+            report(&policy.warnings);
+            policy
+        }
+    };
+    Ok((policy, src, program))
+}
+
+fn test(files: &[String], coverage: bool) -> Result<(), Failed> {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for f in files {
+        let (policy, src, program) = policy_and_tests(f)?;
+        let tests = decree::testing::tests_in(&program);
+        let mut reached = decree::testing::Reached::default();
+        let results = decree::testing::run(&policy, &src, &tests, &mut reached);
+        for r in &results {
+            if r.passed() {
+                passed += 1;
+                println!("ok      {f}: {} ({} expects)", r.name, r.passed_expects);
+            } else {
+                failed += 1;
+                println!("FAILED  {f}: {}", r.name);
+                report(&r.failures);
+            }
+        }
+        if coverage {
+            let cov = decree::testing::coverage(&policy, &reached);
+            print!("{}", decree::testing::render_coverage(&policy, &cov));
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 { Ok(()) } else { Err(Failed) }
+}
+
 fn check(files: &[String]) -> Result<(), Failed> {
     let mut failed = false;
     for f in files {
-        match load_policy(f) {
+        match policy_and_tests(f).map(|(p, _, _)| p) {
             Ok(p) => println!(
                 "{f}: ok — {} measures, {} items, {} facts, {} params",
                 p.measures.len(),

@@ -137,6 +137,7 @@ pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation
         items: vec![None; policy.items.len()],
         params: BTreeMap::new(),
         errors: Vec::new(),
+        hits: Vec::new(),
     };
     let in_force = window.status != WindowStatus::NotInForce;
     for &idx in &policy.order {
@@ -178,6 +179,31 @@ pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation
         measures,
         total,
         errors: ev.errors,
+        hits: ev.hits,
+    }
+}
+
+/// Evaluates an expression that uses no facts (literals, params, ranges),
+/// as tests and `--set` need. Anything undetermined is an error.
+pub fn constant(policy: &Policy, e: &Expr, options: &Options) -> Result<Value, Diagnostic> {
+    let facts = Facts::default();
+    let mut ev = Evaluator {
+        policy,
+        facts: &facts,
+        options,
+        items: vec![None; policy.items.len()],
+        params: BTreeMap::new(),
+        errors: Vec::new(),
+        hits: Vec::new(),
+    };
+    match ev.eval(e)?.0 {
+        Out::Val(s) => Ok(s.value),
+        other => Err(Diagnostic::error(
+            Code::Invalid,
+            format!("expected a constant value, but this is {}", other.render()),
+        )
+        .label(e.span, "not a constant")
+        .help("write a literal such as 2400万, 20%, 2%..3% or true")),
     }
 }
 
@@ -234,6 +260,8 @@ struct Evaluator<'p> {
     items: Vec<Option<(Out, ItemResult)>>,
     params: BTreeMap<usize, Out>,
     errors: Vec<Diagnostic>,
+    /// Branches taken, for `decree test --coverage`.
+    hits: Vec<Hit>,
 }
 
 impl Evaluator<'_> {
@@ -271,6 +299,7 @@ impl Evaluator<'_> {
             by: ast.and_then(|a| a.by.as_ref().map(|b| b.node)),
             explanation: None,
             outcome: None,
+            raw: None,
         }
     }
 
@@ -297,6 +326,9 @@ impl Evaluator<'_> {
             match self.eval(when) {
                 Err(d) => return self.failed(idx, d),
                 Ok((out, t)) => {
+                    if let Out::Val(Soft { value: Value::Bool(b), .. }) = &out {
+                        self.hits.push(Hit { span: when.span, branch: u32::from(*b) });
+                    }
                     let failing = match &out {
                         Out::Val(Soft {
                             value: Value::Bool(false),
@@ -442,6 +474,9 @@ impl Evaluator<'_> {
             result.rounded = Some(r.clone());
         }
         result.explanation = Some(trace);
+        if let Out::Val(s) = &out {
+            result.raw = Some(s.value.clone());
+        }
         // What other items see when they use this one.
         let seen = match (&result.status, kind) {
             (Status::Ineligible, ItemKind::Eligibility) => Out::val(Value::Bool(false)),
@@ -484,9 +519,9 @@ impl Evaluator<'_> {
             ExprKind::Name(n) => return Ok(self.name(n, e.span, text)),
             ExprKind::Unary(op, x) => self.unary(*op, x)?,
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span)?,
-            ExprKind::If(c, t, f) => self.if_(c, t, f)?,
+            ExprKind::If(c, t, f) => self.if_(c, t, f, e.span)?,
             ExprKind::Call(f, args) => self.call(*f, args, e.span)?,
-            ExprKind::Tiers(t) => self.tiers(t)?,
+            ExprKind::Tiers(t) => self.tiers(t, e.span)?,
             ExprKind::Schedule(s) => self.schedule(s, e.span)?,
         };
         trace.expr = text;
@@ -900,7 +935,7 @@ impl Evaluator<'_> {
         Ok(Some(ord(o)))
     }
 
-    fn if_(&mut self, c: &Expr, t: &Expr, f: &Expr) -> Result<(Out, Trace), Diagnostic> {
+    fn if_(&mut self, c: &Expr, t: &Expr, f: &Expr, span: Span) -> Result<(Out, Trace), Diagnostic> {
         let mut trace = Trace::new(String::new());
         let (co, ct) = self.eval(c)?;
         trace.children.push(ct.with_note("condition"));
@@ -909,6 +944,10 @@ impl Evaluator<'_> {
                 value: Value::Bool(b),
                 ..
             }) => {
+                self.hits.push(Hit {
+                    span,
+                    branch: u32::from(!b),
+                });
                 let (o, bt) = self.eval(if b { t } else { f })?;
                 trace.children.push(bt.with_note(if b {
                     "then branch taken"
@@ -959,7 +998,7 @@ impl Evaluator<'_> {
             Builtin::Max => false,
             _ => return self.clamp(vals, trace, span),
         };
-        let Some(out) = self.extreme(&vals, pick_min, &mut trace, args) else {
+        let Some(out) = self.extreme(&vals, pick_min, &mut trace, args, span) else {
             return Err(self.err(
                 Code::Invalid,
                 span,
@@ -972,11 +1011,12 @@ impl Evaluator<'_> {
 
     /// `min`/`max` bound by bound, noting which argument bound the result.
     fn extreme(
-        &self,
+        &mut self,
         vals: &[Soft],
         pick_min: bool,
         trace: &mut Trace,
         args: &[Expr],
+        span: Span,
     ) -> Option<Soft> {
         let better = |x: Decimal, y: Decimal| if pick_min { x < y } else { x > y };
         let mut lo_at = 0;
@@ -999,6 +1039,12 @@ impl Evaluator<'_> {
         }
         let soft =
             vals.get(lo_at).is_some_and(|v| v.soft) || vals.get(hi_at).is_some_and(|v| v.soft);
+        for at in [lo_at, hi_at] {
+            self.hits.push(Hit {
+                span,
+                branch: u32::try_from(at).unwrap_or(u32::MAX),
+            });
+        }
         let value = if lo == hi {
             Value::Num(unit, lo)
         } else {
@@ -1213,7 +1259,11 @@ impl Evaluator<'_> {
 
     /// A tier table: the first row whose test holds wins. With a prior peak
     /// (`first reaching X over P`) a row's test is `X >= T and P < T`.
-    fn tiers(&mut self, t: &Tiers) -> Result<(Out, Trace), Diagnostic> {
+    fn tiers(&mut self, t: &Tiers, span: Span) -> Result<(Out, Trace), Diagnostic> {
+        let branch = |n: usize| Hit {
+            span,
+            branch: u32::try_from(n).unwrap_or(u32::MAX),
+        };
         let mut trace = Trace::new(String::new());
         let (subject, st) = self.eval(&t.subject)?;
         trace.children.push(st);
@@ -1271,6 +1321,7 @@ impl Evaluator<'_> {
                     return Ok((Out::Unknown(causes), trace));
                 }
                 Some(true) => {
+                    self.hits.push(branch(n));
                     let (o, vt) = self.eval(value)?;
                     let th_text = match &th {
                         Out::Val(x) => x.value.to_string(),
@@ -1287,6 +1338,7 @@ impl Evaluator<'_> {
                 }
             }
         }
+        self.hits.push(branch(t.rows.len()));
         match &t.otherwise {
             Some(o) => {
                 let (out, ot) = self.eval(o)?;

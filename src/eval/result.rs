@@ -186,6 +186,9 @@ pub struct ItemResult {
     /// The outcome as other items see it (not serialized).
     #[serde(skip)]
     pub outcome: Option<Out>,
+    /// The computed value itself, bounds included (not serialized).
+    #[serde(skip)]
+    pub raw: Option<crate::value::Value>,
 }
 
 /// A chapter, by number and title.
@@ -315,6 +318,21 @@ pub struct Evaluation {
     /// Errors met while evaluating (overflow, division by zero …).
     #[serde(skip)]
     pub errors: Vec<Diagnostic>,
+    /// Branches taken, for test coverage (not serialized).
+    #[serde(skip)]
+    pub hits: Vec<Hit>,
+}
+
+/// A branch taken during evaluation: which way the construct at `span`
+/// went. `when`: 0 false, 1 true; `if`: 0 then, 1 else; tier tables: the row
+/// matched, or the number of rows for `else`/no match; `min`/`max`: the
+/// argument that bound the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Hit {
+    /// The construct.
+    pub span: crate::span::Span,
+    /// Which way it went.
+    pub branch: u32,
 }
 
 impl Evaluation {

@@ -107,6 +107,15 @@ keywords! {
     facts = "facts", "事实为";
     expect = "expect", "预期";
     include = "include", "引用";
+    set = "set", "设定";
+    at = "at", "评估日";
+    granted = "granted", "给予";
+    ineligible = "ineligible", "不符合";
+    undetermined = "undetermined", "未定";
+    not_in_force = "not_in_force", "未生效";
+    met = "met", "已达成";
+    not_met = "not_met", "未达成";
+    listed = "listed", "列明";
 }
 
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).

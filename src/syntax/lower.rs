@@ -64,6 +64,8 @@ fn is_punct(rule: Rule) -> bool {
             | Rule::rparen
             | Rule::comma
             | Rule::colon
+            | Rule::lbracket
+            | Rule::rbracket
             | Rule::arrow
             | Rule::assign
             | Rule::EOI
@@ -147,6 +149,12 @@ impl<'s> Lowerer<'s> {
             Rule::param_decl => Decl::Param(self.param(p)?),
             Rule::chapter_decl => Decl::Chapter(self.chapter(p)?),
             Rule::measure_decl => Decl::Measure(self.measure(p)?),
+            Rule::include_decl => {
+                let at = span(&p);
+                let s = parts(p).next().ok_or_else(|| self.missing(at))?;
+                Decl::Include(self.string(s))
+            }
+            Rule::test_decl => Decl::Test(self.test(p)?),
             _ => return Err(self.missing(span(&p))),
         })
     }
@@ -322,6 +330,89 @@ impl<'s> Lowerer<'s> {
             title,
             entries,
             span: Loc(whole),
+        })
+    }
+
+    fn test(&self, p: P<'_>) -> Lowered<TestDecl> {
+        let whole = span(&p);
+        let mut it = parts(p);
+        let name = self.string(it.next().ok_or_else(|| self.missing(whole))?);
+        let mut t = TestDecl {
+            name,
+            facts: Vec::new(),
+            sets: Vec::new(),
+            at: None,
+            expects: Vec::new(),
+            span: Loc(whole),
+        };
+        for entry in it {
+            let at = span(&entry);
+            match entry.as_rule() {
+                Rule::facts_block => {
+                    for line in parts(entry) {
+                        let line_at = span(&line);
+                        let mut l = parts(line);
+                        let fact = self.ident(&l.next().ok_or_else(|| self.missing(line_at))?);
+                        let v = l.next().ok_or_else(|| self.missing(line_at))?;
+                        let input = if v.as_rule() == Rule::list_lit {
+                            FactInput::List(parts(v).map(|i| self.ident(&i)).collect())
+                        } else {
+                            FactInput::Value(self.expr(v)?.0)
+                        };
+                        t.facts.push((fact, input));
+                    }
+                }
+                Rule::set_line => {
+                    let mut l = parts(entry);
+                    let name = self.ident(&l.next().ok_or_else(|| self.missing(at))?);
+                    let v = self.expr(l.next().ok_or_else(|| self.missing(at))?)?.0;
+                    t.sets.push((name, v));
+                }
+                Rule::at_line => {
+                    let d = parts(entry).next().ok_or_else(|| self.missing(at))?;
+                    t.at = Some(Spanned::new(self.date(&d)?, at));
+                }
+                _ => t.expects.push(self.expect(entry)?),
+            }
+        }
+        Ok(t)
+    }
+
+    fn expect(&self, p: P<'_>) -> Lowered<Expect> {
+        let at = span(&p);
+        let mut l = parts(p);
+        let item = self.ident(&l.next().ok_or_else(|| self.missing(at))?);
+        let v = l.next().ok_or_else(|| self.missing(at))?;
+        let want = match v.as_rule() {
+            Rule::expect_status => {
+                let s_at = span(&v);
+                let kw = v.clone().into_inner().next().map(|k| k.as_rule());
+                let status = match kw {
+                    Some(Rule::kw_granted) => ExpectStatus::Granted,
+                    Some(Rule::kw_ineligible) => ExpectStatus::Ineligible,
+                    Some(Rule::kw_undetermined) => ExpectStatus::Undetermined,
+                    Some(Rule::kw_not_in_force) => ExpectStatus::NotInForce,
+                    Some(Rule::kw_met) => ExpectStatus::Met,
+                    Some(Rule::kw_not_met) => ExpectStatus::NotMet,
+                    _ => ExpectStatus::Listed,
+                };
+                let by = parts(v).map(|i| self.ident(&i)).collect();
+                Expected::Status(Spanned::new(status, s_at), by)
+            }
+            Rule::at_most => {
+                let e = parts(v).next().ok_or_else(|| self.missing(at))?;
+                Expected::Value(ItemBody::AtMost(self.expr(e)?.0))
+            }
+            Rule::at_least => {
+                let e = parts(v).next().ok_or_else(|| self.missing(at))?;
+                Expected::Value(ItemBody::AtLeast(self.expr(e)?.0))
+            }
+            _ => Expected::Value(ItemBody::Value(self.expr(v)?.0)),
+        };
+        Ok(Expect {
+            item,
+            want,
+            span: Loc(at),
         })
     }
 

@@ -195,6 +195,8 @@ fn describe(rule: Rule) -> Option<String> {
         Rule::rparen => "`)`",
         Rule::comma => "`,`",
         Rule::colon => "`:`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
         Rule::arrow => "`=>`",
         Rule::assign => "`=`",
         Rule::EOI => "the end of the file",

@@ -1,0 +1,486 @@
+//! Tests written in the language (`test "…" { facts {…} expect … }`), and
+//! the coverage of a policy by its tests.
+//!
+//! [`run`] evaluates each test's facts against a checked policy and compares
+//! every `expect`; a failure is a [`Diagnostic`] at the `expect` line, with
+//! the expected and actual values. [`coverage`] lists the items, `when`
+//! branches, `if` branches, tier rows and `min`/`max` arguments no test
+//! reached.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ast::*;
+use crate::check::{Policy, Symbol};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::eval::{self, Cause, Evaluation, Facts, Hit, ItemResult, Options, Status};
+use crate::facts::{Raw, convert};
+use crate::span::{SourceFile, Span};
+use crate::value::{Unit, Value};
+
+/// The result of one test.
+#[derive(Debug, Clone)]
+pub struct TestResult {
+    /// The test's name.
+    pub name: String,
+    /// Failed expectations and errors (empty when the test passed).
+    pub failures: Vec<Diagnostic>,
+    /// How many `expect`s held.
+    pub passed_expects: usize,
+}
+
+impl TestResult {
+    /// Whether every expectation held.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// What a set of tests reached: branches taken and items computed.
+#[derive(Debug, Clone, Default)]
+pub struct Reached {
+    hits: BTreeSet<Hit>,
+    items: BTreeSet<usize>,
+}
+
+/// Every test declared in a program.
+pub fn tests_in(program: &Program) -> Vec<&TestDecl> {
+    program
+        .decls
+        .iter()
+        .filter_map(|d| match d {
+            Decl::Test(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs tests (written in `source`) against `policy`, recording what they
+/// reach into `reached`.
+pub fn run(policy: &Policy, source: &SourceFile, tests: &[&TestDecl], reached: &mut Reached) -> Vec<TestResult> {
+    tests.iter().map(|t| run_one(policy, source, t, reached)).collect()
+}
+
+fn fail(source: &SourceFile, span: Span, message: String, label: &str) -> Diagnostic {
+    Diagnostic::error(Code::TestFailed, message)
+        .label(span, label)
+        .in_source(source)
+}
+
+fn run_one(policy: &Policy, source: &SourceFile, t: &TestDecl, reached: &mut Reached) -> TestResult {
+    let mut result = TestResult {
+        name: t.name.node.clone(),
+        failures: Vec::new(),
+        passed_expects: 0,
+    };
+    let mut options = Options {
+        at: t.at.as_ref().map(|a| a.node),
+        ..Options::default()
+    };
+    for (name, e) in &t.sets {
+        match setting(policy, source, name, e, &mut options) {
+            Ok(()) => {}
+            Err(d) => result.failures.push(d),
+        }
+    }
+    let mut facts = Facts {
+        values: BTreeMap::new(),
+        name: t.name.node.clone(),
+    };
+    for (name, input) in &t.facts {
+        match fact_value(policy, source, name, input) {
+            Ok(v) => {
+                facts.values.insert(name.node.clone(), v);
+            }
+            Err(d) => result.failures.push(d),
+        }
+    }
+    if !result.failures.is_empty() {
+        return result;
+    }
+    let evaluation = eval::evaluate(policy, &facts, &options);
+    record(policy, &evaluation, reached);
+    for d in &evaluation.errors {
+        result.failures.push(
+            Diagnostic::error(Code::TestFailed, format!("evaluation failed: {}", d.message))
+                .label(t.name.span, "in this test")
+                .in_source(source),
+        );
+    }
+    for expect in &t.expects {
+        match check_expect(policy, source, &evaluation, expect, &options) {
+            Ok(()) => result.passed_expects += 1,
+            Err(d) => result.failures.push(d),
+        }
+    }
+    result
+}
+
+fn record(policy: &Policy, evaluation: &Evaluation, reached: &mut Reached) {
+    reached.hits.extend(evaluation.hits.iter().copied());
+    for item in evaluation.measures.iter().flat_map(|m| &m.items) {
+        if matches!(item.status, Status::Granted | Status::Met | Status::NotMet | Status::Listed) {
+            if let Some(i) = policy.item_index(&item.name) {
+                reached.items.insert(i);
+            }
+        }
+    }
+}
+
+fn setting(policy: &Policy, source: &SourceFile, name: &Ident, e: &Expr, options: &mut Options) -> Result<(), Diagnostic> {
+    if name.node == "issued" {
+        return match eval::constant(policy, e, options) {
+            Ok(Value::Date(d)) => {
+                options.issued = Some(d);
+                Ok(())
+            }
+            _ => Err(fail(source, e.span, "`issued` must be a date".into(), "not a date")),
+        };
+    }
+    let Some(Symbol::Param(i)) = policy.lookup(&name.node) else {
+        return Err(fail(
+            source,
+            name.span,
+            format!("`{}` is not a param of the policy", name.node),
+            "not a param",
+        ));
+    };
+    let unit = policy.params.get(i).map_or(Unit::Number, |p| p.unit);
+    let v = eval::constant(policy, e, options).map_err(|d| d.in_source(source))?;
+    let v = fit(policy, unit, v).map_err(|why| fail(source, e.span, format!("`{}`: {why}", name.node), "wrong type"))?;
+    options.params.insert(name.node.clone(), v);
+    Ok(())
+}
+
+/// A constant given for a fact or param of `unit`: a bare number stands for
+/// a count or a number; everything else must have the unit itself.
+fn fit(policy: &Policy, unit: Unit, v: Value) -> Result<Value, String> {
+    match (unit, v) {
+        (Unit::Count | Unit::Number | Unit::Rate, Value::Num(Unit::Number, d)) => Ok(Value::Num(unit, d)),
+        (u, Value::Num(vu, d)) if u == vu => Ok(Value::Num(u, d)),
+        (Unit::Duration, v @ Value::Duration(_)) | (Unit::Date, v @ Value::Date(_)) => Ok(v),
+        (Unit::Bool, v @ Value::Bool(_)) | (Unit::Text, v @ Value::Text(_)) => Ok(v),
+        (Unit::Enum(_), Value::Variant(n)) => Ok(Value::Variant(n)),
+        (u, v) => Err(format!("{v} is not {}", crate::value::with_article(&policy.unit_name(u)))),
+    }
+}
+
+fn fact_value(policy: &Policy, source: &SourceFile, name: &Ident, input: &FactInput) -> Result<Value, Diagnostic> {
+    let unit = match policy.lookup(&name.node) {
+        Some(Symbol::Fact(i)) => policy.facts.get(i).map_or(Unit::Number, |f| f.unit),
+        _ => {
+            let best = policy
+                .facts
+                .iter()
+                .map(|f| (strsim::jaro_winkler(&name.node, &f.name), f.name.as_str()))
+                .filter(|(s, _)| *s > 0.75)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let d = fail(source, name.span, format!("`{}` is not a fact of the policy", name.node), "unknown fact");
+            return Err(match best {
+                Some((_, b)) => d.help(format!("did you mean `{b}`?")),
+                None => d,
+            });
+        }
+    };
+    match input {
+        FactInput::List(items) => {
+            let raw = Raw::List(items.iter().map(|i| Raw::Str(i.node.clone())).collect());
+            match convert(policy, unit, &raw) {
+                Ok(Some(v)) => Ok(v),
+                Ok(None) => Err(fail(source, name.span, "no value".into(), "here")),
+                Err(why) => Err(fail(source, name.span, format!("fact `{}`: {why}", name.node), "wrong value")),
+            }
+        }
+        FactInput::Value(e) => {
+            let v = eval::constant(policy, e, &Options::default()).map_err(|d| d.in_source(source))?;
+            fit(policy, unit, v).map_err(|why| fail(source, e.span, format!("fact `{}`: {why}", name.node), "wrong type"))
+        }
+    }
+}
+
+fn status_name(s: ExpectStatus) -> Status {
+    match s {
+        ExpectStatus::Granted => Status::Granted,
+        ExpectStatus::Ineligible => Status::Ineligible,
+        ExpectStatus::Undetermined => Status::Undetermined,
+        ExpectStatus::NotInForce => Status::NotInForce,
+        ExpectStatus::Met => Status::Met,
+        ExpectStatus::NotMet => Status::NotMet,
+        ExpectStatus::Listed => Status::Listed,
+    }
+}
+
+/// What an item came to, in words, for failure messages.
+fn actual(item: &ItemResult) -> String {
+    let value = crate::report::shown_value(item);
+    let mut s = if value.is_empty() {
+        item.status.as_str().to_string()
+    } else {
+        format!("{value} ({})", item.status.as_str())
+    };
+    if let Some(r) = &item.reason {
+        s.push_str(&format!(": {r}"));
+    }
+    if !item.undetermined_by.is_empty() {
+        let causes: Vec<String> = item.undetermined_by.iter().map(ToString::to_string).collect();
+        s.push_str(&format!(" by {}", causes.join(", ")));
+    }
+    s
+}
+
+fn check_expect(
+    policy: &Policy,
+    source: &SourceFile,
+    evaluation: &Evaluation,
+    expect: &Expect,
+    options: &Options,
+) -> Result<(), Diagnostic> {
+    let Some(item) = evaluation.item(&expect.item.node) else {
+        let names: Vec<&str> = policy.items.iter().map(|i| i.name()).collect();
+        let best = names
+            .iter()
+            .map(|n| (strsim::jaro_winkler(&expect.item.node, n), *n))
+            .filter(|(s, _)| *s > 0.75)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let d = fail(
+            source,
+            expect.item.span,
+            format!("no item `{}` in the policy", expect.item.node),
+            "unknown item",
+        );
+        return Err(match best {
+            Some((_, b)) => d.help(format!("did you mean `{b}`?")),
+            None => d,
+        });
+    };
+    let line = expect.span.0;
+    let mismatch = |wanted: String| {
+        fail(
+            source,
+            line,
+            format!("expected `{}` = {wanted}, got {}", item.name, actual(item)),
+            "this expectation does not hold",
+        )
+        .help(match item.notes.first() {
+            Some(n) => format!("decree explain {} --facts … shows why ({n})", item.name),
+            None => format!("decree explain {} shows how the value was reached", item.name),
+        })
+    };
+    match &expect.want {
+        Expected::Status(status, by) => {
+            let want = status_name(status.node);
+            let wanted_text = if by.is_empty() {
+                want.as_str().to_string()
+            } else {
+                let names: Vec<&str> = by.iter().map(|b| b.node.as_str()).collect();
+                format!("{} by {}", want.as_str(), names.join(", "))
+            };
+            if item.status != want {
+                return Err(mismatch(wanted_text));
+            }
+            for b in by {
+                let named = item.undetermined_by.iter().any(|c| match c {
+                    Cause::Fact { name, .. } | Cause::Param { name, .. } => *name == b.node,
+                    Cause::Discretion => b.node == "discretion",
+                });
+                if !named {
+                    return Err(mismatch(wanted_text));
+                }
+            }
+            Ok(())
+        }
+        Expected::Value(body) => {
+            let e = body.expr();
+            let v = eval::constant(policy, e, options).map_err(|d| d.in_source(source))?;
+            let want = match body {
+                ItemBody::Value(_) => v,
+                ItemBody::AtMost(_) => Value::Bound(crate::value::BoundKind::AtMost, Box::new(v)),
+                ItemBody::AtLeast(_) => Value::Bound(crate::value::BoundKind::AtLeast, Box::new(v)),
+            };
+            let got = item.raw.as_ref().filter(|_| {
+                matches!(item.status, Status::Granted | Status::Met | Status::NotMet | Status::Listed)
+            });
+            match got {
+                Some(g) if same(g, &want) => Ok(()),
+                _ => Err(mismatch(want.to_string())),
+            }
+        }
+    }
+}
+
+/// Equality of values as a drafter means it: numbers by value, whatever
+/// their scale or the bare-number/rate distinction.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a.bounds(), b.bounds()) {
+        (Some((ua, alo, ahi)), Some((ub, blo, bhi))) => {
+            crate::check::join(ua, ub).is_some() && alo == blo && ahi == bhi
+        }
+        _ => match (a, b) {
+            (Value::Bound(k1, x), Value::Bound(k2, y)) => k1 == k2 && same(x, y),
+            (Value::Duration(x), Value::Duration(y)) => x.comparable(y).is_some_and(|(p, q)| p == q),
+            _ => a == b,
+        },
+    }
+}
+
+/// One thing the tests did not reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// Measure number.
+    pub measure: u32,
+    /// Item name.
+    pub item: String,
+    /// What was not reached, in words.
+    pub what: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// Coverage of a policy by tests.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    /// How many points there are.
+    pub total: usize,
+    /// What was not reached.
+    pub gaps: Vec<Gap>,
+}
+
+/// The points of `policy` that `reached` does not cover.
+pub fn coverage(policy: &Policy, reached: &Reached) -> Coverage {
+    let mut cov = Coverage::default();
+    for (idx, info) in policy.items.iter().enumerate() {
+        let measure = policy.measures.get(info.measure).map_or(0, |m| m.number);
+        let mut gap = |what: String, span: Span, hit: bool| {
+            cov.total += 1;
+            if !hit {
+                cov.gaps.push(Gap {
+                    measure,
+                    item: info.name().to_string(),
+                    what,
+                    span,
+                });
+            }
+        };
+        let is = |span: Span, branch: usize| {
+            reached.hits.contains(&Hit {
+                span,
+                branch: u32::try_from(branch).unwrap_or(u32::MAX),
+            })
+        };
+        gap("the item is never granted or computed".into(), info.ast.name.span, reached.items.contains(&idx));
+        if let Some(w) = &info.ast.when {
+            gap("its `when` is never true".into(), w.span, is(w.span, 1));
+            gap("its `when` is never false".into(), w.span, is(w.span, 0));
+        }
+        let mut points = Vec::new();
+        branch_points(policy, info.ast.body.expr(), &mut points);
+        for (span, branch, what) in points {
+            gap(what, span, is(span, branch));
+        }
+    }
+    cov
+}
+
+/// The branches inside an expression: (construct span, branch, description).
+fn branch_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>) {
+    match &e.node {
+        ExprKind::Lit(_) | ExprKind::Name(_) => {}
+        ExprKind::Unary(_, x) => branch_points(policy, x, out),
+        ExprKind::Binary(_, l, r) => {
+            branch_points(policy, l, out);
+            branch_points(policy, r, out);
+        }
+        ExprKind::If(c, t, f) => {
+            out.push((e.span, 0, format!("`if {}` is never true", eval::describe(policy, c))));
+            out.push((e.span, 1, format!("`if {}` is never false", eval::describe(policy, c))));
+            for x in [c, t, f] {
+                branch_points(policy, x, out);
+            }
+        }
+        ExprKind::Call(f, args) => {
+            if matches!(f, Builtin::Min | Builtin::Max) && args.len() > 1 {
+                for (i, a) in args.iter().enumerate() {
+                    out.push((
+                        e.span,
+                        i,
+                        format!("`{}` argument {} ({}) never decides", f.name(), i + 1, eval::describe(policy, a)),
+                    ));
+                }
+            }
+            for a in args {
+                branch_points(policy, a, out);
+            }
+        }
+        ExprKind::Tiers(t) => {
+            for (i, (th, v)) in t.rows.iter().enumerate() {
+                out.push((
+                    e.span,
+                    i,
+                    format!("tier row {} ({} => {}) never matches", i + 1, eval::describe(policy, th), eval::describe(policy, v)),
+                ));
+            }
+            let last = if t.otherwise.is_some() { "the else row never matches" } else { "no test falls below every row" };
+            out.push((e.span, t.rows.len(), last.to_string()));
+            branch_points(policy, &t.subject, out);
+        }
+        ExprKind::Schedule(s) => branch_points(policy, &s.base, out),
+    }
+}
+
+/// The policy a file of tests names with `include`, if any. A file that
+/// includes a policy holds only tests (one `include`, no declarations).
+pub fn include_of<'p>(source: &SourceFile, program: &'p Program) -> Result<Option<&'p Text>, Diagnostic> {
+    let mut include: Option<&Text> = None;
+    let mut other: Option<Span> = None;
+    for d in &program.decls {
+        match d {
+            Decl::Include(t) => {
+                if let Some(first) = include {
+                    return Err(Diagnostic::error(Code::Duplicate, "a file of tests includes one policy")
+                        .label(t.span, "second include")
+                        .label(first.span, "first include")
+                        .in_source(source));
+                }
+                include = Some(t);
+            }
+            Decl::Test(_) => {}
+            Decl::Policy(h) => other = other.or(Some(h.span.0)),
+            Decl::Fact(f) => other = other.or(Some(f.name.span)),
+            Decl::Param(p) => other = other.or(Some(p.name.span)),
+            Decl::Enum(e) => other = other.or(Some(e.name.span)),
+            Decl::Measure(m) => other = other.or(Some(m.number.span)),
+            Decl::Chapter(c) => other = other.or(Some(c.number.span)),
+        }
+    }
+    match (include, other) {
+        (Some(inc), Some(decl)) => Err(Diagnostic::error(
+            Code::Invalid,
+            "a file that includes a policy holds only tests",
+        )
+        .label(decl, "a declaration")
+        .label(inc.span, "the policy is included here")
+        .help("move the declaration into the included policy, or drop the include")
+        .in_source(source)),
+        (inc, _) => Ok(inc),
+    }
+}
+
+/// Renders coverage gaps per measure, for `decree test --coverage`.
+pub fn render_coverage(policy: &Policy, cov: &Coverage) -> String {
+    let reached = cov.total.saturating_sub(cov.gaps.len());
+    let mut out = format!("coverage: {reached} of {} points reached\n", cov.total);
+    for m in &policy.measures {
+        let gaps: Vec<&Gap> = cov.gaps.iter().filter(|g| g.measure == m.number).collect();
+        if gaps.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("measure {} {}\n", m.number, m.title));
+        for g in gaps {
+            let (line, _) = policy.source.line_col(g.span.start);
+            out.push_str(&format!("  {}:{line}  {}: {}\n", policy.source.name, g.item, g.what));
+        }
+    }
+    if cov.gaps.is_empty() {
+        out.push_str("every item, branch, tier row and min/max argument is reached\n");
+    }
+    out
+}
