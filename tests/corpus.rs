@@ -9,6 +9,7 @@
 //! # set: NAME=VALUE           a --set, may repeat
 //! # explain: ITEM             also explain this item, may repeat
 //! # format: json              snapshot the JSON instead of the table
+//! # test: run                 run the file's `test` blocks (`coverage` also reports coverage)
 //! ```
 //!
 //! Adding a case is adding a file; `cargo insta review` shows its snapshot.
@@ -25,6 +26,7 @@ struct Header {
     set: Vec<String>,
     explain: Vec<String>,
     json: bool,
+    test: Option<String>,
 }
 
 fn header(text: &str) -> Header {
@@ -34,6 +36,7 @@ fn header(text: &str) -> Header {
         set: Vec::new(),
         explain: Vec::new(),
         json: false,
+        test: None,
     };
     for line in text.lines() {
         let Some(rest) = line.strip_prefix('#') else {
@@ -49,6 +52,7 @@ fn header(text: &str) -> Header {
             "set" => h.set.push(value),
             "explain" => h.explain.push(value),
             "format" => h.json = value == "json",
+            "test" => h.test = Some(value),
             _ => {}
         }
     }
@@ -73,6 +77,21 @@ fn run(path: &Path) -> String {
     let mut out = String::new();
     if !policy.warnings.is_empty() {
         out.push_str(&diagnostics(&Diagnostics(policy.warnings.clone())));
+    }
+    if let Some(mode) = &h.test {
+        let program = decree::syntax::parse(&src, &decree::Limits::default()).unwrap();
+        let tests = decree::testing::tests_in(&program);
+        let mut reached = decree::testing::Reached::default();
+        for r in decree::testing::run(&policy, &src, &tests, &mut reached) {
+            let verdict = if r.passed() { "ok" } else { "FAILED" };
+            out.push_str(&format!("{verdict} {} ({} expects held)\n", r.name, r.passed_expects));
+            out.push_str(&diagnostics(&Diagnostics(r.failures)));
+        }
+        if mode == "coverage" {
+            let cov = decree::testing::coverage(&policy, &reached);
+            out.push_str(&decree::testing::render_coverage(&policy, &cov));
+        }
+        return out;
     }
     let Some(facts_file) = &h.facts else {
         out.push_str(&format!(

@@ -396,8 +396,10 @@ impl<'s> Lowerer<'s> {
                     Some(Rule::kw_not_met) => ExpectStatus::NotMet,
                     _ => ExpectStatus::Listed,
                 };
-                let by = parts(v).map(|i| self.ident(&i)).collect();
-                Expected::Status(Spanned::new(status, s_at), by)
+                let kw_end = v.clone().into_inner().next().map_or(s_at.end, |k| span(&k).end);
+                let by: Vec<Ident> = parts(v).map(|i| self.ident(&i)).collect();
+                let end = by.last().map_or(kw_end, |b| b.span.end);
+                Expected::Status(Spanned::new(status, Span::new(s_at.start, end)), by)
             }
             Rule::at_most => {
                 let e = parts(v).next().ok_or_else(|| self.missing(at))?;
@@ -409,10 +411,16 @@ impl<'s> Lowerer<'s> {
             }
             _ => Expected::Value(ItemBody::Value(self.expr(v)?.0)),
         };
+        // The line ends where its value ends: a pest pair's span runs on
+        // over the blanks before an optional comma.
+        let end = match &want {
+            Expected::Status(s, _) => s.span.end,
+            Expected::Value(body) => body.expr().span.end,
+        };
         Ok(Expect {
             item,
             want,
-            span: Loc(at),
+            span: Loc(Span::new(at.start, end)),
         })
     }
 
@@ -599,6 +607,7 @@ impl<'s> Lowerer<'s> {
                 let (c, d1) = next()?;
                 let (t, d2) = next()?;
                 let (e, d3) = next()?;
+                let at = Span::new(at.start, e.span.end);
                 let e = ExprKind::If(Box::new(c), Box::new(t), Box::new(e));
                 self.deeper(Spanned::new(e, at), d1.max(d2).max(d3))
             }
