@@ -62,7 +62,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Facts file (.json, .toml, .yaml).
+    /// Facts file (.json, .toml, .yaml), or a folder of them for a fiscal summary.
     #[arg(long)]
     facts: String,
     /// Evaluation date (YYYY-MM-DD); defaults to today.
@@ -163,16 +163,21 @@ fn policy_and_tests(path: &str) -> Result<(Policy, SourceFile, decree::ast::Prog
     let include = decree::testing::include_of(&src, &program).map_err(|d| fail(d.into()))?;
     let policy = match include {
         Some(inc) => {
-            let dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+            let dir = std::path::Path::new(path)
+                .parent()
+                .unwrap_or(std::path::Path::new(""));
             let target = dir.join(&inc.node);
             let target = target.to_string_lossy().into_owned();
             if !std::path::Path::new(&target).is_file() {
                 return Err(fail(
-                    Diagnostic::error(decree::Code::Io, format!("cannot read the included policy `{target}`"))
-                        .label(inc.span, "included here")
-                        .help("the path is relative to the file that includes it")
-                        .in_source(&src)
-                        .into(),
+                    Diagnostic::error(
+                        decree::Code::Io,
+                        format!("cannot read the included policy `{target}`"),
+                    )
+                    .label(inc.span, "included here")
+                    .help("the path is relative to the file that includes it")
+                    .in_source(&src)
+                    .into(),
                 ));
             }
             load_policy(&target)?
@@ -257,9 +262,86 @@ fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed> {
     }
 }
 
+/// The facts files in a folder, sorted by name.
+fn facts_files(dir: &str) -> Result<Vec<String>, Failed> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        fail(
+            Diagnostic::error(
+                decree::Code::Io,
+                format!("cannot read the folder `{dir}`: {e}"),
+            )
+            .into(),
+        )
+    })?;
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && decree::facts::Format::from_path(&p.to_string_lossy()).is_some())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(fail(
+            Diagnostic::error(
+                decree::Code::Facts,
+                format!("no facts files (.json, .toml, .yaml) in `{dir}`"),
+            )
+            .into(),
+        ));
+    }
+    Ok(files)
+}
+
+/// `decree eval POLICY --facts DIR`: every enterprise, then the fiscal summary.
+fn eval_population(
+    policy: &Policy,
+    options: &Options,
+    dir: &str,
+    format: OutputFormat,
+) -> Result<(), Failed> {
+    let mut evaluations = Vec::new();
+    let mut failed = false;
+    let mut docs = Vec::new();
+    for f in facts_files(dir)? {
+        let src = read(&f)?;
+        match decree::facts::load(policy, &src) {
+            Ok((facts, warnings)) => {
+                report(&warnings);
+                let e = decree::evaluate(policy, &facts, options);
+                if !e.errors.is_empty() {
+                    failed = true;
+                    report(&e.errors);
+                }
+                match format {
+                    OutputFormat::Table => print!("{}\n", decree::report::to_table(&e)),
+                    OutputFormat::Json => docs.push(decree::report::to_json(&e, &warnings)),
+                }
+                evaluations.push(e);
+            }
+            Err(d) => {
+                failed = true;
+                report(&d.0);
+            }
+        }
+    }
+    let summary = decree::report::summarize(&evaluations);
+    match format {
+        OutputFormat::Table => print!("{}", decree::report::summary_table(&summary)),
+        OutputFormat::Json => println!(
+            "{{\n\"enterprises\": [\n{}\n],\n\"summary\": {}\n}}",
+            docs.join(",\n"),
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        ),
+    }
+    if failed { Err(Failed) } else { Ok(()) }
+}
+
 fn eval(path: &str, run: &RunArgs, item: Option<&str>, format: OutputFormat) -> Result<(), Failed> {
     let policy = load_policy(path)?;
     let options = options(&policy, run)?;
+    if item.is_none() && std::path::Path::new(&run.facts).is_dir() {
+        return eval_population(&policy, &options, &run.facts, format);
+    }
     let facts_src = read(&run.facts)?;
     let (facts, warnings) = decree::facts::load(&policy, &facts_src).map_err(fail)?;
     report(&warnings);

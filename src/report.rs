@@ -195,3 +195,225 @@ pub fn explain(evaluation: &Evaluation, item: &ItemResult) -> String {
     }
     out
 }
+
+/// Counts and totals of one item over a population of enterprises.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ItemSummary {
+    /// Item name.
+    pub name: String,
+    /// Item label.
+    pub label: Option<String>,
+    /// Item kind.
+    pub kind: crate::ast::ItemKind,
+    /// Enterprises granted (met, for targets; listed, for commitments).
+    pub granted: usize,
+    /// Enterprises ineligible (not met, for targets).
+    pub ineligible: usize,
+    /// Enterprises for which it is undetermined.
+    pub undetermined: usize,
+    /// Enterprises for which the policy is not in force.
+    pub not_in_force: usize,
+    /// Enterprises whose evaluation of it failed.
+    pub errors: usize,
+    /// Total granted, in yuan (monetary items).
+    pub total: Option<crate::eval::Range>,
+    /// Why it is undetermined, with how many enterprises each cause concerns.
+    pub causes: Vec<CauseCount>,
+}
+
+/// A cause of undetermined results and how many enterprises it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CauseCount {
+    /// The cause.
+    pub cause: crate::eval::Cause,
+    /// Enterprises concerned.
+    pub enterprises: usize,
+}
+
+/// One measure over a population.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MeasureSummary {
+    /// Number.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Its items.
+    pub items: Vec<ItemSummary>,
+}
+
+/// A policy's fiscal summary over a population of enterprises.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// How many enterprises.
+    pub enterprises: usize,
+    /// Per measure and item.
+    pub measures: Vec<MeasureSummary>,
+    /// Total of all monetary items granted, in yuan.
+    pub total: crate::eval::Range,
+    /// Enterprises whose total is incomplete (some monetary item undetermined or failed).
+    pub incomplete_enterprises: usize,
+}
+
+/// Sums evaluations of the same policy over a population.
+pub fn summarize(evaluations: &[Evaluation]) -> Summary {
+    use rust_decimal::Decimal;
+    let add = |a: Decimal, b: Decimal| a.checked_add(b).unwrap_or(Decimal::MAX);
+    let mut measures: Vec<MeasureSummary> = Vec::new();
+    let mut total = crate::eval::Range {
+        min: Decimal::ZERO,
+        max: Decimal::ZERO,
+    };
+    let mut incomplete = 0;
+    for e in evaluations {
+        total.min = add(total.min, e.total.min);
+        total.max = add(total.max, e.total.max);
+        if !e.total.complete {
+            incomplete += 1;
+        }
+        for (mi, m) in e.measures.iter().enumerate() {
+            if measures.len() <= mi {
+                measures.push(MeasureSummary {
+                    number: m.number,
+                    title: m.title.clone(),
+                    items: Vec::new(),
+                });
+            }
+            let Some(ms) = measures.get_mut(mi) else {
+                continue;
+            };
+            for (ii, item) in m.items.iter().enumerate() {
+                if ms.items.len() <= ii {
+                    ms.items.push(ItemSummary {
+                        name: item.name.clone(),
+                        label: item.label.clone(),
+                        kind: item.kind,
+                        granted: 0,
+                        ineligible: 0,
+                        undetermined: 0,
+                        not_in_force: 0,
+                        errors: 0,
+                        total: item.kind.is_monetary().then_some(crate::eval::Range {
+                            min: Decimal::ZERO,
+                            max: Decimal::ZERO,
+                        }),
+                        causes: Vec::new(),
+                    });
+                }
+                let Some(s) = ms.items.get_mut(ii) else {
+                    continue;
+                };
+                match item.status {
+                    Status::Granted | Status::Met | Status::Listed => s.granted += 1,
+                    Status::Ineligible | Status::NotMet => s.ineligible += 1,
+                    Status::Undetermined => s.undetermined += 1,
+                    Status::NotInForce => s.not_in_force += 1,
+                    Status::Error => s.errors += 1,
+                }
+                if let Some(t) = s.total.as_mut() {
+                    if item.status == Status::Granted {
+                        let (lo, hi) = match (item.amount, item.range) {
+                            (Some(a), _) => (a, a),
+                            (None, Some(r)) => (r.min, r.max),
+                            _ => (Decimal::ZERO, Decimal::ZERO),
+                        };
+                        t.min = add(t.min, lo).normalize();
+                        t.max = add(t.max, hi).normalize();
+                    }
+                }
+                for c in &item.undetermined_by {
+                    match s.causes.iter_mut().find(|x| x.cause == *c) {
+                        Some(x) => x.enterprises += 1,
+                        None => s.causes.push(CauseCount {
+                            cause: c.clone(),
+                            enterprises: 1,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    total.min = total.min.normalize();
+    total.max = total.max.normalize();
+    Summary {
+        enterprises: evaluations.len(),
+        measures,
+        total,
+        incomplete_enterprises: incomplete,
+    }
+}
+
+fn money_range(r: &crate::eval::Range) -> String {
+    if r.min == r.max {
+        format_money(r.min)
+    } else {
+        format!("{}..{}", format_money(r.min), format_money(r.max))
+    }
+}
+
+/// A fiscal summary as a table.
+pub fn summary_table(summary: &Summary) -> String {
+    let mut out = format!("fiscal summary over {} enterprises\n", summary.enterprises);
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(150)
+        .set_header(vec![
+            "measure",
+            "item",
+            "granted",
+            "ineligible",
+            "undetermined",
+            "total",
+            "undetermined because",
+        ]);
+    for m in &summary.measures {
+        for (i, it) in m.items.iter().enumerate() {
+            let measure = if i == 0 {
+                format!("{} {}", m.number, m.title)
+            } else {
+                String::new()
+            };
+            let causes: Vec<String> = it
+                .causes
+                .iter()
+                .map(|c| match &c.cause {
+                    crate::eval::Cause::Fact { name, label }
+                    | crate::eval::Cause::Param { name, label } => {
+                        format!("{} ×{}", label.as_deref().unwrap_or(name), c.enterprises)
+                    }
+                    crate::eval::Cause::Discretion => format!("discretion ×{}", c.enterprises),
+                })
+                .collect();
+            table.add_row(vec![
+                measure,
+                it.name.clone(),
+                it.granted.to_string(),
+                it.ineligible.to_string(),
+                it.undetermined.to_string(),
+                it.total.as_ref().map(money_range).unwrap_or_default(),
+                causes.join("; "),
+            ]);
+        }
+    }
+    let incomplete = if summary.incomplete_enterprises > 0 {
+        format!(
+            "{} enterprises' totals leave out undetermined items",
+            summary.incomplete_enterprises
+        )
+    } else {
+        String::new()
+    };
+    table.add_row(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        money_range(&summary.total),
+        incomplete,
+    ]);
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out
+}

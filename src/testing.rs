@@ -56,8 +56,16 @@ pub fn tests_in(program: &Program) -> Vec<&TestDecl> {
 
 /// Runs tests (written in `source`) against `policy`, recording what they
 /// reach into `reached`.
-pub fn run(policy: &Policy, source: &SourceFile, tests: &[&TestDecl], reached: &mut Reached) -> Vec<TestResult> {
-    tests.iter().map(|t| run_one(policy, source, t, reached)).collect()
+pub fn run(
+    policy: &Policy,
+    source: &SourceFile,
+    tests: &[&TestDecl],
+    reached: &mut Reached,
+) -> Vec<TestResult> {
+    tests
+        .iter()
+        .map(|t| run_one(policy, source, t, reached))
+        .collect()
 }
 
 fn fail(source: &SourceFile, span: Span, message: String, label: &str) -> Diagnostic {
@@ -66,7 +74,12 @@ fn fail(source: &SourceFile, span: Span, message: String, label: &str) -> Diagno
         .in_source(source)
 }
 
-fn run_one(policy: &Policy, source: &SourceFile, t: &TestDecl, reached: &mut Reached) -> TestResult {
+fn run_one(
+    policy: &Policy,
+    source: &SourceFile,
+    t: &TestDecl,
+    reached: &mut Reached,
+) -> TestResult {
     let mut result = TestResult {
         name: t.name.node.clone(),
         failures: Vec::new(),
@@ -101,9 +114,12 @@ fn run_one(policy: &Policy, source: &SourceFile, t: &TestDecl, reached: &mut Rea
     record(policy, &evaluation, reached);
     for d in &evaluation.errors {
         result.failures.push(
-            Diagnostic::error(Code::TestFailed, format!("evaluation failed: {}", d.message))
-                .label(t.name.span, "in this test")
-                .in_source(source),
+            Diagnostic::error(
+                Code::TestFailed,
+                format!("evaluation failed: {}", d.message),
+            )
+            .label(t.name.span, "in this test")
+            .in_source(source),
         );
     }
     for expect in &t.expects {
@@ -118,7 +134,10 @@ fn run_one(policy: &Policy, source: &SourceFile, t: &TestDecl, reached: &mut Rea
 fn record(policy: &Policy, evaluation: &Evaluation, reached: &mut Reached) {
     reached.hits.extend(evaluation.hits.iter().copied());
     for item in evaluation.measures.iter().flat_map(|m| &m.items) {
-        if matches!(item.status, Status::Granted | Status::Met | Status::NotMet | Status::Listed) {
+        if matches!(
+            item.status,
+            Status::Granted | Status::Met | Status::NotMet | Status::Listed
+        ) {
             if let Some(i) = policy.item_index(&item.name) {
                 reached.items.insert(i);
             }
@@ -126,14 +145,25 @@ fn record(policy: &Policy, evaluation: &Evaluation, reached: &mut Reached) {
     }
 }
 
-fn setting(policy: &Policy, source: &SourceFile, name: &Ident, e: &Expr, options: &mut Options) -> Result<(), Diagnostic> {
+fn setting(
+    policy: &Policy,
+    source: &SourceFile,
+    name: &Ident,
+    e: &Expr,
+    options: &mut Options,
+) -> Result<(), Diagnostic> {
     if name.node == "issued" {
         return match eval::constant(policy, e, options) {
             Ok(Value::Date(d)) => {
                 options.issued = Some(d);
                 Ok(())
             }
-            _ => Err(fail(source, e.span, "`issued` must be a date".into(), "not a date")),
+            _ => Err(fail(
+                source,
+                e.span,
+                "`issued` must be a date".into(),
+                "not a date",
+            )),
         };
     }
     let Some(Symbol::Param(i)) = policy.lookup(&name.node) else {
@@ -146,7 +176,14 @@ fn setting(policy: &Policy, source: &SourceFile, name: &Ident, e: &Expr, options
     };
     let unit = policy.params.get(i).map_or(Unit::Number, |p| p.unit);
     let v = eval::constant(policy, e, options).map_err(|d| d.in_source(source))?;
-    let v = fit(policy, unit, v).map_err(|why| fail(source, e.span, format!("`{}`: {why}", name.node), "wrong type"))?;
+    let v = fit(policy, unit, v).map_err(|why| {
+        fail(
+            source,
+            e.span,
+            format!("`{}`: {why}", name.node),
+            "wrong type",
+        )
+    })?;
     options.params.insert(name.node.clone(), v);
     Ok(())
 }
@@ -155,16 +192,26 @@ fn setting(policy: &Policy, source: &SourceFile, name: &Ident, e: &Expr, options
 /// a count or a number; everything else must have the unit itself.
 fn fit(policy: &Policy, unit: Unit, v: Value) -> Result<Value, String> {
     match (unit, v) {
-        (Unit::Count | Unit::Number | Unit::Rate, Value::Num(Unit::Number, d)) => Ok(Value::Num(unit, d)),
+        (Unit::Count | Unit::Number | Unit::Rate, Value::Num(Unit::Number, d)) => {
+            Ok(Value::Num(unit, d))
+        }
         (u, Value::Num(vu, d)) if u == vu => Ok(Value::Num(u, d)),
         (Unit::Duration, v @ Value::Duration(_)) | (Unit::Date, v @ Value::Date(_)) => Ok(v),
         (Unit::Bool, v @ Value::Bool(_)) | (Unit::Text, v @ Value::Text(_)) => Ok(v),
         (Unit::Enum(_), Value::Variant(n)) => Ok(Value::Variant(n)),
-        (u, v) => Err(format!("{v} is not {}", crate::value::with_article(&policy.unit_name(u)))),
+        (u, v) => Err(format!(
+            "{v} is not {}",
+            crate::value::with_article(&policy.unit_name(u))
+        )),
     }
 }
 
-fn fact_value(policy: &Policy, source: &SourceFile, name: &Ident, input: &FactInput) -> Result<Value, Diagnostic> {
+fn fact_value(
+    policy: &Policy,
+    source: &SourceFile,
+    name: &Ident,
+    input: &FactInput,
+) -> Result<Value, Diagnostic> {
     let unit = match policy.lookup(&name.node) {
         Some(Symbol::Fact(i)) => policy.facts.get(i).map_or(Unit::Number, |f| f.unit),
         _ => {
@@ -174,7 +221,12 @@ fn fact_value(policy: &Policy, source: &SourceFile, name: &Ident, input: &FactIn
                 .map(|f| (strsim::jaro_winkler(&name.node, &f.name), f.name.as_str()))
                 .filter(|(s, _)| *s > 0.75)
                 .max_by(|a, b| a.0.total_cmp(&b.0));
-            let d = fail(source, name.span, format!("`{}` is not a fact of the policy", name.node), "unknown fact");
+            let d = fail(
+                source,
+                name.span,
+                format!("`{}` is not a fact of the policy", name.node),
+                "unknown fact",
+            );
             return Err(match best {
                 Some((_, b)) => d.help(format!("did you mean `{b}`?")),
                 None => d,
@@ -187,12 +239,25 @@ fn fact_value(policy: &Policy, source: &SourceFile, name: &Ident, input: &FactIn
             match convert(policy, unit, &raw) {
                 Ok(Some(v)) => Ok(v),
                 Ok(None) => Err(fail(source, name.span, "no value".into(), "here")),
-                Err(why) => Err(fail(source, name.span, format!("fact `{}`: {why}", name.node), "wrong value")),
+                Err(why) => Err(fail(
+                    source,
+                    name.span,
+                    format!("fact `{}`: {why}", name.node),
+                    "wrong value",
+                )),
             }
         }
         FactInput::Value(e) => {
-            let v = eval::constant(policy, e, &Options::default()).map_err(|d| d.in_source(source))?;
-            fit(policy, unit, v).map_err(|why| fail(source, e.span, format!("fact `{}`: {why}", name.node), "wrong type"))
+            let v =
+                eval::constant(policy, e, &Options::default()).map_err(|d| d.in_source(source))?;
+            fit(policy, unit, v).map_err(|why| {
+                fail(
+                    source,
+                    e.span,
+                    format!("fact `{}`: {why}", name.node),
+                    "wrong type",
+                )
+            })
         }
     }
 }
@@ -221,7 +286,11 @@ fn actual(item: &ItemResult) -> String {
         s.push_str(&format!(": {r}"));
     }
     if !item.undetermined_by.is_empty() {
-        let causes: Vec<String> = item.undetermined_by.iter().map(ToString::to_string).collect();
+        let causes: Vec<String> = item
+            .undetermined_by
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         s.push_str(&format!(" by {}", causes.join(", ")));
     }
     s
@@ -262,7 +331,10 @@ fn check_expect(
         )
         .help(match item.notes.first() {
             Some(n) => format!("decree explain {} --facts … shows why ({n})", item.name),
-            None => format!("decree explain {} shows how the value was reached", item.name),
+            None => format!(
+                "decree explain {} shows how the value was reached",
+                item.name
+            ),
         })
     };
     match &expect.want {
@@ -297,7 +369,10 @@ fn check_expect(
                 ItemBody::AtLeast(_) => Value::Bound(crate::value::BoundKind::AtLeast, Box::new(v)),
             };
             let got = item.raw.as_ref().filter(|_| {
-                matches!(item.status, Status::Granted | Status::Met | Status::NotMet | Status::Listed)
+                matches!(
+                    item.status,
+                    Status::Granted | Status::Met | Status::NotMet | Status::Listed
+                )
             });
             match got {
                 Some(g) if same(g, &want) => Ok(()),
@@ -316,7 +391,9 @@ fn same(a: &Value, b: &Value) -> bool {
         }
         _ => match (a, b) {
             (Value::Bound(k1, x), Value::Bound(k2, y)) => k1 == k2 && same(x, y),
-            (Value::Duration(x), Value::Duration(y)) => x.comparable(y).is_some_and(|(p, q)| p == q),
+            (Value::Duration(x), Value::Duration(y)) => {
+                x.comparable(y).is_some_and(|(p, q)| p == q)
+            }
             _ => a == b,
         },
     }
@@ -366,7 +443,11 @@ pub fn coverage(policy: &Policy, reached: &Reached) -> Coverage {
                 branch: u32::try_from(branch).unwrap_or(u32::MAX),
             })
         };
-        gap("the item is never granted or computed".into(), info.ast.name.span, reached.items.contains(&idx));
+        gap(
+            "the item is never granted or computed".into(),
+            info.ast.name.span,
+            reached.items.contains(&idx),
+        );
         if let Some(w) = &info.ast.when {
             gap("its `when` is never true".into(), w.span, is(w.span, 1));
             gap("its `when` is never false".into(), w.span, is(w.span, 0));
@@ -390,8 +471,16 @@ fn branch_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>
             branch_points(policy, r, out);
         }
         ExprKind::If(c, t, f) => {
-            out.push((e.span, 0, format!("`if {}` is never true", eval::describe(policy, c))));
-            out.push((e.span, 1, format!("`if {}` is never false", eval::describe(policy, c))));
+            out.push((
+                e.span,
+                0,
+                format!("`if {}` is never true", eval::describe(policy, c)),
+            ));
+            out.push((
+                e.span,
+                1,
+                format!("`if {}` is never false", eval::describe(policy, c)),
+            ));
             for x in [c, t, f] {
                 branch_points(policy, x, out);
             }
@@ -402,7 +491,12 @@ fn branch_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>
                     out.push((
                         e.span,
                         i,
-                        format!("`{}` argument {} ({}) never decides", f.name(), i + 1, eval::describe(policy, a)),
+                        format!(
+                            "`{}` argument {} ({}) never decides",
+                            f.name(),
+                            i + 1,
+                            eval::describe(policy, a)
+                        ),
                     ));
                 }
             }
@@ -415,10 +509,19 @@ fn branch_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>
                 out.push((
                     e.span,
                     i,
-                    format!("tier row {} ({} => {}) never matches", i + 1, eval::describe(policy, th), eval::describe(policy, v)),
+                    format!(
+                        "tier row {} ({} => {}) never matches",
+                        i + 1,
+                        eval::describe(policy, th),
+                        eval::describe(policy, v)
+                    ),
                 ));
             }
-            let last = if t.otherwise.is_some() { "the else row never matches" } else { "no test falls below every row" };
+            let last = if t.otherwise.is_some() {
+                "the else row never matches"
+            } else {
+                "no test falls below every row"
+            };
             out.push((e.span, t.rows.len(), last.to_string()));
             branch_points(policy, &t.subject, out);
         }
@@ -428,17 +531,23 @@ fn branch_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>
 
 /// The policy a file of tests names with `include`, if any. A file that
 /// includes a policy holds only tests (one `include`, no declarations).
-pub fn include_of<'p>(source: &SourceFile, program: &'p Program) -> Result<Option<&'p Text>, Diagnostic> {
+pub fn include_of<'p>(
+    source: &SourceFile,
+    program: &'p Program,
+) -> Result<Option<&'p Text>, Diagnostic> {
     let mut include: Option<&Text> = None;
     let mut other: Option<Span> = None;
     for d in &program.decls {
         match d {
             Decl::Include(t) => {
                 if let Some(first) = include {
-                    return Err(Diagnostic::error(Code::Duplicate, "a file of tests includes one policy")
-                        .label(t.span, "second include")
-                        .label(first.span, "first include")
-                        .in_source(source));
+                    return Err(Diagnostic::error(
+                        Code::Duplicate,
+                        "a file of tests includes one policy",
+                    )
+                    .label(t.span, "second include")
+                    .label(first.span, "first include")
+                    .in_source(source));
                 }
                 include = Some(t);
             }
@@ -476,7 +585,10 @@ pub fn render_coverage(policy: &Policy, cov: &Coverage) -> String {
         out.push_str(&format!("measure {} {}\n", m.number, m.title));
         for g in gaps {
             let (line, _) = policy.source.line_col(g.span.start);
-            out.push_str(&format!("  {}:{line}  {}: {}\n", policy.source.name, g.item, g.what));
+            out.push_str(&format!(
+                "  {}:{line}  {}: {}\n",
+                policy.source.name, g.item, g.what
+            ));
         }
     }
     if cov.gaps.is_empty() {

@@ -84,7 +84,10 @@ fn run(path: &Path) -> String {
         let mut reached = decree::testing::Reached::default();
         for r in decree::testing::run(&policy, &src, &tests, &mut reached) {
             let verdict = if r.passed() { "ok" } else { "FAILED" };
-            out.push_str(&format!("{verdict} {} ({} expects held)\n", r.name, r.passed_expects));
+            out.push_str(&format!(
+                "{verdict} {} ({} expects held)\n",
+                r.name, r.passed_expects
+            ));
             out.push_str(&diagnostics(&Diagnostics(r.failures)));
         }
         if mode == "coverage" {

@@ -27,7 +27,10 @@ fn load(path: &Path) -> (SourceFile, decree::ast::Program) {
 
 #[test]
 fn every_policy_checks() {
-    let policies: Vec<PathBuf> = files(".decree").into_iter().filter(|p| !p.to_string_lossy().ends_with(".test.decree")).collect();
+    let policies: Vec<PathBuf> = files(".decree")
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".test.decree"))
+        .collect();
     assert!(!policies.is_empty());
     for p in policies {
         let (src, program) = load(&p);
@@ -43,7 +46,9 @@ fn every_policy_test_passes_with_full_coverage() {
     assert!(!suites.is_empty());
     for suite in suites {
         let (src, program) = load(&suite);
-        let include = decree::testing::include_of(&src, &program).unwrap().expect("an include");
+        let include = decree::testing::include_of(&src, &program)
+            .unwrap()
+            .expect("an include");
         let policy_path = suite.parent().unwrap().join(&include.node);
         let (psrc, pprog) = load(&policy_path);
         let policy = decree::check::check(&psrc, &pprog).unwrap();
@@ -60,6 +65,10 @@ fn every_policy_test_passes_with_full_coverage() {
             );
         }
         let cov = decree::testing::coverage(&policy, &reached);
-        assert!(cov.gaps.is_empty(), "{}", decree::testing::render_coverage(&policy, &cov));
+        assert!(
+            cov.gaps.is_empty(),
+            "{}",
+            decree::testing::render_coverage(&policy, &cov)
+        );
     }
 }

@@ -326,8 +326,15 @@ impl Evaluator<'_> {
             match self.eval(when) {
                 Err(d) => return self.failed(idx, d),
                 Ok((out, t)) => {
-                    if let Out::Val(Soft { value: Value::Bool(b), .. }) = &out {
-                        self.hits.push(Hit { span: when.span, branch: u32::from(*b) });
+                    if let Out::Val(Soft {
+                        value: Value::Bool(b),
+                        ..
+                    }) = &out
+                    {
+                        self.hits.push(Hit {
+                            span: when.span,
+                            branch: u32::from(*b),
+                        });
                     }
                     let failing = match &out {
                         Out::Val(Soft {
@@ -935,7 +942,13 @@ impl Evaluator<'_> {
         Ok(Some(ord(o)))
     }
 
-    fn if_(&mut self, c: &Expr, t: &Expr, f: &Expr, span: Span) -> Result<(Out, Trace), Diagnostic> {
+    fn if_(
+        &mut self,
+        c: &Expr,
+        t: &Expr,
+        f: &Expr,
+        span: Span,
+    ) -> Result<(Out, Trace), Diagnostic> {
         let mut trace = Trace::new(String::new());
         let (co, ct) = self.eval(c)?;
         trace.children.push(ct.with_note("condition"));

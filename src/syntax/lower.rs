@@ -396,7 +396,11 @@ impl<'s> Lowerer<'s> {
                     Some(Rule::kw_not_met) => ExpectStatus::NotMet,
                     _ => ExpectStatus::Listed,
                 };
-                let kw_end = v.clone().into_inner().next().map_or(s_at.end, |k| span(&k).end);
+                let kw_end = v
+                    .clone()
+                    .into_inner()
+                    .next()
+                    .map_or(s_at.end, |k| span(&k).end);
                 let by: Vec<Ident> = parts(v).map(|i| self.ident(&i)).collect();
                 let end = by.last().map_or(kw_end, |b| b.span.end);
                 Expected::Status(Spanned::new(status, Span::new(s_at.start, end)), by)
