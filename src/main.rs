@@ -313,7 +313,7 @@ fn eval_population(
                     report(&e.errors);
                 }
                 match format {
-                    OutputFormat::Table => print!("{}\n", decree::report::to_table(&e)),
+                    OutputFormat::Table => println!("{}", decree::report::to_table(&e)),
                     OutputFormat::Json => docs.push(decree::report::to_json(&e, &warnings)),
                 }
                 evaluations.push(e);
