@@ -47,6 +47,9 @@ pub(super) struct Lowerer<'s> {
     /// Errors that do not stop lowering (bad literals), so that every one in
     /// a declaration is reported.
     deferred: std::cell::RefCell<Vec<Diagnostic>>,
+    /// How many `expr`s are being lowered, one inside another: bounds the
+    /// recursion of lowering itself (nested `if`s have no brackets to count).
+    nesting: std::cell::Cell<usize>,
 }
 
 fn span(p: &P<'_>) -> Span {
@@ -89,6 +92,7 @@ impl<'s> Lowerer<'s> {
             src,
             limits,
             deferred: std::cell::RefCell::new(Vec::new()),
+            nesting: std::cell::Cell::new(0),
         }
     }
 
@@ -533,6 +537,46 @@ impl<'s> Lowerer<'s> {
     /// Lowers an `expr` pair; returns the expression and its nesting depth.
     fn expr(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
         let at = span(&p);
+        if self.nesting.get() >= self.limits.max_depth {
+            return Err(self
+                .err(
+                    Code::Limit,
+                    at,
+                    format!("expression nested more than {} deep", self.limits.max_depth),
+                    "too deep",
+                )
+                .help("write the expression in steps, as separate items"));
+        }
+        self.nesting.set(self.nesting.get() + 1);
+        let result = self.expr_inner(p, at);
+        self.nesting.set(self.nesting.get().saturating_sub(1));
+        result
+    }
+
+    fn expr_inner(&self, p: P<'_>, at: Span) -> Lowered<(Expr, usize)> {
+        // The Pratt parser recurses once per prefix operator: refuse long
+        // runs (`not not not …`) before it sees them.
+        let mut run = 0usize;
+        for c in p.clone().into_inner() {
+            if matches!(c.as_rule(), Rule::op_neg | Rule::op_not | Rule::op_soft) {
+                run += 1;
+                if run > self.limits.max_depth {
+                    return Err(self
+                        .err(
+                            Code::Limit,
+                            span(&c),
+                            format!(
+                                "more than {} prefix operators in a row",
+                                self.limits.max_depth
+                            ),
+                            "too deep from here",
+                        )
+                        .help("write the expression in steps, as separate items"));
+                }
+            } else {
+                run = 0;
+            }
+        }
         let result = PRATT
             .map_primary(|prim| self.primary(prim))
             .map_prefix(|op, rhs| {

@@ -127,7 +127,15 @@ fn syntax_error(source: &SourceFile, e: &pest::error::Error<Rule>) -> Diagnostic
                 }
             }
         }
-        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+        pest::error::ErrorVariant::CustomError { message } => {
+            return Diagnostic::error(
+                Code::Limit,
+                format!("the file is nested too deeply to read ({message})"),
+            )
+            .label(Span::new(at, at + len), "too deep from here")
+            .help("write deeply nested expressions in steps, as separate items")
+            .in_source(source);
+        }
     };
     Diagnostic::error(Code::Syntax, message)
         .label(Span::new(at, at + len), "here")
