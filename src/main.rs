@@ -103,6 +103,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes to standard output. A closed pipe (`decree eval … | head`) is not
+/// an error worth a panic: the rest of the output is dropped.
+fn out(text: &str, newline: bool) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    if newline {
+        let _ = stdout.write_all(b"\n");
+    }
+}
+
 fn style() -> RenderStyle {
     if std::io::stderr().is_terminal() {
         RenderStyle::Color
@@ -113,7 +124,8 @@ fn style() -> RenderStyle {
 
 fn report(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        eprint!("{}", decree::diagnostic::render(d, style()));
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(decree::diagnostic::render(d, style()).as_bytes());
     }
 }
 
@@ -201,19 +213,22 @@ fn test(files: &[String], coverage: bool) -> Result<(), Failed> {
         for r in &results {
             if r.passed() {
                 passed += 1;
-                println!("ok      {f}: {} ({} expects)", r.name, r.passed_expects);
+                out(
+                    &format!("ok      {f}: {} ({} expects)", r.name, r.passed_expects),
+                    true,
+                );
             } else {
                 failed += 1;
-                println!("FAILED  {f}: {}", r.name);
+                out(&format!("FAILED  {f}: {}", r.name), true);
                 report(&r.failures);
             }
         }
         if coverage {
             let cov = decree::testing::coverage(&policy, &reached);
-            print!("{}", decree::testing::render_coverage(&policy, &cov));
+            out(&decree::testing::render_coverage(&policy, &cov), false);
         }
     }
-    println!("{passed} passed, {failed} failed");
+    out(&format!("{passed} passed, {failed} failed"), true);
     if failed == 0 { Ok(()) } else { Err(Failed) }
 }
 
@@ -221,12 +236,15 @@ fn check(files: &[String]) -> Result<(), Failed> {
     let mut failed = false;
     for f in files {
         match policy_and_tests(f).map(|(p, _, _)| p) {
-            Ok(p) => println!(
-                "{f}: ok — {} measures, {} items, {} facts, {} params",
-                p.measures.len(),
-                p.items.len(),
-                p.facts.len(),
-                p.params.len()
+            Ok(p) => out(
+                &format!(
+                    "{f}: ok — {} measures, {} items, {} facts, {} params",
+                    p.measures.len(),
+                    p.items.len(),
+                    p.facts.len(),
+                    p.params.len()
+                ),
+                true,
             ),
             Err(Failed) => failed = true,
         }
@@ -313,7 +331,7 @@ fn eval_population(
                     report(&e.errors);
                 }
                 match format {
-                    OutputFormat::Table => println!("{}", decree::report::to_table(&e)),
+                    OutputFormat::Table => out(&decree::report::to_table(&e), true),
                     OutputFormat::Json => docs.push(decree::report::to_json(&e, &warnings)),
                 }
                 evaluations.push(e);
@@ -326,11 +344,14 @@ fn eval_population(
     }
     let summary = decree::report::summarize(&evaluations);
     match format {
-        OutputFormat::Table => print!("{}", decree::report::summary_table(&summary)),
-        OutputFormat::Json => println!(
-            "{{\n\"enterprises\": [\n{}\n],\n\"summary\": {}\n}}",
-            docs.join(",\n"),
-            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        OutputFormat::Table => out(&decree::report::summary_table(&summary), false),
+        OutputFormat::Json => out(
+            &format!(
+                "{{\n\"enterprises\": [\n{}\n],\n\"summary\": {}\n}}",
+                docs.join(",\n"),
+                serde_json::to_string_pretty(&summary).unwrap_or_default()
+            ),
+            true,
         ),
     }
     if failed { Err(Failed) } else { Ok(()) }
@@ -348,8 +369,8 @@ fn eval(path: &str, run: &RunArgs, item: Option<&str>, format: OutputFormat) -> 
     let evaluation = decree::evaluate(&policy, &facts, &options);
     match item {
         None => match format {
-            OutputFormat::Table => print!("{}", decree::report::to_table(&evaluation)),
-            OutputFormat::Json => println!("{}", decree::report::to_json(&evaluation, &warnings)),
+            OutputFormat::Table => out(&decree::report::to_table(&evaluation), false),
+            OutputFormat::Json => out(&decree::report::to_json(&evaluation, &warnings), true),
         },
         Some(name) => {
             let Some(result) = evaluation.item(name) else {
@@ -370,10 +391,10 @@ fn eval(path: &str, run: &RunArgs, item: Option<&str>, format: OutputFormat) -> 
                 return Err(fail(d.into()));
             };
             match format {
-                OutputFormat::Table => print!("{}", decree::report::explain(&evaluation, result)),
-                OutputFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(result).unwrap_or_default()
+                OutputFormat::Table => out(&decree::report::explain(&evaluation, result), false),
+                OutputFormat::Json => out(
+                    &serde_json::to_string_pretty(result).unwrap_or_default(),
+                    true,
                 ),
             }
         }

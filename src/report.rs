@@ -65,8 +65,11 @@ pub fn remarks(item: &ItemResult) -> String {
         parts.push("left to discretion: a range does not decide it".into());
     }
     if item.status == Status::Listed {
+        // The whole text is in `explain` and the JSON; a table shows its start.
         if let Some(v) = &item.value {
-            parts.push(v.clone());
+            let head: String = v.chars().take(24).collect();
+            let more = if v.chars().count() > 24 { "…" } else { "" };
+            parts.push(format!("{head}{more}"));
         }
     }
     if matches!(item.status, Status::Granted | Status::Met | Status::NotMet) {
@@ -361,8 +364,8 @@ pub fn summary_table(summary: &Summary) -> String {
         .set_header(vec![
             "measure",
             "item",
-            "granted",
-            "ineligible",
+            "granted/met/listed",
+            "ineligible/not met",
             "undetermined",
             "total",
             "undetermined because",

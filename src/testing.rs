@@ -374,9 +374,17 @@ fn check_expect(
                     Status::Granted | Status::Met | Status::NotMet | Status::Listed
                 )
             });
+            // `soft X` expects the soft cap to have decided the value; a
+            // value a soft cap decided must be expected as `soft X`.
+            let want_soft = matches!(e.node, ExprKind::Unary(UnaryOp::Soft, _));
+            let shown = if want_soft {
+                format!("soft {want}")
+            } else {
+                want.to_string()
+            };
             match got {
-                Some(g) if same(g, &want) => Ok(()),
-                _ => Err(mismatch(want.to_string())),
+                Some(g) if same(g, &want) && want_soft == item.soft_cap => Ok(()),
+                _ => Err(mismatch(shown)),
             }
         }
     }

@@ -125,15 +125,17 @@ fn every_computable_item_is_exercised_by_some_example() {
         if item.kind() == decree::ast::ItemKind::Commitment {
             continue;
         }
+        // Computed, or left open only by a `tbd` the draft has not filled
+        // (facts files cannot fill a param; the tests in the language do).
         let computed = evaluations.iter().any(|e| {
             let r = e.item(item.name()).unwrap();
-            matches!(r.status, Status::Granted | Status::Met | Status::NotMet)
+            let only_tbd = r.status == Status::Undetermined
+                && r.undetermined_by
+                    .iter()
+                    .all(|c| matches!(c, decree::eval::Cause::Param { .. }));
+            matches!(r.status, Status::Granted | Status::Met | Status::NotMet) || only_tbd
         });
-        assert!(
-            computed,
-            "no example enterprise gets a value for `{}`",
-            item.name()
-        );
+        assert!(computed, "no example enterprise reaches `{}`", item.name());
     }
 }
 

@@ -1069,7 +1069,17 @@ impl Evaluator<'_> {
             let note = if lo_at == 0 && hi_at == 0 {
                 let others: Vec<String> =
                     vals.iter().skip(1).map(|v| v.value.to_string()).collect();
-                let rel = if pick_min { "under" } else { "above" };
+                // A tie with a cap is worth saying: the amount is exactly
+                // what the cap allows.
+                let tied = vals
+                    .iter()
+                    .skip(1)
+                    .any(|v| v.value.bounds().is_some_and(|(_, l, h)| l == lo && h == hi));
+                let rel = match (tied, pick_min) {
+                    (true, _) => "exactly at",
+                    (false, true) => "under",
+                    (false, false) => "above",
+                };
                 format!("{rel} the {word} {}", others.join(", "))
             } else if lo_at == hi_at {
                 let bound = vals
