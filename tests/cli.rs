@@ -165,3 +165,62 @@ fn invalid_utf8_is_a_diagnostic() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("not valid UTF-8"));
 }
+
+#[test]
+fn decree_test_passes_on_the_bundled_draft_and_reports_coverage() {
+    let o = decree(&[
+        "test",
+        "policies/shenzhen-manufacturing-2020.test.decree",
+        "--coverage",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains(" passed, 0 failed"), "{out}");
+    assert!(
+        out.contains("every item, branch, tier row and min/max argument is reached"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_failing_expectation_exits_1_with_a_diagnostic_at_the_expect() {
+    let o = decree(&["test", "tests/cases/test_blocks_failing.decree"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("1 passed, 3 failed"), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("decree::test_failed"), "{err}");
+    assert!(
+        err.contains("expected `tech_upgrade` = 6,000万元, got 5,000万元"),
+        "{err}"
+    );
+}
+
+#[test]
+fn eval_over_a_folder_prints_every_enterprise_and_a_fiscal_summary() {
+    let o = decree(&[
+        "eval",
+        "policies/shenzhen-manufacturing-2020.decree",
+        "--facts",
+        "examples/enterprises",
+        "--at",
+        "2026-01-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("enterprise: zhongke-chain-leader"), "{out}");
+    assert!(out.contains("fiscal summary over 24 enterprises"), "{out}");
+    let o = decree(&[
+        "eval",
+        "policies/shenzhen-manufacturing-2020.decree",
+        "--facts",
+        "examples/enterprises",
+        "--at",
+        "2026-01-01",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["enterprises"].as_array().unwrap().len(), 24);
+    assert_eq!(v["summary"]["enterprises"], 24);
+    assert!(v["summary"]["total"]["min"].is_string());
+}
