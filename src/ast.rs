@@ -137,6 +137,8 @@ pub struct EnumDecl {
     pub name: Ident,
     /// Its values, each with an optional label.
     pub variants: Vec<(Ident, Option<Text>)>,
+    /// The whole declaration.
+    pub span: Loc,
 }
 
 /// A declared type.
@@ -159,6 +161,8 @@ pub struct FactDecl {
     pub ty: Spanned<TypeRef>,
     /// Chinese label used in explanations.
     pub label: Option<Text>,
+    /// The whole declaration.
+    pub span: Loc,
 }
 
 /// `param name: type = value "label"`
@@ -174,6 +178,8 @@ pub struct ParamDecl {
     pub value_span: Loc,
     /// Label.
     pub label: Option<Text>,
+    /// The whole declaration.
+    pub span: Loc,
 }
 
 /// A chapter grouping measures.

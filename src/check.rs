@@ -1298,3 +1298,23 @@ fn unit_hint(u: Unit) -> &'static str {
         _ => "give a value of the declared type",
     }
 }
+
+/// Checks an expression written against a checked policy (the REPL's
+/// what-if questions): names resolved, units inferred. The diagnostics
+/// point into `source`, the expression's own text.
+pub fn check_expr(policy: &Policy, source: &SourceFile, e: &Expr) -> Result<Unit, Diagnostics> {
+    let mut c = Checker {
+        src: source,
+        errors: Vec::new(),
+        policy: policy.clone(),
+        declared_at: HashMap::new(),
+        poisoned: std::collections::HashSet::new(),
+        poisoned_params: std::collections::HashSet::new(),
+        current: None,
+    };
+    let unit = c.infer(e, &mut Env::Item);
+    match unit {
+        Some(u) if c.errors.is_empty() => Ok(u),
+        _ => Err(Diagnostics(c.errors)),
+    }
+}

@@ -112,7 +112,8 @@ impl Out {
         Out::Val(Soft { value, soft: false })
     }
 
-    fn render(&self) -> String {
+    /// The outcome as drafters read it: a value, or why there is none.
+    pub fn render(&self) -> String {
         match self {
             Out::Val(s) if s.soft => format!("{} (soft)", s.value),
             Out::Val(s) => s.value.to_string(),
@@ -129,6 +130,35 @@ type Ev = Result<(Out, Trace), Diagnostic>;
 
 /// Evaluates every item of `policy` for one enterprise.
 pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation {
+    evaluate_with(policy, facts, options, None).0
+}
+
+/// Evaluates the policy, then one more expression in its context (items
+/// usable by name), as the REPL does for what-if questions.
+pub fn evaluate_expr(
+    policy: &Policy,
+    facts: &Facts,
+    options: &Options,
+    expr: &Expr,
+) -> (Evaluation, Result<(Out, Trace), Diagnostic>) {
+    let (evaluation, extra) = evaluate_with(policy, facts, options, Some(expr));
+    let extra = extra.unwrap_or_else(|| {
+        Ok((
+            Out::Nothing("not evaluated".into()),
+            Trace::new(String::new()),
+        ))
+    });
+    (evaluation, extra)
+}
+
+type Extra = Option<Result<(Out, Trace), Diagnostic>>;
+
+fn evaluate_with(
+    policy: &Policy,
+    facts: &Facts,
+    options: &Options,
+    expr: Option<&Expr>,
+) -> (Evaluation, Extra) {
     let window = window(policy, options);
     let mut ev = Evaluator {
         policy,
@@ -150,6 +180,7 @@ pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation
             *slot = Some(result);
         }
     }
+    let extra = expr.map(|e| ev.eval(e));
     let mut results: Vec<Option<ItemResult>> =
         ev.items.into_iter().map(|r| r.map(|(_, r)| r)).collect();
     let measures = policy
@@ -172,7 +203,7 @@ pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation
         })
         .collect::<Vec<_>>();
     let total = Total::of(&measures);
-    Evaluation {
+    let evaluation = Evaluation {
         policy: policy.header.title.clone(),
         enterprise: facts.name.clone(),
         window,
@@ -180,7 +211,8 @@ pub fn evaluate(policy: &Policy, facts: &Facts, options: &Options) -> Evaluation
         total,
         errors: ev.errors,
         hits: ev.hits,
-    }
+    };
+    (evaluation, extra)
 }
 
 /// Evaluates an expression that uses no facts (literals, params, ranges),

@@ -237,7 +237,11 @@ impl<'s> Lowerer<'s> {
             let label = vi.next().map(|l| self.string(l));
             variants.push((self.ident(&vname), label));
         }
-        Ok(EnumDecl { name, variants })
+        Ok(EnumDecl {
+            name,
+            variants,
+            span: Loc(whole),
+        })
     }
 
     fn type_ref(&self, p: P<'_>) -> Lowered<Spanned<TypeRef>> {
@@ -268,7 +272,12 @@ impl<'s> Lowerer<'s> {
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let ty = self.type_ref(it.next().ok_or_else(|| self.missing(whole))?)?;
         let label = it.next().map(|l| self.string(l));
-        Ok(FactDecl { name, ty, label })
+        Ok(FactDecl {
+            name,
+            ty,
+            label,
+            span: Loc(whole),
+        })
     }
 
     fn param(&self, p: P<'_>) -> Lowered<ParamDecl> {
@@ -293,6 +302,7 @@ impl<'s> Lowerer<'s> {
             value,
             value_span,
             label,
+            span: Loc(whole),
         })
     }
 
