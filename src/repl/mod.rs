@@ -209,7 +209,12 @@ impl Session {
     /// Whether the input is decree that the parser finds unfinished: its
     /// only syntax error is at the very end (`if x >= 1亿` waiting for `then`).
     fn stops_short(input: &str) -> bool {
-        let text = input.trim();
+        let code: Vec<&str> = input
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect();
+        let code = code.join("\n");
+        let text = code.trim();
         if text.is_empty() {
             return false;
         }
@@ -1055,37 +1060,60 @@ fn compare_table(a_name: &str, b_name: &str, a: &Evaluation, b: &Evaluation) -> 
         .set_width(150)
         .set_header(vec!["measure", "item", a_name, b_name, "change"]);
     let mut hidden = 0;
-    for m in &a.measures {
-        let other = b.measures.iter().find(|x| x.number == m.number);
+    // Measures of both, in A's order then B's new ones; within a measure,
+    // A's items then the items only B has.
+    let mut numbers: Vec<u32> = a.measures.iter().map(|m| m.number).collect();
+    numbers.extend(
+        b.measures
+            .iter()
+            .map(|m| m.number)
+            .filter(|n| !a.measures.iter().any(|m| m.number == *n)),
+    );
+    for n in numbers {
+        let ma = a.measures.iter().find(|m| m.number == n);
+        let mb = b.measures.iter().find(|m| m.number == n);
+        let title = ma.or(mb).map_or(String::new(), |m| m.title.clone());
+        let mut names: Vec<&str> = ma
+            .map(|m| m.items.iter().map(|i| i.name.as_str()).collect())
+            .unwrap_or_default();
+        if let Some(mb) = mb {
+            let extra: Vec<&str> = mb
+                .items
+                .iter()
+                .map(|i| i.name.as_str())
+                .filter(|x| !names.contains(x))
+                .collect();
+            names.extend(extra);
+        }
         let mut first = true;
-        for ia in &m.items {
-            let ib = other.and_then(|o| o.items.iter().find(|x| x.name == ia.name));
-            let shown_a = shown(ia);
+        for name in names {
+            let ia = ma.and_then(|m| m.items.iter().find(|x| x.name == name));
+            let ib = mb.and_then(|m| m.items.iter().find(|x| x.name == name));
+            let shown_a = ia.map(shown).unwrap_or_else(|| "(absent)".into());
             let shown_b = ib.map(shown).unwrap_or_else(|| "(absent)".into());
-            let interesting =
-                shown_a != shown_b || (ia.kind.is_monetary() && ia.status == Status::Granted);
-            if !interesting {
+            let monetary = ia.or(ib).is_some_and(|i| i.kind.is_monetary());
+            let granted = ia.is_some_and(|i| i.status == Status::Granted);
+            if shown_a == shown_b && !(monetary && granted) {
                 hidden += 1;
                 continue;
             }
-            let delta = match (ia.amount, ib.and_then(|x| x.amount)) {
-                (Some(x), Some(y)) => signed(y - x),
-                (None, Some(y)) if ia.kind.is_monetary() => signed(y),
-                (Some(x), None)
-                    if ia.kind.is_monetary() && ib.is_some_and(|x| x.range.is_none()) =>
-                {
-                    signed(-x)
-                }
+            // An item absent or not granted counts as 0元.
+            let amount = |i: Option<&crate::eval::ItemResult>| match i {
+                Some(i) if i.status == Status::Granted => i.amount,
+                _ => Some(rust_decimal::Decimal::ZERO),
+            };
+            let delta = match (monetary, amount(ia), amount(ib)) {
+                (true, Some(x), Some(y)) => signed(y - x),
                 _ if shown_a != shown_b => "changed".into(),
                 _ => String::new(),
             };
             let measure = if first {
-                format!("{} {}", m.number, m.title)
+                format!("{n} {title}")
             } else {
                 String::new()
             };
             first = false;
-            table.add_row(vec![measure, ia.name.clone(), shown_a, shown_b, delta]);
+            table.add_row(vec![measure, name.to_string(), shown_a, shown_b, delta]);
         }
     }
     let total = |e: &Evaluation| {

@@ -1,0 +1,128 @@
+//! The REPL: scripted sessions (standard input not a terminal) from
+//! `tests/repl/*.txt` snapshotted as transcripts, and the real terminal
+//! interface driven through a pseudo-terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// Runs a script: its first line `# args: …` gives the command line.
+fn transcript(path: &Path) -> String {
+    let script = std::fs::read_to_string(path).unwrap();
+    let args: Vec<&str> = script
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# args:"))
+        .map(|a| a.split_whitespace().collect())
+        .unwrap_or_default();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_decree"))
+        .arg("repl")
+        .args(&args)
+        .args(["--at", "2026-01-01"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "exit: {:?}\n{}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn scripted_sessions() {
+    insta::glob!("repl/*.txt", |path| {
+        insta::assert_snapshot!(transcript(path));
+    });
+}
+
+#[cfg(unix)]
+mod terminal {
+    use rexpect::session::{PtySession, spawn_command};
+
+    /// rexpect reads the terminal byte by byte, one `char` per byte: expected
+    /// text with Chinese in it must be spelt the same way.
+    fn bytes(s: &str) -> String {
+        s.bytes().map(char::from).collect()
+    }
+
+    /// Types keys and makes sure they reach the terminal.
+    fn type_(p: &mut PtySession, keys: &str) {
+        p.send(keys).unwrap();
+        p.flush().unwrap();
+    }
+
+    fn start(policy: &std::path::Path, history: &std::path::Path) -> PtySession {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_decree"));
+        cmd.arg("repl").arg(policy).args(["--at", "2026-01-01"]);
+        cmd.env("DECREE_HISTORY", history).env("TERM", "xterm");
+        let mut p = spawn_command(cmd, Some(20_000)).unwrap();
+        p.exp_string("decree>").unwrap();
+        p
+    }
+
+    fn policy(dir: &std::path::Path) -> std::path::PathBuf {
+        let f = dir.join("p.decree");
+        std::fs::write(
+            &f,
+            "fact 投资额: money \"技术改造项目投资额\"\n\
+             measure 8 \"以技术改造引领智能化转型\" {\n  资助 技术改造资助 = 取小(20% * 投资额, 5000万)\n}\n",
+        )
+        .unwrap();
+        f
+    }
+
+    #[test]
+    fn completion_history_and_multiline_in_a_real_terminal() {
+        let dir = std::env::temp_dir().join(format!("decree-pty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let history = dir.join("history");
+        let _ = std::fs::remove_file(&history);
+        let policy = policy(&dir);
+
+        let mut p = start(&policy, &history);
+        // Completion of a Chinese item name: `:explain 技术` + TAB.
+        type_(&mut p, ":explain 技术");
+        type_(&mut p, "\t");
+        p.exp_string(&bytes("技术改造资助")).unwrap();
+        type_(&mut p, "\r");
+        p.exp_string("status: undetermined").unwrap();
+        // A multi-line entry: the bracket stays open over a line break.
+        type_(&mut p, ":set 投资额 = 3亿\r");
+        p.exp_string(&bytes("投资额 = 3亿元")).unwrap();
+        type_(&mut p, "取小(20% * 投资额,\r");
+        type_(&mut p, "5000万)\r");
+        p.exp_string(&bytes("= 5,000万元")).unwrap();
+        // History recall: the arrow up brings back the last entry.
+        type_(&mut p, "1元 + 2元\r");
+        p.exp_string(&bytes("= 3元")).unwrap();
+        type_(&mut p, "\x1b[A");
+        type_(&mut p, "\r");
+        p.exp_string(&bytes("= 3元")).unwrap();
+        type_(&mut p, ":quit\r");
+        p.exp_eof().unwrap();
+
+        // The history survives into the next session: up twice, past `:quit`.
+        let mut p = start(&policy, &history);
+        type_(&mut p, "\x1b[A");
+        type_(&mut p, "\x1b[A");
+        type_(&mut p, "\r");
+        p.exp_string(&bytes("= 3元")).unwrap();
+        type_(&mut p, ":quit\r");
+        p.exp_eof().unwrap();
+        let saved = std::fs::read_to_string(&history).unwrap();
+        assert!(saved.contains("1元 + 2元"), "{saved}");
+    }
+}
