@@ -201,6 +201,7 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
         poisoned: std::collections::HashSet::new(),
         poisoned_params: std::collections::HashSet::new(),
         current: None,
+        unresolved: false,
     };
     c.collect(program);
     c.resolve_types(program);
@@ -228,6 +229,8 @@ struct Checker<'a> {
     poisoned_params: std::collections::HashSet<usize>,
     /// The item being checked, never suggested as a fix for its own body.
     current: Option<String>,
+    /// Set when the item being checked has no unit.
+    unresolved: bool,
 }
 
 impl Checker<'_> {
@@ -624,8 +627,9 @@ impl Checker<'_> {
                     self.expect_bool(u, w.span, "a `when` condition");
                 }
             }
+            self.unresolved = false;
             let unit = self.item_unit(&item.ast, &mut env);
-            if self.errors.len() > errors_before {
+            if self.errors.len() > errors_before || self.unresolved {
                 self.poisoned.insert(idx);
             }
             if let Some(info) = self.policy.items.get_mut(idx) {
@@ -680,6 +684,9 @@ impl Checker<'_> {
             );
         }
         let Some(unit) = self.infer(body, env) else {
+            // Its unit is unknown (an error here or in what it uses): its
+            // users must not report again.
+            self.unresolved = true;
             return Unit::Number;
         };
         let wanted = match kind {
@@ -1311,6 +1318,7 @@ pub fn check_expr(policy: &Policy, source: &SourceFile, e: &Expr) -> Result<Unit
         poisoned: std::collections::HashSet::new(),
         poisoned_params: std::collections::HashSet::new(),
         current: None,
+        unresolved: false,
     };
     let unit = c.infer(e, &mut Env::Item);
     match unit {

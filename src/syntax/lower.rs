@@ -377,10 +377,25 @@ impl<'s> Lowerer<'s> {
                     }
                 }
                 Rule::set_line => {
-                    let mut l = parts(entry);
-                    let name = self.ident(&l.next().ok_or_else(|| self.missing(at))?);
-                    let v = self.expr(l.next().ok_or_else(|| self.missing(at))?)?.0;
-                    t.sets.push((name, v));
+                    // `set issued = …` names the header's issue date, a keyword.
+                    let mut name = None;
+                    let mut value = None;
+                    for c in entry.into_inner() {
+                        match c.as_rule() {
+                            Rule::ident | Rule::kw_issued => {
+                                name = Some(Spanned::new(
+                                    if c.as_rule() == Rule::kw_issued { "issued".to_string() } else { c.as_str().to_string() },
+                                    span(&c),
+                                ));
+                            }
+                            Rule::expr => value = Some(self.expr(c)?.0),
+                            _ => {}
+                        }
+                    }
+                    match (name, value) {
+                        (Some(n), Some(v)) => t.sets.push((n, v)),
+                        _ => return Err(self.missing(at)),
+                    }
                 }
                 Rule::at_line => {
                     let d = parts(entry).next().ok_or_else(|| self.missing(at))?;
