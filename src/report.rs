@@ -135,11 +135,14 @@ pub fn to_table(evaluation: &Evaluation) -> String {
         format!("{}..{}", format_money(t.min), format_money(t.max))
     };
     let mut missing = Vec::new();
-    if !t.undetermined.is_empty() {
-        missing.push(format!(
-            "not counted, undetermined: {}",
-            t.undetermined.join(", ")
-        ));
+    let open: Vec<&str> = t
+        .undetermined
+        .iter()
+        .filter(|n| !t.failed.contains(n))
+        .map(String::as_str)
+        .collect();
+    if !open.is_empty() {
+        missing.push(format!("not counted, undetermined: {}", open.join(", ")));
     }
     if !t.failed.is_empty() {
         missing.push(format!("not counted, failed: {}", t.failed.join(", ")));

@@ -543,7 +543,8 @@ impl Evaluator<'_> {
         let mut r = self.blank_result(idx, Status::Error);
         r.reason = Some(d.message.clone());
         self.errors.push(d);
-        (Out::Nothing("an error".into()), r)
+        let why = format!("`{}` failed", r.name);
+        (Out::Nothing(why), r)
     }
 
     // ------------------------------------------------------------ expressions

@@ -253,9 +253,9 @@ pub struct Total {
     pub max: Decimal,
     /// Whether no monetary item is undetermined or failed.
     pub complete: bool,
-    /// Monetary items left out because undetermined.
+    /// Monetary items left out of the total: undetermined, or failed.
     pub undetermined: Vec<String>,
-    /// Monetary items left out because their evaluation failed.
+    /// Those of `undetermined` whose evaluation failed.
     pub failed: Vec<String>,
 }
 
@@ -291,6 +291,7 @@ impl Total {
                 }
                 Status::Error => {
                     t.complete = false;
+                    t.undetermined.push(item.name.clone());
                     t.failed.push(item.name.clone());
                 }
                 _ => {}

@@ -114,7 +114,10 @@ pub fn number(text: &str) -> Result<Decimal, String> {
             .filter(char::is_ascii_digit)
             .collect::<String>();
         let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
-        if significant > 28 {
+        let decimals = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
+        if decimals > 28 && !clean.contains(['e', 'E']) {
+            format!("`{text}` has more than 28 decimals and cannot be represented exactly")
+        } else if significant > 28 {
             format!(
                 "`{text}` has more than 28 significant digits and cannot be represented exactly"
             )

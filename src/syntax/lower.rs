@@ -384,7 +384,11 @@ impl<'s> Lowerer<'s> {
                         match c.as_rule() {
                             Rule::ident | Rule::kw_issued => {
                                 name = Some(Spanned::new(
-                                    if c.as_rule() == Rule::kw_issued { "issued".to_string() } else { c.as_str().to_string() },
+                                    if c.as_rule() == Rule::kw_issued {
+                                        "issued".to_string()
+                                    } else {
+                                        c.as_str().to_string()
+                                    },
                                     span(&c),
                                 ));
                             }
