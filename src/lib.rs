@@ -28,6 +28,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod eval;
 pub mod facts;
+pub mod fmt;
 pub mod repl;
 pub mod report;
 pub mod span;

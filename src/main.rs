@@ -37,6 +37,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// Format decree files in one canonical layout (in place).
+    Fmt {
+        /// Files to format.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Change nothing; exit 1 and name the files that would change.
+        #[arg(long)]
+        check: bool,
+        /// Print the result instead of writing it.
+        #[arg(long)]
+        stdout: bool,
+        /// Keyword surface: English, Chinese, or as the file mostly is.
+        #[arg(long, value_enum, default_value_t = SurfaceArg::Auto)]
+        surface: SurfaceArg,
+    },
     /// Run the tests written in decree files (`test "…" { … }`).
     Test {
         /// Files with tests: a policy with tests, or tests that `include` a policy.
@@ -86,6 +101,16 @@ struct RunArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum SurfaceArg {
+    /// As the file mostly is.
+    Auto,
+    /// English keywords.
+    En,
+    /// Chinese keywords (中文关键字).
+    Zh,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
     /// A table for people.
     Table,
@@ -100,6 +125,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { files } => check(&files),
+        Command::Fmt {
+            files,
+            check,
+            stdout,
+            surface,
+        } => fmt(&files, check, stdout, surface),
         Command::Test { files, coverage } => test(&files, coverage),
         Command::Repl { policy, facts, at } => {
             repl(policy.as_deref(), facts.as_deref(), at.as_deref())
@@ -180,6 +211,50 @@ fn load_policy(path: &str) -> Result<Policy, Failed> {
     let policy = decree::load(&src).map_err(fail)?;
     report(&policy.warnings);
     Ok(policy)
+}
+
+fn fmt(files: &[String], check: bool, to_stdout: bool, surface: SurfaceArg) -> Result<(), Failed> {
+    use decree::syntax::keywords::Surface;
+    let mut failed = false;
+    let mut would_change = Vec::new();
+    for f in files {
+        let src = read(f)?;
+        let program = match decree::syntax::parse(&src, &decree::Limits::default()) {
+            Ok(p) => p,
+            Err(d) => {
+                report(&d.0);
+                failed = true;
+                continue;
+            }
+        };
+        let surface = match surface {
+            SurfaceArg::En => Surface::English,
+            SurfaceArg::Zh => Surface::Chinese,
+            SurfaceArg::Auto => decree::fmt::detect_surface(&src.text),
+        };
+        let formatted = decree::fmt::format(&src, &program, surface);
+        if to_stdout {
+            out(&formatted, false);
+        } else if formatted != *src.text {
+            if check {
+                would_change.push(f.clone());
+            } else if let Err(e) = std::fs::write(f, &formatted) {
+                report(&[Diagnostic::error(
+                    decree::Code::Io,
+                    format!("cannot write `{f}`: {e}"),
+                )]);
+                failed = true;
+            }
+        }
+    }
+    for f in &would_change {
+        out(&format!("would reformat {f}"), true);
+    }
+    if failed || !would_change.is_empty() {
+        Err(Failed)
+    } else {
+        Ok(())
+    }
 }
 
 /// The REPL's access to files: the user's own paths.

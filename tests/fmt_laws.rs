@@ -1,0 +1,211 @@
+//! Laws of the formatter, over every decree file of the repository and over
+//! generated programs: formatting is idempotent, keeps the AST (spans and
+//! literal spellings aside), keeps every comment, and converts between the
+//! English and Chinese keyword surfaces without loss.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use decree::ast::Program;
+use decree::syntax::keywords::Surface;
+use decree::{Limits, SourceFile};
+use proptest::prelude::*;
+
+fn parse(name: &str, text: &str) -> Option<Program> {
+    decree::syntax::parse(&SourceFile::new(name, text), &Limits::default()).ok()
+}
+
+fn fmt(name: &str, text: &str, surface: Surface) -> String {
+    let src = SourceFile::new(name, text);
+    let program = decree::syntax::parse(&src, &Limits::default()).unwrap();
+    decree::fmt::format(&src, &program, surface)
+}
+
+fn comments(text: &str) -> Vec<String> {
+    // Comment texts, in order (a rough scan is enough: the files under test
+    // have no `#` inside strings except where both sides agree).
+    let mut out: Vec<String> = text
+        .lines()
+        .filter_map(|l| {
+            l.find(" #")
+                .map(|i| l[i + 1..].trim_end().to_string())
+                .or_else(|| {
+                    l.trim_start()
+                        .starts_with('#')
+                        .then(|| l.trim().to_string())
+                })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Checks every law for one text that parses.
+fn laws(name: &str, text: &str) {
+    let Some(original) = parse(name, text) else {
+        return;
+    };
+    for surface in [Surface::English, Surface::Chinese] {
+        let once = fmt(name, text, surface);
+        let reparsed = parse(name, &once)
+            .unwrap_or_else(|| panic!("{name}: formatted text does not parse:\n{once}"));
+        assert_eq!(
+            reparsed, original,
+            "{name}: formatting changed the program ({surface:?})"
+        );
+        let twice = fmt(name, &once, surface);
+        assert_eq!(
+            once, twice,
+            "{name}: formatting is not idempotent ({surface:?})"
+        );
+        assert_eq!(
+            comments(&once),
+            comments(text),
+            "{name}: comments changed ({surface:?})"
+        );
+    }
+    // English → Chinese → English is the English form.
+    let en = fmt(name, text, Surface::English);
+    let zh = fmt(name, &en, Surface::Chinese);
+    assert_eq!(
+        fmt(name, &zh, Surface::English),
+        en,
+        "{name}: surfaces do not round-trip"
+    );
+}
+
+#[test]
+fn every_file_in_the_repository_obeys_the_laws() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for dir in ["policies", "tests/cases", "examples/revisions"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "decree") {
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                laws(&path.display().to_string(), &text);
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 50, "only {n} files");
+}
+
+// ---------------------------------------------------------------- generated programs
+
+fn name() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["a", "b", "x", "投资额", "产值", "rate_x"]).prop_map(str::to_string)
+}
+
+fn literal() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "5000万",
+        "1.2亿",
+        "50M",
+        "20%",
+        "1:1",
+        "0元",
+        "3",
+        "2%..3%",
+        "true",
+        "3 years",
+        "\"文本\"",
+        "2025-12-31",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![name(), literal()];
+    leaf.prop_recursive(4, 24, 3, |inner| {
+        prop_oneof![
+            (
+                inner.clone(),
+                prop::sample::select(vec!["+", "-", "*", "/", "and", "or", ">=", "<", "==", ".."]),
+                inner.clone()
+            )
+                .prop_map(|(a, op, b)| format!("{a} {op} {b}")),
+            inner.clone().prop_map(|a| format!("({a})")),
+            inner.clone().prop_map(|a| format!("not {a}")),
+            inner.clone().prop_map(|a| format!("-{a}")),
+            inner.clone().prop_map(|a| format!("soft {a}")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("min({a}, {b})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("if {a} then {b} else {c}")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(a, b, c)| format!("tiers {a} {{\n {b} => {c}\n else => 0元 }}")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("schedule {a} {{ {b} => 10% above => 5% }}")),
+        ]
+    })
+}
+
+fn comment() -> impl Strategy<Value = String> {
+    prop::sample::select(vec!["", "", "  # 注释", "  # note: keep me"]).prop_map(str::to_string)
+}
+
+fn item() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec![
+            "subsidy",
+            "award",
+            "matching",
+            "benefit",
+            "eligibility",
+            "资助",
+            "奖励",
+        ]),
+        0u32..1000,
+        expr(),
+        prop::option::of(expr()),
+        comment(),
+    )
+        .prop_map(|(kind, n, body, when, c)| {
+            let when = when.map(|w| format!("\n    when {w}")).unwrap_or_default();
+            format!("  {kind} item{n} = {body}{c}{when}")
+        })
+}
+
+fn program() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(
+            (
+                name(),
+                prop::sample::select(vec!["money", "rate", "bool", "金额"]),
+                comment(),
+            ),
+            0..4,
+        ),
+        prop::collection::vec(
+            (1u32..30, prop::collection::vec(item(), 0..4), comment()),
+            0..3,
+        ),
+        comment(),
+    )
+        .prop_map(|(facts, measures, head)| {
+            let mut s = format!("# generated{head}\n");
+            for (n, ty, c) in facts {
+                s.push_str(&format!("fact {n}: {ty} \"标签\"{c}\n"));
+            }
+            for (n, items, c) in measures {
+                s.push_str(&format!("measure {n} \"措施\" {{{c}\n  cite \"原文\"\n"));
+                for i in items {
+                    s.push_str(&i);
+                    s.push('\n');
+                }
+                s.push_str("}\n");
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn generated_programs_obey_the_laws(text in program()) {
+        prop_assert!(parse("generated.decree", &text).is_some(), "the generator made a text that does not parse:\n{}", text);
+        laws("generated.decree", &text);
+    }
+}
