@@ -679,3 +679,20 @@ impl Printer<'_> {
         s
     }
 }
+
+/// An expression as decree text (English keywords), without comments.
+pub fn expr_text(e: &Expr) -> String {
+    let source = SourceFile::new("", "");
+    let mut p = Printer {
+        source: &source,
+        surface: Surface::English,
+        comments: Vec::new(),
+        out: String::new(),
+        indent: 0,
+    };
+    p.expr(e)
+        .replace('\n', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -118,6 +118,21 @@ keywords! {
     listed = "listed", "列明";
 }
 
+/// Keywords that only mean something where they stand (a test's `set` and
+/// `at` lines, the statuses after `expect … =`): they are not reserved, so
+/// `listed` or `met` can still name a fact.
+pub const CONTEXTUAL: &[&str] = &[
+    "set",
+    "at",
+    "granted",
+    "ineligible",
+    "undetermined",
+    "not_in_force",
+    "met",
+    "not_met",
+    "listed",
+];
+
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).
 pub fn keyword(rule: &str) -> Option<&'static Keyword> {
     KEYWORDS.iter().find(|k| k.rule == rule)
@@ -138,7 +153,11 @@ pub fn render_grammar() -> String {
         ));
     }
     out.push_str("\nkeyword = @{\n    ");
-    let names: Vec<String> = KEYWORDS.iter().map(|k| format!("kw_{}", k.rule)).collect();
+    let names: Vec<String> = KEYWORDS
+        .iter()
+        .filter(|k| !CONTEXTUAL.contains(&k.rule))
+        .map(|k| format!("kw_{}", k.rule))
+        .collect();
     out.push_str(&names.join("\n  | "));
     out.push_str("\n}\n");
     out

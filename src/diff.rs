@@ -1,0 +1,993 @@
+//! Semantic diff of two versions of a policy, and its fiscal impact.
+//!
+//! [`diff`] compares two checked policies by meaning: measures matched by
+//! number, items by name (an item whose rule is unchanged under a new name
+//! is a rename), declarations by name. A changed rule is described the way
+//! drafters think of it — "cap 5000万 → 3000万", "rate 20% → 15%",
+//! "threshold 100亿 → 80亿", "condition gained `and is_listed`",
+//! "tbd → 15%" — and layout, order and comments never show. [`impact`]
+//! evaluates both versions over a population of enterprises.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::ast::*;
+use crate::check::{ItemInfo, Policy};
+use crate::eval::{Evaluation, Facts, Options, Range, Status};
+use crate::fmt::expr_text;
+use crate::value::{Unit, format_money};
+
+/// What happened to a declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Only in the new version.
+    Added,
+    /// Only in the old version.
+    Removed,
+    /// Same rule under a new name.
+    Renamed,
+    /// In both, different.
+    Changed,
+}
+
+/// One semantic change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// What changed: `header`, `fact x`, `param x`, `enum x`, `measure 8`,
+    /// `measure 8 / tech_upgrade`.
+    pub path: String,
+    /// Added, removed, renamed or changed.
+    pub kind: ChangeKind,
+    /// The changes in drafters' terms.
+    pub details: Vec<String>,
+}
+
+/// The semantic difference between two policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PolicyDiff {
+    /// Every change, header first, then declarations, then measures in order.
+    pub changes: Vec<Change>,
+}
+
+impl PolicyDiff {
+    /// Whether the two policies mean the same.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+fn change(changes: &mut Vec<Change>, path: String, kind: ChangeKind, details: Vec<String>) {
+    changes.push(Change {
+        path,
+        kind,
+        details,
+    });
+}
+
+/// Compares two checked policies.
+pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
+    let mut out = Vec::new();
+    header(old, new, &mut out);
+    facts_params_enums(old, new, &mut out);
+    measures(old, new, &mut out);
+    PolicyDiff { changes: out }
+}
+
+fn header(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
+    let (a, b) = (&old.header, &new.header);
+    let mut d = Vec::new();
+    if a.title != b.title {
+        d.push(format!(
+            "title {} → {}",
+            a.title.as_deref().unwrap_or("(none)"),
+            b.title.as_deref().unwrap_or("(none)")
+        ));
+    }
+    let issued = |i: &Option<IssueDate>| match i {
+        None => "(none)".to_string(),
+        Some(IssueDate::Tbd) => "tbd".to_string(),
+        Some(IssueDate::On(d)) => d.to_string(),
+    };
+    if a.issued != b.issued {
+        d.push(format!(
+            "issued {} → {}",
+            issued(&a.issued),
+            issued(&b.issued)
+        ));
+    }
+    if a.valid != b.valid {
+        let v =
+            |x: &Option<crate::value::Duration>| x.map_or("(none)".to_string(), |d| d.to_string());
+        d.push(format!("validity {} → {}", v(&a.valid), v(&b.valid)));
+    }
+    if !d.is_empty() {
+        change(out, "header".into(), ChangeKind::Changed, d);
+    }
+}
+
+fn facts_params_enums(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
+    for f in &old.facts {
+        match new.facts.iter().find(|x| x.name == f.name) {
+            None => change(out, format!("fact {}", f.name), ChangeKind::Removed, vec![]),
+            Some(g) => {
+                let mut d = Vec::new();
+                if old.unit_name(f.unit) != new.unit_name(g.unit) {
+                    d.push(format!(
+                        "type {} → {}",
+                        old.unit_name(f.unit),
+                        new.unit_name(g.unit)
+                    ));
+                }
+                if f.label != g.label {
+                    d.push(format!(
+                        "label {} → {}",
+                        show_opt(&f.label),
+                        show_opt(&g.label)
+                    ));
+                }
+                if !d.is_empty() {
+                    change(out, format!("fact {}", f.name), ChangeKind::Changed, d);
+                }
+            }
+        }
+    }
+    for g in new
+        .facts
+        .iter()
+        .filter(|g| !old.facts.iter().any(|f| f.name == g.name))
+    {
+        change(
+            out,
+            format!("fact {}", g.name),
+            ChangeKind::Added,
+            vec![format!("{}", new.unit_name(g.unit))],
+        );
+    }
+    let value = |p: &crate::check::ParamInfo| p.value.as_ref().map_or("tbd".to_string(), expr_text);
+    for p in &old.params {
+        match new.params.iter().find(|x| x.name == p.name) {
+            None => change(
+                out,
+                format!("param {}", p.name),
+                ChangeKind::Removed,
+                vec![],
+            ),
+            Some(q) => {
+                let mut d = Vec::new();
+                if p.value != q.value {
+                    d.push(format!("{} → {}", value(p), value(q)));
+                }
+                if old.unit_name(p.unit) != new.unit_name(q.unit) {
+                    d.push(format!(
+                        "type {} → {}",
+                        old.unit_name(p.unit),
+                        new.unit_name(q.unit)
+                    ));
+                }
+                if p.label != q.label {
+                    d.push(format!(
+                        "label {} → {}",
+                        show_opt(&p.label),
+                        show_opt(&q.label)
+                    ));
+                }
+                if !d.is_empty() {
+                    change(out, format!("param {}", p.name), ChangeKind::Changed, d);
+                }
+            }
+        }
+    }
+    for q in new
+        .params
+        .iter()
+        .filter(|q| !old.params.iter().any(|p| p.name == q.name))
+    {
+        change(
+            out,
+            format!("param {}", q.name),
+            ChangeKind::Added,
+            vec![format!("= {}", value(q))],
+        );
+    }
+    for e in &old.enums {
+        match new.enums.iter().find(|x| x.name == e.name) {
+            None => change(out, format!("enum {}", e.name), ChangeKind::Removed, vec![]),
+            Some(f) if f.variants != e.variants => {
+                let mut d = Vec::new();
+                for (v, _) in f
+                    .variants
+                    .iter()
+                    .filter(|v| !e.variants.iter().any(|w| w.0 == v.0))
+                {
+                    d.push(format!("gained `{v}`"));
+                }
+                for (v, _) in e
+                    .variants
+                    .iter()
+                    .filter(|v| !f.variants.iter().any(|w| w.0 == v.0))
+                {
+                    d.push(format!("lost `{v}`"));
+                }
+                if d.is_empty() {
+                    d.push("labels or order changed".into());
+                }
+                change(out, format!("enum {}", e.name), ChangeKind::Changed, d);
+            }
+            Some(_) => {}
+        }
+    }
+    for f in new
+        .enums
+        .iter()
+        .filter(|f| !old.enums.iter().any(|e| e.name == f.name))
+    {
+        change(out, format!("enum {}", f.name), ChangeKind::Added, vec![]);
+    }
+}
+
+fn show_opt(s: &Option<String>) -> String {
+    s.as_ref()
+        .map_or("(none)".to_string(), |x| format!("“{x}”"))
+}
+
+fn items_of(p: &Policy, number: u32) -> Vec<&ItemInfo> {
+    p.measures
+        .iter()
+        .find(|m| m.number == number)
+        .map(|m| m.items.iter().filter_map(|&i| p.items.get(i)).collect())
+        .unwrap_or_default()
+}
+
+fn measures(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
+    let mut numbers: Vec<u32> = old.measures.iter().map(|m| m.number).collect();
+    numbers.extend(
+        new.measures
+            .iter()
+            .map(|m| m.number)
+            .filter(|n| !old.measures.iter().any(|m| m.number == *n)),
+    );
+    numbers.sort_unstable();
+    // Items may move or be renamed across measures: match them globally.
+    let renames = renames(old, new);
+    for n in numbers {
+        let a = old.measures.iter().find(|m| m.number == n);
+        let b = new.measures.iter().find(|m| m.number == n);
+        match (a, b) {
+            (Some(a), None) => {
+                change(
+                    out,
+                    format!("measure {n}"),
+                    ChangeKind::Removed,
+                    vec![format!("“{}”", a.title)],
+                );
+                continue;
+            }
+            (None, Some(b)) => {
+                let items: Vec<String> = items_of(new, n)
+                    .iter()
+                    .map(|i| format!("{} {}", i.kind().keyword(), i.name()))
+                    .collect();
+                let mut d = vec![format!("“{}”", b.title)];
+                if !items.is_empty() {
+                    d.push(format!("items: {}", items.join(", ")));
+                }
+                change(out, format!("measure {n}"), ChangeKind::Added, d);
+                continue;
+            }
+            (Some(a), Some(b)) => {
+                let mut d = Vec::new();
+                if a.title != b.title {
+                    d.push(format!("title “{}” → “{}”", a.title, b.title));
+                }
+                cite_changes(&a.cites, &b.cites, &mut d);
+                if !d.is_empty() {
+                    change(out, format!("measure {n}"), ChangeKind::Changed, d);
+                }
+            }
+            (None, None) => continue,
+        }
+        // Cite changes are told once, on the measure, not again per item.
+        let measure_cites_changed = a.is_some_and(|a| b.is_some_and(|b| a.cites != b.cites));
+        for ia in items_of(old, n) {
+            let path = format!("measure {n} / {}", ia.name());
+            match new.item_index(ia.name()).and_then(|i| new.items.get(i)) {
+                Some(ib) => {
+                    let mut d = item_changes(ia, ib);
+                    if measure_cites_changed {
+                        d.retain(|x| !x.starts_with("cite "));
+                    }
+                    let moved_to = new.measures.get(ib.measure).map(|m| m.number);
+                    if moved_to != Some(n) {
+                        d.insert(0, format!("moved to measure {}", moved_to.unwrap_or(0)));
+                    }
+                    if !d.is_empty() {
+                        change(out, path, ChangeKind::Changed, d);
+                    }
+                }
+                None => match renames.get(ia.name()) {
+                    Some(to) => change(
+                        out,
+                        path,
+                        ChangeKind::Renamed,
+                        vec![format!("`{}` → `{to}`", ia.name())],
+                    ),
+                    None => change(
+                        out,
+                        path,
+                        ChangeKind::Removed,
+                        vec![format!("{} {}", ia.kind().keyword(), rule(ia))],
+                    ),
+                },
+            }
+        }
+        for ib in items_of(new, n) {
+            let known =
+                old.item_index(ib.name()).is_some() || renames.values().any(|v| v == ib.name());
+            if !known {
+                change(
+                    out,
+                    format!("measure {n} / {}", ib.name()),
+                    ChangeKind::Added,
+                    vec![format!("{} {}", ib.kind().keyword(), rule(ib))],
+                );
+            }
+        }
+    }
+}
+
+/// An item's rule in one line: its value and its condition.
+fn rule(i: &ItemInfo) -> String {
+    let body = match &i.ast.body {
+        ItemBody::Value(e) => expr_text(e),
+        ItemBody::AtMost(e) => format!("at most {}", expr_text(e)),
+        ItemBody::AtLeast(e) => format!("at least {}", expr_text(e)),
+    };
+    match &i.ast.when {
+        Some(w) => format!("= {body} when {}", expr_text(w)),
+        None => format!("= {body}"),
+    }
+}
+
+/// Old names of items that reappear under a new name with the same rule.
+fn renames(old: &Policy, new: &Policy) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let gone: Vec<&ItemInfo> = old
+        .items
+        .iter()
+        .filter(|i| new.item_index(i.name()).is_none())
+        .collect();
+    let fresh: Vec<&ItemInfo> = new
+        .items
+        .iter()
+        .filter(|i| old.item_index(i.name()).is_none())
+        .collect();
+    for g in gone {
+        let same = fresh.iter().find(|f| {
+            f.kind() == g.kind()
+                && f.ast.body == g.ast.body
+                && f.ast.when == g.ast.when
+                && !out.values().any(|v: &String| v == f.name())
+        });
+        if let Some(f) = same {
+            out.insert(g.name().to_string(), f.name().to_string());
+        }
+    }
+    out
+}
+
+fn cite_changes(a: &[String], b: &[String], d: &mut Vec<String>) {
+    for c in b.iter().filter(|c| !a.contains(c)) {
+        d.push(format!("cite added: “{c}”"));
+    }
+    for c in a.iter().filter(|c| !b.contains(c)) {
+        d.push(format!("cite removed: “{c}”"));
+    }
+}
+
+fn item_changes(a: &ItemInfo, b: &ItemInfo) -> Vec<String> {
+    let mut d = Vec::new();
+    if a.kind() != b.kind() {
+        d.push(format!(
+            "kind {} → {}",
+            a.kind().keyword(),
+            b.kind().keyword()
+        ));
+    }
+    if a.ast.label != b.ast.label {
+        let l = |x: &Option<Text>| {
+            x.as_ref()
+                .map_or("(none)".to_string(), |t| format!("“{}”", t.node))
+        };
+        d.push(format!("label {} → {}", l(&a.ast.label), l(&b.ast.label)));
+    }
+    match (&a.ast.body, &b.ast.body) {
+        (ItemBody::Value(x), ItemBody::Value(y))
+        | (ItemBody::AtMost(x), ItemBody::AtMost(y))
+        | (ItemBody::AtLeast(x), ItemBody::AtLeast(y)) => expr_changes(x, y, Role::Value, &mut d),
+        (x, y) => d.push(format!("rule `{}` → `{}`", body_text(x), body_text(y))),
+    }
+    condition_changes(a.ast.when.as_ref(), b.ast.when.as_ref(), &mut d);
+    if a.ast.by != b.ast.by {
+        let v = |x: &Option<crate::span::Spanned<jiff::civil::Date>>| {
+            x.as_ref().map_or("(none)".into(), |d| d.node.to_string())
+        };
+        d.push(format!("deadline {} → {}", v(&a.ast.by), v(&b.ast.by)));
+    }
+    if a.ast.concerns != b.ast.concerns {
+        d.push("whom it concerns changed".into());
+    }
+    cite_changes(&a.cites, &b.cites, &mut d);
+    d
+}
+
+fn body_text(b: &ItemBody) -> String {
+    match b {
+        ItemBody::Value(e) => expr_text(e),
+        ItemBody::AtMost(e) => format!("at most {}", expr_text(e)),
+        ItemBody::AtLeast(e) => format!("at least {}", expr_text(e)),
+    }
+}
+
+/// The part a literal plays, for describing its change.
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Value,
+    Cap,
+    Floor,
+    Rate,
+    Threshold,
+    Amount,
+    Bracket,
+}
+
+impl Role {
+    fn word(self, e: &Expr) -> &'static str {
+        match self {
+            Role::Cap => "cap",
+            Role::Floor => "floor",
+            Role::Rate => "rate",
+            Role::Threshold => "threshold",
+            Role::Amount => "amount",
+            Role::Bracket => "bracket",
+            Role::Value => match &e.node {
+                ExprKind::Lit(Literal {
+                    value: LitValue::Quantity(Unit::Rate, _),
+                    ..
+                }) => "rate",
+                ExprKind::Lit(Literal {
+                    value: LitValue::Quantity(Unit::Money, _),
+                    ..
+                }) => "amount",
+                _ => "value",
+            },
+        }
+    }
+}
+
+/// Literal changes in two expressions of the same shape, named by role;
+/// a change of shape is reported whole.
+fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
+    if a == b {
+        return;
+    }
+    let is_and = |e: &Expr| matches!(e.node, ExprKind::Binary(BinaryOp::And, ..));
+    if is_and(a) || is_and(b) {
+        and_changes(a, b, d);
+        return;
+    }
+    let is_rate = |e: &Expr| {
+        matches!(
+            &e.node,
+            ExprKind::Lit(Literal {
+                value: LitValue::Quantity(Unit::Rate, _),
+                ..
+            })
+        )
+    };
+    match (&a.node, &b.node) {
+        (ExprKind::Lit(x), ExprKind::Lit(y)) => {
+            let _ = y;
+            let word = role.word(a);
+            d.push(format!("{word} {} → {}", x.raw, lit_raw(b)));
+        }
+        (ExprKind::Name(x), ExprKind::Name(y)) => d.push(format!("uses `{y}` instead of `{x}`")),
+        (ExprKind::Unary(UnaryOp::Soft, x), _)
+            if !matches!(b.node, ExprKind::Unary(UnaryOp::Soft, _)) =>
+        {
+            d.push("the cap is no longer soft (原则上)".into());
+            expr_changes(x, b, role, d);
+        }
+        (_, ExprKind::Unary(UnaryOp::Soft, y))
+            if !matches!(a.node, ExprKind::Unary(UnaryOp::Soft, _)) =>
+        {
+            d.push("the cap became soft (原则上)".into());
+            expr_changes(a, y, role, d);
+        }
+        (ExprKind::Unary(o1, x), ExprKind::Unary(o2, y)) if o1 == o2 => expr_changes(x, y, role, d),
+        (ExprKind::Binary(o1, l1, r1), ExprKind::Binary(o2, l2, r2)) if o1 == o2 => {
+            let (rl, rr) = if *o1 == BinaryOp::Mul {
+                (
+                    if is_rate(l1) { Role::Rate } else { role },
+                    if is_rate(r1) { Role::Rate } else { role },
+                )
+            } else {
+                (role, role)
+            };
+            expr_changes(l1, l2, rl, d);
+            expr_changes(r1, r2, rr, d);
+        }
+        (ExprKind::Call(f1, a1), ExprKind::Call(f2, a2)) if f1 == f2 && a1.len() == a2.len() => {
+            for (i, (x, y)) in a1.iter().zip(a2).enumerate() {
+                let r = match (f1, i) {
+                    (_, 0) => role,
+                    (Builtin::Min, _) => Role::Cap,
+                    (Builtin::Max, _) => Role::Floor,
+                    _ => Role::Value,
+                };
+                expr_changes(x, y, r, d);
+            }
+        }
+        (ExprKind::If(c1, t1, e1), ExprKind::If(c2, t2, e2)) => {
+            condition_changes(Some(c1), Some(c2), d);
+            expr_changes(t1, t2, role, d);
+            expr_changes(e1, e2, role, d);
+        }
+        (ExprKind::Tiers(t1), ExprKind::Tiers(t2))
+            if t1.rows.len() == t2.rows.len()
+                && t1.cmp == t2.cmp
+                && t1.prior.is_some() == t2.prior.is_some() =>
+        {
+            expr_changes(&t1.subject, &t2.subject, Role::Value, d);
+            if let (Some(p1), Some(p2)) = (&t1.prior, &t2.prior) {
+                expr_changes(p1, p2, Role::Value, d);
+            }
+            for ((th1, v1), (th2, v2)) in t1.rows.iter().zip(&t2.rows) {
+                expr_changes(th1, th2, Role::Threshold, d);
+                expr_changes(v1, v2, Role::Amount, d);
+            }
+            match (&t1.otherwise, &t2.otherwise) {
+                (Some(x), Some(y)) => expr_changes(x, y, Role::Amount, d),
+                (None, None) => {}
+                _ => d.push("else row added or removed".into()),
+            }
+        }
+        (ExprKind::Schedule(s1), ExprKind::Schedule(s2))
+            if s1.brackets.len() == s2.brackets.len() =>
+        {
+            expr_changes(&s1.base, &s2.base, Role::Value, d);
+            for ((b1, r1), (b2, r2)) in s1.brackets.iter().zip(&s2.brackets) {
+                expr_changes(b1, b2, Role::Bracket, d);
+                expr_changes(r1, r2, Role::Rate, d);
+            }
+            match (&s1.above, &s2.above) {
+                (Some(x), Some(y)) => expr_changes(x, y, Role::Rate, d),
+                (None, None) => {}
+                _ => d.push("above row added or removed".into()),
+            }
+        }
+        _ => d.push(format!("rule `{}` → `{}`", expr_text(a), expr_text(b))),
+    }
+}
+
+fn lit_raw(e: &Expr) -> String {
+    match &e.node {
+        ExprKind::Lit(l) => l.raw.clone(),
+        _ => expr_text(e),
+    }
+}
+
+/// The conjuncts of `a and b and c`.
+fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match &e.node {
+        ExprKind::Binary(BinaryOp::And, l, r) => {
+            let mut v = conjuncts(l);
+            v.extend(conjuncts(r));
+            v
+        }
+        _ => vec![e],
+    }
+}
+
+fn condition_changes(a: Option<&Expr>, b: Option<&Expr>, d: &mut Vec<String>) {
+    match (a, b) {
+        (None, None) => {}
+        (None, Some(y)) => d.push(format!("condition added: `{}`", expr_text(y))),
+        (Some(x), None) => d.push(format!("condition removed: `{}`", expr_text(x))),
+        (Some(x), Some(y)) => and_changes(x, y, d),
+    }
+}
+
+/// Changes between two conditions, conjunct by conjunct: a conjunct
+/// gained or lost, or one whose threshold moved.
+fn and_changes(x: &Expr, y: &Expr, d: &mut Vec<String>) {
+    if x == y {
+        return;
+    }
+    let (cx, cy) = (conjuncts(x), conjuncts(y));
+    let mut gained: Vec<&Expr> = cy.iter().copied().filter(|c| !cx.contains(c)).collect();
+    let lost: Vec<&Expr> = cx.iter().copied().filter(|c| !cy.contains(c)).collect();
+    let mut unpaired_lost = Vec::new();
+    for l in lost {
+        // A conjunct of the same shape that changed only in its literals.
+        let pair = gained.iter().position(|g| {
+            let mut sub = Vec::new();
+            expr_changes(l, g, Role::Threshold, &mut sub);
+            sub.iter()
+                .all(|s| !s.starts_with("rule") && !s.starts_with("uses"))
+        });
+        match pair {
+            Some(i) => {
+                let g = gained.remove(i);
+                let mut sub = Vec::new();
+                expr_changes(l, g, Role::Threshold, &mut sub);
+                d.extend(sub.into_iter().map(|s| format!("condition: {s}")));
+            }
+            None => unpaired_lost.push(l),
+        }
+    }
+    if cx.len() == 1 && cy.len() == 1 && gained.len() == 1 && unpaired_lost.len() == 1 {
+        d.push(format!("condition `{}` → `{}`", expr_text(x), expr_text(y)));
+        return;
+    }
+    for g in gained {
+        d.push(format!("condition gained `and {}`", expr_text(g)));
+    }
+    for l in unpaired_lost {
+        d.push(format!("condition lost `and {}`", expr_text(l)));
+    }
+}
+
+// ---------------------------------------------------------------- impact
+
+/// One item's effect over a population, before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemImpact {
+    /// Item name.
+    pub item: String,
+    /// Measure number (in the new version when it exists there).
+    pub measure: u32,
+    /// Enterprises granted before.
+    pub granted_before: usize,
+    /// Enterprises granted after.
+    pub granted_after: usize,
+    /// Enterprises for which it is undetermined before.
+    pub undetermined_before: usize,
+    /// Enterprises for which it is undetermined after.
+    pub undetermined_after: usize,
+    /// Total granted before, in yuan.
+    pub total_before: Range,
+    /// Total granted after, in yuan.
+    pub total_after: Range,
+    /// After minus before.
+    pub delta: Range,
+}
+
+/// One enterprise whose entitlement changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnterpriseImpact {
+    /// The enterprise (facts file name).
+    pub enterprise: String,
+    /// Its total before.
+    pub before: Range,
+    /// Its total after.
+    pub after: Range,
+    /// After minus before.
+    pub delta: Range,
+}
+
+/// The fiscal impact of a revision over a population.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Impact {
+    /// How many enterprises.
+    pub enterprises: usize,
+    /// Items whose count or total changed.
+    pub items: Vec<ItemImpact>,
+    /// Enterprises whose entitlement rose most (largest first, at most 5).
+    pub most_up: Vec<EnterpriseImpact>,
+    /// Enterprises whose entitlement fell most (largest fall first, at most 5).
+    pub most_down: Vec<EnterpriseImpact>,
+    /// Total fiscal cost before.
+    pub total_before: Range,
+    /// Total fiscal cost after.
+    pub total_after: Range,
+    /// After minus before (min: least after − least before; max likewise).
+    pub delta: Range,
+    /// Enterprises whose total before or after leaves out undetermined items.
+    pub incomplete_enterprises: usize,
+}
+
+fn range(min: Decimal, max: Decimal) -> Range {
+    Range {
+        min: min.normalize(),
+        max: max.normalize(),
+    }
+}
+
+fn add(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_add(b).unwrap_or(Decimal::MAX)
+}
+
+fn sub(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_sub(b).unwrap_or(Decimal::MIN)
+}
+
+fn granted_amount(e: &Evaluation, name: &str) -> Option<(Decimal, Decimal)> {
+    let i = e.item(name)?;
+    if i.status != Status::Granted || !i.kind.is_monetary() {
+        return None;
+    }
+    match (i.amount, i.range) {
+        (Some(a), _) => Some((a, a)),
+        (None, Some(r)) => Some((r.min, r.max)),
+        _ => None,
+    }
+}
+
+/// Evaluates both versions for every enterprise and sums the difference.
+pub fn impact(old: &Policy, new: &Policy, population: &[Facts], options: &Options) -> Impact {
+    let before: Vec<Evaluation> = population
+        .iter()
+        .map(|f| crate::evaluate(old, f, options))
+        .collect();
+    let after: Vec<Evaluation> = population
+        .iter()
+        .map(|f| crate::evaluate(new, f, options))
+        .collect();
+    let mut names: Vec<(String, u32)> = new
+        .items
+        .iter()
+        .filter(|i| i.kind().is_monetary())
+        .map(|i| {
+            (
+                i.name().to_string(),
+                new.measures.get(i.measure).map_or(0, |m| m.number),
+            )
+        })
+        .collect();
+    for i in old.items.iter().filter(|i| i.kind().is_monetary()) {
+        if !names.iter().any(|(n, _)| n == i.name()) {
+            names.push((
+                i.name().to_string(),
+                old.measures.get(i.measure).map_or(0, |m| m.number),
+            ));
+        }
+    }
+    names.sort_by_key(|(_, m)| *m);
+    let mut items = Vec::new();
+    for (name, measure) in names {
+        let (mut gb, mut ga) = (0, 0);
+        let undetermined = |e: &Evaluation| {
+            e.item(&name)
+                .is_some_and(|i| i.status == Status::Undetermined)
+        };
+        let ub = before.iter().filter(|e| undetermined(e)).count();
+        let ua = after.iter().filter(|e| undetermined(e)).count();
+        let (mut tb, mut ta) = (
+            (Decimal::ZERO, Decimal::ZERO),
+            (Decimal::ZERO, Decimal::ZERO),
+        );
+        for (b, a) in before.iter().zip(&after) {
+            if let Some((lo, hi)) = granted_amount(b, &name) {
+                gb += 1;
+                tb = (add(tb.0, lo), add(tb.1, hi));
+            }
+            if let Some((lo, hi)) = granted_amount(a, &name) {
+                ga += 1;
+                ta = (add(ta.0, lo), add(ta.1, hi));
+            }
+        }
+        if gb != ga || tb != ta || ub != ua {
+            items.push(ItemImpact {
+                item: name,
+                measure,
+                granted_before: gb,
+                granted_after: ga,
+                undetermined_before: ub,
+                undetermined_after: ua,
+                total_before: range(tb.0, tb.1),
+                total_after: range(ta.0, ta.1),
+                delta: range(sub(ta.0, tb.0), sub(ta.1, tb.1)),
+            });
+        }
+    }
+    let mut per: Vec<EnterpriseImpact> = before
+        .iter()
+        .zip(&after)
+        .map(|(b, a)| EnterpriseImpact {
+            enterprise: b.enterprise.clone(),
+            before: range(b.total.min, b.total.max),
+            after: range(a.total.min, a.total.max),
+            delta: range(sub(a.total.min, b.total.min), sub(a.total.max, b.total.max)),
+        })
+        .filter(|x| !x.delta.min.is_zero() || !x.delta.max.is_zero())
+        .collect();
+    per.sort_by(|x, y| {
+        y.delta
+            .max
+            .cmp(&x.delta.max)
+            .then_with(|| x.enterprise.cmp(&y.enterprise))
+    });
+    let most_up: Vec<EnterpriseImpact> = per
+        .iter()
+        .filter(|x| x.delta.max > Decimal::ZERO)
+        .take(5)
+        .cloned()
+        .collect();
+    per.sort_by(|x, y| {
+        x.delta
+            .min
+            .cmp(&y.delta.min)
+            .then_with(|| x.enterprise.cmp(&y.enterprise))
+    });
+    let most_down: Vec<EnterpriseImpact> = per
+        .iter()
+        .filter(|x| x.delta.min < Decimal::ZERO)
+        .take(5)
+        .cloned()
+        .collect();
+    let sum = |es: &[Evaluation]| {
+        es.iter().fold((Decimal::ZERO, Decimal::ZERO), |acc, e| {
+            (add(acc.0, e.total.min), add(acc.1, e.total.max))
+        })
+    };
+    let (b, a) = (sum(&before), sum(&after));
+    let incomplete = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| !b.total.complete || !a.total.complete)
+        .count();
+    Impact {
+        enterprises: population.len(),
+        items,
+        most_up,
+        most_down,
+        total_before: range(b.0, b.1),
+        total_after: range(a.0, a.1),
+        delta: range(sub(a.0, b.0), sub(a.1, b.1)),
+        incomplete_enterprises: incomplete,
+    }
+}
+
+// ---------------------------------------------------------------- rendering
+
+/// A diff and its impact as JSON (see `docs/JSON.md`).
+#[derive(Debug, Serialize)]
+pub struct DiffReport<'a> {
+    /// The old file.
+    pub old: &'a str,
+    /// The new file.
+    pub new: &'a str,
+    /// Whether they mean the same.
+    pub same: bool,
+    /// The changes.
+    pub changes: &'a [Change],
+    /// The impact, when a population was given.
+    pub impact: Option<&'a Impact>,
+}
+
+fn money_range(r: &Range) -> String {
+    if r.min == r.max {
+        format_money(r.min)
+    } else {
+        format!("{}..{}", format_money(r.min), format_money(r.max))
+    }
+}
+
+fn signed_range(r: &Range) -> String {
+    let s = |d: Decimal| {
+        if d > Decimal::ZERO {
+            format!("+{}", format_money(d))
+        } else {
+            format_money(d)
+        }
+    };
+    if r.min == r.max {
+        s(r.min)
+    } else {
+        format!("{}..{}", s(r.min), s(r.max))
+    }
+}
+
+/// Colours for text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    /// Plain text.
+    Plain,
+    /// ANSI colours (a terminal).
+    Ansi,
+}
+
+/// A diff (and its impact) as text.
+pub fn render(d: &PolicyDiff, impact: Option<&Impact>, colour: Colour) -> String {
+    let paint = |code: &str, s: String| match colour {
+        Colour::Plain => s,
+        Colour::Ansi => format!("\x1b[{code}m{s}\x1b[0m"),
+    };
+    let mut out = String::new();
+    if d.is_empty() {
+        out.push_str("no semantic changes\n");
+    }
+    for c in &d.changes {
+        let (mark, code) = match c.kind {
+            ChangeKind::Added => ("+", "32"),
+            ChangeKind::Removed => ("-", "31"),
+            ChangeKind::Renamed => ("→", "36"),
+            ChangeKind::Changed => ("~", "33"),
+        };
+        let head = format!("{mark} {}", c.path);
+        out.push_str(&paint(code, head));
+        match c.details.as_slice() {
+            [] => out.push('\n'),
+            [one] if one.chars().count() < 80 => out.push_str(&format!(": {one}\n")),
+            many => {
+                out.push('\n');
+                for x in many {
+                    out.push_str(&format!("    {x}\n"));
+                }
+            }
+        }
+    }
+    if let Some(i) = impact {
+        out.push_str(&format!("\nimpact over {} enterprises\n", i.enterprises));
+        for it in &i.items {
+            let open = if it.undetermined_before != it.undetermined_after {
+                format!(
+                    ", undetermined {} → {}",
+                    it.undetermined_before, it.undetermined_after
+                )
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "  measure {} / {}: granted {} → {}, total {} → {} ({}){open}\n",
+                it.measure,
+                it.item,
+                it.granted_before,
+                it.granted_after,
+                money_range(&it.total_before),
+                money_range(&it.total_after),
+                signed_range(&it.delta)
+            ));
+        }
+        if !i.most_up.is_empty() {
+            out.push_str("  most up:\n");
+            for e in &i.most_up {
+                out.push_str(&format!(
+                    "    {}: {} → {} ({})\n",
+                    e.enterprise,
+                    money_range(&e.before),
+                    money_range(&e.after),
+                    signed_range(&e.delta)
+                ));
+            }
+        }
+        if !i.most_down.is_empty() {
+            out.push_str("  most down:\n");
+            for e in &i.most_down {
+                out.push_str(&format!(
+                    "    {}: {} → {} ({})\n",
+                    e.enterprise,
+                    money_range(&e.before),
+                    money_range(&e.after),
+                    signed_range(&e.delta)
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "  total fiscal cost: {} → {} ({})\n",
+            money_range(&i.total_before),
+            money_range(&i.total_after),
+            signed_range(&i.delta)
+        ));
+        if i.incomplete_enterprises > 0 {
+            out.push_str(&format!(
+                "  ({} enterprises have undetermined items, left out of these totals)\n",
+                i.incomplete_enterprises
+            ));
+        }
+    }
+    out
+}
