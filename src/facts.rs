@@ -384,7 +384,16 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
         Unit::Set(_) => return Err("expected a list".into()),
         _ => {}
     }
-    let lit = literal::parse_literal(text)?;
+    // Plain numbers (most cells of a population file) skip the grammar.
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && text.bytes().filter(|b| *b == b'.').count() <= 1;
+    let lit = match plain.then(|| Decimal::from_str_exact(text).ok()).flatten() {
+        Some(d) => LitValue::Quantity(Unit::Number, d),
+        None => literal::parse_literal(text)?,
+    };
     let value = match (unit, lit) {
         (Unit::Date, LitValue::Date(d)) => Value::Date(d),
         (Unit::Duration, LitValue::Duration(d)) => Value::Duration(d),

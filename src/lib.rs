@@ -24,12 +24,14 @@
 //! ```
 
 pub mod ast;
+pub mod batch;
 pub mod check;
 pub mod diagnostic;
 pub mod diff;
 pub mod eval;
 pub mod facts;
 pub mod fmt;
+pub mod plan;
 pub mod repl;
 pub mod report;
 pub mod span;

@@ -75,6 +75,29 @@ enum Command {
         #[arg(num_args = 1..=7)]
         args: Vec<String>,
     },
+    /// Evaluate a policy over a population (CSV or JSON Lines), streamed.
+    Batch {
+        /// Policy file.
+        policy: String,
+        /// Population file: .csv (header = fact names) or .jsonl.
+        #[arg(long)]
+        facts: String,
+        /// Where to write one row per enterprise (.csv or .jsonl); none: no rows.
+        #[arg(long)]
+        out: Option<String>,
+        /// Print per item: granted, total, min/median/max, undetermined and why.
+        #[arg(long)]
+        summary: bool,
+        /// Evaluation date (YYYY-MM-DD).
+        #[arg(long)]
+        at: Option<String>,
+        /// Give a param a value, or a draft its issue date: NAME=VALUE.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Stop at the first unreadable row.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Run the tests written in decree files (`test "…" { … }`).
     Test {
         /// Files with tests: a policy with tests, or tests that `include` a policy.
@@ -156,6 +179,23 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { files } => check(&files),
+        Command::Batch {
+            policy,
+            facts,
+            out: out_file,
+            summary,
+            at,
+            set,
+            strict,
+        } => batch(
+            &policy,
+            &facts,
+            out_file.as_deref(),
+            summary,
+            at.as_deref(),
+            &set,
+            strict,
+        ),
         Command::Diff {
             old,
             new,
@@ -250,6 +290,151 @@ fn load_policy(path: &str) -> Result<Policy, Failed> {
     let policy = decree::load(&src).map_err(fail)?;
     report(&policy.warnings);
     Ok(policy)
+}
+
+/// Rows read and evaluated at a time: memory stays flat as files grow.
+const CHUNK: usize = 16_384;
+
+#[allow(clippy::too_many_arguments)]
+fn batch(
+    policy_path: &str,
+    facts_path: &str,
+    out_path: Option<&str>,
+    want_summary: bool,
+    at: Option<&str>,
+    set: &[String],
+    strict: bool,
+) -> Result<(), Failed> {
+    let policy = load_policy(policy_path)?;
+    let run = RunArgs {
+        facts: facts_path.to_string(),
+        at: at.map(str::to_string),
+        set: set.to_vec(),
+    };
+    let mut options = options(&policy, &run)?;
+    if at.is_none() {
+        options.at = None;
+    }
+    let Some(format) = decree::batch::RowFormat::from_path(facts_path) else {
+        return Err(fail(
+            Diagnostic::error(decree::Code::Facts, format!("`{facts_path}` is not a population file"))
+                .help("populations are .csv (a header of fact names) or .jsonl (one JSON object per line)")
+                .into(),
+        ));
+    };
+    let file = std::fs::File::open(facts_path).map_err(|e| {
+        fail(Diagnostic::error(decree::Code::Io, format!("cannot read `{facts_path}`: {e}")).into())
+    })?;
+    let mut reader = decree::batch::RowReader::new(&policy, std::io::BufReader::new(file), format)
+        .map_err(|e| {
+            fail(
+                Diagnostic::error(
+                    decree::Code::Facts,
+                    format!("{facts_path}:{}: {}", e.line, e.message),
+                )
+                .into(),
+            )
+        })?;
+    let mut writer = match out_path {
+        Some(p) => {
+            let json =
+                decree::batch::RowFormat::from_path(p) == Some(decree::batch::RowFormat::JsonLines);
+            let f = std::fs::File::create(p).map_err(|e| {
+                fail(Diagnostic::error(decree::Code::Io, format!("cannot write `{p}`: {e}")).into())
+            })?;
+            Some(decree::batch::RowWriter::new(
+                &policy,
+                std::io::BufWriter::new(f),
+                json,
+            ))
+        }
+        None => None,
+    };
+    let plan = decree::plan::Plan::compile(&policy, &options);
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("enterprises evaluated");
+        Some(bar)
+    } else {
+        None
+    };
+    let mut summary = decree::batch::Summary::new(&policy);
+    let mut rejected = Vec::new();
+    loop {
+        let mut rows = Vec::with_capacity(CHUNK);
+        while rows.len() < CHUNK {
+            match reader.next_row() {
+                None => break,
+                Some(Ok(row)) => rows.push(row),
+                Some(Err(e)) => {
+                    if strict {
+                        return Err(fail(
+                            Diagnostic::error(
+                                decree::Code::Facts,
+                                format!("{facts_path}:{}: {}", e.line, e.message),
+                            )
+                            .help("without --strict, unreadable rows are reported and skipped")
+                            .into(),
+                        ));
+                    }
+                    rejected.push(e);
+                }
+            }
+        }
+        if rows.is_empty() {
+            break;
+        }
+        let results = decree::batch::evaluate_chunk(&policy, plan.as_ref(), &rows, &options);
+        for r in &results {
+            summary.add(r);
+            if let Some(w) = writer.as_mut() {
+                if let Err(e) = w.write(r) {
+                    return Err(fail(
+                        Diagnostic::error(decree::Code::Io, format!("cannot write: {e}")).into(),
+                    ));
+                }
+            }
+        }
+        if let Some(bar) = &progress {
+            bar.inc(results.len() as u64);
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Some(w) = writer.as_mut() {
+        if let Err(e) = w.flush() {
+            return Err(fail(
+                Diagnostic::error(decree::Code::Io, format!("cannot write: {e}")).into(),
+            ));
+        }
+    }
+    summary.rejected = rejected.len() as u64;
+    summary.finish();
+    for e in rejected.iter().take(20) {
+        report(&[Diagnostic::warning(
+            decree::Code::Facts,
+            format!("{facts_path}:{}: {} (row skipped)", e.line, e.message),
+        )]);
+    }
+    if rejected.len() > 20 {
+        report(&[Diagnostic::warning(
+            decree::Code::Facts,
+            format!("… and {} more rows skipped", rejected.len() - 20),
+        )]);
+    }
+    if want_summary {
+        out(&summary.table(), false);
+    } else {
+        out(
+            &format!(
+                "{} rows evaluated, {} rejected",
+                summary.rows, summary.rejected
+            ),
+            true,
+        );
+    }
+    Ok(())
 }
 
 /// Facts of a population, from one file or a folder, typed by both versions
