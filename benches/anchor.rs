@@ -1,1 +1,221 @@
-fn main() {}
+//! Benchmarks of decree against hand-written Rust (rust_decimal and i64
+//! fixed point) on the anchor policy, plus parse+check and single
+//! evaluations of the bundled draft. Run with `cargo bench --bench anchor`;
+//! figures are recorded in docs/PERFORMANCE.md.
+#![allow(clippy::expect_used, clippy::indexing_slicing, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use decree::batch::Row;
+use decree::eval::Facts;
+use decree::value::{Unit, Value};
+use decree::{Options, SourceFile};
+use divan::{Bencher, black_box};
+use rust_decimal::Decimal;
+
+fn main() {
+    divan::main();
+}
+
+const N: usize = 1_000_000;
+
+/// The anchor facts of one enterprise, in fen, from a simple generator.
+fn fen(i: u64, k: u64) -> i64 {
+    let x = (i
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(k.wrapping_mul(1442695040888963407)))
+        >> 20;
+    // Caps in fen: 5亿, 5亿, 5000万, 2000万, 2000亿, 2000亿, 1亿 yuan.
+    let caps: [u64; 7] = [
+        50_000_000_000,
+        50_000_000_000,
+        5_000_000_000,
+        2_000_000_000,
+        20_000_000_000_000,
+        20_000_000_000_000,
+        10_000_000_000,
+    ];
+    (x % caps[k as usize % 7]) as i64
+}
+
+fn population(n: usize) -> Vec<[i64; 7]> {
+    (0..n as u64)
+        .map(|i| std::array::from_fn(|k| fen(i, k as u64)))
+        .collect()
+}
+
+const NAMES: [&str; 7] = [
+    "investment",
+    "fixed_asset_investment",
+    "loan_interest",
+    "lease_interest",
+    "annual_output",
+    "prior_peak_output",
+    "actual_sales",
+];
+
+fn rows(pop: &[[i64; 7]]) -> Vec<Row> {
+    pop.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut values = BTreeMap::new();
+            for (name, f) in NAMES.iter().zip(r) {
+                values.insert(
+                    (*name).to_string(),
+                    Value::Num(Unit::Money, Decimal::new(*f, 2)),
+                );
+            }
+            Row {
+                line: i as u64 + 2,
+                facts: Facts {
+                    values,
+                    name: String::new(),
+                },
+            }
+        })
+        .collect()
+}
+
+fn anchor() -> decree::Policy {
+    let text =
+        std::fs::read_to_string("examples/bench/anchor.decree").expect("run from the crate root");
+    decree::load(&SourceFile::new("anchor", text)).expect("anchor checks")
+}
+
+fn single_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool")
+        .install(f)
+}
+
+#[divan::bench(sample_count = 10)]
+fn parse_and_check_the_draft(b: Bencher) {
+    let text =
+        std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
+    let src = SourceFile::new("draft", text);
+    b.bench(|| decree::load(black_box(&src)).expect("checks"));
+}
+
+#[divan::bench(sample_count = 20)]
+fn evaluate_one_enterprise_on_the_draft(b: Bencher) {
+    let text =
+        std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
+    let policy = decree::load(&SourceFile::new("draft", text)).expect("checks");
+    let facts_text =
+        std::fs::read_to_string("examples/enterprises/huaxin-electronics.json").expect("facts");
+    let (facts, _) =
+        decree::facts::load(&policy, &SourceFile::new("huaxin.json", facts_text)).expect("facts");
+    b.bench(|| decree::evaluate(black_box(&policy), black_box(&facts), &Options::default()));
+}
+
+#[divan::bench(sample_count = 3)]
+fn anchor_plan_1m_single_thread(b: Bencher) {
+    let policy = anchor();
+    let plan = decree::plan::Plan::compile(&policy, &Options::default()).expect("compiles");
+    let rows = rows(&population(N));
+    b.bench(|| single_thread(|| plan.run(black_box(&rows))));
+}
+
+#[divan::bench(sample_count = 3)]
+fn anchor_plan_1m_all_cores(b: Bencher) {
+    let policy = anchor();
+    let plan = decree::plan::Plan::compile(&policy, &Options::default()).expect("compiles");
+    let rows = rows(&population(N));
+    b.bench(|| plan.run(black_box(&rows)));
+}
+
+#[divan::bench(sample_count = 3)]
+fn anchor_interpreter_10k(b: Bencher) {
+    let policy = anchor();
+    let rows = rows(&population(10_000));
+    b.bench(|| {
+        for r in &rows {
+            black_box(decree::evaluate(&policy, &r.facts, &Options::default()));
+        }
+    });
+}
+
+#[divan::bench(sample_count = 3)]
+fn draft_interpreter_1k(b: Bencher) {
+    let text =
+        std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
+    let policy = decree::load(&SourceFile::new("draft", text)).expect("checks");
+    let facts_text =
+        std::fs::read_to_string("examples/enterprises/huaxin-electronics.json").expect("facts");
+    let (facts, _) =
+        decree::facts::load(&policy, &SourceFile::new("huaxin.json", facts_text)).expect("facts");
+    b.bench(|| {
+        for _ in 0..1000 {
+            black_box(decree::evaluate(
+                &policy,
+                black_box(&facts),
+                &Options::default(),
+            ));
+        }
+    });
+}
+
+/// The five formulas by hand with rust_decimal: the baseline an engine
+/// cannot beat without changing representation.
+#[divan::bench(sample_count = 3)]
+fn hand_written_rust_decimal_1m(b: Bencher) {
+    let pop: Vec<[Decimal; 7]> = population(N)
+        .iter()
+        .map(|r| r.map(|f| Decimal::new(f, 2)))
+        .collect();
+    let d = |s: &str| -> Decimal { s.parse().expect("decimal") };
+    let (r20, r50, r30) = (d("0.2"), d("0.5"), d("0.3"));
+    let (c5000w, c500w, c1000w) = (d("50000000"), d("5000000"), d("10000000"));
+    let levels = [
+        (d("100000000000"), d("20000000")),
+        (d("50000000000"), d("10000000")),
+        (d("10000000000"), d("3000000")),
+    ];
+    b.bench(|| {
+        let mut total = Decimal::ZERO;
+        for r in &pop {
+            let a = (r20 * r[0]).min(c5000w);
+            let i = (r50 * (r[2] + r[3])).min(c500w);
+            let m = (r20 * r[1]).min(c5000w);
+            let mut ms = Decimal::ZERO;
+            for (t, v) in levels {
+                if r[4] >= t && r[5] < t {
+                    ms = v;
+                    break;
+                }
+            }
+            let f = (r30 * r[6]).min(c1000w);
+            total += a + i + m + ms + f;
+        }
+        black_box(total)
+    });
+}
+
+/// The five formulas by hand in i64 fen (rates as percent): the fastest
+/// exact representation for these operations.
+#[divan::bench(sample_count = 3)]
+fn hand_written_i64_fixed_point_1m(b: Bencher) {
+    let pop = population(N);
+    b.bench(|| {
+        let mut total: i64 = 0;
+        for r in &pop {
+            let a = (20 * r[0] / 100).min(5_000_000_000);
+            let i = (50 * (r[2] + r[3]) / 100).min(500_000_000);
+            let m = (20 * r[1] / 100).min(5_000_000_000);
+            let ms = if r[4] >= 10_000_000_000_000 && r[5] < 10_000_000_000_000 {
+                2_000_000_000
+            } else if r[4] >= 5_000_000_000_000 && r[5] < 5_000_000_000_000 {
+                1_000_000_000
+            } else if r[4] >= 1_000_000_000_000 && r[5] < 1_000_000_000_000 {
+                300_000_000
+            } else {
+                0
+            };
+            let f = (30 * r[6] / 100).min(1_000_000_000);
+            total += a + i + m + ms + f;
+        }
+        black_box(total)
+    });
+}
