@@ -133,8 +133,9 @@ struct Printer<'s> {
     indent: usize,
 }
 
-/// How tightly an expression binds (the Pratt table of `syntax::lower`).
-fn precedence(e: &Expr) -> u8 {
+/// How tightly an expression binds (the Pratt table of `syntax::lower`), for
+/// parentheses when printing.
+pub(crate) fn precedence(e: &Expr) -> u8 {
     match &e.node {
         ExprKind::Binary(op, ..) => match op {
             BinaryOp::Or => 1,

@@ -5,24 +5,7 @@
 
 use crate::ast::{BinaryOp, Builtin, CmpOp, Expr, ExprKind, UnaryOp};
 use crate::check::{Policy, Symbol};
-
-/// How tightly an expression binds, for parentheses.
-fn precedence(e: &Expr) -> u8 {
-    match &e.node {
-        ExprKind::Binary(op, ..) => match op {
-            BinaryOp::Or => 1,
-            BinaryOp::And => 2,
-            BinaryOp::Cmp(_) | BinaryOp::In => 4,
-            BinaryOp::Add | BinaryOp::Sub => 5,
-            BinaryOp::Mul | BinaryOp::Div => 6,
-            BinaryOp::Range => 8,
-        },
-        ExprKind::Unary(UnaryOp::Not | UnaryOp::Soft, _) => 3,
-        ExprKind::Unary(UnaryOp::Neg, _) => 7,
-        ExprKind::If(..) => 0,
-        _ => 9,
-    }
-}
+use crate::fmt::precedence;
 
 /// The display name of a name: a fact's or param's label when it has one.
 pub fn display_name(policy: &Policy, name: &str) -> String {
