@@ -76,6 +76,25 @@ fn rows(pop: &[[i64; 7]]) -> Vec<Row> {
         .collect()
 }
 
+/// The population as the plan's fixed-point columns: what a caller holding
+/// a register in memory hands to the plan.
+fn columns(plan: &decree::plan::Plan, pop: &[[i64; 7]]) -> decree::plan::Columns {
+    let mut cols = decree::plan::Columns::new(plan);
+    let slots: Vec<(usize, usize)> = NAMES
+        .iter()
+        .enumerate()
+        .filter_map(|(k, n)| Some((k, plan.facts().iter().position(|f| f.name == *n)?)))
+        .collect();
+    for r in pop {
+        let row = cols.push_row();
+        for (k, slot) in &slots {
+            let v = Value::Num(Unit::Money, Decimal::new(r[*k], 2));
+            cols.set_value(plan, *slot, row, &v);
+        }
+    }
+    cols
+}
+
 fn anchor() -> decree::Policy {
     let text =
         std::fs::read_to_string("examples/bench/anchor.decree").expect("run from the crate root");
@@ -114,16 +133,16 @@ fn evaluate_one_enterprise_on_the_draft(b: Bencher) {
 fn anchor_plan_1m_single_thread(b: Bencher) {
     let policy = anchor();
     let plan = decree::plan::Plan::compile(&policy, &Options::default()).expect("compiles");
-    let rows = rows(&population(N));
-    b.bench(|| single_thread(|| plan.run(black_box(&rows))));
+    let cols = columns(&plan, &population(N));
+    b.bench(|| single_thread(|| plan.run(black_box(&cols))));
 }
 
 #[divan::bench(sample_count = 3)]
 fn anchor_plan_1m_all_cores(b: Bencher) {
     let policy = anchor();
     let plan = decree::plan::Plan::compile(&policy, &Options::default()).expect("compiles");
-    let rows = rows(&population(N));
-    b.bench(|| plan.run(black_box(&rows)));
+    let cols = columns(&plan, &population(N));
+    b.bench(|| plan.run(black_box(&cols)));
 }
 
 #[divan::bench(sample_count = 3)]

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::check::{Policy, Symbol};
 use crate::eval::{Cause, Evaluation, Facts, Options, Status};
 use crate::facts::{Raw, convert};
-use crate::plan::Plan;
+use crate::plan::{Columns, Outcomes, Plan};
 use crate::value::Value;
 
 /// A row of the population that could not be read.
@@ -62,7 +62,7 @@ impl RowFormat {
     }
 }
 
-/// Reads rows one at a time from a population file.
+/// Reads rows from a population file, one at a time or a chunk at a time.
 pub struct RowReader<'p, R: BufRead> {
     policy: &'p Policy,
     inner: Inner<R>,
@@ -72,7 +72,7 @@ enum Inner<R: BufRead> {
     Csv {
         reader: csv::Reader<R>,
         columns: Vec<Column>,
-        record: csv::StringRecord,
+        record: csv::ByteRecord,
     },
     Json {
         reader: R,
@@ -86,6 +86,35 @@ enum Inner<R: BufRead> {
 enum Column {
     Fact(String, crate::value::Unit),
     Ignored,
+}
+
+/// A chunk of rows, read and typed: the plan's fixed-point columns (when
+/// there is a plan) and, for rows the interpreter must take, their facts.
+pub struct Chunk {
+    lines: Vec<u64>,
+    facts: ChunkFacts,
+    columns: Option<Columns>,
+    /// Rows that could not be read, with their lines.
+    pub errors: Vec<RowError>,
+}
+
+enum ChunkFacts {
+    /// Typed facts of every row (JSON Lines).
+    Typed(Vec<Facts>),
+    /// CSV records, typed again only for rows the plan does not decide.
+    Csv(Vec<Column>, Vec<csv::ByteRecord>),
+}
+
+impl Chunk {
+    /// Rows read.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether no row was read.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
 }
 
 impl<'p, R: BufRead> RowReader<'p, R> {
@@ -122,7 +151,7 @@ impl<'p, R: BufRead> RowReader<'p, R> {
                 Inner::Csv {
                     reader,
                     columns,
-                    record: csv::StringRecord::new(),
+                    record: csv::ByteRecord::new(),
                 }
             }
             RowFormat::JsonLines => Inner::Json {
@@ -144,48 +173,15 @@ impl<'p, R: BufRead> RowReader<'p, R> {
                 record,
             } => {
                 let line = reader.position().line();
-                match reader.read_record(record) {
+                match reader.read_byte_record(record) {
                     Ok(false) => None,
-                    Err(e) => {
-                        let line = e.position().map_or(line, |p| p.line());
-                        Some(Err(RowError {
-                            line,
-                            message: format!("unreadable row: {e}"),
-                        }))
-                    }
+                    Err(e) => Some(Err(unreadable(line, &e))),
                     Ok(true) => {
                         let line = record.position().map_or(line, |p| p.line());
-                        let mut facts = Facts {
-                            values: BTreeMap::new(),
-                            name: format!("row {line}"),
-                        };
-                        for (col, cell) in columns.iter().zip(record.iter()) {
-                            let Column::Fact(name, unit) = col else {
-                                continue;
-                            };
-                            let cell = cell.trim();
-                            if cell.is_empty() {
-                                continue;
-                            }
-                            let raw = match cell {
-                                "true" | "TRUE" | "True" => Raw::Bool(true),
-                                "false" | "FALSE" | "False" => Raw::Bool(false),
-                                c => Raw::Str(c.to_string()),
-                            };
-                            match convert(policy, *unit, &raw) {
-                                Ok(Some(v)) => {
-                                    facts.values.insert(name.clone(), v);
-                                }
-                                Ok(None) => {}
-                                Err(why) => {
-                                    return Some(Err(RowError {
-                                        line,
-                                        message: format!("column `{name}`: {why}"),
-                                    }));
-                                }
-                            }
-                        }
-                        Some(Ok(Row { line, facts }))
+                        Some(
+                            record_facts(policy, columns, record, line)
+                                .map(|facts| Row { line, facts }),
+                        )
                     }
                 }
             }
@@ -211,6 +207,187 @@ impl<'p, R: BufRead> RowReader<'p, R> {
             },
         }
     }
+
+    /// Up to `max` rows, typed for `plan` (CSV cells are parsed straight
+    /// into its fixed-point columns); `None` at the end. Unreadable rows
+    /// are in the chunk's `errors`, not its rows.
+    pub fn next_chunk(&mut self, plan: Option<&Plan>, max: usize) -> Option<Chunk> {
+        let policy = self.policy;
+        let mut lines = Vec::new();
+        let mut errors = Vec::new();
+        let mut cols = plan.map(Columns::new);
+        let facts = match &mut self.inner {
+            Inner::Csv {
+                reader, columns, ..
+            } => {
+                // Each column's plan slot and scale, found once.
+                let slots: Vec<Option<(usize, u32)>> = columns
+                    .iter()
+                    .map(|c| match (c, plan) {
+                        (Column::Fact(name, unit), Some(plan))
+                            if *unit != crate::value::Unit::Bool =>
+                        {
+                            plan.facts()
+                                .iter()
+                                .position(|f| &f.name == name)
+                                .and_then(|i| Some((i, plan.facts().get(i)?.scale)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let mut records = Vec::new();
+                let mut record = csv::ByteRecord::new();
+                while lines.len() < max {
+                    let line = reader.position().line();
+                    match reader.read_byte_record(&mut record) {
+                        Ok(false) => break,
+                        Err(e) => errors.push(unreadable(line, &e)),
+                        Ok(true) => {
+                            let line = record.position().map_or(line, |p| p.line());
+                            let row = cols.as_mut().map(Columns::push_row);
+                            match read_cells(
+                                policy,
+                                plan,
+                                columns,
+                                &slots,
+                                &record,
+                                cols.as_mut().zip(row),
+                            ) {
+                                Ok(()) => {
+                                    lines.push(line);
+                                    records.push(record.clone());
+                                }
+                                Err(message) => {
+                                    if let (Some(c), Some(r)) = (cols.as_mut(), row) {
+                                        c.truncate(r);
+                                    }
+                                    errors.push(RowError { line, message });
+                                }
+                            }
+                        }
+                    }
+                }
+                ChunkFacts::Csv(columns.clone(), records)
+            }
+            Inner::Json { .. } => {
+                let mut typed = Vec::new();
+                while lines.len() < max {
+                    match self.next_row() {
+                        None => break,
+                        Some(Err(e)) => errors.push(e),
+                        Some(Ok(row)) => {
+                            if let (Some(c), Some(plan)) = (cols.as_mut(), plan) {
+                                let r = c.push_row();
+                                for (slot, f) in plan.facts().iter().enumerate() {
+                                    if let Some(v) = row.facts.values.get(&f.name) {
+                                        c.set_value(plan, slot, r, v);
+                                    }
+                                }
+                            }
+                            lines.push(row.line);
+                            typed.push(row.facts);
+                        }
+                    }
+                }
+                ChunkFacts::Typed(typed)
+            }
+        };
+        if lines.is_empty() && errors.is_empty() {
+            return None;
+        }
+        Some(Chunk {
+            lines,
+            facts,
+            columns: cols,
+            errors,
+        })
+    }
+}
+
+fn unreadable(line: u64, e: &csv::Error) -> RowError {
+    let line = e.position().map_or(line, |p| p.line());
+    RowError {
+        line,
+        message: format!("unreadable row: {e}"),
+    }
+}
+
+/// One CSV cell as a fact value; `None` for an empty cell.
+fn cell_value(
+    policy: &Policy,
+    name: &str,
+    unit: crate::value::Unit,
+    cell: &[u8],
+) -> Result<Option<Value>, String> {
+    let cell = cell.trim_ascii();
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let text = std::str::from_utf8(cell)
+        .map_err(|_| format!("column `{name}`: the cell is not UTF-8 text"))?;
+    let raw = match text {
+        "true" | "TRUE" | "True" => Raw::Bool(true),
+        "false" | "FALSE" | "False" => Raw::Bool(false),
+        c => Raw::Str(c.to_string()),
+    };
+    convert(policy, unit, &raw).map_err(|why| format!("column `{name}`: {why}"))
+}
+
+/// Reads a record's cells into a row of the plan's columns: plain numbers
+/// straight to fixed point, anything else through the facts reader, which
+/// also checks the cells the plan does not use.
+fn read_cells(
+    policy: &Policy,
+    plan: Option<&Plan>,
+    columns: &[Column],
+    slots: &[Option<(usize, u32)>],
+    record: &csv::ByteRecord,
+    mut target: Option<(&mut Columns, usize)>,
+) -> Result<(), String> {
+    for ((col, slot), cell) in columns.iter().zip(slots).zip(record.iter()) {
+        let Column::Fact(name, unit) = col else {
+            continue;
+        };
+        if let (Some((slot, scale)), Some((cols, row))) = (slot, target.as_mut()) {
+            if let Some(v) = crate::plan::parse_plain(cell.trim_ascii(), *scale) {
+                cols.set_fixed(*slot, *row, v);
+                continue;
+            }
+        }
+        let value = cell_value(policy, name, *unit, cell)?;
+        if let (Some(v), Some((cols, row)), Some(plan)) = (value, target.as_mut(), plan) {
+            if let Some(slot) = plan.facts().iter().position(|f| &f.name == name) {
+                cols.set_value(plan, slot, *row, &v);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A record's facts, typed by the policy.
+fn record_facts(
+    policy: &Policy,
+    columns: &[Column],
+    record: &csv::ByteRecord,
+    line: u64,
+) -> Result<Facts, RowError> {
+    let mut facts = Facts {
+        values: BTreeMap::new(),
+        name: format!("row {line}"),
+    };
+    for (col, cell) in columns.iter().zip(record.iter()) {
+        let Column::Fact(name, unit) = col else {
+            continue;
+        };
+        match cell_value(policy, name, *unit, cell) {
+            Ok(Some(v)) => {
+                facts.values.insert(name.clone(), v);
+            }
+            Ok(None) => {}
+            Err(message) => return Err(RowError { line, message }),
+        }
+    }
+    Ok(facts)
 }
 
 fn json_row(policy: &Policy, line: u64, text: &str) -> Result<Row, RowError> {
@@ -261,6 +438,26 @@ pub struct RowResult {
 }
 
 impl RowResult {
+    /// A row whose every item failed.
+    pub fn failed(policy: &Policy, line: u64) -> RowResult {
+        RowResult {
+            line,
+            items: policy
+                .items
+                .iter()
+                .map(|_| ItemOutcome {
+                    status: Status::Error,
+                    min: None,
+                    max: None,
+                    causes: Vec::new(),
+                })
+                .collect(),
+            total_min: Decimal::ZERO,
+            total_max: Decimal::ZERO,
+            failed: true,
+        }
+    }
+
     /// From a full evaluation by the interpreter.
     pub fn from_evaluation(policy: &Policy, line: u64, e: &Evaluation) -> RowResult {
         let mut items = Vec::with_capacity(policy.items.len());
@@ -298,8 +495,8 @@ impl RowResult {
     }
 }
 
-/// Evaluates a chunk of rows on every core, in input order: through the
-/// plan where it can decide a row, through the interpreter otherwise.
+/// Evaluates rows of typed facts on every core, in input order: through
+/// the plan where it can decide a row, through the interpreter otherwise.
 pub fn evaluate_chunk(
     policy: &Policy,
     plan: Option<&Plan>,
@@ -307,7 +504,7 @@ pub fn evaluate_chunk(
     options: &Options,
 ) -> Vec<RowResult> {
     let fast: Vec<Option<RowResult>> = match plan {
-        Some(plan) => plan.run(rows),
+        Some(plan) => plan.run_rows(rows),
         None => vec![None; rows.len()],
     };
     rows.par_iter()
@@ -319,6 +516,198 @@ pub fn evaluate_chunk(
             })
         })
         .collect()
+}
+
+/// A chunk's results: the plan's columns, and the interpreter's results
+/// for the rows the plan left to it.
+pub struct Evaluated<'a> {
+    plan: Option<&'a Plan>,
+    outcomes: Option<Outcomes>,
+    slow: Vec<Option<RowResult>>,
+    lines: Vec<u64>,
+}
+
+impl Evaluated<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Row `i`'s results.
+    pub fn row(&self, i: usize) -> Option<RowView<'_>> {
+        if let Some(r) = self.slow.get(i).and_then(Option::as_ref) {
+            return Some(RowView::Full(r));
+        }
+        Some(RowView::Plan {
+            plan: self.plan?,
+            outcomes: self.outcomes.as_ref()?,
+            row: i,
+            line: *self.lines.get(i)?,
+        })
+    }
+}
+
+/// Evaluates a chunk on every core: the plan over its columns, then the
+/// interpreter for the rows the plan did not decide.
+pub fn evaluate<'a>(
+    policy: &Policy,
+    plan: Option<&'a Plan>,
+    chunk: &Chunk,
+    options: &Options,
+) -> Evaluated<'a> {
+    let outcomes = plan.zip(chunk.columns.as_ref()).map(|(p, c)| p.run(c));
+    let slow = (0..chunk.len())
+        .into_par_iter()
+        .map(|i| {
+            if outcomes.as_ref().is_some_and(|o| o.decided(i)) {
+                return None;
+            }
+            let line = chunk.lines.get(i).copied().unwrap_or(0);
+            let facts = match &chunk.facts {
+                ChunkFacts::Typed(f) => f.get(i).cloned().map(Ok),
+                ChunkFacts::Csv(columns, records) => records
+                    .get(i)
+                    .map(|r| record_facts(policy, columns, r, line)),
+            };
+            Some(match facts {
+                Some(Ok(facts)) => {
+                    let e = crate::evaluate(policy, &facts, options);
+                    RowResult::from_evaluation(policy, line, &e)
+                }
+                // The row was read once already; reading it again cannot
+                // fail, but if it did the row is an error, not dropped.
+                _ => RowResult::failed(policy, line),
+            })
+        })
+        .collect();
+    Evaluated {
+        plan,
+        outcomes,
+        slow,
+        lines: chunk.lines.clone(),
+    }
+}
+
+/// One row's results, from the plan's columns or from the interpreter.
+pub enum RowView<'a> {
+    /// Decided by the plan.
+    Plan {
+        /// The plan.
+        plan: &'a Plan,
+        /// Its outcomes for the chunk.
+        outcomes: &'a Outcomes,
+        /// The row in the chunk.
+        row: usize,
+        /// The input line.
+        line: u64,
+    },
+    /// Evaluated by the interpreter.
+    Full(&'a RowResult),
+}
+
+/// One item's result in a [`RowView`].
+pub struct ItemView<'a> {
+    /// Status.
+    pub status: Status,
+    /// Least amount.
+    pub min: Option<Decimal>,
+    /// Greatest amount.
+    pub max: Option<Decimal>,
+    /// Why undetermined.
+    pub causes: &'a [Cause],
+}
+
+impl RowView<'_> {
+    /// The input line.
+    pub fn line(&self) -> u64 {
+        match self {
+            RowView::Plan { line, .. } => *line,
+            RowView::Full(r) => r.line,
+        }
+    }
+
+    /// Item `i`'s result (in `Policy::items` order).
+    pub fn item(&self, i: usize) -> ItemView<'_> {
+        match self {
+            RowView::Plan {
+                plan,
+                outcomes,
+                row,
+                ..
+            } => {
+                let amount = outcomes.amount(plan, *row, i);
+                ItemView {
+                    status: outcomes.status(*row, i).unwrap_or(Status::Error),
+                    min: amount,
+                    max: amount,
+                    causes: &[],
+                }
+            }
+            RowView::Full(r) => match r.items.get(i) {
+                Some(o) => ItemView {
+                    status: o.status,
+                    min: o.min,
+                    max: o.max,
+                    causes: &o.causes,
+                },
+                None => ItemView {
+                    status: Status::Error,
+                    min: None,
+                    max: None,
+                    causes: &[],
+                },
+            },
+        }
+    }
+
+    /// As a [`RowResult`] for `policy` (the policy the row was evaluated
+    /// with).
+    pub fn to_result(&self, policy: &Policy) -> RowResult {
+        match self {
+            RowView::Full(r) => (*r).clone(),
+            RowView::Plan { .. } => {
+                let (total_min, total_max) = self.total();
+                RowResult {
+                    line: self.line(),
+                    items: (0..policy.items.len())
+                        .map(|i| {
+                            let o = self.item(i);
+                            ItemOutcome {
+                                status: o.status,
+                                min: o.min,
+                                max: o.max,
+                                causes: o.causes.to_vec(),
+                            }
+                        })
+                        .collect(),
+                    total_min,
+                    total_max,
+                    failed: false,
+                }
+            }
+        }
+    }
+
+    /// The total, least and greatest.
+    pub fn total(&self) -> (Decimal, Decimal) {
+        match self {
+            RowView::Plan {
+                plan,
+                outcomes,
+                row,
+                ..
+            } => {
+                let t = outcomes.total(plan, *row).unwrap_or_default();
+                (t, t)
+            }
+            RowView::Full(r) => (r.total_min, r.total_max),
+        }
+    }
 }
 
 /// Writes results as CSV or JSON Lines.
@@ -346,9 +735,15 @@ impl<W: Write> RowWriter<W> {
 
     /// Writes one result.
     pub fn write(&mut self, r: &RowResult) -> std::io::Result<()> {
+        self.write_view(&RowView::Full(r))
+    }
+
+    /// Writes one row's results.
+    pub fn write_view(&mut self, r: &RowView<'_>) -> std::io::Result<()> {
         if self.json {
             let mut items = serde_json::Map::new();
-            for ((name, monetary), o) in self.names.iter().zip(&r.items) {
+            for (i, (name, monetary)) in self.names.iter().enumerate() {
+                let o = r.item(i);
                 let mut m = serde_json::Map::new();
                 m.insert("status".into(), o.status.as_str().into());
                 if *monetary {
@@ -363,10 +758,11 @@ impl<W: Write> RowWriter<W> {
                 }
                 items.insert(name.clone(), serde_json::Value::Object(m));
             }
+            let (lo, hi) = r.total();
             let doc = serde_json::json!({
-                "line": r.line,
+                "line": r.line(),
                 "items": items,
-                "total": {"min": r.total_min.normalize().to_string(), "max": r.total_max.normalize().to_string()},
+                "total": {"min": lo.normalize().to_string(), "max": hi.normalize().to_string()},
             });
             writeln!(self.out, "{doc}")
         } else {
@@ -384,23 +780,86 @@ impl<W: Write> RowWriter<W> {
                 writeln!(self.out, "{}", h.join(","))?;
                 self.header_done = true;
             }
-            let mut cells = vec![r.line.to_string()];
-            for ((_, monetary), o) in self.names.iter().zip(&r.items) {
-                cells.push(o.status.as_str().to_string());
+            // Written cell by cell: no strings are built per row.
+            write!(self.out, "{}", r.line())?;
+            for (i, (_, monetary)) in self.names.iter().enumerate() {
+                let o = r.item(i);
+                write!(self.out, ",{}", o.status.as_str())?;
                 if *monetary {
-                    cells.push(o.min.map(|d| d.normalize().to_string()).unwrap_or_default());
-                    cells.push(o.max.map(|d| d.normalize().to_string()).unwrap_or_default());
+                    for d in [o.min, o.max] {
+                        match d {
+                            Some(d) => write!(self.out, ",{}", d.normalize())?,
+                            None => write!(self.out, ",")?,
+                        }
+                    }
                 }
             }
-            cells.push(r.total_min.normalize().to_string());
-            cells.push(r.total_max.normalize().to_string());
-            writeln!(self.out, "{}", cells.join(","))
+            let (lo, hi) = r.total();
+            writeln!(self.out, ",{},{}", lo.normalize(), hi.normalize())
         }
     }
 
     /// Flushes the output.
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
+    }
+}
+
+/// Most distinct amounts an item's histogram keeps before it coarsens.
+const MAX_DISTINCT: usize = 1 << 15;
+
+/// Granted amounts and their counts, for the median in bounded memory:
+/// exact while there are at most [`MAX_DISTINCT`] distinct amounts; past
+/// that, amounts are counted in buckets of a power of ten yuan, and the
+/// median is known to lie in one bucket, which the summary says.
+#[derive(Debug, Clone, Default)]
+struct Histogram {
+    /// `None`: exact amounts. `Some(q)`: buckets `[k·q, (k+1)·q)`.
+    quantum: Option<Decimal>,
+    counts: BTreeMap<Decimal, u64>,
+}
+
+impl Histogram {
+    fn key(&self, d: Decimal) -> Decimal {
+        match self.quantum {
+            None => d.normalize(),
+            Some(q) => d
+                .checked_div(q)
+                .map(|k| (k.floor() * q).normalize())
+                .unwrap_or(d),
+        }
+    }
+
+    fn add(&mut self, d: Decimal) {
+        *self.counts.entry(self.key(d)).or_insert(0) += 1;
+        while self.counts.len() > MAX_DISTINCT {
+            let q = match self.quantum {
+                None => Decimal::ONE,
+                Some(q) => match q.checked_mul(Decimal::TEN) {
+                    Some(q) => q,
+                    None => break,
+                },
+            };
+            self.quantum = Some(q);
+            let old = std::mem::take(&mut self.counts);
+            for (k, c) in old {
+                *self.counts.entry(self.key(k)).or_insert(0) += c;
+            }
+        }
+    }
+
+    /// The lower median's amount (or bucket start).
+    fn median(&self) -> Option<Decimal> {
+        let n: u64 = self.counts.values().sum();
+        let target = n.checked_sub(1)? / 2;
+        let mut seen = 0;
+        for (v, c) in &self.counts {
+            if seen + c > target {
+                return Some(*v);
+            }
+            seen += c;
+        }
+        None
     }
 }
 
@@ -425,15 +884,18 @@ pub struct ItemStats {
     pub total_max: Decimal,
     /// Smallest amount granted.
     pub min: Option<Decimal>,
-    /// Median amount granted (of the least amounts).
+    /// Median amount granted (of the least amounts); when `median_within`
+    /// is set, the start of the bucket the median lies in.
     pub median: Option<Decimal>,
+    /// Set when there were too many distinct amounts to keep: the median
+    /// lies in `[median, median + median_within)`.
+    pub median_within: Option<Decimal>,
     /// Largest amount granted.
     pub max: Option<Decimal>,
     /// Why undetermined, with counts.
     pub causes: BTreeMap<String, u64>,
-    /// Distinct granted amounts with their counts (for the median).
     #[serde(skip)]
-    histogram: BTreeMap<Decimal, u64>,
+    histogram: Histogram,
 }
 
 /// The summary of a population run.
@@ -449,6 +911,9 @@ pub struct Summary {
     pub total_min: Decimal,
     /// Total cost, greatest.
     pub total_max: Decimal,
+    /// Set when a total exceeded the largest decimal (about 7.9 × 10²⁸
+    /// yuan): the totals are then not meaningful.
+    pub overflow: bool,
 }
 
 impl Summary {
@@ -468,14 +933,27 @@ impl Summary {
         }
     }
 
-    /// Counts one result in. The median keeps one count per distinct amount,
-    /// so its memory grows with the number of distinct amounts, not rows.
+    /// Counts one result in.
     pub fn add(&mut self, r: &RowResult) {
-        let plus = |a: Decimal, b: Decimal| a.checked_add(b).unwrap_or(Decimal::MAX);
+        self.add_view(&RowView::Full(r));
+    }
+
+    /// Counts one row's results in. Memory stays bounded: the median keeps
+    /// at most [`MAX_DISTINCT`] amounts per item.
+    pub fn add_view(&mut self, r: &RowView<'_>) {
+        let mut overflow = false;
+        let mut plus = |a: Decimal, b: Decimal| {
+            a.checked_add(b).unwrap_or_else(|| {
+                overflow = true;
+                a
+            })
+        };
         self.rows += 1;
-        self.total_min = plus(self.total_min, r.total_min);
-        self.total_max = plus(self.total_max, r.total_max);
-        for (s, o) in self.items.iter_mut().zip(&r.items) {
+        let (lo, hi) = r.total();
+        self.total_min = plus(self.total_min, lo);
+        self.total_max = plus(self.total_max, hi);
+        for (i, s) in self.items.iter_mut().enumerate() {
+            let o = r.item(i);
             match o.status {
                 Status::Granted | Status::Met | Status::Listed => s.granted += 1,
                 Status::Ineligible | Status::NotMet => s.ineligible += 1,
@@ -488,9 +966,9 @@ impl Summary {
                 s.total_max = plus(s.total_max, hi);
                 s.min = Some(s.min.map_or(lo, |m| m.min(lo)));
                 s.max = Some(s.max.map_or(hi, |m| m.max(hi)));
-                *s.histogram.entry(lo.normalize()).or_insert(0) += 1;
+                s.histogram.add(lo);
             }
-            for c in &o.causes {
+            for c in o.causes {
                 let key = match c {
                     Cause::Fact { name, .. } => format!("fact {name}"),
                     Cause::Param { name, .. } => format!("tbd {name}"),
@@ -499,24 +977,14 @@ impl Summary {
                 *s.causes.entry(key).or_insert(0) += 1;
             }
         }
+        self.overflow |= overflow;
     }
 
     /// Fills in the medians.
     pub fn finish(&mut self) {
         for s in &mut self.items {
-            let n: u64 = s.histogram.values().sum();
-            if n == 0 {
-                continue;
-            }
-            let target = (n - 1) / 2;
-            let mut seen = 0;
-            for (v, c) in &s.histogram {
-                if seen + c > target {
-                    s.median = Some(*v);
-                    break;
-                }
-                seen += c;
-            }
+            s.median = s.histogram.median();
+            s.median_within = s.histogram.quantum;
         }
     }
 
@@ -558,7 +1026,10 @@ impl Summary {
                 s.undetermined.to_string(),
                 total,
                 money(s.min),
-                money(s.median),
+                match (s.median, s.median_within) {
+                    (Some(m), Some(q)) => format!("{}..{}", format_money(m), format_money(m + q)),
+                    (m, _) => money(m),
+                },
                 money(s.max),
                 causes.join("; "),
             ]);
@@ -572,14 +1043,19 @@ impl Summary {
                 format_money(self.total_max)
             )
         };
+        let overflow = if self.overflow {
+            "\nA total exceeded the largest decimal: totals are not meaningful.\n"
+        } else {
+            ""
+        };
+        let buckets = if self.items.iter().any(|s| s.median_within.is_some()) {
+            "\nA median shown as a..b: the item had too many distinct amounts to keep; the median lies in [a, b).\n"
+        } else {
+            ""
+        };
         format!(
-            "{} rows evaluated, {} rejected; total {total}\n{t}\n",
+            "{} rows evaluated, {} rejected; total {total}\n{t}\n{overflow}{buckets}",
             self.rows, self.rejected
         )
     }
-}
-
-/// A fact value as the plan's fixed-point slot, when exact.
-pub fn fixed(v: &Value) -> Option<i128> {
-    crate::plan::to_fixed(v)
 }

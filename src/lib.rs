@@ -44,15 +44,32 @@ pub use diagnostic::{Code, Diagnostic, Diagnostics, RenderStyle};
 pub use eval::{Evaluation, Facts, Options, evaluate};
 pub use span::SourceFile;
 
-/// Resource limits applied while reading untrusted input.
+/// Resource limits for untrusted input: exceeding one is a
+/// [`Code::Limit`] diagnostic with a span, never a stack overflow, a hang
+/// or an exhausted host. The defaults (also the CLI's) are generous for
+/// real policies and small enough to be safe:
+///
+/// ```
+/// let limits = decree::Limits::default()
+///     .with_max_source_bytes(64 * 1024)
+///     .with_max_steps(10_000);
+/// assert_eq!(limits.max_depth, 64);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest source file accepted, in bytes.
+    /// Largest source file accepted, in bytes (default 4 MiB).
     pub max_source_bytes: usize,
-    /// Deepest nesting of brackets and expressions.
+    /// Deepest nesting of brackets and expressions in the source
+    /// (default 64).
     pub max_depth: usize,
-    /// Most rows in one tier table or schedule.
+    /// Most rows in one tier table or schedule (default 1,000).
     pub max_table_rows: usize,
+    /// Most expressions one evaluation may evaluate (default 1,000,000;
+    /// the 28-measure draft takes under 1,000).
+    pub max_steps: u64,
+    /// Deepest nesting of evaluation, counting params defined by params
+    /// (default 128).
+    pub max_eval_depth: usize,
 }
 
 impl Default for Limits {
@@ -61,7 +78,41 @@ impl Default for Limits {
             max_source_bytes: 4 * 1024 * 1024,
             max_depth: 64,
             max_table_rows: 1000,
+            max_steps: 1_000_000,
+            max_eval_depth: 128,
         }
+    }
+}
+
+impl Limits {
+    /// Sets the largest source accepted, in bytes.
+    pub fn with_max_source_bytes(mut self, bytes: usize) -> Self {
+        self.max_source_bytes = bytes;
+        self
+    }
+
+    /// Sets the deepest nesting of brackets and expressions.
+    pub fn with_max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Sets the most rows of a tier table or schedule.
+    pub fn with_max_table_rows(mut self, rows: usize) -> Self {
+        self.max_table_rows = rows;
+        self
+    }
+
+    /// Sets the most expressions one evaluation may evaluate.
+    pub fn with_max_steps(mut self, steps: u64) -> Self {
+        self.max_steps = steps;
+        self
+    }
+
+    /// Sets the deepest nesting of evaluation.
+    pub fn with_max_eval_depth(mut self, depth: usize) -> Self {
+        self.max_eval_depth = depth;
+        self
     }
 }
 
@@ -74,6 +125,59 @@ pub fn load(source: &SourceFile) -> Result<Policy, Diagnostics> {
 pub fn load_with(source: &SourceFile, limits: &Limits) -> Result<Policy, Diagnostics> {
     let program = syntax::parse(source, limits)?;
     check::check(source, &program)
+}
+
+/// Builds facts from JSON, TOML or YAML text, as a facts file with that
+/// content would give them; `name` names the enterprise in results and
+/// diagnostics. Returns the facts and any warnings (e.g. unknown names).
+pub fn facts_from_str(
+    policy: &Policy,
+    name: &str,
+    text: &str,
+    format: facts::Format,
+) -> Result<(Facts, Vec<Diagnostic>), Diagnostics> {
+    let ext = match format {
+        facts::Format::Json => "json",
+        facts::Format::Toml => "toml",
+        facts::Format::Yaml => "yaml",
+    };
+    facts::load(policy, &SourceFile::new(format!("{name}.{ext}"), text))
+}
+
+/// Builds facts from any serializable value whose fields are fact names:
+/// a struct, a map. Amounts are best given as strings (`"1.2亿"`) or as
+/// `rust_decimal::Decimal`s, which serialize exactly; an `f64` is taken as
+/// its shortest decimal text.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Enterprise { investment: &'static str }
+///
+/// let policy = decree::load(&decree::SourceFile::new("p.decree", r#"
+///     fact investment: money
+///     measure 8 "技改" { subsidy tech_upgrade = min(20% * investment, 5000万) }
+/// "#)).expect("a valid policy");
+/// let (facts, warnings) = decree::facts_from_serialize(&policy, "e", &Enterprise { investment: "3亿" })
+///     .expect("valid facts");
+/// assert!(warnings.is_empty());
+/// let result = decree::evaluate(&policy, &facts, &decree::Options::default());
+/// assert_eq!(result.total.min.to_string(), "50000000");
+/// ```
+pub fn facts_from_serialize<T: serde::Serialize + ?Sized>(
+    policy: &Policy,
+    name: &str,
+    value: &T,
+) -> Result<(Facts, Vec<Diagnostic>), Diagnostics> {
+    let text = serde_json::to_string(value).map_err(|e| {
+        Diagnostics::from(
+            Diagnostic::error(
+                Code::Facts,
+                format!("these facts cannot be serialized: {e}"),
+            )
+            .help("pass a struct or a map of fact names to values"),
+        )
+    })?;
+    facts_from_str(policy, name, &text, facts::Format::Json)
 }
 
 /// Builds facts from `(name, value)` pairs written as in a facts file

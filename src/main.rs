@@ -359,45 +359,50 @@ fn batch(
         None
     };
     let mut summary = decree::batch::Summary::new(&policy);
-    let mut rejected = Vec::new();
-    loop {
-        let mut rows = Vec::with_capacity(CHUNK);
-        while rows.len() < CHUNK {
-            match reader.next_row() {
-                None => break,
-                Some(Ok(row)) => rows.push(row),
-                Some(Err(e)) => {
-                    if strict {
-                        return Err(fail(
-                            Diagnostic::error(
-                                decree::Code::Facts,
-                                format!("{facts_path}:{}: {}", e.line, e.message),
-                            )
-                            .help("without --strict, unreadable rows are reported and skipped")
-                            .into(),
-                        ));
+    let (mut rows, mut rejected, mut shown) = (0u64, 0u64, Vec::new());
+    // Reading the next chunk overlaps with evaluating and writing this one.
+    let mut chunk = reader.next_chunk(plan.as_ref(), CHUNK);
+    while let Some(current) = chunk.take() {
+        if let (true, Some(e)) = (strict, current.errors.first()) {
+            return Err(fail(
+                Diagnostic::error(
+                    decree::Code::Facts,
+                    format!("{facts_path}:{}: {}", e.line, e.message),
+                )
+                .help("without --strict, unreadable rows are reported and skipped")
+                .into(),
+            ));
+        }
+        rejected += current.errors.len() as u64;
+        for e in &current.errors {
+            if shown.len() < 20 {
+                shown.push(e.clone());
+            }
+        }
+        let (next, written) = rayon::join(
+            || reader.next_chunk(plan.as_ref(), CHUNK),
+            || -> std::io::Result<usize> {
+                let results = decree::batch::evaluate(&policy, plan.as_ref(), &current, &options);
+                for i in 0..results.len() {
+                    let Some(view) = results.row(i) else { continue };
+                    if want_summary {
+                        summary.add_view(&view);
                     }
-                    rejected.push(e);
+                    if let Some(w) = writer.as_mut() {
+                        w.write_view(&view)?;
+                    }
                 }
-            }
-        }
-        if rows.is_empty() {
-            break;
-        }
-        let results = decree::batch::evaluate_chunk(&policy, plan.as_ref(), &rows, &options);
-        for r in &results {
-            summary.add(r);
-            if let Some(w) = writer.as_mut() {
-                if let Err(e) = w.write(r) {
-                    return Err(fail(
-                        Diagnostic::error(decree::Code::Io, format!("cannot write: {e}")).into(),
-                    ));
-                }
-            }
-        }
+                Ok(results.len())
+            },
+        );
+        let written = written.map_err(|e| {
+            fail(Diagnostic::error(decree::Code::Io, format!("cannot write: {e}")).into())
+        })?;
+        rows += written as u64;
         if let Some(bar) = &progress {
-            bar.inc(results.len() as u64);
+            bar.inc(written as u64);
         }
+        chunk = next;
     }
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -409,18 +414,19 @@ fn batch(
             ));
         }
     }
-    summary.rejected = rejected.len() as u64;
+    summary.rows = rows;
+    summary.rejected = rejected;
     summary.finish();
-    for e in rejected.iter().take(20) {
+    for e in &shown {
         report(&[Diagnostic::warning(
             decree::Code::Facts,
             format!("{facts_path}:{}: {} (row skipped)", e.line, e.message),
         )]);
     }
-    if rejected.len() > 20 {
+    if rejected > shown.len() as u64 {
         report(&[Diagnostic::warning(
             decree::Code::Facts,
-            format!("… and {} more rows skipped", rejected.len() - 20),
+            format!("… and {} more rows skipped", rejected - shown.len() as u64),
         )]);
     }
     if want_summary {

@@ -2,13 +2,20 @@
 //! population runs.
 //!
 //! Names become slots, params are folded to constants, explanations are
-//! gone, and items are evaluated column by column over batches of rows in
-//! exact fixed-point arithmetic (`i128` counting millionths). Wherever a
-//! row needs what the fast path cannot do exactly — a missing fact, a value
-//! with more than six decimals, an inexact product or quotient, an
-//! overflow, a negative amount — the plan gives up on that row and the
-//! interpreter evaluates it, so results are identical, digit for digit, to
-//! [`crate::evaluate`] (a differential test checks this).
+//! gone, and the policy becomes a flat program of column operations that
+//! runs over batches of rows in exact scaled-integer arithmetic: every
+//! value is an `i64` counting units of `10^-scale`, where each operation's
+//! scale is fixed at compile time (money facts in fen, rates in
+//! ten-thousandths, a product's scale the sum of its operands'), so a
+//! product is one checked `i64` multiplication and no operation ever
+//! rounds.
+//!
+//! Wherever a row needs what this cannot do exactly — a missing fact, a
+//! value with more decimals than its column's scale, an overflow, a
+//! division that does not terminate, a negative amount — the plan marks
+//! the row and the interpreter evaluates it, so results are identical,
+//! digit for digit, to [`crate::evaluate`] (a differential test checks
+//! this).
 //!
 //! A policy the plan cannot express at all (dates, ranges, schedules,
 //! `round`, `tbd` params, an evaluation date outside the window …) gets no
@@ -23,134 +30,381 @@ use crate::check::{Policy, Symbol};
 use crate::eval::{Options, Status, WindowStatus};
 use crate::value::{Unit, Value};
 
-/// Fixed-point scale: values count millionths.
-const SCALE: i128 = 1_000_000;
-const SCALE_DIGITS: u32 = 6;
-
-/// Each row's status and amount for one item; `None` for the interpreter.
-type Outcomes = Vec<Option<(Status, Option<i128>)>>;
-
-/// Rows per column batch.
+/// Rows per column batch: small enough that a batch's registers stay in
+/// cache, large enough that per-batch work is negligible.
 const BATCH: usize = 1024;
 
-/// A value of the fast path, or why the row must go to the interpreter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cell {
-    /// A number (millionths) or a condition (0 / 1).
-    V(i128),
-    /// Nothing: no tier matched, an item used is not granted.
+/// Largest scale of any value (`10^18` still fits an `i64`).
+const MAX_SCALE: u32 = 18;
+
+/// Cell states: a value, "nothing" (no tier matched, an item used is not
+/// granted), or "the interpreter must decide this row".
+const OK: u8 = 0;
+const NOTHING: u8 = 1;
+const FALLBACK: u8 = 2;
+
+/// Item status codes in [`Outcomes`]; `DEFER` sends the row to the
+/// interpreter.
+const GRANTED: u8 = 0;
+const INELIGIBLE: u8 = 1;
+const MET: u8 = 2;
+const NOT_MET: u8 = 3;
+const LISTED: u8 = 4;
+const DEFER: u8 = u8::MAX;
+
+/// An operand: a register (the result of an earlier operation), a fact
+/// column, a constant of the pool, or nothing (a table without `else`).
+#[derive(Debug, Clone, Copy)]
+enum Arg {
+    Reg(usize),
+    Fact(usize),
+    Const(usize),
     Nothing,
-    /// The fast path cannot decide this row.
-    Fallback,
 }
 
+#[derive(Debug, Clone, Copy)]
+enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Cmp(CmpOp),
+    Min,
+    Max,
+}
+
+/// One column operation; operation `k` writes register `k`.
 #[derive(Debug, Clone)]
-enum Node {
-    Const(i128),
-    Fact(usize),
-    Item(usize),
-    Neg(Box<Node>),
-    Not(Box<Node>),
-    Bin(BinaryOp, Box<Node>, Box<Node>),
-    If(Box<Node>, Box<Node>, Box<Node>),
-    MinMax(bool, Vec<Node>),
-    Clamp(Box<Node>, Box<Node>, Box<Node>),
-    Tiers {
-        subject: Box<Node>,
-        prior: Option<Box<Node>>,
-        cmp: CmpOp,
-        rows: Vec<(Node, Node)>,
-        otherwise: Option<Box<Node>>,
+enum Op {
+    /// `x × factor`: aligns a value to a larger scale.
+    Rescale(Arg, i64),
+    Neg(Arg),
+    Not(Arg),
+    /// Add, subtract, multiply, compare: any fallback wins, then any
+    /// nothing. Min and max: the first argument that is not a value wins,
+    /// as the interpreter reads them left to right.
+    Arith(Arith, Arg, Arg),
+    /// `a × factor ÷ b`, only when exact.
+    Div(Arg, Arg, i128),
+    And(Arg, Arg),
+    Or(Arg, Arg),
+    If(Arg, Arg, Arg),
+    Clamp(Arg, Arg, Arg),
+    /// An item's status from its `when` and body; the register holds what
+    /// other items see of it.
+    Decide {
+        item: usize,
+        when: Option<Arg>,
+        body: Body,
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Body {
-    /// Money, a condition (eligibility, target), or a constant benefit.
-    Value(Node),
+    /// Money, a condition (eligibility, target).
+    Value(Arg),
     /// A benefit whose value is a constant: granted when its `when` holds.
     Constant,
     /// A commitment: always listed.
     Listed,
 }
 
-#[derive(Debug, Clone)]
-struct PlanItem {
-    kind: ItemKind,
-    when: Option<Node>,
-    body: Body,
+/// A fact the plan reads: its name, unit and fixed-point scale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactSlot {
+    /// The fact's name.
+    pub name: String,
+    /// Its unit.
+    pub unit: Unit,
+    /// Values are stored as integers counting `10^-scale`.
+    pub scale: u32,
 }
 
 /// A compiled policy.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// Fact slots: name and whether it is a condition.
-    facts: Vec<String>,
-    items: Vec<PlanItem>,
-    order: Vec<usize>,
+    facts: Vec<FactSlot>,
+    /// Constant pool, each as a full column so operands are always slices.
+    consts: Vec<Vec<i64>>,
+    ops: Vec<Op>,
+    /// Per item (policy order): kind, scale of its amount, register.
+    items: Vec<(ItemKind, u32, usize)>,
+    /// Scale of the total (the largest monetary item scale).
+    total_scale: u32,
 }
 
-/// A value as a fixed-point number, when exact.
-pub fn to_fixed(v: &Value) -> Option<i128> {
+/// A batch of rows as fixed-point fact columns, one per [`FactSlot`].
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    len: usize,
+    values: Vec<Vec<i64>>,
+    states: Vec<Vec<u8>>,
+}
+
+impl Columns {
+    /// Empty columns for `plan`'s facts.
+    pub fn new(plan: &Plan) -> Columns {
+        Columns {
+            len: 0,
+            values: vec![Vec::new(); plan.facts.len()],
+            states: vec![Vec::new(); plan.facts.len()],
+        }
+    }
+
+    /// Columns of `rows`' facts.
+    pub fn from_rows(plan: &Plan, rows: &[Row]) -> Columns {
+        let mut c = Columns::new(plan);
+        for row in rows {
+            let r = c.push_row();
+            for (slot, f) in plan.facts.iter().enumerate() {
+                if let Some(v) = row.facts.values.get(&f.name) {
+                    c.set_value(plan, slot, r, v);
+                }
+            }
+        }
+        c
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a row whose facts are all missing; returns its index.
+    pub fn push_row(&mut self) -> usize {
+        for v in &mut self.values {
+            v.push(0);
+        }
+        for s in &mut self.states {
+            s.push(FALLBACK);
+        }
+        self.len += 1;
+        self.len - 1
+    }
+
+    /// Removes the rows from `len` on.
+    pub fn truncate(&mut self, len: usize) {
+        for v in &mut self.values {
+            v.truncate(len);
+        }
+        for s in &mut self.states {
+            s.truncate(len);
+        }
+        self.len = self.len.min(len);
+    }
+
+    /// Sets a fact of a row from its integer at the slot's scale.
+    pub fn set_fixed(&mut self, slot: usize, row: usize, v: i64) {
+        if let (Some(x), Some(s)) = (
+            self.values.get_mut(slot).and_then(|c| c.get_mut(row)),
+            self.states.get_mut(slot).and_then(|c| c.get_mut(row)),
+        ) {
+            *x = v;
+            *s = OK;
+        }
+    }
+
+    /// Sets a fact of a row from a typed value; a value the slot's scale
+    /// cannot hold exactly leaves the fact missing, so the row falls back.
+    pub fn set_value(&mut self, plan: &Plan, slot: usize, row: usize, v: &Value) {
+        let Some(f) = plan.facts.get(slot) else {
+            return;
+        };
+        if let Some(x) = to_scaled(v, f.scale) {
+            self.set_fixed(slot, row, x);
+        }
+    }
+
+    fn value(&self, slot: usize, range: &std::ops::Range<usize>) -> (&[i64], &[u8]) {
+        (
+            self.values
+                .get(slot)
+                .and_then(|c| c.get(range.clone()))
+                .unwrap_or(&[]),
+            self.states
+                .get(slot)
+                .and_then(|c| c.get(range.clone()))
+                .unwrap_or(&[]),
+        )
+    }
+}
+
+/// A plain decimal (`123`, `123.45`, no sign, no magnitude) as an integer
+/// at `scale`; `None` for anything else, which the caller reads the slow
+/// way.
+pub fn parse_plain(text: &[u8], scale: u32) -> Option<i64> {
+    let (int, frac) = match text.iter().position(|b| *b == b'.') {
+        Some(dot) => (text.get(..dot)?, text.get(dot + 1..)?),
+        None => (text, &[][..]),
+    };
+    if int.is_empty() || frac.len() > scale as usize {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for b in int.iter().chain(frac) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    v.checked_mul(pow10(scale - frac.len() as u32)?)
+}
+
+/// A value as an integer at `scale`, when exact.
+pub fn to_scaled(v: &Value, scale: u32) -> Option<i64> {
     match v {
-        Value::Num(_, d) => decimal_to_fixed(*d),
-        Value::Bool(b) => Some(i128::from(*b)),
+        Value::Num(_, d) => decimal_to_scaled(*d, scale),
+        Value::Bool(b) => Some(i64::from(*b)),
         _ => None,
     }
 }
 
-fn decimal_to_fixed(d: Decimal) -> Option<i128> {
+fn decimal_to_scaled(d: Decimal, scale: u32) -> Option<i64> {
     let d = d.normalize();
-    let scale = d.scale();
-    if scale > SCALE_DIGITS {
+    if d.scale() > scale {
         return None;
     }
-    d.mantissa().checked_mul(10i128.pow(SCALE_DIGITS - scale))
+    let m = d
+        .mantissa()
+        .checked_mul(i128::from(pow10(scale - d.scale())?))?;
+    i64::try_from(m).ok()
 }
 
-fn fixed_to_decimal(v: i128) -> Option<Decimal> {
-    Decimal::try_from_i128_with_scale(v, SCALE_DIGITS)
-        .ok()
-        .map(|d| d.normalize())
+fn pow10(e: u32) -> Option<i64> {
+    10i64.checked_pow(e)
+}
+
+/// The scale a fact's column is stored at: money and areas in hundredths
+/// (fen, square decimetres), rates in ten-thousandths, counts whole.
+fn fact_scale(unit: Unit) -> Option<u32> {
+    match unit {
+        Unit::Money | Unit::Area => Some(2),
+        Unit::Rate | Unit::Number => Some(4),
+        Unit::Count | Unit::Bool => Some(0),
+        _ => None,
+    }
 }
 
 struct Compiler<'p> {
     policy: &'p Policy,
     options: &'p Options,
-    facts: Vec<String>,
+    facts: Vec<FactSlot>,
+    consts: Vec<i64>,
+    ops: Vec<Op>,
+    /// Per item: scale and register, once compiled.
+    items: Vec<Option<(u32, usize)>>,
 }
 
+type Compiled = Option<(Arg, u32)>;
+
 impl Compiler<'_> {
-    fn fact_slot(&mut self, name: &str) -> usize {
-        match self.facts.iter().position(|f| f == name) {
-            Some(i) => i,
+    fn push(&mut self, op: Op) -> Arg {
+        self.ops.push(op);
+        Arg::Reg(self.ops.len() - 1)
+    }
+
+    fn constant(&mut self, v: i64) -> Arg {
+        match self.consts.iter().position(|c| *c == v) {
+            Some(i) => Arg::Const(i),
             None => {
-                self.facts.push(name.to_string());
-                self.facts.len() - 1
+                self.consts.push(v);
+                Arg::Const(self.consts.len() - 1)
             }
         }
     }
 
-    fn lit(&self, v: &LitValue) -> Option<Node> {
-        match v {
-            LitValue::Quantity(_, d) => decimal_to_fixed(*d).map(Node::Const),
-            LitValue::Bool(b) => Some(Node::Const(i128::from(*b))),
-            _ => None,
+    fn decimal(&mut self, d: Decimal) -> Compiled {
+        let d = d.normalize();
+        let scale = d.scale();
+        if scale > MAX_SCALE {
+            return None;
+        }
+        Some((self.constant(i64::try_from(d.mantissa()).ok()?), scale))
+    }
+
+    fn fact(&mut self, name: &str, unit: Unit) -> Compiled {
+        let scale = fact_scale(unit)?;
+        let slot = match self.facts.iter().position(|f| f.name == name) {
+            Some(i) => i,
+            None => {
+                self.facts.push(FactSlot {
+                    name: name.to_string(),
+                    unit,
+                    scale,
+                });
+                self.facts.len() - 1
+            }
+        };
+        Some((Arg::Fact(slot), scale))
+    }
+
+    /// `arg` (at scale `from`) at the larger scale `to`.
+    fn align(&mut self, (arg, from): (Arg, u32), to: u32) -> Option<Arg> {
+        if from == to {
+            return Some(arg);
+        }
+        let factor = pow10(to.checked_sub(from)?)?;
+        Some(match arg {
+            Arg::Const(i) => {
+                let v = self.consts.get(i)?.checked_mul(factor)?;
+                self.constant(v)
+            }
+            _ => self.push(Op::Rescale(arg, factor)),
+        })
+    }
+
+    /// Operands brought to their common (largest) scale.
+    fn common(&mut self, args: &[(Arg, u32)]) -> Option<(Vec<Arg>, u32)> {
+        let scale = args.iter().map(|a| a.1).max()?;
+        let aligned = args
+            .iter()
+            .map(|a| self.align(*a, scale))
+            .collect::<Option<_>>()?;
+        Some((aligned, scale))
+    }
+
+    fn binary(&mut self, op: Arith, l: &Expr, r: &Expr) -> Compiled {
+        let (l, r) = (self.expr(l)?, self.expr(r)?);
+        match op {
+            Arith::Mul => {
+                let scale = l.1 + r.1;
+                (scale <= MAX_SCALE).then(|| (self.push(Op::Arith(op, l.0, r.0)), scale))
+            }
+            _ => {
+                let (args, scale) = self.common(&[l, r])?;
+                let [a, b] = args.as_slice() else {
+                    return None;
+                };
+                let out = if matches!(op, Arith::Cmp(_)) {
+                    0
+                } else {
+                    scale
+                };
+                Some((self.push(Op::Arith(op, *a, *b)), out))
+            }
         }
     }
 
-    fn expr(&mut self, e: &Expr) -> Option<Node> {
-        Some(match &e.node {
-            ExprKind::Lit(l) => self.lit(&l.value)?,
+    fn expr(&mut self, e: &Expr) -> Compiled {
+        match &e.node {
+            ExprKind::Lit(l) => match &l.value {
+                LitValue::Quantity(_, d) => self.decimal(*d),
+                LitValue::Bool(b) => Some((self.constant(i64::from(*b)), 0)),
+                _ => None,
+            },
             ExprKind::Name(n) => match self.policy.lookup(n)? {
                 Symbol::Fact(i) => {
-                    let f = self.policy.facts.get(i)?;
-                    if !(f.unit.is_numeric() || f.unit == Unit::Bool) {
-                        return None;
-                    }
-                    Node::Fact(self.fact_slot(n))
+                    let unit = self.policy.facts.get(i)?.unit;
+                    self.fact(n, unit)
                 }
-                Symbol::Item(i) => Node::Item(i),
+                Symbol::Item(i) => {
+                    let (scale, reg) = (*self.items.get(i)?)?;
+                    Some((Arg::Reg(reg), scale))
+                }
                 Symbol::Param(i) => {
                     let p = self.policy.params.get(i)?;
                     // Folded: an override, or the policy's constant value.
@@ -159,58 +413,133 @@ impl Compiler<'_> {
                         None => crate::eval::constant(self.policy, p.value.as_ref()?, self.options)
                             .ok()?,
                     };
-                    Node::Const(to_fixed(&v)?)
+                    match v {
+                        Value::Num(_, d) => self.decimal(d),
+                        Value::Bool(b) => Some((self.constant(i64::from(b)), 0)),
+                        _ => None,
+                    }
                 }
-                _ => return None,
+                _ => None,
             },
-            ExprKind::Unary(UnaryOp::Neg, x) => Node::Neg(Box::new(self.expr(x)?)),
-            ExprKind::Unary(UnaryOp::Not, x) => Node::Not(Box::new(self.expr(x)?)),
-            // A soft cap only flags the result; the fast path has no flags.
-            ExprKind::Unary(UnaryOp::Soft, _) => return None,
-            ExprKind::Binary(BinaryOp::Range | BinaryOp::In, ..) => return None,
-            ExprKind::Binary(op, l, r) => {
-                Node::Bin(*op, Box::new(self.expr(l)?), Box::new(self.expr(r)?))
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                let (x, s) = self.expr(x)?;
+                Some((self.push(Op::Neg(x)), s))
             }
-            ExprKind::If(c, t, f) => Node::If(
-                Box::new(self.expr(c)?),
-                Box::new(self.expr(t)?),
-                Box::new(self.expr(f)?),
-            ),
-            ExprKind::Call(Builtin::Min, args) => Node::MinMax(
-                true,
-                args.iter().map(|a| self.expr(a)).collect::<Option<_>>()?,
-            ),
-            ExprKind::Call(Builtin::Max, args) => Node::MinMax(
-                false,
-                args.iter().map(|a| self.expr(a)).collect::<Option<_>>()?,
-            ),
-            ExprKind::Call(Builtin::Clamp, args) => match args.as_slice() {
-                [x, lo, hi] => Node::Clamp(
-                    Box::new(self.expr(x)?),
-                    Box::new(self.expr(lo)?),
-                    Box::new(self.expr(hi)?),
-                ),
-                _ => return None,
-            },
-            ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => return None,
-            ExprKind::Tiers(t) => Node::Tiers {
-                subject: Box::new(self.expr(&t.subject)?),
-                prior: match &t.prior {
-                    Some(p) => Some(Box::new(self.expr(p)?)),
-                    None => None,
-                },
-                cmp: t.cmp,
-                rows: t
-                    .rows
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                let (x, _) = self.expr(x)?;
+                Some((self.push(Op::Not(x)), 0))
+            }
+            // A soft cap only flags the result; the fast path has no flags.
+            ExprKind::Unary(UnaryOp::Soft, _) => None,
+            ExprKind::Binary(BinaryOp::Range | BinaryOp::In, ..) => None,
+            ExprKind::Binary(BinaryOp::Add, l, r) => self.binary(Arith::Add, l, r),
+            ExprKind::Binary(BinaryOp::Sub, l, r) => self.binary(Arith::Sub, l, r),
+            ExprKind::Binary(BinaryOp::Mul, l, r) => self.binary(Arith::Mul, l, r),
+            ExprKind::Binary(BinaryOp::Cmp(c), l, r) => self.binary(Arith::Cmp(*c), l, r),
+            ExprKind::Binary(BinaryOp::Div, l, r) => {
+                let ((a, sa), (b, sb)) = (self.expr(l)?, self.expr(r)?);
+                // The quotient is kept at six decimals or the dividend's
+                // scale; one that needs more falls back.
+                let scale = sa.max(6);
+                let factor = 10i128.checked_pow(scale.checked_sub(sa)? + sb)?;
+                Some((self.push(Op::Div(a, b, factor)), scale))
+            }
+            ExprKind::Binary(BinaryOp::And, l, r) => {
+                let ((a, _), (b, _)) = (self.expr(l)?, self.expr(r)?);
+                Some((self.push(Op::And(a, b)), 0))
+            }
+            ExprKind::Binary(BinaryOp::Or, l, r) => {
+                let ((a, _), (b, _)) = (self.expr(l)?, self.expr(r)?);
+                Some((self.push(Op::Or(a, b)), 0))
+            }
+            ExprKind::If(c, t, f) => {
+                let (c, _) = self.expr(c)?;
+                let (t, f) = (self.expr(t)?, self.expr(f)?);
+                let (args, scale) = self.common(&[t, f])?;
+                let [t, f] = args.as_slice() else {
+                    return None;
+                };
+                Some((self.push(Op::If(c, *t, *f)), scale))
+            }
+            ExprKind::Call(b @ (Builtin::Min | Builtin::Max), args) => {
+                let args = args
                     .iter()
-                    .map(|(a, b)| Some((self.expr(a)?, self.expr(b)?)))
-                    .collect::<Option<_>>()?,
-                otherwise: match &t.otherwise {
-                    Some(o) => Some(Box::new(self.expr(o)?)),
-                    None => None,
-                },
-            },
-        })
+                    .map(|a| self.expr(a))
+                    .collect::<Option<Vec<_>>>()?;
+                let (args, scale) = self.common(&args)?;
+                let op = if *b == Builtin::Min {
+                    Arith::Min
+                } else {
+                    Arith::Max
+                };
+                let (first, rest) = args.split_first()?;
+                let mut acc = *first;
+                for a in rest {
+                    acc = self.push(Op::Arith(op, acc, *a));
+                }
+                Some((acc, scale))
+            }
+            ExprKind::Call(Builtin::Clamp, args) => {
+                let [x, lo, hi] = args.as_slice() else {
+                    return None;
+                };
+                let parts = [self.expr(x)?, self.expr(lo)?, self.expr(hi)?];
+                let (args, scale) = self.common(&parts)?;
+                let [x, lo, hi] = args.as_slice() else {
+                    return None;
+                };
+                Some((self.push(Op::Clamp(*x, *lo, *hi)), scale))
+            }
+            ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
+            ExprKind::Tiers(t) => self.tiers(t),
+        }
+    }
+
+    fn tiers(&mut self, t: &Tiers) -> Compiled {
+        // Subject, prior and thresholds compare at one scale; values and
+        // the otherwise branch come out at another.
+        let mut keys = vec![self.expr(&t.subject)?];
+        if let Some(p) = &t.prior {
+            keys.push(self.expr(p)?);
+        }
+        let mut values = Vec::with_capacity(t.rows.len() + 1);
+        for (th, v) in &t.rows {
+            keys.push(self.expr(th)?);
+            values.push(self.expr(v)?);
+        }
+        if let Some(o) = &t.otherwise {
+            values.push(self.expr(o)?);
+        }
+        let (keys, _) = self.common(&keys)?;
+        let (values, scale) = self.common(&values)?;
+        let (&subject, mut thresholds) = keys.split_first()?;
+        let prior = match t.prior {
+            Some(_) => {
+                let (&p, rest) = thresholds.split_first()?;
+                thresholds = rest;
+                Some(p)
+            }
+            None => None,
+        };
+        // Lowered to what the kernels already do, first row outermost:
+        // `if hit₁ then v₁ else if hit₂ then v₂ … else otherwise`, where
+        // `hitᵢ = (subject cmp thᵢ) × (prior < thᵢ)`. A product of
+        // conditions, unlike `and`, is not a value unless both sides are,
+        // so an undecidable test sends the row to the interpreter, as the
+        // interpreter's own table stops at it.
+        let mut acc = match t.otherwise {
+            Some(_) => *values.last()?,
+            None => Arg::Nothing,
+        };
+        for (th, v) in thresholds.iter().zip(&values).rev() {
+            let mut hit = self.push(Op::Arith(Arith::Cmp(t.cmp), subject, *th));
+            if let Some(p) = prior {
+                let below = self.push(Op::Arith(Arith::Cmp(CmpOp::Lt), p, *th));
+                hit = self.push(Op::Arith(Arith::Mul, hit, below));
+            }
+            acc = self.push(Op::If(hit, *v, acc));
+        }
+        Some((acc, scale))
     }
 
     fn is_constant(e: &Expr) -> bool {
@@ -220,6 +549,34 @@ impl Compiler<'_> {
             ExprKind::Unary(UnaryOp::Neg, x) => Self::is_constant(x),
             _ => false,
         }
+    }
+
+    fn item(&mut self, i: usize) -> Option<()> {
+        let ast = &self.policy.items.get(i)?.ast;
+        let kind = ast.kind.node;
+        let when = match &ast.when {
+            Some(w) => Some(self.expr(w)?.0),
+            None => None,
+        };
+        let (body, scale) = match (kind, &ast.body) {
+            (ItemKind::Commitment, _) => (Body::Listed, 0),
+            (ItemKind::Benefit, b) if Self::is_constant(b.expr()) => (Body::Constant, 0),
+            (ItemKind::Benefit, _) => return None,
+            (_, ItemBody::Value(e)) => {
+                let (arg, scale) = self.expr(e)?;
+                (Body::Value(arg), scale)
+            }
+            _ => return None,
+        };
+        let Arg::Reg(reg) = self.push(Op::Decide {
+            item: i,
+            when,
+            body,
+        }) else {
+            return None;
+        };
+        *self.items.get_mut(i)? = Some((scale, reg));
+        Some(())
     }
 }
 
@@ -237,364 +594,520 @@ impl Plan {
             policy,
             options,
             facts: Vec::new(),
+            consts: Vec::new(),
+            ops: Vec::new(),
+            items: vec![None; policy.items.len()],
         };
-        let mut items = Vec::with_capacity(policy.items.len());
-        for info in &policy.items {
-            let ast = &info.ast;
-            let when = match &ast.when {
-                Some(w) => Some(c.expr(w)?),
-                None => None,
-            };
-            let body = match (ast.kind.node, &ast.body) {
-                (ItemKind::Commitment, _) => Body::Listed,
-                (ItemKind::Benefit, b) if Compiler::is_constant(b.expr()) => Body::Constant,
-                (ItemKind::Benefit, _) => return None,
-                (_, ItemBody::Value(e)) => Body::Value(c.expr(e)?),
-                _ => return None,
-            };
-            items.push(PlanItem {
-                kind: ast.kind.node,
-                when,
-                body,
-            });
+        for &i in &policy.order {
+            c.item(i)?;
         }
+        let mut items = Vec::with_capacity(policy.items.len());
+        for (info, compiled) in policy.items.iter().zip(&c.items) {
+            let (scale, reg) = (*compiled)?;
+            items.push((info.ast.kind.node, scale, reg));
+        }
+        let total_scale = items
+            .iter()
+            .filter(|(k, ..)| k.is_monetary())
+            .map(|(_, s, _)| *s)
+            .max()
+            .unwrap_or(0);
         Some(Plan {
             facts: c.facts,
+            consts: c.consts.iter().map(|v| vec![*v; BATCH]).collect(),
+            ops: c.ops,
             items,
-            order: policy.order.clone(),
+            total_scale,
         })
     }
 
-    /// Evaluates rows; `None` for each row the interpreter must take.
-    pub fn run(&self, rows: &[Row]) -> Vec<Option<RowResult>> {
-        rows.par_chunks(BATCH)
-            .flat_map_iter(|chunk| self.run_batch(chunk))
+    /// The facts the plan reads, by slot.
+    pub fn facts(&self) -> &[FactSlot] {
+        &self.facts
+    }
+
+    /// Evaluates every row of `columns`, batch by batch on every core.
+    pub fn run(&self, columns: &Columns) -> Outcomes {
+        let starts: Vec<usize> = (0..columns.len).step_by(BATCH).collect();
+        let batches = starts
+            .par_iter()
+            .map_init(
+                || Scratch::new(self),
+                |scratch, &start| {
+                    self.run_batch(columns, start..(start + BATCH).min(columns.len), scratch)
+                },
+            )
+            .collect();
+        Outcomes { batches }
+    }
+
+    /// Evaluates rows of typed facts; `None` for each row the interpreter
+    /// must take.
+    pub fn run_rows(&self, rows: &[Row]) -> Vec<Option<RowResult>> {
+        let out = self.run(&Columns::from_rows(self, rows));
+        (0..rows.len())
+            .map(|i| out.row_result(self, i, rows.get(i).map_or(0, |r| r.line)))
             .collect()
     }
 
-    fn run_batch(&self, rows: &[Row]) -> Vec<Option<RowResult>> {
-        let n = rows.len();
-        // Fact columns.
-        let facts: Vec<Vec<Cell>> = self
-            .facts
-            .iter()
-            .map(|name| {
-                rows.iter()
-                    .map(|r| match r.facts.values.get(name).and_then(to_fixed) {
-                        Some(v) => Cell::V(v),
-                        None => Cell::Fallback,
-                    })
-                    .collect()
-            })
-            .collect();
-        // Item columns: what other items see, and each row's outcome.
-        let mut seen: Vec<Vec<Cell>> = vec![Vec::new(); self.items.len()];
-        let mut outcome: Vec<Outcomes> = vec![Vec::new(); self.items.len()];
-        for &i in &self.order {
-            let Some(item) = self.items.get(i) else {
+    fn run_batch(
+        &self,
+        columns: &Columns,
+        range: std::ops::Range<usize>,
+        scratch: &mut Scratch,
+    ) -> Batch {
+        let n = range.len();
+        let mut status = vec![Vec::new(); self.items.len()];
+        for (k, op) in self.ops.iter().enumerate() {
+            // Registers before `k` are read, register `k` is written.
+            let k = k.min(scratch.regs.len());
+            let (done, rest) = scratch.regs.split_at_mut(k);
+            let Some(out) = rest.first_mut() else {
+                break;
+            };
+            out.v.resize(n, 0);
+            out.s.resize(n, FALLBACK);
+            let env = Env {
+                regs: done,
+                columns,
+                range: &range,
+                consts: &self.consts,
+                ok: scratch.ok.get(..n).unwrap_or(&[]),
+                nothing: scratch.nothing.get(..n).unwrap_or(&[]),
+                ones: scratch.ones.get(..n).unwrap_or(&[]),
+                fallback: &scratch.fallback,
+            };
+            env.apply(op, out, self, &mut status);
+        }
+        // Totals, and which rows the plan decided.
+        let mut total = vec![0i64; n];
+        let mut decided = vec![true; n];
+        for (i, (kind, scale, reg)) in self.items.iter().enumerate() {
+            let (Some(st), Some(r)) = (status.get(i), scratch.regs.get(*reg)) else {
+                decided.iter_mut().for_each(|d| *d = false);
                 continue;
             };
-            let ctx = Ctx {
-                facts: &facts,
-                items: &seen,
-                n,
-            };
-            let when = item.when.as_ref().map(|w| ctx.eval(w));
-            let body = match &item.body {
-                Body::Value(node) => Some(ctx.eval(node)),
-                _ => None,
-            };
-            let mut s = Vec::with_capacity(n);
-            let mut o = Vec::with_capacity(n);
-            for row in 0..n {
-                let w = when
-                    .as_ref()
-                    .map(|w| w.get(row).copied().unwrap_or(Cell::Fallback));
-                let (out, see) = match w {
-                    Some(Cell::Fallback) => (None, Cell::Fallback),
-                    Some(Cell::Nothing) => {
-                        (Some((Status::Ineligible, None)), nothing_for(item.kind))
-                    }
-                    Some(Cell::V(0)) => {
-                        (Some((Status::Ineligible, None)), ineligible_seen(item.kind))
-                    }
-                    _ => {
-                        let v = body
-                            .as_ref()
-                            .map(|b| b.get(row).copied().unwrap_or(Cell::Fallback));
-                        decide(item, v)
-                    }
-                };
-                s.push(see);
-                o.push(out);
+            if st.len() != n {
+                decided.iter_mut().for_each(|d| *d = false);
+                continue;
             }
-            if let Some(slot) = seen.get_mut(i) {
-                *slot = s;
-            }
-            if let Some(slot) = outcome.get_mut(i) {
-                *slot = o;
+            let monetary = kind.is_monetary();
+            let factor = pow10(self.total_scale.saturating_sub(*scale)).unwrap_or(0);
+            for (((t, d), code), a) in total.iter_mut().zip(&mut decided).zip(st).zip(&r.v) {
+                if *code == DEFER {
+                    *d = false;
+                } else if monetary && *code == GRANTED {
+                    match a.checked_mul(factor).and_then(|a| t.checked_add(a)) {
+                        Some(sum) => *t = sum,
+                        None => *d = false,
+                    }
+                }
             }
         }
-        (0..n)
-            .map(|row| {
-                let mut items = Vec::with_capacity(self.items.len());
-                let mut total: i128 = 0;
-                for (i, item) in self.items.iter().enumerate() {
-                    let (status, amount) = outcome.get(i)?.get(row).copied().flatten()?;
-                    let amount = match amount {
-                        Some(a) => {
-                            if item.kind.is_monetary() && status == Status::Granted {
-                                total = total.checked_add(a)?;
-                            }
-                            Some(fixed_to_decimal(a)?)
-                        }
-                        None => None,
-                    };
-                    items.push(ItemOutcome {
-                        status,
-                        min: amount,
-                        max: amount,
-                        causes: Vec::new(),
-                    });
-                }
-                let total = fixed_to_decimal(total)?;
-                Some(RowResult {
-                    line: rows.get(row).map_or(0, |r| r.line),
-                    items,
-                    total_min: total,
-                    total_max: total,
-                    failed: false,
+        let amounts = self
+            .items
+            .iter()
+            .map(
+                |(kind, _, reg)| match (kind.is_monetary(), scratch.regs.get(*reg)) {
+                    (true, Some(r)) => r.v.get(..n).map(<[i64]>::to_vec).unwrap_or_default(),
+                    _ => Vec::new(),
+                },
+            )
+            .collect();
+        Batch {
+            status,
+            amounts,
+            total,
+            decided,
+        }
+    }
+}
+
+/// One thread's registers, reused from batch to batch.
+struct Scratch {
+    regs: Vec<Reg>,
+    /// All-`OK` states, for constants.
+    ok: Vec<u8>,
+    /// All-`NOTHING` states.
+    nothing: Vec<u8>,
+    /// All ones: the `when` of an item without one.
+    ones: Vec<i64>,
+    /// All-`FALLBACK` states, for an operand that is somehow missing.
+    fallback: (Vec<i64>, Vec<u8>),
+}
+
+impl Scratch {
+    fn new(plan: &Plan) -> Scratch {
+        Scratch {
+            regs: (0..plan.ops.len())
+                .map(|_| Reg {
+                    v: Vec::with_capacity(BATCH),
+                    s: Vec::with_capacity(BATCH),
                 })
-            })
-            .collect()
+                .collect(),
+            ok: vec![OK; BATCH],
+            ones: vec![1; BATCH],
+            nothing: vec![NOTHING; BATCH],
+            fallback: (vec![0; BATCH], vec![FALLBACK; BATCH]),
+        }
     }
 }
 
-/// What other items see of an item whose `when` is false.
-fn ineligible_seen(kind: ItemKind) -> Cell {
-    if kind == ItemKind::Eligibility {
-        Cell::V(0)
-    } else {
-        Cell::Nothing
-    }
+struct Reg {
+    v: Vec<i64>,
+    s: Vec<u8>,
 }
 
-fn nothing_for(kind: ItemKind) -> Cell {
-    ineligible_seen(kind)
+struct Env<'a> {
+    regs: &'a [Reg],
+    columns: &'a Columns,
+    range: &'a std::ops::Range<usize>,
+    consts: &'a [Vec<i64>],
+    ok: &'a [u8],
+    nothing: &'a [u8],
+    ones: &'a [i64],
+    fallback: &'a (Vec<i64>, Vec<u8>),
 }
 
-/// An item's status and amount from its value, as the interpreter decides.
-fn decide(item: &PlanItem, v: Option<Cell>) -> (Option<(Status, Option<i128>)>, Cell) {
-    match (&item.body, v) {
-        (Body::Listed, _) => (Some((Status::Listed, None)), Cell::V(1)),
-        (Body::Constant, _) => (Some((Status::Granted, None)), Cell::Fallback),
-        (_, None | Some(Cell::Fallback)) => (None, Cell::Fallback),
-        (_, Some(Cell::Nothing)) => (Some((Status::Ineligible, None)), nothing_for(item.kind)),
-        (_, Some(Cell::V(x))) => match item.kind {
-            ItemKind::Target => (
-                Some((if x != 0 { Status::Met } else { Status::NotMet }, None)),
-                Cell::V(x),
+impl<'a> Env<'a> {
+    /// An operand's values and states, exactly one per row of the batch
+    /// (all "fallback" if the operand is somehow missing), so kernels can
+    /// zip slices without bounds checks.
+    fn arg(&self, a: Arg) -> (&'a [i64], &'a [u8]) {
+        let n = self.range.len();
+        let (v, s) = match a {
+            Arg::Reg(r) => self
+                .regs
+                .get(r)
+                .map_or((&[][..], &[][..]), |r| (&r.v[..], &r.s[..])),
+            Arg::Fact(slot) => self.columns.value(slot, self.range),
+            Arg::Const(i) => (self.consts.get(i).map_or(&[][..], |c| &c[..]), self.ok),
+            Arg::Nothing => (self.ones, self.nothing),
+        };
+        match (v.get(..n), s.get(..n)) {
+            (Some(v), Some(s)) => (v, s),
+            _ => (
+                self.fallback.0.get(..n).unwrap_or(&[]),
+                self.fallback.1.get(..n).unwrap_or(&[]),
             ),
-            ItemKind::Eligibility => {
-                if x != 0 {
-                    (Some((Status::Granted, None)), Cell::V(1))
-                } else {
-                    (Some((Status::Ineligible, None)), Cell::V(0))
+        }
+    }
+
+    fn apply(&self, op: &Op, out: &mut Reg, plan: &Plan, status: &mut [Vec<u8>]) {
+        match op {
+            Op::Rescale(x, f) => {
+                let f = *f;
+                unary(self.arg(*x), out, |v| v.checked_mul(f));
+            }
+            Op::Neg(x) => unary(self.arg(*x), out, i64::checked_neg),
+            Op::Not(x) => unary(self.arg(*x), out, |v| Some(i64::from(v == 0))),
+            Op::Arith(op, a, b) => {
+                let (a, b) = (self.arg(*a), self.arg(*b));
+                match op {
+                    Arith::Add => lifted(a, b, out, i64::checked_add),
+                    Arith::Sub => lifted(a, b, out, i64::checked_sub),
+                    Arith::Mul => lifted(a, b, out, i64::checked_mul),
+                    // One loop per comparator: no dispatch per row.
+                    Arith::Cmp(CmpOp::Lt) => lifted(a, b, out, |x, y| Some(i64::from(x < y))),
+                    Arith::Cmp(CmpOp::Le) => lifted(a, b, out, |x, y| Some(i64::from(x <= y))),
+                    Arith::Cmp(CmpOp::Gt) => lifted(a, b, out, |x, y| Some(i64::from(x > y))),
+                    Arith::Cmp(CmpOp::Ge) => lifted(a, b, out, |x, y| Some(i64::from(x >= y))),
+                    Arith::Cmp(CmpOp::Eq) => lifted(a, b, out, |x, y| Some(i64::from(x == y))),
+                    Arith::Cmp(CmpOp::Ne) => lifted(a, b, out, |x, y| Some(i64::from(x != y))),
+                    Arith::Min => first_not_value(a, b, out, i64::min),
+                    Arith::Max => first_not_value(a, b, out, i64::max),
                 }
             }
-            k if k.is_monetary() => {
-                if x < 0 {
-                    // A negative amount is an error the interpreter reports.
-                    (None, Cell::Fallback)
-                } else if x == 0 {
-                    (Some((Status::Ineligible, None)), Cell::Nothing)
-                } else {
-                    (Some((Status::Granted, Some(x))), Cell::V(x))
+            Op::Div(a, b, factor) => {
+                let f = *factor;
+                lifted(self.arg(*a), self.arg(*b), out, |x, y| {
+                    if y == 0 {
+                        return None;
+                    }
+                    let p = i128::from(x).checked_mul(f)?;
+                    let y = i128::from(y);
+                    if p % y != 0 {
+                        return None;
+                    }
+                    i64::try_from(p / y).ok()
+                });
+            }
+            // Kleene logic with all facts known: a definite side decides.
+            Op::And(a, b) => map2(out, self.arg(*a), self.arg(*b), |x, sx, y, sy| {
+                match (sx, x, sy, y) {
+                    (OK, 0, ..) => (0, OK),
+                    (OK, _, OK, 0) => (0, OK),
+                    (OK, _, OK, _) => (1, OK),
+                    _ => (0, FALLBACK),
+                }
+            }),
+            Op::Or(a, b) => map2(out, self.arg(*a), self.arg(*b), |x, sx, y, sy| {
+                match (sx, x, sy, y) {
+                    (OK, x, ..) if x != 0 => (1, OK),
+                    (OK, _, OK, y) => (i64::from(y != 0), OK),
+                    _ => (0, FALLBACK),
+                }
+            }),
+            Op::If(c, t, f) => map3(
+                out,
+                self.arg(*c),
+                self.arg(*t),
+                self.arg(*f),
+                |c, t, f| match c {
+                    (0, OK) => f,
+                    (_, OK) => t,
+                    _ => (0, FALLBACK),
+                },
+            ),
+            Op::Clamp(x, lo, hi) => map3(
+                out,
+                self.arg(*x),
+                self.arg(*lo),
+                self.arg(*hi),
+                |x, l, h| match (x, l, h) {
+                    ((x, OK), (l, OK), (h, OK)) if l <= h => (x.max(l).min(h), OK),
+                    _ => (0, FALLBACK),
+                },
+            ),
+            Op::Decide { item, when, body } => {
+                let kind = plan.items.get(*item).map_or(ItemKind::Commitment, |i| i.0);
+                // No `when` is a `when` that always holds.
+                let (wv, ws) = when.map_or((self.ones, self.ok), |w| self.arg(w));
+                let constant = matches!(body, Body::Constant);
+                let (has_body, (bv, bs)) = match body {
+                    Body::Value(b) => (true, self.arg(*b)),
+                    _ => (false, (self.ones, self.ok)),
+                };
+                let mut codes = vec![DEFER; out.v.len()];
+                let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
+                let args = wv.iter().zip(ws).zip(bv.iter().zip(bs));
+                for (((v, s), code), ((w, sw), (b, sb))) in cells.zip(args) {
+                    let b = has_body.then_some((*b, *sb));
+                    (*code, (*v, *s)) = decide(kind, (*w, *sw), b, constant);
+                }
+                if let Some(slot) = status.get_mut(*item) {
+                    *slot = codes;
                 }
             }
-            _ => (None, Cell::Fallback),
+        }
+    }
+}
+
+type Operand<'a> = (&'a [i64], &'a [u8]);
+
+// The kernels zip equally long slices (see `Env::arg`), so the loops have
+// no bounds checks and compile to straight-line code. A cell whose state
+// is not `OK` may hold any value: every consumer looks at the state first.
+
+fn map1(out: &mut Reg, x: Operand<'_>, f: impl Fn(i64, u8) -> (i64, u8)) {
+    let cells = out.v.iter_mut().zip(out.s.iter_mut());
+    for ((v, s), (x, sx)) in cells.zip(x.0.iter().zip(x.1)) {
+        (*v, *s) = f(*x, *sx);
+    }
+}
+
+fn map2(out: &mut Reg, a: Operand<'_>, b: Operand<'_>, f: impl Fn(i64, u8, i64, u8) -> (i64, u8)) {
+    let cells = out.v.iter_mut().zip(out.s.iter_mut());
+    let args = a.0.iter().zip(a.1).zip(b.0.iter().zip(b.1));
+    for ((v, s), ((x, sx), (y, sy))) in cells.zip(args) {
+        (*v, *s) = f(*x, *sx, *y, *sy);
+    }
+}
+
+fn map3(
+    out: &mut Reg,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: Operand<'_>,
+    f: impl Fn((i64, u8), (i64, u8), (i64, u8)) -> (i64, u8),
+) {
+    let cells = out.v.iter_mut().zip(out.s.iter_mut());
+    let args =
+        a.0.iter()
+            .zip(a.1)
+            .zip(b.0.iter().zip(b.1))
+            .zip(c.0.iter().zip(c.1));
+    for ((v, s), (((x, sx), (y, sy)), (z, sz))) in cells.zip(args) {
+        (*v, *s) = f((*x, *sx), (*y, *sy), (*z, *sz));
+    }
+}
+
+fn unary(x: Operand<'_>, out: &mut Reg, f: impl Fn(i64) -> Option<i64>) {
+    map1(out, x, |x, sx| match f(x) {
+        Some(y) => (y, sx),
+        None => (0, FALLBACK),
+    });
+}
+
+/// Arithmetic: a fallback on either side wins, then a nothing.
+fn lifted(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) -> Option<i64>) {
+    map2(out, a, b, |x, sx, y, sy| match f(x, y) {
+        Some(r) => (r, sx.max(sy)),
+        None => (0, FALLBACK),
+    });
+}
+
+/// Min and max: the first side that is not a value decides.
+fn first_not_value(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) -> i64) {
+    map2(out, a, b, |x, sx, y, sy| {
+        (f(x, y), if sx != OK { sx } else { sy })
+    });
+}
+
+/// What other items see of an item that is not granted: an eligibility is
+/// false, anything else is nothing.
+fn not_granted(kind: ItemKind) -> (i64, u8) {
+    if kind == ItemKind::Eligibility {
+        (0, OK)
+    } else {
+        (0, NOTHING)
+    }
+}
+
+/// An item's status code and what other items see of it, as the
+/// interpreter decides them.
+fn decide(
+    kind: ItemKind,
+    when: (i64, u8),
+    body: Option<(i64, u8)>,
+    constant: bool,
+) -> (u8, (i64, u8)) {
+    match when {
+        (_, FALLBACK) => return (DEFER, (0, FALLBACK)),
+        (_, NOTHING) | (0, _) => return (INELIGIBLE, not_granted(kind)),
+        _ => {}
+    }
+    if kind == ItemKind::Commitment {
+        return (LISTED, (1, OK));
+    }
+    if constant {
+        // Granted, but its value is a benefit the fast path does not carry.
+        return (GRANTED, (0, FALLBACK));
+    }
+    match body {
+        None | Some((_, FALLBACK)) => (DEFER, (0, FALLBACK)),
+        Some((_, NOTHING)) => (INELIGIBLE, not_granted(kind)),
+        Some((x, _)) => match kind {
+            ItemKind::Target => (if x != 0 { MET } else { NOT_MET }, (x, OK)),
+            ItemKind::Eligibility if x != 0 => (GRANTED, (1, OK)),
+            ItemKind::Eligibility => (INELIGIBLE, (0, OK)),
+            // A negative amount is an error the interpreter reports.
+            k if k.is_monetary() && x < 0 => (DEFER, (0, FALLBACK)),
+            k if k.is_monetary() && x == 0 => (INELIGIBLE, (0, NOTHING)),
+            k if k.is_monetary() => (GRANTED, (x, OK)),
+            _ => (DEFER, (0, FALLBACK)),
         },
     }
 }
 
-struct Ctx<'a> {
-    facts: &'a [Vec<Cell>],
-    items: &'a [Vec<Cell>],
-    n: usize,
+struct Batch {
+    /// Per item, per row: a status code.
+    status: Vec<Vec<u8>>,
+    /// Per item, per row: the amount at the item's scale.
+    amounts: Vec<Vec<i64>>,
+    /// Per row: the total at the plan's total scale.
+    total: Vec<i64>,
+    /// Per row: whether the plan decided it.
+    decided: Vec<bool>,
 }
 
-fn lift2(a: Cell, b: Cell, f: impl Fn(i128, i128) -> Option<i128>) -> Cell {
-    match (a, b) {
-        (Cell::Fallback, _) | (_, Cell::Fallback) => Cell::Fallback,
-        (Cell::Nothing, _) | (_, Cell::Nothing) => Cell::Nothing,
-        (Cell::V(x), Cell::V(y)) => f(x, y).map_or(Cell::Fallback, Cell::V),
+/// The plan's results for a run of rows, kept as columns.
+pub struct Outcomes {
+    batches: Vec<Batch>,
+}
+
+impl Outcomes {
+    fn at(&self, row: usize) -> Option<(&Batch, usize)> {
+        Some((self.batches.get(row / BATCH)?, row % BATCH))
     }
-}
 
-fn mul(x: i128, y: i128) -> Option<i128> {
-    let p = x.checked_mul(y)?;
-    (p % SCALE == 0).then_some(p / SCALE)
-}
-
-fn div(x: i128, y: i128) -> Option<i128> {
-    if y == 0 {
-        return None;
+    /// Whether the plan decided `row` (otherwise the interpreter must).
+    pub fn decided(&self, row: usize) -> bool {
+        self.at(row)
+            .and_then(|(b, i)| b.decided.get(i).copied())
+            .unwrap_or(false)
     }
-    let p = x.checked_mul(SCALE)?;
-    (p % y == 0).then_some(p / y)
-}
 
-fn cmp(op: CmpOp, x: i128, y: i128) -> i128 {
-    i128::from(match op {
-        CmpOp::Lt => x < y,
-        CmpOp::Le => x <= y,
-        CmpOp::Gt => x > y,
-        CmpOp::Ge => x >= y,
-        CmpOp::Eq => x == y,
-        CmpOp::Ne => x != y,
-    })
-}
+    /// An item's status for a decided row.
+    pub fn status(&self, row: usize, item: usize) -> Option<Status> {
+        let (b, i) = self.at(row)?;
+        Some(match *b.status.get(item)?.get(i)? {
+            GRANTED => Status::Granted,
+            INELIGIBLE => Status::Ineligible,
+            MET => Status::Met,
+            NOT_MET => Status::NotMet,
+            LISTED => Status::Listed,
+            _ => return None,
+        })
+    }
 
-impl Ctx<'_> {
-    fn eval(&self, node: &Node) -> Vec<Cell> {
-        match node {
-            Node::Const(c) => vec![Cell::V(*c); self.n],
-            Node::Fact(i) => self
-                .facts
-                .get(*i)
-                .cloned()
-                .unwrap_or_else(|| vec![Cell::Fallback; self.n]),
-            Node::Item(i) => self
-                .items
-                .get(*i)
-                .cloned()
-                .unwrap_or_else(|| vec![Cell::Fallback; self.n]),
-            Node::Neg(x) => self
-                .eval(x)
-                .into_iter()
-                .map(|c| match c {
-                    Cell::V(v) => v.checked_neg().map_or(Cell::Fallback, Cell::V),
-                    other => other,
-                })
-                .collect(),
-            Node::Not(x) => self
-                .eval(x)
-                .into_iter()
-                .map(|c| match c {
-                    Cell::V(v) => Cell::V(i128::from(v == 0)),
-                    other => other,
-                })
-                .collect(),
-            Node::Bin(op, l, r) => {
-                let (a, b) = (self.eval(l), self.eval(r));
-                let op = *op;
-                a.into_iter()
-                    .zip(b)
-                    .map(|(x, y)| match op {
-                        // Kleene logic with all facts known: a definite side decides.
-                        BinaryOp::And => match (x, y) {
-                            (Cell::V(0), _) => Cell::V(0),
-                            (Cell::V(_), Cell::V(0)) => Cell::V(0),
-                            (Cell::V(_), Cell::V(_)) => Cell::V(1),
-                            (Cell::Nothing, _) | (_, Cell::Nothing) => Cell::Fallback,
-                            _ => Cell::Fallback,
-                        },
-                        BinaryOp::Or => match (x, y) {
-                            (Cell::V(v), _) if v != 0 => Cell::V(1),
-                            (Cell::V(_), Cell::V(w)) => Cell::V(i128::from(w != 0)),
-                            _ => Cell::Fallback,
-                        },
-                        BinaryOp::Add => lift2(x, y, i128::checked_add),
-                        BinaryOp::Sub => lift2(x, y, i128::checked_sub),
-                        BinaryOp::Mul => lift2(x, y, mul),
-                        BinaryOp::Div => lift2(x, y, div),
-                        BinaryOp::Cmp(c) => lift2(x, y, |a, b| Some(cmp(c, a, b))),
-                        BinaryOp::Range | BinaryOp::In => Cell::Fallback,
-                    })
-                    .collect()
-            }
-            Node::If(c, t, f) => {
-                let (c, t, f) = (self.eval(c), self.eval(t), self.eval(f));
-                c.into_iter()
-                    .zip(t.into_iter().zip(f))
-                    .map(|(c, (t, f))| match c {
-                        Cell::V(0) => f,
-                        Cell::V(_) => t,
-                        _ => Cell::Fallback,
-                    })
-                    .collect()
-            }
-            Node::MinMax(pick_min, args) => {
-                let cols: Vec<Vec<Cell>> = args.iter().map(|a| self.eval(a)).collect();
-                (0..self.n)
-                    .map(|row| {
-                        let mut acc: Option<i128> = None;
-                        for col in &cols {
-                            match col.get(row).copied().unwrap_or(Cell::Fallback) {
-                                Cell::V(v) => {
-                                    acc = Some(match acc {
-                                        None => v,
-                                        Some(a) if *pick_min => a.min(v),
-                                        Some(a) => a.max(v),
-                                    })
-                                }
-                                Cell::Nothing => return Cell::Nothing,
-                                Cell::Fallback => return Cell::Fallback,
-                            }
-                        }
-                        acc.map_or(Cell::Fallback, Cell::V)
-                    })
-                    .collect()
-            }
-            Node::Clamp(x, lo, hi) => {
-                let (x, lo, hi) = (self.eval(x), self.eval(lo), self.eval(hi));
-                x.into_iter()
-                    .zip(lo.into_iter().zip(hi))
-                    .map(|(x, (l, h))| match (x, l, h) {
-                        (Cell::V(x), Cell::V(l), Cell::V(h)) if l <= h => Cell::V(x.max(l).min(h)),
-                        _ => Cell::Fallback,
-                    })
-                    .collect()
-            }
-            Node::Tiers {
-                subject,
-                prior,
-                cmp: op,
-                rows,
-                otherwise,
-            } => {
-                let s = self.eval(subject);
-                let p = prior.as_ref().map(|p| self.eval(p));
-                let ths: Vec<Vec<Cell>> = rows.iter().map(|(t, _)| self.eval(t)).collect();
-                let vals: Vec<Vec<Cell>> = rows.iter().map(|(_, v)| self.eval(v)).collect();
-                let other = otherwise.as_ref().map(|o| self.eval(o));
-                (0..self.n)
-                    .map(|row| {
-                        let Some(Cell::V(x)) = s.get(row).copied() else {
-                            return Cell::Fallback;
-                        };
-                        for (th, val) in ths.iter().zip(&vals) {
-                            let Some(Cell::V(t)) = th.get(row).copied() else {
-                                return Cell::Fallback;
-                            };
-                            let mut hit = cmp(*op, x, t) != 0;
-                            if let Some(p) = &p {
-                                let Some(Cell::V(pv)) = p.get(row).copied() else {
-                                    return Cell::Fallback;
-                                };
-                                hit = hit && pv < t;
-                            }
-                            if hit {
-                                return val.get(row).copied().unwrap_or(Cell::Fallback);
-                            }
-                        }
-                        match &other {
-                            Some(o) => o.get(row).copied().unwrap_or(Cell::Fallback),
-                            None => Cell::Nothing,
-                        }
-                    })
-                    .collect()
-            }
+    /// An item's amount for a decided row (granted monetary items only).
+    pub fn amount(&self, plan: &Plan, row: usize, item: usize) -> Option<Decimal> {
+        let (kind, scale, _) = plan.items.get(item)?;
+        if !kind.is_monetary() || self.status(row, item)? != Status::Granted {
+            return None;
         }
+        let (b, i) = self.at(row)?;
+        Decimal::try_from_i128_with_scale(i128::from(*b.amounts.get(item)?.get(i)?), *scale).ok()
+    }
+
+    /// A decided row's total.
+    pub fn total(&self, plan: &Plan, row: usize) -> Option<Decimal> {
+        let (b, i) = self.at(row)?;
+        Decimal::try_from_i128_with_scale(i128::from(*b.total.get(i)?), plan.total_scale).ok()
+    }
+
+    /// A decided row as a [`RowResult`]; `None` when the interpreter must
+    /// take it.
+    pub fn row_result(&self, plan: &Plan, row: usize, line: u64) -> Option<RowResult> {
+        if !self.decided(row) {
+            return None;
+        }
+        let items = (0..plan.items.len())
+            .map(|item| {
+                let amount = self.amount(plan, row, item);
+                Some(ItemOutcome {
+                    status: self.status(row, item)?,
+                    min: amount,
+                    max: amount,
+                    causes: Vec::new(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let total = self.total(plan, row)?;
+        Some(RowResult {
+            line,
+            items,
+            total_min: total,
+            total_max: total,
+            failed: false,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_decimals_parse_at_a_scale() {
+        assert_eq!(parse_plain(b"123.45", 2), Some(12345));
+        assert_eq!(parse_plain(b"123", 2), Some(12300));
+        assert_eq!(parse_plain(b"0.5", 4), Some(5000));
+        // More decimals than the column holds, signs, magnitudes: slow path.
+        assert_eq!(parse_plain(b"1.234", 2), None);
+        assert_eq!(parse_plain(b"-1", 2), None);
+        assert_eq!(parse_plain("1.2亿".as_bytes(), 2), None);
+        assert_eq!(parse_plain(b"", 2), None);
+        assert_eq!(parse_plain(b".5", 2), None);
+        assert_eq!(parse_plain(b"99999999999999999999", 2), None);
+    }
+
+    #[test]
+    fn scaled_values_are_exact_or_absent() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        assert_eq!(decimal_to_scaled(d("1.50"), 2), Some(150));
+        assert_eq!(decimal_to_scaled(d("1.505"), 2), None);
+        assert_eq!(decimal_to_scaled(d("100000000000000000000000000"), 2), None);
     }
 }

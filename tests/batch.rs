@@ -102,6 +102,125 @@ proptest! {
     }
 }
 
+/// A cell of a population CSV for the facts of tests/batch/ops.decree:
+/// plain numbers (what the reader parses straight into fixed point), values
+/// at and around the policy's thresholds, magnitudes, more decimals than a
+/// column holds, negatives, empty cells and garbage.
+fn ops_cell(column: usize) -> BoxedStrategy<String> {
+    let plain = |hi: i64| (0..hi).prop_map(|v| v.to_string()).boxed();
+    let fen = (0i64..200_000_000_000).prop_map(|f| format!("{}.{:02}", f / 100, f % 100));
+    let odd = prop::sample::select(vec![
+        "",
+        "1亿",
+        "10亿",
+        "3.5万",
+        "1.005",
+        "-5",
+        "abc",
+        "0",
+        "100000000",
+        "99999999.99",
+        "1e3",
+    ])
+    .prop_map(str::to_string);
+    match column {
+        // revenue, cost: money
+        0 | 1 => prop_oneof![4 => fen, 2 => plain(2_000_000_000), 2 => odd].boxed(),
+        // growth: rate
+        2 => prop_oneof![
+            4 => (0i64..5000).prop_map(|b| format!("{}%", b as f64 / 100.0)),
+            2 => prop::sample::select(vec!["0.1", "0.2", "0.3", "0.30001", "10%", "20%", "30%", "0.123456789", ""]).prop_map(str::to_string),
+            1 => odd,
+        ]
+        .boxed(),
+        // staff: count
+        3 => prop_oneof![4 => plain(2000), 1 => Just("500".to_string()), 1 => Just("0".into()), 1 => Just("2.5".into()), 1 => Just("".into())].boxed(),
+        // floor_area: area
+        4 => prop_oneof![4 => plain(20_000), 1 => Just("5000".to_string()), 1 => Just("4999.99".into()), 1 => odd].boxed(),
+        // listed: bool
+        _ => prop::sample::select(vec!["true", "false", "", "maybe", "1"]).prop_map(str::to_string).boxed(),
+    }
+}
+
+fn ops_csv() -> impl Strategy<Value = String> {
+    let row = (0..6).map(ops_cell).collect::<Vec<_>>();
+    prop::collection::vec(row, 1..300).prop_map(|rows| {
+        let mut text = "revenue,cost,growth,staff,floor_area,listed\n".to_string();
+        for r in rows {
+            text.push_str(&r.join(","));
+            text.push('\n');
+        }
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// The CSV fast path (cells parsed straight into the plan's columns)
+    /// agrees with reading every row as typed facts and interpreting it,
+    /// rejected rows included.
+    #[test]
+    fn csv_chunks_through_the_plan_agree_with_the_interpreter(csv in ops_csv(), chunk in 1usize..100) {
+        let policy = load("tests/batch/ops.decree");
+        let options = Options::default();
+        let plan = Plan::compile(&policy, &options).expect("every operation of ops.decree compiles");
+        let mut expected = Vec::new();
+        let mut slow = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
+        while let Some(r) = slow.next_row() {
+            expected.push(r.map(|row| RowResult::from_evaluation(&policy, row.line, &decree::evaluate(&policy, &row.facts, &options))).map_err(|e| e.line));
+        }
+        let mut got = Vec::new();
+        let mut fast = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
+        while let Some(c) = fast.next_chunk(Some(&plan), chunk) {
+            let results = decree::batch::evaluate(&policy, Some(&plan), &c, &options);
+            let mut rows: Vec<Result<RowResult, u64>> = (0..results.len()).map(|i| Ok(results.row(i).unwrap().to_result(&policy))).collect();
+            rows.extend(c.errors.iter().map(|e| Err(e.line)));
+            got.extend(rows);
+        }
+        let line = |r: &Result<RowResult, u64>| match r { Ok(r) => r.line, Err(l) => *l };
+        got.sort_by_key(line);
+        prop_assert_eq!(got, expected);
+    }
+
+    /// Typed rows through the plan agree with the interpreter on a policy
+    /// using every operation the plan compiles.
+    #[test]
+    fn every_plan_operation_agrees_with_the_interpreter(csv in ops_csv()) {
+        let policy = load("tests/batch/ops.decree");
+        let options = Options::default();
+        let plan = Plan::compile(&policy, &options).unwrap();
+        let mut reader = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
+        let mut rows = Vec::new();
+        while let Some(r) = reader.next_row() {
+            if let Ok(r) = r {
+                rows.push(r);
+            }
+        }
+        let fast = decree::batch::evaluate_chunk(&policy, Some(&plan), &rows, &options);
+        prop_assert_eq!(fast, interpreted(&policy, &rows, &options));
+    }
+}
+
+#[test]
+fn the_plan_decides_rows_of_every_operation() {
+    // Plain values of the ops policy: the plan, not the interpreter, decides.
+    let policy = load("tests/batch/ops.decree");
+    let plan = Plan::compile(&policy, &Options::default()).unwrap();
+    let csv = "revenue,cost,growth,staff,floor_area,listed\n300000000,120000000,0.22,800,12000,false\n5000000,1000000.5,0.05,10,100,true\n";
+    let mut reader =
+        decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv)
+            .unwrap();
+    let chunk = reader.next_chunk(Some(&plan), 10).unwrap();
+    let results = decree::batch::evaluate(&policy, Some(&plan), &chunk, &Options::default());
+    for i in 0..2 {
+        assert!(
+            matches!(results.row(i), Some(decree::batch::RowView::Plan { .. })),
+            "row {i} went to the interpreter"
+        );
+    }
+}
+
 #[test]
 fn the_plan_decides_most_rows_itself() {
     let policy = load("examples/bench/anchor.decree");
@@ -119,7 +238,7 @@ fn the_plan_decides_most_rows_itself() {
             Row { line: i + 2, facts }
         })
         .collect();
-    let decided = plan.run(&rows).iter().filter(|r| r.is_some()).count();
+    let decided = plan.run_rows(&rows).iter().filter(|r| r.is_some()).count();
     assert!(decided > 950, "only {decided} of 1000 rows by the plan");
 }
 

@@ -43,6 +43,8 @@ pub struct Options {
     pub params: BTreeMap<String, Value>,
     /// An issue date for a draft whose header says `issued tbd`.
     pub issued: Option<jiff::civil::Date>,
+    /// Bounds on the work of one evaluation (steps, nesting).
+    pub limits: crate::Limits,
 }
 
 /// Why a value is not known.
@@ -168,6 +170,8 @@ fn evaluate_with(
         params: BTreeMap::new(),
         errors: Vec::new(),
         hits: Vec::new(),
+        steps: 0,
+        depth: 0,
     };
     let in_force = window.status != WindowStatus::NotInForce;
     for &idx in &policy.order {
@@ -203,6 +207,13 @@ fn evaluate_with(
         })
         .collect::<Vec<_>>();
     let total = Total::of(&measures);
+    // Once a limit is reached every later item reports it: say it once.
+    let mut limit_seen = false;
+    ev.errors.retain(|d| {
+        let first = !(d.code == Code::Limit && limit_seen);
+        limit_seen |= d.code == Code::Limit;
+        first
+    });
     let evaluation = Evaluation {
         policy: policy.header.title.clone(),
         enterprise: facts.name.clone(),
@@ -227,6 +238,8 @@ pub fn constant(policy: &Policy, e: &Expr, options: &Options) -> Result<Value, D
         params: BTreeMap::new(),
         errors: Vec::new(),
         hits: Vec::new(),
+        steps: 0,
+        depth: 0,
     };
     match ev.eval(e)?.0 {
         Out::Val(s) => Ok(s.value),
@@ -294,6 +307,10 @@ struct Evaluator<'p> {
     errors: Vec<Diagnostic>,
     /// Branches taken, for `decree test --coverage`.
     hits: Vec<Hit>,
+    /// Expressions evaluated so far, against `Limits::max_steps`.
+    steps: u64,
+    /// Current nesting of `eval` calls, against `Limits::max_eval_depth`.
+    depth: usize,
 }
 
 impl Evaluator<'_> {
@@ -549,7 +566,44 @@ impl Evaluator<'_> {
 
     // ------------------------------------------------------------ expressions
 
+    /// Evaluates an expression within the step and depth limits: a policy
+    /// that exceeds them (a long chain of params, a huge program) gets a
+    /// diagnostic, never a stack overflow or a hang.
     fn eval(&mut self, e: &Expr) -> Ev {
+        let limits = &self.options.limits;
+        self.steps = self.steps.saturating_add(1);
+        if self.steps > limits.max_steps {
+            return Err(self
+                .err(
+                    Code::Limit,
+                    e.span,
+                    format!("the evaluation took more than {} steps", limits.max_steps),
+                    "the step limit was reached here",
+                )
+                .help(
+                    "raise the limit (Limits::max_steps) if the policy is this large on purpose",
+                ));
+        }
+        if self.depth >= limits.max_eval_depth {
+            return Err(self
+                .err(
+                    Code::Limit,
+                    e.span,
+                    format!(
+                        "the evaluation nested more than {} deep",
+                        limits.max_eval_depth
+                    ),
+                    "too deep here",
+                )
+                .help("a long chain of params, each defined by the next, nests this deep; define them directly"));
+        }
+        self.depth += 1;
+        let result = self.eval_node(e);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_node(&mut self, e: &Expr) -> Ev {
         let text = describe(self.policy, e);
         let (out, mut trace) = match &e.node {
             ExprKind::Lit(l) => {
