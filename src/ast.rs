@@ -242,6 +242,8 @@ impl Measure {
         let mut out = Vec::new();
         let mut current: Vec<&Text> = Vec::new();
         let mut after_item = false;
+        // Collected once: per item it made a long measure quadratic.
+        let all: Vec<&Text> = self.cites().collect();
         for e in &self.entries {
             match e {
                 MeasureEntry::Cite(c) => {
@@ -254,7 +256,7 @@ impl Measure {
                 MeasureEntry::Item(i) => {
                     after_item = true;
                     let cites = if current.is_empty() {
-                        self.cites().collect()
+                        all.clone()
                     } else {
                         current.clone()
                     };

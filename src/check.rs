@@ -214,9 +214,24 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
         Ok(c.policy)
     } else {
         c.errors.sort_by_key(|d| d.span().map(|s| s.start));
+        let more = c.errors.len().saturating_sub(MAX_ERRORS);
+        c.errors.truncate(MAX_ERRORS);
+        if more > 0 {
+            c.errors.push(
+                Diagnostic::error(
+                    Code::Limit,
+                    format!("… and {more} more errors in `{}`, not shown", source.name),
+                )
+                .help("fix the errors above and check again"),
+            );
+        }
         Err(Diagnostics(c.errors))
     }
 }
+
+/// Most errors reported for one file: past them, a file of thousands of
+/// mistakes would cost quadratic time in suggestions and rendering.
+const MAX_ERRORS: usize = 100;
 
 struct Checker<'a> {
     src: &'a SourceFile,
@@ -437,7 +452,13 @@ impl Checker<'_> {
     /// `fits` accepts.
     fn unknown(&self, name: &Ident, what: &str, fits: impl Fn(Symbol) -> bool) -> Diagnostic {
         let mut best: Option<(f64, &str)> = None;
-        for (candidate, sym) in &self.policy.names {
+        // Past the errors that will be shown, a suggestion is wasted work.
+        let names = if self.errors.len() < MAX_ERRORS {
+            self.policy.names.iter()
+        } else {
+            Default::default()
+        };
+        for (candidate, sym) in names {
             if !fits(*sym) || self.current.as_deref() == Some(candidate.as_str()) {
                 continue;
             }

@@ -37,6 +37,10 @@ pub enum Raw {
     List(Vec<Raw>),
     /// A table / object.
     Table,
+    /// A binary float (TOML, YAML) that cannot be taken as the decimal the
+    /// file meant: more than 15 significant digits, infinite or NaN. Holds
+    /// the float's shortest text.
+    InexactFloat(String),
 }
 
 /// The format of a facts file.
@@ -98,15 +102,24 @@ fn from_json(v: serde_json::Value) -> Raw {
 }
 
 fn float_text(f: f64) -> Raw {
-    // The shortest text that reads back as the same binary float; beyond 15
-    // significant digits that text may not be what the file said.
+    // The shortest text that reads back as the same binary float. With at
+    // most 15 significant digits it is exactly what the file said; beyond,
+    // it may not be. Zeros padding a large float (`1e20` prints as 1 and 20
+    // zeros) are not significant.
+    if !f.is_finite() {
+        return Raw::InexactFloat(format!("{f}"));
+    }
     let text = format!("{f}");
     let digits = text
         .chars()
         .filter(char::is_ascii_digit)
         .collect::<String>();
-    if !f.is_finite() || digits.trim_start_matches('0').len() > 15 {
-        Raw::Str(format!("\u{0}inexact:{text}"))
+    let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+    if significant > 15 {
+        Raw::InexactFloat(text)
+    } else if text.len() > 40 {
+        // 1e300 or 1e-300: keep the exponent rather than hundreds of zeros.
+        Raw::Number(format!("{f:e}"))
     } else {
         Raw::Number(text)
     }
@@ -147,6 +160,17 @@ fn from_yaml(v: serde_norway::Value) -> Raw {
 /// Reads the entries of a facts file, or says where its syntax breaks.
 pub fn read_entries(source: &SourceFile, format: Format) -> Result<Vec<(String, Raw)>, Diagnostic> {
     let text: &str = &source.text;
+    let help = match format {
+        Format::Json => {
+            "a JSON facts file is one object, name: value: { \"annual_output\": \"620亿\", \"is_industrial_enterprise\": true }"
+        }
+        Format::Toml => {
+            "a TOML facts file is a table of name = value lines, each name once: annual_output = \"620亿\"; write numbers of more than 15 digits in quotes"
+        }
+        Format::Yaml => {
+            "a YAML facts file is a mapping of name: value lines: annual_output: 620亿; write numbers of more than 15 digits in quotes"
+        }
+    };
     let syntax = |message: String, at: usize| {
         let end = (at + 1).min(text.len());
         Diagnostic::error(Code::Facts, message)
@@ -154,8 +178,19 @@ pub fn read_entries(source: &SourceFile, format: Format) -> Result<Vec<(String, 
                 Span::new(at.min(text.len()), end.max(at.min(text.len()))),
                 "here",
             )
+            .help(help)
             .in_source(source)
     };
+    if format == Format::Json && text.trim().is_empty() {
+        return Err(Diagnostic::error(
+            Code::Facts,
+            format!(
+                "`{}` is empty: it is not a JSON object of facts",
+                source.name
+            ),
+        )
+        .help("write {} for an enterprise of which no fact is known"));
+    }
     match format {
         Format::Json => serde_json::from_str::<Entries<serde_json::Value>>(text)
             .map(|e| e.0.into_iter().map(|(k, v)| (k, from_json(v))).collect())
@@ -227,7 +262,10 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (key, raw) in entries {
         let nth = seen.entry(key.clone()).or_insert(0);
-        let at = key_span(&source.text, &key, *nth);
+        let this = *nth;
+        // Found only for a diagnostic: searching the text for every key
+        // would cost more than the rest of reading a population row.
+        let at = |key: &str| key_span(&source.text, key, this);
         *nth += 1;
         if key.starts_with('_') {
             continue;
@@ -238,7 +276,7 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
                     Code::Facts,
                     format!("`{key}` is given twice in {}", source.name),
                 )
-                .label(at, "given again here")
+                .label(at(&key), "given again here")
                 .label(key_span(&source.text, &key, 0), "first given here")
                 .help("give each fact once")
                 .in_source(source),
@@ -250,7 +288,7 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
             _ => None,
         };
         let Some(unit) = unit else {
-            warnings.push(unknown_key(policy, source, &key, at));
+            warnings.push(unknown_key(policy, source, &key, at(&key)));
             continue;
         };
         match convert(policy, unit, &raw) {
@@ -262,7 +300,7 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
                     Code::Facts,
                     format!("`{key}` is null: treated as not given"),
                 )
-                .label(at, "null")
+                .label(at(&key), "null")
                 .in_source(source),
             ),
             Err(why) => errors.push(
@@ -270,7 +308,7 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
                     Code::Facts,
                     format!("fact `{key}` in {}: {why}", source.name),
                 )
-                .label(at, format!("expected {}", policy.unit_name(unit)))
+                .label(at(&key), format!("expected {}", policy.unit_name(unit)))
                 .help(example_of(unit))
                 .in_source(source),
             ),
@@ -310,7 +348,7 @@ fn example_of(unit: Unit) -> &'static str {
             "money is a number of yuan (12000000) or a string with a magnitude (\"1.2亿\", \"5000万元\", \"50M\")"
         }
         Unit::Rate => "a rate is \"20%\" or 0.2",
-        Unit::Count => "a count is a whole number",
+        Unit::Count => "a count is a whole number, 0 or more",
         Unit::Area => "an area is \"5000平方米\", \"1.5 km2\" or a number of square metres",
         Unit::Duration => "a duration is \"3 years\", \"18 months\" or \"90 days\"",
         Unit::Date => "a date is \"YYYY-MM-DD\"",
@@ -327,17 +365,23 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
     let text = match raw {
         Raw::Null => return Ok(None),
         Raw::Table => return Err("a table is not a value".into()),
-        Raw::Str(s) if s.starts_with('\u{0}') => {
-            let shown = s.trim_start_matches("\u{0}inexact:");
-            return Err(format!(
-                "a number with more than 15 significant digits is read as a binary float and is not exact (it reads back as {shown}); write it in quotes, as a string, exactly as intended"
-            ));
+        Raw::InexactFloat(shown) => {
+            return Err(if shown.parse::<f64>().is_ok_and(f64::is_finite) {
+                format!(
+                    "a number with more than 15 significant digits is read as a binary float and is not exact (it reads back as {shown}); write it in quotes, as a string, exactly as intended"
+                )
+            } else {
+                format!("`{shown}` is not a finite number")
+            });
         }
         Raw::Bool(b) => {
             return if unit == Unit::Bool {
                 Ok(Some(Value::Bool(*b)))
             } else {
-                Err(format!("`{b}` is a condition"))
+                Err(format!(
+                    "`{b}` is a condition, not {}",
+                    crate::value::with_article(&policy.unit_name(unit))
+                ))
             };
         }
         Raw::List(items) => {
@@ -345,12 +389,18 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
                 return Err("a list is not a single value".into());
             };
             let mut set = BTreeSet::new();
-            for it in items {
-                match convert(policy, Unit::Enum(e), it)? {
-                    Some(Value::Variant(v)) => {
+            for (n, it) in items.iter().enumerate() {
+                match convert(policy, Unit::Enum(e), it) {
+                    Ok(Some(Value::Variant(v))) => {
                         set.insert(v);
                     }
-                    _ => return Err("the list must name the enum's values".into()),
+                    Err(why) if matches!(it, Raw::Str(_)) => return Err(why),
+                    _ => {
+                        return Err(format!(
+                            "item {} of the list is not a value of the enum: the list must name the enum's values",
+                            n + 1
+                        ));
+                    }
                 }
             }
             return Ok(Some(Value::Set(set)));
@@ -358,6 +408,15 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
         Raw::Number(n) | Raw::Str(n) => n.trim(),
     };
     let is_number = matches!(raw, Raw::Number(_));
+    if unit != Unit::Text {
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "\"{}\" contains the control character U+{:04X}, which is part of no value",
+                text.escape_debug(),
+                u32::from(c)
+            ));
+        }
+    }
     match unit {
         Unit::Text => {
             return if is_number {
@@ -402,8 +461,11 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
             LitValue::Quantity(Unit::Number, d),
         ) => Value::Num(unit, d),
         (Unit::Count, LitValue::Quantity(Unit::Number, d)) => {
-            if d.fract() != Decimal::ZERO || d.is_sign_negative() {
+            if d.fract() != Decimal::ZERO {
                 return Err(format!("`{text}` is not a whole number"));
+            }
+            if d.is_sign_negative() && !d.is_zero() {
+                return Err(format!("`{text}` is negative"));
             }
             Value::Num(Unit::Count, d)
         }
@@ -496,5 +558,46 @@ pub fn apply_setting(
             .label(value_span, format!("expected {}", policy.unit_name(unit)))
             .help(example_of(unit))
             .in_source(&source)),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_binary_float_is_taken_when_its_shortest_text_is_exact() {
+        assert_eq!(float_text(0.1), Raw::Number("0.1".into()));
+        assert_eq!(float_text(5e7), Raw::Number("50000000".into()));
+        // 1e16 prints as 1 and 16 zeros: one significant digit, exact.
+        assert_eq!(float_text(1e16), Raw::Number("10000000000000000".into()));
+        // Far too large for a decimal, but exact as written: the exponent is
+        // kept, and reading the number then says it is too large.
+        assert_eq!(float_text(1e300), Raw::Number("1e300".into()));
+        assert_eq!(
+            // As a TOML or YAML parser reads `12345678.9012345678`.
+            float_text("12345678.9012345678".parse().unwrap()),
+            Raw::InexactFloat("12345678.901234567".into())
+        );
+        assert_eq!(float_text(f64::INFINITY), Raw::InexactFloat("inf".into()));
+        assert_eq!(float_text(f64::NAN), Raw::InexactFloat("NaN".into()));
+    }
+
+    #[test]
+    fn a_text_is_never_mistaken_for_a_float() {
+        let src = SourceFile::new(
+            "t.decree",
+            "fact name: text \"企业名称\"\nfact n: money \"金额\"",
+        );
+        let policy = crate::load(&src).unwrap();
+        let text = Raw::Str("\u{0}inexact:5".into());
+        assert_eq!(
+            convert(&policy, Unit::Text, &text),
+            Ok(Some(Value::Text("\u{0}inexact:5".into())))
+        );
+        let err = convert(&policy, Unit::Money, &text).unwrap_err();
+        assert!(err.contains("U+0000"), "{err}");
+        assert!(!err.contains('\u{0}'), "{err}");
     }
 }

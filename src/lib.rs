@@ -124,7 +124,29 @@ pub fn load(source: &SourceFile) -> Result<Policy, Diagnostics> {
 /// Parses and checks a policy.
 pub fn load_with(source: &SourceFile, limits: &Limits) -> Result<Policy, Diagnostics> {
     let program = syntax::parse(source, limits)?;
-    check::check(source, &program)
+    check_program(source, &program)
+}
+
+/// Checks a parsed policy file. A file that declares nothing (empty, or
+/// only comments) is an error: it is almost surely the wrong file, and
+/// running it would grant nothing and say nothing.
+pub fn check_program(source: &SourceFile, program: &ast::Program) -> Result<Policy, Diagnostics> {
+    if program.decls.is_empty() {
+        let what = if source.text.trim().is_empty() {
+            "is empty"
+        } else {
+            "holds only comments"
+        };
+        return Err(Diagnostic::error(
+            Code::Invalid,
+            format!("`{}` {what}: it declares no policy, fact or measure", source.name),
+        )
+        .label(span::Span::new(0, 0), "nothing declared from here")
+        .help("a policy file declares measures, e.g. measure 8 \"…\" { subsidy s = min(20% * investment, 5000万) }")
+        .in_source(source)
+        .into());
+    }
+    check::check(source, program)
 }
 
 /// Builds facts from JSON, TOML or YAML text, as a facts file with that

@@ -295,6 +295,11 @@ fn load_policy(path: &str) -> Result<Policy, Failed> {
 /// Rows read and evaluated at a time: memory stays flat as files grow.
 const CHUNK: usize = 16_384;
 
+/// Rows per chunk when every row goes to the interpreter: its per-row work
+/// already fills the cores, and its typed facts and results are large, so
+/// smaller chunks keep memory low.
+const INTERPRETED_CHUNK: usize = 1_024;
+
 #[allow(clippy::too_many_arguments)]
 fn batch(
     policy_path: &str,
@@ -312,6 +317,8 @@ fn batch(
         set: set.to_vec(),
     };
     let mut options = options(&policy, &run)?;
+    // Population runs keep statuses and amounts, not explanation texts.
+    options.skip_explanations = true;
     if at.is_none() {
         options.at = None;
     }
@@ -361,7 +368,12 @@ fn batch(
     let mut summary = decree::batch::Summary::new(&policy);
     let (mut rows, mut rejected, mut shown) = (0u64, 0u64, Vec::new());
     // Reading the next chunk overlaps with evaluating and writing this one.
-    let mut chunk = reader.next_chunk(plan.as_ref(), CHUNK);
+    let rows_per_chunk = if plan.is_some() {
+        CHUNK
+    } else {
+        INTERPRETED_CHUNK
+    };
+    let mut chunk = reader.next_chunk(plan.as_ref(), rows_per_chunk);
     while let Some(current) = chunk.take() {
         if let (true, Some(e)) = (strict, current.errors.first()) {
             return Err(fail(
@@ -380,7 +392,7 @@ fn batch(
             }
         }
         let (next, written) = rayon::join(
-            || reader.next_chunk(plan.as_ref(), CHUNK),
+            || reader.next_chunk(plan.as_ref(), rows_per_chunk),
             || -> std::io::Result<usize> {
                 let results = decree::batch::evaluate(&policy, plan.as_ref(), &current, &options);
                 for i in 0..results.len() {
@@ -792,7 +804,7 @@ fn policy_and_tests(path: &str) -> Result<(Policy, SourceFile, decree::ast::Prog
             load_policy(&target)?
         }
         None => {
-            let policy = decree::check::check(&src, &program).map_err(fail)?;
+            let policy = decree::check_program(&src, &program).map_err(fail)?;
             report(&policy.warnings);
             policy
         }

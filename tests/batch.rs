@@ -370,3 +370,33 @@ fn json_lines_in_and_out() {
     assert_eq!(docs[1]["line"], 4);
     assert_eq!(docs[1]["items"]["tech_upgrade"]["amount"], "0.1");
 }
+
+/// `decree batch` skips explanation texts; nothing it writes may change.
+#[test]
+fn skipping_explanations_changes_no_status_amount_or_cause() {
+    let draft = load("policies/shenzhen-manufacturing-2020.decree");
+    let quick = Options {
+        skip_explanations: true,
+        ..Options::default()
+    };
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("examples/enterprises")).unwrap() {
+        let path = entry.unwrap().path();
+        let src = SourceFile::new(
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        );
+        let Ok((facts, _)) = decree::facts::load(&draft, &src) else {
+            continue;
+        };
+        let full = RowResult::from_evaluation(
+            &draft,
+            1,
+            &decree::evaluate(&draft, &facts, &Options::default()),
+        );
+        let fast = RowResult::from_evaluation(&draft, 1, &decree::evaluate(&draft, &facts, &quick));
+        assert_eq!(full, fast, "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 20);
+}

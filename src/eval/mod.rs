@@ -45,6 +45,9 @@ pub struct Options {
     pub issued: Option<jiff::civil::Date>,
     /// Bounds on the work of one evaluation (steps, nesting).
     pub limits: crate::Limits,
+    /// Leave the explanation texts empty: for population runs, which keep
+    /// only statuses and amounts. Statuses, amounts and causes are the same.
+    pub skip_explanations: bool,
 }
 
 /// Why a value is not known.
@@ -604,7 +607,12 @@ impl Evaluator<'_> {
     }
 
     fn eval_node(&mut self, e: &Expr) -> Ev {
-        let text = describe(self.policy, e);
+        let explain = !self.options.skip_explanations;
+        let text = if explain {
+            describe(self.policy, e)
+        } else {
+            String::new()
+        };
         let (out, mut trace) = match &e.node {
             ExprKind::Lit(l) => {
                 let v = lit_value(&l.value);
@@ -619,7 +627,9 @@ impl Evaluator<'_> {
             ExprKind::Schedule(s) => self.schedule(s, e.span)?,
         };
         trace.expr = text;
-        trace.value = out.render();
+        if explain {
+            trace.value = out.render();
+        }
         Ok((out, trace))
     }
 

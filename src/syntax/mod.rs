@@ -46,16 +46,29 @@ pub fn parse_expr(source: &SourceFile, limits: &Limits) -> Result<Expr, Diagnost
 /// so that hostile input is a diagnostic and never a stack overflow.
 fn check_size_and_nesting(source: &SourceFile, limits: &Limits) -> Result<(), Diagnostics> {
     if source.text.len() > limits.max_source_bytes {
+        // Labelled but without a snippet: the file's first line may be
+        // the whole 50 MB.
+        let at = limits.max_source_bytes;
         return Err(Diagnostic::error(
             Code::Limit,
             format!(
-                "the file is {} bytes, more than the limit of {} bytes",
+                "`{}` is {} bytes, more than the limit of {} bytes",
+                source.name,
                 source.text.len(),
                 limits.max_source_bytes
             ),
         )
-        .label(Span::new(0, 0), "file starts here")
-        .help("split the policy into smaller files, or raise the limit")
+        .label(Span::new(at, at), "the limit is reached here")
+        .help("split the policy into smaller files, or raise the limit (Limits::max_source_bytes)")
+        .into());
+    }
+    if let Some(at) = source.text.find('\0') {
+        return Err(Diagnostic::error(
+            Code::Syntax,
+            "the file contains a NUL byte (U+0000): it is not a text policy",
+        )
+        .label(Span::new(at, at + 1), "NUL byte here")
+        .help("a policy is UTF-8 text; NUL bytes mean a binary or UTF-16 file: save it as UTF-8")
         .in_source(source)
         .into());
     }
@@ -103,6 +116,7 @@ fn syntax_error(source: &SourceFile, e: &pest::error::Error<Rule>) -> Diagnostic
     let found_text = match found {
         None => "the end of the file".to_string(),
         Some(c) if c.is_whitespace() => "a blank".to_string(),
+        Some(c) if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
         Some(c) => format!("`{c}`"),
     };
     let message = match &e.variant {
