@@ -19,10 +19,10 @@
 //! * never report a failed item with an amount, or leave a failure out of
 //!   the diagnostics (nothing silently zero).
 //!
-//! Cases that reveal a bug in code this file's author may not change are
-//! `#[ignore]`d, with the bug in a comment; their snapshots are not accepted
-//! (the assertions stop them before the snapshot is taken). Run them with
-//! `cargo test --test hostile -- --ignored`.
+//! Cases marked "FIXED" revealed a bug when they were written (the comment
+//! says which, and the fix); they now guard against its return. Keep a new
+//! case that reveals a bug `#[ignore]`d, with the bug in a comment, until it
+//! is fixed.
 //!
 //! In snapshots, control characters other than line breaks are shown as
 //! `⟨U+0000⟩`, so that the snapshot files stay text.
@@ -588,7 +588,7 @@ fn a_50_mb_line_is_refused_by_the_size_limit_at_once() {
     assert!(!d[0].labels.is_empty() && d[0].help.is_some());
 }
 
-/// BUG (src/syntax/mod.rs, `check_size_and_nesting`): the size-limit
+/// FIXED, was a bug (src/syntax/mod.rs, `check_size_and_nesting`): the size-limit
 /// diagnostic attaches the whole source and labels offset 0, so miette
 /// renders the file's first line in full. For a 50 MB one-line file the
 /// binary prints 50 MB to standard error and takes about 10 s (debug build)
@@ -608,7 +608,7 @@ fn line_50mb_rendered() {
     );
 }
 
-/// BUG (src/main.rs `check`, or src/check.rs): an empty file is "ok — 0
+/// FIXED, was a bug (src/main.rs `check`, or src/check.rs): an empty file is "ok — 0
 /// measures, 0 items", exit 0; `decree eval` of it prints an empty table
 /// with a total of 0元. A policy that declares nothing is almost certainly
 /// the wrong file (or a truncated one), and issue 7 asks for a non-zero exit
@@ -618,7 +618,7 @@ fn empty_file() {
     case("empty_file", check("empty.decree"));
 }
 
-/// BUG: as `empty_file`, for a file of comments only (a draft whose
+/// FIXED, was a bug: as `empty_file`, for a file of comments only (a draft whose
 /// measures were all commented out).
 #[test]
 fn only_comments() {
@@ -651,7 +651,7 @@ fn utf16_with_bom() {
     );
 }
 
-/// BUG (src/syntax/mod.rs, `syntax_error`): the character found is printed
+/// FIXED, was a bug (src/syntax/mod.rs, `syntax_error`): the character found is printed
 /// raw in the message, so a NUL byte reads "expected …, found ` `" (the NUL
 /// is invisible) instead of naming U+0000. Reproducer:
 /// `printf 'measure 1 "x" {\n  award a = 1\0万\n}\n' > n.decree; decree check n.decree | cat -v`.
@@ -666,7 +666,7 @@ fn nul_byte() {
     );
 }
 
-/// BUG (src/syntax/mod.rs): a UTF-16 file without a BOM can be valid
+/// FIXED, was a bug (src/syntax/mod.rs): a UTF-16 file without a BOM can be valid
 /// UTF-8 full of NULs (`m\0e\0a\0…`); the parser reports "unexpected `m`"
 /// at 1:1, which names neither the NUL nor the encoding. A check before
 /// parsing (as for the size) could say "NUL bytes: is the file UTF-16?".
@@ -684,7 +684,7 @@ fn utf16_without_bom() {
     );
 }
 
-/// BUG (src/syntax, grammar): a NUL byte (or any control character) in a
+/// FIXED, was a bug (src/syntax, grammar): a NUL byte (or any control character) in a
 /// comment or a label is accepted, `check` says ok and exits 0; a table
 /// then prints the NUL raw. A file with NUL bytes is binary or mis-encoded;
 /// issue 7 asks for a non-zero exit. Reproducer:
@@ -734,13 +734,12 @@ fn division_by_zero() {
     );
 }
 
-/// BUG (src/eval/mod.rs, `round`): in `round(a / b, step)` a zero divisor
+/// FIXED, was a bug (src/eval/mod.rs, `round`): in `round(a / b, step)` a zero divisor
 /// is reported with the unit of the numerator: `total_funds / growth` with
 /// growth = 0% says "division by zero: 1亿元 ÷ 0元" (the plain division says
 /// "1亿元 ÷ 0%"); the divisor shown is `b × step` with `a`'s unit.
 /// Reproducer: this file with `{"total_funds": "1亿", "growth": "0%"}`.
 #[test]
-#[ignore = "bug: round(a / b, step) shows a zero rate divisor as 0元"]
 fn division_by_zero_in_round() {
     case_then(
         "division_by_zero_in_round",
@@ -766,13 +765,12 @@ fn duplicate_measure_numbers() {
     );
 }
 
-/// BUG (src/syntax/literal.rs, `number`): a literal with a large negative
+/// FIXED, was a bug (src/syntax/literal.rs, `number`): a literal with a large negative
 /// exponent fails to parse and is described as "too large to represent":
 /// `1e-300元` → "`1e-300` is too large to represent: exact decimals reach
 /// about 7.9 × 10^28". It has too many decimals. The same message comes for
 /// `1e-300` in a facts file.
 #[test]
-#[ignore = "bug: 1e-300 is called too large"]
 fn tiny_exponent() {
     case_then(
         "tiny_exponent",
@@ -794,7 +792,7 @@ fn many_lines(n: usize, line: impl Fn(usize) -> String) -> Vec<u8> {
     s.into_bytes()
 }
 
-/// BUG (src/check.rs `Checker::unknown`, and rendering): every unknown name
+/// FIXED, was a bug (src/check.rs `Checker::unknown`, and rendering): every unknown name
 /// is compared (Jaro-Winkler) with every declared name for its "did you
 /// mean", and every diagnostic is rendered by scanning the file from its
 /// start: quadratic. 2,000 items each using an unknown name (a 70 KB file,
@@ -813,7 +811,7 @@ fn many_unknown_names() {
     );
 }
 
-/// BUG (src/diagnostic.rs rendering, src/check.rs): 4,000 repeats of one
+/// FIXED, was a bug (src/diagnostic.rs rendering, src/check.rs): 4,000 repeats of one
 /// fact declaration (76 KB) give 4,000 diagnostics, each rendered by
 /// scanning the file from its start: 36 s in a debug build; a 4 MiB file of
 /// them would run for hours. Reproducer:
@@ -830,7 +828,7 @@ fn many_duplicate_declarations() {
     );
 }
 
-/// BUG (src/ast.rs `Measure::items_with_cites`, called by src/check.rs): an
+/// FIXED, was a bug (src/ast.rs `Measure::items_with_cites`, called by src/check.rs): an
 /// item with no `cite` before it collects all the measure's cites by
 /// scanning every entry, for every item: quadratic in the items of one
 /// measure. 40,000 valid items in one measure (1 MB) take 39 s to check in

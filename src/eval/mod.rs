@@ -1335,13 +1335,24 @@ impl Evaluator<'_> {
                 "here",
             ));
         }
+        let den_shown = Value::Num(den_unit.unwrap_or(Unit::Number), den_value);
+        if den_value.is_zero() {
+            // Said with the divisor's own unit (÷ 0%), not the step's.
+            return Err(self.arith_error(
+                ArithError::DivisionByZero,
+                span,
+                BinaryOp::Div,
+                &Value::Num(unit, lo),
+                &den_shown,
+            ));
+        }
         let divisor = arith::mul(den_value, step_value).map_err(|e| {
             self.arith_error(
                 e,
                 span,
                 BinaryOp::Mul,
-                &Value::Num(unit, den_value),
-                &Value::Num(unit, step_value),
+                &den_shown,
+                &Value::Num(result_unit, step_value),
             )
         })?;
         let one = |v: Decimal| -> Result<Decimal, Diagnostic> {

@@ -115,7 +115,15 @@ pub fn number(text: &str) -> Result<Decimal, String> {
             .collect::<String>();
         let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
         let decimals = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
-        if decimals > 28 && !clean.contains(['e', 'E']) {
+        let exponent: i64 = clean
+            .split_once(['e', 'E'])
+            .and_then(|(_, e)| e.parse().ok())
+            .unwrap_or(0);
+        // A negative exponent makes decimals, not size: 1e-300 has 300.
+        let decimals = i64::try_from(decimals)
+            .unwrap_or(i64::MAX)
+            .saturating_sub(exponent.min(0));
+        if decimals > 28 {
             format!("`{text}` has more than 28 decimals and cannot be represented exactly")
         } else if significant > 28 {
             format!(
