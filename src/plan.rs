@@ -89,6 +89,18 @@ enum Op {
     Or(Arg, Arg),
     If(Arg, Arg, Arg),
     Clamp(Arg, Arg, Arg),
+    /// A tier table of constant thresholds and values (see
+    /// `Compiler::tiers` for its meaning): the first row whose test holds
+    /// (and, with a prior, which the prior had not reached) gives its
+    /// value; none, the otherwise value or nothing. An undecidable subject
+    /// or prior falls back.
+    ConstTiers {
+        subject: Arg,
+        prior: Option<Arg>,
+        cmp: CmpOp,
+        rows: Vec<(i64, i64)>,
+        otherwise: Option<i64>,
+    },
     /// An item's status from its `when` and body; the register holds what
     /// other items see of it.
     Decide {
@@ -521,7 +533,32 @@ impl Compiler<'_> {
             }
             None => None,
         };
-        // Lowered to what the kernels already do, first row outermost:
+        // The common table, of constant thresholds and amounts, is one
+        // pass over the rows.
+        let constant = |a: &Arg| match a {
+            Arg::Const(i) => self.consts.get(*i).copied(),
+            _ => None,
+        };
+        let const_rows: Option<Vec<(i64, i64)>> = thresholds
+            .iter()
+            .zip(&values)
+            .map(|(t, v)| Some((constant(t)?, constant(v)?)))
+            .collect();
+        let const_otherwise = match t.otherwise {
+            Some(_) => Some(values.last().and_then(constant)),
+            None => None,
+        };
+        if let (Some(rows), false) = (const_rows, const_otherwise == Some(None)) {
+            let op = Op::ConstTiers {
+                subject,
+                prior,
+                cmp: t.cmp,
+                rows,
+                otherwise: const_otherwise.flatten(),
+            };
+            return Some((self.push(op), scale));
+        }
+        // Otherwise lowered to what the kernels already do, first row outermost:
         // `if hit₁ then v₁ else if hit₂ then v₂ … else otherwise`, where
         // `hitᵢ = (subject cmp thᵢ) × (prior < thᵢ)`. A product of
         // conditions, unlike `and`, is not a value unless both sides are,
@@ -869,6 +906,25 @@ impl<'a> Env<'a> {
                     _ => (0, FALLBACK),
                 },
             ),
+            Op::ConstTiers {
+                subject,
+                prior,
+                cmp,
+                rows,
+                otherwise,
+            } => {
+                let (s, p) = (self.arg(*subject), prior.map(|p| self.arg(p)));
+                let o = *otherwise;
+                // One loop per comparator: no dispatch per row.
+                match cmp {
+                    CmpOp::Ge => const_tiers(out, s, p, rows, o, |x, t| x >= t),
+                    CmpOp::Gt => const_tiers(out, s, p, rows, o, |x, t| x > t),
+                    CmpOp::Le => const_tiers(out, s, p, rows, o, |x, t| x <= t),
+                    CmpOp::Lt => const_tiers(out, s, p, rows, o, |x, t| x < t),
+                    CmpOp::Eq => const_tiers(out, s, p, rows, o, |x, t| x == t),
+                    CmpOp::Ne => const_tiers(out, s, p, rows, o, |x, t| x != t),
+                }
+            }
             Op::Decide { item, when, body } => {
                 let kind = plan.items.get(*item).map_or(ItemKind::Commitment, |i| i.0);
                 // No `when` is a `when` that always holds.
@@ -937,6 +993,35 @@ fn unary(x: Operand<'_>, out: &mut Reg, f: impl Fn(i64) -> Option<i64>) {
         Some(y) => (y, sx),
         None => (0, FALLBACK),
     });
+}
+
+fn const_tiers(
+    out: &mut Reg,
+    subject: Operand<'_>,
+    prior: Option<Operand<'_>>,
+    rows: &[(i64, i64)],
+    otherwise: Option<i64>,
+    hit: impl Fn(i64, i64) -> bool,
+) {
+    let none = otherwise.map_or((0, NOTHING), |o| (o, OK));
+    match prior {
+        None => map1(out, subject, |x, sx| {
+            if sx != OK {
+                return (0, FALLBACK);
+            }
+            rows.iter()
+                .find(|(t, _)| hit(x, *t))
+                .map_or(none, |(_, v)| (*v, OK))
+        }),
+        Some(prior) => map2(out, subject, prior, |x, sx, p, sp| {
+            if sx != OK || sp != OK {
+                return (0, FALLBACK);
+            }
+            rows.iter()
+                .find(|(t, _)| hit(x, *t) && p < *t)
+                .map_or(none, |(_, v)| (*v, OK))
+        }),
+    }
 }
 
 /// Arithmetic: a fallback on either side wins, then a nothing.
