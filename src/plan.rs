@@ -544,10 +544,10 @@ impl Compiler<'_> {
             .zip(&values)
             .map(|(t, v)| Some((constant(t)?, constant(v)?)))
             .collect();
-        let const_otherwise = match t.otherwise {
-            Some(_) => Some(values.last().and_then(constant)),
-            None => None,
-        };
+        let const_otherwise = t
+            .otherwise
+            .as_ref()
+            .map(|_| values.last().and_then(constant));
         if let (Some(rows), false) = (const_rows, const_otherwise == Some(None)) {
             let op = Op::ConstTiers {
                 subject,
