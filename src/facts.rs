@@ -172,7 +172,16 @@ pub fn read_entries(source: &SourceFile, format: Format) -> Result<Vec<(String, 
         }
     };
     let syntax = |message: String, at: usize| {
-        let end = (at + 1).min(text.len());
+        // On character boundaries: the label covers the whole character.
+        let mut at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let end = at
+            + text
+                .get(at..)
+                .and_then(|r| r.chars().next())
+                .map_or(0, char::len_utf8);
         Diagnostic::error(Code::Facts, message)
             .label(
                 Span::new(at.min(text.len()), end.max(at.min(text.len()))),

@@ -597,7 +597,12 @@ impl Compiler<'_> {
         };
         let (body, scale) = match (kind, &ast.body) {
             (ItemKind::Commitment, _) => (Body::Listed, 0),
-            (ItemKind::Benefit, b) if Self::is_constant(b.expr()) => (Body::Constant, 0),
+            (ItemKind::Benefit, b) if Self::is_constant(b.expr()) => {
+                // A constant that fails (1 / 0, an empty range) makes the
+                // item an error for every row: the interpreter says so.
+                crate::eval::constant(self.policy, b.expr(), self.options).ok()?;
+                (Body::Constant, 0)
+            }
             (ItemKind::Benefit, _) => return None,
             (_, ItemBody::Value(e)) => {
                 let (arg, scale) = self.expr(e)?;
