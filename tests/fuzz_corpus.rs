@@ -70,13 +70,3 @@ fn structured_inputs_mostly_check() {
     let (ok, all) = harness::well_formed(&inputs);
     assert!(ok * 2 > all, "only {ok} of {all} generated policies check");
 }
-
-/// Reproducers of bugs not fixed yet (listed in docs/TESTING.md, "Open"):
-/// `cargo test --test fuzz_corpus -- --ignored` shows whether they still
-/// fail. A fix moves its files into `fuzz/regressions/<target>/`.
-#[test]
-#[ignore = "open bugs, see docs/TESTING.md"]
-fn open_bugs() {
-    replay("open/parse_check_eval", harness::parse_check_eval);
-    replay("open/facts", harness::facts);
-}

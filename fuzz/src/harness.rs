@@ -53,13 +53,6 @@ fn diagnostics_are_sound(ds: &[Diagnostic]) {
         if let Some(src) = &d.source {
             let text: &str = &src.text;
             for l in &d.labels {
-                let inside = l.span.start <= l.span.end && l.span.end <= text.len();
-                if inside && skip_open_bugs() && is_facts_file(&src.name) {
-                    // Open bug (fuzz/regressions/open/facts-*): a facts
-                    // file's syntax error is labelled one byte wide, which
-                    // can end inside a multi-byte character.
-                    continue;
-                }
                 assert!(
                     l.span.start <= l.span.end
                         && l.span.end <= text.len()
@@ -76,12 +69,6 @@ fn diagnostics_are_sound(ds: &[Diagnostic]) {
         let _ = d.to_data();
     }
     let _ = decree::Diagnostics(ds.to_vec()).render(RenderStyle::Plain);
-}
-
-fn is_facts_file(name: &str) -> bool {
-    [".json", ".toml", ".yaml"]
-        .iter()
-        .any(|x| name.ends_with(x))
 }
 
 /// A failed stage says why: at least one error, all of them sound.
@@ -147,20 +134,7 @@ fn plan_agrees(policy: &Policy, facts: &Facts, options: &Options) {
         2,
         &decree::evaluate(policy, facts, options),
     )];
-    if skip_open_bugs() && slow.iter().any(|r| r.failed) {
-        // Open bug (fuzz/regressions/open/): the plan grants a constant
-        // benefit whose evaluation fails. Skipped only while fuzzing.
-        return;
-    }
     assert_eq!(fast, slow, "the plan and the interpreter disagree");
-}
-
-/// `DECREE_FUZZ_SKIP_OPEN=1` lets a long fuzzing run go past the open bugs
-/// listed in docs/TESTING.md instead of stopping at each new instance of
-/// them. The regression test never sets it.
-fn skip_open_bugs() -> bool {
-    static SKIP: OnceLock<bool> = OnceLock::new();
-    *SKIP.get_or_init(|| std::env::var_os("DECREE_FUZZ_SKIP_OPEN").is_some())
 }
 
 /// Runs the `test` blocks of a program, and coverage.
