@@ -586,7 +586,7 @@ fn git_diff(args: &[String]) -> Result<(), Failed> {
 fn fmt(files: &[String], check: bool, to_stdout: bool, surface: SurfaceArg) -> Result<(), Failed> {
     use decree::syntax::keywords::Surface;
     let mut failed = false;
-    let mut would_change = Vec::new();
+    let mut would_change = false;
     for f in files {
         let src = read(f)?;
         let program = match decree::syntax::parse(&src, &decree::Limits::default()) {
@@ -605,10 +605,22 @@ fn fmt(files: &[String], check: bool, to_stdout: bool, surface: SurfaceArg) -> R
         let formatted = decree::fmt::format(&src, &program, surface);
         if to_stdout {
             out(&formatted, false);
-        } else if formatted != *src.text {
-            if check {
-                would_change.push(f.clone());
-            } else if let Err(e) = std::fs::write(f, &formatted) {
+        }
+        if formatted == *src.text {
+            continue;
+        }
+        if check {
+            // With `--stdout` the formatted text is already on stdout; a
+            // diff there would corrupt it, so only the name goes (to stderr).
+            if to_stdout {
+                eprintln!("would reformat {f}");
+            } else {
+                out(&unified_diff(f, &src.text, &formatted), false);
+                out(&format!("would reformat {f}"), true);
+            }
+            would_change = true;
+        } else if !to_stdout {
+            if let Err(e) = std::fs::write(f, &formatted) {
                 report(&[Diagnostic::error(
                     decree::Code::Io,
                     format!("cannot write `{f}`: {e}"),
@@ -617,14 +629,20 @@ fn fmt(files: &[String], check: bool, to_stdout: bool, surface: SurfaceArg) -> R
             }
         }
     }
-    for f in &would_change {
-        out(&format!("would reformat {f}"), true);
-    }
-    if failed || !would_change.is_empty() {
+    if failed || would_change {
         Err(Failed)
     } else {
         Ok(())
     }
+}
+
+/// What `fmt --check` would change in one file, as a unified diff.
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header(path, &format!("{path} (formatted)"))
+        .to_string()
 }
 
 /// The REPL's access to files: the user's own paths.

@@ -224,3 +224,51 @@ fn eval_over_a_folder_prints_every_enterprise_and_a_fiscal_summary() {
     assert_eq!(v["summary"]["enterprises"], 24);
     assert!(v["summary"]["total"]["min"].is_string());
 }
+
+/// A copy of `text` in a fresh temporary folder, for commands that may write.
+fn scratch_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("decree-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const UNFORMATTED: &str = "fact x:money\nmeasure 1 \"m\" { subsidy s = min( 20%*x,5万 ) }\n";
+
+#[test]
+fn fmt_check_shows_a_diff_changes_nothing_and_exits_1() {
+    let path = scratch_file("check.decree", UNFORMATTED);
+    let p = path.to_str().unwrap();
+    let o = decree(&["fmt", "--check", p]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("-measure 1 \"m\" { subsidy s = min( 20%*x,5万 ) }"),
+        "{out}"
+    );
+    assert!(out.contains("+  subsidy s = min(20% * x, 5万)"), "{out}");
+    assert!(out.contains(&format!("would reformat {p}")), "{out}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), UNFORMATTED);
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn fmt_check_with_stdout_prints_the_text_and_still_exits_1() {
+    let path = scratch_file("check-stdout.decree", UNFORMATTED);
+    let p = path.to_str().unwrap();
+    let o = decree(&["fmt", "--check", "--stdout", p]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "fact x: money\n\nmeasure 1 \"m\" {\n  subsidy s = min(20% * x, 5万)\n}\n"
+    );
+    assert!(stderr(&o).contains("would reformat"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), UNFORMATTED);
+
+    // Once formatted, the same command exits 0.
+    std::fs::write(&path, stdout(&o)).unwrap();
+    let again = decree(&["fmt", "--check", "--stdout", p]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
