@@ -523,32 +523,49 @@ pub fn evaluate_chunk(
 pub struct Evaluated<'a> {
     plan: Option<&'a Plan>,
     outcomes: Option<Outcomes>,
-    slow: Vec<Option<RowResult>>,
+    rows: Vec<Slot>,
     lines: Vec<u64>,
+}
+
+/// Who decided one row of an [`Evaluated`] chunk: exactly one of the two,
+/// so a row can be neither dropped nor counted twice.
+enum Slot {
+    /// The plan, with the row's total (taken when the row was decided, so a
+    /// row whose total cannot be had goes to the interpreter instead).
+    Plan(Decimal),
+    /// The interpreter.
+    Full(RowResult),
 }
 
 impl Evaluated<'_> {
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.rows.len()
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.rows.is_empty()
     }
 
-    /// Row `i`'s results.
+    /// Row `i`'s results; `None` only when `i` is out of range.
     pub fn row(&self, i: usize) -> Option<RowView<'_>> {
-        if let Some(r) = self.slow.get(i).and_then(Option::as_ref) {
-            return Some(RowView::Full(r));
+        let line = *self.lines.get(i)?;
+        match self.rows.get(i)? {
+            Slot::Full(r) => Some(RowView::Full(r)),
+            Slot::Plan(total) => Some(RowView::Plan {
+                plan: self.plan?,
+                outcomes: self.outcomes.as_ref()?,
+                row: i,
+                line,
+                total: *total,
+            }),
         }
-        Some(RowView::Plan {
-            plan: self.plan?,
-            outcomes: self.outcomes.as_ref()?,
-            row: i,
-            line: *self.lines.get(i)?,
-        })
+    }
+
+    /// Every row's results, in input order.
+    pub fn rows(&self) -> impl Iterator<Item = RowView<'_>> {
+        (0..self.len()).filter_map(|i| self.row(i))
     }
 }
 
@@ -561,11 +578,15 @@ pub fn evaluate<'a>(
     options: &Options,
 ) -> Evaluated<'a> {
     let outcomes = plan.zip(chunk.columns.as_ref()).map(|(p, c)| p.run(c));
-    let slow = (0..chunk.len())
+    let rows = (0..chunk.len())
         .into_par_iter()
         .map(|i| {
-            if outcomes.as_ref().is_some_and(|o| o.decided(i)) {
-                return None;
+            let decided = plan
+                .zip(outcomes.as_ref())
+                .filter(|(_, o)| o.decided(i))
+                .and_then(|(p, o)| o.total(p, i));
+            if let Some(total) = decided {
+                return Slot::Plan(total);
             }
             let line = chunk.lines.get(i).copied().unwrap_or(0);
             let facts = match &chunk.facts {
@@ -574,7 +595,7 @@ pub fn evaluate<'a>(
                     .get(i)
                     .map(|r| record_facts(policy, columns, r, line)),
             };
-            Some(match facts {
+            Slot::Full(match facts {
                 Some(Ok(facts)) => {
                     let e = crate::evaluate(policy, &facts, options);
                     RowResult::from_evaluation(policy, line, &e)
@@ -588,7 +609,7 @@ pub fn evaluate<'a>(
     Evaluated {
         plan,
         outcomes,
-        slow,
+        rows,
         lines: chunk.lines.clone(),
     }
 }
@@ -605,6 +626,8 @@ pub enum RowView<'a> {
         row: usize,
         /// The input line.
         line: u64,
+        /// The row's total.
+        total: Decimal,
     },
     /// Evaluated by the interpreter.
     Full(&'a RowResult),
@@ -696,15 +719,7 @@ impl RowView<'_> {
     /// The total, least and greatest.
     pub fn total(&self) -> (Decimal, Decimal) {
         match self {
-            RowView::Plan {
-                plan,
-                outcomes,
-                row,
-                ..
-            } => {
-                let t = outcomes.total(plan, *row).unwrap_or_default();
-                (t, t)
-            }
+            RowView::Plan { total, .. } => (*total, *total),
             RowView::Full(r) => (r.total_min, r.total_max),
         }
     }

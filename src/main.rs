@@ -395,8 +395,7 @@ fn batch(
             || reader.next_chunk(plan.as_ref(), rows_per_chunk),
             || -> std::io::Result<usize> {
                 let results = decree::batch::evaluate(&policy, plan.as_ref(), &current, &options);
-                for i in 0..results.len() {
-                    let Some(view) = results.row(i) else { continue };
+                for view in results.rows() {
                     if want_summary {
                         summary.add_view(&view);
                     }

@@ -734,7 +734,13 @@ impl Plan {
                 continue;
             }
             let monetary = kind.is_monetary();
-            let factor = pow10(self.total_scale.saturating_sub(*scale)).unwrap_or(0);
+            // Item scales are at most the total's (≤ MAX_SCALE), so this
+            // cannot fail; if it did, no row is decided rather than a wrong
+            // total written.
+            let Some(factor) = pow10(self.total_scale.saturating_sub(*scale)) else {
+                decided.iter_mut().for_each(|d| *d = false);
+                continue;
+            };
             for (((t, d), code), a) in total.iter_mut().zip(&mut decided).zip(st).zip(&r.v) {
                 if *code == DEFER {
                     *d = false;
