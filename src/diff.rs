@@ -263,7 +263,9 @@ fn measures(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
                     ChangeKind::Removed,
                     vec![format!("“{}”", a.title)],
                 );
-                continue;
+                // Its items go with it, except those the new version keeps
+                // elsewhere (moved, perhaps changed, or renamed): those are
+                // told below.
             }
             (None, Some(b)) => {
                 let items: Vec<String> = items_of(new, n)
@@ -291,6 +293,7 @@ fn measures(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
         }
         // Cite changes are told once, on the measure, not again per item.
         let measure_cites_changed = a.is_some_and(|a| b.is_some_and(|b| a.cites != b.cites));
+        let measure_removed = b.is_none();
         for ia in items_of(old, n) {
             let path = format!("measure {n} / {}", ia.name());
             match new.item_index(ia.name()).and_then(|i| new.items.get(i)) {
@@ -314,6 +317,7 @@ fn measures(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
                         ChangeKind::Renamed,
                         vec![format!("`{}` → `{to}`", ia.name())],
                     ),
+                    None if measure_removed => {}
                     None => change(
                         out,
                         path,

@@ -293,3 +293,27 @@ fn rule_changes_read_as_drafters_think() {
         cap 5000万 → 3000万
     ");
 }
+
+#[test]
+fn items_moved_out_of_a_deleted_measure_are_told() {
+    // Measure 2 is folded into measure 8: `milestone` moves (its threshold
+    // changed on the way), `big` goes with the deleted measure.
+    let merged = r#"
+fact x: money "投资额"
+fact listed: bool
+measure 8 "技改" {
+  cite "按不超过项目投资额的20%，给予最高5000万元资助。"
+  subsidy tech = min(20% * x, 5000万)
+  award milestone = first reaching x over x { 80亿 => 300万 }
+}
+"#;
+    let d = decree::diff::diff(&policy_of(BASE), &policy_of(merged));
+    let text = decree::diff::render(&d, None, decree::diff::Colour::Plain);
+    insta::assert_snapshot!(text, @r"
+    - measure 2: “梯队”
+    ~ measure 2 / milestone
+        moved to measure 8
+        threshold 100亿 → 80亿
+        cite added: “按不超过项目投资额的20%，给予最高5000万元资助。”
+    ");
+}
