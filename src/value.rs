@@ -242,6 +242,21 @@ pub fn format_quantity(unit: Unit, d: Decimal) -> String {
 /// is at least 1 and exact with at most four decimals, else yuan with
 /// thousands separators. `24000000` → `2,400万元`; `120000000` → `1.2亿元`.
 pub fn format_money(yuan: Decimal) -> String {
+    let (scaled, word) = money_magnitude(yuan);
+    format!("{}{word}元", group_thousands(scaled))
+}
+
+/// Money as a facts file or a literal writes it: [`format_money`] without
+/// thousands separators, so that it reads back exactly. `24000000` →
+/// `2400万元`; `1234.5` → `1234.5元`.
+pub fn format_money_plain(yuan: Decimal) -> String {
+    let (scaled, word) = money_magnitude(yuan);
+    format!("{scaled}{word}元")
+}
+
+/// The amount in the largest magnitude that keeps it exact with at most
+/// four decimals (or in yuan), and the magnitude's word.
+fn money_magnitude(yuan: Decimal) -> (Decimal, &'static str) {
     const MAGNITUDES: [(u32, &str); 3] = [(12, "万亿"), (8, "亿"), (4, "万")];
     let abs = yuan.abs();
     for (exp, word) in MAGNITUDES {
@@ -250,12 +265,12 @@ pub fn format_money(yuan: Decimal) -> String {
             if let Some(scaled) = yuan.checked_div(unit) {
                 let scaled = scaled.normalize();
                 if scaled.scale() <= 4 && scaled.checked_mul(unit) == Some(yuan) {
-                    return format!("{}{word}元", group_thousands(scaled));
+                    return (scaled, word);
                 }
             }
         }
     }
-    format!("{}元", group_thousands(yuan.normalize()))
+    (yuan.normalize(), "")
 }
 
 /// A rate as a percentage: `0.2` → `20%`.

@@ -126,3 +126,51 @@ mod terminal {
         assert!(saved.contains("1元 + 2元"), "{saved}");
     }
 }
+
+/// Files held in memory, for sessions driven through the library.
+#[derive(Clone, Default)]
+struct MemFiles(std::rc::Rc<std::cell::RefCell<std::collections::BTreeMap<String, String>>>);
+
+impl decree::repl::Files for MemFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        self.0
+            .borrow()
+            .get(path)
+            .cloned()
+            .ok_or("no such file".into())
+    }
+    fn write(&self, path: &str, text: &str) -> Result<(), String> {
+        self.0.borrow_mut().insert(path.into(), text.into());
+        Ok(())
+    }
+}
+
+#[test]
+fn write_gives_money_in_drafters_magnitudes_and_reads_back_exactly() {
+    let files = MemFiles::default();
+    files.0.borrow_mut().insert(
+        "p.decree".into(),
+        "fact a: money\nfact b: money\nfact c: money\n\
+         measure 1 \"m\" { subsidy s = a + b + c }\n"
+            .into(),
+    );
+    let mut session = decree::repl::Session::new(Box::new(files.clone()));
+    assert!(!session.load("p.decree").failed());
+    for set in [":set a = 5000万", ":set b = 1.2亿", ":set c = 1234.56元"] {
+        let r = session.execute(set);
+        assert!(!r.failed(), "{set}: {:?}", r.diagnostics);
+    }
+    let before = session.execute(":eval 1").output;
+    assert!(!session.execute(":write s.json").failed());
+    let written = files.0.borrow().get("s.json").cloned().unwrap();
+    assert_eq!(
+        written,
+        "{\n  \"a\": \"5000万元\",\n  \"b\": \"1.2亿元\",\n  \"c\": \"1234.56元\"\n}"
+    );
+    // Read back into a fresh session, the same facts give the same result.
+    let mut again = decree::repl::Session::new(Box::new(files.clone()));
+    assert!(!again.load("p.decree").failed());
+    assert!(!again.load_facts("s.json").failed());
+    assert_eq!(again.execute(":eval 1").output, before);
+    assert!(before.contains("170,001,234.56元"), "{before}");
+}

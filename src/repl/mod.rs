@@ -878,7 +878,7 @@ fn parse_raw(value: &str) -> Raw {
 fn fact_json(v: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
-        Value::Num(Unit::Money, d) => J::String(format!("{}元", d.normalize())),
+        Value::Num(Unit::Money, d) => J::String(crate::value::format_money_plain(*d)),
         Value::Num(Unit::Rate, d) => J::String(crate::value::format_rate(*d)),
         Value::Num(Unit::Area, d) => J::String(format!("{}平方米", d.normalize())),
         Value::Num(_, d) => J::String(d.normalize().to_string()),
