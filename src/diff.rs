@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::ast::*;
 use crate::check::{ItemInfo, Policy};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{Evaluation, Facts, Options, Range, Status};
 use crate::fmt::expr_text;
 use crate::value::{Unit, format_money};
@@ -710,12 +711,22 @@ fn range(min: Decimal, max: Decimal) -> Range {
     }
 }
 
-fn add(a: Decimal, b: Decimal) -> Decimal {
-    a.checked_add(b).unwrap_or(Decimal::MAX)
+/// A sum or difference too large for exact decimals: the impact is not
+/// given at all rather than given wrong.
+fn too_large() -> Diagnostic {
+    Diagnostic::error(
+        Code::Overflow,
+        "the fiscal impact does not fit in exact decimals (about 7.9 × 10^28 yuan)",
+    )
+    .help("check the facts for absurd amounts, or compare a smaller population")
 }
 
-fn sub(a: Decimal, b: Decimal) -> Decimal {
-    a.checked_sub(b).unwrap_or(Decimal::MIN)
+fn add(a: Decimal, b: Decimal) -> Result<Decimal, Diagnostic> {
+    a.checked_add(b).ok_or_else(too_large)
+}
+
+fn sub(a: Decimal, b: Decimal) -> Result<Decimal, Diagnostic> {
+    a.checked_sub(b).ok_or_else(too_large)
 }
 
 fn granted_amount(e: &Evaluation, name: &str) -> Option<(Decimal, Decimal)> {
@@ -731,7 +742,16 @@ fn granted_amount(e: &Evaluation, name: &str) -> Option<(Decimal, Decimal)> {
 }
 
 /// Evaluates both versions for every enterprise and sums the difference.
-pub fn impact(old: &Policy, new: &Policy, population: &[Facts], options: &Options) -> Impact {
+///
+/// # Errors
+/// [`Code::Overflow`] when a total or a difference is too large for exact
+/// decimals.
+pub fn impact(
+    old: &Policy,
+    new: &Policy,
+    population: &[Facts],
+    options: &Options,
+) -> Result<Impact, Diagnostic> {
     let before: Vec<Evaluation> = population
         .iter()
         .map(|f| crate::evaluate(old, f, options))
@@ -776,11 +796,11 @@ pub fn impact(old: &Policy, new: &Policy, population: &[Facts], options: &Option
         for (b, a) in before.iter().zip(&after) {
             if let Some((lo, hi)) = granted_amount(b, &name) {
                 gb += 1;
-                tb = (add(tb.0, lo), add(tb.1, hi));
+                tb = (add(tb.0, lo)?, add(tb.1, hi)?);
             }
             if let Some((lo, hi)) = granted_amount(a, &name) {
                 ga += 1;
-                ta = (add(ta.0, lo), add(ta.1, hi));
+                ta = (add(ta.0, lo)?, add(ta.1, hi)?);
             }
         }
         if gb != ga || tb != ta || ub != ua {
@@ -793,21 +813,25 @@ pub fn impact(old: &Policy, new: &Policy, population: &[Facts], options: &Option
                 undetermined_after: ua,
                 total_before: range(tb.0, tb.1),
                 total_after: range(ta.0, ta.1),
-                delta: range(sub(ta.0, tb.0), sub(ta.1, tb.1)),
+                delta: range(sub(ta.0, tb.0)?, sub(ta.1, tb.1)?),
             });
         }
     }
-    let mut per: Vec<EnterpriseImpact> = before
-        .iter()
-        .zip(&after)
-        .map(|(b, a)| EnterpriseImpact {
+    let mut per = Vec::new();
+    for (b, a) in before.iter().zip(&after) {
+        let x = EnterpriseImpact {
             enterprise: b.enterprise.clone(),
             before: range(b.total.min, b.total.max),
             after: range(a.total.min, a.total.max),
-            delta: range(sub(a.total.min, b.total.min), sub(a.total.max, b.total.max)),
-        })
-        .filter(|x| !x.delta.min.is_zero() || !x.delta.max.is_zero())
-        .collect();
+            delta: range(
+                sub(a.total.min, b.total.min)?,
+                sub(a.total.max, b.total.max)?,
+            ),
+        };
+        if !x.delta.min.is_zero() || !x.delta.max.is_zero() {
+            per.push(x);
+        }
+    }
     per.sort_by(|x, y| {
         y.delta
             .max
@@ -833,26 +857,27 @@ pub fn impact(old: &Policy, new: &Policy, population: &[Facts], options: &Option
         .cloned()
         .collect();
     let sum = |es: &[Evaluation]| {
-        es.iter().fold((Decimal::ZERO, Decimal::ZERO), |acc, e| {
-            (add(acc.0, e.total.min), add(acc.1, e.total.max))
-        })
+        es.iter()
+            .try_fold((Decimal::ZERO, Decimal::ZERO), |acc, e| {
+                Ok((add(acc.0, e.total.min)?, add(acc.1, e.total.max)?))
+            })
     };
-    let (b, a) = (sum(&before), sum(&after));
+    let (b, a) = (sum(&before)?, sum(&after)?);
     let incomplete = before
         .iter()
         .zip(&after)
         .filter(|(b, a)| !b.total.complete || !a.total.complete)
         .count();
-    Impact {
+    Ok(Impact {
         enterprises: population.len(),
         items,
         most_up,
         most_down,
         total_before: range(b.0, b.1),
         total_after: range(a.0, a.1),
-        delta: range(sub(a.0, b.0), sub(a.1, b.1)),
+        delta: range(sub(a.0, b.0)?, sub(a.1, b.1)?),
         incomplete_enterprises: incomplete,
-    }
+    })
 }
 
 // ---------------------------------------------------------------- rendering

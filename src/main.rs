@@ -501,7 +501,13 @@ fn diff(
     }
     let impact = match facts {
         Some(path) => match population(&a, &b, path) {
-            Ok(pop) => Some(decree::diff::impact(&a, &b, &pop, &options)),
+            Ok(pop) => match decree::diff::impact(&a, &b, &pop, &options) {
+                Ok(impact) => Some(impact),
+                Err(d) => {
+                    report(&[d]);
+                    std::process::exit(2);
+                }
+            },
             Err(Failed) => std::process::exit(2),
         },
         None => None,

@@ -90,7 +90,7 @@ fn diff_snapshots_of_every_revision() {
             .to_string_lossy()
             .into_owned();
         let pop = population(&old, &new);
-        let impact = decree::diff::impact(&old, &new, &pop, &Options::default());
+        let impact = decree::diff::impact(&old, &new, &pop, &Options::default()).unwrap();
         insta::assert_snapshot!(
             format!("{stem}.text"),
             decree::diff::render(&d, None, decree::diff::Colour::Plain)
@@ -316,4 +316,18 @@ measure 8 "技改" {
         threshold 100亿 → 80亿
         cite added: “按不超过项目投资额的20%，给予最高5000万元资助。”
     ");
+}
+
+#[test]
+fn an_impact_too_large_for_exact_decimals_is_an_error_not_a_saturated_sum() {
+    let old = policy_of("fact x: money\nmeasure 1 \"m\" { matching s = x }\n");
+    let new = policy_of("fact x: money\nmeasure 1 \"m\" { matching s = x + 1元 }\n");
+    // Each enterprise is exact (4 × 10^27 yuan); twenty of them are not.
+    let one = decree::facts_from_pairs(&old, &[("x", "4000000000000000万亿")]).unwrap();
+    let few = vec![one.clone(); 2];
+    let fits = decree::diff::impact(&old, &new, &few, &Options::default()).unwrap();
+    assert_eq!(fits.delta.min, rust_decimal::Decimal::from(2));
+    let many = vec![one; 20];
+    let err = decree::diff::impact(&old, &new, &many, &Options::default()).unwrap_err();
+    assert_eq!(err.code, decree::Code::Overflow);
 }
