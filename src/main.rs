@@ -974,7 +974,13 @@ fn eval_population(
             }
         }
     }
-    let summary = decree::report::summarize(&evaluations);
+    let summary = match decree::report::summarize(&evaluations) {
+        Ok(summary) => summary,
+        Err(d) => {
+            report(&[d]);
+            return Err(Failed);
+        }
+    };
     match format {
         OutputFormat::Table => out(&decree::report::summary_table(&summary), false),
         OutputFormat::Json => out(

@@ -261,9 +261,21 @@ pub struct Summary {
 }
 
 /// Sums evaluations of the same policy over a population.
-pub fn summarize(evaluations: &[Evaluation]) -> Summary {
+///
+/// # Errors
+/// [`Code::Overflow`](crate::Code::Overflow) when a sum is too large for
+/// exact decimals: no summary rather than a saturated one.
+pub fn summarize(evaluations: &[Evaluation]) -> Result<Summary, Diagnostic> {
     use rust_decimal::Decimal;
-    let add = |a: Decimal, b: Decimal| a.checked_add(b).unwrap_or(Decimal::MAX);
+    let add = |a: Decimal, b: Decimal| {
+        a.checked_add(b).ok_or_else(|| {
+            Diagnostic::error(
+                crate::Code::Overflow,
+                "the fiscal summary does not fit in exact decimals (about 7.9 × 10^28 yuan)",
+            )
+            .help("check the facts for absurd amounts, or summarize fewer enterprises")
+        })
+    };
     let mut measures: Vec<MeasureSummary> = Vec::new();
     let mut total = crate::eval::Range {
         min: Decimal::ZERO,
@@ -271,8 +283,8 @@ pub fn summarize(evaluations: &[Evaluation]) -> Summary {
     };
     let mut incomplete = 0;
     for e in evaluations {
-        total.min = add(total.min, e.total.min);
-        total.max = add(total.max, e.total.max);
+        total.min = add(total.min, e.total.min)?;
+        total.max = add(total.max, e.total.max)?;
         if !e.total.complete {
             incomplete += 1;
         }
@@ -322,8 +334,8 @@ pub fn summarize(evaluations: &[Evaluation]) -> Summary {
                             (None, Some(r)) => (r.min, r.max),
                             _ => (Decimal::ZERO, Decimal::ZERO),
                         };
-                        t.min = add(t.min, lo).normalize();
-                        t.max = add(t.max, hi).normalize();
+                        t.min = add(t.min, lo)?.normalize();
+                        t.max = add(t.max, hi)?.normalize();
                     }
                 }
                 for c in &item.undetermined_by {
@@ -340,12 +352,12 @@ pub fn summarize(evaluations: &[Evaluation]) -> Summary {
     }
     total.min = total.min.normalize();
     total.max = total.max.normalize();
-    Summary {
+    Ok(Summary {
         enterprises: evaluations.len(),
         measures,
         total,
         incomplete_enterprises: incomplete,
-    }
+    })
 }
 
 fn money_range(r: &crate::eval::Range) -> String {

@@ -245,3 +245,28 @@ fn the_draft_is_far_below_the_default_limits() {
     }
     assert!(seen >= 20);
 }
+
+#[test]
+fn sums_too_large_for_exact_decimals_are_errors_never_saturated() {
+    let p = policy("fact g: money\nmeasure 13 \"配套\" {\n  matching a = g\n  matching b = g\n}\n");
+    // One item fits; the enterprise's total does not.
+    let huge = decree::facts_from_pairs(&p, &[("g", "50000000000000000万亿")]).unwrap();
+    let e = decree::evaluate(&p, &huge, &Options::default());
+    assert_eq!(e.item("b").unwrap().status, decree::eval::Status::Granted);
+    assert!(!e.total.complete);
+    assert_eq!(e.total.failed, vec!["b".to_string()]);
+    assert_eq!(e.errors.len(), 1);
+    assert_eq!(e.errors[0].code, Code::Overflow);
+
+    // Each enterprise's total fits; the population's does not.
+    let big = decree::facts_from_pairs(&p, &[("g", "10000000000000000万亿")]).unwrap();
+    let one = decree::evaluate(&p, &big, &Options::default());
+    assert!(one.total.complete && one.errors.is_empty());
+    let fits = decree::report::summarize(&[one.clone(), one.clone()]).unwrap();
+    assert_eq!(
+        fits.total.min,
+        "40000000000000000000000000000".parse().unwrap()
+    );
+    let err = decree::report::summarize(&[one.clone(), one.clone(), one.clone(), one]).unwrap_err();
+    assert_eq!(err.code, Code::Overflow);
+}

@@ -200,7 +200,7 @@ fn fiscal_summary_over_the_examples() {
         .iter()
         .map(|f| evaluate(&p, f, &at()))
         .collect();
-    let summary = decree::report::summarize(&evaluations);
+    let summary = decree::report::summarize(&evaluations).unwrap();
     insta::assert_snapshot!("summary.table", decree::report::summary_table(&summary));
     insta::assert_snapshot!(
         "summary.json",

@@ -209,7 +209,8 @@ fn evaluate_with(
                 .collect(),
         })
         .collect::<Vec<_>>();
-    let total = Total::of(&measures);
+    let (total, overflow) = Total::sum(&measures);
+    ev.errors.extend(overflow);
     // Once a limit is reached every later item reports it: say it once.
     let mut limit_seen = false;
     ev.errors.retain(|d| {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Cause, Out};
 use crate::ast::ItemKind;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 
 /// The status of one item for one enterprise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -260,8 +260,16 @@ pub struct Total {
 }
 
 impl Total {
-    /// Sums the monetary items of some measures.
+    /// Sums the monetary items of some measures (see [`Total::sum`]).
     pub fn of(measures: &[MeasureResult]) -> Total {
+        Total::sum(measures).0
+    }
+
+    /// Sums the monetary items of some measures, and says so if the sum
+    /// would not fit in exact decimals: an item whose amount cannot be added
+    /// is left out of the total and listed in `undetermined` and `failed`
+    /// (the total is then incomplete, never saturated or wrapped).
+    pub fn sum(measures: &[MeasureResult]) -> (Total, Option<Diagnostic>) {
         let mut t = Total {
             min: Decimal::ZERO,
             max: Decimal::ZERO,
@@ -269,6 +277,7 @@ impl Total {
             undetermined: Vec::new(),
             failed: Vec::new(),
         };
+        let mut overflowed = Vec::new();
         for item in measures.iter().flat_map(|m| &m.items) {
             if !item.kind.is_monetary() {
                 continue;
@@ -280,10 +289,15 @@ impl Total {
                         (None, Some(r)) => (r.min, r.max),
                         _ => (Decimal::ZERO, Decimal::ZERO),
                     };
-                    // Overflowing a total of 7.9e28 yuan is not a real case,
-                    // but saturate rather than panic.
-                    t.min = t.min.checked_add(lo).unwrap_or(Decimal::MAX);
-                    t.max = t.max.checked_add(hi).unwrap_or(Decimal::MAX);
+                    match (t.min.checked_add(lo), t.max.checked_add(hi)) {
+                        (Some(min), Some(max)) => (t.min, t.max) = (min, max),
+                        _ => {
+                            t.complete = false;
+                            t.undetermined.push(item.name.clone());
+                            t.failed.push(item.name.clone());
+                            overflowed.push(item.name.as_str());
+                        }
+                    }
                 }
                 Status::Undetermined => {
                     t.complete = false;
@@ -299,7 +313,21 @@ impl Total {
         }
         t.min = t.min.normalize();
         t.max = t.max.normalize();
-        t
+        let overflow = (!overflowed.is_empty()).then(|| {
+            Diagnostic::error(
+                Code::Overflow,
+                format!(
+                    "the total does not fit in exact decimals (about 7.9 × 10^28 yuan): {} left out of it",
+                    overflowed
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .help("the items' own amounts stand; check the facts for absurd amounts")
+        });
+        (t, overflow)
     }
 }
 

@@ -526,7 +526,15 @@ impl Session {
                     format!("no measure {n}"),
                 ));
             }
-            e.total = crate::eval::Total::of(&e.measures);
+            let (total, overflow) = crate::eval::Total::sum(&e.measures);
+            e.total = total;
+            // Errors of the whole evaluation stand; the measure's own sum
+            // may overflow as the whole one did: say it once.
+            if let Some(d) = overflow {
+                if !e.errors.iter().any(|x| x.message == d.message) {
+                    e.errors.push(d);
+                }
+            }
         }
         Reply {
             output: report::to_table(&e),
