@@ -340,9 +340,7 @@ impl Printer<'_> {
             self.entry(i.span.start, &t);
         }
         if let Some(v) = &h.valid {
-            let raw = self.source.slice(v.span);
-            // The literal as written, after the keyword.
-            let lit = raw.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+            let lit = literal_after_keyword(self.source.slice(v.span));
             let t = format!("{} {lit}", self.kw("valid"));
             self.entry(v.span.start, &t);
         }
@@ -694,6 +692,26 @@ pub fn expr_text(e: &Expr) -> String {
     p.expr(e)
         .replace('\n', " ")
         .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The literal of a `valid` field as written, after its keyword: the
+/// grammar lets whitespace (including U+3000 and U+FEFF, which are not
+/// Unicode white space to Rust) and comments stand between the two; the
+/// comments are placed by the comment pass, so they are skipped here.
+fn literal_after_keyword(field: &str) -> String {
+    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{FEFF}';
+    let mut rest = field.trim_start_matches(|c: char| !is_space(c) && c != '#');
+    loop {
+        rest = rest.trim_start_matches(is_space);
+        match rest.strip_prefix('#') {
+            Some(comment) => rest = comment.split_once('\n').map_or("", |(_, after)| after),
+            None => break,
+        }
+    }
+    rest.split(is_space)
+        .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
 }
