@@ -176,6 +176,27 @@ fn draft_interpreter_1k(b: Bencher) {
     });
 }
 
+/// The same, as `decree batch` evaluates: without explanation texts.
+#[divan::bench(sample_count = 3)]
+fn draft_interpreter_1k_batch_options(b: Bencher) {
+    let text =
+        std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
+    let policy = decree::load(&SourceFile::new("draft", text)).expect("checks");
+    let facts_text =
+        std::fs::read_to_string("examples/enterprises/huaxin-electronics.json").expect("facts");
+    let (facts, _) =
+        decree::facts::load(&policy, &SourceFile::new("huaxin.json", facts_text)).expect("facts");
+    let options = Options {
+        skip_explanations: true,
+        ..Options::default()
+    };
+    b.bench(|| {
+        for _ in 0..1000 {
+            black_box(decree::evaluate(&policy, black_box(&facts), &options));
+        }
+    });
+}
+
 /// The five formulas by hand with rust_decimal: the baseline an engine
 /// cannot beat without changing representation.
 #[divan::bench(sample_count = 3)]

@@ -1210,6 +1210,29 @@ fn the_second_implementation_covers_every_numeric_item() {
     }
 }
 
+/// A population run (`skip_explanations`, as `decree batch` evaluates)
+/// leaves out texts only: every status, amount, value and cause is the same.
+fn lean_run_agrees(policy: &decree::Policy, f: &Firm, i: usize, full: &decree::Evaluation) {
+    let mut quick = options(policy, f);
+    quick.skip_explanations = true;
+    let lean = decree::evaluate(policy, &to_facts(f, i), &quick);
+    let row = |e: &decree::Evaluation| decree::batch::RowResult::from_evaluation(policy, 0, e);
+    assert_eq!(row(full), row(&lean), "enterprise {i}");
+    for (a, b) in full
+        .measures
+        .iter()
+        .flat_map(|m| &m.items)
+        .zip(lean.measures.iter().flat_map(|m| &m.items))
+    {
+        assert_eq!(
+            (&a.name, &a.value, &a.raw, a.soft_cap, &a.undetermined_by),
+            (&b.name, &b.value, &b.raw, b.soft_cap, &b.undetermined_by),
+            "enterprise {i}"
+        );
+    }
+    assert_eq!(full.total, lean.total, "enterprise {i}");
+}
+
 #[test]
 fn the_interpreter_agrees_with_a_second_implementation() {
     let policy = load();
@@ -1232,6 +1255,7 @@ fn the_interpreter_agrees_with_a_second_implementation() {
             "enterprise {i}: {:?}",
             evaluation.errors
         );
+        lean_run_agrees(&policy, &f, i, &evaluation);
         let (mut lo, mut hi) = (Decimal::ZERO, Decimal::ZERO);
         let mut left_out = BTreeSet::new();
         for (name, monetary, want) in expected(&f) {

@@ -45,8 +45,10 @@ pub struct Options {
     pub issued: Option<jiff::civil::Date>,
     /// Bounds on the work of one evaluation (steps, nesting).
     pub limits: crate::Limits,
-    /// Leave the explanation texts empty: for population runs, which keep
-    /// only statuses and amounts. Statuses, amounts and causes are the same.
+    /// Leave out what only a reader needs: explanation trees, notes, cites
+    /// and the detail of reasons (an ineligible item's reason is only
+    /// "condition not met"). For population runs, which keep statuses,
+    /// amounts and causes: those are the same either way.
     pub skip_explanations: bool,
 }
 
@@ -177,6 +179,14 @@ fn evaluate_with(
         depth: 0,
     };
     let in_force = window.status != WindowStatus::NotInForce;
+    // Cites are for readers: a population run leaves them out.
+    let cites_of = |cites: &Vec<String>| {
+        if options.skip_explanations {
+            Vec::new()
+        } else {
+            cites.clone()
+        }
+    };
     for &idx in &policy.order {
         let result = if in_force {
             ev.item(idx)
@@ -199,9 +209,9 @@ fn evaluate_with(
             chapter: m.chapter.as_ref().map(|c| ChapterRef {
                 number: c.number,
                 title: c.title.clone(),
-                cites: c.cites.clone(),
+                cites: cites_of(&c.cites),
             }),
-            cites: m.cites.clone(),
+            cites: cites_of(&m.cites),
             items: m
                 .items
                 .iter()
@@ -333,7 +343,10 @@ impl Evaluator<'_> {
     fn blank_result(&self, idx: usize, status: Status) -> ItemResult {
         let info = self.policy.items.get(idx);
         let ast = info.map(|i| &i.ast);
-        let cites = info.map(|i| i.cites.clone()).unwrap_or_default();
+        let cites = match info {
+            Some(i) if !self.options.skip_explanations => i.cites.clone(),
+            _ => Vec::new(),
+        };
         ItemResult {
             name: ast.map(|a| a.name.node.clone()).unwrap_or_default(),
             label: ast.and_then(|a| a.label.as_ref().map(|l| l.node.clone())),
@@ -373,7 +386,12 @@ impl Evaluator<'_> {
         let ast = &info.ast;
         let kind = ast.kind.node;
         let mut result = self.blank_result(idx, Status::Granted);
-        let mut trace = Trace::new(format!("{} {}", kind.keyword(), ast.name.node));
+        let explain = !self.options.skip_explanations;
+        let mut trace = Trace::new(if explain {
+            format!("{} {}", kind.keyword(), ast.name.node)
+        } else {
+            String::new()
+        });
         // The condition first: definitely false means ineligible, whatever the amount.
         if let Some(when) = &ast.when {
             match self.eval(when) {
@@ -393,7 +411,7 @@ impl Evaluator<'_> {
                         Out::Val(Soft {
                             value: Value::Bool(false),
                             ..
-                        }) => Some(false_part(self.policy, when, &t)),
+                        }) if explain => Some(false_part(self.policy, when, &t)),
                         _ => None,
                     };
                     trace.children.push(t.with_note("condition"));
@@ -404,10 +422,10 @@ impl Evaluator<'_> {
                         }) => {}
                         Out::Val(_) => {
                             result.status = Status::Ineligible;
-                            result.reason = Some(format!(
-                                "condition not met: {}",
-                                failing.unwrap_or_default()
-                            ));
+                            result.reason = Some(match failing {
+                                Some(part) => format!("condition not met: {part}"),
+                                None => "condition not met".to_string(),
+                            });
                             trace.value = "ineligible".into();
                             return self.finish(
                                 result,
@@ -529,11 +547,13 @@ impl Evaluator<'_> {
         out: Out,
         kind: ItemKind,
     ) -> (Out, ItemResult) {
-        trace.collect_notes(&mut result.notes);
-        if let Some(r) = result.notes.iter().find(|n| n.starts_with("rounded")) {
-            result.rounded = Some(r.clone());
+        if !self.options.skip_explanations {
+            trace.collect_notes(&mut result.notes);
+            if let Some(r) = result.notes.iter().find(|n| n.starts_with("rounded")) {
+                result.rounded = Some(r.clone());
+            }
+            result.explanation = Some(trace);
         }
-        result.explanation = Some(trace);
         if let Out::Val(s) = &out {
             result.raw = Some(s.value.clone());
         }
@@ -617,7 +637,8 @@ impl Evaluator<'_> {
         let (out, mut trace) = match &e.node {
             ExprKind::Lit(l) => {
                 let v = lit_value(&l.value);
-                return Ok((Out::val(v.clone()), Trace::leaf(text, v.to_string())));
+                let shown = if explain { v.to_string() } else { String::new() };
+                return Ok((Out::val(v), Trace::leaf(text, shown)));
             }
             ExprKind::Name(n) => return Ok(self.name(n, e.span, text)),
             ExprKind::Unary(op, x) => self.unary(*op, x)?,
@@ -652,6 +673,9 @@ impl Evaluator<'_> {
             Some(Symbol::Enum(_)) | None => Out::Nothing(format!("`{n}` is not a value")),
         };
         let _ = span;
+        if self.options.skip_explanations {
+            return (out, Trace::leaf(String::new(), String::new()));
+        }
         let shown = if text == n {
             text
         } else {
@@ -1161,7 +1185,7 @@ impl Evaluator<'_> {
         } else {
             Value::Range(unit, lo, hi)
         };
-        if vals.len() > 1 {
+        if vals.len() > 1 && !self.options.skip_explanations {
             let word = if pick_min { "cap" } else { "floor" };
             let soft_word = if soft { " (soft cap, 原则上)" } else { "" };
             let note = if lo_at == 0 && hi_at == 0 {
@@ -1377,10 +1401,12 @@ impl Evaluator<'_> {
             })
         };
         let (rlo, rhi) = (one(lo)?, one(hi)?);
-        trace.note = Some(format!(
-            "rounded to the nearest {} (halves away from zero, 四舍五入)",
-            format_quantity(result_unit, step_value)
-        ));
+        if !self.options.skip_explanations {
+            trace.note = Some(format!(
+                "rounded to the nearest {} (halves away from zero, 四舍五入)",
+                format_quantity(result_unit, step_value)
+            ));
+        }
         let value = if rlo == rhi {
             Value::Num(result_unit, rlo)
         } else {
@@ -1455,16 +1481,17 @@ impl Evaluator<'_> {
                 Some(true) => {
                     self.hits.push(branch(n));
                     let (o, vt) = self.eval(value)?;
-                    let th_text = match &th {
-                        Out::Val(x) => x.value.to_string(),
-                        _ => String::new(),
-                    };
-                    let note = if t.prior.is_some() {
-                        format!("tier {} matched: first reaching {th_text}", n + 1)
-                    } else {
-                        format!("tier {} matched: {} {th_text}", n + 1, t.cmp.symbol())
-                    };
-                    trace.note = Some(note);
+                    if !self.options.skip_explanations {
+                        let th_text = match &th {
+                            Out::Val(x) => x.value.to_string(),
+                            _ => String::new(),
+                        };
+                        trace.note = Some(if t.prior.is_some() {
+                            format!("tier {} matched: first reaching {th_text}", n + 1)
+                        } else {
+                            format!("tier {} matched: {} {th_text}", n + 1, t.cmp.symbol())
+                        });
+                    }
                     trace.children.push(vt);
                     return Ok((o, trace));
                 }
