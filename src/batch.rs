@@ -731,6 +731,8 @@ pub struct RowWriter<W: Write> {
     json: bool,
     header_done: bool,
     names: Vec<(String, bool)>,
+    /// The names as JSON strings, quoted and escaped once.
+    json_names: Vec<String>,
 }
 
 impl<W: Write> RowWriter<W> {
@@ -745,6 +747,11 @@ impl<W: Write> RowWriter<W> {
                 .iter()
                 .map(|i| (i.name().to_string(), i.kind().is_monetary()))
                 .collect(),
+            json_names: policy
+                .items
+                .iter()
+                .map(|i| serde_json::Value::from(i.name()).to_string())
+                .collect(),
         }
     }
 
@@ -756,30 +763,43 @@ impl<W: Write> RowWriter<W> {
     /// Writes one row's results.
     pub fn write_view(&mut self, r: &RowView<'_>) -> std::io::Result<()> {
         if self.json {
-            let mut items = serde_json::Map::new();
-            for (i, (name, monetary)) in self.names.iter().enumerate() {
+            // Written piece by piece, in the layout serde_json gives a
+            // `{"line", "items", "total"}` object: no map is built per row.
+            // Names are quoted once (`json_names`); statuses and decimals
+            // need no escaping.
+            write!(self.out, "{{\"line\":{},\"items\":{{", r.line())?;
+            for (i, ((_, monetary), quoted)) in self.names.iter().zip(&self.json_names).enumerate()
+            {
                 let o = r.item(i);
-                let mut m = serde_json::Map::new();
-                m.insert("status".into(), o.status.as_str().into());
+                let sep = if i == 0 { "" } else { "," };
+                write!(
+                    self.out,
+                    "{sep}{quoted}:{{\"status\":\"{}\"",
+                    o.status.as_str()
+                )?;
                 if *monetary {
-                    if let (Some(lo), Some(hi)) = (o.min, o.max) {
-                        if lo == hi {
-                            m.insert("amount".into(), lo.normalize().to_string().into());
-                        } else {
-                            m.insert("min".into(), lo.normalize().to_string().into());
-                            m.insert("max".into(), hi.normalize().to_string().into());
+                    match (o.min, o.max) {
+                        (Some(lo), Some(hi)) if lo == hi => {
+                            write!(self.out, ",\"amount\":\"{}\"", lo.normalize())?;
                         }
+                        (Some(lo), Some(hi)) => write!(
+                            self.out,
+                            ",\"min\":\"{}\",\"max\":\"{}\"",
+                            lo.normalize(),
+                            hi.normalize()
+                        )?,
+                        _ => {}
                     }
                 }
-                items.insert(name.clone(), serde_json::Value::Object(m));
+                write!(self.out, "}}")?;
             }
             let (lo, hi) = r.total();
-            let doc = serde_json::json!({
-                "line": r.line(),
-                "items": items,
-                "total": {"min": lo.normalize().to_string(), "max": hi.normalize().to_string()},
-            });
-            writeln!(self.out, "{doc}")
+            writeln!(
+                self.out,
+                "}},\"total\":{{\"min\":\"{}\",\"max\":\"{}\"}}}}",
+                lo.normalize(),
+                hi.normalize()
+            )
         } else {
             if !self.header_done {
                 let mut h = vec!["line".to_string()];

@@ -400,3 +400,46 @@ fn skipping_explanations_changes_no_status_amount_or_cause() {
     }
     assert!(seen >= 20);
 }
+
+/// JSON Lines are written piece by piece, not through a map: each line must
+/// still be valid JSON in exactly the layout serde_json gives the same
+/// object, for amounts, ranges, statuses without amounts and Chinese names.
+#[test]
+fn json_lines_are_the_layout_serde_json_gives() {
+    let policy = decree::load(&SourceFile::new(
+        "t.decree",
+        "fact 投资额: money\nfact listed: bool\n\
+         measure 1 \"m\" {\n\
+           subsidy 技改资助 = min(20% * 投资额, 5000万)\n\
+           award band = 10万..30万 when listed\n\
+           eligibility big = 投资额 >= 1亿\n\
+         }\n",
+    ))
+    .unwrap();
+    let rows = [
+        vec![("投资额", "3亿"), ("listed", "true")],
+        vec![("投资额", "1234.5")],
+        vec![("listed", "false")],
+    ];
+    let mut out = Vec::new();
+    let mut writer = decree::batch::RowWriter::new(&policy, &mut out, true);
+    for (line, pairs) in rows.iter().enumerate() {
+        let facts = decree::facts_from_pairs(&policy, pairs).unwrap();
+        let e = decree::evaluate(&policy, &facts, &Options::default());
+        writer
+            .write(&RowResult::from_evaluation(&policy, line as u64 + 1, &e))
+            .unwrap();
+    }
+    drop(writer);
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(&serde_json::to_string(&value).unwrap(), line);
+    }
+    assert_eq!(
+        lines[0],
+        r#"{"line":1,"items":{"技改资助":{"status":"granted","amount":"50000000"},"band":{"status":"granted","min":"100000","max":"300000"},"big":{"status":"granted"}},"total":{"min":"50100000","max":"50300000"}}"#
+    );
+}

@@ -637,7 +637,11 @@ impl Evaluator<'_> {
         let (out, mut trace) = match &e.node {
             ExprKind::Lit(l) => {
                 let v = lit_value(&l.value);
-                let shown = if explain { v.to_string() } else { String::new() };
+                let shown = if explain {
+                    v.to_string()
+                } else {
+                    String::new()
+                };
                 return Ok((Out::val(v), Trace::leaf(text, shown)));
             }
             ExprKind::Name(n) => return Ok(self.name(n, e.span, text)),
