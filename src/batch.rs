@@ -185,26 +185,41 @@ impl<'p, R: BufRead> RowReader<'p, R> {
                     }
                 }
             }
-            Inner::Json { reader, line, buf } => loop {
-                buf.clear();
-                match reader.read_line(buf) {
-                    Ok(0) => return None,
-                    Err(e) => {
-                        *line += 1;
-                        return Some(Err(RowError {
-                            line: *line,
-                            message: format!("unreadable line: {e}"),
-                        }));
-                    }
-                    Ok(_) => {
-                        *line += 1;
-                        if buf.trim().is_empty() {
-                            continue;
-                        }
-                        return Some(json_row(policy, *line, buf));
-                    }
+            Inner::Json { .. } => {
+                let (line, text) = match self.next_json_line()? {
+                    Ok(x) => x,
+                    Err(e) => return Some(Err(e)),
+                };
+                Some(json_row(policy, line, &text))
+            }
+        }
+    }
+
+    /// The next non-blank line of a JSON Lines input, with its number;
+    /// `None` at the end. Reading is sequential; parsing it is not.
+    fn next_json_line(&mut self) -> Option<Result<(u64, String), RowError>> {
+        let Inner::Json { reader, line, buf } = &mut self.inner else {
+            return None;
+        };
+        loop {
+            buf.clear();
+            match reader.read_line(buf) {
+                Ok(0) => return None,
+                Err(e) => {
+                    *line += 1;
+                    return Some(Err(RowError {
+                        line: *line,
+                        message: format!("unreadable line: {e}"),
+                    }));
                 }
-            },
+                Ok(_) => {
+                    *line += 1;
+                    if buf.trim().is_empty() {
+                        continue;
+                    }
+                    return Some(Ok((*line, buf.clone())));
+                }
+            }
         }
     }
 
@@ -270,12 +285,25 @@ impl<'p, R: BufRead> RowReader<'p, R> {
                 ChunkFacts::Csv(columns.clone(), records)
             }
             Inner::Json { .. } => {
-                let mut typed = Vec::new();
-                while lines.len() < max {
-                    match self.next_row() {
+                // Lines are read in order, then parsed on every core (the
+                // facts reader is most of a JSON Lines run), then taken in
+                // input order again.
+                let mut raw = Vec::new();
+                while raw.len() < max {
+                    match self.next_json_line() {
                         None => break,
-                        Some(Err(e)) => errors.push(e),
-                        Some(Ok(row)) => {
+                        Some(x) => raw.push(x),
+                    }
+                }
+                let parsed: Vec<Result<Row, RowError>> = raw
+                    .into_par_iter()
+                    .map(|x| x.and_then(|(line, text)| json_row(policy, line, &text)))
+                    .collect();
+                let mut typed = Vec::new();
+                for row in parsed {
+                    match row {
+                        Err(e) => errors.push(e),
+                        Ok(row) => {
                             if let (Some(c), Some(plan)) = (cols.as_mut(), plan) {
                                 let r = c.push_row();
                                 for (slot, f) in plan.facts().iter().enumerate() {
