@@ -117,8 +117,8 @@ fn parse_and_check_the_draft(b: Bencher) {
     b.bench(|| decree::load(black_box(&src)).expect("checks"));
 }
 
-#[divan::bench(sample_count = 20)]
-fn evaluate_one_enterprise_on_the_draft(b: Bencher) {
+/// The bundled draft and one example enterprise's facts.
+fn draft_and_huaxin() -> (decree::Policy, decree::eval::Facts) {
     let text =
         std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
     let policy = decree::load(&SourceFile::new("draft", text)).expect("checks");
@@ -126,6 +126,12 @@ fn evaluate_one_enterprise_on_the_draft(b: Bencher) {
         std::fs::read_to_string("examples/enterprises/huaxin-electronics.json").expect("facts");
     let (facts, _) =
         decree::facts::load(&policy, &SourceFile::new("huaxin.json", facts_text)).expect("facts");
+    (policy, facts)
+}
+
+#[divan::bench(sample_count = 20)]
+fn evaluate_one_enterprise_on_the_draft(b: Bencher) {
+    let (policy, facts) = draft_and_huaxin();
     b.bench(|| decree::evaluate(black_box(&policy), black_box(&facts), &Options::default()));
 }
 
@@ -158,13 +164,7 @@ fn anchor_interpreter_10k(b: Bencher) {
 
 #[divan::bench(sample_count = 3)]
 fn draft_interpreter_1k(b: Bencher) {
-    let text =
-        std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
-    let policy = decree::load(&SourceFile::new("draft", text)).expect("checks");
-    let facts_text =
-        std::fs::read_to_string("examples/enterprises/huaxin-electronics.json").expect("facts");
-    let (facts, _) =
-        decree::facts::load(&policy, &SourceFile::new("huaxin.json", facts_text)).expect("facts");
+    let (policy, facts) = draft_and_huaxin();
     b.bench(|| {
         for _ in 0..1000 {
             black_box(decree::evaluate(
@@ -179,13 +179,7 @@ fn draft_interpreter_1k(b: Bencher) {
 /// The same, as `decree batch` evaluates: without explanation texts.
 #[divan::bench(sample_count = 3)]
 fn draft_interpreter_1k_batch_options(b: Bencher) {
-    let text =
-        std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
-    let policy = decree::load(&SourceFile::new("draft", text)).expect("checks");
-    let facts_text =
-        std::fs::read_to_string("examples/enterprises/huaxin-electronics.json").expect("facts");
-    let (facts, _) =
-        decree::facts::load(&policy, &SourceFile::new("huaxin.json", facts_text)).expect("facts");
+    let (policy, facts) = draft_and_huaxin();
     let options = Options {
         skip_explanations: true,
         ..Options::default()
