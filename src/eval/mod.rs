@@ -45,8 +45,8 @@ pub struct Options {
     pub issued: Option<jiff::civil::Date>,
     /// Bounds on the work of one evaluation (steps, nesting).
     pub limits: crate::Limits,
-    /// Leave out what only a reader needs: explanation trees, notes, cites
-    /// and the detail of reasons (an ineligible item's reason is only
+    /// Leave out what only a reader needs: explanation trees, notes (and so
+    /// `rounded`), cites and the detail of reasons (an ineligible item's reason is only
     /// "condition not met"). For population runs, which keep statuses,
     /// amounts and causes: those are the same either way.
     pub skip_explanations: bool,
@@ -340,11 +340,17 @@ impl Evaluator<'_> {
             .in_source(&self.policy.source)
     }
 
+    /// Whether to build texts for readers (explanations, notes, cites,
+    /// reasons' detail): not in population runs (`skip_explanations`).
+    fn explaining(&self) -> bool {
+        !self.options.skip_explanations
+    }
+
     fn blank_result(&self, idx: usize, status: Status) -> ItemResult {
         let info = self.policy.items.get(idx);
         let ast = info.map(|i| &i.ast);
         let cites = match info {
-            Some(i) if !self.options.skip_explanations => i.cites.clone(),
+            Some(i) if self.explaining() => i.cites.clone(),
             _ => Vec::new(),
         };
         ItemResult {
@@ -386,7 +392,7 @@ impl Evaluator<'_> {
         let ast = &info.ast;
         let kind = ast.kind.node;
         let mut result = self.blank_result(idx, Status::Granted);
-        let explain = !self.options.skip_explanations;
+        let explain = self.explaining();
         let mut trace = Trace::new(if explain {
             format!("{} {}", kind.keyword(), ast.name.node)
         } else {
@@ -547,7 +553,7 @@ impl Evaluator<'_> {
         out: Out,
         kind: ItemKind,
     ) -> (Out, ItemResult) {
-        if !self.options.skip_explanations {
+        if self.explaining() {
             trace.collect_notes(&mut result.notes);
             if let Some(r) = result.notes.iter().find(|n| n.starts_with("rounded")) {
                 result.rounded = Some(r.clone());
@@ -628,7 +634,7 @@ impl Evaluator<'_> {
     }
 
     fn eval_node(&mut self, e: &Expr) -> Ev {
-        let explain = !self.options.skip_explanations;
+        let explain = self.explaining();
         let text = if explain {
             describe(self.policy, e)
         } else {
@@ -677,7 +683,7 @@ impl Evaluator<'_> {
             Some(Symbol::Enum(_)) | None => Out::Nothing(format!("`{n}` is not a value")),
         };
         let _ = span;
-        if self.options.skip_explanations {
+        if !self.explaining() {
             return (out, Trace::leaf(String::new(), String::new()));
         }
         let shown = if text == n {
@@ -1189,7 +1195,7 @@ impl Evaluator<'_> {
         } else {
             Value::Range(unit, lo, hi)
         };
-        if vals.len() > 1 && !self.options.skip_explanations {
+        if vals.len() > 1 && self.explaining() {
             let word = if pick_min { "cap" } else { "floor" };
             let soft_word = if soft { " (soft cap, 原则上)" } else { "" };
             let note = if lo_at == 0 && hi_at == 0 {
@@ -1405,7 +1411,7 @@ impl Evaluator<'_> {
             })
         };
         let (rlo, rhi) = (one(lo)?, one(hi)?);
-        if !self.options.skip_explanations {
+        if self.explaining() {
             trace.note = Some(format!(
                 "rounded to the nearest {} (halves away from zero, 四舍五入)",
                 format_quantity(result_unit, step_value)
@@ -1485,7 +1491,7 @@ impl Evaluator<'_> {
                 Some(true) => {
                     self.hits.push(branch(n));
                     let (o, vt) = self.eval(value)?;
-                    if !self.options.skip_explanations {
+                    if self.explaining() {
                         let th_text = match &th {
                             Out::Val(x) => x.value.to_string(),
                             _ => String::new(),
