@@ -4,8 +4,6 @@
 //! figures are recorded in docs/PERFORMANCE.md.
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
-
 use decree::batch::Row;
 use decree::eval::Facts;
 use decree::value::{Unit, Value};
@@ -54,23 +52,19 @@ const NAMES: [&str; 7] = [
     "actual_sales",
 ];
 
-fn rows(pop: &[[i64; 7]]) -> Vec<Row> {
+fn rows(policy: &decree::Policy, pop: &[[i64; 7]]) -> Vec<Row> {
     pop.iter()
         .enumerate()
         .map(|(i, r)| {
-            let mut values = BTreeMap::new();
+            let mut facts = Facts::new(String::new());
             for (name, f) in NAMES.iter().zip(r) {
-                values.insert(
-                    (*name).to_string(),
-                    Value::Num(Unit::Money, Decimal::new(*f, 2)),
-                );
+                if let Some((id, _)) = policy.fact_named(name) {
+                    facts.set(id, Value::Num(Unit::Money, Decimal::new(*f, 2)));
+                }
             }
             Row {
                 line: i as u64 + 2,
-                facts: Facts {
-                    values,
-                    name: String::new(),
-                },
+                facts,
             }
         })
         .collect()
@@ -154,7 +148,7 @@ fn anchor_plan_1m_all_cores(b: Bencher) {
 #[divan::bench(sample_count = 3)]
 fn anchor_interpreter_10k(b: Bencher) {
     let policy = anchor();
-    let rows = rows(&population(10_000));
+    let rows = rows(&policy, &population(10_000));
     b.bench(|| {
         for r in &rows {
             black_box(decree::evaluate(&policy, &r.facts, &Options::default()));

@@ -353,10 +353,86 @@ impl ItemBody {
             ItemBody::Value(e) | ItemBody::AtMost(e) | ItemBody::AtLeast(e) => e,
         }
     }
+
+    /// The expression inside, to change it.
+    pub fn expr_mut(&mut self) -> &mut Expr {
+        match self {
+            ItemBody::Value(e) | ItemBody::AtMost(e) | ItemBody::AtLeast(e) => e,
+        }
+    }
 }
 
 /// An expression with its span.
 pub type Expr = Spanned<ExprKind>;
+
+/// The fact with this index in the checked policy's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FactId(pub usize);
+
+/// The param with this index in the checked policy's params.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamId(pub usize);
+
+/// The item with this index in the checked policy's items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub usize);
+
+/// What a name refers to, once the checker has resolved it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Symbol {
+    /// A fact.
+    Fact(FactId),
+    /// A param.
+    Param(ParamId),
+    /// An item.
+    Item(ItemId),
+    /// A value of an enumeration: (enum index, variant index).
+    Variant(usize, usize),
+    /// An enumeration itself (usable only as a type).
+    Enum(usize),
+}
+
+/// A name used in an expression. The parser leaves `symbol` empty; the
+/// checker fills it in, so that no later stage looks a name up by its
+/// text. Equality compares the text only: the same rule in two versions
+/// of a policy is equal whatever the indices of what it names.
+#[derive(Debug, Clone)]
+pub struct Name {
+    /// The name as written.
+    pub text: String,
+    /// What it refers to; `None` before checking, or for a name declared
+    /// nowhere.
+    pub symbol: Option<Symbol>,
+}
+
+impl Name {
+    /// An unresolved name.
+    pub fn new(text: impl Into<String>) -> Self {
+        Name {
+            text: text.into(),
+            symbol: None,
+        }
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
 
 /// An expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -364,7 +440,7 @@ pub enum ExprKind {
     /// A literal.
     Lit(Literal),
     /// A reference to a fact, param, item or enum value.
-    Name(String),
+    Name(Name),
     /// `-x`, `not x`, `soft x`.
     Unary(UnaryOp, Box<Expr>),
     /// `a op b`.
@@ -377,6 +453,103 @@ pub enum ExprKind {
     Tiers(Box<Tiers>),
     /// A marginal schedule: each bracket at its own rate.
     Schedule(Box<Schedule>),
+}
+
+impl ExprKind {
+    /// Calls `f` on each direct subexpression, in the order written.
+    pub fn for_each_child<'e>(&'e self, f: &mut impl FnMut(&'e Expr)) {
+        match self {
+            ExprKind::Lit(_) | ExprKind::Name(_) => {}
+            ExprKind::Unary(_, x) => f(x),
+            ExprKind::Binary(_, l, r) => {
+                f(l);
+                f(r);
+            }
+            ExprKind::If(c, t, e) => {
+                f(c);
+                f(t);
+                f(e);
+            }
+            ExprKind::Call(_, args) => args.iter().for_each(f),
+            ExprKind::Tiers(t) => {
+                f(&t.subject);
+                if let Some(p) = &t.prior {
+                    f(p);
+                }
+                for (a, b) in &t.rows {
+                    f(a);
+                    f(b);
+                }
+                if let Some(o) = &t.otherwise {
+                    f(o);
+                }
+            }
+            ExprKind::Schedule(s) => {
+                f(&s.base);
+                for (a, b) in &s.brackets {
+                    f(a);
+                    f(b);
+                }
+                if let Some(o) = &s.above {
+                    f(o);
+                }
+            }
+        }
+    }
+
+    /// Calls `f` on each direct subexpression, to change it.
+    pub fn for_each_child_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
+        match self {
+            ExprKind::Lit(_) | ExprKind::Name(_) => {}
+            ExprKind::Unary(_, x) => f(x),
+            ExprKind::Binary(_, l, r) => {
+                f(l);
+                f(r);
+            }
+            ExprKind::If(c, t, e) => {
+                f(c);
+                f(t);
+                f(e);
+            }
+            ExprKind::Call(_, args) => args.iter_mut().for_each(f),
+            ExprKind::Tiers(t) => {
+                f(&mut t.subject);
+                if let Some(p) = &mut t.prior {
+                    f(p);
+                }
+                for (a, b) in &mut t.rows {
+                    f(a);
+                    f(b);
+                }
+                if let Some(o) = &mut t.otherwise {
+                    f(o);
+                }
+            }
+            ExprKind::Schedule(s) => {
+                f(&mut s.base);
+                for (a, b) in &mut s.brackets {
+                    f(a);
+                    f(b);
+                }
+                if let Some(o) = &mut s.above {
+                    f(o);
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f` on `e` and every expression inside it, outermost first. The
+/// parser bounds how deep expressions nest, so the recursion is bounded.
+pub fn walk_exprs<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
+    f(e);
+    e.node.for_each_child(&mut |c| walk_exprs(c, f));
+}
+
+/// Calls `f` on `e` and every expression inside it, to change them.
+pub fn walk_exprs_mut(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
+    f(e);
+    e.node.for_each_child_mut(&mut |c| walk_exprs_mut(c, f));
 }
 
 /// A tier table.
@@ -423,6 +596,14 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// Whether it asks for an order or only for equality.
+    pub fn comparison(self) -> crate::units::Comparison {
+        match self {
+            CmpOp::Eq | CmpOp::Ne => crate::units::Comparison::Equality,
+            _ => crate::units::Comparison::Order,
+        }
+    }
+
     /// The ASCII symbol.
     pub fn symbol(self) -> &'static str {
         match self {

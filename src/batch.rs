@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::check::{Policy, Symbol};
+use crate::check::{FactId, Policy};
 use crate::eval::{Cause, Evaluation, Facts, Options, Status};
 use crate::facts::{Raw, convert};
 use crate::plan::{Columns, Outcomes, Plan};
@@ -84,7 +84,7 @@ enum Inner<R: BufRead> {
 /// A CSV column: a fact's name and unit, or a column to ignore.
 #[derive(Debug, Clone)]
 enum Column {
-    Fact(String, crate::value::Unit),
+    Fact(FactId, String, crate::value::Unit),
     Ignored,
 }
 
@@ -134,12 +134,9 @@ impl<'p, R: BufRead> RowReader<'p, R> {
                     .clone();
                 let columns: Vec<Column> = header
                     .iter()
-                    .map(|name| match policy.lookup(name.trim()) {
-                        Some(Symbol::Fact(i)) => policy
-                            .facts
-                            .get(i)
-                            .map_or(Column::Ignored, |f| Column::Fact(f.name.clone(), f.unit)),
-                        _ => Column::Ignored,
+                    .map(|name| match policy.fact_named(name.trim()) {
+                        Some((i, f)) => Column::Fact(i, f.name.clone(), f.unit),
+                        None => Column::Ignored,
                     })
                     .collect();
                 if !columns.iter().any(|c| matches!(c, Column::Fact(..))) {
@@ -239,12 +236,12 @@ impl<'p, R: BufRead> RowReader<'p, R> {
                 let slots: Vec<Option<(usize, u32)>> = columns
                     .iter()
                     .map(|c| match (c, plan) {
-                        (Column::Fact(name, unit), Some(plan))
+                        (Column::Fact(id, _, unit), Some(plan))
                             if *unit != crate::value::Unit::Bool =>
                         {
                             plan.facts()
                                 .iter()
-                                .position(|f| &f.name == name)
+                                .position(|f| f.id == *id)
                                 .and_then(|i| Some((i, plan.facts().get(i)?.scale)))
                         }
                         _ => None,
@@ -307,7 +304,7 @@ impl<'p, R: BufRead> RowReader<'p, R> {
                             if let (Some(c), Some(plan)) = (cols.as_mut(), plan) {
                                 let r = c.push_row();
                                 for (slot, f) in plan.facts().iter().enumerate() {
-                                    if let Some(v) = row.facts.values.get(&f.name) {
+                                    if let Some(v) = row.facts.get(f.id) {
                                         c.set_value(plan, slot, r, v);
                                     }
                                 }
@@ -373,7 +370,7 @@ fn read_cells(
     mut target: Option<(&mut Columns, usize)>,
 ) -> Result<(), String> {
     for ((col, slot), cell) in columns.iter().zip(slots).zip(record.iter()) {
-        let Column::Fact(name, unit) = col else {
+        let Column::Fact(id, name, unit) = col else {
             continue;
         };
         if let (Some((slot, scale)), Some((cols, row))) = (slot, target.as_mut()) {
@@ -384,7 +381,7 @@ fn read_cells(
         }
         let value = cell_value(policy, name, *unit, cell)?;
         if let (Some(v), Some((cols, row)), Some(plan)) = (value, target.as_mut(), plan) {
-            if let Some(slot) = plan.facts().iter().position(|f| &f.name == name) {
+            if let Some(slot) = plan.facts().iter().position(|f| f.id == *id) {
                 cols.set_value(plan, slot, *row, &v);
             }
         }
@@ -399,18 +396,13 @@ fn record_facts(
     record: &csv::ByteRecord,
     line: u64,
 ) -> Result<Facts, RowError> {
-    let mut facts = Facts {
-        values: BTreeMap::new(),
-        name: format!("row {line}"),
-    };
+    let mut facts = Facts::new(format!("row {line}"));
     for (col, cell) in columns.iter().zip(record.iter()) {
-        let Column::Fact(name, unit) = col else {
+        let Column::Fact(id, name, unit) = col else {
             continue;
         };
         match cell_value(policy, name, *unit, cell) {
-            Ok(Some(v)) => {
-                facts.values.insert(name.clone(), v);
-            }
+            Ok(Some(v)) => facts.set(*id, v),
             Ok(None) => {}
             Err(message) => return Err(RowError { line, message }),
         }

@@ -238,7 +238,7 @@ fn items_of(p: &Policy, number: u32) -> Vec<&ItemInfo> {
     p.measures
         .iter()
         .find(|m| m.number == number)
-        .map(|m| m.items.iter().filter_map(|&i| p.items.get(i)).collect())
+        .map(|m| m.items.iter().filter_map(|&i| p.item(i)).collect())
         .unwrap_or_default()
 }
 
@@ -297,7 +297,7 @@ fn measures(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
         let measure_removed = b.is_none();
         for ia in items_of(old, n) {
             let path = format!("measure {n} / {}", ia.name());
-            match new.item_index(ia.name()).and_then(|i| new.items.get(i)) {
+            match new.item_index(ia.name()).and_then(|i| new.item(i)) {
                 Some(ib) => {
                     let mut d = item_changes(ia, ib);
                     if measure_cites_changed {
@@ -749,16 +749,16 @@ fn granted_amount(e: &Evaluation, name: &str) -> Option<(Decimal, Decimal)> {
 pub fn impact(
     old: &Policy,
     new: &Policy,
-    population: &[Facts],
+    population: &[(Facts, Facts)],
     options: &Options,
 ) -> Result<Impact, Diagnostic> {
     let before: Vec<Evaluation> = population
         .iter()
-        .map(|f| crate::evaluate(old, f, options))
+        .map(|(f, _)| crate::evaluate(old, f, options))
         .collect();
     let after: Vec<Evaluation> = population
         .iter()
-        .map(|f| crate::evaluate(new, f, options))
+        .map(|(_, f)| crate::evaluate(new, f, options))
         .collect();
     let mut names: Vec<(String, u32)> = new
         .items

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::ast::LitValue;
-use crate::check::{Policy, Symbol};
+use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::eval::{Facts, Options};
 use crate::span::{SourceFile, Span};
@@ -262,10 +262,7 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
             || source.name.to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
-    let mut facts = Facts {
-        values: BTreeMap::new(),
-        name,
-    };
+    let mut facts = Facts::new(name);
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -292,18 +289,12 @@ pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnost
             );
             continue;
         }
-        let unit = match policy.lookup(&key) {
-            Some(Symbol::Fact(i)) => policy.facts.get(i).map(|f| f.unit),
-            _ => None,
-        };
-        let Some(unit) = unit else {
+        let Some((id, unit)) = policy.fact_named(&key).map(|(id, f)| (id, f.unit)) else {
             warnings.push(unknown_key(policy, source, &key, at(&key)));
             continue;
         };
         match convert(policy, unit, &raw) {
-            Ok(Some(v)) => {
-                facts.values.insert(key, v);
-            }
+            Ok(Some(v)) => facts.set(id, v),
             Ok(None) => warnings.push(
                 Diagnostic::warning(
                     Code::Facts,
@@ -534,7 +525,7 @@ pub fn apply_setting(
             ),
         };
     }
-    let Some(Symbol::Param(i)) = policy.lookup(name) else {
+    let Some((_, param)) = policy.param_named(name) else {
         let best = policy
             .params
             .iter()
@@ -549,7 +540,7 @@ pub fn apply_setting(
             None => d.help("only params (and `issued`) can be set; facts come from the facts file"),
         });
     };
-    let unit = policy.params.get(i).map_or(Unit::Number, |p| p.unit);
+    let unit = param.unit;
     let raw = match (unit, value) {
         (Unit::Bool, "true" | "是") => Raw::Bool(true),
         (Unit::Bool, "false" | "否") => Raw::Bool(false),

@@ -456,7 +456,11 @@ fn batch(
 
 /// Facts of a population, from one file or a folder, typed by both versions
 /// of a policy (keys one version does not know are not worth a warning).
-fn population(old: &Policy, new: &Policy, path: &str) -> Result<Vec<decree::Facts>, Failed> {
+fn population(
+    old: &Policy,
+    new: &Policy,
+    path: &str,
+) -> Result<Vec<(decree::Facts, decree::Facts)>, Failed> {
     let files = if std::path::Path::new(path).is_dir() {
         facts_files(path)?
     } else {
@@ -467,9 +471,7 @@ fn population(old: &Policy, new: &Policy, path: &str) -> Result<Vec<decree::Fact
         let src = read(&f)?;
         let (a, _) = decree::facts::load(old, &src).map_err(fail)?;
         let (b, _) = decree::facts::load(new, &src).map_err(fail)?;
-        let mut merged = a;
-        merged.values.extend(b.values);
-        out.push(merged);
+        out.push((a, b));
     }
     Ok(out)
 }

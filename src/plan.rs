@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 
 use crate::ast::*;
 use crate::batch::{ItemOutcome, Row, RowResult};
-use crate::check::{Policy, Symbol};
+use crate::check::{FactId, ItemId, Policy, Symbol};
 use crate::eval::{Options, Status, WindowStatus};
 use crate::value::{Unit, Value};
 
@@ -123,6 +123,8 @@ enum Body {
 /// A fact the plan reads: its name, unit and fixed-point scale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FactSlot {
+    /// The fact.
+    pub id: FactId,
     /// The fact's name.
     pub name: String,
     /// Its unit.
@@ -168,7 +170,7 @@ impl Columns {
         for row in rows {
             let r = c.push_row();
             for (slot, f) in plan.facts.iter().enumerate() {
-                if let Some(v) = row.facts.values.get(&f.name) {
+                if let Some(v) = row.facts.get(f.id) {
                     c.set_value(plan, slot, r, v);
                 }
             }
@@ -338,12 +340,15 @@ impl Compiler<'_> {
         Some((self.constant(i64::try_from(d.mantissa()).ok()?), scale))
     }
 
-    fn fact(&mut self, name: &str, unit: Unit) -> Compiled {
+    fn fact(&mut self, id: FactId) -> Compiled {
+        let info = self.policy.fact(id)?;
+        let (name, unit) = (info.name.as_str(), info.unit);
         let scale = fact_scale(unit)?;
-        let slot = match self.facts.iter().position(|f| f.name == name) {
+        let slot = match self.facts.iter().position(|f| f.id == id) {
             Some(i) => i,
             None => {
                 self.facts.push(FactSlot {
+                    id,
                     name: name.to_string(),
                     unit,
                     scale,
@@ -408,17 +413,14 @@ impl Compiler<'_> {
                 LitValue::Bool(b) => Some((self.constant(i64::from(*b)), 0)),
                 _ => None,
             },
-            ExprKind::Name(n) => match self.policy.lookup(n)? {
-                Symbol::Fact(i) => {
-                    let unit = self.policy.facts.get(i)?.unit;
-                    self.fact(n, unit)
-                }
+            ExprKind::Name(n) => match n.symbol? {
+                Symbol::Fact(i) => self.fact(i),
                 Symbol::Item(i) => {
-                    let (scale, reg) = (*self.items.get(i)?)?;
+                    let (scale, reg) = (*self.items.get(i.0)?)?;
                     Some((Arg::Reg(reg), scale))
                 }
                 Symbol::Param(i) => {
-                    let p = self.policy.params.get(i)?;
+                    let p = self.policy.param(i)?;
                     // Folded: an override, or the policy's constant value.
                     let v = match self.options.params.get(&p.name) {
                         Some(v) => v.clone(),
@@ -588,8 +590,8 @@ impl Compiler<'_> {
         }
     }
 
-    fn item(&mut self, i: usize) -> Option<()> {
-        let ast = &self.policy.items.get(i)?.ast;
+    fn item(&mut self, i: ItemId) -> Option<()> {
+        let ast = &self.policy.item(i)?.ast;
         let kind = ast.kind.node;
         let when = match &ast.when {
             Some(w) => Some(self.expr(w)?.0),
@@ -611,13 +613,13 @@ impl Compiler<'_> {
             _ => return None,
         };
         let Arg::Reg(reg) = self.push(Op::Decide {
-            item: i,
+            item: i.0,
             when,
             body,
         }) else {
             return None;
         };
-        *self.items.get_mut(i)? = Some((scale, reg));
+        *self.items.get_mut(i.0)? = Some((scale, reg));
         Some(())
     }
 }

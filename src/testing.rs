@@ -7,7 +7,7 @@
 //! branches, `if` branches, tier rows and `min`/`max` arguments no test
 //! reached.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::ast::*;
 use crate::check::{Policy, Symbol};
@@ -95,15 +95,10 @@ fn run_one(
             Err(d) => result.failures.push(d),
         }
     }
-    let mut facts = Facts {
-        values: BTreeMap::new(),
-        name: t.name.node.clone(),
-    };
+    let mut facts = Facts::new(t.name.node.clone());
     for (name, input) in &t.facts {
         match fact_value(policy, source, name, input) {
-            Ok(v) => {
-                facts.values.insert(name.node.clone(), v);
-            }
+            Ok((id, v)) => facts.set(id, v),
             Err(d) => result.failures.push(d),
         }
     }
@@ -139,7 +134,7 @@ fn record(policy: &Policy, evaluation: &Evaluation, reached: &mut Reached) {
             Status::Granted | Status::Met | Status::NotMet | Status::Listed
         ) {
             if let Some(i) = policy.item_index(&item.name) {
-                reached.items.insert(i);
+                reached.items.insert(i.0);
             }
         }
     }
@@ -153,7 +148,7 @@ fn setting(
     options: &mut Options,
 ) -> Result<(), Diagnostic> {
     if name.node == "issued" {
-        return match eval::constant(policy, e, options) {
+        return match constant(policy, e, options) {
             Ok(Value::Date(d)) => {
                 options.issued = Some(d);
                 Ok(())
@@ -174,8 +169,8 @@ fn setting(
             "not a param",
         ));
     };
-    let unit = policy.params.get(i).map_or(Unit::Number, |p| p.unit);
-    let v = eval::constant(policy, e, options).map_err(|d| d.in_source(source))?;
+    let unit = policy.param(i).map_or(Unit::Number, |p| p.unit);
+    let v = constant(policy, e, options).map_err(|d| d.in_source(source))?;
     let v = fit(policy, unit, v).map_err(|why| {
         fail(
             source,
@@ -211,45 +206,38 @@ fn fact_value(
     source: &SourceFile,
     name: &Ident,
     input: &FactInput,
-) -> Result<Value, Diagnostic> {
-    let unit = match policy.lookup(&name.node) {
-        Some(Symbol::Fact(i)) => policy.facts.get(i).map_or(Unit::Number, |f| f.unit),
-        _ => {
-            let best = policy
-                .facts
-                .iter()
-                .map(|f| (strsim::jaro_winkler(&name.node, &f.name), f.name.as_str()))
-                .filter(|(s, _)| *s > 0.75)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            let d = fail(
-                source,
-                name.span,
-                format!("`{}` is not a fact of the policy", name.node),
-                "unknown fact",
-            );
-            return Err(match best {
-                Some((_, b)) => d.help(format!("did you mean `{b}`?")),
-                None => d,
-            });
-        }
+) -> Result<(FactId, Value), Diagnostic> {
+    let Some((id, unit)) = policy.fact_named(&name.node).map(|(id, f)| (id, f.unit)) else {
+        let d = fail(
+            source,
+            name.span,
+            format!("`{}` is not a fact of the policy", name.node),
+            "unknown fact",
+        );
+        let names = policy.facts.iter().map(|f| f.name.as_str());
+        return Err(match crate::check::suggest(&name.node, names) {
+            Some(b) => d.help(format!("did you mean `{b}`?")),
+            None => d,
+        });
     };
-    match input {
+    let value = match input {
         FactInput::List(items) => {
             let raw = Raw::List(items.iter().map(|i| Raw::Str(i.node.clone())).collect());
             match convert(policy, unit, &raw) {
-                Ok(Some(v)) => Ok(v),
-                Ok(None) => Err(fail(source, name.span, "no value".into(), "here")),
-                Err(why) => Err(fail(
-                    source,
-                    name.span,
-                    format!("fact `{}`: {why}", name.node),
-                    "wrong value",
-                )),
+                Ok(Some(v)) => v,
+                Ok(None) => return Err(fail(source, name.span, "no value".into(), "here")),
+                Err(why) => {
+                    return Err(fail(
+                        source,
+                        name.span,
+                        format!("fact `{}`: {why}", name.node),
+                        "wrong value",
+                    ));
+                }
             }
         }
         FactInput::Value(e) => {
-            let v =
-                eval::constant(policy, e, &Options::default()).map_err(|d| d.in_source(source))?;
+            let v = constant(policy, e, &Options::default()).map_err(|d| d.in_source(source))?;
             fit(policy, unit, v).map_err(|why| {
                 fail(
                     source,
@@ -257,9 +245,18 @@ fn fact_value(
                     format!("fact `{}`: {why}", name.node),
                     "wrong type",
                 )
-            })
+            })?
         }
-    }
+    };
+    Ok((id, value))
+}
+
+/// The value of an expression written in a test (a fact's value, a
+/// setting, an expected value), its names resolved against the policy.
+fn constant(policy: &Policy, e: &Expr, options: &Options) -> Result<Value, Diagnostic> {
+    let mut e = e.clone();
+    crate::check::resolve_names(policy, &mut e);
+    eval::constant(policy, &e, options)
 }
 
 fn status_name(s: ExpectStatus) -> Status {
@@ -362,7 +359,7 @@ fn check_expect(
         }
         Expected::Value(body) => {
             let e = body.expr();
-            let v = eval::constant(policy, e, options).map_err(|d| d.in_source(source))?;
+            let v = constant(policy, e, options).map_err(|d| d.in_source(source))?;
             let want = match body {
                 ItemBody::Value(_) => v,
                 ItemBody::AtMost(_) => Value::Bound(crate::value::BoundKind::AtMost, Box::new(v)),
@@ -395,7 +392,7 @@ fn check_expect(
 fn same(a: &Value, b: &Value) -> bool {
     match (a.bounds(), b.bounds()) {
         (Some((ua, alo, ahi)), Some((ub, blo, bhi))) => {
-            crate::check::join(ua, ub).is_some() && alo == blo && ahi == bhi
+            crate::units::join(ua, ub).is_some() && alo == blo && ahi == bhi
         }
         _ => match (a, b) {
             (Value::Bound(k1, x), Value::Bound(k2, y)) => k1 == k2 && same(x, y),

@@ -1,152 +1,16 @@
-//! Units, values and how drafters read them.
+//! Values and how drafters read them.
 //!
 //! Money is kept in yuan, rates as fractions (20% is `0.2`), areas in square
 //! metres; all as exact [`Decimal`]s. Formatting follows Chinese drafting
-//! habits: `2,400万元`, `1.2亿元`, `20%`.
+//! habits: `2,400万元`, `1.2亿元`, `20%`. Units themselves and their algebra
+//! are in [`crate::units`].
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use rust_decimal::Decimal;
 
-/// The unit (static type) of a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Unit {
-    /// An amount of money, in yuan.
-    Money,
-    /// A rate or ratio, as a fraction.
-    Rate,
-    /// A count of things.
-    Count,
-    /// A bare number (a literal without unit).
-    Number,
-    /// An area, in square metres.
-    Area,
-    /// A duration in years, months or days.
-    Duration,
-    /// A calendar date.
-    Date,
-    /// True or false.
-    Bool,
-    /// A text.
-    Text,
-    /// A value of the enumeration with this index in the policy.
-    Enum(usize),
-    /// A set of values of the enumeration with this index.
-    Set(usize),
-}
-
-impl Unit {
-    /// Whether values of this unit are plain decimals that arithmetic applies to.
-    pub fn is_numeric(self) -> bool {
-        matches!(
-            self,
-            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area
-        )
-    }
-
-    /// Whether this is a unit without dimension (rate, count, bare number).
-    pub fn is_dimensionless(self) -> bool {
-        matches!(self, Unit::Rate | Unit::Count | Unit::Number)
-    }
-
-    /// The name used in messages (enumerations need the policy for their name).
-    pub fn name(self) -> &'static str {
-        match self {
-            Unit::Money => "money",
-            Unit::Rate => "rate",
-            Unit::Count => "count",
-            Unit::Number => "number",
-            Unit::Area => "area",
-            Unit::Duration => "duration",
-            Unit::Date => "date",
-            Unit::Bool => "bool",
-            Unit::Text => "text",
-            Unit::Enum(_) => "enumeration value",
-            Unit::Set(_) => "set",
-        }
-    }
-}
-
-impl fmt::Display for Unit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A unit or kind name with its indefinite article, as messages need it:
-/// `money`, `a rate`, `an award`.
-pub fn with_article(word: &str) -> String {
-    if word == "money" || word == "text" {
-        return word.to_string();
-    }
-    let vowel = word.chars().next().is_some_and(|c| "aeiou".contains(c));
-    format!("{} {word}", if vowel { "an" } else { "a" })
-}
-
-/// The calendar unit of a duration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DurationUnit {
-    /// Years.
-    Years,
-    /// Months.
-    Months,
-    /// Days.
-    Days,
-}
-
-/// A duration as written: an amount of years, months or days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Duration {
-    /// How many.
-    pub amount: Decimal,
-    /// Of what.
-    pub unit: DurationUnit,
-}
-
-impl Duration {
-    /// The duration in months, for years and months.
-    pub fn months(&self) -> Option<Decimal> {
-        match self.unit {
-            DurationUnit::Years => self.amount.checked_mul(Decimal::from(12)),
-            DurationUnit::Months => Some(self.amount),
-            DurationUnit::Days => None,
-        }
-    }
-
-    /// A key that orders durations of the same family (months or days).
-    pub fn comparable(&self, other: &Duration) -> Option<(Decimal, Decimal)> {
-        match (self.unit, other.unit) {
-            (DurationUnit::Days, DurationUnit::Days) => Some((self.amount, other.amount)),
-            (DurationUnit::Days, _) | (_, DurationUnit::Days) => None,
-            _ => Some((self.months()?, other.months()?)),
-        }
-    }
-
-    /// As a jiff span, when the amount is whole.
-    pub fn to_span(&self) -> Option<jiff::Span> {
-        let n: i64 = self.amount.normalize().try_into().ok()?;
-        if Decimal::from(n) != self.amount {
-            return None;
-        }
-        match self.unit {
-            DurationUnit::Years => jiff::Span::new().try_years(n).ok(),
-            DurationUnit::Months => jiff::Span::new().try_months(n).ok(),
-            DurationUnit::Days => jiff::Span::new().try_days(n).ok(),
-        }
-    }
-}
-
-impl fmt::Display for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = match self.unit {
-            DurationUnit::Years => "年",
-            DurationUnit::Months => "个月",
-            DurationUnit::Days => "天",
-        };
-        write!(f, "{}{unit}", self.amount.normalize())
-    }
-}
+pub use crate::units::{Duration, DurationUnit, Unit, with_article};
 
 /// Which side a bound limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -9,7 +9,6 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
@@ -28,6 +27,17 @@ fn root() -> &'static Path {
 fn load(rel: &str) -> Policy {
     let text = std::fs::read_to_string(root().join(rel)).unwrap();
     decree::load(&SourceFile::new(rel, text)).unwrap()
+}
+
+/// The anchor policy, loaded once: facts are typed by it.
+fn anchor() -> &'static Policy {
+    static ANCHOR: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    ANCHOR.get_or_init(|| load("examples/bench/anchor.decree"))
+}
+
+/// The anchor's fact called `name`.
+fn fact(name: &str) -> decree::check::FactId {
+    anchor().fact_named(name).unwrap().0
 }
 
 const FACTS: [&str; 7] = [
@@ -60,15 +70,10 @@ fn rows() -> impl Strategy<Value = Vec<Row>> {
         rows.into_iter()
             .enumerate()
             .map(|(i, values)| {
-                let mut facts = Facts {
-                    values: BTreeMap::new(),
-                    name: format!("row {}", i + 2),
-                };
+                let mut facts = Facts::new(format!("row {}", i + 2));
                 for (name, v) in FACTS.iter().zip(values) {
                     if let Some(d) = v {
-                        facts
-                            .values
-                            .insert((*name).to_string(), Value::Num(Unit::Money, d));
+                        facts.set(fact(name), Value::Num(Unit::Money, d));
                     }
                 }
                 Row {
@@ -230,8 +235,8 @@ fn the_plan_decides_most_rows_itself() {
             let mut facts = Facts::default();
             for (k, name) in FACTS.iter().enumerate() {
                 let fen = (i as i64 * 7919 + k as i64 * 104_729) % 5_000_000_000;
-                facts.values.insert(
-                    (*name).to_string(),
+                facts.set(
+                    fact(name),
                     Value::Num(Unit::Money, Decimal::new(fen * 1000, 2)),
                 );
             }

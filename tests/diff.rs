@@ -21,7 +21,7 @@ fn load(rel: &str) -> Policy {
         .unwrap_or_else(|d| panic!("{}", d.render(decree::RenderStyle::Plain)))
 }
 
-fn population(old: &Policy, new: &Policy) -> Vec<Facts> {
+fn population(old: &Policy, new: &Policy) -> Vec<(Facts, Facts)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("examples/enterprises"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -34,10 +34,9 @@ fn population(old: &Policy, new: &Policy) -> Vec<Facts> {
                 f.file_name().unwrap().to_string_lossy().into_owned(),
                 std::fs::read_to_string(f).unwrap(),
             );
-            let (mut a, _) = decree::facts::load(old, &src).unwrap();
+            let (a, _) = decree::facts::load(old, &src).unwrap();
             let (b, _) = decree::facts::load(new, &src).unwrap();
-            a.values.extend(b.values);
-            a
+            (a, b)
         })
         .collect()
 }
@@ -323,7 +322,8 @@ fn an_impact_too_large_for_exact_decimals_is_an_error_not_a_saturated_sum() {
     let old = policy_of("fact x: money\nmeasure 1 \"m\" { matching s = x }\n");
     let new = policy_of("fact x: money\nmeasure 1 \"m\" { matching s = x + 1元 }\n");
     // Each enterprise is exact (4 × 10^27 yuan); twenty of them are not.
-    let one = decree::facts_from_pairs(&old, &[("x", "4000000000000000万亿")]).unwrap();
+    let x = decree::facts_from_pairs(&old, &[("x", "4000000000000000万亿")]).unwrap();
+    let one = (x.clone(), x);
     let few = vec![one.clone(); 2];
     let fits = decree::diff::impact(&old, &new, &few, &Options::default()).unwrap();
     assert_eq!(fits.delta.min, rust_decimal::Decimal::from(2));

@@ -1106,7 +1106,7 @@ fn firm(rng: &mut StdRng, i: usize) -> Firm {
 
 // ---------------------------------------------------------------- the library's side
 
-fn to_facts(f: &Firm, i: usize) -> Facts {
+fn to_facts(policy: &decree::Policy, f: &Firm, i: usize) -> Facts {
     let mut values = BTreeMap::new();
     for (name, v) in &f.facts {
         let value = match v {
@@ -1123,10 +1123,14 @@ fn to_facts(f: &Firm, i: usize) -> Facts {
         };
         values.insert((*name).to_string(), value);
     }
-    Facts {
-        values,
-        name: format!("enterprise-{i}"),
-    }
+    let named = values.iter().map(|(k, v)| (k.as_str(), v));
+    let facts = Facts::from_named(policy, format!("enterprise-{i}"), named);
+    assert_eq!(
+        facts.len(),
+        values.len(),
+        "every generated fact is a fact of the draft"
+    );
+    facts
 }
 
 fn options(policy: &decree::Policy, f: &Firm) -> Options {
@@ -1181,7 +1185,7 @@ fn the_second_implementation_covers_every_numeric_item() {
     let mut rng = StdRng::seed_from_u64(SEED);
     let f = firm(&mut rng, 0);
     let covered: BTreeSet<&str> = expected(&f).iter().map(|(n, _, _)| *n).collect();
-    let e = decree::evaluate(&policy, &to_facts(&f, 0), &options(&policy, &f));
+    let e = decree::evaluate(&policy, &to_facts(&policy, &f, 0), &options(&policy, &f));
     let mut monetary = 0;
     for item in e.measures.iter().flat_map(|m| &m.items) {
         let name = item.name.as_str();
@@ -1215,7 +1219,7 @@ fn the_second_implementation_covers_every_numeric_item() {
 fn lean_run_agrees(policy: &decree::Policy, f: &Firm, i: usize, full: &decree::Evaluation) {
     let mut quick = options(policy, f);
     quick.skip_explanations = true;
-    let lean = decree::evaluate(policy, &to_facts(f, i), &quick);
+    let lean = decree::evaluate(policy, &to_facts(policy, f, i), &quick);
     let row = |e: &decree::Evaluation| decree::batch::RowResult::from_evaluation(policy, 0, e);
     assert_eq!(row(full), row(&lean), "enterprise {i}");
     for (a, b) in full
@@ -1249,7 +1253,8 @@ fn the_interpreter_agrees_with_a_second_implementation() {
                 *at_pivot.entry(base).or_default() += 1;
             }
         }
-        let evaluation = decree::evaluate(&policy, &to_facts(&f, i), &options(&policy, &f));
+        let evaluation =
+            decree::evaluate(&policy, &to_facts(&policy, &f, i), &options(&policy, &f));
         assert!(
             evaluation.errors.is_empty(),
             "enterprise {i}: {:?}",

@@ -133,7 +133,7 @@ fn facts_come_from_serializable_values_and_from_text() {
     let mut map = BTreeMap::new();
     map.insert("investment", "1亿");
     let (facts, _) = decree::facts_from_serialize(&p, "map", &map).unwrap();
-    assert_eq!(facts.values.len(), 1);
+    assert_eq!(facts.len(), 1);
 
     for (text, format) in [
         (r#"{"investment": "1亿", "industrial": true}"#, Format::Json),

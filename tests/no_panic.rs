@@ -118,7 +118,9 @@ fn run(text: &str) {
                 _ => "20%",
             };
             if let Ok(v) = decree::facts_from_pairs(&policy, &[(f.name.as_str(), raw)]) {
-                facts.values.extend(v.values);
+                for (id, value) in v.iter() {
+                    facts.set(id, value.clone());
+                }
             }
         }
         let e = decree::evaluate(&policy, &facts, &Options::default());

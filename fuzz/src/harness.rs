@@ -260,7 +260,7 @@ pub fn parse_check_eval(data: &[u8]) {
     whole_pipeline(text, |policy| {
         let mut facts = Facts::default();
         let mut bytes = data.iter().cycle();
-        for f in &policy.facts {
+        for (id, f) in policy.fact_ids() {
             let b = usize::from(bytes.next().copied().unwrap_or(0));
             let value: String = match f.unit {
                 Unit::Enum(e) | Unit::Set(e) => policy
@@ -282,7 +282,7 @@ pub fn parse_check_eval(data: &[u8]) {
                 (_, v) => Raw::Str(v.to_string()),
             };
             if let Ok(Some(v)) = decree::facts::convert(policy, f.unit, &raw) {
-                facts.values.insert(f.name.clone(), v);
+                facts.set(id, v);
             }
         }
         let at = jiff::civil::Date::new(2026, 1, 1).ok();
@@ -1901,12 +1901,11 @@ pub fn structured(data: &[u8]) {
     whole_pipeline(&case.source, |policy| {
         let mut facts = Facts::default();
         for (name, raw) in &case.facts {
-            let unit = match policy.lookup(name) {
-                Some(decree::check::Symbol::Fact(i)) => policy.facts.get(i).map(|f| f.unit),
-                _ => None,
-            };
-            if let Some(Ok(Some(v))) = unit.map(|u| decree::facts::convert(policy, u, raw)) {
-                facts.values.insert(name.clone(), v);
+            let fact = policy.fact_named(name).map(|(id, f)| (id, f.unit));
+            if let Some((id, unit)) = fact {
+                if let Ok(Some(v)) = decree::facts::convert(policy, unit, raw) {
+                    facts.set(id, v);
+                }
             }
         }
         let mut options = Options {

@@ -3,27 +3,16 @@
 //! `min(20% * tech_upgrade_investment, 5000万)` reads in an explanation as
 //! `min(20% × 技术改造项目投资额, 5000万)`.
 
-use crate::ast::{BinaryOp, Builtin, CmpOp, Expr, ExprKind, UnaryOp};
-use crate::check::{Policy, Symbol};
+use crate::ast::{BinaryOp, Builtin, CmpOp, Expr, ExprKind, Name, UnaryOp};
+use crate::check::Policy;
 use crate::fmt::precedence;
 
-/// The display name of a name: a fact's or param's label when it has one.
-pub fn display_name(policy: &Policy, name: &str) -> String {
-    let label = match policy.lookup(name) {
-        Some(Symbol::Fact(i)) => policy.facts.get(i).and_then(|f| f.label.clone()),
-        Some(Symbol::Param(i)) => policy.params.get(i).and_then(|p| p.label.clone()),
-        Some(Symbol::Variant(e, v)) => policy
-            .enums
-            .get(e)
-            .and_then(|x| x.variants.get(v))
-            .and_then(|(_, l)| l.clone()),
-        Some(Symbol::Item(i)) => policy
-            .items
-            .get(i)
-            .and_then(|it| it.ast.label.as_ref().map(|l| l.node.clone())),
-        _ => None,
-    };
-    label.unwrap_or_else(|| name.to_string())
+/// The display name of a name: a fact's, param's, item's or enum value's
+/// label when it has one.
+pub fn display_name<'p>(policy: &'p Policy, name: &'p Name) -> &'p str {
+    name.symbol
+        .and_then(|s| policy.label_of(s))
+        .unwrap_or(&name.text)
 }
 
 /// Prints an expression for an explanation.
@@ -46,7 +35,7 @@ fn write_child(policy: &Policy, child: &Expr, parent: u8, out: &mut String) {
 fn write(policy: &Policy, e: &Expr, out: &mut String) {
     match &e.node {
         ExprKind::Lit(l) => out.push_str(&l.raw),
-        ExprKind::Name(n) => out.push_str(&display_name(policy, n)),
+        ExprKind::Name(n) => out.push_str(display_name(policy, n)),
         ExprKind::Unary(op, x) => {
             out.push_str(match op {
                 UnaryOp::Neg => "-",

@@ -20,18 +20,94 @@ pub use describe::{describe, display_name};
 pub use result::*;
 
 use crate::ast::*;
-use crate::check::{Policy, Symbol, div_units, mul_units};
+use crate::check::{FactId, ItemId, ParamId, Policy, Symbol};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
+use crate::units::{join, product, quotient};
 use crate::value::{BoundKind, Duration, DurationUnit, Unit, Value, format_quantity};
 
-/// The facts about one enterprise, typed by the policy's declarations.
+/// The facts about one enterprise, typed by a policy's declarations and
+/// held by [`FactId`]: built for one policy (by [`crate::facts`] or
+/// [`Facts::set`]) and read by its evaluations, which never look a fact up
+/// by its name.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
-    /// Fact values by name.
-    pub values: BTreeMap<String, Value>,
     /// A name for the enterprise (usually the facts file's name).
     pub name: String,
+    /// Values by fact index; `None` for a fact not given.
+    values: Vec<Option<Value>>,
+}
+
+impl Facts {
+    /// No facts yet, for the enterprise called `name`.
+    pub fn new(name: impl Into<String>) -> Facts {
+        Facts {
+            name: name.into(),
+            values: Vec::new(),
+        }
+    }
+
+    /// The value of a fact, if given.
+    pub fn get(&self, id: FactId) -> Option<&Value> {
+        self.values.get(id.0).and_then(Option::as_ref)
+    }
+
+    /// Gives a fact its value (replacing any before).
+    pub fn set(&mut self, id: FactId, value: Value) {
+        if self.values.len() <= id.0 {
+            self.values.resize(id.0 + 1, None);
+        }
+        if let Some(slot) = self.values.get_mut(id.0) {
+            *slot = Some(value);
+        }
+    }
+
+    /// Takes a fact's value away.
+    pub fn remove(&mut self, id: FactId) -> Option<Value> {
+        self.values.get_mut(id.0).and_then(Option::take)
+    }
+
+    /// The facts given, with their ids, in the policy's order.
+    pub fn iter(&self) -> impl Iterator<Item = (FactId, &Value)> {
+        self.values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((FactId(i), v.as_ref()?)))
+    }
+
+    /// How many facts are given.
+    pub fn len(&self) -> usize {
+        self.values.iter().filter(|v| v.is_some()).count()
+    }
+
+    /// Whether no fact is given.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Facts given by name, typed already, for `policy`; names that are
+    /// not facts of `policy` are left out (a REPL session keeps its facts
+    /// by name while its policy is redefined).
+    pub fn from_named<'a>(
+        policy: &Policy,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = (&'a str, &'a Value)>,
+    ) -> Facts {
+        let mut facts = Facts::new(name);
+        for (n, v) in values {
+            if let Some((id, _)) = policy.fact_named(n) {
+                facts.set(id, v.clone());
+            }
+        }
+        facts
+    }
+
+    /// The facts given, by name, for `policy` (the policy they were typed
+    /// by).
+    pub fn named<'a>(&'a self, policy: &'a Policy) -> impl Iterator<Item = (&'a str, &'a Value)> {
+        self.iter()
+            .filter_map(|(id, v)| Some((policy.fact(id)?.name.as_str(), v)))
+    }
 }
 
 /// Settings of one evaluation.
@@ -193,7 +269,7 @@ fn evaluate_with(
         } else {
             ev.not_in_force(idx)
         };
-        if let Some(slot) = ev.items.get_mut(idx) {
+        if let Some(slot) = ev.items.get_mut(idx.0) {
             *slot = Some(result);
         }
     }
@@ -215,7 +291,7 @@ fn evaluate_with(
             items: m
                 .items
                 .iter()
-                .filter_map(|&i| results.get_mut(i).and_then(Option::take))
+                .filter_map(|&i| results.get_mut(i.0).and_then(Option::take))
                 .collect(),
         })
         .collect::<Vec<_>>();
@@ -317,7 +393,7 @@ struct Evaluator<'p> {
     options: &'p Options,
     /// Each item's outcome (as other items see it) and result, once evaluated.
     items: Vec<Option<(Out, ItemResult)>>,
-    params: BTreeMap<usize, Out>,
+    params: BTreeMap<ParamId, Out>,
     errors: Vec<Diagnostic>,
     /// Branches taken, for `decree test --coverage`.
     hits: Vec<Hit>,
@@ -346,8 +422,8 @@ impl Evaluator<'_> {
         !self.options.skip_explanations
     }
 
-    fn blank_result(&self, idx: usize, status: Status) -> ItemResult {
-        let info = self.policy.items.get(idx);
+    fn blank_result(&self, idx: ItemId, status: Status) -> ItemResult {
+        let info = self.policy.item(idx);
         let ast = info.map(|i| &i.ast);
         let cites = match info {
             Some(i) if self.explaining() => i.cites.clone(),
@@ -375,15 +451,15 @@ impl Evaluator<'_> {
         }
     }
 
-    fn not_in_force(&self, idx: usize) -> (Out, ItemResult) {
+    fn not_in_force(&self, idx: ItemId) -> (Out, ItemResult) {
         let mut r = self.blank_result(idx, Status::NotInForce);
         r.reason = Some("the policy is not in force on the evaluation date".into());
         (Out::Nothing("the policy is not in force".into()), r)
     }
 
     /// Evaluates one item: its `when`, then its value.
-    fn item(&mut self, idx: usize) -> (Out, ItemResult) {
-        let Some(info) = self.policy.items.get(idx) else {
+    fn item(&mut self, idx: ItemId) -> (Out, ItemResult) {
+        let Some(info) = self.policy.item(idx) else {
             return (
                 Out::Nothing(String::new()),
                 self.blank_result(idx, Status::Error),
@@ -586,7 +662,7 @@ impl Evaluator<'_> {
         (seen, result)
     }
 
-    fn failed(&mut self, idx: usize, d: Diagnostic) -> (Out, ItemResult) {
+    fn failed(&mut self, idx: ItemId, d: Diagnostic) -> (Out, ItemResult) {
         let mut r = self.blank_result(idx, Status::Error);
         r.reason = Some(d.message.clone());
         self.errors.push(d);
@@ -665,17 +741,18 @@ impl Evaluator<'_> {
         Ok((out, trace))
     }
 
-    fn name(&mut self, n: &str, span: Span, text: String) -> (Out, Trace) {
-        let out = match self.policy.lookup(n) {
-            Some(Symbol::Fact(i)) => match self.facts.values.get(n) {
+    fn name(&mut self, name: &Name, span: Span, text: String) -> (Out, Trace) {
+        let n = name.text.as_str();
+        let out = match name.symbol {
+            Some(Symbol::Fact(i)) => match self.facts.get(i) {
                 Some(v) => Out::val(v.clone()),
                 None => Out::Unknown(BTreeSet::from([Cause::Fact {
                     name: n.to_string(),
-                    label: self.policy.facts.get(i).and_then(|f| f.label.clone()),
+                    label: self.policy.fact(i).and_then(|f| f.label.clone()),
                 }])),
             },
             Some(Symbol::Param(i)) => self.param(i),
-            Some(Symbol::Item(i)) => match self.items.get(i).and_then(Option::as_ref) {
+            Some(Symbol::Item(i)) => match self.items.get(i.0).and_then(Option::as_ref) {
                 Some((out, _)) => out.clone(),
                 None => Out::Nothing(format!("`{n}` is not evaluated yet")),
             },
@@ -695,11 +772,11 @@ impl Evaluator<'_> {
         (out, Trace::leaf(shown, rendered))
     }
 
-    fn param(&mut self, i: usize) -> Out {
+    fn param(&mut self, i: ParamId) -> Out {
         if let Some(out) = self.params.get(&i) {
             return out.clone();
         }
-        let Some(p) = self.policy.params.get(i) else {
+        let Some(p) = self.policy.param(i) else {
             return Out::Nothing(String::new());
         };
         let out = if let Some(v) = self.options.params.get(&p.name) {
@@ -962,9 +1039,9 @@ impl Evaluator<'_> {
                     }
                 };
                 let unit = match op {
-                    BinaryOp::Mul => mul_units(ua, ub),
-                    BinaryOp::Div => div_units(ua, ub),
-                    _ => crate::check::join(ua, ub),
+                    BinaryOp::Mul => product(ua, ub),
+                    BinaryOp::Div => quotient(ua, ub),
+                    _ => join(ua, ub),
                 }
                 .unwrap_or(ua);
                 let point = alo == ahi && blo == bhi;
@@ -1355,7 +1432,7 @@ impl Evaluator<'_> {
             None => (None, Decimal::ONE),
         };
         let result_unit = match den_unit {
-            Some(du) => div_units(unit, du).unwrap_or(unit),
+            Some(du) => quotient(unit, du).unwrap_or(unit),
             None => unit,
         };
         let step_value = match step {

@@ -402,9 +402,13 @@ impl Session {
         };
         match crate::facts::load(policy, &SourceFile::new(path, text)) {
             Ok((facts, warnings)) => {
-                let n = facts.values.len();
-                self.facts = facts.values.clone();
-                self.loaded_facts = facts.values;
+                let n = facts.len();
+                let named: BTreeMap<String, Value> = facts
+                    .named(policy)
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect();
+                self.facts = named.clone();
+                self.loaded_facts = named;
                 Reply {
                     output: format!("loaded {n} facts from {path}"),
                     diagnostics: warnings,
@@ -436,7 +440,7 @@ impl Session {
             };
         }
         let unit = match policy.lookup(name) {
-            Some(Symbol::Fact(i)) => policy.facts.get(i).map(|f| f.unit),
+            Some(Symbol::Fact(i)) => policy.fact(i).map(|f| f.unit),
             _ => None,
         };
         let Some(unit) = unit else {
@@ -498,15 +502,13 @@ impl Session {
 
     // ------------------------------------------------------------ evaluation
 
-    fn facts(&self) -> Facts {
-        Facts {
-            values: self.facts.clone(),
-            name: "repl".into(),
-        }
+    fn facts(&self, policy: &Policy) -> Facts {
+        let named = self.facts.iter().map(|(k, v)| (k.as_str(), v));
+        Facts::from_named(policy, "repl", named)
     }
 
     fn evaluation(&self, policy: &Policy) -> Evaluation {
-        crate::evaluate(policy, &self.facts(), &self.options)
+        crate::evaluate(policy, &self.facts(policy), &self.options)
     }
 
     fn eval(&mut self, arg: &str) -> Reply {
@@ -577,10 +579,12 @@ impl Session {
             Ok(e) => e,
             Err(d) => return Reply::errors(d),
         };
-        if let Err(d) = crate::check::check_expr(policy, &source, &expr) {
-            return Reply::errors(d);
-        }
-        let (_, result) = crate::eval::evaluate_expr(policy, &self.facts(), &self.options, &expr);
+        let expr = match crate::check::check_expr(policy, &source, &expr) {
+            Ok((_, resolved)) => resolved,
+            Err(d) => return Reply::errors(d),
+        };
+        let (_, result) =
+            crate::eval::evaluate_expr(policy, &self.facts(policy), &self.options, &expr);
         match result {
             Ok((out, trace)) => {
                 let mut text = format!("= {}", out.render());
@@ -724,10 +728,7 @@ impl Session {
     fn scenario_evaluation(&self, s: &Scenario) -> Result<Evaluation, Diagnostics> {
         let source = SourceFile::new("<scenario>", s.text.as_str());
         let policy = crate::load(&source)?;
-        let facts = Facts {
-            values: s.facts.clone(),
-            name: String::new(),
-        };
+        let facts = Facts::from_named(&policy, "", s.facts.iter().map(|(k, v)| (k.as_str(), v)));
         Ok(crate::evaluate(&policy, &facts, &s.options))
     }
 

@@ -675,7 +675,7 @@ impl<'s> Lowerer<'s> {
                 let (e, d) = self.expr(inner)?;
                 Ok((Spanned::new(e.node, at), d))
             }
-            Rule::ident => Ok((Spanned::new(ExprKind::Name(p.as_str().to_string()), at), 1)),
+            Rule::ident => Ok((Spanned::new(ExprKind::Name(Name::new(p.as_str())), at), 1)),
             Rule::if_expr => {
                 let mut it = parts(p);
                 let mut next = || -> Lowered<(Expr, usize)> {

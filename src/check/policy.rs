@@ -1,0 +1,220 @@
+//! The checked representation of a policy: what [`super::check`] produces
+//! and every later stage reads.
+//!
+//! Declarations are collected into vectors indexed by [`FactId`],
+//! [`ParamId`] and [`ItemId`]; every name used in an item's rule or a
+//! param's value carries the [`Symbol`] it resolves to, so evaluation never
+//! looks a name up by its text.
+
+use std::collections::HashMap;
+
+use crate::ast::{Expr, FactId, IssueDate, Item, ItemId, ItemKind, ParamId, Symbol};
+use crate::diagnostic::Diagnostic;
+use crate::span::{SourceFile, Span};
+use crate::units::{Duration, Unit};
+
+/// A declared enumeration.
+#[derive(Debug, Clone)]
+pub struct EnumInfo {
+    /// Its name.
+    pub name: String,
+    /// Its values with their labels.
+    pub variants: Vec<(String, Option<String>)>,
+}
+
+/// A declared fact.
+#[derive(Debug, Clone)]
+pub struct FactInfo {
+    /// Name.
+    pub name: String,
+    /// Unit (type).
+    pub unit: Unit,
+    /// Chinese label.
+    pub label: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A declared param.
+#[derive(Debug, Clone)]
+pub struct ParamInfo {
+    /// Name.
+    pub name: String,
+    /// Unit (type).
+    pub unit: Unit,
+    /// Label.
+    pub label: Option<String>,
+    /// The value, `None` when the draft leaves it `tbd`.
+    pub value: Option<Expr>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A measure of the policy.
+#[derive(Debug, Clone)]
+pub struct MeasureInfo {
+    /// Number as in the draft.
+    pub number: u32,
+    /// Title as in the draft.
+    pub title: String,
+    /// Quoted clause texts.
+    pub cites: Vec<String>,
+    /// The chapter it stands in, if any.
+    pub chapter: Option<ChapterInfo>,
+    /// Its items, in the order written.
+    pub items: Vec<ItemId>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A chapter of the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterInfo {
+    /// Number.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Its introductory clause texts.
+    pub cites: Vec<String>,
+}
+
+/// An item with its resolved unit.
+#[derive(Debug, Clone)]
+pub struct ItemInfo {
+    /// The item as written.
+    pub ast: Item,
+    /// Unit of its value.
+    pub unit: Unit,
+    /// Clause texts it comes from (see [`crate::ast::Measure::items_with_cites`]).
+    pub cites: Vec<String>,
+    /// Index into [`Policy::measures`].
+    pub measure: usize,
+}
+
+impl ItemInfo {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.ast.name.node
+    }
+
+    /// Its kind.
+    pub fn kind(&self) -> ItemKind {
+        self.ast.kind.node
+    }
+}
+
+/// The policy header, resolved.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderInfo {
+    /// Title of the document.
+    pub title: Option<String>,
+    /// Issue date; `None` when absent or `tbd`.
+    pub issued: Option<IssueDate>,
+    /// Validity.
+    pub valid: Option<Duration>,
+}
+
+/// A checked policy, ready to evaluate any number of times.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The source it was read from.
+    pub source: SourceFile,
+    /// Its header.
+    pub header: HeaderInfo,
+    /// Enumerations.
+    pub enums: Vec<EnumInfo>,
+    /// Facts, in declaration order.
+    pub facts: Vec<FactInfo>,
+    /// Params, in declaration order.
+    pub params: Vec<ParamInfo>,
+    /// Measures, in the order written.
+    pub measures: Vec<MeasureInfo>,
+    /// Items, in the order written.
+    pub items: Vec<ItemInfo>,
+    /// Items ordered so that each comes after every item it uses.
+    pub order: Vec<ItemId>,
+    /// Every declared name.
+    pub names: HashMap<String, Symbol>,
+    /// Warnings found while checking.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Policy {
+    /// What `name` refers to.
+    pub fn lookup(&self, name: &str) -> Option<Symbol> {
+        self.names.get(name).copied()
+    }
+
+    /// The item named `name`.
+    pub fn item_index(&self, name: &str) -> Option<ItemId> {
+        match self.lookup(name) {
+            Some(Symbol::Item(i)) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The fact named `name`.
+    pub fn fact_named(&self, name: &str) -> Option<(FactId, &FactInfo)> {
+        match self.lookup(name) {
+            Some(Symbol::Fact(i)) => Some((i, self.fact(i)?)),
+            _ => None,
+        }
+    }
+
+    /// The param named `name`.
+    pub fn param_named(&self, name: &str) -> Option<(ParamId, &ParamInfo)> {
+        match self.lookup(name) {
+            Some(Symbol::Param(i)) => Some((i, self.param(i)?)),
+            _ => None,
+        }
+    }
+
+    /// A fact by its id.
+    pub fn fact(&self, id: FactId) -> Option<&FactInfo> {
+        self.facts.get(id.0)
+    }
+
+    /// A param by its id.
+    pub fn param(&self, id: ParamId) -> Option<&ParamInfo> {
+        self.params.get(id.0)
+    }
+
+    /// An item by its id.
+    pub fn item(&self, id: ItemId) -> Option<&ItemInfo> {
+        self.items.get(id.0)
+    }
+
+    /// Every fact with its id, in declaration order.
+    pub fn fact_ids(&self) -> impl Iterator<Item = (FactId, &FactInfo)> {
+        self.facts.iter().enumerate().map(|(i, f)| (FactId(i), f))
+    }
+
+    /// Every item with its id, in the order written.
+    pub fn item_ids(&self) -> impl Iterator<Item = (ItemId, &ItemInfo)> {
+        self.items.iter().enumerate().map(|(i, f)| (ItemId(i), f))
+    }
+
+    /// The label of what a symbol names (a fact's, param's, item's or enum
+    /// value's), when it has one: explanations show it in place of the name.
+    pub fn label_of(&self, symbol: Symbol) -> Option<&str> {
+        match symbol {
+            Symbol::Fact(i) => self.fact(i)?.label.as_deref(),
+            Symbol::Param(i) => self.param(i)?.label.as_deref(),
+            Symbol::Item(i) => self.item(i)?.ast.label.as_ref().map(|l| l.node.as_str()),
+            Symbol::Variant(e, v) => self.enums.get(e)?.variants.get(v)?.1.as_deref(),
+            Symbol::Enum(_) => None,
+        }
+    }
+
+    /// The display name of a unit (enumerations by their name).
+    pub fn unit_name(&self, unit: Unit) -> String {
+        match unit {
+            Unit::Enum(e) => self.enums.get(e).map_or("enum".into(), |x| x.name.clone()),
+            Unit::Set(e) => format!(
+                "set of {}",
+                self.enums.get(e).map_or("enum", |x| x.name.as_str())
+            ),
+            u => u.name().to_string(),
+        }
+    }
+}

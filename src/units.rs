@@ -1,0 +1,226 @@
+//! Units: the static types of values, and their algebra.
+//!
+//! A [`Unit`] is what the checker infers for every expression (money, rate,
+//! count, area, duration, date, …); the functions below say which units
+//! combine and what they give: money × rate is money, money ÷ money is a
+//! rate, a date minus a date is a duration. The checker and the interpreter
+//! share these rules, so what checks is what evaluates.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+/// The unit (static type) of a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// An amount of money, in yuan.
+    Money,
+    /// A rate or ratio, as a fraction.
+    Rate,
+    /// A count of things.
+    Count,
+    /// A bare number (a literal without unit).
+    Number,
+    /// An area, in square metres.
+    Area,
+    /// A duration in years, months or days.
+    Duration,
+    /// A calendar date.
+    Date,
+    /// True or false.
+    Bool,
+    /// A text.
+    Text,
+    /// A value of the enumeration with this index in the policy.
+    Enum(usize),
+    /// A set of values of the enumeration with this index.
+    Set(usize),
+}
+
+impl Unit {
+    /// Whether values of this unit are plain decimals that arithmetic applies to.
+    pub fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area
+        )
+    }
+
+    /// Whether this is a unit without dimension (rate, count, bare number).
+    pub fn is_dimensionless(self) -> bool {
+        matches!(self, Unit::Rate | Unit::Count | Unit::Number)
+    }
+
+    /// The name used in messages (enumerations need the policy for their name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Money => "money",
+            Unit::Rate => "rate",
+            Unit::Count => "count",
+            Unit::Number => "number",
+            Unit::Area => "area",
+            Unit::Duration => "duration",
+            Unit::Date => "date",
+            Unit::Bool => "bool",
+            Unit::Text => "text",
+            Unit::Enum(_) => "enumeration value",
+            Unit::Set(_) => "set",
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A unit or kind name with its indefinite article, as messages need it:
+/// `money`, `a rate`, `an award`.
+pub fn with_article(word: &str) -> String {
+    if word == "money" || word == "text" {
+        return word.to_string();
+    }
+    let vowel = word.chars().next().is_some_and(|c| "aeiou".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
+/// The calendar unit of a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DurationUnit {
+    /// Years.
+    Years,
+    /// Months.
+    Months,
+    /// Days.
+    Days,
+}
+
+/// A duration as written: an amount of years, months or days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Duration {
+    /// How many.
+    pub amount: Decimal,
+    /// Of what.
+    pub unit: DurationUnit,
+}
+
+impl Duration {
+    /// The duration in months, for years and months.
+    pub fn months(&self) -> Option<Decimal> {
+        match self.unit {
+            DurationUnit::Years => self.amount.checked_mul(Decimal::from(12)),
+            DurationUnit::Months => Some(self.amount),
+            DurationUnit::Days => None,
+        }
+    }
+
+    /// A key that orders durations of the same family (months or days).
+    pub fn comparable(&self, other: &Duration) -> Option<(Decimal, Decimal)> {
+        match (self.unit, other.unit) {
+            (DurationUnit::Days, DurationUnit::Days) => Some((self.amount, other.amount)),
+            (DurationUnit::Days, _) | (_, DurationUnit::Days) => None,
+            _ => Some((self.months()?, other.months()?)),
+        }
+    }
+
+    /// As a jiff span, when the amount is whole.
+    pub fn to_span(&self) -> Option<jiff::Span> {
+        let n: i64 = self.amount.normalize().try_into().ok()?;
+        if Decimal::from(n) != self.amount {
+            return None;
+        }
+        match self.unit {
+            DurationUnit::Years => jiff::Span::new().try_years(n).ok(),
+            DurationUnit::Months => jiff::Span::new().try_months(n).ok(),
+            DurationUnit::Days => jiff::Span::new().try_days(n).ok(),
+        }
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            DurationUnit::Years => "年",
+            DurationUnit::Months => "个月",
+            DurationUnit::Days => "天",
+        };
+        write!(f, "{}{unit}", self.amount.normalize())
+    }
+}
+
+/// The common unit of two values that may stand in the same place: equal
+/// units, or a bare number beside a rate or a count.
+pub fn join(a: Unit, b: Unit) -> Option<Unit> {
+    match (a, b) {
+        _ if a == b => Some(a),
+        (Unit::Number, u @ (Unit::Rate | Unit::Count))
+        | (u @ (Unit::Rate | Unit::Count), Unit::Number) => Some(u),
+        _ => None,
+    }
+}
+
+/// What a comparison asks of its operands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// `==`, `!=`: any two values of one unit.
+    Equality,
+    /// `<`, `<=`, `>`, `>=`: values that have an order.
+    Order,
+}
+
+/// Whether two values of these units can be compared so.
+pub fn comparable(kind: Comparison, a: Unit, b: Unit) -> bool {
+    let Some(u) = join(a, b) else { return false };
+    match u {
+        Unit::Bool | Unit::Text | Unit::Enum(_) | Unit::Set(_) => kind == Comparison::Equality,
+        _ => true,
+    }
+}
+
+/// The unit of `a + b`.
+pub fn sum(a: Unit, b: Unit) -> Option<Unit> {
+    match (a, b) {
+        (Unit::Date, Unit::Duration) | (Unit::Duration, Unit::Date) => Some(Unit::Date),
+        (Unit::Duration, Unit::Duration) => Some(Unit::Duration),
+        _ => join(a, b).filter(|u| u.is_numeric()),
+    }
+}
+
+/// The unit of `a - b`.
+pub fn difference(a: Unit, b: Unit) -> Option<Unit> {
+    match (a, b) {
+        (Unit::Date, Unit::Duration) => Some(Unit::Date),
+        (Unit::Duration, Unit::Duration) | (Unit::Date, Unit::Date) => Some(Unit::Duration),
+        _ => join(a, b).filter(|u| u.is_numeric()),
+    }
+}
+
+/// The unit of `a × b`.
+pub fn product(a: Unit, b: Unit) -> Option<Unit> {
+    use Unit::*;
+    let scaled = |x: Unit, y: Unit| -> Option<Unit> {
+        match (x, y) {
+            (Money | Area, Rate | Count | Number) => Some(x),
+            (Duration, Count | Number) => Some(Duration),
+            (Rate, Rate | Number) => Some(Rate),
+            (Rate, Count) | (Count, Count | Number) => Some(Count),
+            (Number, Number) => Some(Number),
+            _ => None,
+        }
+    };
+    scaled(a, b).or_else(|| scaled(b, a))
+}
+
+/// The unit of `a ÷ b`.
+pub fn quotient(a: Unit, b: Unit) -> Option<Unit> {
+    use Unit::*;
+    match (a, b) {
+        (Money, Money) | (Area, Area) | (Count, Count) | (Rate, Rate) => Some(Rate),
+        (Money | Area | Duration, Rate | Count | Number) => Some(a),
+        (Count, Number | Rate) => Some(Count),
+        (Rate, Number | Count) => Some(Rate),
+        (Number, Number | Count | Rate) => Some(Number),
+        _ => None,
+    }
+}
