@@ -1,0 +1,195 @@
+//! `decree diff OLD NEW [--facts DIR]` and `decree git-diff` (git's
+//! external diff driver): exit codes as diff(1), 0 same, 1 different, 2
+//! trouble.
+
+use std::io::IsTerminal;
+
+use decree::{Diagnostic, Options, Policy, RenderStyle, SourceFile};
+
+use crate::terminal::{Failed, facts_files, fail, load_policy, out, read, report};
+
+/// Compare two versions of a policy by meaning (exit 0: same, 1: different).
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The old version.
+    old: String,
+    /// The new version.
+    new: String,
+    /// Facts file or folder: show the fiscal impact over those enterprises.
+    #[arg(long)]
+    facts: Option<String>,
+    /// Evaluation date for the impact.
+    #[arg(long)]
+    at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DiffFormat {
+    /// Text, coloured on a terminal.
+    Text,
+    /// The JSON of docs/JSON.md.
+    Json,
+}
+
+/// Git's external diff driver for *.decree (see the README).
+#[derive(clap::Args)]
+pub(crate) struct GitArgs {
+    /// Git's seven arguments: path old-file old-hex old-mode new-file new-hex new-mode.
+    #[arg(num_args = 1..=7)]
+    args: Vec<String>,
+}
+
+/// Runs `decree diff`.
+pub(crate) fn run(a: Args) -> Result<(), Failed> {
+    diff(
+        &a.old,
+        &a.new,
+        a.facts.as_deref(),
+        a.at.as_deref(),
+        a.format,
+    )
+}
+
+/// Runs `decree git-diff`.
+pub(crate) fn run_git(a: GitArgs) -> Result<(), Failed> {
+    git_diff(&a.args)
+}
+
+/// Facts of a population, from one file or a folder, typed by both versions
+/// of a policy (keys one version does not know are not worth a warning).
+fn population(
+    old: &Policy,
+    new: &Policy,
+    path: &str,
+) -> Result<Vec<(decree::Facts, decree::Facts)>, Failed> {
+    let files = if std::path::Path::new(path).is_dir() {
+        facts_files(path)?
+    } else {
+        vec![path.to_string()]
+    };
+    let mut out = Vec::new();
+    for f in files {
+        let src = read(&f)?;
+        let (a, _) = decree::facts::load(old, &src).map_err(fail)?;
+        let (b, _) = decree::facts::load(new, &src).map_err(fail)?;
+        out.push((a, b));
+    }
+    Ok(out)
+}
+
+/// Exit codes of `decree diff`, as diff(1): 0 same, 1 different, 2 trouble.
+fn diff(
+    old: &str,
+    new: &str,
+    facts: Option<&str>,
+    at: Option<&str>,
+    format: DiffFormat,
+) -> Result<(), Failed> {
+    let (Ok(a), Ok(b)) = (load_policy(old), load_policy(new)) else {
+        std::process::exit(2);
+    };
+    let d = decree::diff::diff(&a, &b);
+    let mut options = Options::default();
+    if let Some(text) = at {
+        match text.parse::<jiff::civil::Date>() {
+            Ok(date) => options.at = Some(date),
+            Err(_) => {
+                report(&[Diagnostic::error(
+                    decree::Code::Set,
+                    format!("`{text}` is not a date"),
+                )]);
+                std::process::exit(2);
+            }
+        }
+    }
+    let impact = match facts {
+        Some(path) => match population(&a, &b, path) {
+            Ok(pop) => match decree::diff::impact(&a, &b, &pop, &options) {
+                Ok(impact) => Some(impact),
+                Err(d) => {
+                    report(&[d]);
+                    std::process::exit(2);
+                }
+            },
+            Err(Failed) => std::process::exit(2),
+        },
+        None => None,
+    };
+    match format {
+        DiffFormat::Text => {
+            let colour = if std::io::stdout().is_terminal() {
+                decree::diff::Colour::Ansi
+            } else {
+                decree::diff::Colour::Plain
+            };
+            out(&decree::diff::render(&d, impact.as_ref(), colour), false);
+        }
+        DiffFormat::Json => {
+            let report = decree::diff::DiffReport {
+                old,
+                new,
+                same: d.is_empty(),
+                changes: &d.changes,
+                impact: impact.as_ref(),
+            };
+            out(
+                &serde_json::to_string_pretty(&report).unwrap_or_default(),
+                true,
+            );
+        }
+    }
+    if d.is_empty() { Ok(()) } else { Err(Failed) }
+}
+
+/// Git calls an external diff driver with the path and the two versions
+/// (`/dev/null` for a file added or deleted). It must exit 0, or git stops:
+/// trouble is printed, and a policy that does not check falls back to a
+/// line diff.
+fn git_diff(args: &[String]) -> Result<(), Failed> {
+    let [path, old, _, _, new, _, _] = args else {
+        report(&[Diagnostic::error(
+            decree::Code::Invalid,
+            "git-diff takes git's seven arguments: path old-file old-hex old-mode new-file new-hex new-mode",
+        )
+        .help("set it up with: git config diff.decree.command 'decree git-diff'")]);
+        return Err(Failed);
+    };
+    let text = |f: &str| -> String {
+        if f == "/dev/null" {
+            String::new()
+        } else {
+            std::fs::read_to_string(f).unwrap_or_default()
+        }
+    };
+    let (a_text, b_text) = (text(old), text(new));
+    out(&format!("decree diff a/{path} b/{path}"), true);
+    let a = decree::load(&SourceFile::new(format!("a/{path}"), a_text.as_str()));
+    let b = decree::load(&SourceFile::new(format!("b/{path}"), b_text.as_str()));
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            let d = decree::diff::diff(&a, &b);
+            out(
+                &decree::diff::render(&d, None, decree::diff::Colour::Plain),
+                false,
+            );
+        }
+        (a, b) => {
+            out("(a version does not check: a line diff follows)", true);
+            for r in [a.err(), b.err()].into_iter().flatten() {
+                out(&r.render(RenderStyle::Plain), false);
+            }
+            let lines = similar::TextDiff::from_lines(&a_text, &b_text);
+            out(
+                &lines
+                    .unified_diff()
+                    .header(&format!("a/{path}"), &format!("b/{path}"))
+                    .to_string(),
+                false,
+            );
+        }
+    }
+    Ok(())
+}
