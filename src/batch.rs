@@ -515,6 +515,52 @@ impl RowResult {
     }
 }
 
+/// Runs the plan over rows of typed facts; `None` for each row the
+/// interpreter must take.
+pub fn plan_rows(plan: &Plan, rows: &[Row]) -> Vec<Option<RowResult>> {
+    let mut columns = Columns::new(plan);
+    for row in rows {
+        let r = columns.push_row();
+        for (slot, f) in plan.facts().iter().enumerate() {
+            if let Some(v) = row.facts.get(f.id) {
+                columns.set_value(plan, slot, r, v);
+            }
+        }
+    }
+    let out = plan.run(&columns);
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| plan_row(plan, &out, i, r.line))
+        .collect()
+}
+
+/// A row the plan decided, as a [`RowResult`]; `None` when the
+/// interpreter must take it.
+fn plan_row(plan: &Plan, out: &Outcomes, row: usize, line: u64) -> Option<RowResult> {
+    if !out.decided(row) {
+        return None;
+    }
+    let items = (0..plan.item_count())
+        .map(|item| {
+            let amount = out.amount(plan, row, item);
+            Some(ItemOutcome {
+                status: out.status(row, item)?,
+                min: amount,
+                max: amount,
+                causes: Vec::new(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let total = out.total(plan, row)?;
+    Some(RowResult {
+        line,
+        items,
+        total_min: total,
+        total_max: total,
+        failed: false,
+    })
+}
+
 /// Evaluates rows of typed facts on every core, in input order: through
 /// the plan where it can decide a row, through the interpreter otherwise.
 pub fn evaluate_chunk(
@@ -524,7 +570,7 @@ pub fn evaluate_chunk(
     options: &Options,
 ) -> Vec<RowResult> {
     let fast: Vec<Option<RowResult>> = match plan {
-        Some(plan) => plan.run_rows(rows),
+        Some(plan) => plan_rows(plan, rows),
         None => vec![None; rows.len()],
     };
     rows.par_iter()

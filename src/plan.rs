@@ -25,7 +25,6 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::ast::*;
-use crate::batch::{ItemOutcome, Row, RowResult};
 use crate::check::{FactId, ItemId, Policy, Symbol};
 use crate::eval::{Options, Status, WindowStatus};
 use crate::value::{Unit, Value};
@@ -162,20 +161,6 @@ impl Columns {
             values: vec![Vec::new(); plan.facts.len()],
             states: vec![Vec::new(); plan.facts.len()],
         }
-    }
-
-    /// Columns of `rows`' facts.
-    pub fn from_rows(plan: &Plan, rows: &[Row]) -> Columns {
-        let mut c = Columns::new(plan);
-        for row in rows {
-            let r = c.push_row();
-            for (slot, f) in plan.facts.iter().enumerate() {
-                if let Some(v) = row.facts.get(f.id) {
-                    c.set_value(plan, slot, r, v);
-                }
-            }
-        }
-        c
     }
 
     /// Number of rows.
@@ -670,6 +655,11 @@ impl Plan {
         &self.facts
     }
 
+    /// How many items the plan decides (all of the policy's).
+    pub fn item_count(&self) -> usize {
+        self.items.len()
+    }
+
     /// Evaluates every row of `columns`, batch by batch on every core.
     pub fn run(&self, columns: &Columns) -> Outcomes {
         let starts: Vec<usize> = (0..columns.len).step_by(BATCH).collect();
@@ -683,15 +673,6 @@ impl Plan {
             )
             .collect();
         Outcomes { batches }
-    }
-
-    /// Evaluates rows of typed facts; `None` for each row the interpreter
-    /// must take.
-    pub fn run_rows(&self, rows: &[Row]) -> Vec<Option<RowResult>> {
-        let out = self.run(&Columns::from_rows(self, rows));
-        (0..rows.len())
-            .map(|i| out.row_result(self, i, rows.get(i).map_or(0, |r| r.line)))
-            .collect()
     }
 
     fn run_batch(
@@ -1153,33 +1134,6 @@ impl Outcomes {
     pub fn total(&self, plan: &Plan, row: usize) -> Option<Decimal> {
         let (b, i) = self.at(row)?;
         Decimal::try_from_i128_with_scale(i128::from(*b.total.get(i)?), plan.total_scale).ok()
-    }
-
-    /// A decided row as a [`RowResult`]; `None` when the interpreter must
-    /// take it.
-    pub fn row_result(&self, plan: &Plan, row: usize, line: u64) -> Option<RowResult> {
-        if !self.decided(row) {
-            return None;
-        }
-        let items = (0..plan.items.len())
-            .map(|item| {
-                let amount = self.amount(plan, row, item);
-                Some(ItemOutcome {
-                    status: self.status(row, item)?,
-                    min: amount,
-                    max: amount,
-                    causes: Vec::new(),
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        let total = self.total(plan, row)?;
-        Some(RowResult {
-            line,
-            items,
-            total_min: total,
-            total_max: total,
-            failed: false,
-        })
     }
 }
 
