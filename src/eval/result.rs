@@ -46,8 +46,9 @@ impl Status {
     }
 }
 
-/// One step of an explanation: an expression, its value, and what decided it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One step of an explanation, as text: an expression, its value, and
+/// what decided it (rendered from the evaluation's typed steps).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Trace {
     /// The expression, facts named by their labels.
     pub expr: String,
@@ -62,33 +63,6 @@ pub struct Trace {
 }
 
 impl Trace {
-    pub(super) fn new(expr: String) -> Self {
-        Trace {
-            expr,
-            value: String::new(),
-            note: None,
-            children: Vec::new(),
-        }
-    }
-
-    pub(super) fn leaf(expr: String, value: String) -> Self {
-        Trace {
-            expr,
-            value,
-            note: None,
-            children: Vec::new(),
-        }
-    }
-
-    pub(super) fn with_note(mut self, note: impl Into<String>) -> Self {
-        let note = note.into();
-        self.note = Some(match self.note.take() {
-            Some(old) => format!("{note}: {old}"),
-            None => note,
-        });
-        self
-    }
-
     /// Notes of this step and every step below, in order, without repeats.
     pub fn collect_notes(&self, out: &mut Vec<String>) {
         if let Some(n) = &self.note {
@@ -240,8 +214,62 @@ pub struct Window {
     pub last_day: Option<jiff::civil::Date>,
     /// Evaluation date.
     pub at: Option<jiff::civil::Date>,
-    /// In words.
-    pub note: String,
+    /// In words (a string in JSON).
+    pub note: WindowNote,
+}
+
+/// What the window says of the evaluation date, rendered in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowNote {
+    /// The issue date is `tbd`: nothing is checked.
+    IssueTbd,
+    /// No evaluation date: nothing is checked.
+    NoDate,
+    /// The date is before the issue date.
+    BeforeIssue {
+        /// The evaluation date.
+        at: jiff::civil::Date,
+        /// The issue date.
+        issued: jiff::civil::Date,
+    },
+    /// The date is after the last day in force.
+    After {
+        /// The evaluation date.
+        at: jiff::civil::Date,
+        /// The last day in force.
+        last: jiff::civil::Date,
+    },
+    /// In force until this last day.
+    Until(jiff::civil::Date),
+    /// In force, with no expiry stated.
+    NoExpiry,
+}
+
+impl std::fmt::Display for WindowNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WindowNote::IssueTbd => f.write_str(
+                "the issue date is tbd: the validity window is not checked (give one with --set issued=YYYY-MM-DD)",
+            ),
+            WindowNote::NoDate => {
+                f.write_str("no evaluation date: the validity window is not checked")
+            }
+            WindowNote::BeforeIssue { at, issued } => {
+                write!(f, "{at} is before the issue date {issued}")
+            }
+            WindowNote::After { at, last } => {
+                write!(f, "{at} is after the last day in force, {last}")
+            }
+            WindowNote::Until(last) => write!(f, "in force until {last}"),
+            WindowNote::NoExpiry => f.write_str("in force (no expiry stated)"),
+        }
+    }
+}
+
+impl Serialize for WindowNote {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The total of all monetary items granted.

@@ -587,7 +587,7 @@ impl Session {
             crate::eval::evaluate_expr(policy, &self.facts(policy), &self.options, &expr);
         match result {
             Ok((out, trace)) => {
-                let mut text = format!("= {}", out.render());
+                let mut text = format!("= {}", out.render(policy));
                 if let Some(n) = &trace.note {
                     text.push_str(&format!("  — {n}"));
                 }

@@ -1,0 +1,429 @@
+//! Expressions: names, operators, `if`, `min` / `max` / `clamp`, each
+//! within the step and depth limits, each building its explanation step
+//! only when one is wanted.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::decide::{self, Connective, Logic};
+use super::out::Nothing;
+use super::trace::{Extreme, Note, Role, Step, Trail};
+use super::values::lit_value;
+use super::{Cause, Evaluator, Out, Soft};
+use crate::ast::*;
+use crate::check::ParamId;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+use crate::units::Unit;
+use crate::value::{Duration, Value};
+
+/// What evaluating an expression gives: its outcome and, when explaining,
+/// its step.
+pub(super) type Ev<'p> = Result<(Out, Option<Step<'p>>), Diagnostic>;
+
+/// What an operation gives before its step is made: its outcome and the
+/// trail of its children and note.
+type Op<'p> = Result<(Out, Trail<'p>), Diagnostic>;
+
+impl<'p> Evaluator<'p> {
+    /// Evaluates an expression within the step and depth limits: a policy
+    /// that exceeds them (a long chain of params, a huge program) gets a
+    /// diagnostic, never a stack overflow or a hang.
+    pub(super) fn eval(&mut self, e: &'p Expr) -> Ev<'p> {
+        let limits = &self.options.limits;
+        self.steps = self.steps.saturating_add(1);
+        if self.steps > limits.max_steps {
+            return Err(self
+                .err(
+                    Code::Limit,
+                    e.span,
+                    format!("the evaluation took more than {} steps", limits.max_steps),
+                    "the step limit was reached here",
+                )
+                .help(
+                    "raise the limit (Limits::max_steps) if the policy is this large on purpose",
+                ));
+        }
+        if self.depth >= limits.max_eval_depth {
+            return Err(self
+                .err(
+                    Code::Limit,
+                    e.span,
+                    format!(
+                        "the evaluation nested more than {} deep",
+                        limits.max_eval_depth
+                    ),
+                    "too deep here",
+                )
+                .help("a long chain of params, each defined by the next, nests this deep; define them directly"));
+        }
+        self.depth += 1;
+        let result = self.eval_node(e);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_node(&mut self, e: &'p Expr) -> Ev<'p> {
+        let (out, trail) = match &e.node {
+            ExprKind::Lit(l) => (Out::val(lit_value(&l.value)), self.trail()),
+            ExprKind::Name(n) => (self.name(n), self.trail()),
+            ExprKind::Unary(op, x) => self.unary(*op, x)?,
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span)?,
+            ExprKind::If(c, t, f) => self.if_(c, t, f, e.span)?,
+            ExprKind::Call(Builtin::Round, args) => self.round(args, e.span)?,
+            ExprKind::Call(f, args) => self.call(*f, args, e.span)?,
+            ExprKind::Tiers(t) => self.tiers(t, e.span)?,
+            ExprKind::Schedule(s) => self.schedule(s, e.span)?,
+        };
+        let step = trail.into_step(e, &out);
+        Ok((out, step))
+    }
+
+    /// A trail for the step being evaluated: recording only when
+    /// explaining.
+    pub(super) fn trail(&self) -> Trail<'p> {
+        Trail::new(self.explaining())
+    }
+
+    fn name(&mut self, name: &Name) -> Out {
+        match name.symbol {
+            Some(Symbol::Fact(i)) => match self.facts.get(i) {
+                Some(v) => Out::val(v.clone()),
+                None => Out::Unknown(BTreeSet::from([Cause::Fact {
+                    name: name.text.clone(),
+                    label: self.policy.fact(i).and_then(|f| f.label.clone()),
+                }])),
+            },
+            Some(Symbol::Param(i)) => self.param(i),
+            Some(Symbol::Item(i)) => match self.items.get(i.0).and_then(Option::as_ref) {
+                Some((out, _)) => out.clone(),
+                None => Out::Nothing(Nothing::NotEvaluatedYet(i)),
+            },
+            Some(Symbol::Variant(..)) => Out::val(Value::Variant(name.text.clone())),
+            Some(Symbol::Enum(_)) | None => Out::Nothing(Nothing::NotAValue(name.text.clone())),
+        }
+    }
+
+    /// A param's value: an override, its own value, or `tbd`; evaluated
+    /// once per evaluation.
+    fn param(&mut self, i: ParamId) -> Out {
+        if let Some(out) = self.params.get(&i) {
+            return out.clone();
+        }
+        let policy = self.policy;
+        let Some(p) = policy.param(i) else {
+            return Out::Nothing(Nothing::Invalid("no such param"));
+        };
+        let out = if let Some(v) = self.options.params.get(&p.name) {
+            Out::val(v.clone())
+        } else if let Some(e) = &p.value {
+            match self.eval(e) {
+                Ok((out, _)) => out,
+                Err(d) => {
+                    self.errors.push(d);
+                    Out::Nothing(Nothing::ParamFailed(i))
+                }
+            }
+        } else {
+            Out::Unknown(BTreeSet::from([Cause::Param {
+                name: p.name.clone(),
+                label: p.label.clone(),
+            }]))
+        };
+        self.params.insert(i, out.clone());
+        out
+    }
+
+    fn unary(&mut self, op: UnaryOp, x: &'p Expr) -> Op<'p> {
+        let (o, step) = self.eval(x)?;
+        let mut trail = self.trail();
+        trail.push(step);
+        let out = match (op, o) {
+            (_, o @ (Out::Unknown(_) | Out::Nothing(_))) => o,
+            (UnaryOp::Soft, Out::Val(s)) => Out::Val(Soft {
+                value: s.value,
+                soft: true,
+            }),
+            (UnaryOp::Not, Out::Val(s)) => match s.value {
+                Value::Bool(b) => Out::val(Value::Bool(!b)),
+                _ => Out::Nothing(Nothing::Invalid("not a condition")),
+            },
+            (UnaryOp::Neg, Out::Val(s)) => match s.value {
+                Value::Num(u, d) => Out::val(Value::Num(u, -d)),
+                Value::Range(u, lo, hi) => Out::val(Value::Range(u, -hi, -lo)),
+                Value::Duration(d) => Out::val(Value::Duration(Duration {
+                    amount: -d.amount,
+                    unit: d.unit,
+                })),
+                _ => Out::Nothing(Nothing::Invalid("not a number")),
+            },
+        };
+        Ok((out, trail))
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &'p Expr, r: &'p Expr, span: Span) -> Op<'p> {
+        let mut trail = self.trail();
+        let (lo, lt) = self.eval(l)?;
+        trail.push(lt);
+        let connective = match op {
+            BinaryOp::And => Some(Connective::And),
+            BinaryOp::Or => Some(Connective::Or),
+            _ => None,
+        };
+        if let Some(c) = connective {
+            if let Some(b) = decide::decides_alone(c, lo.logic()) {
+                return Ok((Out::val(Value::Bool(b)), trail));
+            }
+        }
+        let (ro, rt) = self.eval(r)?;
+        trail.push(rt);
+        if let Some(c) = connective {
+            return Ok((connect(c, lo, ro), trail));
+        }
+        let (a, b) = match (lo, ro) {
+            (Out::Nothing(w), _) | (_, Out::Nothing(w)) => return Ok((Out::Nothing(w), trail)),
+            (Out::Unknown(mut x), Out::Unknown(y)) => {
+                x.extend(y);
+                return Ok((Out::Unknown(x), trail));
+            }
+            (Out::Unknown(x), _) | (_, Out::Unknown(x)) => return Ok((Out::Unknown(x), trail)),
+            (Out::Val(a), Out::Val(b)) => (a, b),
+        };
+        let soft = a.soft || b.soft;
+        let value = match op {
+            BinaryOp::Cmp(c) => match self.compare(c, &a.value, &b.value, span)? {
+                Some(b) => Value::Bool(b),
+                None => return Ok((Out::Unknown(BTreeSet::from([Cause::Discretion])), trail)),
+            },
+            BinaryOp::In => match (&a.value, &b.value) {
+                (Value::Variant(v), Value::Set(s)) => Value::Bool(s.contains(v)),
+                _ => Value::Bool(false),
+            },
+            BinaryOp::Range => self.range(&a.value, &b.value, span)?,
+            _ => self.arith(op, &a.value, &b.value, span)?,
+        };
+        Ok((Out::Val(Soft { value, soft }), trail))
+    }
+
+    /// `lo..hi`: a discretionary band; an empty one is an error.
+    fn range(&self, a: &Value, b: &Value, span: Span) -> Result<Value, Diagnostic> {
+        match (a.bounds(), b.bounds()) {
+            (Some((u, lo, _)), Some((_, _, hi))) if lo <= hi => Ok(Value::Range(u, lo, hi)),
+            (Some((_, lo, _)), Some((_, _, hi))) => Err(self
+                .err(
+                    Code::Invalid,
+                    span,
+                    format!("the range starts above where it ends ({lo} > {hi})"),
+                    "empty range",
+                )
+                .help("write the lower end first: 2%..3%")),
+            _ => Err(self.err(Code::Invalid, span, "a range needs numbers", "here")),
+        }
+    }
+
+    fn if_(&mut self, c: &'p Expr, t: &'p Expr, f: &'p Expr, span: Span) -> Op<'p> {
+        let mut trail = self.trail();
+        let (co, ct) = self.eval(c)?;
+        trail.push_as(ct, Role::Condition);
+        match co {
+            Out::Val(Soft {
+                value: Value::Bool(b),
+                ..
+            }) => {
+                self.hit(span, usize::from(!b));
+                let (o, bt) = self.eval(if b { t } else { f })?;
+                trail.push_as(bt, if b { Role::Then } else { Role::Else });
+                Ok((o, trail))
+            }
+            Out::Unknown(causes) => {
+                let (a, at) = self.eval(t)?;
+                let (b, bt) = self.eval(f)?;
+                trail.push(at);
+                trail.push(bt);
+                // Both branches agree: the condition does not matter.
+                if a == b && matches!(a, Out::Val(_)) {
+                    return Ok((a, trail));
+                }
+                Ok((Out::Unknown(causes), trail))
+            }
+            other => Ok((other, trail)),
+        }
+    }
+
+    /// The arguments of a call, evaluated in order: their values, or the
+    /// first nothing, or every cause that leaves one open.
+    pub(super) fn arguments(
+        &mut self,
+        args: &'p [Expr],
+        trail: &mut Trail<'p>,
+    ) -> Result<Result<Vec<Soft>, Out>, Diagnostic> {
+        let mut outs = Vec::with_capacity(args.len());
+        for a in args {
+            let (o, step) = self.eval(a)?;
+            trail.push(step);
+            outs.push(o);
+        }
+        let mut vals = Vec::with_capacity(outs.len());
+        let mut causes = BTreeSet::new();
+        for o in outs {
+            match o {
+                Out::Nothing(w) => return Ok(Err(Out::Nothing(w))),
+                Out::Unknown(c) => causes.extend(c),
+                Out::Val(v) => vals.push(v),
+            }
+        }
+        if causes.is_empty() {
+            Ok(Ok(vals))
+        } else {
+            Ok(Err(Out::Unknown(causes)))
+        }
+    }
+
+    fn call(&mut self, f: Builtin, args: &'p [Expr], span: Span) -> Op<'p> {
+        let mut trail = self.trail();
+        let vals = match self.arguments(args, &mut trail)? {
+            Ok(vals) => vals,
+            Err(open) => return Ok((open, trail)),
+        };
+        let cap = match f {
+            Builtin::Min => true,
+            Builtin::Max => false,
+            _ => return self.clamp(vals, trail, span),
+        };
+        let Some(out) = self.extreme(&vals, cap, &mut trail, args, span) else {
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                format!("`{}` needs numbers", f.name()),
+                "here",
+            ));
+        };
+        Ok((Out::Val(out), trail))
+    }
+
+    /// `min`/`max` bound by bound, noting which argument bound the result.
+    fn extreme(
+        &mut self,
+        vals: &[Soft],
+        cap: bool,
+        trail: &mut Trail<'p>,
+        args: &'p [Expr],
+        span: Span,
+    ) -> Option<Soft> {
+        let better = |x: Decimal, y: Decimal| if cap { x < y } else { x > y };
+        let (mut lo_at, mut hi_at) = (0, 0);
+        let mut unit = Unit::Number;
+        let (mut lo, mut hi) = (Decimal::ZERO, Decimal::ZERO);
+        for (i, v) in vals.iter().enumerate() {
+            let (u, l, h) = v.value.bounds()?;
+            if i == 0 || better(l, lo) {
+                lo = l;
+                lo_at = i;
+            }
+            if i == 0 || better(h, hi) {
+                hi = h;
+                hi_at = i;
+            }
+            if i == 0 || u != Unit::Number {
+                unit = u;
+            }
+        }
+        let soft =
+            vals.get(lo_at).is_some_and(|v| v.soft) || vals.get(hi_at).is_some_and(|v| v.soft);
+        self.hit(span, lo_at);
+        self.hit(span, hi_at);
+        let value = if lo == hi {
+            Value::Num(unit, lo)
+        } else {
+            Value::Range(unit, lo, hi)
+        };
+        if vals.len() > 1 {
+            trail.note(|| {
+                let how = if lo_at == 0 && hi_at == 0 {
+                    let others = vals.iter().skip(1).map(|v| v.value.clone()).collect();
+                    let tied = vals
+                        .iter()
+                        .skip(1)
+                        .any(|v| v.value.bounds().is_some_and(|(_, l, h)| l == lo && h == hi));
+                    Extreme::Within { others, tied }
+                } else if lo_at == hi_at {
+                    match (vals.get(lo_at), args.get(lo_at)) {
+                        (Some(v), Some(by)) => Extreme::Bound {
+                            bound: v.value.clone(),
+                            by,
+                        },
+                        _ => Extreme::Part,
+                    }
+                } else {
+                    Extreme::Part
+                };
+                Note::Extreme { cap, soft, how }
+            });
+        }
+        Some(Soft { value, soft })
+    }
+
+    fn clamp(&self, vals: Vec<Soft>, mut trail: Trail<'p>, span: Span) -> Op<'p> {
+        let mut it = vals.into_iter();
+        let (Some(x), Some(lo), Some(hi)) = (it.next(), it.next(), it.next()) else {
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                "`clamp` takes a value, a low and a high bound",
+                "here",
+            ));
+        };
+        let (Some((_, l, _)), Some((_, _, h))) = (lo.value.bounds(), hi.value.bounds()) else {
+            return Err(self.err(Code::Invalid, span, "`clamp` needs numbers", "here"));
+        };
+        if l > h {
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                format!("`clamp` bounds are reversed: {} > {}", lo.value, hi.value),
+                "here",
+            ));
+        }
+        let Some((u, a, b)) = x.value.bounds() else {
+            return Err(self.err(Code::Invalid, span, "`clamp` needs numbers", "here"));
+        };
+        let (ca, cb) = (a.max(l).min(h), b.max(l).min(h));
+        let mut soft = x.soft;
+        if b > h {
+            trail.note(|| Note::Capped(hi.value.clone()));
+            soft |= hi.soft;
+        } else if a < l {
+            trail.note(|| Note::Raised(lo.value.clone()));
+            soft |= lo.soft;
+        }
+        let value = if ca == cb {
+            Value::Num(u, ca)
+        } else {
+            Value::Range(u, ca, cb)
+        };
+        Ok((Out::Val(Soft { value, soft }), trail))
+    }
+}
+
+/// Kleene's `and` / `or` of two outcomes, by the rule of
+/// [`decide::connect`]: not known keeps every cause of both sides; nothing
+/// keeps the first reason.
+fn connect(op: Connective, left: Out, right: Out) -> Out {
+    match decide::connect(op, left.logic(), right.logic()) {
+        Logic::Decided(b) => Out::val(Value::Bool(b)),
+        Logic::Unknown => {
+            let mut causes = BTreeSet::new();
+            for side in [left, right] {
+                if let Out::Unknown(c) = side {
+                    causes.extend(c);
+                }
+            }
+            Out::Unknown(causes)
+        }
+        Logic::Nothing => match (left, right) {
+            (n @ Out::Nothing(_), _) | (_, n @ Out::Nothing(_)) => n,
+            _ => Out::Nothing(Nothing::Invalid("not a condition")),
+        },
+    }
+}

@@ -1,0 +1,290 @@
+//! Operations on values: exact arithmetic over numbers, discretionary
+//! ranges (bound by bound), durations and dates, and comparisons, each
+//! failure a diagnostic naming its operands.
+
+use rust_decimal::Decimal;
+
+use super::Evaluator;
+use super::arith::{self, ArithError};
+use crate::ast::{BinaryOp, CmpOp, LitValue};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
+use crate::units::{join, product, quotient};
+use crate::value::{Duration, DurationUnit, Value};
+
+impl Evaluator<'_> {
+    pub(super) fn arith_error(
+        &self,
+        e: ArithError,
+        span: Span,
+        op: BinaryOp,
+        a: &Value,
+        b: &Value,
+    ) -> Diagnostic {
+        let (code, message, help) = match e {
+            ArithError::Overflow => (
+                Code::Overflow,
+                format!("{a} {} {b} is too large to represent", op.symbol()),
+                "amounts are exact up to about 7.9 × 10^28; check the facts for a misplaced magnitude",
+            ),
+            ArithError::DivisionByZero => (
+                Code::DivisionByZero,
+                format!("division by zero: {a} ÷ {b}"),
+                "guard the division with a condition: if divisor > 0 then … else …",
+            ),
+            ArithError::Precision => (
+                Code::Precision,
+                format!(
+                    "{a} {} {b} has no exact result within 28 significant digits",
+                    op.symbol()
+                ),
+                "round the result where the policy says so: round(…, 0.01元)",
+            ),
+        };
+        self.err(code, span, message, "in this expression")
+            .help(help)
+    }
+
+    pub(super) fn arith(
+        &self,
+        op: BinaryOp,
+        a: &Value,
+        b: &Value,
+        span: Span,
+    ) -> Result<Value, Diagnostic> {
+        let fail = |e| self.arith_error(e, span, op, a, b);
+        match (a, b) {
+            (Value::Duration(x), Value::Duration(y))
+                if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
+            {
+                let (p, q) = x.comparable(y).ok_or_else(|| {
+                    self.err(
+                        Code::UnitMismatch,
+                        span,
+                        format!("cannot combine {x} and {y}"),
+                        "months and days",
+                    )
+                    .help("write both durations in months or years, or both in days")
+                })?;
+                let amount = if op == BinaryOp::Add {
+                    arith::add(p, q)
+                } else {
+                    arith::sub(p, q)
+                }
+                .map_err(fail)?;
+                let unit = if x.unit == DurationUnit::Days {
+                    DurationUnit::Days
+                } else {
+                    DurationUnit::Months
+                };
+                let amount = if x.unit == y.unit && x.unit == DurationUnit::Years {
+                    return Ok(Value::Duration(Duration {
+                        amount: if op == BinaryOp::Add {
+                            arith::add(x.amount, y.amount)
+                        } else {
+                            arith::sub(x.amount, y.amount)
+                        }
+                        .map_err(fail)?,
+                        unit: DurationUnit::Years,
+                    }));
+                } else {
+                    amount
+                };
+                Ok(Value::Duration(Duration { amount, unit }))
+            }
+            (Value::Date(d), Value::Duration(x)) | (Value::Duration(x), Value::Date(d)) => {
+                let span_j = x.to_span().ok_or_else(|| {
+                    self.err(
+                        Code::Invalid,
+                        span,
+                        format!("{x} is not a whole number of calendar units"),
+                        "here",
+                    )
+                })?;
+                let span_j = if op == BinaryOp::Sub {
+                    span_j.negate()
+                } else {
+                    span_j
+                };
+                d.checked_add(span_j).map(Value::Date).map_err(|_| {
+                    self.err(
+                        Code::Overflow,
+                        span,
+                        "the date falls outside the calendar",
+                        "here",
+                    )
+                })
+            }
+            (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => {
+                let days = (*x - *y).get_days();
+                Ok(Value::Duration(Duration {
+                    amount: Decimal::from(days),
+                    unit: DurationUnit::Days,
+                }))
+            }
+            (Value::Duration(x), other) | (other, Value::Duration(x))
+                if matches!(op, BinaryOp::Mul | BinaryOp::Div) =>
+            {
+                let Some((_, n, n_hi)) = other.bounds() else {
+                    return Err(self.err(
+                        Code::UnitMismatch,
+                        span,
+                        "a duration scales only by a number",
+                        "here",
+                    ));
+                };
+                if n != n_hi {
+                    return Err(self.err(
+                        Code::Invalid,
+                        span,
+                        "a duration cannot be scaled by a range",
+                        "here",
+                    ));
+                }
+                let amount = if op == BinaryOp::Mul {
+                    arith::mul(x.amount, n)
+                } else {
+                    arith::div(x.amount, n)
+                }
+                .map_err(fail)?;
+                Ok(Value::Duration(Duration {
+                    amount,
+                    unit: x.unit,
+                }))
+            }
+            _ => {
+                let ((ua, alo, ahi), (ub, blo, bhi)) = match (a.bounds(), b.bounds()) {
+                    (Some(x), Some(y)) => (x, y),
+                    _ => {
+                        return Err(self.err(
+                            Code::UnitMismatch,
+                            span,
+                            format!("cannot compute {a} {} {b}", op.symbol()),
+                            "here",
+                        ));
+                    }
+                };
+                let unit = match op {
+                    BinaryOp::Mul => product(ua, ub),
+                    BinaryOp::Div => quotient(ua, ub),
+                    _ => join(ua, ub),
+                }
+                .unwrap_or(ua);
+                let point = alo == ahi && blo == bhi;
+                let (lo, hi) = match op {
+                    BinaryOp::Add => (
+                        arith::add(alo, blo).map_err(fail)?,
+                        arith::add(ahi, bhi).map_err(fail)?,
+                    ),
+                    BinaryOp::Sub => (
+                        arith::sub(alo, bhi).map_err(fail)?,
+                        arith::sub(ahi, blo).map_err(fail)?,
+                    ),
+                    BinaryOp::Mul => arith::hull([
+                        arith::mul(alo, blo).map_err(fail)?,
+                        arith::mul(alo, bhi).map_err(fail)?,
+                        arith::mul(ahi, blo).map_err(fail)?,
+                        arith::mul(ahi, bhi).map_err(fail)?,
+                    ]),
+                    _ => {
+                        if blo <= Decimal::ZERO && bhi >= Decimal::ZERO {
+                            return Err(fail(ArithError::DivisionByZero));
+                        }
+                        arith::hull([
+                            arith::div(alo, blo).map_err(fail)?,
+                            arith::div(alo, bhi).map_err(fail)?,
+                            arith::div(ahi, blo).map_err(fail)?,
+                            arith::div(ahi, bhi).map_err(fail)?,
+                        ])
+                    }
+                };
+                Ok(if point || lo == hi {
+                    Value::Num(unit, lo)
+                } else {
+                    Value::Range(unit, lo, hi)
+                })
+            }
+        }
+    }
+
+    /// `Some(bool)` when decided, `None` when a range leaves it to discretion.
+    pub(super) fn compare(
+        &self,
+        op: CmpOp,
+        a: &Value,
+        b: &Value,
+        span: Span,
+    ) -> Result<Option<bool>, Diagnostic> {
+        use std::cmp::Ordering;
+        let ord = |o: Ordering| match op {
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+        };
+        if let (Some((_, alo, ahi)), Some((_, blo, bhi))) = (a.bounds(), b.bounds()) {
+            let at_lo = ord(alo.cmp(&bhi));
+            let at_hi = ord(ahi.cmp(&blo));
+            let corners = [
+                ord(alo.cmp(&blo)),
+                ord(alo.cmp(&bhi)),
+                ord(ahi.cmp(&blo)),
+                ord(ahi.cmp(&bhi)),
+                at_lo,
+                at_hi,
+            ];
+            let all_true = corners.iter().all(|c| *c);
+            let all_false = corners.iter().all(|c| !*c);
+            // An equality between ranges is decided only when they are disjoint
+            // or the same single point.
+            return Ok(match op {
+                CmpOp::Eq | CmpOp::Ne if !(alo == ahi && blo == bhi) => {
+                    if ahi < blo || bhi < alo {
+                        Some(op == CmpOp::Ne)
+                    } else {
+                        None
+                    }
+                }
+                _ if all_true => Some(true),
+                _ if all_false => Some(false),
+                _ => None,
+            });
+        }
+        let o = match (a, b) {
+            (Value::Date(x), Value::Date(y)) => x.cmp(y),
+            (Value::Duration(x), Value::Duration(y)) => {
+                let (p, q) = x.comparable(y).ok_or_else(|| {
+                    self.err(
+                        Code::UnitMismatch,
+                        span,
+                        format!("cannot compare {x} with {y}"),
+                        "months and days",
+                    )
+                    .help("write both durations in months or years, or both in days")
+                })?;
+                p.cmp(&q)
+            }
+            _ => {
+                let equal = a == b;
+                return Ok(Some(match op {
+                    CmpOp::Ne => !equal,
+                    _ => equal,
+                }));
+            }
+        };
+        Ok(Some(ord(o)))
+    }
+}
+
+/// The value of a literal.
+pub fn lit_value(l: &LitValue) -> Value {
+    match l {
+        LitValue::Quantity(u, d) => Value::Num(*u, *d),
+        LitValue::Duration(d) => Value::Duration(*d),
+        LitValue::Date(d) => Value::Date(*d),
+        LitValue::Bool(b) => Value::Bool(*b),
+        LitValue::Text(t) => Value::Text(t.clone()),
+    }
+}
