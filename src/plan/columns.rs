@@ -1,0 +1,179 @@
+//! A batch of rows as the plan reads them: one fixed-point column per fact
+//! the plan uses, each cell a value at the fact's scale or missing.
+
+use rust_decimal::Decimal;
+
+use super::{FALLBACK, OK, Plan};
+use crate::units::Unit;
+use crate::value::Value;
+
+/// A batch of rows as fixed-point fact columns, one per [`FactSlot`].
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    pub(super) len: usize,
+    values: Vec<Vec<i64>>,
+    states: Vec<Vec<u8>>,
+}
+
+impl Columns {
+    /// Empty columns for `plan`'s facts.
+    pub fn new(plan: &Plan) -> Columns {
+        Columns {
+            len: 0,
+            values: vec![Vec::new(); plan.facts.len()],
+            states: vec![Vec::new(); plan.facts.len()],
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a row whose facts are all missing; returns its index.
+    pub fn push_row(&mut self) -> usize {
+        for v in &mut self.values {
+            v.push(0);
+        }
+        for s in &mut self.states {
+            s.push(FALLBACK);
+        }
+        self.len += 1;
+        self.len - 1
+    }
+
+    /// Removes the rows from `len` on.
+    pub fn truncate(&mut self, len: usize) {
+        for v in &mut self.values {
+            v.truncate(len);
+        }
+        for s in &mut self.states {
+            s.truncate(len);
+        }
+        self.len = self.len.min(len);
+    }
+
+    /// Sets a fact of a row from its integer at the slot's scale.
+    pub fn set_fixed(&mut self, slot: usize, row: usize, v: i64) {
+        if let (Some(x), Some(s)) = (
+            self.values.get_mut(slot).and_then(|c| c.get_mut(row)),
+            self.states.get_mut(slot).and_then(|c| c.get_mut(row)),
+        ) {
+            *x = v;
+            *s = OK;
+        }
+    }
+
+    /// Sets a fact of a row from a typed value; a value the slot's scale
+    /// cannot hold exactly leaves the fact missing, so the row falls back.
+    pub fn set_value(&mut self, plan: &Plan, slot: usize, row: usize, v: &Value) {
+        let Some(f) = plan.facts.get(slot) else {
+            return;
+        };
+        if let Some(x) = to_scaled(v, f.scale) {
+            self.set_fixed(slot, row, x);
+        }
+    }
+
+    /// A fact's values and states for a range of rows.
+    pub(super) fn value(&self, slot: usize, range: &std::ops::Range<usize>) -> (&[i64], &[u8]) {
+        (
+            self.values
+                .get(slot)
+                .and_then(|c| c.get(range.clone()))
+                .unwrap_or(&[]),
+            self.states
+                .get(slot)
+                .and_then(|c| c.get(range.clone()))
+                .unwrap_or(&[]),
+        )
+    }
+}
+
+/// A plain decimal (`123`, `123.45`, no sign, no magnitude) as an integer
+/// at `scale`; `None` for anything else, which the caller reads the slow
+/// way.
+pub fn parse_plain(text: &[u8], scale: u32) -> Option<i64> {
+    let (int, frac) = match text.iter().position(|b| *b == b'.') {
+        Some(dot) => (text.get(..dot)?, text.get(dot + 1..)?),
+        None => (text, &[][..]),
+    };
+    if int.is_empty() || frac.len() > scale as usize {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for b in int.iter().chain(frac) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    v.checked_mul(pow10(scale - frac.len() as u32)?)
+}
+
+/// A value as an integer at `scale`, when exact.
+pub fn to_scaled(v: &Value, scale: u32) -> Option<i64> {
+    match v {
+        Value::Num(_, d) => decimal_to_scaled(*d, scale),
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+fn decimal_to_scaled(d: Decimal, scale: u32) -> Option<i64> {
+    let d = d.normalize();
+    if d.scale() > scale {
+        return None;
+    }
+    let m = d
+        .mantissa()
+        .checked_mul(i128::from(pow10(scale - d.scale())?))?;
+    i64::try_from(m).ok()
+}
+
+pub(super) fn pow10(e: u32) -> Option<i64> {
+    10i64.checked_pow(e)
+}
+
+/// The scale a fact's column is stored at: money and areas in hundredths
+/// (fen, square decimetres), rates in ten-thousandths, counts whole.
+pub(super) fn fact_scale(unit: Unit) -> Option<u32> {
+    match unit {
+        Unit::Money | Unit::Area => Some(2),
+        Unit::Rate | Unit::Number => Some(4),
+        Unit::Count | Unit::Bool => Some(0),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_decimals_parse_at_a_scale() {
+        assert_eq!(parse_plain(b"123.45", 2), Some(12345));
+        assert_eq!(parse_plain(b"123", 2), Some(12300));
+        assert_eq!(parse_plain(b"0.5", 4), Some(5000));
+        // More decimals than the column holds, signs, magnitudes: slow path.
+        assert_eq!(parse_plain(b"1.234", 2), None);
+        assert_eq!(parse_plain(b"-1", 2), None);
+        assert_eq!(parse_plain("1.2亿".as_bytes(), 2), None);
+        assert_eq!(parse_plain(b"", 2), None);
+        assert_eq!(parse_plain(b".5", 2), None);
+        assert_eq!(parse_plain(b"99999999999999999999", 2), None);
+    }
+
+    #[test]
+    fn scaled_values_are_exact_or_absent() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        assert_eq!(decimal_to_scaled(d("1.50"), 2), Some(150));
+        assert_eq!(decimal_to_scaled(d("1.505"), 2), None);
+        assert_eq!(decimal_to_scaled(d("100000000000000000000000000"), 2), None);
+    }
+}

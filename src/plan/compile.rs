@@ -1,0 +1,372 @@
+//! Lowering a checked policy to the plan's flat list of column
+//! operations: names to fact slots and registers, params folded to
+//! constants, every value given its fixed-point scale.
+
+use rust_decimal::Decimal;
+
+use super::columns::{fact_scale, pow10};
+use super::{Arg, Arith, Body, FactSlot, MAX_SCALE, Op};
+use crate::ast::*;
+use crate::check::{FactId, ItemId, Policy, Symbol};
+use crate::eval::Options;
+use crate::value::Value;
+
+/// What lowering a policy gives.
+pub(super) struct Lowered {
+    /// The facts read, by slot.
+    pub facts: Vec<FactSlot>,
+    /// The constant pool.
+    pub consts: Vec<i64>,
+    /// The operations; operation `k` writes register `k`.
+    pub ops: Vec<Op>,
+    /// Per item (policy order): kind, scale of its amount, register.
+    pub items: Vec<(ItemKind, u32, usize)>,
+}
+
+/// Lowers `policy` for evaluations with `options`; `None` when some item
+/// cannot be expressed.
+pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
+    let mut c = Compiler {
+        policy,
+        options,
+        facts: Vec::new(),
+        consts: Vec::new(),
+        ops: Vec::new(),
+        items: vec![None; policy.items.len()],
+    };
+    for &i in &policy.order {
+        c.item(i)?;
+    }
+    let mut items = Vec::with_capacity(policy.items.len());
+    for (info, compiled) in policy.items.iter().zip(&c.items) {
+        let (scale, reg) = (*compiled)?;
+        items.push((info.ast.kind.node, scale, reg));
+    }
+    Some(Lowered {
+        facts: c.facts,
+        consts: c.consts,
+        ops: c.ops,
+        items,
+    })
+}
+
+struct Compiler<'p> {
+    policy: &'p Policy,
+    options: &'p Options,
+    facts: Vec<FactSlot>,
+    consts: Vec<i64>,
+    ops: Vec<Op>,
+    /// Per item: scale and register, once compiled.
+    items: Vec<Option<(u32, usize)>>,
+}
+
+type Compiled = Option<(Arg, u32)>;
+
+impl Compiler<'_> {
+    fn push(&mut self, op: Op) -> Arg {
+        self.ops.push(op);
+        Arg::Reg(self.ops.len() - 1)
+    }
+
+    fn constant(&mut self, v: i64) -> Arg {
+        match self.consts.iter().position(|c| *c == v) {
+            Some(i) => Arg::Const(i),
+            None => {
+                self.consts.push(v);
+                Arg::Const(self.consts.len() - 1)
+            }
+        }
+    }
+
+    fn decimal(&mut self, d: Decimal) -> Compiled {
+        let d = d.normalize();
+        let scale = d.scale();
+        if scale > MAX_SCALE {
+            return None;
+        }
+        Some((self.constant(i64::try_from(d.mantissa()).ok()?), scale))
+    }
+
+    fn fact(&mut self, id: FactId) -> Compiled {
+        let info = self.policy.fact(id)?;
+        let (name, unit) = (info.name.as_str(), info.unit);
+        let scale = fact_scale(unit)?;
+        let slot = match self.facts.iter().position(|f| f.id == id) {
+            Some(i) => i,
+            None => {
+                self.facts.push(FactSlot {
+                    id,
+                    name: name.to_string(),
+                    unit,
+                    scale,
+                });
+                self.facts.len() - 1
+            }
+        };
+        Some((Arg::Fact(slot), scale))
+    }
+
+    /// `arg` (at scale `from`) at the larger scale `to`.
+    fn align(&mut self, (arg, from): (Arg, u32), to: u32) -> Option<Arg> {
+        if from == to {
+            return Some(arg);
+        }
+        let factor = pow10(to.checked_sub(from)?)?;
+        Some(match arg {
+            Arg::Const(i) => {
+                let v = self.consts.get(i)?.checked_mul(factor)?;
+                self.constant(v)
+            }
+            _ => self.push(Op::Rescale(arg, factor)),
+        })
+    }
+
+    /// Operands brought to their common (largest) scale.
+    fn common(&mut self, args: &[(Arg, u32)]) -> Option<(Vec<Arg>, u32)> {
+        let scale = args.iter().map(|a| a.1).max()?;
+        let aligned = args
+            .iter()
+            .map(|a| self.align(*a, scale))
+            .collect::<Option<_>>()?;
+        Some((aligned, scale))
+    }
+
+    fn binary(&mut self, op: Arith, l: &Expr, r: &Expr) -> Compiled {
+        let (l, r) = (self.expr(l)?, self.expr(r)?);
+        match op {
+            Arith::Mul => {
+                let scale = l.1 + r.1;
+                (scale <= MAX_SCALE).then(|| (self.push(Op::Arith(op, l.0, r.0)), scale))
+            }
+            _ => {
+                let (args, scale) = self.common(&[l, r])?;
+                let [a, b] = args.as_slice() else {
+                    return None;
+                };
+                let out = if matches!(op, Arith::Cmp(_)) {
+                    0
+                } else {
+                    scale
+                };
+                Some((self.push(Op::Arith(op, *a, *b)), out))
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Compiled {
+        match &e.node {
+            ExprKind::Lit(l) => match &l.value {
+                LitValue::Quantity(_, d) => self.decimal(*d),
+                LitValue::Bool(b) => Some((self.constant(i64::from(*b)), 0)),
+                _ => None,
+            },
+            ExprKind::Name(n) => match n.symbol? {
+                Symbol::Fact(i) => self.fact(i),
+                Symbol::Item(i) => {
+                    let (scale, reg) = (*self.items.get(i.0)?)?;
+                    Some((Arg::Reg(reg), scale))
+                }
+                Symbol::Param(i) => {
+                    let p = self.policy.param(i)?;
+                    // Folded: an override, or the policy's constant value.
+                    let v = match self.options.params.get(&p.name) {
+                        Some(v) => v.clone(),
+                        None => crate::eval::constant(self.policy, p.value.as_ref()?, self.options)
+                            .ok()?,
+                    };
+                    match v {
+                        Value::Num(_, d) => self.decimal(d),
+                        Value::Bool(b) => Some((self.constant(i64::from(b)), 0)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            },
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                let (x, s) = self.expr(x)?;
+                Some((self.push(Op::Neg(x)), s))
+            }
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                let (x, _) = self.expr(x)?;
+                Some((self.push(Op::Not(x)), 0))
+            }
+            // A soft cap only flags the result; the fast path has no flags.
+            ExprKind::Unary(UnaryOp::Soft, _) => None,
+            ExprKind::Binary(BinaryOp::Range | BinaryOp::In, ..) => None,
+            ExprKind::Binary(BinaryOp::Add, l, r) => self.binary(Arith::Add, l, r),
+            ExprKind::Binary(BinaryOp::Sub, l, r) => self.binary(Arith::Sub, l, r),
+            ExprKind::Binary(BinaryOp::Mul, l, r) => self.binary(Arith::Mul, l, r),
+            ExprKind::Binary(BinaryOp::Cmp(c), l, r) => self.binary(Arith::Cmp(*c), l, r),
+            ExprKind::Binary(BinaryOp::Div, l, r) => {
+                let ((a, sa), (b, sb)) = (self.expr(l)?, self.expr(r)?);
+                // The quotient is kept at six decimals or the dividend's
+                // scale; one that needs more falls back.
+                let scale = sa.max(6);
+                let factor = 10i128.checked_pow(scale.checked_sub(sa)? + sb)?;
+                Some((self.push(Op::Div(a, b, factor)), scale))
+            }
+            ExprKind::Binary(BinaryOp::And, l, r) => {
+                let ((a, _), (b, _)) = (self.expr(l)?, self.expr(r)?);
+                Some((self.push(Op::And(a, b)), 0))
+            }
+            ExprKind::Binary(BinaryOp::Or, l, r) => {
+                let ((a, _), (b, _)) = (self.expr(l)?, self.expr(r)?);
+                Some((self.push(Op::Or(a, b)), 0))
+            }
+            ExprKind::If(c, t, f) => {
+                let (c, _) = self.expr(c)?;
+                let (t, f) = (self.expr(t)?, self.expr(f)?);
+                let (args, scale) = self.common(&[t, f])?;
+                let [t, f] = args.as_slice() else {
+                    return None;
+                };
+                Some((self.push(Op::If(c, *t, *f)), scale))
+            }
+            ExprKind::Call(b @ (Builtin::Min | Builtin::Max), args) => {
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(a))
+                    .collect::<Option<Vec<_>>>()?;
+                let (args, scale) = self.common(&args)?;
+                let op = if *b == Builtin::Min {
+                    Arith::Min
+                } else {
+                    Arith::Max
+                };
+                let (first, rest) = args.split_first()?;
+                let mut acc = *first;
+                for a in rest {
+                    acc = self.push(Op::Arith(op, acc, *a));
+                }
+                Some((acc, scale))
+            }
+            ExprKind::Call(Builtin::Clamp, args) => {
+                let [x, lo, hi] = args.as_slice() else {
+                    return None;
+                };
+                let parts = [self.expr(x)?, self.expr(lo)?, self.expr(hi)?];
+                let (args, scale) = self.common(&parts)?;
+                let [x, lo, hi] = args.as_slice() else {
+                    return None;
+                };
+                Some((self.push(Op::Clamp(*x, *lo, *hi)), scale))
+            }
+            ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
+            ExprKind::Tiers(t) => self.tiers(t),
+        }
+    }
+
+    fn tiers(&mut self, t: &Tiers) -> Compiled {
+        // Subject, prior and thresholds compare at one scale; values and
+        // the otherwise branch come out at another.
+        let mut keys = vec![self.expr(&t.subject)?];
+        if let Some(p) = &t.prior {
+            keys.push(self.expr(p)?);
+        }
+        let mut values = Vec::with_capacity(t.rows.len() + 1);
+        for (th, v) in &t.rows {
+            keys.push(self.expr(th)?);
+            values.push(self.expr(v)?);
+        }
+        if let Some(o) = &t.otherwise {
+            values.push(self.expr(o)?);
+        }
+        let (keys, _) = self.common(&keys)?;
+        let (values, scale) = self.common(&values)?;
+        let (&subject, mut thresholds) = keys.split_first()?;
+        let prior = match t.prior {
+            Some(_) => {
+                let (&p, rest) = thresholds.split_first()?;
+                thresholds = rest;
+                Some(p)
+            }
+            None => None,
+        };
+        // The common table, of constant thresholds and amounts, is one
+        // pass over the rows.
+        let constant = |a: &Arg| match a {
+            Arg::Const(i) => self.consts.get(*i).copied(),
+            _ => None,
+        };
+        let const_rows: Option<Vec<(i64, i64)>> = thresholds
+            .iter()
+            .zip(&values)
+            .map(|(t, v)| Some((constant(t)?, constant(v)?)))
+            .collect();
+        let const_otherwise = t
+            .otherwise
+            .as_ref()
+            .map(|_| values.last().and_then(constant));
+        if let (Some(rows), false) = (const_rows, const_otherwise == Some(None)) {
+            let op = Op::ConstTiers {
+                subject,
+                prior,
+                cmp: t.cmp,
+                rows,
+                otherwise: const_otherwise.flatten(),
+            };
+            return Some((self.push(op), scale));
+        }
+        // Otherwise lowered to what the kernels already do, first row outermost:
+        // `if hit₁ then v₁ else if hit₂ then v₂ … else otherwise`, where
+        // `hitᵢ = (subject cmp thᵢ) × (prior < thᵢ)`. A product of
+        // conditions, unlike `and`, is not a value unless both sides are,
+        // so an undecidable test sends the row to the interpreter, as the
+        // interpreter's own table stops at it.
+        let mut acc = match t.otherwise {
+            Some(_) => *values.last()?,
+            None => Arg::Nothing,
+        };
+        for (th, v) in thresholds.iter().zip(&values).rev() {
+            let mut hit = self.push(Op::Arith(Arith::Cmp(t.cmp), subject, *th));
+            if let Some(p) = prior {
+                let below = self.push(Op::Arith(Arith::Cmp(CmpOp::Lt), p, *th));
+                hit = self.push(Op::Arith(Arith::Mul, hit, below));
+            }
+            acc = self.push(Op::If(hit, *v, acc));
+        }
+        Some((acc, scale))
+    }
+
+    fn is_constant(e: &Expr) -> bool {
+        match &e.node {
+            ExprKind::Lit(_) => true,
+            ExprKind::Binary(_, l, r) => Self::is_constant(l) && Self::is_constant(r),
+            ExprKind::Unary(UnaryOp::Neg, x) => Self::is_constant(x),
+            _ => false,
+        }
+    }
+
+    fn item(&mut self, i: ItemId) -> Option<()> {
+        let ast = &self.policy.item(i)?.ast;
+        let kind = ast.kind.node;
+        let when = match &ast.when {
+            Some(w) => Some(self.expr(w)?.0),
+            None => None,
+        };
+        let (body, scale) = match (kind, &ast.body) {
+            (ItemKind::Commitment, _) => (Body::Listed, 0),
+            (ItemKind::Benefit, b) if Self::is_constant(b.expr()) => {
+                // A constant that fails (1 / 0, an empty range) makes the
+                // item an error for every row: the interpreter says so.
+                crate::eval::constant(self.policy, b.expr(), self.options).ok()?;
+                (Body::Constant, 0)
+            }
+            (ItemKind::Benefit, _) => return None,
+            (_, ItemBody::Value(e)) => {
+                let (arg, scale) = self.expr(e)?;
+                (Body::Value(arg), scale)
+            }
+            _ => return None,
+        };
+        let Arg::Reg(reg) = self.push(Op::Decide {
+            item: i.0,
+            when,
+            body,
+        }) else {
+            return None;
+        };
+        *self.items.get_mut(i.0)? = Some((scale, reg));
+        Some(())
+    }
+}

@@ -1,0 +1,354 @@
+//! The kernels: each operation of the plan over one batch of rows, as
+//! loops over equally long slices. Items are decided by the rules of
+//! [`crate::eval::decide`]; the kernels know nothing of rows or files.
+
+use super::columns::Columns;
+use super::{
+    Arg, Arith, Body, DEFER, FALLBACK, GRANTED, INELIGIBLE, LISTED, MET, NOT_MET, NOTHING, OK, Op,
+    Plan, Reg,
+};
+use crate::ast::{CmpOp, ItemKind};
+use crate::eval::decide::{
+    self, Connective, Logic, Pick, Rule, Seen, Shape, Sign, Verdict, pick_row,
+};
+
+/// What the operations of one batch read: the registers written so far,
+/// the fact columns, the constants, and state columns to lend.
+pub(super) struct Env<'a> {
+    pub regs: &'a [Reg],
+    pub columns: &'a Columns,
+    pub range: &'a std::ops::Range<usize>,
+    pub consts: &'a [Vec<i64>],
+    pub ok: &'a [u8],
+    pub nothing: &'a [u8],
+    pub ones: &'a [i64],
+    pub fallback: &'a (Vec<i64>, Vec<u8>),
+}
+
+impl<'a> Env<'a> {
+    /// An operand's values and states, exactly one per row of the batch
+    /// (all "fallback" if the operand is somehow missing), so kernels can
+    /// zip slices without bounds checks.
+    fn arg(&self, a: Arg) -> (&'a [i64], &'a [u8]) {
+        let n = self.range.len();
+        let (v, s) = match a {
+            Arg::Reg(r) => self
+                .regs
+                .get(r)
+                .map_or((&[][..], &[][..]), |r| (&r.v[..], &r.s[..])),
+            Arg::Fact(slot) => self.columns.value(slot, self.range),
+            Arg::Const(i) => (self.consts.get(i).map_or(&[][..], |c| &c[..]), self.ok),
+            Arg::Nothing => (self.ones, self.nothing),
+        };
+        match (v.get(..n), s.get(..n)) {
+            (Some(v), Some(s)) => (v, s),
+            _ => (
+                self.fallback.0.get(..n).unwrap_or(&[]),
+                self.fallback.1.get(..n).unwrap_or(&[]),
+            ),
+        }
+    }
+
+    /// Runs one operation over the batch, writing `out` (and, for an
+    /// item's decision, its status codes).
+    pub fn apply(&self, op: &Op, out: &mut Reg, plan: &Plan, status: &mut [Vec<u8>]) {
+        match op {
+            Op::Rescale(x, f) => {
+                let f = *f;
+                unary(self.arg(*x), out, |v| v.checked_mul(f));
+            }
+            Op::Neg(x) => unary(self.arg(*x), out, i64::checked_neg),
+            Op::Not(x) => unary(self.arg(*x), out, |v| Some(i64::from(v == 0))),
+            Op::Arith(op, a, b) => {
+                let (a, b) = (self.arg(*a), self.arg(*b));
+                match op {
+                    Arith::Add => lifted(a, b, out, i64::checked_add),
+                    Arith::Sub => lifted(a, b, out, i64::checked_sub),
+                    Arith::Mul => lifted(a, b, out, i64::checked_mul),
+                    // One loop per comparator: no dispatch per row.
+                    Arith::Cmp(CmpOp::Lt) => lifted(a, b, out, |x, y| Some(i64::from(x < y))),
+                    Arith::Cmp(CmpOp::Le) => lifted(a, b, out, |x, y| Some(i64::from(x <= y))),
+                    Arith::Cmp(CmpOp::Gt) => lifted(a, b, out, |x, y| Some(i64::from(x > y))),
+                    Arith::Cmp(CmpOp::Ge) => lifted(a, b, out, |x, y| Some(i64::from(x >= y))),
+                    Arith::Cmp(CmpOp::Eq) => lifted(a, b, out, |x, y| Some(i64::from(x == y))),
+                    Arith::Cmp(CmpOp::Ne) => lifted(a, b, out, |x, y| Some(i64::from(x != y))),
+                    Arith::Min => first_not_value(a, b, out, i64::min),
+                    Arith::Max => first_not_value(a, b, out, i64::max),
+                }
+            }
+            Op::Div(a, b, factor) => {
+                let f = *factor;
+                lifted(self.arg(*a), self.arg(*b), out, |x, y| {
+                    if y == 0 {
+                        return None;
+                    }
+                    let p = i128::from(x).checked_mul(f)?;
+                    let y = i128::from(y);
+                    if p % y != 0 {
+                        return None;
+                    }
+                    i64::try_from(p / y).ok()
+                });
+            }
+            Op::And(a, b) => map2(out, self.arg(*a), self.arg(*b), |x, sx, y, sy| {
+                connect(Connective::And, (x, sx), (y, sy))
+            }),
+            Op::Or(a, b) => map2(out, self.arg(*a), self.arg(*b), |x, sx, y, sy| {
+                connect(Connective::Or, (x, sx), (y, sy))
+            }),
+            Op::If(c, t, f) => map3(
+                out,
+                self.arg(*c),
+                self.arg(*t),
+                self.arg(*f),
+                |c, t, f| match c {
+                    (0, OK) => f,
+                    (_, OK) => t,
+                    _ => (0, FALLBACK),
+                },
+            ),
+            Op::Clamp(x, lo, hi) => map3(
+                out,
+                self.arg(*x),
+                self.arg(*lo),
+                self.arg(*hi),
+                |x, l, h| match (x, l, h) {
+                    ((x, OK), (l, OK), (h, OK)) if l <= h => (x.max(l).min(h), OK),
+                    _ => (0, FALLBACK),
+                },
+            ),
+            Op::ConstTiers {
+                subject,
+                prior,
+                cmp,
+                rows,
+                otherwise,
+            } => {
+                let (s, p) = (self.arg(*subject), prior.map(|p| self.arg(p)));
+                let o = *otherwise;
+                // One loop per comparator: no dispatch per row.
+                match cmp {
+                    CmpOp::Ge => const_tiers(out, s, p, rows, o, |x, t| x >= t),
+                    CmpOp::Gt => const_tiers(out, s, p, rows, o, |x, t| x > t),
+                    CmpOp::Le => const_tiers(out, s, p, rows, o, |x, t| x <= t),
+                    CmpOp::Lt => const_tiers(out, s, p, rows, o, |x, t| x < t),
+                    CmpOp::Eq => const_tiers(out, s, p, rows, o, |x, t| x == t),
+                    CmpOp::Ne => const_tiers(out, s, p, rows, o, |x, t| x != t),
+                }
+            }
+            Op::Decide { item, when, body } => {
+                let kind = plan.items.get(*item).map_or(ItemKind::Commitment, |i| i.0);
+                // No `when` is a `when` that always holds.
+                let (wv, ws) = when.map_or((self.ones, self.ok), |w| self.arg(w));
+                let constant = matches!(body, Body::Constant);
+                let (has_body, (bv, bs)) = match body {
+                    Body::Value(b) => (true, self.arg(*b)),
+                    _ => (false, (self.ones, self.ok)),
+                };
+                let mut codes = vec![DEFER; out.v.len()];
+                let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
+                let args = wv.iter().zip(ws).zip(bv.iter().zip(bs));
+                for (((v, s), code), ((w, sw), (b, sb))) in cells.zip(args) {
+                    let b = has_body.then_some((*b, *sb));
+                    (*code, (*v, *s)) = decide_item(kind, (*w, *sw), b, constant);
+                }
+                if let Some(slot) = status.get_mut(*item) {
+                    *slot = codes;
+                }
+            }
+        }
+    }
+}
+
+type Operand<'a> = (&'a [i64], &'a [u8]);
+
+// The kernels zip equally long slices (see `Env::arg`), so the loops have
+// no bounds checks and compile to straight-line code. A cell whose state
+// is not `OK` may hold any value: every consumer looks at the state first.
+
+fn map1(out: &mut Reg, x: Operand<'_>, f: impl Fn(i64, u8) -> (i64, u8)) {
+    let cells = out.v.iter_mut().zip(out.s.iter_mut());
+    for ((v, s), (x, sx)) in cells.zip(x.0.iter().zip(x.1)) {
+        (*v, *s) = f(*x, *sx);
+    }
+}
+
+fn map2(out: &mut Reg, a: Operand<'_>, b: Operand<'_>, f: impl Fn(i64, u8, i64, u8) -> (i64, u8)) {
+    let cells = out.v.iter_mut().zip(out.s.iter_mut());
+    let args = a.0.iter().zip(a.1).zip(b.0.iter().zip(b.1));
+    for ((v, s), ((x, sx), (y, sy))) in cells.zip(args) {
+        (*v, *s) = f(*x, *sx, *y, *sy);
+    }
+}
+
+fn map3(
+    out: &mut Reg,
+    a: Operand<'_>,
+    b: Operand<'_>,
+    c: Operand<'_>,
+    f: impl Fn((i64, u8), (i64, u8), (i64, u8)) -> (i64, u8),
+) {
+    let cells = out.v.iter_mut().zip(out.s.iter_mut());
+    let args =
+        a.0.iter()
+            .zip(a.1)
+            .zip(b.0.iter().zip(b.1))
+            .zip(c.0.iter().zip(c.1));
+    for ((v, s), (((x, sx), (y, sy)), (z, sz))) in cells.zip(args) {
+        (*v, *s) = f((*x, *sx), (*y, *sy), (*z, *sz));
+    }
+}
+
+fn unary(x: Operand<'_>, out: &mut Reg, f: impl Fn(i64) -> Option<i64>) {
+    map1(out, x, |x, sx| match f(x) {
+        Some(y) => (y, sx),
+        None => (0, FALLBACK),
+    });
+}
+
+fn const_tiers(
+    out: &mut Reg,
+    subject: Operand<'_>,
+    prior: Option<Operand<'_>>,
+    rows: &[(i64, i64)],
+    otherwise: Option<i64>,
+    hit: impl Fn(i64, i64) -> bool,
+) {
+    let none = otherwise.map_or((0, NOTHING), |o| (o, OK));
+    // The row `decide::pick_row` picks, every test decided: the subject
+    // (and the prior) are values here, the thresholds constants.
+    let pick = |x: i64, p: Option<i64>| {
+        let tests = rows.iter().map(|(t, _)| {
+            let fresh = p.is_none_or(|p| p < *t);
+            (Logic::Decided(hit(x, *t)), Logic::Decided(fresh))
+        });
+        match pick_row(tests) {
+            Pick::Row(n) => rows.get(n).map_or((0, FALLBACK), |(_, v)| (*v, OK)),
+            Pick::Otherwise => none,
+            Pick::Undecided(_) => (0, FALLBACK),
+        }
+    };
+    match prior {
+        None => map1(out, subject, |x, sx| {
+            if sx != OK {
+                return (0, FALLBACK);
+            }
+            pick(x, None)
+        }),
+        Some(prior) => map2(out, subject, prior, |x, sx, p, sp| {
+            if sx != OK || sp != OK {
+                return (0, FALLBACK);
+            }
+            pick(x, Some(p))
+        }),
+    }
+}
+
+/// Arithmetic: a fallback on either side wins, then a nothing.
+fn lifted(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) -> Option<i64>) {
+    map2(out, a, b, |x, sx, y, sy| match f(x, y) {
+        Some(r) => (r, sx.max(sy)),
+        None => (0, FALLBACK),
+    });
+}
+
+/// Min and max: the first side that is not a value decides.
+fn first_not_value(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) -> i64) {
+    map2(out, a, b, |x, sx, y, sy| {
+        (f(x, y), if sx != OK { sx } else { sy })
+    });
+}
+
+/// A cell as a condition. A cell the plan cannot decide has no logic:
+/// the interpreter must take the row.
+fn logic((x, s): (i64, u8)) -> Option<Logic> {
+    match s {
+        OK => Some(Logic::Decided(x != 0)),
+        NOTHING => Some(Logic::Nothing),
+        _ => None,
+    }
+}
+
+/// A condition as a cell; not known (which a plan cell cannot carry, with
+/// its causes) sends the row to the interpreter.
+fn cell(l: Logic) -> (i64, u8) {
+    match l {
+        Logic::Decided(b) => (i64::from(b), OK),
+        Logic::Nothing => (0, NOTHING),
+        Logic::Unknown => (0, FALLBACK),
+    }
+}
+
+/// Kleene's `and` / `or` of two cells, by the interpreter's rule: left to
+/// right, a decisive left side deciding alone. A left side the plan cannot
+/// decide might have failed in the interpreter, which evaluates it first,
+/// so the row falls back whatever the right side is.
+fn connect(op: Connective, a: (i64, u8), b: (i64, u8)) -> (i64, u8) {
+    let Some(left) = logic(a) else {
+        return (0, FALLBACK);
+    };
+    if let Some(v) = decide::decides_alone(op, left) {
+        return cell(Logic::Decided(v));
+    }
+    match logic(b) {
+        Some(right) => cell(decide::connect(op, left, right)),
+        None => (0, FALLBACK),
+    }
+}
+
+/// An item's status code and what other items see of it, as the
+/// interpreter decides them (by the rules of [`decide`]).
+fn decide_item(
+    kind: ItemKind,
+    when: (i64, u8),
+    body: Option<(i64, u8)>,
+    constant: bool,
+) -> (u8, (i64, u8)) {
+    let Some(when) = logic(when) else {
+        return (DEFER, (0, FALLBACK));
+    };
+    let (verdict, value) = match decide::by_condition(when) {
+        Some(v) => (v, (0, OK)),
+        None if kind == ItemKind::Commitment => (decide::by_rule(kind, Rule::Listed), (1, OK)),
+        // Granted, but its value is a benefit the fast path does not carry.
+        None if constant => return (GRANTED, (0, FALLBACK)),
+        // A benefit's computed value is not carried either (the compiler
+        // gives such an item no body; this keeps it so).
+        None if kind == ItemKind::Benefit => return (DEFER, (0, FALLBACK)),
+        None => match body {
+            None | Some((_, FALLBACK)) => return (DEFER, (0, FALLBACK)),
+            Some((_, NOTHING)) => (decide::by_rule(kind, Rule::Nothing), (0, NOTHING)),
+            Some((x, _)) => (decide::by_rule(kind, Rule::Value(shape(kind, x))), (x, OK)),
+        },
+    };
+    let code = match verdict {
+        Verdict::Granted => GRANTED,
+        Verdict::Ineligible(_) => INELIGIBLE,
+        Verdict::Met => MET,
+        Verdict::NotMet => NOT_MET,
+        Verdict::Listed => LISTED,
+        // Not known, or an error (a negative amount) the interpreter
+        // reports: its row.
+        Verdict::Undetermined | Verdict::Negative => return (DEFER, (0, FALLBACK)),
+    };
+    let seen = match decide::seen(kind, verdict) {
+        Seen::Value => value,
+        Seen::False => (0, OK),
+        Seen::NotGranted => (0, NOTHING),
+        Seen::Failed => (0, FALLBACK),
+    };
+    (code, seen)
+}
+
+/// The shape of an item's value cell: a condition for eligibilities and
+/// targets, an amount by its sign otherwise.
+fn shape(kind: ItemKind, x: i64) -> Shape {
+    match kind {
+        ItemKind::Eligibility | ItemKind::Target => Shape::Bool(x != 0),
+        _ => Shape::Amount(match x.signum() {
+            -1 => Sign::Negative,
+            0 => Sign::Zero,
+            _ => Sign::Positive,
+        }),
+    }
+}
