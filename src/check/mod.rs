@@ -2,9 +2,9 @@
 //!
 //! [`check`] turns a parsed [`Program`] into a [`Policy`] (the checked
 //! representation, in [`policy`]): declarations collected (here), every
-//! name resolved to a [`Symbol`] ([`resolve`]), params and items put in an
-//! order where each comes after what it uses, cycles reported ([`order`]),
-//! every item given a [`Unit`] ([`infer`]). It reports every error it
+//! name resolved to a [`Symbol`] (`resolve`), params and items put in an
+//! order where each comes after what it uses, cycles reported (`order`),
+//! every item given a [`Unit`] (`infer`). It reports every error it
 //! finds, each with its span, rather than stopping at the first.
 
 mod infer;

@@ -7,7 +7,7 @@
 //! item used is not granted). `and`/`or` follow Kleene's three-valued logic,
 //! and discretionary ranges flow through arithmetic bound by bound.
 //!
-//! The stages of one evaluation, file by file: [`window`] (is the policy in
+//! The stages of one evaluation, file by file: `window` (is the policy in
 //! force?), `item` (each item's decision, by the rules of [`decide`] that
 //! the compiled plan shares), `expr` (expressions), `values` (arithmetic
 //! and comparison of values), `tables` (tiers, schedules, `round`), `trace`
@@ -24,7 +24,7 @@ mod result;
 mod tables;
 mod trace;
 mod values;
-pub mod window;
+mod window;
 
 use std::collections::BTreeMap;
 

@@ -7,7 +7,8 @@ use super::{FALLBACK, OK, Plan};
 use crate::units::Unit;
 use crate::value::Value;
 
-/// A batch of rows as fixed-point fact columns, one per [`FactSlot`].
+/// A batch of rows as fixed-point fact columns, one per
+/// [`FactSlot`](super::FactSlot).
 #[derive(Debug, Clone, Default)]
 pub struct Columns {
     pub(super) len: usize,
