@@ -124,42 +124,45 @@ impl Checker<'_> {
             return Unit::Number;
         };
         let wanted = match kind {
-            k if k.is_monetary() => Some(Unit::Money),
-            ItemKind::Eligibility | ItemKind::Target => Some(Unit::Bool),
-            _ => None,
+            k if k.is_monetary() => Unit::Money,
+            ItemKind::Eligibility | ItemKind::Target => Unit::Bool,
+            _ => return unit,
         };
-        if let Some(w) = wanted {
-            if unit != w {
-                let what = if w == Unit::Money {
-                    "money"
-                } else {
-                    "a condition (bool)"
-                };
-                self.error(
-                    Diagnostic::error(
-                        Code::UnitMismatch,
-                        format!(
-                            "{} item must be {what}, but `{}` is {}",
-                            crate::value::with_article(kind.keyword()),
-                            item.name.node,
-                            self.policy.unit_name(unit)
-                        ),
-                    )
-                    .label(
-                        body.span,
-                        format!("this is {}", self.policy.unit_name(unit)),
-                    )
-                    .label(item.kind.span, format!("{} item", kind.keyword()))
-                    .help(if w == Unit::Money {
-                        "multiply a rate by an amount (20% * investment) or give an amount (300万)"
-                    } else {
-                        "state the condition, e.g. annual_output >= 100亿"
-                    }),
-                );
-            }
-            return w;
+        if unit != wanted {
+            self.wrong_kind_of_value(item, unit, wanted);
         }
-        unit
+        wanted
+    }
+
+    /// A monetary item that is not money, or a condition that is not one.
+    fn wrong_kind_of_value(&mut self, item: &Item, unit: Unit, wanted: Unit) {
+        let kind = item.kind.node;
+        let what = if wanted == Unit::Money {
+            "money"
+        } else {
+            "a condition (bool)"
+        };
+        self.error(
+            Diagnostic::error(
+                Code::UnitMismatch,
+                format!(
+                    "{} item must be {what}, but `{}` is {}",
+                    crate::value::with_article(kind.keyword()),
+                    item.name.node,
+                    self.policy.unit_name(unit)
+                ),
+            )
+            .label(
+                item.body.expr().span,
+                format!("this is {}", self.policy.unit_name(unit)),
+            )
+            .label(item.kind.span, format!("{} item", kind.keyword()))
+            .help(if wanted == Unit::Money {
+                "multiply a rate by an amount (20% * investment) or give an amount (300万)"
+            } else {
+                "state the condition, e.g. annual_output >= 100亿"
+            }),
+        );
     }
 
     fn expect_bool(&mut self, u: Unit, span: Span, what: &str) {

@@ -133,42 +133,7 @@ impl Checker<'_> {
         let mut numbers: BTreeMap<u32, Span> = BTreeMap::new();
         for decl in &program.decls {
             match decl {
-                Decl::Policy(h) => {
-                    if let Some(prev) = header_span {
-                        self.error(
-                            Diagnostic::error(Code::Duplicate, "a second policy header")
-                                .label(h.span.0, "second header")
-                                .label(prev, "first header"),
-                        );
-                        continue;
-                    }
-                    header_span = Some(h.span.0);
-                    if let Some(v) = &h.valid {
-                        if v.node.to_span().is_none()
-                            || v.node.amount <= rust_decimal::Decimal::ZERO
-                        {
-                            self.error(
-                                Diagnostic::error(
-                                    Code::Invalid,
-                                    format!(
-                                        "a validity of {} cannot be counted on the calendar",
-                                        v.node
-                                    ),
-                                )
-                                .label(
-                                    v.span,
-                                    "not a positive whole number of years, months or days",
-                                )
-                                .help("write e.g. `valid 5 years` or `valid 18 months`"),
-                            );
-                        }
-                    }
-                    self.policy.header = HeaderInfo {
-                        title: Some(h.title.node.clone()),
-                        issued: h.issued.as_ref().map(|s| s.node),
-                        valid: h.valid.as_ref().map(|s| s.node),
-                    };
-                }
+                Decl::Policy(h) => self.collect_header(h, &mut header_span),
                 Decl::Enum(e) => {
                     let idx = self.policy.enums.len();
                     self.declare(&e.name, Symbol::Enum(idx));
@@ -220,6 +185,39 @@ impl Checker<'_> {
                 Decl::Include(_) | Decl::Test(_) => {}
             }
         }
+    }
+
+    /// The policy header: once, with a validity the calendar can count.
+    fn collect_header(&mut self, h: &PolicyHeader, first: &mut Option<Span>) {
+        if let Some(prev) = *first {
+            self.error(
+                Diagnostic::error(Code::Duplicate, "a second policy header")
+                    .label(h.span.0, "second header")
+                    .label(prev, "first header"),
+            );
+            return;
+        }
+        *first = Some(h.span.0);
+        if let Some(v) = &h.valid {
+            if v.node.to_span().is_none() || v.node.amount <= rust_decimal::Decimal::ZERO {
+                self.error(
+                    Diagnostic::error(
+                        Code::Invalid,
+                        format!("a validity of {} cannot be counted on the calendar", v.node),
+                    )
+                    .label(
+                        v.span,
+                        "not a positive whole number of years, months or days",
+                    )
+                    .help("write e.g. `valid 5 years` or `valid 18 months`"),
+                );
+            }
+        }
+        self.policy.header = HeaderInfo {
+            title: Some(h.title.node.clone()),
+            issued: h.issued.as_ref().map(|s| s.node),
+            valid: h.valid.as_ref().map(|s| s.node),
+        };
     }
 
     fn collect_measure(

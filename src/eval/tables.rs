@@ -94,12 +94,12 @@ impl<'p> Evaluator<'p> {
             }
             Pick::Row(n) => {
                 self.hit(span, n);
-                let (Some(row), Some((_, value))) = (rows.get(n), t.rows.get(n)) else {
-                    return Ok((Out::Nothing(Nothing::Invalid("no such row")), trail));
-                };
-                let threshold = match &row.threshold {
-                    Out::Val(x) => Some(x.value.clone()),
+                let threshold = match rows.get(n).map(|r| &r.threshold) {
+                    Some(Out::Val(x)) => Some(x.value.clone()),
                     _ => None,
+                };
+                let Some((_, value)) = t.rows.get(n) else {
+                    return Ok((Out::Nothing(Nothing::Invalid("no such row")), trail));
                 };
                 let (o, vt) = self.eval(value)?;
                 trail.note(|| Note::Tier {
@@ -113,24 +113,29 @@ impl<'p> Evaluator<'p> {
             }
             Pick::Otherwise => {
                 self.hit(span, t.rows.len());
-                match &t.otherwise {
-                    Some(o) => {
-                        let (out, ot) = self.eval(o)?;
-                        trail.note(|| Note::ElseRow);
-                        trail.push(ot);
-                        Ok((out, trail))
-                    }
-                    None => {
-                        let first_reaching = t.prior.is_some();
-                        trail.note(|| Note::NoTier { first_reaching });
-                        let why = if first_reaching {
-                            Nothing::NoLevelReached
-                        } else {
-                            Nothing::NoTier
-                        };
-                        Ok((Out::Nothing(why), trail))
-                    }
-                }
+                self.otherwise(t, trail)
+            }
+        }
+    }
+
+    /// No row of a tier table matched: its `else` row, or nothing.
+    fn otherwise(&mut self, t: &'p Tiers, mut trail: Trail<'p>) -> Op<'p> {
+        match &t.otherwise {
+            Some(o) => {
+                let (out, ot) = self.eval(o)?;
+                trail.note(|| Note::ElseRow);
+                trail.push(ot);
+                Ok((out, trail))
+            }
+            None => {
+                let first_reaching = t.prior.is_some();
+                trail.note(|| Note::NoTier { first_reaching });
+                let why = if first_reaching {
+                    Nothing::NoLevelReached
+                } else {
+                    Nothing::NoTier
+                };
+                Ok((Out::Nothing(why), trail))
             }
         }
     }
@@ -378,26 +383,13 @@ impl<'p> Evaluator<'p> {
                 "here",
             ));
         }
-        let den_shown = Value::Num(den_unit.unwrap_or(Unit::Number), den_value);
-        if den_value.is_zero() {
-            // Said with the divisor's own unit (÷ 0%), not the step's.
-            return Err(self.arith_error(
-                ArithError::DivisionByZero,
-                span,
-                BinaryOp::Div,
-                &Value::Num(unit, lo),
-                &den_shown,
-            ));
-        }
-        let divisor = arith::mul(den_value, step_value).map_err(|e| {
-            self.arith_error(
-                e,
-                span,
-                BinaryOp::Mul,
-                &den_shown,
-                &Value::Num(result_unit, step_value),
-            )
-        })?;
+        let divisor = self.divisor(
+            unit,
+            lo,
+            (den_unit, den_value),
+            (result_unit, step_value),
+            span,
+        )?;
         let one = |v: Decimal| -> Result<Decimal, Diagnostic> {
             let n = arith::round_quotient(v, divisor).map_err(|e| {
                 self.arith_error(
@@ -425,6 +417,38 @@ impl<'p> Evaluator<'p> {
             Value::Range(result_unit, rlo, rhi)
         };
         Ok((result_unit, value))
+    }
+
+    /// What `round` divides by: the divisor (1 without one) times the step,
+    /// exactly; a zero divisor is said with its own unit (÷ 0%), not the
+    /// step's.
+    fn divisor(
+        &self,
+        unit: Unit,
+        lo: Decimal,
+        (den_unit, den_value): (Option<Unit>, Decimal),
+        (result_unit, step_value): (Unit, Decimal),
+        span: Span,
+    ) -> Result<Decimal, Diagnostic> {
+        let den_shown = Value::Num(den_unit.unwrap_or(Unit::Number), den_value);
+        if den_value.is_zero() {
+            return Err(self.arith_error(
+                ArithError::DivisionByZero,
+                span,
+                BinaryOp::Div,
+                &Value::Num(unit, lo),
+                &den_shown,
+            ));
+        }
+        arith::mul(den_value, step_value).map_err(|e| {
+            self.arith_error(
+                e,
+                span,
+                BinaryOp::Mul,
+                &den_shown,
+                &Value::Num(result_unit, step_value),
+            )
+        })
     }
 }
 

@@ -45,6 +45,7 @@ impl Evaluator<'_> {
             .help(help)
     }
 
+    /// `a op b` for `+ - × ÷`: by the kinds of the operands.
     pub(super) fn arith(
         &self,
         op: BinaryOp,
@@ -52,68 +53,14 @@ impl Evaluator<'_> {
         b: &Value,
         span: Span,
     ) -> Result<Value, Diagnostic> {
-        let fail = |e| self.arith_error(e, span, op, a, b);
         match (a, b) {
             (Value::Duration(x), Value::Duration(y))
                 if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
             {
-                let (p, q) = x.comparable(y).ok_or_else(|| {
-                    self.err(
-                        Code::UnitMismatch,
-                        span,
-                        format!("cannot combine {x} and {y}"),
-                        "months and days",
-                    )
-                    .help("write both durations in months or years, or both in days")
-                })?;
-                let amount = if op == BinaryOp::Add {
-                    arith::add(p, q)
-                } else {
-                    arith::sub(p, q)
-                }
-                .map_err(fail)?;
-                let unit = if x.unit == DurationUnit::Days {
-                    DurationUnit::Days
-                } else {
-                    DurationUnit::Months
-                };
-                let amount = if x.unit == y.unit && x.unit == DurationUnit::Years {
-                    return Ok(Value::Duration(Duration {
-                        amount: if op == BinaryOp::Add {
-                            arith::add(x.amount, y.amount)
-                        } else {
-                            arith::sub(x.amount, y.amount)
-                        }
-                        .map_err(fail)?,
-                        unit: DurationUnit::Years,
-                    }));
-                } else {
-                    amount
-                };
-                Ok(Value::Duration(Duration { amount, unit }))
+                self.durations(op, x, y, span)
             }
             (Value::Date(d), Value::Duration(x)) | (Value::Duration(x), Value::Date(d)) => {
-                let span_j = x.to_span().ok_or_else(|| {
-                    self.err(
-                        Code::Invalid,
-                        span,
-                        format!("{x} is not a whole number of calendar units"),
-                        "here",
-                    )
-                })?;
-                let span_j = if op == BinaryOp::Sub {
-                    span_j.negate()
-                } else {
-                    span_j
-                };
-                d.checked_add(span_j).map(Value::Date).map_err(|_| {
-                    self.err(
-                        Code::Overflow,
-                        span,
-                        "the date falls outside the calendar",
-                        "here",
-                    )
-                })
+                self.shifted(op, *d, x, span)
             }
             (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => {
                 let days = (*x - *y).get_days();
@@ -125,86 +72,170 @@ impl Evaluator<'_> {
             (Value::Duration(x), other) | (other, Value::Duration(x))
                 if matches!(op, BinaryOp::Mul | BinaryOp::Div) =>
             {
-                let Some((_, n, n_hi)) = other.bounds() else {
-                    return Err(self.err(
-                        Code::UnitMismatch,
-                        span,
-                        "a duration scales only by a number",
-                        "here",
-                    ));
-                };
-                if n != n_hi {
-                    return Err(self.err(
-                        Code::Invalid,
-                        span,
-                        "a duration cannot be scaled by a range",
-                        "here",
-                    ));
-                }
-                let amount = if op == BinaryOp::Mul {
-                    arith::mul(x.amount, n)
-                } else {
-                    arith::div(x.amount, n)
-                }
-                .map_err(fail)?;
-                Ok(Value::Duration(Duration {
-                    amount,
-                    unit: x.unit,
-                }))
+                self.scaled(op, x, other, span, (a, b))
             }
-            _ => {
-                let ((ua, alo, ahi), (ub, blo, bhi)) = match (a.bounds(), b.bounds()) {
-                    (Some(x), Some(y)) => (x, y),
-                    _ => {
-                        return Err(self.err(
-                            Code::UnitMismatch,
-                            span,
-                            format!("cannot compute {a} {} {b}", op.symbol()),
-                            "here",
-                        ));
-                    }
-                };
-                let unit = match op {
-                    BinaryOp::Mul => product(ua, ub),
-                    BinaryOp::Div => quotient(ua, ub),
-                    _ => join(ua, ub),
-                }
-                .unwrap_or(ua);
-                let point = alo == ahi && blo == bhi;
-                let (lo, hi) = match op {
-                    BinaryOp::Add => (
-                        arith::add(alo, blo).map_err(fail)?,
-                        arith::add(ahi, bhi).map_err(fail)?,
-                    ),
-                    BinaryOp::Sub => (
-                        arith::sub(alo, bhi).map_err(fail)?,
-                        arith::sub(ahi, blo).map_err(fail)?,
-                    ),
-                    BinaryOp::Mul => arith::hull([
-                        arith::mul(alo, blo).map_err(fail)?,
-                        arith::mul(alo, bhi).map_err(fail)?,
-                        arith::mul(ahi, blo).map_err(fail)?,
-                        arith::mul(ahi, bhi).map_err(fail)?,
-                    ]),
-                    _ => {
-                        if blo <= Decimal::ZERO && bhi >= Decimal::ZERO {
-                            return Err(fail(ArithError::DivisionByZero));
-                        }
-                        arith::hull([
-                            arith::div(alo, blo).map_err(fail)?,
-                            arith::div(alo, bhi).map_err(fail)?,
-                            arith::div(ahi, blo).map_err(fail)?,
-                            arith::div(ahi, bhi).map_err(fail)?,
-                        ])
-                    }
-                };
-                Ok(if point || lo == hi {
-                    Value::Num(unit, lo)
-                } else {
-                    Value::Range(unit, lo, hi)
-                })
-            }
+            _ => self.numbers(op, a, b, span),
         }
+    }
+
+    /// The sum or difference of two durations: in years when both are,
+    /// else in months (days with days).
+    fn durations(
+        &self,
+        op: BinaryOp,
+        x: &Duration,
+        y: &Duration,
+        span: Span,
+    ) -> Result<Value, Diagnostic> {
+        let fail = |e| self.arith_error(e, span, op, &Value::Duration(*x), &Value::Duration(*y));
+        let combine = |p, q| {
+            if op == BinaryOp::Add {
+                arith::add(p, q)
+            } else {
+                arith::sub(p, q)
+            }
+        };
+        if x.unit == y.unit && x.unit == DurationUnit::Years {
+            return Ok(Value::Duration(Duration {
+                amount: combine(x.amount, y.amount).map_err(fail)?,
+                unit: DurationUnit::Years,
+            }));
+        }
+        let (p, q) = x.comparable(y).ok_or_else(|| {
+            self.err(
+                Code::UnitMismatch,
+                span,
+                format!("cannot combine {x} and {y}"),
+                "months and days",
+            )
+            .help("write both durations in months or years, or both in days")
+        })?;
+        let unit = if x.unit == DurationUnit::Days {
+            DurationUnit::Days
+        } else {
+            DurationUnit::Months
+        };
+        Ok(Value::Duration(Duration {
+            amount: combine(p, q).map_err(fail)?,
+            unit,
+        }))
+    }
+
+    /// A date moved by a duration, on the calendar.
+    fn shifted(
+        &self,
+        op: BinaryOp,
+        d: jiff::civil::Date,
+        x: &Duration,
+        span: Span,
+    ) -> Result<Value, Diagnostic> {
+        let by = x.to_span().ok_or_else(|| {
+            self.err(
+                Code::Invalid,
+                span,
+                format!("{x} is not a whole number of calendar units"),
+                "here",
+            )
+        })?;
+        let by = if op == BinaryOp::Sub { by.negate() } else { by };
+        d.checked_add(by).map(Value::Date).map_err(|_| {
+            self.err(
+                Code::Overflow,
+                span,
+                "the date falls outside the calendar",
+                "here",
+            )
+        })
+    }
+
+    /// A duration multiplied or divided by a number.
+    fn scaled(
+        &self,
+        op: BinaryOp,
+        x: &Duration,
+        other: &Value,
+        span: Span,
+        (a, b): (&Value, &Value),
+    ) -> Result<Value, Diagnostic> {
+        let Some((_, n, n_hi)) = other.bounds() else {
+            return Err(self.err(
+                Code::UnitMismatch,
+                span,
+                "a duration scales only by a number",
+                "here",
+            ));
+        };
+        if n != n_hi {
+            return Err(self.err(
+                Code::Invalid,
+                span,
+                "a duration cannot be scaled by a range",
+                "here",
+            ));
+        }
+        let amount = if op == BinaryOp::Mul {
+            arith::mul(x.amount, n)
+        } else {
+            arith::div(x.amount, n)
+        }
+        .map_err(|e| self.arith_error(e, span, op, a, b))?;
+        Ok(Value::Duration(Duration {
+            amount,
+            unit: x.unit,
+        }))
+    }
+
+    /// Arithmetic on numbers and ranges, bound by bound: a range's sum
+    /// adds the ends, its product is the hull of the four corner products,
+    /// and a divisor range that reaches zero is a division by zero.
+    fn numbers(&self, op: BinaryOp, a: &Value, b: &Value, span: Span) -> Result<Value, Diagnostic> {
+        let fail = |e| self.arith_error(e, span, op, a, b);
+        let ((ua, alo, ahi), (ub, blo, bhi)) = match (a.bounds(), b.bounds()) {
+            (Some(x), Some(y)) => (x, y),
+            _ => {
+                return Err(self.err(
+                    Code::UnitMismatch,
+                    span,
+                    format!("cannot compute {a} {} {b}", op.symbol()),
+                    "here",
+                ));
+            }
+        };
+        let unit = match op {
+            BinaryOp::Mul => product(ua, ub),
+            BinaryOp::Div => quotient(ua, ub),
+            _ => join(ua, ub),
+        }
+        .unwrap_or(ua);
+        let corners = |f: fn(Decimal, Decimal) -> Result<Decimal, ArithError>| {
+            Ok::<_, Diagnostic>(arith::hull([
+                f(alo, blo).map_err(fail)?,
+                f(alo, bhi).map_err(fail)?,
+                f(ahi, blo).map_err(fail)?,
+                f(ahi, bhi).map_err(fail)?,
+            ]))
+        };
+        let (lo, hi) = match op {
+            BinaryOp::Add => (
+                arith::add(alo, blo).map_err(fail)?,
+                arith::add(ahi, bhi).map_err(fail)?,
+            ),
+            BinaryOp::Sub => (
+                arith::sub(alo, bhi).map_err(fail)?,
+                arith::sub(ahi, blo).map_err(fail)?,
+            ),
+            BinaryOp::Mul => corners(arith::mul)?,
+            _ if blo <= Decimal::ZERO && bhi >= Decimal::ZERO => {
+                return Err(fail(ArithError::DivisionByZero));
+            }
+            _ => corners(arith::div)?,
+        };
+        let point = alo == ahi && blo == bhi;
+        Ok(if point || lo == hi {
+            Value::Num(unit, lo)
+        } else {
+            Value::Range(unit, lo, hi)
+        })
     }
 
     /// `Some(bool)` when decided, `None` when a range leaves it to discretion.

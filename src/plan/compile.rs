@@ -160,28 +160,7 @@ impl Compiler<'_> {
                 LitValue::Bool(b) => Some((self.constant(i64::from(*b)), 0)),
                 _ => None,
             },
-            ExprKind::Name(n) => match n.symbol? {
-                Symbol::Fact(i) => self.fact(i),
-                Symbol::Item(i) => {
-                    let (scale, reg) = (*self.items.get(i.0)?)?;
-                    Some((Arg::Reg(reg), scale))
-                }
-                Symbol::Param(i) => {
-                    let p = self.policy.param(i)?;
-                    // Folded: an override, or the policy's constant value.
-                    let v = match self.options.params.get(&p.name) {
-                        Some(v) => v.clone(),
-                        None => crate::eval::constant(self.policy, p.value.as_ref()?, self.options)
-                            .ok()?,
-                    };
-                    match v {
-                        Value::Num(_, d) => self.decimal(d),
-                        Value::Bool(b) => Some((self.constant(i64::from(b)), 0)),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            },
+            ExprKind::Name(n) => self.name(n.symbol?),
             ExprKind::Unary(UnaryOp::Neg, x) => {
                 let (x, s) = self.expr(x)?;
                 Some((self.push(Op::Neg(x)), s))
@@ -223,37 +202,73 @@ impl Compiler<'_> {
                 Some((self.push(Op::If(c, *t, *f)), scale))
             }
             ExprKind::Call(b @ (Builtin::Min | Builtin::Max), args) => {
-                let args = args
-                    .iter()
-                    .map(|a| self.expr(a))
-                    .collect::<Option<Vec<_>>>()?;
-                let (args, scale) = self.common(&args)?;
                 let op = if *b == Builtin::Min {
                     Arith::Min
                 } else {
                     Arith::Max
                 };
-                let (first, rest) = args.split_first()?;
-                let mut acc = *first;
-                for a in rest {
-                    acc = self.push(Op::Arith(op, acc, *a));
-                }
-                Some((acc, scale))
+                self.extreme(op, args)
             }
-            ExprKind::Call(Builtin::Clamp, args) => {
-                let [x, lo, hi] = args.as_slice() else {
-                    return None;
-                };
-                let parts = [self.expr(x)?, self.expr(lo)?, self.expr(hi)?];
-                let (args, scale) = self.common(&parts)?;
-                let [x, lo, hi] = args.as_slice() else {
-                    return None;
-                };
-                Some((self.push(Op::Clamp(*x, *lo, *hi)), scale))
-            }
+            ExprKind::Call(Builtin::Clamp, args) => self.clamp(args),
             ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
             ExprKind::Tiers(t) => self.tiers(t),
         }
+    }
+
+    /// A fact's column, an item's register, or a param folded to a
+    /// constant (its override, or its own constant value).
+    fn name(&mut self, symbol: Symbol) -> Compiled {
+        match symbol {
+            Symbol::Fact(i) => self.fact(i),
+            Symbol::Item(i) => {
+                let (scale, reg) = (*self.items.get(i.0)?)?;
+                Some((Arg::Reg(reg), scale))
+            }
+            Symbol::Param(i) => {
+                let p = self.policy.param(i)?;
+                let v = match self.options.params.get(&p.name) {
+                    Some(v) => v.clone(),
+                    None => {
+                        crate::eval::constant(self.policy, p.value.as_ref()?, self.options).ok()?
+                    }
+                };
+                match v {
+                    Value::Num(_, d) => self.decimal(d),
+                    Value::Bool(b) => Some((self.constant(i64::from(b)), 0)),
+                    _ => None,
+                }
+            }
+            Symbol::Variant(..) | Symbol::Enum(_) => None,
+        }
+    }
+
+    /// `min` / `max` of several arguments, as a chain of pairs, left to
+    /// right as the interpreter reads them.
+    fn extreme(&mut self, op: Arith, args: &[Expr]) -> Compiled {
+        let args = args
+            .iter()
+            .map(|a| self.expr(a))
+            .collect::<Option<Vec<_>>>()?;
+        let (args, scale) = self.common(&args)?;
+        let (first, rest) = args.split_first()?;
+        let mut acc = *first;
+        for a in rest {
+            acc = self.push(Op::Arith(op, acc, *a));
+        }
+        Some((acc, scale))
+    }
+
+    /// `clamp(x, lo, hi)`.
+    fn clamp(&mut self, args: &[Expr]) -> Compiled {
+        let [x, lo, hi] = args else {
+            return None;
+        };
+        let parts = [self.expr(x)?, self.expr(lo)?, self.expr(hi)?];
+        let (args, scale) = self.common(&parts)?;
+        let [x, lo, hi] = args.as_slice() else {
+            return None;
+        };
+        Some((self.push(Op::Clamp(*x, *lo, *hi)), scale))
     }
 
     fn tiers(&mut self, t: &Tiers) -> Compiled {

@@ -59,23 +59,7 @@ impl<'a> Env<'a> {
             }
             Op::Neg(x) => unary(self.arg(*x), out, i64::checked_neg),
             Op::Not(x) => unary(self.arg(*x), out, |v| Some(i64::from(v == 0))),
-            Op::Arith(op, a, b) => {
-                let (a, b) = (self.arg(*a), self.arg(*b));
-                match op {
-                    Arith::Add => lifted(a, b, out, i64::checked_add),
-                    Arith::Sub => lifted(a, b, out, i64::checked_sub),
-                    Arith::Mul => lifted(a, b, out, i64::checked_mul),
-                    // One loop per comparator: no dispatch per row.
-                    Arith::Cmp(CmpOp::Lt) => lifted(a, b, out, |x, y| Some(i64::from(x < y))),
-                    Arith::Cmp(CmpOp::Le) => lifted(a, b, out, |x, y| Some(i64::from(x <= y))),
-                    Arith::Cmp(CmpOp::Gt) => lifted(a, b, out, |x, y| Some(i64::from(x > y))),
-                    Arith::Cmp(CmpOp::Ge) => lifted(a, b, out, |x, y| Some(i64::from(x >= y))),
-                    Arith::Cmp(CmpOp::Eq) => lifted(a, b, out, |x, y| Some(i64::from(x == y))),
-                    Arith::Cmp(CmpOp::Ne) => lifted(a, b, out, |x, y| Some(i64::from(x != y))),
-                    Arith::Min => first_not_value(a, b, out, i64::min),
-                    Arith::Max => first_not_value(a, b, out, i64::max),
-                }
-            }
+            Op::Arith(op, a, b) => arith(*op, self.arg(*a), self.arg(*b), out),
             Op::Div(a, b, factor) => {
                 let f = *factor;
                 lifted(self.arg(*a), self.arg(*b), out, |x, y| {
@@ -125,38 +109,78 @@ impl<'a> Env<'a> {
                 otherwise,
             } => {
                 let (s, p) = (self.arg(*subject), prior.map(|p| self.arg(p)));
-                let o = *otherwise;
-                // One loop per comparator: no dispatch per row.
-                match cmp {
-                    CmpOp::Ge => const_tiers(out, s, p, rows, o, |x, t| x >= t),
-                    CmpOp::Gt => const_tiers(out, s, p, rows, o, |x, t| x > t),
-                    CmpOp::Le => const_tiers(out, s, p, rows, o, |x, t| x <= t),
-                    CmpOp::Lt => const_tiers(out, s, p, rows, o, |x, t| x < t),
-                    CmpOp::Eq => const_tiers(out, s, p, rows, o, |x, t| x == t),
-                    CmpOp::Ne => const_tiers(out, s, p, rows, o, |x, t| x != t),
-                }
+                const_tiers_by(*cmp, out, s, p, rows, *otherwise);
             }
-            Op::Decide { item, when, body } => {
-                let kind = plan.items.get(*item).map_or(ItemKind::Commitment, |i| i.0);
-                // No `when` is a `when` that always holds.
-                let (wv, ws) = when.map_or((self.ones, self.ok), |w| self.arg(w));
-                let constant = matches!(body, Body::Constant);
-                let (has_body, (bv, bs)) = match body {
-                    Body::Value(b) => (true, self.arg(*b)),
-                    _ => (false, (self.ones, self.ok)),
-                };
-                let mut codes = vec![DEFER; out.v.len()];
-                let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
-                let args = wv.iter().zip(ws).zip(bv.iter().zip(bs));
-                for (((v, s), code), ((w, sw), (b, sb))) in cells.zip(args) {
-                    let b = has_body.then_some((*b, *sb));
-                    (*code, (*v, *s)) = decide_item(kind, (*w, *sw), b, constant);
-                }
-                if let Some(slot) = status.get_mut(*item) {
-                    *slot = codes;
-                }
-            }
+            Op::Decide { item, when, body } => self.decide(*item, *when, body, out, plan, status),
         }
+    }
+
+    /// An item's decision for every row: its status codes, and in `out`
+    /// what other items see of it.
+    fn decide(
+        &self,
+        item: usize,
+        when: Option<Arg>,
+        body: &Body,
+        out: &mut Reg,
+        plan: &Plan,
+        status: &mut [Vec<u8>],
+    ) {
+        let kind = plan.items.get(item).map_or(ItemKind::Commitment, |i| i.0);
+        // No `when` is a `when` that always holds.
+        let (wv, ws) = when.map_or((self.ones, self.ok), |w| self.arg(w));
+        let constant = matches!(body, Body::Constant);
+        let (has_body, (bv, bs)) = match body {
+            Body::Value(b) => (true, self.arg(*b)),
+            _ => (false, (self.ones, self.ok)),
+        };
+        let mut codes = vec![DEFER; out.v.len()];
+        let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
+        let args = wv.iter().zip(ws).zip(bv.iter().zip(bs));
+        for (((v, s), code), ((w, sw), (b, sb))) in cells.zip(args) {
+            let b = has_body.then_some((*b, *sb));
+            (*code, (*v, *s)) = decide_item(kind, (*w, *sw), b, constant);
+        }
+        if let Some(slot) = status.get_mut(item) {
+            *slot = codes;
+        }
+    }
+}
+
+/// Add, subtract, multiply, compare, min, max: one loop per operation and
+/// comparator, so nothing is dispatched per row.
+fn arith(op: Arith, a: Operand<'_>, b: Operand<'_>, out: &mut Reg) {
+    match op {
+        Arith::Add => lifted(a, b, out, i64::checked_add),
+        Arith::Sub => lifted(a, b, out, i64::checked_sub),
+        Arith::Mul => lifted(a, b, out, i64::checked_mul),
+        Arith::Cmp(CmpOp::Lt) => lifted(a, b, out, |x, y| Some(i64::from(x < y))),
+        Arith::Cmp(CmpOp::Le) => lifted(a, b, out, |x, y| Some(i64::from(x <= y))),
+        Arith::Cmp(CmpOp::Gt) => lifted(a, b, out, |x, y| Some(i64::from(x > y))),
+        Arith::Cmp(CmpOp::Ge) => lifted(a, b, out, |x, y| Some(i64::from(x >= y))),
+        Arith::Cmp(CmpOp::Eq) => lifted(a, b, out, |x, y| Some(i64::from(x == y))),
+        Arith::Cmp(CmpOp::Ne) => lifted(a, b, out, |x, y| Some(i64::from(x != y))),
+        Arith::Min => first_not_value(a, b, out, i64::min),
+        Arith::Max => first_not_value(a, b, out, i64::max),
+    }
+}
+
+/// A constant tier table, one loop per comparator.
+fn const_tiers_by(
+    cmp: CmpOp,
+    out: &mut Reg,
+    s: Operand<'_>,
+    p: Option<Operand<'_>>,
+    rows: &[(i64, i64)],
+    o: Option<i64>,
+) {
+    match cmp {
+        CmpOp::Ge => const_tiers(out, s, p, rows, o, |x, t| x >= t),
+        CmpOp::Gt => const_tiers(out, s, p, rows, o, |x, t| x > t),
+        CmpOp::Le => const_tiers(out, s, p, rows, o, |x, t| x <= t),
+        CmpOp::Lt => const_tiers(out, s, p, rows, o, |x, t| x < t),
+        CmpOp::Eq => const_tiers(out, s, p, rows, o, |x, t| x == t),
+        CmpOp::Ne => const_tiers(out, s, p, rows, o, |x, t| x != t),
     }
 }
 
