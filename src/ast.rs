@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 
 use crate::span::{Loc, Spanned};
-use crate::value::{Duration, Unit};
+use crate::units::{Duration, Unit};
 
 /// A name as written, with its span.
 pub type Ident = Spanned<String>;
