@@ -222,3 +222,66 @@ impl<'p> Evaluator<'p> {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::span::SourceFile;
+
+    const POLICY: &str = r#"
+fact x: money "投资额"
+fact output: money "产值"
+measure 1 "m" {
+  cite "按不超过投资额的20%，最高5000万元。"
+  subsidy capped = min(20% * x, 5000万)
+  subsidy held = clamp(10% * x, 10万, 100万)
+  subsidy bracketed = schedule x { 1亿 => 10% above => 5% }
+  subsidy rounded = round(x / 3, 1万元)
+  award tiered = tiers output { 100亿 => 300万 50亿 => 100万 }
+  award never = 100万 when output > 1万亿
+}
+"#;
+
+    fn run(skip_explanations: bool) -> Evaluation {
+        let policy = crate::load(&SourceFile::new("p.decree", POLICY)).expect("checks");
+        let facts =
+            crate::facts_from_pairs(&policy, &[("x", "3亿"), ("output", "60亿")]).expect("facts");
+        let options = Options {
+            skip_explanations,
+            ..Options::default()
+        };
+        evaluate(&policy, &facts, &options)
+    }
+
+    #[test]
+    fn a_lean_run_builds_no_text_for_readers_and_decides_the_same() {
+        let (full, lean) = (run(false), run(true));
+        let items = |e: &Evaluation| -> Vec<ItemResult> {
+            e.measures.iter().flat_map(|m| m.items.clone()).collect()
+        };
+        for (f, l) in items(&full).iter().zip(&items(&lean)) {
+            assert_eq!((f.status, f.amount, &f.raw), (l.status, l.amount, &l.raw));
+            assert!(f.explanation.is_some() && !f.cites.is_empty(), "{}", f.name);
+            assert!(l.explanation.is_none(), "{}", l.name);
+            assert!(l.notes.is_empty() && l.cites.is_empty(), "{}", l.name);
+            assert!(l.reason.is_none() && l.rounded.is_none(), "{}", l.name);
+        }
+        assert!(!full.hits.is_empty());
+        assert!(lean.hits.is_empty());
+        assert_eq!(full.total, lean.total);
+        let notes: Vec<String> = items(&full).iter().flat_map(|i| i.notes.clone()).collect();
+        for wanted in [
+            "capped at 5,000万元",
+            "capped at 100万元",
+            "brackets:",
+            "rounded to the nearest",
+            "tier 2 matched",
+        ] {
+            assert!(
+                notes.iter().any(|n| n.starts_with(wanted)),
+                "{wanted} in {notes:?}"
+            );
+        }
+    }
+}
