@@ -12,6 +12,7 @@
 use crate::ast::*;
 use crate::span::{SourceFile, Span};
 use crate::syntax::keywords::{Surface, keyword};
+use crate::syntax::scan::{TokenKind, scan};
 use crate::value::Unit;
 
 /// A `#` comment found in the source.
@@ -26,64 +27,21 @@ struct Comment {
     used: bool,
 }
 
-/// Every comment of a source, outside strings.
+/// Every comment of a source, where the grammar sees them (see
+/// [`crate::syntax::scan`]).
 fn comments(source: &SourceFile) -> Vec<Comment> {
-    let text: &str = &source.text;
-    let mut out = Vec::new();
-    let mut line = 1;
-    let mut line_has_code = false;
-    let mut in_string: Option<char> = None;
-    let mut escaped = false;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if let Some(close) = in_string {
-            if c == '\n' {
-                in_string = None;
-                line += 1;
-                line_has_code = false;
-            } else if escaped {
-                escaped = false;
-            } else if c == '\\' && close == '"' {
-                escaped = true;
-            } else if c == close {
-                in_string = None;
-            }
-            continue;
-        }
-        match c {
-            '\n' => {
-                line += 1;
-                line_has_code = false;
-            }
-            '"' => {
-                in_string = Some('"');
-                line_has_code = true;
-            }
-            '“' => {
-                in_string = Some('”');
-                line_has_code = true;
-            }
-            '#' => {
-                let end = text
-                    .get(i..)
-                    .and_then(|r| r.find('\n'))
-                    .map_or(text.len(), |n| i + n);
-                out.push(Comment {
-                    offset: i,
-                    line,
-                    text: text.get(i..end).unwrap_or("").trim_end().to_string(),
-                    trailing: line_has_code,
-                    used: false,
-                });
-                while iter.peek().is_some_and(|(j, _)| *j < end) {
-                    iter.next();
-                }
-            }
-            c if c.is_whitespace() => {}
-            _ => line_has_code = true,
-        }
-    }
-    out
+    scan(&source.text)
+        .filter_map(|token| match token.kind {
+            TokenKind::Comment { after_code, line } => Some(Comment {
+                offset: token.span.start,
+                line,
+                text: source.slice(token.span).trim_end().to_string(),
+                trailing: after_code,
+                used: false,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Formats a parsed file. `source` must be the text `program` was parsed from.

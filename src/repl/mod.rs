@@ -18,6 +18,7 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::eval::{Evaluation, Facts, Options, Status};
 use crate::facts::Raw;
 use crate::span::SourceFile;
+use crate::syntax::scan::{TokenKind, scan};
 use crate::value::{Unit, Value, format_money};
 use crate::{Limits, report, syntax};
 
@@ -177,33 +178,20 @@ impl Session {
     /// Whether `input` is unfinished: brackets still open, or it ends with
     /// `=` or an operator, so the prompt should continue on the next line.
     pub fn needs_more(input: &str) -> bool {
+        const CONTINUED_BY: [&str; 10] = ["=", "=>", "+", "-", "*", "/", "×", "÷", "and", "or"];
         let mut depth: i64 = 0;
-        let mut in_string = false;
-        for line in input.lines() {
-            let mut in_comment = false;
-            for ch in line.chars() {
-                match ch {
-                    _ if in_comment => {}
-                    '"' => in_string = !in_string,
-                    _ if in_string => {}
-                    '#' => in_comment = true,
-                    '(' | '{' | '[' | '（' | '｛' => depth += 1,
-                    ')' | '}' | ']' | '）' | '｝' => depth -= 1,
-                    _ => {}
-                }
+        let mut code_end = 0;
+        for token in scan(input) {
+            match token.kind {
+                TokenKind::Comment { .. } => continue,
+                TokenKind::Open => depth += 1,
+                TokenKind::Close => depth -= 1,
+                TokenKind::Text | TokenKind::Code => {}
             }
-            in_string = false;
+            code_end = token.span.end;
         }
-        let last = input
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or("").trim_end())
-            .rfind(|l| !l.is_empty())
-            .unwrap_or("");
-        depth > 0
-            || ["=", "=>", "+", "-", "*", "/", "×", "÷", "and", "or"]
-                .iter()
-                .any(|s| last.ends_with(s))
-            || Self::stops_short(input)
+        let code = input.get(..code_end).unwrap_or("");
+        depth > 0 || CONTINUED_BY.iter().any(|s| code.ends_with(s)) || Self::stops_short(input)
     }
 
     /// Whether the input is decree that the parser finds unfinished: its
@@ -1175,5 +1163,29 @@ fn signed(d: rust_decimal::Decimal) -> String {
         format!("+{}", format_money(d))
     } else {
         format_money(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_bracket_or_a_trailing_operator_asks_for_more() {
+        assert!(Session::needs_more("min(20% * x,\n"));
+        assert!(Session::needs_more("取小（20% * x，\n"));
+        assert!(Session::needs_more("1万 +  # more below\n"));
+        assert!(!Session::needs_more("min(1, 2) # (\n"));
+        assert!(!Session::needs_more("1 + 2\n"));
+    }
+
+    #[test]
+    fn brackets_and_operators_in_texts_and_comments_do_not_count() {
+        assert!(!Session::needs_more(":explain \"(\"\n"));
+        assert!(!Session::needs_more("cite “（”\n"));
+        assert!(!Session::needs_more("\"a\\\"(\"\n"));
+        assert!(!Session::needs_more("# x = (\n"));
+        // The operator is in code, the `#` in a text.
+        assert!(Session::needs_more("\"a # b\" and\n"));
     }
 }
