@@ -1,7 +1,8 @@
 //! Lowering pest's parse tree into the typed AST, a span on every node.
 //!
 //! Nothing after this module sees a pest `Pair`. Expressions go through a
-//! Pratt parser (precedence table in [`PRATT`]); every expression's nesting
+//! Pratt parser built from the one precedence table
+//! ([`super::precedence::LEVELS`]); every expression's nesting
 //! depth is counted on the way up, so no later recursive stage can be driven
 //! into a stack overflow by a hostile file.
 
@@ -12,33 +13,66 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::Rule;
 use super::literal;
+use super::precedence::{LEVELS, Operator};
 use crate::Limits;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::span::{Loc, SourceFile, Span, Spanned};
-use crate::value::{Duration, Unit};
+use crate::value::Unit;
 
 type P<'i> = Pair<'i, Rule>;
 type Lowered<T> = Result<T, Diagnostic>;
 
-/// Operator precedence, loosest first.
+/// The grammar rule of each operator.
+const OPERATOR_RULES: &[(Rule, Operator)] = &[
+    (Rule::op_neg, Operator::Prefix(UnaryOp::Neg)),
+    (Rule::op_not, Operator::Prefix(UnaryOp::Not)),
+    (Rule::op_soft, Operator::Prefix(UnaryOp::Soft)),
+    (Rule::op_or, Operator::Infix(BinaryOp::Or)),
+    (Rule::op_and, Operator::Infix(BinaryOp::And)),
+    (Rule::op_in, Operator::Infix(BinaryOp::In)),
+    (Rule::op_eq, Operator::Infix(BinaryOp::Cmp(CmpOp::Eq))),
+    (Rule::op_ne, Operator::Infix(BinaryOp::Cmp(CmpOp::Ne))),
+    (Rule::op_lt, Operator::Infix(BinaryOp::Cmp(CmpOp::Lt))),
+    (Rule::op_le, Operator::Infix(BinaryOp::Cmp(CmpOp::Le))),
+    (Rule::op_gt, Operator::Infix(BinaryOp::Cmp(CmpOp::Gt))),
+    (Rule::op_ge, Operator::Infix(BinaryOp::Cmp(CmpOp::Ge))),
+    (Rule::op_add, Operator::Infix(BinaryOp::Add)),
+    (Rule::op_sub, Operator::Infix(BinaryOp::Sub)),
+    (Rule::op_mul, Operator::Infix(BinaryOp::Mul)),
+    (Rule::op_div, Operator::Infix(BinaryOp::Div)),
+    (Rule::op_range, Operator::Infix(BinaryOp::Range)),
+];
+
+/// The operator a rule stands for.
+fn operator(rule: Rule) -> Option<Operator> {
+    OPERATOR_RULES
+        .iter()
+        .find(|(r, _)| *r == rule)
+        .map(|(_, op)| *op)
+}
+
+/// The Pratt parser, built level by level from the one precedence table.
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::op_or, Assoc::Left))
-        .op(Op::infix(Rule::op_and, Assoc::Left))
-        .op(Op::prefix(Rule::op_not) | Op::prefix(Rule::op_soft))
-        .op(Op::infix(Rule::op_eq, Assoc::Left)
-            | Op::infix(Rule::op_ne, Assoc::Left)
-            | Op::infix(Rule::op_lt, Assoc::Left)
-            | Op::infix(Rule::op_le, Assoc::Left)
-            | Op::infix(Rule::op_gt, Assoc::Left)
-            | Op::infix(Rule::op_ge, Assoc::Left)
-            | Op::infix(Rule::op_in, Assoc::Left))
-        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-        .op(Op::infix(Rule::op_range, Assoc::Left))
-        .op(Op::prefix(Rule::op_neg))
+    LEVELS.iter().fold(PrattParser::new(), |pratt, level| {
+        let ops = level
+            .iter()
+            .filter_map(|op| pratt_op(*op))
+            .reduce(|a, b| a | b);
+        match ops {
+            Some(ops) => pratt.op(ops),
+            None => pratt,
+        }
+    })
 });
+
+fn pratt_op(op: Operator) -> Option<Op<Rule>> {
+    let (rule, _) = OPERATOR_RULES.iter().find(|(_, o)| *o == op)?;
+    Some(match op {
+        Operator::Prefix(_) => Op::prefix(*rule),
+        Operator::Infix(_) => Op::infix(*rule, Assoc::Left),
+    })
+}
 
 /// Lowers pairs of one source file.
 pub(super) struct Lowerer<'s> {
@@ -610,10 +644,8 @@ impl<'s> Lowerer<'s> {
             .map_primary(|prim| self.primary(prim))
             .map_prefix(|op, rhs| {
                 let (rhs, depth) = rhs?;
-                let uop = match op.as_rule() {
-                    Rule::op_neg => UnaryOp::Neg,
-                    Rule::op_not => UnaryOp::Not,
-                    _ => UnaryOp::Soft,
+                let Some(Operator::Prefix(uop)) = operator(op.as_rule()) else {
+                    return Err(self.missing(span(&op)));
                 };
                 let s = span(&op).to(rhs.span);
                 self.deeper(Spanned::new(ExprKind::Unary(uop, Box::new(rhs)), s), depth)
@@ -621,21 +653,8 @@ impl<'s> Lowerer<'s> {
             .map_infix(|lhs, op, rhs| {
                 let (lhs, ld) = lhs?;
                 let (rhs, rd) = rhs?;
-                let bop = match op.as_rule() {
-                    Rule::op_add => BinaryOp::Add,
-                    Rule::op_sub => BinaryOp::Sub,
-                    Rule::op_mul => BinaryOp::Mul,
-                    Rule::op_div => BinaryOp::Div,
-                    Rule::op_and => BinaryOp::And,
-                    Rule::op_or => BinaryOp::Or,
-                    Rule::op_in => BinaryOp::In,
-                    Rule::op_range => BinaryOp::Range,
-                    Rule::op_eq => BinaryOp::Cmp(CmpOp::Eq),
-                    Rule::op_ne => BinaryOp::Cmp(CmpOp::Ne),
-                    Rule::op_lt => BinaryOp::Cmp(CmpOp::Lt),
-                    Rule::op_le => BinaryOp::Cmp(CmpOp::Le),
-                    Rule::op_gt => BinaryOp::Cmp(CmpOp::Gt),
-                    _ => BinaryOp::Cmp(CmpOp::Ge),
+                let Some(Operator::Infix(bop)) = operator(op.as_rule()) else {
+                    return Err(self.missing(span(&op)));
                 };
                 let s = lhs.span.to(rhs.span);
                 let e = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
@@ -763,10 +782,8 @@ impl<'s> Lowerer<'s> {
         };
         let mut cmp = CmpOp::Ge;
         if let Some(c) = it.next_if(|c| c.as_rule() == Rule::tier_cmp) {
-            cmp = match c.into_inner().next().map(|o| o.as_rule()) {
-                Some(Rule::op_gt) => CmpOp::Gt,
-                Some(Rule::op_le) => CmpOp::Le,
-                Some(Rule::op_lt) => CmpOp::Lt,
+            cmp = match c.into_inner().next().and_then(|o| operator(o.as_rule())) {
+                Some(Operator::Infix(BinaryOp::Cmp(cmp))) => cmp,
                 _ => CmpOp::Ge,
             };
         }
@@ -922,6 +939,17 @@ impl<'s> Lowerer<'s> {
     }
 }
 
-/// Durations are lowered through [`literal`]; re-exported for the checker.
-#[allow(dead_code)]
-fn _uses(_: Duration) {}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operator_of_the_precedence_table_has_one_rule() {
+        let in_levels: Vec<Operator> = LEVELS.iter().flat_map(|l| l.iter().copied()).collect();
+        assert_eq!(OPERATOR_RULES.len(), in_levels.len());
+        for op in in_levels {
+            let rules = OPERATOR_RULES.iter().filter(|(_, o)| *o == op).count();
+            assert_eq!(rules, 1, "{op:?}");
+        }
+    }
+}

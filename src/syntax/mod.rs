@@ -7,6 +7,8 @@
 pub mod keywords;
 pub mod literal;
 mod lower;
+pub(crate) mod precedence;
+pub(crate) mod print;
 pub mod scan;
 
 use pest::Parser as _;
