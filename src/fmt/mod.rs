@@ -75,6 +75,16 @@ struct Printer<'s> {
     indent: usize,
 }
 
+/// `head`, then the label in quotes when there is one.
+fn labelled(mut head: String, label: Option<&Text>) -> String {
+    if let Some(l) = label {
+        head.push(' ');
+        head.push_str(&quote(l));
+    }
+    head
+}
+
+/// A text in quotes, escaped as the grammar reads it back.
 fn quote(text: &str) -> String {
     let mut s = String::with_capacity(text.len() + 2);
     s.push('"');
@@ -159,37 +169,8 @@ impl Printer<'_> {
         match d {
             Decl::Policy(h) => self.policy(h),
             Decl::Enum(e) => self.enum_decl(e),
-            Decl::Fact(f) => {
-                let mut t = format!(
-                    "{} {}: {}",
-                    self.kw("fact"),
-                    f.name.node,
-                    self.type_ref(&f.ty.node)
-                );
-                if let Some(l) = &f.label {
-                    t.push(' ');
-                    t.push_str(&quote(l));
-                }
-                self.entry(f.span.0.start, &t);
-            }
-            Decl::Param(p) => {
-                self.leading(p.span.0.start);
-                let value = match &p.value {
-                    Some(e) => self.expr(e),
-                    None => self.kw("tbd").to_string(),
-                };
-                let mut t = format!(
-                    "{} {}: {} = {value}",
-                    self.kw("param"),
-                    p.name.node,
-                    self.type_ref(&p.ty.node)
-                );
-                if let Some(l) = &p.label {
-                    t.push(' ');
-                    t.push_str(&quote(l));
-                }
-                self.entry(p.span.0.start, &t);
-            }
+            Decl::Fact(f) => self.fact(f),
+            Decl::Param(p) => self.param(p),
             Decl::Chapter(c) => {
                 let t = format!(
                     "{} {} {} {{",
@@ -222,6 +203,31 @@ impl Printer<'_> {
         }
     }
 
+    fn fact(&mut self, f: &FactDecl) {
+        let head = format!(
+            "{} {}: {}",
+            self.kw("fact"),
+            f.name.node,
+            self.type_ref(&f.ty.node)
+        );
+        self.entry(f.span.0.start, &labelled(head, f.label.as_ref()));
+    }
+
+    fn param(&mut self, p: &ParamDecl) {
+        self.leading(p.span.0.start);
+        let value = match &p.value {
+            Some(e) => self.expr(e),
+            None => self.kw("tbd").to_string(),
+        };
+        let head = format!(
+            "{} {}: {} = {value}",
+            self.kw("param"),
+            p.name.node,
+            self.type_ref(&p.ty.node)
+        );
+        self.entry(p.span.0.start, &labelled(head, p.label.as_ref()));
+    }
+
     fn policy(&mut self, h: &PolicyHeader) {
         let t = format!("{} {} {{", self.kw("policy"), quote(&h.title));
         self.entry(h.span.0.start, &t);
@@ -248,11 +254,7 @@ impl Printer<'_> {
         self.entry(e.span.0.start, &t);
         self.indent += 1;
         for (name, label) in &e.variants {
-            let mut t = name.node.clone();
-            if let Some(l) = label {
-                t.push(' ');
-                t.push_str(&quote(l));
-            }
+            let mut t = labelled(name.node.clone(), label.as_ref());
             t.push(',');
             self.entry(name.span.start, &t);
         }
@@ -314,11 +316,7 @@ impl Printer<'_> {
         // Comments before the item come before it, not inside its tables.
         self.leading(item.span.0.start);
         let kind = self.kw(item.kind.node.keyword());
-        let mut head = format!("{kind} {}", item.name.node);
-        if let Some(l) = &item.label {
-            head.push(' ');
-            head.push_str(&quote(l));
-        }
+        let head = labelled(format!("{kind} {}", item.name.node), item.label.as_ref());
         let body = match &item.body {
             ItemBody::Value(e) => self.expr(e),
             ItemBody::AtMost(e) => format!("{} {}", self.kw("at_most"), self.expr(e)),

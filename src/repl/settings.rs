@@ -12,19 +12,25 @@ use crate::span::SourceFile;
 use crate::value::{Unit, Value};
 
 impl Session {
-    /// Loads a policy file (through [`Files`]).
+    /// A file's text (through [`Files`](super::Files)), or the reply saying it cannot be
+    /// read.
+    fn read(&self, path: &str) -> Result<String, Box<Reply>> {
+        self.files.read(path).map_err(|e| {
+            Box::new(Reply::error(Diagnostic::error(
+                Code::Io,
+                format!("cannot read `{path}`: {e}"),
+            )))
+        })
+    }
+
+    /// Loads a policy file (through [`Files`](super::Files)).
     pub fn load(&mut self, path: &str) -> Reply {
         if path.is_empty() {
             return self.usage("which policy?", ":load FILE");
         }
-        let text = match self.files.read(path) {
+        let text = match self.read(path) {
             Ok(t) => t,
-            Err(e) => {
-                return Reply::error(Diagnostic::error(
-                    Code::Io,
-                    format!("cannot read `{path}`: {e}"),
-                ));
-            }
+            Err(r) => return *r,
         };
         let source = SourceFile::new(path, text.as_str());
         match crate::load(&source) {
@@ -51,7 +57,7 @@ impl Session {
         }
     }
 
-    /// Loads an enterprise's facts file (through [`Files`]).
+    /// Loads an enterprise's facts file (through [`Files`](super::Files)).
     pub fn load_facts(&mut self, path: &str) -> Reply {
         let policy = match self.need_policy() {
             Ok(p) => p,
@@ -60,14 +66,9 @@ impl Session {
         if path.is_empty() {
             return self.usage("which facts file?", ":facts FILE");
         }
-        let text = match self.files.read(path) {
+        let text = match self.read(path) {
             Ok(t) => t,
-            Err(e) => {
-                return Reply::error(Diagnostic::error(
-                    Code::Io,
-                    format!("cannot read `{path}`: {e}"),
-                ));
-            }
+            Err(r) => return *r,
         };
         match crate::facts::load(policy, &SourceFile::new(path, text)) {
             Ok((facts, warnings)) => {

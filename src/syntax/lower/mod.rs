@@ -175,15 +175,7 @@ impl<'s> Lowerer<'s> {
                         Some(d) => IssueDate::On(self.date(&d)?),
                         None => IssueDate::Tbd,
                     };
-                    if header.issued.is_some() {
-                        return Err(self.err(
-                            Code::Duplicate,
-                            at,
-                            "the issue date is given twice",
-                            "again here",
-                        ));
-                    }
-                    header.issued = Some(Spanned::new(date, at));
+                    self.once(&mut header.issued, date, at, "the issue date")?;
                 }
                 Rule::valid_field => {
                     let q = parts(field).next().ok_or_else(|| self.missing(at))?;
@@ -200,20 +192,32 @@ impl<'s> Lowerer<'s> {
                                 .help("write e.g. `valid 5 years` (有效期 5年)"));
                         }
                     };
-                    if header.valid.is_some() {
-                        return Err(self.err(
-                            Code::Duplicate,
-                            at,
-                            "the validity is given twice",
-                            "again here",
-                        ));
-                    }
-                    header.valid = Some(Spanned::new(d, at));
+                    self.once(&mut header.valid, d, at, "the validity")?;
                 }
                 _ => return Err(self.missing(at)),
             }
         }
         Ok(header)
+    }
+
+    /// Fills a header field, which may be given only once.
+    fn once<T>(
+        &self,
+        field: &mut Option<Spanned<T>>,
+        value: T,
+        at: Span,
+        what: &str,
+    ) -> Lowered<()> {
+        if field.is_some() {
+            return Err(self.err(
+                Code::Duplicate,
+                at,
+                format!("{what} is given twice"),
+                "again here",
+            ));
+        }
+        *field = Some(Spanned::new(value, at));
+        Ok(())
     }
 
     fn enum_decl(&self, p: P<'_>) -> Lowered<EnumDecl> {
