@@ -1,13 +1,17 @@
 //! The formatter: one canonical layout for decree files, in either keyword
 //! surface, keeping every comment and every text.
 //!
-//! [`format`] prints the AST back, keywords spelt from the keyword table in
+//! [`format()`] prints the AST back, keywords spelt from the keyword table in
 //! the chosen [`Surface`], literals as they were written, and each comment
 //! where it stood: a comment on its own line before the entry (declaration,
 //! field, cite, item, row, test line) that follows it; a comment after code
 //! at the end of the first line of the entry that starts on its line.
 //! Laws (checked by property tests): formatting is idempotent, and parsing
 //! the output gives the same AST as parsing the input.
+//!
+//! Comments are found by the parser's scanner ([`crate::syntax::scan`]) and
+//! put back by `comments`; expressions are printed by the one expression
+//! printer (`crate::syntax::print`), which explanations and diffs share.
 
 mod comments;
 

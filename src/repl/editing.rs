@@ -87,6 +87,8 @@ impl Session {
     }
 }
 
+/// Whether an input defines something (a declaration or an item) rather
+/// than asking for a value.
 pub(super) fn is_definition(input: &str) -> bool {
     let first = input.split_whitespace().next().unwrap_or("");
     let kinds = [
@@ -109,6 +111,8 @@ pub(super) fn is_definition(input: &str) -> bool {
     })
 }
 
+/// Whether an input is a whole declaration (measure, fact, param, enum),
+/// not an item.
 pub(super) fn starts_with_decl_keyword(input: &str) -> bool {
     let first = input.split_whitespace().next().unwrap_or("");
     ["measure", "fact", "param", "enum"].iter().any(|k| {

@@ -19,6 +19,7 @@ impl Session {
         crate::evaluate(policy, &self.facts(policy), &self.options)
     }
 
+    /// `:eval [N]`: the table of every measure, or of measure N.
     pub(super) fn eval(&mut self, arg: &str) -> Reply {
         let policy = match self.need_policy() {
             Ok(p) => p,
@@ -53,6 +54,7 @@ impl Session {
         }
     }
 
+    /// `:explain ITEM`: how an item's value was reached.
     pub(super) fn explain(&mut self, name: &str) -> Reply {
         let policy = match self.need_policy() {
             Ok(p) => p,
@@ -77,6 +79,7 @@ impl Session {
         }
     }
 
+    /// An expression typed at the prompt, evaluated in the session's context.
     pub(super) fn expression(&mut self, input: &str) -> Reply {
         let policy = match self.need_policy() {
             Ok(p) => p,

@@ -26,6 +26,7 @@ impl Session {
         }
     }
 
+    /// `:save NAME`.
     pub(super) fn save(&mut self, name: &str) -> Reply {
         if name.is_empty() || name.contains(char::is_whitespace) {
             return self.usage("give the scenario a one-word name", ":save base");
@@ -44,6 +45,7 @@ impl Session {
         })
     }
 
+    /// `:scenarios`.
     pub(super) fn list_scenarios(&self) -> Reply {
         if self.scenarios.is_empty() {
             return Reply::text("no scenarios saved (:save NAME)");
@@ -72,6 +74,7 @@ impl Session {
         Ok(crate::evaluate(&policy, &facts, &s.options))
     }
 
+    /// `:compare A [B]`, B being the current state when not named.
     pub(super) fn compare(&mut self, arg: &str) -> Reply {
         let names: Vec<&str> = arg.split_whitespace().collect();
         let (a_name, b_name) = match names.as_slice() {

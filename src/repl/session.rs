@@ -186,12 +186,14 @@ impl Session {
         }
     }
 
+    /// A command used wrongly: what is wrong, and how it is used.
     pub(super) fn usage(&self, message: &str, usage: &str) -> Reply {
         Reply::error(
             Diagnostic::error(Code::Invalid, message.to_string()).help(format!("usage: {usage}")),
         )
     }
 
+    /// The policy, or the reply that none is loaded.
     pub(super) fn need_policy(&self) -> Result<&Policy, Box<Reply>> {
         self.policy.as_ref().ok_or_else(|| {
             Box::new(Reply::error(

@@ -89,6 +89,7 @@ impl Session {
         }
     }
 
+    /// `:set NAME = VALUE`: a fact, a param, `issued` or `at`.
     pub(super) fn set(&mut self, arg: &str) -> Reply {
         let policy = match self.need_policy() {
             Ok(p) => p,
@@ -149,6 +150,7 @@ impl Session {
         }
     }
 
+    /// `:unset NAME`.
     pub(super) fn unset(&mut self, name: &str) -> Reply {
         if self.facts.remove(name).is_some() {
             return Reply::text(format!("{name} is not given now"));
@@ -168,6 +170,7 @@ impl Session {
         )
     }
 
+    /// `:changes`: definitions, facts and params changed since loading.
     pub(super) fn changes(&self) -> Reply {
         let mut out = String::new();
         for d in &self.definitions {
@@ -206,6 +209,7 @@ impl Session {
         Reply::text(out)
     }
 
+    /// `:write FILE`: the current facts as a facts file.
     pub(super) fn write(&mut self, path: &str) -> Reply {
         let Some(format) = crate::facts::Format::from_path(path) else {
             return self.usage(

@@ -2,7 +2,13 @@
 //!
 //! [`parse`] runs the pest grammar in `grammar/`, maps pest's errors to
 //! [`Diagnostic`]s worded for drafters, and lowers the parse tree into
-//! [`crate::ast`] at once (see [`lower`]).
+//! [`crate::ast`] at once (module `lower`).
+//!
+//! What every tool must read or write as the grammar does lives here too:
+//! the keyword table ([`keywords`]), literals ([`literal`]), the one scan of
+//! texts, comments and brackets ([`scan`]), the one precedence table
+//! (`precedence`) the parser and the printer are built from, and the one
+//! expression printer (`print`) behind the formatter, explanations and diffs.
 
 pub mod keywords;
 pub mod literal;

@@ -71,6 +71,7 @@ fn parts(p: P<'_>) -> impl Iterator<Item = P<'_>> {
 }
 
 impl<'s> Lowerer<'s> {
+    /// A lowerer for pairs parsed from `src`, within `limits`.
     pub(super) fn new(src: &'s SourceFile, limits: &'s Limits) -> Self {
         Lowerer {
             src,
@@ -80,6 +81,7 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// An error at `at`, labelled, in this source.
     pub(super) fn err(
         &self,
         code: Code,
@@ -92,10 +94,12 @@ impl<'s> Lowerer<'s> {
             .in_source(self.src)
     }
 
+    /// A construct the grammar guarantees but the tree lacks.
     pub(super) fn missing(&self, at: Span) -> Diagnostic {
         self.err(Code::Syntax, at, "incomplete construct", "here")
     }
 
+    /// A whole file: every declaration, with every error found.
     pub(super) fn program(&self, pairs: Pairs<'_, Rule>) -> Result<Program, Diagnostics> {
         let mut decls = Vec::new();
         let mut errors = Vec::new();
@@ -117,6 +121,7 @@ impl<'s> Lowerer<'s> {
         }
     }
 
+    /// A lone expression (`expr_only`).
     pub(super) fn expr_only(&self, pairs: Pairs<'_, Rule>) -> Result<Expr, Diagnostics> {
         let whole = pairs.into_iter().next();
         let e = whole.and_then(|p| parts(p).next());

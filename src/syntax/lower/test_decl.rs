@@ -6,6 +6,7 @@ use crate::span::{Loc, Span, Spanned};
 use crate::syntax::Rule;
 
 impl Lowerer<'_> {
+    /// A `test "…" { … }` declaration.
     pub(super) fn test(&self, p: P<'_>) -> Lowered<TestDecl> {
         let whole = span(&p);
         let mut it = parts(p);

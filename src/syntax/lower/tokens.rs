@@ -8,6 +8,7 @@ use crate::span::Spanned;
 use crate::syntax::{Rule, literal};
 
 impl Lowerer<'_> {
+    /// A literal's value; a malformed one is a diagnostic on it.
     pub(super) fn literal(&self, p: P<'_>) -> Lowered<LitValue> {
         let at = span(&p);
         let result = match p.as_rule() {
@@ -39,6 +40,7 @@ impl Lowerer<'_> {
         })
     }
 
+    /// A `YYYY-MM-DD` date that must be a calendar date.
     pub(super) fn date(&self, p: &P<'_>) -> Lowered<jiff::civil::Date> {
         match literal::date(p.as_str()) {
             Ok(LitValue::Date(d)) => Ok(d),
@@ -53,6 +55,7 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A chapter or measure number.
     pub(super) fn integer(&self, p: &P<'_>) -> Lowered<Spanned<u32>> {
         p.as_str()
             .parse::<u32>()
@@ -60,10 +63,12 @@ impl Lowerer<'_> {
             .map_err(|_| self.err(Code::Literal, span(p), "number too large", "here"))
     }
 
+    /// A name as written.
     pub(super) fn ident(&self, p: &P<'_>) -> Ident {
         Spanned::new(p.as_str().to_string(), span(p))
     }
 
+    /// A text in quotes, its escapes resolved.
     pub(super) fn string(&self, p: P<'_>) -> Text {
         let at = span(&p);
         let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
