@@ -6,6 +6,7 @@
 
 use decree::ast::Program;
 use decree::syntax::keywords::Surface;
+use decree::syntax::scan::{TokenKind, scan};
 use decree::{Limits, SourceFile};
 use proptest::prelude::*;
 
@@ -19,20 +20,13 @@ fn fmt(name: &str, text: &str, surface: Surface) -> String {
     decree::fmt::format(&src, &program, surface)
 }
 
+/// Comment texts, sorted: the formatter moves comments but keeps each one.
+/// They are found by the scanner the parser's rules are tested against
+/// (`syntax::scan`), so a `#` inside a text is not taken for a comment.
 fn comments(text: &str) -> Vec<String> {
-    // Comment texts, in order (a rough scan is enough: the files under test
-    // have no `#` inside strings except where both sides agree).
-    let mut out: Vec<String> = text
-        .lines()
-        .filter_map(|l| {
-            l.find(" #")
-                .map(|i| l[i + 1..].trim_end().to_string())
-                .or_else(|| {
-                    l.trim_start()
-                        .starts_with('#')
-                        .then(|| l.trim().to_string())
-                })
-        })
+    let mut out: Vec<String> = scan(text)
+        .filter(|t| matches!(t.kind, TokenKind::Comment { .. }))
+        .map(|t| text[t.span.start..t.span.end].trim_end().to_string())
         .collect();
     out.sort();
     out

@@ -3,12 +3,38 @@
 //! interface driven through a pseudo-terminal.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Runs a script: its first line `# args: …` gives the command line.
-fn transcript(path: &Path) -> String {
-    let script = std::fs::read_to_string(path).unwrap();
+/// The repository's folders that scripts read, by the paths they give.
+const SCRIPT_INPUTS: &[&str] = &["policies", "tests/repl", "examples/enterprises"];
+
+/// A fresh folder laid out like the repository for one script: the folders
+/// scripts read copied in, and an empty `target/` for what they write. A
+/// script's paths read as from the repository's root, yet it writes
+/// nothing into the working tree, and it runs in a fresh clone whose
+/// `target/` does not exist (CARGO_TARGET_DIR elsewhere).
+fn scratch(name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("decree-repl-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for input in SCRIPT_INPUTS {
+        let to = dir.join(input);
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(root.join(input)).unwrap() {
+            let from = entry.unwrap().path();
+            if from.is_file() {
+                std::fs::copy(&from, to.join(from.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    std::fs::create_dir_all(dir.join("target")).unwrap();
+    dir
+}
+
+/// Runs a script in `dir`: its first line `# args: …` gives the command
+/// line. Returns the transcript: exit code, then standard output and error.
+fn run_script(dir: &Path, script: &str) -> String {
     let args: Vec<&str> = script
         .lines()
         .next()
@@ -19,7 +45,7 @@ fn transcript(path: &Path) -> String {
         .arg("repl")
         .args(&args)
         .args(["--at", "2026-01-01"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -41,11 +67,45 @@ fn transcript(path: &Path) -> String {
     )
 }
 
+/// The transcript of a script file, run in a scratch folder of its own.
+fn transcript(path: &Path) -> String {
+    let script = std::fs::read_to_string(path).unwrap();
+    let name = path.file_stem().unwrap().to_string_lossy();
+    let dir = scratch(&name);
+    let shown = run_script(&dir, &script);
+    let _ = std::fs::remove_dir_all(&dir);
+    shown
+}
+
 #[test]
 fn scripted_sessions() {
     insta::glob!("repl/*.txt", |path| {
         insta::assert_snapshot!(transcript(path));
     });
+}
+
+/// What a script writes lands in its scratch folder, never in the
+/// repository, whether or not the repository has a `target/`.
+#[test]
+fn a_script_writes_into_its_scratch_folder_not_the_repository() {
+    let file = "target/written-by-a-repl-script.json";
+    let script = format!(
+        "# args: policies/measures-2-8-13.decree --facts tests/repl/firm.json\n:write {file}\n"
+    );
+    let dir = scratch("writes");
+    let shown = run_script(&dir, &script);
+    assert!(
+        shown.contains(&format!("wrote 8 facts to {file}")),
+        "{shown}"
+    );
+    assert!(dir.join(file).is_file());
+    let in_repository = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    assert!(
+        !in_repository.exists(),
+        "{} written",
+        in_repository.display()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]

@@ -11,6 +11,7 @@ use rustyline::{Context, Helper};
 
 use super::{COMMANDS, Session};
 use crate::syntax::keywords::KEYWORDS;
+use crate::syntax::scan::{TokenKind, scan};
 
 /// rustyline's helper for decree: knows the session's names.
 pub struct DecreeHelper {
@@ -113,60 +114,66 @@ const COMMENT_COLOR: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
 /// Colours decree code: keywords, numbers with their units, strings,
-/// comments and `:commands`. The text itself is unchanged.
+/// comments and `:commands`. The text itself is unchanged. Texts and
+/// comments are found by the scanner the parser uses, so a `#` in a text
+/// is coloured as text.
 pub fn highlight_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len() * 2);
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let mut i = 0;
-    let at = |k: usize| chars.get(k).map(|(_, c)| *c);
-    let offset = |k: usize| chars.get(k).map_or(line.len(), |(o, _)| *o);
-    while let Some(c) = at(i) {
-        let start = i;
-        let color;
-        if c == '#' {
-            i = chars.len();
-            color = COMMENT_COLOR;
-        } else if c == '"' {
-            i += 1;
-            while at(i).is_some_and(|x| x != '"') {
-                i += 1;
+    let mut at = 0;
+    for token in scan(line) {
+        out.push_str(line.get(at..token.span.start).unwrap_or(""));
+        let piece = line.get(token.span.start..token.span.end).unwrap_or("");
+        match token.kind {
+            TokenKind::Comment { .. } => paint(&mut out, COMMENT_COLOR, piece),
+            TokenKind::Text => paint(&mut out, STRING_COLOR, piece),
+            TokenKind::Open | TokenKind::Close => out.push_str(piece),
+            TokenKind::Code if token.span.start == 0 && piece.starts_with(':') => {
+                paint(&mut out, COMMAND_COLOR, piece);
             }
-            i = (i + 1).min(chars.len());
-            color = STRING_COLOR;
-        } else if c == ':' && start == 0 {
-            while at(i).is_some_and(|x| !x.is_whitespace()) {
-                i += 1;
-            }
-            color = COMMAND_COLOR;
-        } else if c.is_ascii_digit() {
-            while at(i).is_some_and(|x| x.is_ascii_digit() || "._%％:万亿千百十KMB元".contains(x))
-            {
-                i += 1;
-            }
-            color = NUMBER_COLOR;
+            TokenKind::Code => highlight_code(&mut out, piece),
+        }
+        at = token.span.end;
+    }
+    out.push_str(line.get(at..).unwrap_or(""));
+    out
+}
+
+/// Colours a run of code: numbers with their units, and keywords.
+fn highlight_code(out: &mut String, code: &str) {
+    let mut rest = code;
+    while let Some(c) = rest.chars().next() {
+        let (len, color) = if c.is_ascii_digit() {
+            let len = rest
+                .find(|x: char| !(x.is_ascii_digit() || "._%％:万亿千百十KMB元".contains(x)))
+                .unwrap_or(rest.len());
+            (len, NUMBER_COLOR)
         } else if c.is_alphanumeric() || c == '_' {
-            while at(i).is_some_and(|x| x.is_alphanumeric() || x == '_') {
-                i += 1;
-            }
-            let word = line.get(offset(start)..offset(i)).unwrap_or("");
+            let len = rest
+                .find(|x: char| !(x.is_alphanumeric() || x == '_'))
+                .unwrap_or(rest.len());
+            let word = rest.get(..len).unwrap_or("");
             let is_kw = KEYWORDS
                 .iter()
                 .any(|k| k.english == word || k.chinese == word);
-            color = if is_kw { KEYWORD_COLOR } else { "" };
+            (len, if is_kw { KEYWORD_COLOR } else { "" })
         } else {
-            i += 1;
-            color = "";
-        }
-        let piece = line.get(offset(start)..offset(i)).unwrap_or("");
-        if color.is_empty() {
-            out.push_str(piece);
-        } else {
-            out.push_str(color);
-            out.push_str(piece);
-            out.push_str(RESET);
-        }
+            (c.len_utf8(), "")
+        };
+        let (piece, after) = rest.split_at_checked(len).unwrap_or((rest, ""));
+        paint(out, color, piece);
+        rest = after;
     }
-    out
+}
+
+/// Appends `piece` in `color` (as it is when `color` is empty).
+fn paint(out: &mut String, color: &str, piece: &str) {
+    if color.is_empty() {
+        out.push_str(piece);
+    } else {
+        out.push_str(color);
+        out.push_str(piece);
+        out.push_str(RESET);
+    }
 }
 
 impl Highlighter for DecreeHelper {
@@ -180,5 +187,54 @@ impl Highlighter for DecreeHelper {
 
     fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The highlighted line with colours named, for reading.
+    fn named(line: &str) -> String {
+        highlight_line(line)
+            .replace(KEYWORD_COLOR, "<kw>")
+            .replace(NUMBER_COLOR, "<num>")
+            .replace(STRING_COLOR, "<str>")
+            .replace(COMMAND_COLOR, "<cmd>")
+            .replace(COMMENT_COLOR, "<rem>")
+            .replace(RESET, "</>")
+    }
+
+    #[test]
+    fn colours_keywords_numbers_texts_comments_and_commands() {
+        assert_eq!(
+            named("取小(20% * 投资额, 5000万) # 上限"),
+            "<kw>取小</>(<num>20%</> * 投资额, <num>5000万</>) <rem># 上限</>"
+        );
+        assert_eq!(named(":set x = 3亿"), "<cmd>:set</> x = <num>3亿</>");
+    }
+
+    #[test]
+    fn a_hash_in_a_text_is_text() {
+        assert_eq!(
+            named("cite \"第#1条\" # note"),
+            "<kw>cite</> <str>\"第#1条\"</> <rem># note</>"
+        );
+        assert_eq!(named("cite “第#1条”"), "<kw>cite</> <str>“第#1条”</>");
+        assert_eq!(named("x = \"a\\\"#\""), "x = <str>\"a\\\"#\"</>");
+    }
+
+    #[test]
+    fn the_text_is_unchanged() {
+        for line in ["", "  a  ", "if x\u{3000}then “y", "\"open", "（a）【b】"] {
+            let plain = named(line)
+                .replace("<kw>", "")
+                .replace("<num>", "")
+                .replace("<str>", "")
+                .replace("<cmd>", "")
+                .replace("<rem>", "")
+                .replace("</>", "");
+            assert_eq!(plain, line);
+        }
     }
 }

@@ -138,6 +138,12 @@ pub fn keyword(rule: &str) -> Option<&'static Keyword> {
     KEYWORDS.iter().find(|k| k.rule == rule)
 }
 
+/// The spelling of the keyword whose rule is `rule` on `surface`; empty
+/// for a rule that is not in the table.
+pub fn spell(rule: &str, surface: Surface) -> &'static str {
+    keyword(rule).map_or("", |k| k.spelling(surface))
+}
+
 /// Renders `grammar/keywords.pest` from [`KEYWORDS`].
 pub fn render_grammar() -> String {
     let mut out = String::from(

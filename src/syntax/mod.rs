@@ -2,11 +2,20 @@
 //!
 //! [`parse`] runs the pest grammar in `grammar/`, maps pest's errors to
 //! [`Diagnostic`]s worded for drafters, and lowers the parse tree into
-//! [`crate::ast`] at once (see [`lower`]).
+//! [`crate::ast`] at once (module `lower`).
+//!
+//! What every tool must read or write as the grammar does lives here too:
+//! the keyword table ([`keywords`]), literals ([`literal`]), the one scan of
+//! texts, comments and brackets ([`scan`]), the one precedence table
+//! (`precedence`) the parser and the printer are built from, and the one
+//! expression printer (`print`) behind the formatter, explanations and diffs.
 
 pub mod keywords;
 pub mod literal;
 mod lower;
+pub(crate) mod precedence;
+pub(crate) mod print;
+pub mod scan;
 
 use pest::Parser as _;
 
@@ -72,33 +81,25 @@ fn check_size_and_nesting(source: &SourceFile, limits: &Limits) -> Result<(), Di
         .in_source(source)
         .into());
     }
+    // Brackets are counted as the grammar reads them: not in texts, not in
+    // comments (see `scan`).
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    for (i, ch) in source.text.char_indices() {
-        match ch {
-            '\n' => {
-                in_comment = false;
-                in_string = false;
-            }
-            _ if in_comment => {}
-            '"' => in_string = !in_string,
-            _ if in_string => {}
-            '#' => in_comment = true,
-            '(' | '{' | '[' | '（' | '｛' => {
+    for token in scan::scan(&source.text) {
+        match token.kind {
+            scan::TokenKind::Open => {
                 depth += 1;
                 if depth > limits.max_depth {
                     return Err(Diagnostic::error(
                         Code::Limit,
                         format!("brackets nested more than {} deep", limits.max_depth),
                     )
-                    .label(Span::new(i, i + ch.len_utf8()), "too deep from here")
+                    .label(token.span, "too deep from here")
                     .help("write the expression in steps, as separate items")
                     .in_source(source)
                     .into());
                 }
             }
-            ')' | '}' | ']' | '）' | '｝' => depth = depth.saturating_sub(1),
+            scan::TokenKind::Close => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -238,4 +239,32 @@ fn describe(rule: Rule) -> Option<String> {
         }
     };
     Some(words.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn depth_error(text: &str) -> bool {
+        let limits = Limits::default().with_max_depth(4);
+        check_size_and_nesting(&SourceFile::new("t.decree", text), &limits)
+            .is_err_and(|d| d.iter().any(|x| x.code == Code::Limit))
+    }
+
+    #[test]
+    fn brackets_in_texts_and_comments_are_not_nesting() {
+        assert!(!depth_error("cite “（（（（（（”\n"));
+        assert!(!depth_error("cite \"a\\\"(((((\"\n"));
+        assert!(!depth_error("# (((((\nfact a: money\n"));
+        assert!(!depth_error("# ((\r(((\n"));
+    }
+
+    #[test]
+    fn brackets_after_a_text_are_nesting() {
+        // An escaped quote does not close the text, so what follows the
+        // real closing quote is code.
+        assert!(depth_error("cite \"a\\\"\" (((((\n"));
+        assert!(depth_error("cite “a”（（（（（\n"));
+        assert!(depth_error("【【【【【"));
+    }
 }

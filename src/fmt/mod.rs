@@ -1,97 +1,42 @@
 //! The formatter: one canonical layout for decree files, in either keyword
 //! surface, keeping every comment and every text.
 //!
-//! [`format`] prints the AST back, keywords spelt from the keyword table in
+//! [`format()`] prints the AST back, keywords spelt from the keyword table in
 //! the chosen [`Surface`], literals as they were written, and each comment
 //! where it stood: a comment on its own line before the entry (declaration,
 //! field, cite, item, row, test line) that follows it; a comment after code
 //! at the end of the first line of the entry that starts on its line.
 //! Laws (checked by property tests): formatting is idempotent, and parsing
 //! the output gives the same AST as parsing the input.
+//!
+//! Comments are found by the parser's scanner ([`crate::syntax::scan`]) and
+//! put back by `comments`; expressions are printed by the one expression
+//! printer (`crate::syntax::print`), which explanations and diffs share.
+
+mod comments;
+
+use comments::Comments;
 
 use crate::ast::*;
 use crate::span::{SourceFile, Span};
-use crate::syntax::keywords::{Surface, keyword};
+use crate::syntax::keywords::{Surface, keyword, spell};
+use crate::syntax::print::{Printer as ExprPrinter, Style, Tables};
 use crate::value::Unit;
 
-/// A `#` comment found in the source.
-#[derive(Debug, Clone)]
-struct Comment {
-    offset: usize,
-    line: usize,
-    /// The text from `#` to the end of the line, trailing blanks removed.
-    text: String,
-    /// Code stands before it on its line.
-    trailing: bool,
-    used: bool,
-}
-
-/// Every comment of a source, outside strings.
-fn comments(source: &SourceFile) -> Vec<Comment> {
-    let text: &str = &source.text;
-    let mut out = Vec::new();
-    let mut line = 1;
-    let mut line_has_code = false;
-    let mut in_string: Option<char> = None;
-    let mut escaped = false;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if let Some(close) = in_string {
-            if c == '\n' {
-                in_string = None;
-                line += 1;
-                line_has_code = false;
-            } else if escaped {
-                escaped = false;
-            } else if c == '\\' && close == '"' {
-                escaped = true;
-            } else if c == close {
-                in_string = None;
-            }
-            continue;
-        }
-        match c {
-            '\n' => {
-                line += 1;
-                line_has_code = false;
-            }
-            '"' => {
-                in_string = Some('"');
-                line_has_code = true;
-            }
-            '“' => {
-                in_string = Some('”');
-                line_has_code = true;
-            }
-            '#' => {
-                let end = text
-                    .get(i..)
-                    .and_then(|r| r.find('\n'))
-                    .map_or(text.len(), |n| i + n);
-                out.push(Comment {
-                    offset: i,
-                    line,
-                    text: text.get(i..end).unwrap_or("").trim_end().to_string(),
-                    trailing: line_has_code,
-                    used: false,
-                });
-                while iter.peek().is_some_and(|(j, _)| *j < end) {
-                    iter.next();
-                }
-            }
-            c if c.is_whitespace() => {}
-            _ => line_has_code = true,
-        }
-    }
-    out
-}
+/// How tightly an expression binds, for code that prints expressions
+/// itself; the table is [`crate::syntax::precedence`].
+#[allow(
+    unused_imports,
+    reason = "kept for the evaluator's own printing of expressions"
+)]
+pub(crate) use crate::syntax::precedence::precedence;
 
 /// Formats a parsed file. `source` must be the text `program` was parsed from.
 pub fn format(source: &SourceFile, program: &Program, surface: Surface) -> String {
     let mut p = Printer {
         source,
         surface,
-        comments: comments(source),
+        comments: Comments::of(source),
         out: String::new(),
         indent: 0,
     };
@@ -125,33 +70,25 @@ pub fn detect_surface(text: &str) -> Surface {
     }
 }
 
+/// Prints the declarations of one file, with its comments.
 struct Printer<'s> {
     source: &'s SourceFile,
     surface: Surface,
-    comments: Vec<Comment>,
+    comments: Comments,
     out: String,
     indent: usize,
 }
 
-/// How tightly an expression binds (the Pratt table of `syntax::lower`), for
-/// parentheses when printing.
-pub(crate) fn precedence(e: &Expr) -> u8 {
-    match &e.node {
-        ExprKind::Binary(op, ..) => match op {
-            BinaryOp::Or => 1,
-            BinaryOp::And => 2,
-            BinaryOp::Cmp(_) | BinaryOp::In => 4,
-            BinaryOp::Add | BinaryOp::Sub => 5,
-            BinaryOp::Mul | BinaryOp::Div => 6,
-            BinaryOp::Range => 7,
-        },
-        ExprKind::Unary(UnaryOp::Not | UnaryOp::Soft, _) => 3,
-        ExprKind::Unary(UnaryOp::Neg, _) => 8,
-        ExprKind::If(..) => 0,
-        _ => 9,
+/// `head`, then the label in quotes when there is one.
+fn labelled(mut head: String, label: Option<&Text>) -> String {
+    if let Some(l) = label {
+        head.push(' ');
+        head.push_str(&quote(l));
     }
+    head
 }
 
+/// A text in quotes, escaped as the grammar reads it back.
 fn quote(text: &str) -> String {
     let mut s = String::with_capacity(text.len() + 2);
     s.push('"');
@@ -170,55 +107,27 @@ fn quote(text: &str) -> String {
 
 impl Printer<'_> {
     fn kw(&self, rule: &str) -> &'static str {
-        keyword(rule).map_or("", |k| k.spelling(self.surface))
+        spell(rule, self.surface)
     }
 
-    fn line_of(&self, offset: usize) -> usize {
-        self.source.line_col(offset).0
+    fn pad(&self) -> String {
+        "  ".repeat(self.indent)
     }
 
     /// Own-line comments (and stray trailing ones) before `upto`.
     fn leading(&mut self, upto: usize) {
-        let pad = "  ".repeat(self.indent);
-        for c in self.comments.iter_mut() {
-            if !c.used && c.offset < upto {
-                c.used = true;
-                self.out.push_str(&pad);
-                self.out.push_str(&c.text);
-                self.out.push('\n');
-            }
-        }
+        let pad = self.pad();
+        let lines = self.comments.before(upto, &pad);
+        self.out.push_str(&lines);
     }
 
-    /// One output line for the entry starting at `start`: its leading
-    /// comments, the text, and the trailing comment of its first line.
+    /// The lines of the entry starting at `start`: its leading comments,
+    /// the text, and the trailing comment of its first line.
     fn entry(&mut self, start: usize, text: &str) {
-        self.leading(start);
-        let line = self.line_of(start);
-        let pad = "  ".repeat(self.indent);
-        let mut lines = text.split('\n');
-        let first = lines.next().unwrap_or("");
-        self.out.push_str(&pad);
-        self.out.push_str(first);
-        if let Some(c) = self
-            .comments
-            .iter_mut()
-            .find(|c| !c.used && c.trailing && c.line == line && c.offset > start)
-        {
-            c.used = true;
-            self.out.push_str("  ");
-            self.out.push_str(&c.text);
-        }
-        self.out.push('\n');
-        for l in lines {
-            if l.is_empty() {
-                self.out.push('\n');
-            } else {
-                self.out.push_str(&pad);
-                self.out.push_str(l);
-                self.out.push('\n');
-            }
-        }
+        let pad = self.pad();
+        let line = self.source.line_col(start).0;
+        let lines = self.comments.entry(line, start, text, &pad);
+        self.out.push_str(&lines);
     }
 
     fn blank(&mut self) {
@@ -231,7 +140,7 @@ impl Printer<'_> {
         self.indent += 1;
         self.leading(upto);
         self.indent -= 1;
-        self.out.push_str(&"  ".repeat(self.indent));
+        self.out.push_str(&self.pad());
         self.out.push_str("}\n");
     }
 
@@ -264,37 +173,8 @@ impl Printer<'_> {
         match d {
             Decl::Policy(h) => self.policy(h),
             Decl::Enum(e) => self.enum_decl(e),
-            Decl::Fact(f) => {
-                let mut t = format!(
-                    "{} {}: {}",
-                    self.kw("fact"),
-                    f.name.node,
-                    self.type_ref(&f.ty.node)
-                );
-                if let Some(l) = &f.label {
-                    t.push(' ');
-                    t.push_str(&quote(l));
-                }
-                self.entry(f.span.0.start, &t);
-            }
-            Decl::Param(p) => {
-                self.leading(p.span.0.start);
-                let value = match &p.value {
-                    Some(e) => self.expr(e),
-                    None => self.kw("tbd").to_string(),
-                };
-                let mut t = format!(
-                    "{} {}: {} = {value}",
-                    self.kw("param"),
-                    p.name.node,
-                    self.type_ref(&p.ty.node)
-                );
-                if let Some(l) = &p.label {
-                    t.push(' ');
-                    t.push_str(&quote(l));
-                }
-                self.entry(p.span.0.start, &t);
-            }
+            Decl::Fact(f) => self.fact(f),
+            Decl::Param(p) => self.param(p),
             Decl::Chapter(c) => {
                 let t = format!(
                     "{} {} {} {{",
@@ -327,6 +207,31 @@ impl Printer<'_> {
         }
     }
 
+    fn fact(&mut self, f: &FactDecl) {
+        let head = format!(
+            "{} {}: {}",
+            self.kw("fact"),
+            f.name.node,
+            self.type_ref(&f.ty.node)
+        );
+        self.entry(f.span.0.start, &labelled(head, f.label.as_ref()));
+    }
+
+    fn param(&mut self, p: &ParamDecl) {
+        self.leading(p.span.0.start);
+        let value = match &p.value {
+            Some(e) => self.expr(e),
+            None => self.kw("tbd").to_string(),
+        };
+        let head = format!(
+            "{} {}: {} = {value}",
+            self.kw("param"),
+            p.name.node,
+            self.type_ref(&p.ty.node)
+        );
+        self.entry(p.span.0.start, &labelled(head, p.label.as_ref()));
+    }
+
     fn policy(&mut self, h: &PolicyHeader) {
         let t = format!("{} {} {{", self.kw("policy"), quote(&h.title));
         self.entry(h.span.0.start, &t);
@@ -353,11 +258,7 @@ impl Printer<'_> {
         self.entry(e.span.0.start, &t);
         self.indent += 1;
         for (name, label) in &e.variants {
-            let mut t = name.node.clone();
-            if let Some(l) = label {
-                t.push(' ');
-                t.push_str(&quote(l));
-            }
+            let mut t = labelled(name.node.clone(), label.as_ref());
             t.push(',');
             self.entry(name.span.start, &t);
         }
@@ -419,11 +320,7 @@ impl Printer<'_> {
         // Comments before the item come before it, not inside its tables.
         self.leading(item.span.0.start);
         let kind = self.kw(item.kind.node.keyword());
-        let mut head = format!("{kind} {}", item.name.node);
-        if let Some(l) = &item.label {
-            head.push(' ');
-            head.push_str(&quote(l));
-        }
+        let head = labelled(format!("{kind} {}", item.name.node), item.label.as_ref());
         let body = match &item.body {
             ItemBody::Value(e) => self.expr(e),
             ItemBody::AtMost(e) => format!("{} {}", self.kw("at_most"), self.expr(e)),
@@ -449,7 +346,7 @@ impl Printer<'_> {
         if !t.facts.is_empty() {
             let start = t.facts.first().map_or(0, |(n, _)| n.span.start);
             self.leading(start);
-            self.out.push_str(&"  ".repeat(self.indent));
+            self.out.push_str(&self.pad());
             self.out.push_str(&format!("{} {{\n", self.kw("facts")));
             self.indent += 1;
             for (name, input) in &t.facts {
@@ -464,7 +361,7 @@ impl Printer<'_> {
                 self.entry(name.span.start, &format!("{} = {v}", name.node));
             }
             self.indent -= 1;
-            self.out.push_str(&"  ".repeat(self.indent));
+            self.out.push_str(&self.pad());
             self.out.push_str("}\n");
         }
         for (name, e) in &t.sets {
@@ -516,184 +413,25 @@ impl Printer<'_> {
 
     // ------------------------------------------------------------ expressions
 
+    /// An expression; the rows of its tables carry their comments, indented
+    /// one step inside the entry.
     fn expr(&mut self, e: &Expr) -> String {
-        let mut s = String::new();
-        self.write(e, &mut s);
-        s
-    }
-
-    fn child(&mut self, e: &Expr, min: u8, out: &mut String) {
-        if precedence(e) < min {
-            out.push('(');
-            self.write(e, out);
-            out.push(')');
-        } else {
-            self.write(e, out);
-        }
-    }
-
-    fn write(&mut self, e: &Expr, out: &mut String) {
-        match &e.node {
-            ExprKind::Lit(l) => out.push_str(&l.raw),
-            ExprKind::Name(n) => out.push_str(n),
-            ExprKind::Unary(op, x) => {
-                match op {
-                    UnaryOp::Neg => out.push('-'),
-                    UnaryOp::Not => {
-                        out.push_str(self.kw("not"));
-                        out.push(' ');
-                    }
-                    UnaryOp::Soft => {
-                        out.push_str(self.kw("soft"));
-                        out.push(' ');
-                    }
-                }
-                self.child(x, precedence(e), out);
-            }
-            ExprKind::Binary(op, l, r) => {
-                let p = precedence(e);
-                self.child(l, p, out);
-                let sym = match op {
-                    BinaryOp::Add => " + ".to_string(),
-                    BinaryOp::Sub => " - ".to_string(),
-                    BinaryOp::Mul => " * ".to_string(),
-                    BinaryOp::Div => " / ".to_string(),
-                    BinaryOp::Range => "..".to_string(),
-                    BinaryOp::Cmp(c) => format!(" {} ", c.symbol()),
-                    BinaryOp::And => format!(" {} ", self.kw("and")),
-                    BinaryOp::Or => format!(" {} ", self.kw("or")),
-                    BinaryOp::In => format!(" {} ", self.kw("in")),
-                };
-                out.push_str(&sym);
-                self.child(r, p + 1, out);
-            }
-            ExprKind::If(c, t, f) => {
-                out.push_str(self.kw("if"));
-                out.push(' ');
-                self.write(c, out);
-                out.push(' ');
-                out.push_str(self.kw("then"));
-                out.push(' ');
-                self.write(t, out);
-                out.push(' ');
-                out.push_str(self.kw("else"));
-                out.push(' ');
-                self.write(f, out);
-            }
-            ExprKind::Call(f, args) => {
-                out.push_str(self.kw(f.name()));
-                out.push('(');
-                for (i, a) in args.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    self.write(a, out);
-                }
-                out.push(')');
-            }
-            ExprKind::Tiers(t) => {
-                match &t.prior {
-                    Some(p) => {
-                        out.push_str(self.kw("first_reaching"));
-                        out.push(' ');
-                        self.write(&t.subject, out);
-                        out.push(' ');
-                        out.push_str(self.kw("over"));
-                        out.push(' ');
-                        self.write(p, out);
-                    }
-                    None => {
-                        out.push_str(self.kw("tiers"));
-                        out.push(' ');
-                        self.write(&t.subject, out);
-                        if t.cmp != CmpOp::Ge {
-                            out.push(' ');
-                            out.push_str(t.cmp.symbol());
-                        }
-                    }
-                }
-                out.push_str(" {\n");
-                for (th, v) in &t.rows {
-                    let text = format!("{} => {}", self.expr(th), self.expr(v));
-                    let row = self.row(th.span, &text);
-                    out.push_str(&row);
-                }
-                if let Some(o) = &t.otherwise {
-                    let text = format!("{} => {}", self.kw("else"), self.expr(o));
-                    let row = self.row(o.span, &text);
-                    out.push_str(&row);
-                }
-                out.push('}');
-            }
-            ExprKind::Schedule(s) => {
-                out.push_str(self.kw("schedule"));
-                out.push(' ');
-                self.write(&s.base, out);
-                out.push_str(" {\n");
-                for (b, r) in &s.brackets {
-                    let text = format!("{} => {}", self.expr(b), self.expr(r));
-                    let row = self.row(b.span, &text);
-                    out.push_str(&row);
-                }
-                if let Some(a) = &s.above {
-                    let text = format!("{} => {}", self.kw("above"), self.expr(a));
-                    let row = self.row(a.span, &text);
-                    out.push_str(&row);
-                }
-                out.push('}');
-            }
-        }
-    }
-
-    /// A table row inside an expression, indented one step, with its comments.
-    fn row(&mut self, at: Span, text: &str) -> String {
-        let mut s = String::new();
-        let line = self.line_of(at.start);
-        for c in self.comments.iter_mut() {
-            if !c.used && c.offset < at.start {
-                c.used = true;
-                s.push_str("  ");
-                s.push_str(&c.text);
-                s.push('\n');
-            }
-        }
-        let mut lines = text.split('\n');
-        s.push_str("  ");
-        s.push_str(lines.next().unwrap_or(""));
-        if let Some(c) = self
-            .comments
-            .iter_mut()
-            .find(|c| !c.used && c.trailing && c.line == line && c.offset > at.start)
-        {
-            c.used = true;
-            s.push_str("  ");
-            s.push_str(&c.text);
-        }
-        s.push('\n');
-        for l in lines {
-            s.push_str("  ");
-            s.push_str(l);
-            s.push('\n');
-        }
-        s
+        let style = Style::source(self.surface);
+        let (source, comments) = (self.source, &mut self.comments);
+        let mut row = |at: Span, text: &str| {
+            let line = source.line_col(at.start).0;
+            comments.entry(line, at.start, text, "  ")
+        };
+        ExprPrinter::new(style, Tables::Rows(&mut row)).print(e)
     }
 }
 
-/// An expression as decree text (English keywords), without comments.
+/// An expression as decree text on one line (English keywords), without
+/// comments.
 pub fn expr_text(e: &Expr) -> String {
-    let source = SourceFile::new("", "");
-    let mut p = Printer {
-        source: &source,
-        surface: Surface::English,
-        comments: Vec::new(),
-        out: String::new(),
-        indent: 0,
-    };
-    p.expr(e)
-        .replace('\n', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut row = |_: Span, text: &str| format!("{text}\n");
+    let text = ExprPrinter::new(Style::source(Surface::English), Tables::Rows(&mut row)).print(e);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The literal of a `valid` field as written, after its keyword: the
@@ -714,4 +452,26 @@ fn literal_after_keyword(field: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    fn expr(text: &str) -> Expr {
+        crate::syntax::parse_expr(&SourceFile::new("t", text), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn expr_text_is_one_line_of_english_decree() {
+        assert_eq!(
+            expr_text(&expr("分档 x ｛\n 1万 => 取小(a, b)，\n 否则 => 0元 ｝")),
+            "tiers x { 1万 => min(a, b) else => 0元 }"
+        );
+        assert_eq!(
+            expr_text(&expr("schedule x { 1 => tiers y { 2 => 3 } above => 4 }")),
+            "schedule x { 1 => tiers y { 2 => 3 } above => 4 }"
+        );
+    }
 }
