@@ -1,7 +1,8 @@
 //! Population runs: the compiled plan agrees digit for digit with the
-//! interpreter over generated populations; CSV and JSON Lines stream in
-//! input order; unreadable rows are reported with their line and skipped
-//! (or stop the run with --strict).
+//! interpreter over generated populations; CSV, JSON Lines and facts files
+//! stream in input order; unreadable rows are reported with their line and
+//! skipped (exit code 1), or stop the run with --strict; key columns pass
+//! through; unknown columns are warned about; sets are written `a;b`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,12 +10,14 @@
     clippy::indexing_slicing
 )]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use decree::batch::{Row, RowResult};
 use decree::eval::Facts;
 use decree::plan::Plan;
+use decree::population::read::{Chunk, Csv, ReadOptions, Source, Typed};
+use decree::population::write::{RowFormat, RowWriter};
+use decree::population::{Collect, RowResult, RowView, Settings, Sink};
 use decree::value::{Unit, Value};
 use decree::{Options, Policy, SourceFile};
 use proptest::prelude::*;
@@ -65,32 +68,78 @@ fn amount() -> impl Strategy<Value = Option<Decimal>> {
     ]
 }
 
-fn rows() -> impl Strategy<Value = Vec<Row>> {
+fn rows() -> impl Strategy<Value = Vec<Facts>> {
     prop::collection::vec(prop::collection::vec(amount(), 7), 1..400).prop_map(|rows| {
         rows.into_iter()
             .enumerate()
             .map(|(i, values)| {
-                let mut facts = Facts::new(format!("row {}", i + 2));
+                let mut facts = Facts::new(format!("row {}", i + 1));
                 for (name, v) in FACTS.iter().zip(values) {
                     if let Some(d) = v {
                         facts.set(fact(name), Value::Num(Unit::Money, d));
                     }
                 }
-                Row {
-                    line: i as u64 + 2,
-                    facts,
-                }
+                facts
             })
             .collect()
     })
 }
 
-fn interpreted(policy: &Policy, rows: &[Row], options: &Options) -> Vec<RowResult> {
+/// Each row through the interpreter alone, numbered from 1 as a run
+/// numbers typed rows, and named as it names them.
+fn interpreted(policy: &Policy, rows: &[Facts], options: &Options) -> Vec<RowResult> {
     rows.iter()
-        .map(|r| {
-            RowResult::from_evaluation(policy, r.line, &decree::evaluate(policy, &r.facts, options))
+        .enumerate()
+        .map(|(i, f)| {
+            let line = i as u64 + 1;
+            let mut r =
+                RowResult::from_evaluation(policy, line, &decree::evaluate(policy, f, options));
+            if r.name.is_empty() {
+                r.name = format!("row {line}");
+            }
+            r
         })
         .collect()
+}
+
+/// A source that reads at most `cap` rows at a time: chunk boundaries
+/// anywhere.
+struct Capped<S>(S, usize);
+
+impl<'p, S: Source<'p>> Source<'p> for Capped<S> {
+    fn policy(&self) -> &'p Policy {
+        self.0.policy()
+    }
+    fn next_chunk(&mut self, plan: Option<&Plan>, max: usize) -> Option<Chunk> {
+        self.0.next_chunk(plan, max.min(self.1))
+    }
+}
+
+/// Every row's results and rejected row, through `population::run`.
+fn collect<'p>(mut source: impl Source<'p>, settings: &Settings) -> Collect {
+    let mut sink = Collect::default();
+    decree::population::run(&mut source, &mut sink, settings, |_| {}).unwrap();
+    sink
+}
+
+/// Whether the plan decided each row.
+#[derive(Default)]
+struct ByPlan(Vec<bool>);
+
+impl Sink for ByPlan {
+    fn row(&mut self, row: &RowView<'_>) -> Result<(), decree::Diagnostic> {
+        self.0.push(row.by_plan());
+        Ok(())
+    }
+}
+
+/// A CSV text as a source.
+fn csv<'p>(policy: &'p Policy, text: &'p str) -> Csv<'p, &'p [u8]> {
+    let options = ReadOptions {
+        name: "pop.csv".into(),
+        ..ReadOptions::default()
+    };
+    Csv::new(policy, text.as_bytes(), &options).unwrap().0
 }
 
 proptest! {
@@ -98,12 +147,11 @@ proptest! {
 
     #[test]
     fn the_plan_agrees_with_the_interpreter(rows in rows()) {
-        let policy = load("examples/bench/anchor.decree");
+        let policy = anchor();
         let options = Options::default();
-        let plan = Plan::compile(&policy, &options).expect("the anchor policy compiles");
-        let fast = decree::batch::evaluate_chunk(&policy, Some(&plan), &rows, &options);
-        let slow = interpreted(&policy, &rows, &options);
-        prop_assert_eq!(fast, slow);
+        prop_assert!(Plan::compile(policy, &options).is_some(), "the anchor policy compiles");
+        let fast = collect(Typed::new(policy, rows.clone()), &Settings::lean(options.clone()));
+        prop_assert_eq!(fast.rows, interpreted(policy, &rows, &options));
     }
 }
 
@@ -143,7 +191,7 @@ fn ops_cell(column: usize) -> BoxedStrategy<String> {
         // floor_area: area
         4 => prop_oneof![4 => plain(20_000), 1 => Just("5000".to_string()), 1 => Just("4999.99".into()), 1 => odd].boxed(),
         // listed: bool
-        _ => prop::sample::select(vec!["true", "false", "", "maybe", "1"]).prop_map(str::to_string).boxed(),
+        _ => prop::sample::select(vec!["true", "false", "TRUE", "False", "是", "否", "", "maybe", "1"]).prop_map(str::to_string).boxed(),
     }
 }
 
@@ -162,48 +210,35 @@ fn ops_csv() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(60))]
 
-    /// The CSV fast path (cells parsed straight into the plan's columns)
-    /// agrees with reading every row as typed facts and interpreting it,
-    /// rejected rows included.
+    /// The CSV fast path (cells parsed straight into the plan's columns, in
+    /// chunks of any size) agrees with reading every row as typed facts and
+    /// interpreting it, rejected rows included, in input order.
     #[test]
-    fn csv_chunks_through_the_plan_agree_with_the_interpreter(csv in ops_csv(), chunk in 1usize..100) {
+    fn csv_chunks_through_the_plan_agree_with_the_interpreter(text in ops_csv(), chunk in 1usize..100) {
         let policy = load("tests/batch/ops.decree");
         let options = Options::default();
-        let plan = Plan::compile(&policy, &options).expect("every operation of ops.decree compiles");
-        let mut expected = Vec::new();
-        let mut slow = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
-        while let Some(r) = slow.next_row() {
-            expected.push(r.map(|row| RowResult::from_evaluation(&policy, row.line, &decree::evaluate(&policy, &row.facts, &options))).map_err(|e| e.line));
-        }
-        let mut got = Vec::new();
-        let mut fast = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
-        while let Some(c) = fast.next_chunk(Some(&plan), chunk) {
-            let results = decree::batch::evaluate(&policy, Some(&plan), &c, &options);
-            let mut rows: Vec<Result<RowResult, u64>> = (0..results.len()).map(|i| Ok(results.row(i).unwrap().to_result(&policy))).collect();
-            rows.extend(c.errors.iter().map(|e| Err(e.line)));
-            got.extend(rows);
-        }
-        let line = |r: &Result<RowResult, u64>| match r { Ok(r) => r.line, Err(l) => *l };
-        got.sort_by_key(line);
-        prop_assert_eq!(got, expected);
+        prop_assert!(Plan::compile(&policy, &options).is_some(), "every operation of ops.decree compiles");
+        let slow = collect(csv(&policy, &text), &Settings::full(options.clone()));
+        let fast = collect(Capped(csv(&policy, &text), chunk), &Settings::lean(options));
+        prop_assert_eq!(fast, slow);
     }
 
     /// Typed rows through the plan agree with the interpreter on a policy
     /// using every operation the plan compiles.
     #[test]
-    fn every_plan_operation_agrees_with_the_interpreter(csv in ops_csv()) {
+    fn every_plan_operation_agrees_with_the_interpreter(text in ops_csv()) {
         let policy = load("tests/batch/ops.decree");
         let options = Options::default();
-        let plan = Plan::compile(&policy, &options).unwrap();
-        let mut reader = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
-        let mut rows = Vec::new();
-        while let Some(r) = reader.next_row() {
-            if let Ok(r) = r {
-                rows.push(r);
-            }
-        }
-        let fast = decree::batch::evaluate_chunk(&policy, Some(&plan), &rows, &options);
-        prop_assert_eq!(fast, interpreted(&policy, &rows, &options));
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows: Vec<Facts> = lines
+            .filter_map(|line| {
+                let pairs: Vec<(&str, &str)> = header.iter().copied().zip(line.split(',')).collect();
+                decree::facts_from_pairs(&policy, &pairs).ok()
+            })
+            .collect();
+        let fast = collect(Typed::new(&policy, rows.clone()), &Settings::lean(options.clone()));
+        prop_assert_eq!(fast.rows, interpreted(&policy, &rows, &options));
     }
 }
 
@@ -211,26 +246,17 @@ proptest! {
 fn the_plan_decides_rows_of_every_operation() {
     // Plain values of the ops policy: the plan, not the interpreter, decides.
     let policy = load("tests/batch/ops.decree");
-    let plan = Plan::compile(&policy, &Options::default()).unwrap();
-    let csv = "revenue,cost,growth,staff,floor_area,listed\n300000000,120000000,0.22,800,12000,false\n5000000,1000000.5,0.05,10,100,true\n";
-    let mut reader =
-        decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv)
-            .unwrap();
-    let chunk = reader.next_chunk(Some(&plan), 10).unwrap();
-    let results = decree::batch::evaluate(&policy, Some(&plan), &chunk, &Options::default());
-    for i in 0..2 {
-        assert!(
-            matches!(results.row(i), Some(decree::batch::RowView::Plan { .. })),
-            "row {i} went to the interpreter"
-        );
-    }
+    let text = "revenue,cost,growth,staff,floor_area,listed\n300000000,120000000,0.22,800,12000,false\n5000000,1000000.5,0.05,10,100,true\n";
+    let mut by_plan = ByPlan::default();
+    let settings = Settings::lean(Options::default());
+    decree::population::run(&mut csv(&policy, text), &mut by_plan, &settings, |_| {}).unwrap();
+    assert_eq!(by_plan.0, vec![true, true], "a row went to the interpreter");
 }
 
 #[test]
 fn the_plan_decides_most_rows_itself() {
-    let policy = load("examples/bench/anchor.decree");
-    let plan = Plan::compile(&policy, &Options::default()).unwrap();
-    let rows: Vec<Row> = (0..1000)
+    let policy = anchor();
+    let rows: Vec<Facts> = (0..1000)
         .map(|i| {
             let mut facts = Facts::default();
             for (k, name) in FACTS.iter().enumerate() {
@@ -240,13 +266,19 @@ fn the_plan_decides_most_rows_itself() {
                     Value::Num(Unit::Money, Decimal::new(fen * 1000, 2)),
                 );
             }
-            Row { line: i + 2, facts }
+            facts
         })
         .collect();
-    let decided = decree::batch::plan_rows(&plan, &rows)
-        .iter()
-        .filter(|r| r.is_some())
-        .count();
+    let mut by_plan = ByPlan::default();
+    let settings = Settings::lean(Options::default());
+    decree::population::run(
+        &mut Typed::new(policy, rows),
+        &mut by_plan,
+        &settings,
+        |_| {},
+    )
+    .unwrap();
+    let decided = by_plan.0.iter().filter(|b| **b).count();
     assert!(decided > 950, "only {decided} of 1000 rows by the plan");
 }
 
@@ -265,38 +297,50 @@ fn decree(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A fresh temporary folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("decree-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const ANCHOR: &str = "examples/bench/anchor.decree";
+
+const BAD_ROWS: &str = "investment,fixed_asset_investment,loan_interest,lease_interest,annual_output,prior_peak_output,actual_sales,_name\n\
+     1.2亿,0,100万,0,600亿,480亿,0,华芯\n\
+     3亿,,0,0,0,0,0,缺一项\n\
+     lots,0,0,0,0,0,0,坏行\n\
+     -5,0,0,0,0,0,0,负数\n\
+     5000万元,1亿,20M,0,1000亿,999亿,3400万,大厂\n";
+
 #[test]
 fn csv_end_to_end_with_bad_rows_in_order() {
-    let dir = std::env::temp_dir().join(format!("decree-batch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("csv");
     let input = dir.join("pop.csv");
-    std::fs::write(
-        &input,
-        "investment,fixed_asset_investment,loan_interest,lease_interest,annual_output,prior_peak_output,actual_sales,name\n\
-         1.2亿,0,100万,0,600亿,480亿,0,华芯\n\
-         3亿,,0,0,0,0,0,缺一项\n\
-         lots,0,0,0,0,0,0,坏行\n\
-         -5,0,0,0,0,0,0,负数\n\
-         5000万元,1亿,20M,0,1000亿,999亿,3400万,大厂\n",
-    )
-    .unwrap();
+    std::fs::write(&input, BAD_ROWS).unwrap();
     let out = dir.join("out.csv");
     let o = decree(&[
         "batch",
-        "examples/bench/anchor.decree",
+        ANCHOR,
         "--facts",
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
         "--summary",
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let err = String::from_utf8_lossy(&o.stderr);
+    // Rejected rows make the run fail, and say how many and where.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Long messages wrap: read them in one line.
+    let err = stderr(&o).replace("\n  │ ", " ");
     assert!(
         err.contains("pop.csv:4:") && err.contains("`lots`"),
         "{err}"
@@ -305,11 +349,12 @@ fn csv_end_to_end_with_bad_rows_in_order() {
         err.contains("pop.csv:5:") && err.contains("negative"),
         "{err}"
     );
-    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(err.contains("2 of 5 rows"), "{err}");
+    assert!(err.contains("(lines 4, 5)"), "{err}");
     assert!(
-        summary.contains("4 rows evaluated, 2 rejected")
-            || summary.contains("3 rows evaluated, 2 rejected"),
-        "{summary}"
+        stdout(&o).contains("3 rows evaluated, 2 rejected"),
+        "{}",
+        stdout(&o)
     );
     let written = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = written.lines().collect();
@@ -335,19 +380,220 @@ fn csv_end_to_end_with_bad_rows_in_order() {
     // --strict stops at the first bad row.
     let o = decree(&[
         "batch",
-        "examples/bench/anchor.decree",
+        ANCHOR,
         "--facts",
         input.to_str().unwrap(),
         "--strict",
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("pop.csv:4:"));
+    assert!(stderr(&o).contains("pop.csv:4:"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("pop.csv:5:"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_row_rejected_still_writes_the_header_and_fails() {
+    let dir = scratch("all-bad");
+    let input = dir.join("pop.csv");
+    std::fs::write(&input, "investment,actual_sales\nlots,1\n-1,2\n").unwrap();
+    for out in ["out.csv", "out.jsonl"] {
+        let out = dir.join(out);
+        let o = decree(&[
+            "batch",
+            ANCHOR,
+            "--facts",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("2 of 2 rows"), "{}", stderr(&o));
+        let written = std::fs::read_to_string(&out).unwrap();
+        if out.extension().unwrap() == "csv" {
+            assert!(
+                written.starts_with("line,tech_upgrade.status,"),
+                "{written:?}"
+            );
+            assert_eq!(written.lines().count(), 1);
+        } else {
+            assert_eq!(written, "");
+        }
+    }
+}
+
+#[test]
+fn unknown_columns_are_warned_once_with_a_suggestion_and_refused_under_strict() {
+    let dir = scratch("columns");
+    let input = dir.join("pop.csv");
+    let mut text = "investmnet,actual_sales,_note,region\n".to_string();
+    for i in 0..50 {
+        text.push_str(&format!("{i}00万,1万,x,south\n"));
+    }
+    std::fs::write(&input, &text).unwrap();
+    let o = decree(&["batch", ANCHOR, "--facts", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("column `investmnet` is not a fact").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("did you mean `investment`?"), "{err}");
+    assert_eq!(
+        err.matches("column `region` is not a fact").count(),
+        1,
+        "{err}"
+    );
+    // A column of notes is ignored silently.
+    assert!(!err.contains("column `_note`"), "{err}");
+    let o = decree(&[
+        "batch",
+        ANCHOR,
+        "--facts",
+        input.to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("column `investmnet` is not a fact"), "{err}");
+    assert!(err.contains("did you mean `investment`?"), "{err}");
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+#[test]
+fn key_columns_pass_through_to_the_output() {
+    let dir = scratch("keys");
+    let input = dir.join("pop.csv");
+    std::fs::write(
+        &input,
+        "id,investment,name\nA-1,1亿,\"华芯, 深圳\"\nA-2,lots,坏行\nA-3,2亿,大厂\n",
+    )
+    .unwrap();
+    let out = dir.join("out.csv");
+    let args = |out: &Path| {
+        vec![
+            "batch".to_string(),
+            ANCHOR.into(),
+            "--facts".into(),
+            input.to_str().unwrap().into(),
+            "--key".into(),
+            "id".into(),
+            "--key".into(),
+            "name".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ]
+    };
+    let run = |args: Vec<String>| decree(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(args(&out));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert!(
+        lines[0].starts_with("line,id,name,tech_upgrade.status"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("2,A-1,\"华芯, 深圳\",granted,20000000"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("4,A-3,大厂,granted,40000000"),
+        "{}",
+        lines[2]
+    );
+    // The key columns need not be facts: no warning for them.
+    assert!(!stderr(&o).contains("column `id`"), "{}", stderr(&o));
+    let jsonl = dir.join("out.jsonl");
+    let o = run(args(&jsonl));
+    assert_eq!(o.status.code(), Some(1));
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&jsonl)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["keys"]["id"], "A-1");
+    assert_eq!(first["keys"]["name"], "华芯, 深圳");
+    // A key naming no column is an error with a suggestion.
+    let o = decree(&[
+        "batch",
+        ANCHOR,
+        "--facts",
+        input.to_str().unwrap(),
+        "--key",
+        "ids",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("--key `ids` names no column"), "{err}");
+    assert!(err.contains("did you mean `id`?"), "{err}");
+}
+
+#[test]
+fn a_set_of_column_is_written_with_semicolons() {
+    let dir = scratch("sets");
+    let policy = dir.join("p.decree");
+    std::fs::write(
+        &policy,
+        "enum honour { national_champion_enterprise \"国家单项冠军示范企业\", city_champion_product \"市级单项冠军产品\" }\n\
+         fact honours: set of honour \"获得的称号\"\n\
+         fact listed: bool\n\
+         measure 13 \"m\" {\n\
+           award national = 300万 when national_champion_enterprise in honours\n\
+           award city = 100万 when city_champion_product in honours and listed\n\
+         }\n",
+    )
+    .unwrap();
+    let input = dir.join("pop.csv");
+    std::fs::write(
+        &input,
+        "honours,listed\n\
+         national_champion_enterprise;city_champion_product,TRUE\n\
+         国家单项冠军示范企业；市级单项冠军产品,是\n\
+         city_champion_product,否\n\
+         [],false\n\
+         ,true\n\
+         省级冠军,true\n",
+    )
+    .unwrap();
+    let out = dir.join("out.csv");
+    let o = decree(&[
+        "batch",
+        policy.to_str().unwrap(),
+        "--facts",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`省级冠军` is not one of"),
+        "{}",
+        stderr(&o)
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(
+        lines[1],
+        "2,granted,3000000,3000000,granted,1000000,1000000,4000000,4000000"
+    );
+    assert_eq!(
+        lines[2],
+        "3,granted,3000000,3000000,granted,1000000,1000000,4000000,4000000"
+    );
+    assert_eq!(lines[3], "4,ineligible,,,ineligible,,,0,0");
+    assert_eq!(lines[4], "5,ineligible,,,ineligible,,,0,0");
+    assert!(lines[5].starts_with("6,undetermined"), "{}", lines[5]);
+    assert_eq!(lines.len(), 6);
 }
 
 #[test]
 fn json_lines_in_and_out() {
-    let dir = std::env::temp_dir().join(format!("decree-batch-jsonl-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("jsonl");
     let input = dir.join("pop.jsonl");
     std::fs::write(
         &input,
@@ -357,14 +603,14 @@ fn json_lines_in_and_out() {
     let out = dir.join("out.jsonl");
     let o = decree(&[
         "batch",
-        "examples/bench/anchor.decree",
+        ANCHOR,
         "--facts",
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("pop.jsonl:3:"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("pop.jsonl:3:"), "{}", stderr(&o));
     let written = std::fs::read_to_string(&out).unwrap();
     let docs: Vec<serde_json::Value> = written
         .lines()
@@ -377,6 +623,124 @@ fn json_lines_in_and_out() {
     assert_eq!(docs[0]["items"]["milestone"]["status"], "undetermined");
     assert_eq!(docs[1]["line"], 4);
     assert_eq!(docs[1]["items"]["tech_upgrade"]["amount"], "0.1");
+}
+
+#[test]
+fn a_folder_of_facts_files_and_single_facts_files_are_populations() {
+    let draft = "policies/shenzhen-manufacturing-2020.decree";
+    let dir = scratch("folder");
+    let out = dir.join("out.csv");
+    let o = decree(&[
+        "batch",
+        draft,
+        "--facts",
+        "examples/enterprises",
+        "--at",
+        "2026-01-01",
+        "--out",
+        out.to_str().unwrap(),
+        "--summary",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("24 rows evaluated, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 25);
+    let huaxin = "examples/enterprises/huaxin-electronics.json";
+    let toml = dir.join("huaxin.toml");
+    std::fs::write(&toml, "annual_output = \"620亿\"\nprior_peak_output = \"480亿\"\nis_industrial_enterprise = true\n").unwrap();
+    for file in [huaxin, toml.to_str().unwrap()] {
+        let o = decree(&[
+            "batch",
+            draft,
+            "--facts",
+            file,
+            "--at",
+            "2026-01-01",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{file}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap().lines().count(),
+            2,
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn the_summary_names_items_by_label_and_counts_ineligible_apart() {
+    let dir = scratch("summary");
+    let policy = dir.join("p.decree");
+    std::fs::write(
+        &policy,
+        "fact investment: money \"技术改造项目投资额\"\n\
+         measure 8 \"以技术改造引领智能化转型\" {\n\
+           subsidy tech_upgrade \"技术改造资助\" = min(20% * investment, 5000万) when investment >= 1000万\n\
+         }\n",
+    )
+    .unwrap();
+    let input = dir.join("pop.csv");
+    std::fs::write(&input, "investment,_note\n1亿,a\n2亿,b\n100万,c\n,d\n").unwrap();
+    let o = decree(&[
+        "batch",
+        policy.to_str().unwrap(),
+        "--facts",
+        input.to_str().unwrap(),
+        "--summary",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(
+        table.contains("fiscal summary over 4 enterprises"),
+        "{table}"
+    );
+    assert!(table.contains("ineligible"), "{table}");
+    // The item by its label, its name below.
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| l.split(['│', '┆']).map(str::trim).collect())
+        .collect();
+    let at = rows
+        .iter()
+        .position(|r| r.get(2) == Some(&"技术改造资助"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(rows[at + 1][2], "tech_upgrade", "{table}");
+    // Granted 2, ineligible 1, undetermined 1 (the empty cell), apart.
+    assert_eq!(&rows[at][3..6], ["2", "1", "1"], "{table}");
+    assert!(table.contains("6,000万元"), "{table}");
+    assert!(table.contains("技术改造项目投资额"), "{table}");
+}
+
+#[test]
+fn a_summary_too_large_for_exact_decimals_is_an_error() {
+    let dir = scratch("overflow");
+    let policy = dir.join("p.decree");
+    std::fs::write(
+        &policy,
+        "fact g: money\nmeasure 13 \"配套\" {\n  matching a = g\n}\n",
+    )
+    .unwrap();
+    let input = dir.join("pop.csv");
+    let mut text = "g\n".to_string();
+    for _ in 0..10 {
+        text.push_str("20000000000000000万亿\n");
+    }
+    std::fs::write(&input, &text).unwrap();
+    let o = decree(&[
+        "batch",
+        policy.to_str().unwrap(),
+        "--facts",
+        input.to_str().unwrap(),
+        "--summary",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("decree::overflow"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("fiscal summary"), "{}", stdout(&o));
 }
 
 /// `decree batch` skips explanation texts; nothing it writes may change.
@@ -411,7 +775,8 @@ fn skipping_explanations_changes_no_status_amount_or_cause() {
 
 /// JSON Lines are written piece by piece, not through a map: each line must
 /// still be valid JSON in exactly the layout serde_json gives the same
-/// object, for amounts, ranges, statuses without amounts and Chinese names.
+/// object, for amounts, ranges, statuses without amounts, Chinese names and
+/// keys.
 #[test]
 fn json_lines_are_the_layout_serde_json_gives() {
     let policy = decree::load(&SourceFile::new(
@@ -429,17 +794,21 @@ fn json_lines_are_the_layout_serde_json_gives() {
         vec![("投资额", "1234.5")],
         vec![("listed", "false")],
     ];
-    let mut out = Vec::new();
-    let mut writer = decree::batch::RowWriter::new(&policy, &mut out, true);
-    for (line, pairs) in rows.iter().enumerate() {
-        let facts = decree::facts_from_pairs(&policy, pairs).unwrap();
-        let e = decree::evaluate(&policy, &facts, &Options::default());
-        writer
-            .write(&RowResult::from_evaluation(&policy, line as u64 + 1, &e))
-            .unwrap();
-    }
-    drop(writer);
-    let text = String::from_utf8(out).unwrap();
+    let written = |keys: &[String]| {
+        let mut out = Vec::new();
+        let mut writer = RowWriter::new(&policy, &mut out, RowFormat::JsonLines, "out.jsonl", keys);
+        for (line, pairs) in rows.iter().enumerate() {
+            let facts = decree::facts_from_pairs(&policy, pairs).unwrap();
+            let e = decree::evaluate(&policy, &facts, &Options::default());
+            let mut r = RowResult::from_evaluation(&policy, line as u64 + 1, &e);
+            r.keys = keys.iter().map(|k| format!("{k} \"{line}\"")).collect();
+            writer.write(&RowView::of_result(&r)).unwrap();
+        }
+        writer.finish().unwrap();
+        drop(writer);
+        String::from_utf8(out).unwrap()
+    };
+    let text = written(&[]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
     for line in &lines {
@@ -449,5 +818,14 @@ fn json_lines_are_the_layout_serde_json_gives() {
     assert_eq!(
         lines[0],
         r#"{"line":1,"items":{"技改资助":{"status":"granted","amount":"50000000"},"band":{"status":"granted","min":"100000","max":"300000"},"big":{"status":"granted"}},"total":{"min":"50100000","max":"50300000"}}"#
+    );
+    let text = written(&["编号".to_string(), "id".to_string()]);
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), line);
+    }
+    assert!(
+        text.starts_with(r#"{"line":1,"keys":{"编号":"编号 \"0\"","id":"id \"0\""},"items""#),
+        "{text}"
     );
 }

@@ -261,11 +261,23 @@ fn sums_too_large_for_exact_decimals_are_errors_never_saturated() {
     let big = decree::facts_from_pairs(&p, &[("g", "10000000000000000万亿")]).unwrap();
     let one = decree::evaluate(&p, &big, &Options::default());
     assert!(one.total.complete && one.errors.is_empty());
-    let fits = decree::report::summarize(&[one.clone(), one.clone()]).unwrap();
+    let mut fits = decree::population::Summary::new(&p);
+    for _ in 0..2 {
+        fits.add_evaluation(&one).unwrap();
+    }
     assert_eq!(
-        fits.total.min,
+        fits.total().min,
         "40000000000000000000000000000".parse().unwrap()
     );
-    let err = decree::report::summarize(&[one.clone(), one.clone(), one.clone(), one]).unwrap_err();
+    let mut summary = decree::population::Summary::new(&p);
+    let err = (0..4)
+        .try_for_each(|_| summary.add_evaluation(&one))
+        .unwrap_err();
     assert_eq!(err.code, Code::Overflow);
+    // The fourth enterprise does not fit, and nothing of it is counted.
+    assert_eq!(summary.enterprises(), 3);
+    assert_eq!(
+        summary.total().min,
+        "60000000000000000000000000000".parse().unwrap()
+    );
 }
