@@ -292,7 +292,8 @@ fn at_most(v: Value) -> Value {
 }
 
 /// The second implementation: every compared item of the draft, from the
-/// measure texts. Item names are the policy's; monetary items first.
+/// measure texts. Item names are the policy's; monetary items first. (One
+/// long list on purpose: it reads against the draft measure by measure.)
 fn expected(f: &Firm) -> Vec<(&'static str, bool, Expected)> {
     let p = &f.params;
     let mut out: Vec<(&'static str, bool, Expected)> = Vec::new();
@@ -814,6 +815,9 @@ fn lean_run_agrees(policy: &decree::Policy, f: &Firm, i: usize, full: &decree::E
     assert_eq!(full.total, lean.total, "enterprise {i}");
 }
 
+/// Long for a test: it draws the enterprises, compares each, and then
+/// checks that the population reached what it must (every status, the
+/// pivots, the policy gaps), which only the whole run can tell.
 #[test]
 fn the_interpreter_agrees_with_a_second_implementation() {
     let policy = load();

@@ -245,31 +245,38 @@ fn movers(
             per.push(x);
         }
     }
-    per.sort_by(|x, y| {
-        y.delta
-            .max
-            .cmp(&x.delta.max)
-            .then_with(|| x.enterprise.cmp(&y.enterprise))
-    });
-    let most_up: Vec<EnterpriseImpact> = per
-        .iter()
-        .filter(|x| x.delta.max > Decimal::ZERO)
-        .take(5)
-        .cloned()
-        .collect();
-    per.sort_by(|x, y| {
-        x.delta
-            .min
-            .cmp(&y.delta.min)
-            .then_with(|| x.enterprise.cmp(&y.enterprise))
-    });
-    let most_down: Vec<EnterpriseImpact> = per
-        .iter()
-        .filter(|x| x.delta.min < Decimal::ZERO)
-        .take(5)
-        .cloned()
-        .collect();
+    let most_up = most(&mut per, |x| x.delta.max, true);
+    let most_down = most(&mut per, |x| x.delta.min, false);
     Ok((most_up, most_down))
+}
+
+/// The five enterprises that rose most (`up`: the largest `end` of their
+/// delta first, above zero) or fell most (the most negative first), ties
+/// by name.
+fn most(
+    per: &mut [EnterpriseImpact],
+    end: impl Fn(&EnterpriseImpact) -> Decimal,
+    up: bool,
+) -> Vec<EnterpriseImpact> {
+    per.sort_by(|x, y| {
+        let by = if up {
+            end(y).cmp(&end(x))
+        } else {
+            end(x).cmp(&end(y))
+        };
+        by.then_with(|| x.enterprise.cmp(&y.enterprise))
+    });
+    per.iter()
+        .filter(|x| {
+            if up {
+                end(x) > Decimal::ZERO
+            } else {
+                end(x) < Decimal::ZERO
+            }
+        })
+        .take(5)
+        .cloned()
+        .collect()
 }
 
 /// The impact of the two sides of one population.

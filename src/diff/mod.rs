@@ -114,27 +114,42 @@ fn header(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
 }
 
 fn facts_params_enums(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
+    fact_changes(old, new, out);
+    param_changes(old, new, out);
+    enum_changes(old, new, out);
+}
+
+/// A declaration's unit and label, in one version.
+type Declared<'a> = (Unit, &'a Option<String>);
+
+/// What changed in a fact or param beside its value: its type and label.
+fn declaration_details(
+    old: &Policy,
+    new: &Policy,
+    a: Declared<'_>,
+    b: Declared<'_>,
+    d: &mut Vec<String>,
+) {
+    let (ta, tb) = (old.unit_name(a.0), new.unit_name(b.0));
+    if ta != tb {
+        d.push(format!("type {ta} → {tb}"));
+    }
+    if a.1 != b.1 {
+        d.push(format!("label {} → {}", show_opt(a.1), show_opt(b.1)));
+    }
+}
+
+fn fact_changes(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
     for f in &old.facts {
+        let path = format!("fact {}", f.name);
         match new.facts.iter().find(|x| x.name == f.name) {
-            None => change(out, format!("fact {}", f.name), ChangeKind::Removed, vec![]),
+            None => change(out, path, ChangeKind::Removed, vec![]),
             Some(g) => {
                 let mut d = Vec::new();
-                if old.unit_name(f.unit) != new.unit_name(g.unit) {
-                    d.push(format!(
-                        "type {} → {}",
-                        old.unit_name(f.unit),
-                        new.unit_name(g.unit)
-                    ));
-                }
-                if f.label != g.label {
-                    d.push(format!(
-                        "label {} → {}",
-                        show_opt(&f.label),
-                        show_opt(&g.label)
-                    ));
-                }
+                let (a, b) = ((f.unit, &f.label), (g.unit, &g.label));
+                declaration_details(old, new, a, b, &mut d);
                 if !d.is_empty() {
-                    change(out, format!("fact {}", f.name), ChangeKind::Changed, d);
+                    change(out, path, ChangeKind::Changed, d);
                 }
             }
         }
@@ -151,36 +166,23 @@ fn facts_params_enums(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             vec![format!("{}", new.unit_name(g.unit))],
         );
     }
+}
+
+fn param_changes(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
     let value = |p: &crate::check::ParamInfo| p.value.as_ref().map_or("tbd".to_string(), expr_text);
     for p in &old.params {
+        let path = format!("param {}", p.name);
         match new.params.iter().find(|x| x.name == p.name) {
-            None => change(
-                out,
-                format!("param {}", p.name),
-                ChangeKind::Removed,
-                vec![],
-            ),
+            None => change(out, path, ChangeKind::Removed, vec![]),
             Some(q) => {
                 let mut d = Vec::new();
                 if p.value != q.value {
                     d.push(format!("{} → {}", value(p), value(q)));
                 }
-                if old.unit_name(p.unit) != new.unit_name(q.unit) {
-                    d.push(format!(
-                        "type {} → {}",
-                        old.unit_name(p.unit),
-                        new.unit_name(q.unit)
-                    ));
-                }
-                if p.label != q.label {
-                    d.push(format!(
-                        "label {} → {}",
-                        show_opt(&p.label),
-                        show_opt(&q.label)
-                    ));
-                }
+                let (a, b) = ((p.unit, &p.label), (q.unit, &q.label));
+                declaration_details(old, new, a, b, &mut d);
                 if !d.is_empty() {
-                    change(out, format!("param {}", p.name), ChangeKind::Changed, d);
+                    change(out, path, ChangeKind::Changed, d);
                 }
             }
         }
@@ -197,6 +199,9 @@ fn facts_params_enums(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             vec![format!("= {}", value(q))],
         );
     }
+}
+
+fn enum_changes(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
     for e in &old.enums {
         match new.enums.iter().find(|x| x.name == e.name) {
             None => change(out, format!("enum {}", e.name), ChangeKind::Removed, vec![]),
@@ -297,52 +302,76 @@ fn measures(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             (None, None) => continue,
         }
         // Cite changes are told once, on the measure, not again per item.
-        let measure_cites_changed = a.is_some_and(|a| b.is_some_and(|b| a.cites != b.cites));
-        let measure_removed = b.is_none();
-        for ia in items_of(old, n) {
-            let path = format!("measure {n} / {}", ia.name());
-            match new.item_index(ia.name()).and_then(|i| new.item(i)) {
-                Some(ib) => {
-                    let mut d = item_changes(ia, ib);
-                    if measure_cites_changed {
-                        d.retain(|x| !x.starts_with("cite "));
-                    }
-                    let moved_to = new.measures.get(ib.measure).map(|m| m.number);
-                    if moved_to != Some(n) {
-                        d.insert(0, format!("moved to measure {}", moved_to.unwrap_or(0)));
-                    }
-                    if !d.is_empty() {
-                        change(out, path, ChangeKind::Changed, d);
-                    }
+        let measure = MeasurePair {
+            number: n,
+            cites_changed: a.is_some_and(|a| b.is_some_and(|b| a.cites != b.cites)),
+            removed: b.is_none(),
+        };
+        measure_items(old, new, &measure, &renames, out);
+    }
+}
+
+/// A measure as both versions have it, for its items' changes.
+struct MeasurePair {
+    number: u32,
+    /// Its cites changed: told on the measure, not again on each item.
+    cites_changed: bool,
+    /// Only the old version has it: its items go with it.
+    removed: bool,
+}
+
+/// The changes of the items of measure `m`: each of the old version's
+/// (changed, moved, renamed or removed), then those only the new one has.
+fn measure_items(
+    old: &Policy,
+    new: &Policy,
+    m: &MeasurePair,
+    renames: &BTreeMap<String, String>,
+    out: &mut Vec<Change>,
+) {
+    let n = m.number;
+    for ia in items_of(old, n) {
+        let path = format!("measure {n} / {}", ia.name());
+        match new.item_index(ia.name()).and_then(|i| new.item(i)) {
+            Some(ib) => {
+                let mut d = item_changes(ia, ib);
+                if m.cites_changed {
+                    d.retain(|x| !x.starts_with("cite "));
                 }
-                None => match renames.get(ia.name()) {
-                    Some(to) => change(
-                        out,
-                        path,
-                        ChangeKind::Renamed,
-                        vec![format!("`{}` → `{to}`", ia.name())],
-                    ),
-                    None if measure_removed => {}
-                    None => change(
-                        out,
-                        path,
-                        ChangeKind::Removed,
-                        vec![format!("{} {}", ia.kind().keyword(), rule(ia))],
-                    ),
-                },
+                let moved_to = new.measures.get(ib.measure).map(|m| m.number);
+                if moved_to != Some(n) {
+                    d.insert(0, format!("moved to measure {}", moved_to.unwrap_or(0)));
+                }
+                if !d.is_empty() {
+                    change(out, path, ChangeKind::Changed, d);
+                }
             }
-        }
-        for ib in items_of(new, n) {
-            let known =
-                old.item_index(ib.name()).is_some() || renames.values().any(|v| v == ib.name());
-            if !known {
-                change(
+            None => match renames.get(ia.name()) {
+                Some(to) => change(
                     out,
-                    format!("measure {n} / {}", ib.name()),
-                    ChangeKind::Added,
-                    vec![format!("{} {}", ib.kind().keyword(), rule(ib))],
-                );
-            }
+                    path,
+                    ChangeKind::Renamed,
+                    vec![format!("`{}` → `{to}`", ia.name())],
+                ),
+                None if m.removed => {}
+                None => change(
+                    out,
+                    path,
+                    ChangeKind::Removed,
+                    vec![format!("{} {}", ia.kind().keyword(), rule(ia))],
+                ),
+            },
+        }
+    }
+    for ib in items_of(new, n) {
+        let known = old.item_index(ib.name()).is_some() || renames.values().any(|v| v == ib.name());
+        if !known {
+            change(
+                out,
+                format!("measure {n} / {}", ib.name()),
+                ChangeKind::Added,
+                vec![format!("{} {}", ib.kind().keyword(), rule(ib))],
+            );
         }
     }
 }
@@ -477,7 +506,9 @@ impl Role {
 }
 
 /// Literal changes in two expressions of the same shape, named by role;
-/// a change of shape is reported whole.
+/// a change of shape is reported whole. (One arm per kind of expression,
+/// each the same few lines: longer than most functions here, but split it
+/// would scatter one table.)
 fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
     if a == b {
         return;

@@ -223,6 +223,9 @@ pub(crate) fn rate_near(rng: &mut StdRng, pivot: Decimal) -> Decimal {
     }
 }
 
+/// Enterprise `i`: every fact of the draft drawn in turn (long, as the
+/// draft's list of facts is; the draws must stay in this order for the
+/// seeds to give the same enterprises).
 pub(crate) fn firm(rng: &mut StdRng, i: usize) -> Firm {
     // How often a fact is missing in this enterprise's file.
     let missing = match i % 10 {
