@@ -4,8 +4,11 @@
 //! The pipeline is one stage per module:
 //! [`syntax`] (text → [`ast`]) → [`check`] (names, cycles, units → [`Policy`])
 //! → [`eval`] (policy + [`Facts`] → [`Evaluation`]) → [`report`] (tables, JSON).
+//! [`population`] runs a policy over a whole register, streamed, for the
+//! CLI and embedders alike; [`facts`] reads an enterprise's facts.
 //! Every stage reports problems as [`Diagnostic`]s, which render with miette
-//! or serialize as data. The library never prints and never exits.
+//! or serialize as data. The library never prints, never exits and opens no
+//! file: the host reads files and hands over their text.
 //!
 //! ```
 //! use decree::{Facts, Options, SourceFile};

@@ -181,11 +181,12 @@ fn outcome(input: &str, tally: &Tally) -> Result<(), Failed> {
     } else {
         ""
     };
+    let lines_word = if tally.rejected == 1 { "line" } else { "lines" };
     Err(fail(
         Diagnostic::error(
             decree::Code::Facts,
             format!(
-                "{} of {} rows of {input} could not be read and were skipped (lines {}{more})",
+                "{} of {} rows of {input} could not be read and were skipped ({lines_word} {}{more})",
                 tally.rejected,
                 tally.rows + tally.rejected,
                 lines.join(", ")

@@ -66,16 +66,22 @@ impl Format {
 /// # Errors
 /// A name that is no facts file's, and every error of [`load_as`].
 pub fn load(policy: &Policy, source: &SourceFile) -> Result<(Facts, Vec<Diagnostic>), Diagnostics> {
-    let format = Format::from_path(&source.name).ok_or_else(|| {
-        Diagnostics::from(
-            Diagnostic::error(
-                Code::Facts,
-                format!("`{}` is not a facts file", source.name),
-            )
-            .help("facts files end in .json, .toml, .yaml or .yml"),
-        )
-    })?;
+    let format = format_of(source)?;
     load_as(policy, source, format)
+}
+
+/// The format of a facts file, by its name.
+///
+/// # Errors
+/// A name that is no facts file's.
+pub fn format_of(source: &SourceFile) -> Result<Format, Diagnostic> {
+    Format::from_path(&source.name).ok_or_else(|| {
+        Diagnostic::error(
+            Code::Facts,
+            format!("`{}` is not a facts file", source.name),
+        )
+        .help("facts files end in .json, .toml, .yaml or .yml")
+    })
 }
 
 /// Reads a facts document in `format` for `policy`: the enterprise is

@@ -27,7 +27,7 @@ use rust_decimal::Decimal;
 
 use crate::check::Policy;
 use crate::diagnostic::Diagnostic;
-use crate::eval::{Cause, Evaluation, Facts, Options, Status};
+use crate::eval::{Cause, Evaluation, Facts, ItemResult, Options, Status};
 
 pub use read::{Chunk, Source};
 pub use run::run;
@@ -117,7 +117,7 @@ pub struct Progress {
     pub bytes: u64,
 }
 
-/// How many rows rejected rows [`Tally`] keeps to tell where they are.
+/// How many rejected rows a [`Tally`] keeps, to tell where they are.
 pub const FIRST_REJECTED: usize = 20;
 
 /// What a finished run counted.
@@ -224,6 +224,16 @@ impl Sink for Collect {
     }
 }
 
+/// An item's least and greatest amount: its amount, or the ends of its
+/// range; `None` when it has neither.
+pub(crate) fn amounts(r: &ItemResult) -> (Option<Decimal>, Option<Decimal>) {
+    match (r.amount, r.range) {
+        (Some(a), _) => (Some(a), Some(a)),
+        (None, Some(x)) => (Some(x.min), Some(x.max)),
+        _ => (None, None),
+    }
+}
+
 /// What one item came to for one enterprise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemOutcome {
@@ -298,11 +308,7 @@ impl RowResult {
             .iter()
             .map(|_| match results.next() {
                 Some(r) => {
-                    let (min, max) = match (r.amount, r.range) {
-                        (Some(a), _) => (Some(a), Some(a)),
-                        (None, Some(x)) => (Some(x.min), Some(x.max)),
-                        _ => (None, None),
-                    };
+                    let (min, max) = amounts(r);
                     ItemOutcome {
                         status: r.status,
                         min,

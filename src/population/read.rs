@@ -444,15 +444,9 @@ impl<'p, I: Iterator<Item = Result<SourceFile, Diagnostic>> + Send> Source<'p> f
                     line,
                     diagnostics: vec![d],
                 })?;
-                let format = Format::from_path(&source.name).ok_or_else(|| RowError {
+                let format = crate::facts::format_of(&source).map_err(|d| RowError {
                     line,
-                    diagnostics: vec![
-                        Diagnostic::error(
-                            Code::Facts,
-                            format!("`{}` is not a facts file", source.name),
-                        )
-                        .help("facts files end in .json, .toml, .yaml or .yml"),
-                    ],
+                    diagnostics: vec![d],
                 })?;
                 document_row(policy, options, line, &source, format, true)
             })

@@ -287,11 +287,7 @@ impl<'a> Iterator for Items<'a> {
                 let m = measures.get(*measure)?;
                 if let Some(r) = m.items.get(*item) {
                     *item += 1;
-                    let (min, max) = match (r.amount, r.range) {
-                        (Some(a), _) => (Some(a), Some(a)),
-                        (None, Some(x)) => (Some(x.min), Some(x.max)),
-                        _ => (None, None),
-                    };
+                    let (min, max) = super::amounts(r);
                     return Some(ItemView {
                         status: r.status,
                         min,
