@@ -161,6 +161,23 @@ fn every_row_rejected_still_writes_the_header_and_fails() {
             assert_eq!(written, "");
         }
     }
+    // Stopped by --strict, the output keeps its header too.
+    let out = dir.join("strict.csv");
+    let o = decree(&[
+        "batch",
+        ANCHOR,
+        "--facts",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written.starts_with("line,tech_upgrade.status,"),
+        "{written:?}"
+    );
 }
 
 #[test]
@@ -484,4 +501,37 @@ fn a_summary_too_large_for_exact_decimals_is_an_error() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stderr(&o).contains("decree::overflow"), "{}", stderr(&o));
     assert!(!stdout(&o).contains("fiscal summary"), "{}", stdout(&o));
+}
+
+/// A key may be a fact as well: it passes through and is still read as one.
+#[test]
+fn a_key_that_is_a_fact_is_both() {
+    let input = input(
+        "key-fact",
+        "pop.jsonl",
+        "{\"id\": 7, \"investment\": \"1亿\"}\n{\"investment\": \"2亿\"}\n",
+    );
+    let dir = input.parent().unwrap();
+    let out = dir.join("out.jsonl");
+    let o = decree(&[
+        "batch",
+        ANCHOR,
+        "--facts",
+        input.to_str().unwrap(),
+        "--key",
+        "id",
+        "--key",
+        "investment",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // The second line has no `id`: rejected, with a suggestion-less help.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no key `id`"), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    let first: serde_json::Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    assert_eq!(first["keys"]["id"], "7");
+    assert_eq!(first["keys"]["investment"], "1亿");
+    assert_eq!(first["items"]["tech_upgrade"]["amount"], "20000000");
+    assert_eq!(written.lines().count(), 1);
 }

@@ -102,7 +102,7 @@ pub fn load_as(
 
 /// Types the entries of a facts document (as [`read_entries`] gives them)
 /// for `policy`. Keys in `not_facts` are known to the caller (a population
-/// run's key fields): they are neither facts nor warned about.
+/// run's key fields): when they are no fact, they are not warned about.
 ///
 /// # Errors
 /// Every key given twice or with a value of the wrong type.
@@ -136,11 +136,10 @@ pub fn from_entries(
             errors.push(given_twice(source, &key, at(&key)));
             continue;
         }
-        if not_facts.contains(&key) {
-            continue;
-        }
         let Some((id, unit)) = policy.fact_named(&key).map(|(id, f)| (id, f.unit)) else {
-            warnings.push(unknown_key(policy, source, &key, at(&key)));
+            if !not_facts.contains(&key) {
+                warnings.push(unknown_key(policy, source, &key, at(&key)));
+            }
             continue;
         };
         match convert(policy, unit, &raw) {

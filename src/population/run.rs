@@ -73,7 +73,12 @@ where
                 deliver(&chunk, &evaluated, sink, &mut tally)
             },
         );
-        done?;
+        if let Err(d) = done {
+            // What was written so far is kept whole (a writer's header, its
+            // buffer); the first error is the one told.
+            let _ = sink.finish();
+            return Err(d);
+        }
         progress(&Progress {
             rows: tally.rows,
             rejected: tally.rejected,
