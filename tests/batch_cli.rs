@@ -46,6 +46,13 @@ fn write(dir: &Path, file: &str, text: &str) -> PathBuf {
     path
 }
 
+/// `decree batch POLICY --facts INPUT MORE…`.
+fn batch(policy: &str, input: &Path, more: &[&str]) -> std::process::Output {
+    let mut args = vec!["batch", policy, "--facts", input.to_str().unwrap()];
+    args.extend(more);
+    decree(&args)
+}
+
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -68,15 +75,11 @@ fn csv_end_to_end_with_bad_rows_in_order() {
     let input = input("csv", "pop.csv", BAD_ROWS);
     let dir = input.parent().unwrap();
     let out = dir.join("out.csv");
-    let o = decree(&[
-        "batch",
+    let o = batch(
         ANCHOR,
-        "--facts",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--summary",
-    ]);
+        &input,
+        &["--out", out.to_str().unwrap(), "--summary"],
+    );
     // Rejected rows make the run fail, and say how many and where.
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // Long messages wrap: read them in one line.
@@ -118,13 +121,7 @@ fn csv_end_to_end_with_bad_rows_in_order() {
     );
     assert_eq!(lines.len(), 4);
     // --strict stops at the first bad row.
-    let o = decree(&[
-        "batch",
-        ANCHOR,
-        "--facts",
-        input.to_str().unwrap(),
-        "--strict",
-    ]);
+    let o = batch(ANCHOR, &input, &["--strict"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("pop.csv:4:"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("pop.csv:5:"), "{}", stderr(&o));
@@ -140,14 +137,7 @@ fn every_row_rejected_still_writes_the_header_and_fails() {
     let dir = input.parent().unwrap();
     for out in ["out.csv", "out.jsonl"] {
         let out = dir.join(out);
-        let o = decree(&[
-            "batch",
-            ANCHOR,
-            "--facts",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = batch(ANCHOR, &input, &["--out", out.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert!(stderr(&o).contains("2 of 2 rows"), "{}", stderr(&o));
         let written = std::fs::read_to_string(&out).unwrap();
@@ -163,15 +153,11 @@ fn every_row_rejected_still_writes_the_header_and_fails() {
     }
     // Stopped by --strict, the output keeps its header too.
     let out = dir.join("strict.csv");
-    let o = decree(&[
-        "batch",
+    let o = batch(
         ANCHOR,
-        "--facts",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--strict",
-    ]);
+        &input,
+        &["--out", out.to_str().unwrap(), "--strict"],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let written = std::fs::read_to_string(&out).unwrap();
     assert!(
@@ -189,7 +175,7 @@ fn unknown_columns_are_warned_once_with_a_suggestion_and_refused_under_strict() 
         text.push_str(&format!("{i}00万,1万,x,south\n"));
     }
     std::fs::write(&input, &text).unwrap();
-    let o = decree(&["batch", ANCHOR, "--facts", input.to_str().unwrap()]);
+    let o = batch(ANCHOR, &input, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert_eq!(
@@ -205,13 +191,7 @@ fn unknown_columns_are_warned_once_with_a_suggestion_and_refused_under_strict() 
     );
     // A column of notes is ignored silently.
     assert!(!err.contains("column `_note`"), "{err}");
-    let o = decree(&[
-        "batch",
-        ANCHOR,
-        "--facts",
-        input.to_str().unwrap(),
-        "--strict",
-    ]);
+    let o = batch(ANCHOR, &input, &["--strict"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("column `investmnet` is not a fact"), "{err}");
@@ -278,14 +258,7 @@ fn key_columns_pass_through_to_the_output() {
     assert_eq!(first["keys"]["id"], "A-1");
     assert_eq!(first["keys"]["name"], "华芯, 深圳");
     // A key naming no column is an error with a suggestion.
-    let o = decree(&[
-        "batch",
-        ANCHOR,
-        "--facts",
-        input.to_str().unwrap(),
-        "--key",
-        "ids",
-    ]);
+    let o = batch(ANCHOR, &input, &["--key", "ids"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("--key `ids` names no column"), "{err}");
@@ -318,14 +291,11 @@ fn a_set_of_column_is_written_with_semicolons() {
          省级冠军,true\n",
     );
     let out = dir.join("out.csv");
-    let o = decree(&[
-        "batch",
+    let o = batch(
         policy.to_str().unwrap(),
-        "--facts",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &input,
+        &["--out", out.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("`省级冠军` is not one of"),
@@ -357,14 +327,7 @@ fn json_lines_in_and_out() {
     );
     let dir = input.parent().unwrap();
     let out = dir.join("out.jsonl");
-    let o = decree(&[
-        "batch",
-        ANCHOR,
-        "--facts",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = batch(ANCHOR, &input, &["--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("pop.jsonl:3:"), "{}", stderr(&o));
     let written = std::fs::read_to_string(&out).unwrap();
@@ -446,13 +409,7 @@ fn the_summary_names_items_by_label_and_counts_ineligible_apart() {
         "pop.csv",
         "investment,_note\n1亿,a\n2亿,b\n100万,c\n,d\n",
     );
-    let o = decree(&[
-        "batch",
-        policy.to_str().unwrap(),
-        "--facts",
-        input.to_str().unwrap(),
-        "--summary",
-    ]);
+    let o = batch(policy.to_str().unwrap(), &input, &["--summary"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let table = stdout(&o);
     assert!(
@@ -491,13 +448,7 @@ fn a_summary_too_large_for_exact_decimals_is_an_error() {
         text.push_str("20000000000000000万亿\n");
     }
     std::fs::write(&input, &text).unwrap();
-    let o = decree(&[
-        "batch",
-        policy.to_str().unwrap(),
-        "--facts",
-        input.to_str().unwrap(),
-        "--summary",
-    ]);
+    let o = batch(policy.to_str().unwrap(), &input, &["--summary"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stderr(&o).contains("decree::overflow"), "{}", stderr(&o));
     assert!(!stdout(&o).contains("fiscal summary"), "{}", stdout(&o));
@@ -513,18 +464,18 @@ fn a_key_that_is_a_fact_is_both() {
     );
     let dir = input.parent().unwrap();
     let out = dir.join("out.jsonl");
-    let o = decree(&[
-        "batch",
+    let o = batch(
         ANCHOR,
-        "--facts",
-        input.to_str().unwrap(),
-        "--key",
-        "id",
-        "--key",
-        "investment",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &input,
+        &[
+            "--key",
+            "id",
+            "--key",
+            "investment",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     // The second line has no `id`: rejected, with a suggestion-less help.
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("no key `id`"), "{}", stderr(&o));
