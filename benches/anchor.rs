@@ -4,8 +4,8 @@
 //! figures are recorded in docs/PERFORMANCE.md.
 #![allow(clippy::expect_used, clippy::indexing_slicing, clippy::unwrap_used)]
 
-use decree::batch::Row;
 use decree::eval::Facts;
+use decree::population::Row;
 use decree::value::{Unit, Value};
 use decree::{Options, SourceFile};
 use divan::{Bencher, black_box};

@@ -4,8 +4,11 @@
 //! The pipeline is one stage per module:
 //! [`syntax`] (text → [`ast`]) → [`check`] (names, cycles, units → [`Policy`])
 //! → [`eval`] (policy + [`Facts`] → [`Evaluation`]) → [`report`] (tables, JSON).
+//! [`population`] runs a policy over a whole register, streamed, for the
+//! CLI and embedders alike; [`facts`] reads an enterprise's facts.
 //! Every stage reports problems as [`Diagnostic`]s, which render with miette
-//! or serialize as data. The library never prints and never exits.
+//! or serialize as data. The library never prints, never exits and opens no
+//! file: the host reads files and hands over their text.
 //!
 //! ```
 //! use decree::{Facts, Options, SourceFile};
@@ -24,7 +27,6 @@
 //! ```
 
 pub mod ast;
-pub mod batch;
 pub mod check;
 pub mod diagnostic;
 pub mod diff;
@@ -33,6 +35,7 @@ pub mod facts;
 pub mod fmt;
 pub mod limits;
 pub mod plan;
+pub mod population;
 pub mod repl;
 pub mod report;
 pub mod span;
@@ -83,18 +86,18 @@ pub fn check_program(source: &SourceFile, program: &ast::Program) -> Result<Poli
 /// Builds facts from JSON, TOML or YAML text, as a facts file with that
 /// content would give them; `name` names the enterprise in results and
 /// diagnostics. Returns the facts and any warnings (e.g. unknown names).
+///
+/// # Errors
+/// The text's syntax, and every value of the wrong type.
 pub fn facts_from_str(
     policy: &Policy,
     name: &str,
     text: &str,
     format: facts::Format,
 ) -> Result<(Facts, Vec<Diagnostic>), Diagnostics> {
-    let ext = match format {
-        facts::Format::Json => "json",
-        facts::Format::Toml => "toml",
-        facts::Format::Yaml => "yaml",
-    };
-    facts::load(policy, &SourceFile::new(format!("{name}.{ext}"), text))
+    let (mut facts, warnings) = facts::load_as(policy, &SourceFile::new(name, text), format)?;
+    facts.name = name.to_string();
+    Ok((facts, warnings))
 }
 
 /// Builds facts from any serializable value whose fields are fact names:
@@ -133,25 +136,30 @@ pub fn facts_from_serialize<T: serde::Serialize + ?Sized>(
     facts_from_str(policy, name, &text, facts::Format::Json)
 }
 
-/// Builds facts from `(name, value)` pairs written as in a facts file
-/// (`"1.2亿"`, `"20%"`, `"2025-01-01"`, `"true"`).
+/// Builds facts from `(name, value)` pairs written as text, with the
+/// spellings of a CSV cell or `--set` ([`facts::parse_text_value`]:
+/// `"1.2亿"`, `"20%"`, `"2025-01-01"`, `"true"`, `"是"`, `"a;b"`).
+///
+/// # Errors
+/// Names that are no fact of the policy (with a "did you mean") and values
+/// of the wrong type, all of them.
 pub fn facts_from_pairs(policy: &Policy, pairs: &[(&str, &str)]) -> Result<Facts, Diagnostics> {
     let mut facts = Facts::default();
     let mut errors = Vec::new();
     for (name, text) in pairs {
         let Some((id, unit)) = policy.fact_named(name).map(|(id, f)| (id, f.unit)) else {
-            errors.push(Diagnostic::error(
+            let d = Diagnostic::error(
                 Code::Facts,
                 format!("`{name}` is not a fact of this policy"),
-            ));
+            );
+            let names = policy.facts.iter().map(|f| f.name.as_str());
+            errors.push(match check::suggest(name, names) {
+                Some(b) => d.help(format!("did you mean `{b}`?")),
+                None => d,
+            });
             continue;
         };
-        let raw = match *text {
-            "true" => facts::Raw::Bool(true),
-            "false" => facts::Raw::Bool(false),
-            t => facts::Raw::Str(t.to_string()),
-        };
-        match facts::convert(policy, unit, &raw) {
+        match facts::parse_text_value(policy, unit, text) {
             Ok(Some(v)) => facts.set(id, v),
             Ok(None) => {}
             Err(why) => errors.push(Diagnostic::error(

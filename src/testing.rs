@@ -301,20 +301,15 @@ fn check_expect(
     options: &Options,
 ) -> Result<(), Diagnostic> {
     let Some(item) = evaluation.item(&expect.item.node) else {
-        let names: Vec<&str> = policy.items.iter().map(|i| i.name()).collect();
-        let best = names
-            .iter()
-            .map(|n| (strsim::jaro_winkler(&expect.item.node, n), *n))
-            .filter(|(s, _)| *s > 0.75)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
         let d = fail(
             source,
             expect.item.span,
             format!("no item `{}` in the policy", expect.item.node),
             "unknown item",
         );
-        return Err(match best {
-            Some((_, b)) => d.help(format!("did you mean `{b}`?")),
+        let names = policy.items.iter().map(|i| i.name());
+        return Err(match crate::check::suggest(&expect.item.node, names) {
+            Some(b) => d.help(format!("did you mean `{b}`?")),
             None => d,
         });
     };

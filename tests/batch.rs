@@ -1,7 +1,8 @@
-//! Population runs: the compiled plan agrees digit for digit with the
-//! interpreter over generated populations; CSV and JSON Lines stream in
-//! input order; unreadable rows are reported with their line and skipped
-//! (or stop the run with --strict).
+//! Population runs in the library: the compiled plan agrees digit for digit
+//! with the interpreter over generated populations, typed or read from CSV
+//! in chunks of any size; the lean run changes nothing the rows show; JSON
+//! Lines are written in serde_json's layout. `decree batch` end to end is
+//! `tests/batch_cli.rs`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,11 +11,12 @@
 )]
 
 use std::path::Path;
-use std::process::Command;
 
-use decree::batch::{Row, RowResult};
 use decree::eval::Facts;
 use decree::plan::Plan;
+use decree::population::read::{Chunk, Csv, ReadOptions, Source, Typed};
+use decree::population::write::{RowFormat, RowWriter};
+use decree::population::{Collect, RowResult, RowView, Settings, Sink};
 use decree::value::{Unit, Value};
 use decree::{Options, Policy, SourceFile};
 use proptest::prelude::*;
@@ -65,32 +67,78 @@ fn amount() -> impl Strategy<Value = Option<Decimal>> {
     ]
 }
 
-fn rows() -> impl Strategy<Value = Vec<Row>> {
+fn rows() -> impl Strategy<Value = Vec<Facts>> {
     prop::collection::vec(prop::collection::vec(amount(), 7), 1..400).prop_map(|rows| {
         rows.into_iter()
             .enumerate()
             .map(|(i, values)| {
-                let mut facts = Facts::new(format!("row {}", i + 2));
+                let mut facts = Facts::new(format!("row {}", i + 1));
                 for (name, v) in FACTS.iter().zip(values) {
                     if let Some(d) = v {
                         facts.set(fact(name), Value::Num(Unit::Money, d));
                     }
                 }
-                Row {
-                    line: i as u64 + 2,
-                    facts,
-                }
+                facts
             })
             .collect()
     })
 }
 
-fn interpreted(policy: &Policy, rows: &[Row], options: &Options) -> Vec<RowResult> {
+/// Each row through the interpreter alone, numbered from 1 as a run
+/// numbers typed rows, and named as it names them.
+fn interpreted(policy: &Policy, rows: &[Facts], options: &Options) -> Vec<RowResult> {
     rows.iter()
-        .map(|r| {
-            RowResult::from_evaluation(policy, r.line, &decree::evaluate(policy, &r.facts, options))
+        .enumerate()
+        .map(|(i, f)| {
+            let line = i as u64 + 1;
+            let mut r =
+                RowResult::from_evaluation(policy, line, &decree::evaluate(policy, f, options));
+            if r.name.is_empty() {
+                r.name = format!("row {line}");
+            }
+            r
         })
         .collect()
+}
+
+/// A source that reads at most `cap` rows at a time: chunk boundaries
+/// anywhere.
+struct Capped<S>(S, usize);
+
+impl<'p, S: Source<'p>> Source<'p> for Capped<S> {
+    fn policy(&self) -> &'p Policy {
+        self.0.policy()
+    }
+    fn next_chunk(&mut self, plan: Option<&Plan>, max: usize) -> Option<Chunk> {
+        self.0.next_chunk(plan, max.min(self.1))
+    }
+}
+
+/// Every row's results and rejected row, through `population::run`.
+fn collect<'p>(mut source: impl Source<'p>, settings: &Settings) -> Collect {
+    let mut sink = Collect::default();
+    decree::population::run(&mut source, &mut sink, settings, |_| {}).unwrap();
+    sink
+}
+
+/// Whether the plan decided each row.
+#[derive(Default)]
+struct ByPlan(Vec<bool>);
+
+impl Sink for ByPlan {
+    fn row(&mut self, row: &RowView<'_>) -> Result<(), decree::Diagnostic> {
+        self.0.push(row.by_plan());
+        Ok(())
+    }
+}
+
+/// A CSV text as a source.
+fn csv<'p>(policy: &'p Policy, text: &'p str) -> Csv<'p, &'p [u8]> {
+    let options = ReadOptions {
+        name: "pop.csv".into(),
+        ..ReadOptions::default()
+    };
+    Csv::new(policy, text.as_bytes(), &options).unwrap().0
 }
 
 proptest! {
@@ -98,12 +146,11 @@ proptest! {
 
     #[test]
     fn the_plan_agrees_with_the_interpreter(rows in rows()) {
-        let policy = load("examples/bench/anchor.decree");
+        let policy = anchor();
         let options = Options::default();
-        let plan = Plan::compile(&policy, &options).expect("the anchor policy compiles");
-        let fast = decree::batch::evaluate_chunk(&policy, Some(&plan), &rows, &options);
-        let slow = interpreted(&policy, &rows, &options);
-        prop_assert_eq!(fast, slow);
+        prop_assert!(Plan::compile(policy, &options).is_some(), "the anchor policy compiles");
+        let fast = collect(Typed::new(policy, rows.clone()), &Settings::lean(options.clone()));
+        prop_assert_eq!(fast.rows, interpreted(policy, &rows, &options));
     }
 }
 
@@ -143,7 +190,7 @@ fn ops_cell(column: usize) -> BoxedStrategy<String> {
         // floor_area: area
         4 => prop_oneof![4 => plain(20_000), 1 => Just("5000".to_string()), 1 => Just("4999.99".into()), 1 => odd].boxed(),
         // listed: bool
-        _ => prop::sample::select(vec!["true", "false", "", "maybe", "1"]).prop_map(str::to_string).boxed(),
+        _ => prop::sample::select(vec!["true", "false", "TRUE", "False", "是", "否", "", "maybe", "1"]).prop_map(str::to_string).boxed(),
     }
 }
 
@@ -162,48 +209,35 @@ fn ops_csv() -> impl Strategy<Value = String> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(60))]
 
-    /// The CSV fast path (cells parsed straight into the plan's columns)
-    /// agrees with reading every row as typed facts and interpreting it,
-    /// rejected rows included.
+    /// The CSV fast path (cells parsed straight into the plan's columns, in
+    /// chunks of any size) agrees with reading every row as typed facts and
+    /// interpreting it, rejected rows included, in input order.
     #[test]
-    fn csv_chunks_through_the_plan_agree_with_the_interpreter(csv in ops_csv(), chunk in 1usize..100) {
+    fn csv_chunks_through_the_plan_agree_with_the_interpreter(text in ops_csv(), chunk in 1usize..100) {
         let policy = load("tests/batch/ops.decree");
         let options = Options::default();
-        let plan = Plan::compile(&policy, &options).expect("every operation of ops.decree compiles");
-        let mut expected = Vec::new();
-        let mut slow = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
-        while let Some(r) = slow.next_row() {
-            expected.push(r.map(|row| RowResult::from_evaluation(&policy, row.line, &decree::evaluate(&policy, &row.facts, &options))).map_err(|e| e.line));
-        }
-        let mut got = Vec::new();
-        let mut fast = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
-        while let Some(c) = fast.next_chunk(Some(&plan), chunk) {
-            let results = decree::batch::evaluate(&policy, Some(&plan), &c, &options);
-            let mut rows: Vec<Result<RowResult, u64>> = (0..results.len()).map(|i| Ok(results.row(i).unwrap().to_result(&policy))).collect();
-            rows.extend(c.errors.iter().map(|e| Err(e.line)));
-            got.extend(rows);
-        }
-        let line = |r: &Result<RowResult, u64>| match r { Ok(r) => r.line, Err(l) => *l };
-        got.sort_by_key(line);
-        prop_assert_eq!(got, expected);
+        prop_assert!(Plan::compile(&policy, &options).is_some(), "every operation of ops.decree compiles");
+        let slow = collect(csv(&policy, &text), &Settings::full(options.clone()));
+        let fast = collect(Capped(csv(&policy, &text), chunk), &Settings::lean(options));
+        prop_assert_eq!(fast, slow);
     }
 
     /// Typed rows through the plan agree with the interpreter on a policy
     /// using every operation the plan compiles.
     #[test]
-    fn every_plan_operation_agrees_with_the_interpreter(csv in ops_csv()) {
+    fn every_plan_operation_agrees_with_the_interpreter(text in ops_csv()) {
         let policy = load("tests/batch/ops.decree");
         let options = Options::default();
-        let plan = Plan::compile(&policy, &options).unwrap();
-        let mut reader = decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv).unwrap();
-        let mut rows = Vec::new();
-        while let Some(r) = reader.next_row() {
-            if let Ok(r) = r {
-                rows.push(r);
-            }
-        }
-        let fast = decree::batch::evaluate_chunk(&policy, Some(&plan), &rows, &options);
-        prop_assert_eq!(fast, interpreted(&policy, &rows, &options));
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows: Vec<Facts> = lines
+            .filter_map(|line| {
+                let pairs: Vec<(&str, &str)> = header.iter().copied().zip(line.split(',')).collect();
+                decree::facts_from_pairs(&policy, &pairs).ok()
+            })
+            .collect();
+        let fast = collect(Typed::new(&policy, rows.clone()), &Settings::lean(options.clone()));
+        prop_assert_eq!(fast.rows, interpreted(&policy, &rows, &options));
     }
 }
 
@@ -211,26 +245,17 @@ proptest! {
 fn the_plan_decides_rows_of_every_operation() {
     // Plain values of the ops policy: the plan, not the interpreter, decides.
     let policy = load("tests/batch/ops.decree");
-    let plan = Plan::compile(&policy, &Options::default()).unwrap();
-    let csv = "revenue,cost,growth,staff,floor_area,listed\n300000000,120000000,0.22,800,12000,false\n5000000,1000000.5,0.05,10,100,true\n";
-    let mut reader =
-        decree::batch::RowReader::new(&policy, csv.as_bytes(), decree::batch::RowFormat::Csv)
-            .unwrap();
-    let chunk = reader.next_chunk(Some(&plan), 10).unwrap();
-    let results = decree::batch::evaluate(&policy, Some(&plan), &chunk, &Options::default());
-    for i in 0..2 {
-        assert!(
-            matches!(results.row(i), Some(decree::batch::RowView::Plan { .. })),
-            "row {i} went to the interpreter"
-        );
-    }
+    let text = "revenue,cost,growth,staff,floor_area,listed\n300000000,120000000,0.22,800,12000,false\n5000000,1000000.5,0.05,10,100,true\n";
+    let mut by_plan = ByPlan::default();
+    let settings = Settings::lean(Options::default());
+    decree::population::run(&mut csv(&policy, text), &mut by_plan, &settings, |_| {}).unwrap();
+    assert_eq!(by_plan.0, vec![true, true], "a row went to the interpreter");
 }
 
 #[test]
 fn the_plan_decides_most_rows_itself() {
-    let policy = load("examples/bench/anchor.decree");
-    let plan = Plan::compile(&policy, &Options::default()).unwrap();
-    let rows: Vec<Row> = (0..1000)
+    let policy = anchor();
+    let rows: Vec<Facts> = (0..1000)
         .map(|i| {
             let mut facts = Facts::default();
             for (k, name) in FACTS.iter().enumerate() {
@@ -240,13 +265,19 @@ fn the_plan_decides_most_rows_itself() {
                     Value::Num(Unit::Money, Decimal::new(fen * 1000, 2)),
                 );
             }
-            Row { line: i + 2, facts }
+            facts
         })
         .collect();
-    let decided = decree::batch::plan_rows(&plan, &rows)
-        .iter()
-        .filter(|r| r.is_some())
-        .count();
+    let mut by_plan = ByPlan::default();
+    let settings = Settings::lean(Options::default());
+    decree::population::run(
+        &mut Typed::new(policy, rows),
+        &mut by_plan,
+        &settings,
+        |_| {},
+    )
+    .unwrap();
+    let decided = by_plan.0.iter().filter(|b| **b).count();
     assert!(decided > 950, "only {decided} of 1000 rows by the plan");
 }
 
@@ -255,128 +286,6 @@ fn policies_the_plan_cannot_express_get_no_plan() {
     // The draft has discretionary ranges and soft caps: the interpreter runs it.
     let draft = load("policies/shenzhen-manufacturing-2020.decree");
     assert!(Plan::compile(&draft, &Options::default()).is_none());
-}
-
-fn decree(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_decree"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-#[test]
-fn csv_end_to_end_with_bad_rows_in_order() {
-    let dir = std::env::temp_dir().join(format!("decree-batch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let input = dir.join("pop.csv");
-    std::fs::write(
-        &input,
-        "investment,fixed_asset_investment,loan_interest,lease_interest,annual_output,prior_peak_output,actual_sales,name\n\
-         1.2亿,0,100万,0,600亿,480亿,0,华芯\n\
-         3亿,,0,0,0,0,0,缺一项\n\
-         lots,0,0,0,0,0,0,坏行\n\
-         -5,0,0,0,0,0,0,负数\n\
-         5000万元,1亿,20M,0,1000亿,999亿,3400万,大厂\n",
-    )
-    .unwrap();
-    let out = dir.join("out.csv");
-    let o = decree(&[
-        "batch",
-        "examples/bench/anchor.decree",
-        "--facts",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--summary",
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("pop.csv:4:") && err.contains("`lots`"),
-        "{err}"
-    );
-    assert!(
-        err.contains("pop.csv:5:") && err.contains("negative"),
-        "{err}"
-    );
-    let summary = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        summary.contains("4 rows evaluated, 2 rejected")
-            || summary.contains("3 rows evaluated, 2 rejected"),
-        "{summary}"
-    );
-    let written = std::fs::read_to_string(&out).unwrap();
-    let lines: Vec<&str> = written.lines().collect();
-    assert!(lines[0].starts_with("line,tech_upgrade.status"));
-    // Rows in input order, with their input lines; the row missing a fact is undetermined.
-    assert!(
-        lines[1].starts_with("2,granted,24000000,24000000,granted,500000,500000"),
-        "{}",
-        lines[1]
-    );
-    assert!(
-        lines[2].starts_with("3,granted,50000000,50000000"),
-        "{}",
-        lines[2]
-    );
-    assert!(lines[2].contains("undetermined"), "{}", lines[2]);
-    assert!(
-        lines[3].starts_with("6,granted,10000000,10000000"),
-        "{}",
-        lines[3]
-    );
-    assert_eq!(lines.len(), 4);
-    // --strict stops at the first bad row.
-    let o = decree(&[
-        "batch",
-        "examples/bench/anchor.decree",
-        "--facts",
-        input.to_str().unwrap(),
-        "--strict",
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("pop.csv:4:"));
-}
-
-#[test]
-fn json_lines_in_and_out() {
-    let dir = std::env::temp_dir().join(format!("decree-batch-jsonl-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let input = dir.join("pop.jsonl");
-    std::fs::write(
-        &input,
-        "{\"investment\": \"1.2亿\", \"actual_sales\": 3400000}\n\n{\"investment\": true}\n{\"investment\": 0.5}\n",
-    )
-    .unwrap();
-    let out = dir.join("out.jsonl");
-    let o = decree(&[
-        "batch",
-        "examples/bench/anchor.decree",
-        "--facts",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("pop.jsonl:3:"));
-    let written = std::fs::read_to_string(&out).unwrap();
-    let docs: Vec<serde_json::Value> = written
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(docs.len(), 2);
-    assert_eq!(docs[0]["line"], 1);
-    assert_eq!(docs[0]["items"]["tech_upgrade"]["amount"], "24000000");
-    assert_eq!(docs[0]["items"]["first_set"]["amount"], "1020000");
-    assert_eq!(docs[0]["items"]["milestone"]["status"], "undetermined");
-    assert_eq!(docs[1]["line"], 4);
-    assert_eq!(docs[1]["items"]["tech_upgrade"]["amount"], "0.1");
 }
 
 /// `decree batch` skips explanation texts; nothing it writes may change.
@@ -411,7 +320,8 @@ fn skipping_explanations_changes_no_status_amount_or_cause() {
 
 /// JSON Lines are written piece by piece, not through a map: each line must
 /// still be valid JSON in exactly the layout serde_json gives the same
-/// object, for amounts, ranges, statuses without amounts and Chinese names.
+/// object, for amounts, ranges, statuses without amounts, Chinese names and
+/// keys.
 #[test]
 fn json_lines_are_the_layout_serde_json_gives() {
     let policy = decree::load(&SourceFile::new(
@@ -429,17 +339,21 @@ fn json_lines_are_the_layout_serde_json_gives() {
         vec![("投资额", "1234.5")],
         vec![("listed", "false")],
     ];
-    let mut out = Vec::new();
-    let mut writer = decree::batch::RowWriter::new(&policy, &mut out, true);
-    for (line, pairs) in rows.iter().enumerate() {
-        let facts = decree::facts_from_pairs(&policy, pairs).unwrap();
-        let e = decree::evaluate(&policy, &facts, &Options::default());
-        writer
-            .write(&RowResult::from_evaluation(&policy, line as u64 + 1, &e))
-            .unwrap();
-    }
-    drop(writer);
-    let text = String::from_utf8(out).unwrap();
+    let written = |keys: &[String]| {
+        let mut out = Vec::new();
+        let mut writer = RowWriter::new(&policy, &mut out, RowFormat::JsonLines, "out.jsonl", keys);
+        for (line, pairs) in rows.iter().enumerate() {
+            let facts = decree::facts_from_pairs(&policy, pairs).unwrap();
+            let e = decree::evaluate(&policy, &facts, &Options::default());
+            let mut r = RowResult::from_evaluation(&policy, line as u64 + 1, &e);
+            r.keys = keys.iter().map(|k| format!("{k} \"{line}\"")).collect();
+            writer.write(&RowView::of_result(&r)).unwrap();
+        }
+        writer.finish().unwrap();
+        drop(writer);
+        String::from_utf8(out).unwrap()
+    };
+    let text = written(&[]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
     for line in &lines {
@@ -449,5 +363,14 @@ fn json_lines_are_the_layout_serde_json_gives() {
     assert_eq!(
         lines[0],
         r#"{"line":1,"items":{"技改资助":{"status":"granted","amount":"50000000"},"band":{"status":"granted","min":"100000","max":"300000"},"big":{"status":"granted"}},"total":{"min":"50100000","max":"50300000"}}"#
+    );
+    let text = written(&["编号".to_string(), "id".to_string()]);
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), line);
+    }
+    assert!(
+        text.starts_with(r#"{"line":1,"keys":{"编号":"编号 \"0\"","id":"id \"0\""},"items""#),
+        "{text}"
     );
 }

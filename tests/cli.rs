@@ -272,3 +272,207 @@ fn fmt_check_with_stdout_prints_the_text_and_still_exits_1() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
+
+#[test]
+fn eval_over_a_folder_can_print_only_the_summary() {
+    let draft = "policies/shenzhen-manufacturing-2020.decree";
+    let args = |more: &[&'static str]| {
+        let mut a = vec![
+            "eval",
+            draft,
+            "--facts",
+            "examples/enterprises",
+            "--at",
+            "2026-01-01",
+        ];
+        a.extend(more);
+        a
+    };
+    let o = decree(&args(&["--summary-only"]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("fiscal summary over 24 enterprises"),
+        "{out}"
+    );
+    assert!(!out.contains("enterprise: "), "{out}");
+    // The same summary as the full run's, in JSON too.
+    let full = decree(&args(&["--format", "json"]));
+    let only = decree(&args(&["--summary-only", "--format", "json"]));
+    assert_eq!(only.status.code(), Some(0), "{}", stderr(&only));
+    let full: serde_json::Value = serde_json::from_str(&stdout(&full)).unwrap();
+    let only: serde_json::Value = serde_json::from_str(&stdout(&only)).unwrap();
+    assert_eq!(only["summary"], full["summary"]);
+    assert_eq!(only.as_object().unwrap().len(), 1);
+}
+
+#[test]
+fn eval_over_a_folder_json_is_one_document_printed_as_it_goes() {
+    let o = decree(&[
+        "eval",
+        POLICY,
+        "--facts",
+        "examples/enterprises",
+        "--at",
+        "2026-01-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("{\n\"enterprises\": [\n{\n  \"policy\""),
+        "{text}"
+    );
+    assert!(text.ends_with("\n}\n"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["enterprises"][0]["enterprise"], "anxin-precision");
+}
+
+/// One set of spellings for a condition and a set, whether in a facts
+/// file's string, a CSV cell or --set.
+#[test]
+fn conditions_and_sets_are_spelt_one_way_everywhere() {
+    let policy = scratch_file(
+        "spellings.decree",
+        "enum honour { national_champion_enterprise \"国家单项冠军示范企业\", city_champion_product \"市级单项冠军产品\" }\n\
+         fact honours: set of honour\nfact industrial: bool\n\
+         param pilot: bool = false\n\
+         measure 13 \"m\" {\n  award a = 300万 when industrial and pilot and city_champion_product in honours\n}\n",
+    );
+    let dir = policy.parent().unwrap();
+    let facts = dir.join("firm.json");
+    std::fs::write(
+        &facts,
+        r#"{"industrial": "TRUE", "honours": "national_champion_enterprise;市级单项冠军产品"}"#,
+    )
+    .unwrap();
+    for pilot in ["true", "TRUE", "True", "是"] {
+        let o = decree(&[
+            "eval",
+            policy.to_str().unwrap(),
+            "--facts",
+            facts.to_str().unwrap(),
+            "--set",
+            &format!("pilot={pilot}"),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{pilot}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert_eq!(v["total"]["min"], "3000000", "{pilot}");
+    }
+    let o = decree(&[
+        "eval",
+        policy.to_str().unwrap(),
+        "--facts",
+        facts.to_str().unwrap(),
+        "--set",
+        "pilot=yes",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("`yes` is not true or false"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// On a terminal, `decree batch` shows rows done, rows per second and the
+/// time left; elsewhere it draws nothing.
+#[cfg(unix)]
+#[test]
+fn batch_shows_its_progress_on_a_terminal_only() {
+    // A discretionary range: no plan, every row through the interpreter, in
+    // chunks of 1,024, so that progress is drawn several times.
+    let policy = scratch_file(
+        "progress.decree",
+        "fact x: money\nmeasure 1 \"m\" {\n  award a = 0元..min(x, 50万)\n}\n",
+    );
+    let dir = policy.parent().unwrap();
+    let input = dir.join("pop.csv");
+    let mut text = "x\n".to_string();
+    for i in 0..20_000 {
+        text.push_str(&format!("{i}\n"));
+    }
+    std::fs::write(&input, &text).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_decree"));
+    cmd.args([
+        "batch",
+        policy.to_str().unwrap(),
+        "--facts",
+        input.to_str().unwrap(),
+    ])
+    .env("TERM", "xterm");
+    let mut p = rexpect::session::spawn_command(cmd, Some(60_000)).unwrap();
+    p.exp_string("rows/s").unwrap();
+    p.exp_string("left").unwrap();
+    p.exp_string("20000 rows evaluated, 0 rejected").unwrap();
+    let o = decree(&[
+        "batch",
+        policy.to_str().unwrap(),
+        "--facts",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("rows/s"), "{}", stderr(&o));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_facts_file_that_cannot_be_read_in_a_folder_is_reported_and_fails_the_run() {
+    let good = std::fs::read_to_string(FACTS).unwrap();
+    let folder = scratch_file("a-good.json", &good);
+    let dir = folder.parent().unwrap();
+    std::fs::write(dir.join("b-bad.json"), "{\"annual_output\": true}").unwrap();
+    let o = decree(&[
+        "eval",
+        POLICY,
+        "--facts",
+        dir.to_str().unwrap(),
+        "--at",
+        "2026-01-01",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("enterprise: a-good"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("fiscal summary over 1 enterprises"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("b-bad.json"), "{}", stderr(&o));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn batch_warns_once_about_an_unknown_json_key_and_refuses_it_under_strict() {
+    let path = scratch_file(
+        "keys.jsonl",
+        "{\"tech_upgrade_investmnt\": \"1亿\"}\n{\"tech_upgrade_investmnt\": \"2亿\"}\n",
+    );
+    let p = path.to_str().unwrap();
+    let o = decree(&["batch", POLICY, "--facts", p, "--at", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("is not a fact of this policy").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean `tech_upgrade_investment`?"),
+        "{err}"
+    );
+    let o = decree(&[
+        "batch",
+        POLICY,
+        "--facts",
+        p,
+        "--at",
+        "2026-01-01",
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}

@@ -7,7 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use decree::{Facts, Options, Policy, SourceFile};
+use decree::population::read::{Files, ReadOptions, Typed};
+use decree::{Options, Policy, SourceFile};
 
 const DRAFT: &str = "policies/shenzhen-manufacturing-2020.decree";
 
@@ -21,7 +22,9 @@ fn load(rel: &str) -> Policy {
         .unwrap_or_else(|d| panic!("{}", d.render(decree::RenderStyle::Plain)))
 }
 
-fn population(old: &Policy, new: &Policy) -> Vec<(Facts, Facts)> {
+/// The example enterprises' facts files, in name order, as the host reads
+/// them.
+fn enterprises() -> Vec<SourceFile> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("examples/enterprises"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -30,15 +33,22 @@ fn population(old: &Policy, new: &Policy) -> Vec<(Facts, Facts)> {
     files
         .iter()
         .map(|f| {
-            let src = SourceFile::new(
+            SourceFile::new(
                 f.file_name().unwrap().to_string_lossy().into_owned(),
                 std::fs::read_to_string(f).unwrap(),
-            );
-            let (a, _) = decree::facts::load(old, &src).unwrap();
-            let (b, _) = decree::facts::load(new, &src).unwrap();
-            (a, b)
+            )
         })
         .collect()
+}
+
+/// The impact of `new` over the example enterprises.
+fn impact(old: &Policy, new: &Policy) -> decree::diff::Impact {
+    let files = enterprises();
+    let open = |p| {
+        let files = files.clone().into_iter().map(Ok);
+        Ok(Files::new(p, files, ReadOptions::default()))
+    };
+    decree::diff::impact(old, new, open, &Options::default()).unwrap()
 }
 
 fn revisions() -> Vec<String> {
@@ -88,8 +98,7 @@ fn diff_snapshots_of_every_revision() {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        let pop = population(&old, &new);
-        let impact = decree::diff::impact(&old, &new, &pop, &Options::default()).unwrap();
+        let impact = impact(&old, &new);
         insta::assert_snapshot!(
             format!("{stem}.text"),
             decree::diff::render(&d, None, decree::diff::Colour::Plain)
@@ -98,16 +107,7 @@ fn diff_snapshots_of_every_revision() {
             format!("{stem}.impact.text"),
             decree::diff::render(&d, Some(&impact), decree::diff::Colour::Plain)
         );
-        let json = |impact| {
-            serde_json::to_string_pretty(&decree::diff::DiffReport {
-                old: DRAFT,
-                new: &rev,
-                same: d.is_empty(),
-                changes: &d.changes,
-                impact,
-            })
-            .unwrap()
-        };
+        let json = |impact| decree::report::json::diff(DRAFT, &rev, &d, impact);
         insta::assert_snapshot!(format!("{stem}.json"), json(None));
         insta::assert_snapshot!(format!("{stem}.impact.json"), json(Some(&impact)));
     }
@@ -323,11 +323,12 @@ fn an_impact_too_large_for_exact_decimals_is_an_error_not_a_saturated_sum() {
     let new = policy_of("fact x: money\nmeasure 1 \"m\" { matching s = x + 1元 }\n");
     // Each enterprise is exact (4 × 10^27 yuan); twenty of them are not.
     let x = decree::facts_from_pairs(&old, &[("x", "4000000000000000万亿")]).unwrap();
-    let one = (x.clone(), x);
-    let few = vec![one.clone(); 2];
-    let fits = decree::diff::impact(&old, &new, &few, &Options::default()).unwrap();
-    assert_eq!(fits.delta.min, rust_decimal::Decimal::from(2));
-    let many = vec![one; 20];
-    let err = decree::diff::impact(&old, &new, &many, &Options::default()).unwrap_err();
-    assert_eq!(err.code, decree::Code::Overflow);
+    let over = |n: usize| {
+        let x = x.clone();
+        let open = move |p| Ok(Typed::new(p, vec![x.clone(); n]));
+        decree::diff::impact(&old, &new, open, &Options::default())
+    };
+    assert_eq!(over(2).unwrap().delta.min, rust_decimal::Decimal::from(2));
+    let err = over(20).unwrap_err();
+    assert_eq!(err.0[0].code, decree::Code::Overflow);
 }

@@ -261,11 +261,59 @@ fn sums_too_large_for_exact_decimals_are_errors_never_saturated() {
     let big = decree::facts_from_pairs(&p, &[("g", "10000000000000000万亿")]).unwrap();
     let one = decree::evaluate(&p, &big, &Options::default());
     assert!(one.total.complete && one.errors.is_empty());
-    let fits = decree::report::summarize(&[one.clone(), one.clone()]).unwrap();
+    let mut fits = decree::population::Summary::new(&p);
+    for _ in 0..2 {
+        fits.add_evaluation(&one).unwrap();
+    }
     assert_eq!(
-        fits.total.min,
+        fits.total().min,
         "40000000000000000000000000000".parse().unwrap()
     );
-    let err = decree::report::summarize(&[one.clone(), one.clone(), one.clone(), one]).unwrap_err();
+    let mut summary = decree::population::Summary::new(&p);
+    let err = (0..4)
+        .try_for_each(|_| summary.add_evaluation(&one))
+        .unwrap_err();
     assert_eq!(err.code, Code::Overflow);
+    // The fourth enterprise does not fit, and nothing of it is counted.
+    assert_eq!(summary.enterprises(), 3);
+    assert_eq!(
+        summary.total().min,
+        "60000000000000000000000000000".parse().unwrap()
+    );
+}
+
+/// Facts from text are read in the format given, not one guessed from a
+/// made-up file name: diagnostics name what the host named.
+#[test]
+fn facts_from_text_are_named_as_the_host_names_them() {
+    let p = policy(
+        "fact investment: money\nmeasure 8 \"技改\" { subsidy s = min(20% * investment, 5000万) }\n",
+    );
+    let err = decree::facts_from_str(&p, "applicant 7", r#"{"investment": true}"#, Format::Json)
+        .unwrap_err();
+    let message = &err.0[0].message;
+    assert!(message.contains("in applicant 7:"), "{message}");
+    assert!(!message.contains(".json"), "{message}");
+    let (facts, _) =
+        decree::facts_from_str(&p, "acme.co", "investment: 1亿", Format::Yaml).unwrap();
+    assert_eq!(facts.name, "acme.co");
+    // A name that is no facts file's is not one: the caller says the format.
+    let (facts, _) = decree::facts::load_as(
+        &p,
+        &SourceFile::new("<form>", "investment = 5"),
+        Format::Toml,
+    )
+    .unwrap();
+    assert_eq!(facts.len(), 1);
+}
+
+/// Every "did you mean" is the one of `check::suggest`: unknown facts in
+/// pairs too.
+#[test]
+fn unknown_fact_names_in_pairs_get_a_suggestion() {
+    let p = policy(
+        "fact investment: money\nmeasure 8 \"技改\" { subsidy s = min(20% * investment, 5000万) }\n",
+    );
+    let err = decree::facts_from_pairs(&p, &[("investmnet", "1亿")]).unwrap_err();
+    assert_eq!(err.0[0].help.as_deref(), Some("did you mean `investment`?"));
 }

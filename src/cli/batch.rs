@@ -1,208 +1,198 @@
-//! `decree batch POLICY --facts FILE [--out F] [--summary]`: a population,
-//! streamed.
+//! `decree batch POLICY --facts POPULATION [--out F] [--summary] [--key K]…`:
+//! a population, streamed through the library's `population::run`; this
+//! file owns only the arguments, the terminal and the exit code.
 
-use std::io::IsTerminal;
+use std::collections::BTreeSet;
 
 use decree::Diagnostic;
+use decree::population::read::ReadOptions;
+use decree::population::write::{RowFormat, RowWriter};
+use decree::population::{self, RowError, RowView, Settings, Sink, Summary, Tally};
 
-use crate::terminal::{Failed, RunArgs, fail, load_policy, options, out, report};
+use crate::terminal::{
+    Failed, Meter, RunArgs, fail, load_policy, open_population, options, out, report,
+};
 
-/// Evaluate a policy over a population (CSV or JSON Lines), streamed.
+/// Evaluate a policy over a population, streamed.
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Policy file.
     policy: String,
-    /// Population file: .csv (header = fact names) or .jsonl.
+    /// The population: a .csv (a header of fact names), a .jsonl (one JSON
+    /// object per line), a folder of facts files, or one facts file.
     #[arg(long)]
     facts: String,
     /// Where to write one row per enterprise (.csv or .jsonl); none: no rows.
     #[arg(long)]
     out: Option<String>,
-    /// Print per item: granted, total, min/median/max, undetermined and why.
+    /// Print per item: granted, ineligible, undetermined and why, total,
+    /// min/median/max.
     #[arg(long)]
     summary: bool,
+    /// A column (CSV) or field (JSON) passed through to each output row,
+    /// so results join back to the register; repeatable.
+    #[arg(long = "key", value_name = "COLUMN")]
+    keys: Vec<String>,
     /// Evaluation date (YYYY-MM-DD).
     #[arg(long)]
     at: Option<String>,
     /// Give a param a value, or a draft its issue date: NAME=VALUE.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
-    /// Stop at the first unreadable row.
+    /// Stop at the first row that cannot be read; unknown columns and keys
+    /// are errors.
     #[arg(long)]
     strict: bool,
 }
 
-/// Runs `decree batch`.
-pub(crate) fn run(a: Args) -> Result<(), Failed> {
-    batch(
-        &a.policy,
-        &a.facts,
-        a.out.as_deref(),
-        a.summary,
-        a.at.as_deref(),
-        &a.set,
-        a.strict,
-    )
+/// Where the rows go: the output file and the summary, each when asked
+/// for; warnings and rejected rows to the terminal.
+struct BatchSink<'m, W: std::io::Write> {
+    rows: (Option<RowWriter<W>>, Option<Summary>),
+    strict: bool,
+    meter: &'m Meter,
+    /// Row warnings already shown: each is shown once, not once per row.
+    shown: BTreeSet<String>,
 }
 
-/// Rows read and evaluated at a time: memory stays flat as files grow.
-const CHUNK: usize = 16_384;
+/// How many distinct warnings about rows are shown.
+const WARNINGS_SHOWN: usize = 20;
 
-/// Rows per chunk when every row goes to the interpreter: its per-row work
-/// already fills the cores, and its typed facts and results are large, so
-/// smaller chunks keep memory low.
-const INTERPRETED_CHUNK: usize = 1_024;
+impl<W: std::io::Write + Send> Sink for BatchSink<'_, W> {
+    fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
+        for w in row.warnings() {
+            if self.strict {
+                self.meter.suspend(|| report(std::slice::from_ref(w)));
+                return Err(strict_stop());
+            }
+            if self.shown.len() < WARNINGS_SHOWN && self.shown.insert(w.message.clone()) {
+                self.meter.suspend(|| report(std::slice::from_ref(w)));
+            }
+        }
+        self.rows.row(row)
+    }
 
-#[allow(clippy::too_many_arguments)]
-fn batch(
-    policy_path: &str,
-    facts_path: &str,
-    out_path: Option<&str>,
-    want_summary: bool,
-    at: Option<&str>,
-    set: &[String],
-    strict: bool,
-) -> Result<(), Failed> {
-    let policy = load_policy(policy_path)?;
+    fn rejected(&mut self, error: &RowError) -> Result<(), Diagnostic> {
+        if self.strict {
+            self.meter.suspend(|| report(&error.diagnostics));
+            return Err(strict_stop());
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), Diagnostic> {
+        self.rows.finish()
+    }
+}
+
+fn strict_stop() -> Diagnostic {
+    Diagnostic::error(
+        decree::Code::Facts,
+        "stopped at the first row that cannot be read as it is (--strict)",
+    )
+    .help("without --strict, unreadable rows are reported and skipped, and unknown columns and keys are warnings")
+}
+
+/// Runs `decree batch`.
+pub(crate) fn run(a: Args) -> Result<(), Failed> {
+    let policy = load_policy(&a.policy)?;
     let run = RunArgs {
-        facts: facts_path.to_string(),
-        at: at.map(str::to_string),
-        set: set.to_vec(),
+        facts: a.facts.clone(),
+        at: a.at.clone(),
+        set: a.set.clone(),
     };
     let mut options = options(&policy, &run)?;
-    // Population runs keep statuses and amounts, not explanation texts.
-    options.skip_explanations = true;
-    if at.is_none() {
+    if a.at.is_none() {
         options.at = None;
     }
-    let Some(format) = decree::batch::RowFormat::from_path(facts_path) else {
-        return Err(fail(
-            Diagnostic::error(decree::Code::Facts, format!("`{facts_path}` is not a population file"))
-                .help("populations are .csv (a header of fact names) or .jsonl (one JSON object per line)")
-                .into(),
-        ));
+    let read = ReadOptions {
+        name: a.facts.clone(),
+        keys: a.keys.clone(),
+        strict: a.strict,
     };
-    let file = std::fs::File::open(facts_path).map_err(|e| {
-        fail(Diagnostic::error(decree::Code::Io, format!("cannot read `{facts_path}`: {e}")).into())
-    })?;
-    let mut reader = decree::batch::RowReader::new(&policy, std::io::BufReader::new(file), format)
-        .map_err(|e| {
-            fail(
-                Diagnostic::error(
-                    decree::Code::Facts,
-                    format!("{facts_path}:{}: {}", e.line, e.message),
-                )
-                .into(),
-            )
-        })?;
-    let mut writer = match out_path {
+    let mut population = open_population(&policy, &a.facts, &read).map_err(fail)?;
+    report(&population.warnings);
+    let writer = match &a.out {
         Some(p) => {
-            let json =
-                decree::batch::RowFormat::from_path(p) == Some(decree::batch::RowFormat::JsonLines);
+            let format = RowFormat::from_path(p).unwrap_or(RowFormat::Csv);
             let f = std::fs::File::create(p).map_err(|e| {
                 fail(Diagnostic::error(decree::Code::Io, format!("cannot write `{p}`: {e}")).into())
             })?;
-            Some(decree::batch::RowWriter::new(
+            Some(RowWriter::new(
                 &policy,
                 std::io::BufWriter::new(f),
-                json,
+                format,
+                p,
+                &a.keys,
             ))
         }
         None => None,
     };
-    let plan = decree::plan::Plan::compile(&policy, &options);
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message("enterprises evaluated");
-        Some(bar)
-    } else {
-        None
+    let meter = Meter::new(population.size);
+    let mut sink = BatchSink {
+        rows: (writer, a.summary.then(|| Summary::new(&policy))),
+        strict: a.strict,
+        meter: &meter,
+        shown: BTreeSet::new(),
     };
-    let mut summary = decree::batch::Summary::new(&policy);
-    let (mut rows, mut rejected, mut shown) = (0u64, 0u64, Vec::new());
-    // Reading the next chunk overlaps with evaluating and writing this one.
-    let rows_per_chunk = if plan.is_some() {
-        CHUNK
-    } else {
-        INTERPRETED_CHUNK
-    };
-    let mut chunk = reader.next_chunk(plan.as_ref(), rows_per_chunk);
-    while let Some(current) = chunk.take() {
-        if let (true, Some(e)) = (strict, current.errors.first()) {
-            return Err(fail(
-                Diagnostic::error(
-                    decree::Code::Facts,
-                    format!("{facts_path}:{}: {}", e.line, e.message),
-                )
-                .help("without --strict, unreadable rows are reported and skipped")
-                .into(),
-            ));
-        }
-        rejected += current.errors.len() as u64;
-        for e in &current.errors {
-            if shown.len() < 20 {
-                shown.push(e.clone());
-            }
-        }
-        let (next, written) = rayon::join(
-            || reader.next_chunk(plan.as_ref(), rows_per_chunk),
-            || -> std::io::Result<usize> {
-                let results = decree::batch::evaluate(&policy, plan.as_ref(), &current, &options);
-                for view in results.rows() {
-                    if want_summary {
-                        summary.add_view(&view);
-                    }
-                    if let Some(w) = writer.as_mut() {
-                        w.write_view(&view)?;
-                    }
-                }
-                Ok(results.len())
-            },
-        );
-        let written = written.map_err(|e| {
-            fail(Diagnostic::error(decree::Code::Io, format!("cannot write: {e}")).into())
-        })?;
-        rows += written as u64;
-        if let Some(bar) = &progress {
-            bar.inc(written as u64);
-        }
-        chunk = next;
+    let ran = population::run(
+        &mut population.source,
+        &mut sink,
+        &Settings::lean(options),
+        |p| meter.update(p),
+    );
+    meter.finish();
+    let tally = ran.map_err(|d| fail(d.into()))?;
+    if let Some(summary) = &sink.rows.1 {
+        out(&decree::report::summary_table(summary), false);
     }
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    if let Some(w) = writer.as_mut() {
-        if let Err(e) = w.flush() {
-            return Err(fail(
-                Diagnostic::error(decree::Code::Io, format!("cannot write: {e}")).into(),
-            ));
-        }
-    }
-    summary.rows = rows;
-    summary.rejected = rejected;
-    summary.finish();
-    for e in &shown {
+    out(
+        &format!("{} rows evaluated, {} rejected", tally.rows, tally.rejected),
+        true,
+    );
+    outcome(&a.facts, &tally)
+}
+
+/// The rows that could not be read (the first of them shown), and the
+/// exit code: 1 when any was rejected.
+fn outcome(input: &str, tally: &Tally) -> Result<(), Failed> {
+    if tally.failed > 0 {
         report(&[Diagnostic::warning(
-            decree::Code::Facts,
-            format!("{facts_path}:{}: {} (row skipped)", e.line, e.message),
-        )]);
-    }
-    if rejected > shown.len() as u64 {
-        report(&[Diagnostic::warning(
-            decree::Code::Facts,
-            format!("… and {} more rows skipped", rejected - shown.len() as u64),
-        )]);
-    }
-    if want_summary {
-        out(&summary.table(), false);
-    } else {
-        out(
-            &format!(
-                "{} rows evaluated, {} rejected",
-                summary.rows, summary.rejected
+            decree::Code::Invalid,
+            format!(
+                "{} rows met an error while evaluating: their failed items have status `error`",
+                tally.failed
             ),
-            true,
-        );
+        )]);
     }
-    Ok(())
+    if tally.rejected == 0 {
+        return Ok(());
+    }
+    for e in &tally.first_rejected {
+        report(&e.diagnostics);
+    }
+    let lines: Vec<String> = tally
+        .first_rejected
+        .iter()
+        .map(|e| e.line.to_string())
+        .collect();
+    let more = if tally.rejected > tally.first_rejected.len() as u64 {
+        ", …"
+    } else {
+        ""
+    };
+    let lines_word = if tally.rejected == 1 { "line" } else { "lines" };
+    Err(fail(
+        Diagnostic::error(
+            decree::Code::Facts,
+            format!(
+                "{} of {} rows of {input} could not be read and were skipped ({lines_word} {}{more})",
+                tally.rejected,
+                tally.rows + tally.rejected,
+                lines.join(", ")
+            ),
+        )
+        .help("the rows are reported above; --strict stops at the first")
+        .into(),
+    ))
 }

@@ -4,9 +4,10 @@
 
 use std::io::IsTerminal;
 
-use decree::{Diagnostic, Options, Policy, RenderStyle, SourceFile};
+use decree::population::read::ReadOptions;
+use decree::{Diagnostic, Options, RenderStyle, SourceFile};
 
-use crate::terminal::{Failed, facts_files, fail, load_policy, out, read, report};
+use crate::terminal::{Failed, load_policy, open_population, out, report};
 
 /// Compare two versions of a policy by meaning (exit 0: same, 1: different).
 #[derive(clap::Args)]
@@ -15,7 +16,8 @@ pub(crate) struct Args {
     old: String,
     /// The new version.
     new: String,
-    /// Facts file or folder: show the fiscal impact over those enterprises.
+    /// A population (facts file, folder, .csv, .jsonl): show the fiscal
+    /// impact over those enterprises.
     #[arg(long)]
     facts: Option<String>,
     /// Evaluation date for the impact.
@@ -58,28 +60,6 @@ pub(crate) fn run_git(a: GitArgs) -> Result<(), Failed> {
     git_diff(&a.args)
 }
 
-/// Facts of a population, from one file or a folder, typed by both versions
-/// of a policy (keys one version does not know are not worth a warning).
-fn population(
-    old: &Policy,
-    new: &Policy,
-    path: &str,
-) -> Result<Vec<(decree::Facts, decree::Facts)>, Failed> {
-    let files = if std::path::Path::new(path).is_dir() {
-        facts_files(path)?
-    } else {
-        vec![path.to_string()]
-    };
-    let mut out = Vec::new();
-    for f in files {
-        let src = read(&f)?;
-        let (a, _) = decree::facts::load(old, &src).map_err(fail)?;
-        let (b, _) = decree::facts::load(new, &src).map_err(fail)?;
-        out.push((a, b));
-    }
-    Ok(out)
-}
-
 /// Exit codes of `decree diff`, as diff(1): 0 same, 1 different, 2 trouble.
 fn diff(
     old: &str,
@@ -106,16 +86,21 @@ fn diff(
         }
     }
     let impact = match facts {
-        Some(path) => match population(&a, &b, path) {
-            Ok(pop) => match decree::diff::impact(&a, &b, &pop, &options) {
+        Some(path) => {
+            // Keys one version does not know are not worth a warning.
+            let read = ReadOptions {
+                name: path.to_string(),
+                ..ReadOptions::default()
+            };
+            let open = |p| open_population(p, path, &read).map(|o| o.source);
+            match decree::diff::impact(&a, &b, open, &options) {
                 Ok(impact) => Some(impact),
                 Err(d) => {
-                    report(&[d]);
+                    report(&d.0);
                     std::process::exit(2);
                 }
-            },
-            Err(Failed) => std::process::exit(2),
-        },
+            }
+        }
         None => None,
     };
     match format {
@@ -127,19 +112,10 @@ fn diff(
             };
             out(&decree::diff::render(&d, impact.as_ref(), colour), false);
         }
-        DiffFormat::Json => {
-            let report = decree::diff::DiffReport {
-                old,
-                new,
-                same: d.is_empty(),
-                changes: &d.changes,
-                impact: impact.as_ref(),
-            };
-            out(
-                &serde_json::to_string_pretty(&report).unwrap_or_default(),
-                true,
-            );
-        }
+        DiffFormat::Json => out(
+            &decree::report::json::diff(old, new, &d, impact.as_ref()),
+            true,
+        ),
     }
     if d.is_empty() { Ok(()) } else { Err(Failed) }
 }

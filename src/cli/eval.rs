@@ -1,10 +1,13 @@
-//! `decree eval POLICY --facts F|DIR` and `decree explain POLICY ITEM
-//! --facts F`: one enterprise, or a folder of them and a fiscal summary.
+//! `decree eval POLICY --facts F|DIR [--summary-only]` and `decree explain
+//! POLICY ITEM --facts F`: one enterprise, or a folder of them (through the
+//! library's `population::run`) and a fiscal summary.
 
-use decree::{Diagnostic, Diagnostics, Options, Policy};
+use decree::population::read::ReadOptions;
+use decree::population::{self, RowError, RowView, Settings, Sink, Summary};
+use decree::{Diagnostic, Diagnostics, Evaluation, Options, Policy};
 
 use crate::terminal::{
-    Failed, RunArgs, facts_files, fail, load_policy, options, out, read, report,
+    Failed, RunArgs, fail, load_policy, open_population, options, out, read, report,
 };
 
 /// Evaluate a policy for an enterprise's facts.
@@ -17,6 +20,10 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
+    /// With a folder of facts files: print only the fiscal summary, not
+    /// every enterprise (faster, and memory does not grow with the files).
+    #[arg(long)]
+    summary_only: bool,
 }
 
 /// Explain how one item's value was reached.
@@ -43,112 +50,138 @@ enum OutputFormat {
 
 /// Runs `decree eval`.
 pub(crate) fn run(a: Args) -> Result<(), Failed> {
-    eval(&a.file, &a.run, None, a.format)
+    eval(&a)
 }
 
 /// Runs `decree explain`.
 pub(crate) fn run_explain(a: ExplainArgs) -> Result<(), Failed> {
-    eval(&a.file, &a.run, Some(&a.item), a.format)
+    explain(&a)
 }
 
-/// `decree eval POLICY --facts DIR`: every enterprise, then the fiscal summary.
+/// What `decree eval --facts DIR` prints of each enterprise, and gathers.
+struct FolderSink {
+    format: OutputFormat,
+    summary_only: bool,
+    summary: Summary,
+    json: decree::report::json::Folder,
+    failed: bool,
+}
+
+impl Sink for FolderSink {
+    fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
+        report(row.warnings());
+        if !row.errors().is_empty() {
+            self.failed = true;
+            report(row.errors());
+        }
+        if let (false, Some(e)) = (self.summary_only, row.evaluation()) {
+            match self.format {
+                OutputFormat::Table => out(&decree::report::to_table(e), true),
+                OutputFormat::Json => out(&self.json.enterprise(e, row.warnings()), false),
+            }
+        }
+        self.summary.add(row)
+    }
+
+    fn rejected(&mut self, error: &RowError) -> Result<(), Diagnostic> {
+        self.failed = true;
+        report(&error.diagnostics);
+        Ok(())
+    }
+}
+
+/// `decree eval POLICY --facts DIR`: every enterprise (unless
+/// `--summary-only`), then the fiscal summary. Streamed: memory does not
+/// grow with the number of files.
 fn eval_population(
     policy: &Policy,
     options: &Options,
-    dir: &str,
+    facts: &str,
     format: OutputFormat,
+    summary_only: bool,
 ) -> Result<(), Failed> {
-    let mut evaluations = Vec::new();
-    let mut failed = false;
-    let mut docs = Vec::new();
-    for f in facts_files(dir)? {
-        let src = read(&f)?;
-        match decree::facts::load(policy, &src) {
-            Ok((facts, warnings)) => {
-                report(&warnings);
-                let e = decree::evaluate(policy, &facts, options);
-                if !e.errors.is_empty() {
-                    failed = true;
-                    report(&e.errors);
-                }
-                match format {
-                    OutputFormat::Table => out(&decree::report::to_table(&e), true),
-                    OutputFormat::Json => docs.push(decree::report::to_json(&e, &warnings)),
-                }
-                evaluations.push(e);
-            }
-            Err(d) => {
-                failed = true;
-                report(&d.0);
-            }
-        }
-    }
-    let summary = match decree::report::summarize(&evaluations) {
-        Ok(summary) => summary,
-        Err(d) => {
-            report(&[d]);
-            return Err(Failed);
-        }
+    let read = ReadOptions {
+        name: facts.to_string(),
+        ..ReadOptions::default()
     };
-    match format {
-        OutputFormat::Table => out(&decree::report::summary_table(&summary), false),
-        OutputFormat::Json => out(
-            &format!(
-                "{{\n\"enterprises\": [\n{}\n],\n\"summary\": {}\n}}",
-                docs.join(",\n"),
-                serde_json::to_string_pretty(&summary).unwrap_or_default()
-            ),
-            true,
-        ),
+    let mut population = open_population(policy, facts, &read).map_err(fail)?;
+    let settings = if summary_only {
+        Settings::lean(options.clone())
+    } else {
+        Settings::full(options.clone())
+    };
+    let mut sink = FolderSink {
+        format,
+        summary_only,
+        summary: Summary::new(policy),
+        json: decree::report::json::Folder::new(),
+        failed: false,
+    };
+    let ran = population::run(&mut population.source, &mut sink, &settings, |_| {});
+    let s = &sink.summary;
+    match (ran, format, summary_only) {
+        (Err(d), OutputFormat::Json, false) => {
+            // The document stays whole: the summary that cannot be had is null.
+            out(&sink.json.abandon(), false);
+            return Err(fail(d.into()));
+        }
+        (Err(d), _, _) => return Err(fail(d.into())),
+        (Ok(_), OutputFormat::Table, _) => out(&decree::report::summary_table(s), false),
+        (Ok(_), OutputFormat::Json, false) => out(&sink.json.finish(s), false),
+        (Ok(_), OutputFormat::Json, true) => out(&decree::report::json::summary_only(s), true),
     }
-    if failed { Err(Failed) } else { Ok(()) }
+    if sink.failed { Err(Failed) } else { Ok(()) }
 }
 
-fn eval(path: &str, run: &RunArgs, item: Option<&str>, format: OutputFormat) -> Result<(), Failed> {
-    let policy = load_policy(path)?;
-    let options = options(&policy, run)?;
-    if item.is_none() && std::path::Path::new(&run.facts).is_dir() {
-        return eval_population(&policy, &options, &run.facts, format);
+fn eval(a: &Args) -> Result<(), Failed> {
+    let policy = load_policy(&a.file)?;
+    let options = options(&policy, &a.run)?;
+    if a.summary_only || std::path::Path::new(&a.run.facts).is_dir() {
+        return eval_population(&policy, &options, &a.run.facts, a.format, a.summary_only);
     }
-    let facts_src = read(&run.facts)?;
+    let facts_src = read(&a.run.facts)?;
     let (facts, warnings) = decree::facts::load(&policy, &facts_src).map_err(fail)?;
     report(&warnings);
     let evaluation = decree::evaluate(&policy, &facts, &options);
-    match item {
-        None => match format {
-            OutputFormat::Table => out(&decree::report::to_table(&evaluation), false),
-            OutputFormat::Json => out(&decree::report::to_json(&evaluation, &warnings), true),
-        },
-        Some(name) => {
-            let Some(result) = evaluation.item(name) else {
-                let names: Vec<&str> = policy.items.iter().map(|i| i.name()).collect();
-                let best = names
-                    .iter()
-                    .map(|n| (strsim::jaro_winkler(name, n), *n))
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .filter(|(s, _)| *s > 0.75);
-                let d = Diagnostic::error(
-                    decree::Code::UnknownName,
-                    format!("no item `{name}` in {path}"),
-                );
-                let d = match best {
-                    Some((_, b)) => d.help(format!("did you mean `{b}`?")),
-                    None => d.help("`decree eval` lists every item"),
-                };
-                return Err(fail(d.into()));
-            };
-            match format {
-                OutputFormat::Table => out(&decree::report::explain(&evaluation, result), false),
-                OutputFormat::Json => out(
-                    &serde_json::to_string_pretty(result).unwrap_or_default(),
-                    true,
-                ),
-            }
-        }
+    match a.format {
+        OutputFormat::Table => out(&decree::report::to_table(&evaluation), false),
+        OutputFormat::Json => out(&decree::report::to_json(&evaluation, &warnings), true),
     }
+    evaluated(&evaluation)
+}
+
+/// Exit code 1 when the evaluation met errors (reported).
+fn evaluated(evaluation: &Evaluation) -> Result<(), Failed> {
     if evaluation.errors.is_empty() {
         Ok(())
     } else {
         Err(fail(Diagnostics(evaluation.errors.clone())))
     }
+}
+
+fn explain(a: &ExplainArgs) -> Result<(), Failed> {
+    let policy = load_policy(&a.file)?;
+    let options = options(&policy, &a.run)?;
+    let facts_src = read(&a.run.facts)?;
+    let (facts, warnings) = decree::facts::load(&policy, &facts_src).map_err(fail)?;
+    report(&warnings);
+    let evaluation = decree::evaluate(&policy, &facts, &options);
+    let name = a.item.as_str();
+    let Some(result) = evaluation.item(name) else {
+        let d = Diagnostic::error(
+            decree::Code::UnknownName,
+            format!("no item `{name}` in {}", a.file),
+        );
+        let names = policy.items.iter().map(|i| i.name());
+        let d = match decree::check::suggest(name, names) {
+            Some(b) => d.help(format!("did you mean `{b}`?")),
+            None => d.help("`decree eval` lists every item"),
+        };
+        return Err(fail(d.into()));
+    };
+    match a.format {
+        OutputFormat::Table => out(&decree::report::explain(&evaluation, result), false),
+        OutputFormat::Json => out(&decree::report::json::item(result), true),
+    }
+    evaluated(&evaluation)
 }

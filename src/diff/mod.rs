@@ -5,20 +5,24 @@
 //! is a rename), declarations by name. A changed rule is described the way
 //! drafters think of it — "cap 5000万 → 3000万", "rate 20% → 15%",
 //! "threshold 100亿 → 80亿", "condition gained `and is_listed`",
-//! "tbd → 15%" — and layout, order and comments never show. [`impact`]
-//! evaluates both versions over a population of enterprises.
+//! "tbd → 15%" — and layout, order and comments never show.
+//! [`impact`] (in `impact.rs`) evaluates both versions over a population
+//! of enterprises; [`render`] (in `render.rs`) writes a diff as text.
+
+mod impact;
+mod render;
 
 use std::collections::BTreeMap;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::ast::*;
 use crate::check::{ItemInfo, Policy};
-use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::{Evaluation, Facts, Options, Range, Status};
 use crate::fmt::expr_text;
-use crate::value::{Unit, format_money};
+use crate::value::Unit;
+
+pub use impact::{EnterpriseImpact, Impact, ItemImpact, Side, impact};
+pub use render::{Colour, render};
 
 /// What happened to a declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,27 +114,42 @@ fn header(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
 }
 
 fn facts_params_enums(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
+    fact_changes(old, new, out);
+    param_changes(old, new, out);
+    enum_changes(old, new, out);
+}
+
+/// A declaration's unit and label, in one version.
+type Declared<'a> = (Unit, &'a Option<String>);
+
+/// What changed in a fact or param beside its value: its type and label.
+fn declaration_details(
+    old: &Policy,
+    new: &Policy,
+    a: Declared<'_>,
+    b: Declared<'_>,
+    d: &mut Vec<String>,
+) {
+    let (ta, tb) = (old.unit_name(a.0), new.unit_name(b.0));
+    if ta != tb {
+        d.push(format!("type {ta} → {tb}"));
+    }
+    if a.1 != b.1 {
+        d.push(format!("label {} → {}", show_opt(a.1), show_opt(b.1)));
+    }
+}
+
+fn fact_changes(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
     for f in &old.facts {
+        let path = format!("fact {}", f.name);
         match new.facts.iter().find(|x| x.name == f.name) {
-            None => change(out, format!("fact {}", f.name), ChangeKind::Removed, vec![]),
+            None => change(out, path, ChangeKind::Removed, vec![]),
             Some(g) => {
                 let mut d = Vec::new();
-                if old.unit_name(f.unit) != new.unit_name(g.unit) {
-                    d.push(format!(
-                        "type {} → {}",
-                        old.unit_name(f.unit),
-                        new.unit_name(g.unit)
-                    ));
-                }
-                if f.label != g.label {
-                    d.push(format!(
-                        "label {} → {}",
-                        show_opt(&f.label),
-                        show_opt(&g.label)
-                    ));
-                }
+                let (a, b) = ((f.unit, &f.label), (g.unit, &g.label));
+                declaration_details(old, new, a, b, &mut d);
                 if !d.is_empty() {
-                    change(out, format!("fact {}", f.name), ChangeKind::Changed, d);
+                    change(out, path, ChangeKind::Changed, d);
                 }
             }
         }
@@ -147,36 +166,23 @@ fn facts_params_enums(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             vec![format!("{}", new.unit_name(g.unit))],
         );
     }
+}
+
+fn param_changes(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
     let value = |p: &crate::check::ParamInfo| p.value.as_ref().map_or("tbd".to_string(), expr_text);
     for p in &old.params {
+        let path = format!("param {}", p.name);
         match new.params.iter().find(|x| x.name == p.name) {
-            None => change(
-                out,
-                format!("param {}", p.name),
-                ChangeKind::Removed,
-                vec![],
-            ),
+            None => change(out, path, ChangeKind::Removed, vec![]),
             Some(q) => {
                 let mut d = Vec::new();
                 if p.value != q.value {
                     d.push(format!("{} → {}", value(p), value(q)));
                 }
-                if old.unit_name(p.unit) != new.unit_name(q.unit) {
-                    d.push(format!(
-                        "type {} → {}",
-                        old.unit_name(p.unit),
-                        new.unit_name(q.unit)
-                    ));
-                }
-                if p.label != q.label {
-                    d.push(format!(
-                        "label {} → {}",
-                        show_opt(&p.label),
-                        show_opt(&q.label)
-                    ));
-                }
+                let (a, b) = ((p.unit, &p.label), (q.unit, &q.label));
+                declaration_details(old, new, a, b, &mut d);
                 if !d.is_empty() {
-                    change(out, format!("param {}", p.name), ChangeKind::Changed, d);
+                    change(out, path, ChangeKind::Changed, d);
                 }
             }
         }
@@ -193,6 +199,9 @@ fn facts_params_enums(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             vec![format!("= {}", value(q))],
         );
     }
+}
+
+fn enum_changes(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
     for e in &old.enums {
         match new.enums.iter().find(|x| x.name == e.name) {
             None => change(out, format!("enum {}", e.name), ChangeKind::Removed, vec![]),
@@ -293,52 +302,76 @@ fn measures(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             (None, None) => continue,
         }
         // Cite changes are told once, on the measure, not again per item.
-        let measure_cites_changed = a.is_some_and(|a| b.is_some_and(|b| a.cites != b.cites));
-        let measure_removed = b.is_none();
-        for ia in items_of(old, n) {
-            let path = format!("measure {n} / {}", ia.name());
-            match new.item_index(ia.name()).and_then(|i| new.item(i)) {
-                Some(ib) => {
-                    let mut d = item_changes(ia, ib);
-                    if measure_cites_changed {
-                        d.retain(|x| !x.starts_with("cite "));
-                    }
-                    let moved_to = new.measures.get(ib.measure).map(|m| m.number);
-                    if moved_to != Some(n) {
-                        d.insert(0, format!("moved to measure {}", moved_to.unwrap_or(0)));
-                    }
-                    if !d.is_empty() {
-                        change(out, path, ChangeKind::Changed, d);
-                    }
+        let measure = MeasurePair {
+            number: n,
+            cites_changed: a.is_some_and(|a| b.is_some_and(|b| a.cites != b.cites)),
+            removed: b.is_none(),
+        };
+        measure_items(old, new, &measure, &renames, out);
+    }
+}
+
+/// A measure as both versions have it, for its items' changes.
+struct MeasurePair {
+    number: u32,
+    /// Its cites changed: told on the measure, not again on each item.
+    cites_changed: bool,
+    /// Only the old version has it: its items go with it.
+    removed: bool,
+}
+
+/// The changes of the items of measure `m`: each of the old version's
+/// (changed, moved, renamed or removed), then those only the new one has.
+fn measure_items(
+    old: &Policy,
+    new: &Policy,
+    m: &MeasurePair,
+    renames: &BTreeMap<String, String>,
+    out: &mut Vec<Change>,
+) {
+    let n = m.number;
+    for ia in items_of(old, n) {
+        let path = format!("measure {n} / {}", ia.name());
+        match new.item_index(ia.name()).and_then(|i| new.item(i)) {
+            Some(ib) => {
+                let mut d = item_changes(ia, ib);
+                if m.cites_changed {
+                    d.retain(|x| !x.starts_with("cite "));
                 }
-                None => match renames.get(ia.name()) {
-                    Some(to) => change(
-                        out,
-                        path,
-                        ChangeKind::Renamed,
-                        vec![format!("`{}` → `{to}`", ia.name())],
-                    ),
-                    None if measure_removed => {}
-                    None => change(
-                        out,
-                        path,
-                        ChangeKind::Removed,
-                        vec![format!("{} {}", ia.kind().keyword(), rule(ia))],
-                    ),
-                },
+                let moved_to = new.measures.get(ib.measure).map(|m| m.number);
+                if moved_to != Some(n) {
+                    d.insert(0, format!("moved to measure {}", moved_to.unwrap_or(0)));
+                }
+                if !d.is_empty() {
+                    change(out, path, ChangeKind::Changed, d);
+                }
             }
-        }
-        for ib in items_of(new, n) {
-            let known =
-                old.item_index(ib.name()).is_some() || renames.values().any(|v| v == ib.name());
-            if !known {
-                change(
+            None => match renames.get(ia.name()) {
+                Some(to) => change(
                     out,
-                    format!("measure {n} / {}", ib.name()),
-                    ChangeKind::Added,
-                    vec![format!("{} {}", ib.kind().keyword(), rule(ib))],
-                );
-            }
+                    path,
+                    ChangeKind::Renamed,
+                    vec![format!("`{}` → `{to}`", ia.name())],
+                ),
+                None if m.removed => {}
+                None => change(
+                    out,
+                    path,
+                    ChangeKind::Removed,
+                    vec![format!("{} {}", ia.kind().keyword(), rule(ia))],
+                ),
+            },
+        }
+    }
+    for ib in items_of(new, n) {
+        let known = old.item_index(ib.name()).is_some() || renames.values().any(|v| v == ib.name());
+        if !known {
+            change(
+                out,
+                format!("measure {n} / {}", ib.name()),
+                ChangeKind::Added,
+                vec![format!("{} {}", ib.kind().keyword(), rule(ib))],
+            );
         }
     }
 }
@@ -473,7 +506,9 @@ impl Role {
 }
 
 /// Literal changes in two expressions of the same shape, named by role;
-/// a change of shape is reported whole.
+/// a change of shape is reported whole. (One arm per kind of expression,
+/// each the same few lines: longer than most functions here, but split it
+/// would scatter one table.)
 fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
     if a == b {
         return;
@@ -643,380 +678,4 @@ fn and_changes(x: &Expr, y: &Expr, d: &mut Vec<String>) {
     for l in unpaired_lost {
         d.push(format!("condition lost `and {}`", expr_text(l)));
     }
-}
-
-// ---------------------------------------------------------------- impact
-
-/// One item's effect over a population, before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ItemImpact {
-    /// Item name.
-    pub item: String,
-    /// Measure number (in the new version when it exists there).
-    pub measure: u32,
-    /// Enterprises granted before.
-    pub granted_before: usize,
-    /// Enterprises granted after.
-    pub granted_after: usize,
-    /// Enterprises for which it is undetermined before.
-    pub undetermined_before: usize,
-    /// Enterprises for which it is undetermined after.
-    pub undetermined_after: usize,
-    /// Total granted before, in yuan.
-    pub total_before: Range,
-    /// Total granted after, in yuan.
-    pub total_after: Range,
-    /// After minus before.
-    pub delta: Range,
-}
-
-/// One enterprise whose entitlement changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EnterpriseImpact {
-    /// The enterprise (facts file name).
-    pub enterprise: String,
-    /// Its total before.
-    pub before: Range,
-    /// Its total after.
-    pub after: Range,
-    /// After minus before.
-    pub delta: Range,
-}
-
-/// The fiscal impact of a revision over a population.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Impact {
-    /// How many enterprises.
-    pub enterprises: usize,
-    /// Items whose count or total changed.
-    pub items: Vec<ItemImpact>,
-    /// Enterprises whose entitlement rose most (largest first, at most 5).
-    pub most_up: Vec<EnterpriseImpact>,
-    /// Enterprises whose entitlement fell most (largest fall first, at most 5).
-    pub most_down: Vec<EnterpriseImpact>,
-    /// Total fiscal cost before.
-    pub total_before: Range,
-    /// Total fiscal cost after.
-    pub total_after: Range,
-    /// After minus before (min: least after − least before; max likewise).
-    pub delta: Range,
-    /// Enterprises whose total before or after leaves out undetermined items.
-    pub incomplete_enterprises: usize,
-}
-
-fn range(min: Decimal, max: Decimal) -> Range {
-    Range {
-        min: min.normalize(),
-        max: max.normalize(),
-    }
-}
-
-/// A sum or difference too large for exact decimals: the impact is not
-/// given at all rather than given wrong.
-fn too_large() -> Diagnostic {
-    Diagnostic::error(
-        Code::Overflow,
-        "the fiscal impact does not fit in exact decimals (about 7.9 × 10^28 yuan)",
-    )
-    .help("check the facts for absurd amounts, or compare a smaller population")
-}
-
-fn add(a: Decimal, b: Decimal) -> Result<Decimal, Diagnostic> {
-    a.checked_add(b).ok_or_else(too_large)
-}
-
-fn sub(a: Decimal, b: Decimal) -> Result<Decimal, Diagnostic> {
-    a.checked_sub(b).ok_or_else(too_large)
-}
-
-fn granted_amount(e: &Evaluation, name: &str) -> Option<(Decimal, Decimal)> {
-    let i = e.item(name)?;
-    if i.status != Status::Granted || !i.kind.is_monetary() {
-        return None;
-    }
-    match (i.amount, i.range) {
-        (Some(a), _) => Some((a, a)),
-        (None, Some(r)) => Some((r.min, r.max)),
-        _ => None,
-    }
-}
-
-/// Evaluates both versions for every enterprise and sums the difference.
-///
-/// # Errors
-/// [`Code::Overflow`] when a total or a difference is too large for exact
-/// decimals.
-pub fn impact(
-    old: &Policy,
-    new: &Policy,
-    population: &[(Facts, Facts)],
-    options: &Options,
-) -> Result<Impact, Diagnostic> {
-    let before: Vec<Evaluation> = population
-        .iter()
-        .map(|(f, _)| crate::evaluate(old, f, options))
-        .collect();
-    let after: Vec<Evaluation> = population
-        .iter()
-        .map(|(_, f)| crate::evaluate(new, f, options))
-        .collect();
-    let mut names: Vec<(String, u32)> = new
-        .items
-        .iter()
-        .filter(|i| i.kind().is_monetary())
-        .map(|i| {
-            (
-                i.name().to_string(),
-                new.measures.get(i.measure).map_or(0, |m| m.number),
-            )
-        })
-        .collect();
-    for i in old.items.iter().filter(|i| i.kind().is_monetary()) {
-        if !names.iter().any(|(n, _)| n == i.name()) {
-            names.push((
-                i.name().to_string(),
-                old.measures.get(i.measure).map_or(0, |m| m.number),
-            ));
-        }
-    }
-    names.sort_by_key(|(_, m)| *m);
-    let mut items = Vec::new();
-    for (name, measure) in names {
-        let (mut gb, mut ga) = (0, 0);
-        let undetermined = |e: &Evaluation| {
-            e.item(&name)
-                .is_some_and(|i| i.status == Status::Undetermined)
-        };
-        let ub = before.iter().filter(|e| undetermined(e)).count();
-        let ua = after.iter().filter(|e| undetermined(e)).count();
-        let (mut tb, mut ta) = (
-            (Decimal::ZERO, Decimal::ZERO),
-            (Decimal::ZERO, Decimal::ZERO),
-        );
-        for (b, a) in before.iter().zip(&after) {
-            if let Some((lo, hi)) = granted_amount(b, &name) {
-                gb += 1;
-                tb = (add(tb.0, lo)?, add(tb.1, hi)?);
-            }
-            if let Some((lo, hi)) = granted_amount(a, &name) {
-                ga += 1;
-                ta = (add(ta.0, lo)?, add(ta.1, hi)?);
-            }
-        }
-        if gb != ga || tb != ta || ub != ua {
-            items.push(ItemImpact {
-                item: name,
-                measure,
-                granted_before: gb,
-                granted_after: ga,
-                undetermined_before: ub,
-                undetermined_after: ua,
-                total_before: range(tb.0, tb.1),
-                total_after: range(ta.0, ta.1),
-                delta: range(sub(ta.0, tb.0)?, sub(ta.1, tb.1)?),
-            });
-        }
-    }
-    let mut per = Vec::new();
-    for (b, a) in before.iter().zip(&after) {
-        let x = EnterpriseImpact {
-            enterprise: b.enterprise.clone(),
-            before: range(b.total.min, b.total.max),
-            after: range(a.total.min, a.total.max),
-            delta: range(
-                sub(a.total.min, b.total.min)?,
-                sub(a.total.max, b.total.max)?,
-            ),
-        };
-        if !x.delta.min.is_zero() || !x.delta.max.is_zero() {
-            per.push(x);
-        }
-    }
-    per.sort_by(|x, y| {
-        y.delta
-            .max
-            .cmp(&x.delta.max)
-            .then_with(|| x.enterprise.cmp(&y.enterprise))
-    });
-    let most_up: Vec<EnterpriseImpact> = per
-        .iter()
-        .filter(|x| x.delta.max > Decimal::ZERO)
-        .take(5)
-        .cloned()
-        .collect();
-    per.sort_by(|x, y| {
-        x.delta
-            .min
-            .cmp(&y.delta.min)
-            .then_with(|| x.enterprise.cmp(&y.enterprise))
-    });
-    let most_down: Vec<EnterpriseImpact> = per
-        .iter()
-        .filter(|x| x.delta.min < Decimal::ZERO)
-        .take(5)
-        .cloned()
-        .collect();
-    let sum = |es: &[Evaluation]| {
-        es.iter()
-            .try_fold((Decimal::ZERO, Decimal::ZERO), |acc, e| {
-                Ok((add(acc.0, e.total.min)?, add(acc.1, e.total.max)?))
-            })
-    };
-    let (b, a) = (sum(&before)?, sum(&after)?);
-    let incomplete = before
-        .iter()
-        .zip(&after)
-        .filter(|(b, a)| !b.total.complete || !a.total.complete)
-        .count();
-    Ok(Impact {
-        enterprises: population.len(),
-        items,
-        most_up,
-        most_down,
-        total_before: range(b.0, b.1),
-        total_after: range(a.0, a.1),
-        delta: range(sub(a.0, b.0)?, sub(a.1, b.1)?),
-        incomplete_enterprises: incomplete,
-    })
-}
-
-// ---------------------------------------------------------------- rendering
-
-/// A diff and its impact as JSON (see `docs/JSON.md`).
-#[derive(Debug, Serialize)]
-pub struct DiffReport<'a> {
-    /// The old file.
-    pub old: &'a str,
-    /// The new file.
-    pub new: &'a str,
-    /// Whether they mean the same.
-    pub same: bool,
-    /// The changes.
-    pub changes: &'a [Change],
-    /// The impact, when a population was given.
-    pub impact: Option<&'a Impact>,
-}
-
-fn money_range(r: &Range) -> String {
-    if r.min == r.max {
-        format_money(r.min)
-    } else {
-        format!("{}..{}", format_money(r.min), format_money(r.max))
-    }
-}
-
-fn signed_range(r: &Range) -> String {
-    let s = |d: Decimal| {
-        if d > Decimal::ZERO {
-            format!("+{}", format_money(d))
-        } else {
-            format_money(d)
-        }
-    };
-    if r.min == r.max {
-        s(r.min)
-    } else {
-        format!("{}..{}", s(r.min), s(r.max))
-    }
-}
-
-/// Colours for text output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Colour {
-    /// Plain text.
-    Plain,
-    /// ANSI colours (a terminal).
-    Ansi,
-}
-
-/// A diff (and its impact) as text.
-pub fn render(d: &PolicyDiff, impact: Option<&Impact>, colour: Colour) -> String {
-    let paint = |code: &str, s: String| match colour {
-        Colour::Plain => s,
-        Colour::Ansi => format!("\x1b[{code}m{s}\x1b[0m"),
-    };
-    let mut out = String::new();
-    if d.is_empty() {
-        out.push_str("no semantic changes\n");
-    }
-    for c in &d.changes {
-        let (mark, code) = match c.kind {
-            ChangeKind::Added => ("+", "32"),
-            ChangeKind::Removed => ("-", "31"),
-            ChangeKind::Renamed => ("→", "36"),
-            ChangeKind::Changed => ("~", "33"),
-        };
-        let head = format!("{mark} {}", c.path);
-        out.push_str(&paint(code, head));
-        match c.details.as_slice() {
-            [] => out.push('\n'),
-            [one] if one.chars().count() < 80 => out.push_str(&format!(": {one}\n")),
-            many => {
-                out.push('\n');
-                for x in many {
-                    out.push_str(&format!("    {x}\n"));
-                }
-            }
-        }
-    }
-    if let Some(i) = impact {
-        out.push_str(&format!("\nimpact over {} enterprises\n", i.enterprises));
-        for it in &i.items {
-            let open = if it.undetermined_before != it.undetermined_after {
-                format!(
-                    ", undetermined {} → {}",
-                    it.undetermined_before, it.undetermined_after
-                )
-            } else {
-                String::new()
-            };
-            out.push_str(&format!(
-                "  measure {} / {}: granted {} → {}, total {} → {} ({}){open}\n",
-                it.measure,
-                it.item,
-                it.granted_before,
-                it.granted_after,
-                money_range(&it.total_before),
-                money_range(&it.total_after),
-                signed_range(&it.delta)
-            ));
-        }
-        if !i.most_up.is_empty() {
-            out.push_str("  most up:\n");
-            for e in &i.most_up {
-                out.push_str(&format!(
-                    "    {}: {} → {} ({})\n",
-                    e.enterprise,
-                    money_range(&e.before),
-                    money_range(&e.after),
-                    signed_range(&e.delta)
-                ));
-            }
-        }
-        if !i.most_down.is_empty() {
-            out.push_str("  most down:\n");
-            for e in &i.most_down {
-                out.push_str(&format!(
-                    "    {}: {} → {} ({})\n",
-                    e.enterprise,
-                    money_range(&e.before),
-                    money_range(&e.after),
-                    signed_range(&e.delta)
-                ));
-            }
-        }
-        out.push_str(&format!(
-            "  total fiscal cost: {} → {} ({})\n",
-            money_range(&i.total_before),
-            money_range(&i.total_after),
-            signed_range(&i.delta)
-        ));
-        if i.incomplete_enterprises > 0 {
-            out.push_str(&format!(
-                "  ({} enterprises have undetermined items, left out of these totals)\n",
-                i.incomplete_enterprises
-            ));
-        }
-    }
-    out
 }

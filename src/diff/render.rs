@@ -1,0 +1,119 @@
+//! A diff and its impact as text for people, coloured on a terminal.
+
+use rust_decimal::Decimal;
+
+use super::{ChangeKind, Impact, PolicyDiff};
+use crate::eval::Range;
+use crate::report::money_range;
+use crate::value::format_money;
+
+fn signed_range(r: &Range) -> String {
+    let s = |d: Decimal| {
+        if d > Decimal::ZERO {
+            format!("+{}", format_money(d))
+        } else {
+            format_money(d)
+        }
+    };
+    if r.min == r.max {
+        s(r.min)
+    } else {
+        format!("{}..{}", s(r.min), s(r.max))
+    }
+}
+
+/// Colours for text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    /// Plain text.
+    Plain,
+    /// ANSI colours (a terminal).
+    Ansi,
+}
+
+/// A diff (and its impact) as text.
+pub fn render(d: &PolicyDiff, impact: Option<&Impact>, colour: Colour) -> String {
+    let paint = |code: &str, s: String| match colour {
+        Colour::Plain => s,
+        Colour::Ansi => format!("\x1b[{code}m{s}\x1b[0m"),
+    };
+    let mut out = String::new();
+    if d.is_empty() {
+        out.push_str("no semantic changes\n");
+    }
+    for c in &d.changes {
+        let (mark, code) = match c.kind {
+            ChangeKind::Added => ("+", "32"),
+            ChangeKind::Removed => ("-", "31"),
+            ChangeKind::Renamed => ("→", "36"),
+            ChangeKind::Changed => ("~", "33"),
+        };
+        let head = format!("{mark} {}", c.path);
+        out.push_str(&paint(code, head));
+        match c.details.as_slice() {
+            [] => out.push('\n'),
+            [one] if one.chars().count() < 80 => out.push_str(&format!(": {one}\n")),
+            many => {
+                out.push('\n');
+                for x in many {
+                    out.push_str(&format!("    {x}\n"));
+                }
+            }
+        }
+    }
+    if let Some(i) = impact {
+        render_impact(i, &mut out);
+    }
+    out
+}
+
+/// The impact part of a rendered diff.
+fn render_impact(i: &Impact, out: &mut String) {
+    out.push_str(&format!("\nimpact over {} enterprises\n", i.enterprises));
+    for it in &i.items {
+        let open = if it.undetermined_before != it.undetermined_after {
+            format!(
+                ", undetermined {} → {}",
+                it.undetermined_before, it.undetermined_after
+            )
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "  measure {} / {}: granted {} → {}, total {} → {} ({}){open}\n",
+            it.measure,
+            it.item,
+            it.granted_before,
+            it.granted_after,
+            money_range(&it.total_before),
+            money_range(&it.total_after),
+            signed_range(&it.delta)
+        ));
+    }
+    for (title, list) in [("most up", &i.most_up), ("most down", &i.most_down)] {
+        if !list.is_empty() {
+            out.push_str(&format!("  {title}:\n"));
+            for e in list {
+                out.push_str(&format!(
+                    "    {}: {} → {} ({})\n",
+                    e.enterprise,
+                    money_range(&e.before),
+                    money_range(&e.after),
+                    signed_range(&e.delta)
+                ));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "  total fiscal cost: {} → {} ({})\n",
+        money_range(&i.total_before),
+        money_range(&i.total_after),
+        signed_range(&i.delta)
+    ));
+    if i.incomplete_enterprises > 0 {
+        out.push_str(&format!(
+            "  ({} enterprises have undetermined items, left out of these totals)\n",
+            i.incomplete_enterprises
+        ));
+    }
+}

@@ -1,0 +1,309 @@
+//! Typing a [`Raw`] value by a fact's or param's declared unit: the one
+//! place that decides how a value may be written, for every input path —
+//! facts files, CSV cells, JSON Lines, `--set`, the REPL.
+//!
+//! Text spellings (what [`parse_text_value`] reads, and what a string in a
+//! facts file may say):
+//!
+//! * a condition (`bool`): `true` / `false` in any ASCII case, or `是` / `否`;
+//! * a `set of` an enum: its values separated by `;` or `,` (ASCII or
+//!   full-width `；` `，`), each by name or label, optionally in brackets
+//!   (`[a; b]`); `[]` is the empty set. A text that is one value's name or
+//!   label is that value alone, even if the label holds a comma;
+//! * an enum: a value's name or label;
+//! * numbers, money, rates, areas, durations and dates as literals of the
+//!   language (`1.2亿`, `20%`, `5000平方米`, `3 years`, `2025-12-31`).
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::Raw;
+use crate::ast::LitValue;
+use crate::check::Policy;
+use crate::syntax::literal;
+use crate::value::{Unit, Value};
+
+/// A condition written as text: `true` / `false` in any ASCII case, or
+/// `是` / `否`; `None` for anything else.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") || text == "是" {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") || text == "否" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A value written as text — a CSV cell, a `--set` value, a REPL `:set` —
+/// typed by `unit`, with the spellings of this module's documentation.
+/// `Ok(None)` for an empty text (not given).
+///
+/// # Errors
+/// Why the text is not a value of `unit`, in words for a diagnostic.
+pub fn parse_text_value(policy: &Policy, unit: Unit, text: &str) -> Result<Option<Value>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    convert(policy, unit, &Raw::Str(text.to_string()))
+}
+
+/// What to write for a value of `unit`, for a diagnostic's help.
+pub fn example_of(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Money => {
+            "money is a number of yuan (12000000) or a string with a magnitude (\"1.2亿\", \"5000万元\", \"50M\")"
+        }
+        Unit::Rate => "a rate is \"20%\" or 0.2",
+        Unit::Count => "a count is a whole number, 0 or more",
+        Unit::Area => "an area is \"5000平方米\", \"1.5 km2\" or a number of square metres",
+        Unit::Duration => "a duration is \"3 years\", \"18 months\" or \"90 days\"",
+        Unit::Date => "a date is \"YYYY-MM-DD\"",
+        Unit::Bool => "a condition is true or false",
+        Unit::Text => "a text is a string",
+        Unit::Enum(_) => "give the name or label of one of the enum's values",
+        Unit::Set(_) => "give a list of the enum's values",
+        Unit::Number => "give a number",
+    }
+}
+
+/// Types a raw value by a unit. `Ok(None)` for null.
+///
+/// # Errors
+/// Why the value is not one of `unit`, in words for a diagnostic.
+pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, String> {
+    match raw {
+        Raw::Null => Ok(None),
+        Raw::Table => Err("a table is not a value".into()),
+        Raw::InexactFloat(shown) => Err(inexact(shown)),
+        Raw::Bool(b) if unit == Unit::Bool => Ok(Some(Value::Bool(*b))),
+        Raw::Bool(b) => Err(format!(
+            "`{b}` is a condition, not {}",
+            crate::value::with_article(&policy.unit_name(unit))
+        )),
+        Raw::List(items) => match unit {
+            Unit::Set(e) => set_of(policy, e, items).map(Some),
+            _ => Err("a list is not a single value".into()),
+        },
+        Raw::Number(n) => typed(policy, unit, n.trim(), true).map(Some),
+        Raw::Str(s) => typed(policy, unit, s.trim(), false).map(Some),
+    }
+}
+
+/// Why a binary float is refused.
+fn inexact(shown: &str) -> String {
+    if shown.parse::<f64>().is_ok_and(f64::is_finite) {
+        format!(
+            "a number with more than 15 significant digits is read as a binary float and is not exact (it reads back as {shown}); write it in quotes, as a string, exactly as intended"
+        )
+    } else {
+        format!("`{shown}` is not a finite number")
+    }
+}
+
+/// A list of the values of enum `e`.
+fn set_of(policy: &Policy, e: usize, items: &[Raw]) -> Result<Value, String> {
+    let mut set = BTreeSet::new();
+    for (n, it) in items.iter().enumerate() {
+        match it {
+            Raw::Str(text) => {
+                if let Value::Variant(v) = typed(policy, Unit::Enum(e), text.trim(), false)? {
+                    set.insert(v);
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "item {} of the list is not a value of the enum: the list must name the enum's values",
+                    n + 1
+                ));
+            }
+        }
+    }
+    Ok(Value::Set(set))
+}
+
+/// The value of enum `e` that `text` names, by name or label.
+fn variant(policy: &Policy, e: usize, text: &str) -> Result<String, String> {
+    let info = policy.enums.get(e).ok_or("unknown enum")?;
+    let found = info
+        .variants
+        .iter()
+        .find(|(n, l)| n == text || l.as_deref() == Some(text));
+    match found {
+        Some((n, _)) => Ok(n.clone()),
+        None => {
+            let names: Vec<&str> = info.variants.iter().map(|(n, _)| n.as_str()).collect();
+            Err(format!("`{text}` is not one of {}", names.join(", ")))
+        }
+    }
+}
+
+/// A set of enum `e` written as text (`a; b`, `[a, b]`, `[]`).
+fn set_text(policy: &Policy, e: usize, text: &str) -> Result<Value, String> {
+    // One value alone, whatever its label holds.
+    if let Ok(v) = variant(policy, e, text) {
+        return Ok(Value::Set(BTreeSet::from([v])));
+    }
+    let inner = match text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+        Some(inner) => inner,
+        None => text,
+    };
+    let mut set = BTreeSet::new();
+    for part in inner.split([';', '；', ',', '，']).map(str::trim) {
+        if !part.is_empty() {
+            set.insert(variant(policy, e, part)?);
+        }
+    }
+    Ok(Value::Set(set))
+}
+
+/// A number or a string typed by `unit`.
+fn typed(policy: &Policy, unit: Unit, text: &str, is_number: bool) -> Result<Value, String> {
+    if unit != Unit::Text {
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "\"{}\" contains the control character U+{:04X}, which is part of no value",
+                text.escape_debug(),
+                u32::from(c)
+            ));
+        }
+    }
+    match unit {
+        Unit::Text if is_number => Err("a number is not a text".into()),
+        Unit::Text => Ok(Value::Text(text.into())),
+        Unit::Bool if is_number => Err(format!("`{text}` is not true or false")),
+        Unit::Bool => parse_bool(text)
+            .map(Value::Bool)
+            .ok_or_else(|| format!("`{text}` is not true or false")),
+        Unit::Enum(e) => variant(policy, e, text).map(Value::Variant),
+        Unit::Set(_) if is_number => Err("expected a list".into()),
+        Unit::Set(e) => set_text(policy, e, text),
+        _ => quantity(policy, unit, text),
+    }
+}
+
+/// A quantity, date or duration: plain numbers (most cells of a population
+/// file) skip the grammar; anything else is a literal of the language.
+fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && text.bytes().filter(|b| *b == b'.').count() <= 1;
+    let lit = match plain.then(|| Decimal::from_str_exact(text).ok()).flatten() {
+        Some(d) => LitValue::Quantity(Unit::Number, d),
+        None => literal::parse_literal(text)?,
+    };
+    let value = match (unit, lit) {
+        (Unit::Date, LitValue::Date(d)) => Value::Date(d),
+        (Unit::Duration, LitValue::Duration(d)) => Value::Duration(d),
+        (
+            Unit::Money | Unit::Area | Unit::Rate | Unit::Number,
+            LitValue::Quantity(Unit::Number, d),
+        ) => Value::Num(unit, d),
+        (Unit::Count, LitValue::Quantity(Unit::Number, d)) => {
+            if d.fract() != Decimal::ZERO {
+                return Err(format!("`{text}` is not a whole number"));
+            }
+            Value::Num(Unit::Count, d)
+        }
+        (u, LitValue::Quantity(lu, d)) if u == lu => Value::Num(u, d),
+        (_, other) => return Err(mismatch(policy, unit, text, &other)),
+    };
+    match &value {
+        Value::Num(Unit::Money | Unit::Area | Unit::Count, d)
+            if d.is_sign_negative() && !d.is_zero() =>
+        {
+            Err(format!("`{text}` is negative"))
+        }
+        _ => Ok(value),
+    }
+}
+
+/// A literal of another kind than `unit`.
+fn mismatch(policy: &Policy, unit: Unit, text: &str, lit: &LitValue) -> String {
+    let what = match lit {
+        LitValue::Quantity(u, _) => u.name(),
+        LitValue::Date(_) => "date",
+        LitValue::Duration(_) => "duration",
+        LitValue::Bool(_) => "bool",
+        LitValue::Text(_) => "text",
+    };
+    format!(
+        "`{text}` is {}, not {}",
+        crate::value::with_article(what),
+        crate::value::with_article(&policy.unit_name(unit))
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::span::SourceFile;
+
+    fn policy() -> Policy {
+        crate::load(&SourceFile::new(
+            "t.decree",
+            "enum honour { national_champion_enterprise \"国家单项冠军示范企业\", city_champion_product \"市级单项冠军产品\" }\n\
+             fact honours: set of honour\nfact listed: bool\nfact name: text \"企业名称\"\nfact n: money \"金额\"",
+        ))
+        .unwrap()
+    }
+
+    fn set(names: &[&str]) -> Option<Value> {
+        Some(Value::Set(names.iter().map(|s| (*s).to_string()).collect()))
+    }
+
+    #[test]
+    fn conditions_are_true_or_false_in_any_case_or_chinese() {
+        for t in ["true", "TRUE", "True", "tRuE", "是", " true "] {
+            assert_eq!(parse_bool(t), Some(true), "{t}");
+        }
+        for f in ["false", "FALSE", "False", "否"] {
+            assert_eq!(parse_bool(f), Some(false), "{f}");
+        }
+        for no in ["yes", "1", "0", "t", "对", ""] {
+            assert_eq!(parse_bool(no), None, "{no}");
+        }
+    }
+
+    #[test]
+    fn a_set_is_written_as_values_separated_by_semicolons() {
+        let p = policy();
+        let unit = p.fact_named("honours").unwrap().1.unit;
+        let both = set(&["city_champion_product", "national_champion_enterprise"]);
+        for text in [
+            "national_champion_enterprise;city_champion_product",
+            "国家单项冠军示范企业；市级单项冠军产品",
+            "[national_champion_enterprise, 市级单项冠军产品]",
+            " city_champion_product ; national_champion_enterprise ;",
+        ] {
+            assert_eq!(parse_text_value(&p, unit, text), Ok(both.clone()), "{text}");
+        }
+        assert_eq!(parse_text_value(&p, unit, "[]"), Ok(set(&[])));
+        assert_eq!(
+            parse_text_value(&p, unit, "国家单项冠军示范企业"),
+            Ok(set(&["national_champion_enterprise"]))
+        );
+        assert_eq!(parse_text_value(&p, unit, ""), Ok(None));
+        let err = parse_text_value(&p, unit, "national_champion_enterprise;省级冠军").unwrap_err();
+        assert!(err.contains("`省级冠军` is not one of"), "{err}");
+    }
+
+    #[test]
+    fn a_text_is_never_mistaken_for_a_float() {
+        let p = policy();
+        let text = Raw::Str("\u{0}inexact:5".into());
+        assert_eq!(
+            convert(&p, Unit::Text, &text),
+            Ok(Some(Value::Text("\u{0}inexact:5".into())))
+        );
+        let err = convert(&p, Unit::Money, &text).unwrap_err();
+        assert!(err.contains("U+0000"), "{err}");
+        assert!(!err.contains('\u{0}'), "{err}");
+    }
+}

@@ -1,0 +1,303 @@
+//! One row's results as a sink reads them, wherever they came from — the
+//! plan's columns, the interpreter's compact [`RowResult`], or a whole
+//! [`Evaluation`] — without building per-row structures for the plan's
+//! rows.
+
+use std::borrow::Cow;
+
+use rust_decimal::Decimal;
+
+use super::read::RowHead;
+use super::{ItemOutcome, RowResult};
+use crate::diagnostic::Diagnostic;
+use crate::eval::{Cause, Evaluation, MeasureResult, Status};
+use crate::plan::{Outcomes, Plan};
+
+/// One row's results.
+#[derive(Clone, Copy)]
+pub struct RowView<'a> {
+    line: u64,
+    name: Option<&'a str>,
+    keys: &'a [String],
+    warnings: &'a [Diagnostic],
+    kind: Kind<'a>,
+}
+
+/// Who decided the row, and where its results are.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    /// The plan, with the row's total.
+    Plan {
+        plan: &'a Plan,
+        outcomes: &'a Outcomes,
+        row: usize,
+        total: Decimal,
+    },
+    /// The interpreter, without explanations.
+    Result(&'a RowResult),
+    /// The interpreter, the whole evaluation kept.
+    Evaluation(&'a Evaluation),
+}
+
+/// One item's result in a [`RowView`].
+#[derive(Debug, Clone, Copy)]
+pub struct ItemView<'a> {
+    /// Status.
+    pub status: Status,
+    /// Least amount (granted monetary items).
+    pub min: Option<Decimal>,
+    /// Greatest amount.
+    pub max: Option<Decimal>,
+    /// Why undetermined.
+    pub causes: &'a [Cause],
+}
+
+impl<'a> RowView<'a> {
+    fn with(head: &'a RowHead, kind: Kind<'a>) -> RowView<'a> {
+        RowView {
+            line: head.line,
+            name: head.name.as_deref(),
+            keys: &head.keys,
+            warnings: &head.warnings,
+            kind,
+        }
+    }
+
+    /// A row the plan decided.
+    pub(super) fn planned(
+        head: &'a RowHead,
+        plan: &'a Plan,
+        outcomes: &'a Outcomes,
+        row: usize,
+        total: Decimal,
+    ) -> RowView<'a> {
+        let kind = Kind::Plan {
+            plan,
+            outcomes,
+            row,
+            total,
+        };
+        RowView::with(head, kind)
+    }
+
+    /// A row the interpreter evaluated, kept compact.
+    pub(super) fn interpreted(head: &'a RowHead, result: &'a RowResult) -> RowView<'a> {
+        RowView::with(head, Kind::Result(result))
+    }
+
+    /// A row the interpreter evaluated, kept whole.
+    pub(super) fn evaluated(head: &'a RowHead, evaluation: &'a Evaluation) -> RowView<'a> {
+        RowView::with(head, Kind::Evaluation(evaluation))
+    }
+
+    /// One evaluation as a row (for a caller that evaluated it itself).
+    pub fn of_evaluation(line: u64, evaluation: &'a Evaluation) -> RowView<'a> {
+        RowView {
+            line,
+            name: Some(&evaluation.enterprise),
+            keys: &[],
+            warnings: &[],
+            kind: Kind::Evaluation(evaluation),
+        }
+    }
+
+    /// A kept result as a row.
+    pub fn of_result(result: &'a RowResult) -> RowView<'a> {
+        RowView {
+            line: result.line,
+            name: Some(&result.name),
+            keys: &result.keys,
+            warnings: &[],
+            kind: Kind::Result(result),
+        }
+    }
+
+    /// Where the row is in the input: its line, or its place in a folder.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The enterprise: its facts file's name, or `row N`.
+    pub fn name(&self) -> Cow<'a, str> {
+        match self.name {
+            Some(n) => Cow::Borrowed(n),
+            None => Cow::Owned(format!("row {}", self.line)),
+        }
+    }
+
+    /// The row's key columns, in the order asked for.
+    pub fn keys(&self) -> &'a [String] {
+        self.keys
+    }
+
+    /// Warnings about the row's facts (unknown keys, nulls).
+    pub fn warnings(&self) -> &'a [Diagnostic] {
+        self.warnings
+    }
+
+    /// Whether the compiled plan decided the row (otherwise the
+    /// interpreter did).
+    pub fn by_plan(&self) -> bool {
+        matches!(self.kind, Kind::Plan { .. })
+    }
+
+    /// The whole evaluation, for a run with [`Detail::Full`](super::Detail::Full).
+    pub fn evaluation(&self) -> Option<&'a Evaluation> {
+        match self.kind {
+            Kind::Evaluation(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The errors its evaluation met; empty when none.
+    pub fn errors(&self) -> &'a [Diagnostic] {
+        match self.kind {
+            Kind::Plan { .. } => &[],
+            Kind::Result(r) => &r.errors,
+            Kind::Evaluation(e) => &e.errors,
+        }
+    }
+
+    /// The total of its monetary items, least and greatest.
+    pub fn total(&self) -> (Decimal, Decimal) {
+        match self.kind {
+            Kind::Plan { total, .. } => (total, total),
+            Kind::Result(r) => (r.total_min, r.total_max),
+            Kind::Evaluation(e) => (e.total.min, e.total.max),
+        }
+    }
+
+    /// Whether the total counts every monetary item. A row the plan
+    /// decides always does: the plan leaves undetermined rows to the
+    /// interpreter.
+    pub fn complete(&self) -> bool {
+        match self.kind {
+            Kind::Plan { .. } => true,
+            Kind::Result(r) => r.complete,
+            Kind::Evaluation(e) => e.total.complete,
+        }
+    }
+
+    /// Its items' results, in the policy's item order.
+    pub fn items(&self) -> Items<'a> {
+        Items {
+            kind: match self.kind {
+                Kind::Plan {
+                    plan,
+                    outcomes,
+                    row,
+                    ..
+                } => ItemsKind::Plan {
+                    plan,
+                    outcomes,
+                    row,
+                    next: 0,
+                },
+                Kind::Result(r) => ItemsKind::Result(r.items.iter()),
+                Kind::Evaluation(e) => ItemsKind::Evaluation {
+                    measures: &e.measures,
+                    measure: 0,
+                    item: 0,
+                },
+            },
+        }
+    }
+
+    /// Its results, kept.
+    pub fn to_result(&self) -> RowResult {
+        let (total_min, total_max) = self.total();
+        RowResult {
+            line: self.line,
+            name: self.name().into_owned(),
+            keys: self.keys.to_vec(),
+            items: self
+                .items()
+                .map(|o| ItemOutcome {
+                    status: o.status,
+                    min: o.min,
+                    max: o.max,
+                    causes: o.causes.to_vec(),
+                })
+                .collect(),
+            total_min,
+            total_max,
+            complete: self.complete(),
+            errors: self.errors().to_vec(),
+        }
+    }
+}
+
+/// The items of a [`RowView`], in the policy's item order.
+pub struct Items<'a> {
+    kind: ItemsKind<'a>,
+}
+
+enum ItemsKind<'a> {
+    Plan {
+        plan: &'a Plan,
+        outcomes: &'a Outcomes,
+        row: usize,
+        next: usize,
+    },
+    Result(std::slice::Iter<'a, ItemOutcome>),
+    Evaluation {
+        measures: &'a [MeasureResult],
+        measure: usize,
+        item: usize,
+    },
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = ItemView<'a>;
+
+    fn next(&mut self) -> Option<ItemView<'a>> {
+        match &mut self.kind {
+            ItemsKind::Plan {
+                plan,
+                outcomes,
+                row,
+                next,
+            } => {
+                let i = *next;
+                if i >= plan.item_count() {
+                    return None;
+                }
+                *next += 1;
+                let amount = outcomes.amount(plan, *row, i);
+                Some(ItemView {
+                    // A decided row has every status; were one missing it
+                    // would be an error, not a grant.
+                    status: outcomes.status(*row, i).unwrap_or(Status::Error),
+                    min: amount,
+                    max: amount,
+                    causes: &[],
+                })
+            }
+            ItemsKind::Result(items) => items.next().map(|o| ItemView {
+                status: o.status,
+                min: o.min,
+                max: o.max,
+                causes: &o.causes,
+            }),
+            ItemsKind::Evaluation {
+                measures,
+                measure,
+                item,
+            } => loop {
+                let m = measures.get(*measure)?;
+                if let Some(r) = m.items.get(*item) {
+                    *item += 1;
+                    let (min, max) = super::amounts(r);
+                    return Some(ItemView {
+                        status: r.status,
+                        min,
+                        max,
+                        causes: &r.undetermined_by,
+                    });
+                }
+                *measure += 1;
+                *item = 0;
+            },
+        }
+    }
+}

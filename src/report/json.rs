@@ -1,0 +1,302 @@
+//! Every JSON decree writes, in one place: the stable documents of
+//! `docs/JSON.md` (an evaluation, an item, a folder of enterprises with
+//! its fiscal summary, a diff and its impact) and the JSON Lines rows of
+//! a population run.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::ast::ItemKind;
+use crate::check::Policy;
+use crate::diagnostic::{Diagnostic, DiagnosticData};
+use crate::diff::{Change, Impact, PolicyDiff};
+use crate::eval::{Cause, Evaluation, ItemResult, Range};
+use crate::population::{RowView, Summary};
+
+/// Pretty JSON of a serializable document. The documents here hold only
+/// strings, numbers, booleans and maps with string keys, which serde_json
+/// always serializes; were one ever to fail, the output says so rather
+/// than being empty.
+fn pretty<T: Serialize>(doc: &T) -> String {
+    serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The JSON document of one evaluation (see `docs/JSON.md`).
+#[derive(Serialize)]
+struct JsonEvaluation<'a> {
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
+    diagnostics: Vec<DiagnosticData>,
+}
+
+/// An evaluation as pretty JSON, with its diagnostics as data: its errors,
+/// then the warnings about its facts.
+pub fn to_json(evaluation: &Evaluation, warnings: &[Diagnostic]) -> String {
+    pretty(&JsonEvaluation {
+        evaluation,
+        diagnostics: evaluation
+            .errors
+            .iter()
+            .chain(warnings)
+            .map(Diagnostic::to_data)
+            .collect(),
+    })
+}
+
+/// One item's JSON object (`decree explain --format json`).
+pub fn item(result: &ItemResult) -> String {
+    pretty(result)
+}
+
+/// The JSON of a [`Summary`], in the layout of `docs/JSON.md`: items
+/// grouped by measure.
+#[derive(Serialize)]
+struct SummaryDoc<'a> {
+    enterprises: u64,
+    measures: Vec<MeasureDoc<'a>>,
+    total: Range,
+    incomplete_enterprises: u64,
+}
+
+#[derive(Serialize)]
+struct MeasureDoc<'a> {
+    number: u32,
+    title: &'a str,
+    items: Vec<ItemDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemDoc<'a> {
+    name: &'a str,
+    label: Option<&'a str>,
+    kind: ItemKind,
+    granted: u64,
+    ineligible: u64,
+    undetermined: u64,
+    not_in_force: u64,
+    errors: u64,
+    total: Option<Range>,
+    causes: Vec<CauseDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct CauseDoc<'a> {
+    cause: &'a Cause,
+    enterprises: u64,
+}
+
+/// Amounts without trailing zeros: `"30000000"`, never `"30000000.00"`.
+fn normal(r: Range) -> Range {
+    Range {
+        min: r.min.normalize(),
+        max: r.max.normalize(),
+    }
+}
+
+fn summary_doc(s: &Summary) -> SummaryDoc<'_> {
+    let measures = s
+        .measures()
+        .iter()
+        .enumerate()
+        .map(|(m, head)| MeasureDoc {
+            number: head.number,
+            title: &head.title,
+            items: s
+                .items()
+                .iter()
+                .filter(|i| i.measure == m)
+                .map(|i| ItemDoc {
+                    name: &i.name,
+                    label: i.label.as_deref(),
+                    kind: i.kind,
+                    granted: i.granted,
+                    ineligible: i.ineligible,
+                    undetermined: i.undetermined,
+                    not_in_force: i.not_in_force,
+                    errors: i.errors,
+                    total: i.total.map(normal),
+                    causes: i
+                        .causes
+                        .iter()
+                        .map(|c| CauseDoc {
+                            cause: &c.cause,
+                            enterprises: c.enterprises,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    SummaryDoc {
+        enterprises: s.enterprises(),
+        measures,
+        total: normal(s.total()),
+        incomplete_enterprises: s.incomplete_enterprises(),
+    }
+}
+
+/// A fiscal summary as pretty JSON.
+pub fn summary(s: &Summary) -> String {
+    pretty(&summary_doc(s))
+}
+
+/// `decree eval --facts DIR --format json`, written as it goes, one
+/// enterprise at a time: `{"enterprises": [DOC, …], "summary": SUMMARY}`.
+#[derive(Debug, Default)]
+pub struct Folder {
+    written: u64,
+}
+
+impl Folder {
+    /// A document with no enterprise yet.
+    pub fn new() -> Folder {
+        Folder::default()
+    }
+
+    fn opening(&self) -> &'static str {
+        if self.written == 0 {
+            "{\n\"enterprises\": [\n"
+        } else {
+            ""
+        }
+    }
+
+    /// The text for the next enterprise (the document's opening before the
+    /// first).
+    pub fn enterprise(&mut self, evaluation: &Evaluation, warnings: &[Diagnostic]) -> String {
+        let separator = if self.written == 0 { "" } else { ",\n" };
+        let text = format!(
+            "{}{separator}{}",
+            self.opening(),
+            to_json(evaluation, warnings)
+        );
+        self.written += 1;
+        text
+    }
+
+    /// The rest of the document: the end of the enterprises and the
+    /// summary, then a line break.
+    pub fn finish(&self, s: &Summary) -> String {
+        self.close(&summary(s))
+    }
+
+    /// The rest of the document when the run stopped (a sum too large for
+    /// exact decimals): the summary is `null`, and the document still
+    /// whole.
+    pub fn abandon(&self) -> String {
+        self.close("null")
+    }
+
+    fn close(&self, summary: &str) -> String {
+        format!("{}\n],\n\"summary\": {summary}\n}}\n", self.opening())
+    }
+}
+
+/// `decree eval --facts DIR --summary-only --format json`:
+/// `{"summary": SUMMARY}`.
+pub fn summary_only(s: &Summary) -> String {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        summary: SummaryDoc<'a>,
+    }
+    pretty(&Doc {
+        summary: summary_doc(s),
+    })
+}
+
+/// A diff and its impact as JSON (see `docs/JSON.md`).
+#[derive(Serialize)]
+struct DiffDoc<'a> {
+    old: &'a str,
+    new: &'a str,
+    same: bool,
+    changes: &'a [Change],
+    impact: Option<&'a Impact>,
+}
+
+/// `decree diff OLD NEW --format json`: the two paths as given, the
+/// changes, and the impact when a population was given.
+pub fn diff(old: &str, new: &str, d: &PolicyDiff, impact: Option<&Impact>) -> String {
+    pretty(&DiffDoc {
+        old,
+        new,
+        same: d.is_empty(),
+        changes: &d.changes,
+        impact,
+    })
+}
+
+/// JSON Lines of a population run, one object per row, written piece by
+/// piece in the layout serde_json gives
+/// `{"line", "keys" (with --key only), "items", "total"}`: no map is built
+/// per row. Names are quoted once; statuses and decimals need no escaping.
+#[derive(Debug, Clone)]
+pub struct RowLines {
+    /// Item names as JSON strings, and whether each is monetary.
+    items: Vec<(String, bool)>,
+    /// Key names as JSON strings.
+    keys: Vec<String>,
+}
+
+/// A text as a JSON string, quoted and escaped.
+fn quoted(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+impl RowLines {
+    /// Lines for `policy`'s items, with the key columns `keys`.
+    pub fn new(policy: &Policy, keys: &[String]) -> RowLines {
+        RowLines {
+            items: policy
+                .items
+                .iter()
+                .map(|i| (quoted(i.name()), i.kind().is_monetary()))
+                .collect(),
+            keys: keys.iter().map(|k| quoted(k)).collect(),
+        }
+    }
+
+    /// Writes one row as a line.
+    ///
+    /// # Errors
+    /// The output's.
+    pub fn write(&self, out: &mut impl Write, r: &RowView<'_>) -> std::io::Result<()> {
+        write!(out, "{{\"line\":{}", r.line())?;
+        if !self.keys.is_empty() {
+            write!(out, ",\"keys\":{{")?;
+            for (i, (k, v)) in self.keys.iter().zip(r.keys()).enumerate() {
+                let sep = if i == 0 { "" } else { "," };
+                write!(out, "{sep}{k}:{}", quoted(v))?;
+            }
+            write!(out, "}}")?;
+        }
+        write!(out, ",\"items\":{{")?;
+        for (i, ((name, monetary), o)) in self.items.iter().zip(r.items()).enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            write!(out, "{sep}{name}:{{\"status\":\"{}\"", o.status.as_str())?;
+            if *monetary {
+                match (o.min, o.max) {
+                    (Some(lo), Some(hi)) if lo == hi => {
+                        write!(out, ",\"amount\":\"{}\"", lo.normalize())?;
+                    }
+                    (Some(lo), Some(hi)) => write!(
+                        out,
+                        ",\"min\":\"{}\",\"max\":\"{}\"",
+                        lo.normalize(),
+                        hi.normalize()
+                    )?,
+                    _ => {}
+                }
+            }
+            write!(out, "}}")?;
+        }
+        let (lo, hi) = r.total();
+        writeln!(
+            out,
+            "}},\"total\":{{\"min\":\"{}\",\"max\":\"{}\"}}}}",
+            lo.normalize(),
+            hi.normalize()
+        )
+    }
+}

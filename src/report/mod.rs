@@ -1,0 +1,10 @@
+//! Rendering results: for people ([`tables`]: tables, explanation trees,
+//! the fiscal summary) and for programs ([`json`]: the stable JSON of
+//! `docs/JSON.md` and the JSON Lines of population runs). The only module
+//! that writes JSON or tables.
+
+pub mod json;
+pub mod tables;
+
+pub use json::to_json;
+pub use tables::{explain, money_range, remarks, shown_value, summary_table, to_table};

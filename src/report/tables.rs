@@ -1,0 +1,336 @@
+//! Tables and explanation trees for people: one evaluation, one item
+//! explained, a population's fiscal summary. They may change freely; the
+//! JSON of [`super::json`] is the stable interface.
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+use crate::eval::{Evaluation, ItemResult, Range, Status};
+use crate::population::Summary;
+use crate::population::summary::{ItemSummary, Median};
+use crate::value::format_money;
+
+/// The value column: the amount as drafters read it, or the value.
+pub fn shown_value(item: &ItemResult) -> String {
+    let mut v = match (item.amount, item.range, &item.value) {
+        (Some(a), _, _) => format_money(a),
+        (None, Some(r), _) => format!("{}..{}", format_money(r.min), format_money(r.max)),
+        (None, None, Some(v)) if item.status != Status::Listed => v.clone(),
+        _ => String::new(),
+    };
+    if item.soft_cap {
+        v.push_str(" (soft)");
+    }
+    v
+}
+
+/// What to say about an item beside its value.
+pub fn remarks(item: &ItemResult) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(r) = &item.reason {
+        parts.push(r.clone());
+    }
+    let needs: Vec<String> = item
+        .undetermined_by
+        .iter()
+        .filter(|c| **c != crate::eval::Cause::Discretion)
+        .map(ToString::to_string)
+        .collect();
+    if !needs.is_empty() {
+        parts.push(format!("needs {}", needs.join(", ")));
+    }
+    if item
+        .undetermined_by
+        .contains(&crate::eval::Cause::Discretion)
+    {
+        parts.push("left to discretion: a range does not decide it".into());
+    }
+    if item.status == Status::Listed {
+        // The whole text is in `explain` and the JSON; a table shows its start.
+        if let Some(v) = &item.value {
+            let head: String = v.chars().take(24).collect();
+            let more = if v.chars().count() > 24 { "…" } else { "" };
+            parts.push(format!("{head}{more}"));
+        }
+    }
+    if matches!(item.status, Status::Granted | Status::Met | Status::NotMet) {
+        parts.extend(item.notes.iter().cloned());
+    }
+    parts.join("; ")
+}
+
+/// An evaluation as a table, headed by the policy, enterprise and window.
+pub fn to_table(evaluation: &Evaluation) -> String {
+    let mut out = String::new();
+    if let Some(t) = &evaluation.policy {
+        out.push_str(t);
+        out.push('\n');
+    }
+    out.push_str(&format!("enterprise: {}\n", evaluation.enterprise));
+    out.push_str(&format!(
+        "validity: {} — {}\n",
+        evaluation.window.status_word(),
+        evaluation.window.note
+    ));
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(150)
+        .set_header(vec!["measure", "item", "kind", "status", "value", "why"]);
+    for m in &evaluation.measures {
+        for (i, item) in m.items.iter().enumerate() {
+            let measure = if i == 0 {
+                format!("{} {}", m.number, m.title)
+            } else {
+                String::new()
+            };
+            let name = match &item.label {
+                Some(l) => format!("{}\n{l}", item.name),
+                None => item.name.clone(),
+            };
+            table.add_row(vec![
+                measure,
+                name,
+                item.kind.keyword().to_string(),
+                item.status.as_str().to_string(),
+                shown_value(item),
+                remarks(item),
+            ]);
+        }
+        if m.items.is_empty() {
+            table.add_row(vec![
+                format!("{} {}", m.number, m.title),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+    let t = &evaluation.total;
+    let total = money_range(&Range {
+        min: t.min,
+        max: t.max,
+    });
+    let missing = left_out(t);
+    table.add_row(vec![
+        "total".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        total,
+        missing,
+    ]);
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out
+}
+
+/// What a total leaves out, in words.
+fn left_out(t: &crate::eval::Total) -> String {
+    let mut missing = Vec::new();
+    let open: Vec<&str> = t
+        .undetermined
+        .iter()
+        .filter(|n| !t.failed.contains(n))
+        .map(String::as_str)
+        .collect();
+    if !open.is_empty() {
+        missing.push(format!("not counted, undetermined: {}", open.join(", ")));
+    }
+    if !t.failed.is_empty() {
+        missing.push(format!("not counted, failed: {}", t.failed.join(", ")));
+    }
+    missing.join("; ")
+}
+
+/// An amount or a range of amounts as drafters read them: `2,400万元`,
+/// `0元..50万元`.
+pub fn money_range(r: &Range) -> String {
+    if r.min == r.max {
+        format_money(r.min)
+    } else {
+        format!("{}..{}", format_money(r.min), format_money(r.max))
+    }
+}
+
+/// One item explained: where it comes from, its status and the tree of how
+/// its value was reached.
+pub fn explain(evaluation: &Evaluation, item: &ItemResult) -> String {
+    let mut out = String::new();
+    let measure = evaluation
+        .measures
+        .iter()
+        .find(|m| m.items.iter().any(|i| i.name == item.name));
+    if let Some(m) = measure {
+        out.push_str(&format!("measure {} {}\n", m.number, m.title));
+    }
+    let label = item
+        .label
+        .as_ref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    out.push_str(&format!("{} {}{label}\n", item.kind.keyword(), item.name));
+    for c in &item.cites {
+        out.push_str(&format!("  cite: {c}\n"));
+    }
+    let value = shown_value(item);
+    out.push_str(&format!("status: {}", item.status.as_str()));
+    if !value.is_empty() {
+        out.push_str(&format!(", value: {value}"));
+    }
+    out.push('\n');
+    let r = remarks(item);
+    if !r.is_empty() {
+        out.push_str(&format!("why: {r}\n"));
+    }
+    if let Some(t) = &item.explanation {
+        out.push_str("explanation:\n");
+        for line in t.render().lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The columns of a summary table: the counts a population has any of.
+struct SummaryColumns {
+    not_in_force: bool,
+    errors: bool,
+}
+
+impl SummaryColumns {
+    fn of(summary: &Summary) -> SummaryColumns {
+        SummaryColumns {
+            not_in_force: summary.items().iter().any(|i| i.not_in_force > 0),
+            errors: summary.items().iter().any(|i| i.errors > 0),
+        }
+    }
+
+    fn header(&self) -> Vec<&'static str> {
+        let mut h = vec!["measure", "item", "granted", "ineligible", "undetermined"];
+        if self.not_in_force {
+            h.push("not in force");
+        }
+        if self.errors {
+            h.push("errors");
+        }
+        h.extend(["total", "min / median / max", "undetermined because"]);
+        h
+    }
+
+    /// One item's row (without its measure).
+    fn row(&self, it: &ItemSummary) -> Vec<String> {
+        let mut row = vec![
+            match &it.label {
+                Some(l) => format!("{l}\n{}", it.name),
+                None => it.name.clone(),
+            },
+            it.granted.to_string(),
+            it.ineligible.to_string(),
+            it.undetermined.to_string(),
+        ];
+        if self.not_in_force {
+            row.push(it.not_in_force.to_string());
+        }
+        if self.errors {
+            row.push(it.errors.to_string());
+        }
+        row.push(it.total.as_ref().map(money_range).unwrap_or_default());
+        row.push(amounts(it));
+        row.push(causes(it));
+        row
+    }
+}
+
+/// The least, median and greatest amount granted.
+fn amounts(it: &ItemSummary) -> String {
+    let (Some(min), Some(max), Some(median)) = (it.min, it.max, it.median()) else {
+        return String::new();
+    };
+    let median = match median {
+        Median::Exact(m) => format_money(m),
+        Median::Within { from, width } => match from.checked_add(width) {
+            Some(to) => format!("{}..{}", format_money(from), format_money(to)),
+            None => format!("≥ {}", format_money(from)),
+        },
+    };
+    format!("{} / {median} / {}", format_money(min), format_money(max))
+}
+
+/// Why an item is undetermined, with counts: facts and params by label.
+fn causes(it: &ItemSummary) -> String {
+    let causes: Vec<String> = it
+        .causes
+        .iter()
+        .map(|c| match &c.cause {
+            crate::eval::Cause::Fact { name, label }
+            | crate::eval::Cause::Param { name, label } => {
+                format!("{} ×{}", label.as_deref().unwrap_or(name), c.enterprises)
+            }
+            crate::eval::Cause::Discretion => format!("discretion ×{}", c.enterprises),
+        })
+        .collect();
+    causes.join("; ")
+}
+
+/// A fiscal summary as a table: items by label (and name), the counts of
+/// each status, the total, the least, median and greatest amount, and the
+/// causes of undetermined results.
+pub fn summary_table(summary: &Summary) -> String {
+    let mut out = format!(
+        "fiscal summary over {} enterprises\n",
+        summary.enterprises()
+    );
+    let columns = SummaryColumns::of(summary);
+    let header = columns.header();
+    let width = header.len();
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(150)
+        .set_header(header);
+    let mut last = None;
+    for it in summary.items() {
+        let measure = match summary.measures().get(it.measure) {
+            Some(m) if last != Some(it.measure) => format!("{} {}", m.number, m.title),
+            _ => String::new(),
+        };
+        last = Some(it.measure);
+        let mut row = vec![measure];
+        row.extend(columns.row(it));
+        table.add_row(row);
+    }
+    let incomplete = match summary.incomplete_enterprises() {
+        0 => String::new(),
+        n => format!("{n} enterprises' totals leave out undetermined items"),
+    };
+    let mut total = vec![String::new(); width];
+    if let Some(first) = total.first_mut() {
+        *first = "total".into();
+    }
+    if let Some(t) = total.get_mut(width.saturating_sub(3)) {
+        *t = money_range(&summary.total());
+    }
+    if let Some(last) = total.last_mut() {
+        *last = incomplete;
+    }
+    table.add_row(total);
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out.push_str(
+        "granted counts targets met and commitments listed; ineligible, targets not met\n",
+    );
+    if summary
+        .items()
+        .iter()
+        .any(|i| matches!(i.median(), Some(Median::Within { .. })))
+    {
+        out.push_str("a median shown as a..b: the item had too many distinct amounts to keep; the median lies in [a, b)\n");
+    }
+    out
+}

@@ -1,0 +1,488 @@
+//! `decree batch` end to end, as a user meets it: CSV, JSON Lines and
+//! facts files stream in input order; unreadable rows are reported with
+//! their line and skipped (exit code 1), or stop the run with --strict;
+//! the header is always written; key columns pass through; unknown columns
+//! are warned about once; sets are written `a;b`; the summary names items
+//! by label; a sum too large for exact decimals is an error.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn decree(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_decree"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// A fresh temporary folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("decree-batch-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `text` as the file `file` in the fresh folder of test `test`.
+fn input(test: &str, file: &str, text: &str) -> PathBuf {
+    write(&scratch(test), file, text)
+}
+
+/// `text` as the file `file` in `dir`.
+fn write(dir: &Path, file: &str, text: &str) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `decree batch POLICY --facts INPUT MORE…`.
+fn batch(policy: &str, input: &Path, more: &[&str]) -> std::process::Output {
+    let mut args = vec!["batch", policy, "--facts", input.to_str().unwrap()];
+    args.extend(more);
+    decree(&args)
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const ANCHOR: &str = "examples/bench/anchor.decree";
+
+const BAD_ROWS: &str = "investment,fixed_asset_investment,loan_interest,lease_interest,annual_output,prior_peak_output,actual_sales,_name\n\
+     1.2亿,0,100万,0,600亿,480亿,0,华芯\n\
+     3亿,,0,0,0,0,0,缺一项\n\
+     lots,0,0,0,0,0,0,坏行\n\
+     -5,0,0,0,0,0,0,负数\n\
+     5000万元,1亿,20M,0,1000亿,999亿,3400万,大厂\n";
+
+#[test]
+fn csv_end_to_end_with_bad_rows_in_order() {
+    let input = input("csv", "pop.csv", BAD_ROWS);
+    let dir = input.parent().unwrap();
+    let out = dir.join("out.csv");
+    let o = batch(
+        ANCHOR,
+        &input,
+        &["--out", out.to_str().unwrap(), "--summary"],
+    );
+    // Rejected rows make the run fail, and say how many and where.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // Long messages wrap: read them in one line.
+    let err = stderr(&o).replace("\n  │ ", " ");
+    assert!(
+        err.contains("pop.csv:4:") && err.contains("`lots`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pop.csv:5:") && err.contains("negative"),
+        "{err}"
+    );
+    assert!(err.contains("2 of 5 rows"), "{err}");
+    assert!(err.contains("(lines 4, 5)"), "{err}");
+    assert!(
+        stdout(&o).contains("3 rows evaluated, 2 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert!(lines[0].starts_with("line,tech_upgrade.status"));
+    // Rows in input order, with their input lines; the row missing a fact is undetermined.
+    assert!(
+        lines[1].starts_with("2,granted,24000000,24000000,granted,500000,500000"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("3,granted,50000000,50000000"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].contains("undetermined"), "{}", lines[2]);
+    assert!(
+        lines[3].starts_with("6,granted,10000000,10000000"),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines.len(), 4);
+    // --strict stops at the first bad row.
+    let o = batch(ANCHOR, &input, &["--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("pop.csv:4:"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("pop.csv:5:"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_row_rejected_still_writes_the_header_and_fails() {
+    let input = input(
+        "all-bad",
+        "pop.csv",
+        "investment,actual_sales\nlots,1\n-1,2\n",
+    );
+    let dir = input.parent().unwrap();
+    for out in ["out.csv", "out.jsonl"] {
+        let out = dir.join(out);
+        let o = batch(ANCHOR, &input, &["--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("2 of 2 rows"), "{}", stderr(&o));
+        let written = std::fs::read_to_string(&out).unwrap();
+        if out.extension().unwrap() == "csv" {
+            assert!(
+                written.starts_with("line,tech_upgrade.status,"),
+                "{written:?}"
+            );
+            assert_eq!(written.lines().count(), 1);
+        } else {
+            assert_eq!(written, "");
+        }
+    }
+    // Stopped by --strict, the output keeps its header too.
+    let out = dir.join("strict.csv");
+    let o = batch(
+        ANCHOR,
+        &input,
+        &["--out", out.to_str().unwrap(), "--strict"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written.starts_with("line,tech_upgrade.status,"),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn unknown_columns_are_warned_once_with_a_suggestion_and_refused_under_strict() {
+    let dir = scratch("columns");
+    let input = dir.join("pop.csv");
+    let mut text = "investmnet,actual_sales,_note,region\n".to_string();
+    for i in 0..50 {
+        text.push_str(&format!("{i}00万,1万,x,south\n"));
+    }
+    std::fs::write(&input, &text).unwrap();
+    let o = batch(ANCHOR, &input, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("column `investmnet` is not a fact").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("did you mean `investment`?"), "{err}");
+    assert_eq!(
+        err.matches("column `region` is not a fact").count(),
+        1,
+        "{err}"
+    );
+    // A column of notes is ignored silently.
+    assert!(!err.contains("column `_note`"), "{err}");
+    let o = batch(ANCHOR, &input, &["--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("column `investmnet` is not a fact"), "{err}");
+    assert!(err.contains("did you mean `investment`?"), "{err}");
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+#[test]
+fn key_columns_pass_through_to_the_output() {
+    let input = input(
+        "keys",
+        "pop.csv",
+        "id,investment,name\nA-1,1亿,\"华芯, 深圳\"\nA-2,lots,坏行\nA-3,2亿,大厂\n",
+    );
+    let dir = input.parent().unwrap();
+    let out = dir.join("out.csv");
+    let args = |out: &Path| {
+        vec![
+            "batch".to_string(),
+            ANCHOR.into(),
+            "--facts".into(),
+            input.to_str().unwrap().into(),
+            "--key".into(),
+            "id".into(),
+            "--key".into(),
+            "name".into(),
+            "--out".into(),
+            out.to_str().unwrap().into(),
+        ]
+    };
+    let run = |args: Vec<String>| decree(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(args(&out));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert!(
+        lines[0].starts_with("line,id,name,tech_upgrade.status"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("2,A-1,\"华芯, 深圳\",granted,20000000"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("4,A-3,大厂,granted,40000000"),
+        "{}",
+        lines[2]
+    );
+    // The key columns need not be facts: no warning for them.
+    assert!(!stderr(&o).contains("column `id`"), "{}", stderr(&o));
+    let jsonl = dir.join("out.jsonl");
+    let o = run(args(&jsonl));
+    assert_eq!(o.status.code(), Some(1));
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&jsonl)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["keys"]["id"], "A-1");
+    assert_eq!(first["keys"]["name"], "华芯, 深圳");
+    // A key naming no column is an error with a suggestion.
+    let o = batch(ANCHOR, &input, &["--key", "ids"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("--key `ids` names no column"), "{err}");
+    assert!(err.contains("did you mean `id`?"), "{err}");
+}
+
+#[test]
+fn a_set_of_column_is_written_with_semicolons() {
+    let dir = scratch("sets");
+    let policy = write(
+        &dir,
+        "p.decree",
+        "enum honour { national_champion_enterprise \"国家单项冠军示范企业\", city_champion_product \"市级单项冠军产品\" }\n\
+         fact honours: set of honour \"获得的称号\"\n\
+         fact listed: bool\n\
+         measure 13 \"m\" {\n\
+           award national = 300万 when national_champion_enterprise in honours\n\
+           award city = 100万 when city_champion_product in honours and listed\n\
+         }\n",
+    );
+    let input = write(
+        &dir,
+        "pop.csv",
+        "honours,listed\n\
+         national_champion_enterprise;city_champion_product,TRUE\n\
+         国家单项冠军示范企业；市级单项冠军产品,是\n\
+         city_champion_product,否\n\
+         [],false\n\
+         ,true\n\
+         省级冠军,true\n",
+    );
+    let out = dir.join("out.csv");
+    let o = batch(
+        policy.to_str().unwrap(),
+        &input,
+        &["--out", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`省级冠军` is not one of"),
+        "{}",
+        stderr(&o)
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(
+        lines[1],
+        "2,granted,3000000,3000000,granted,1000000,1000000,4000000,4000000"
+    );
+    assert_eq!(
+        lines[2],
+        "3,granted,3000000,3000000,granted,1000000,1000000,4000000,4000000"
+    );
+    assert_eq!(lines[3], "4,ineligible,,,ineligible,,,0,0");
+    assert_eq!(lines[4], "5,ineligible,,,ineligible,,,0,0");
+    assert!(lines[5].starts_with("6,undetermined"), "{}", lines[5]);
+    assert_eq!(lines.len(), 6);
+}
+
+#[test]
+fn json_lines_in_and_out() {
+    let input = input(
+        "jsonl",
+        "pop.jsonl",
+        "{\"investment\": \"1.2亿\", \"actual_sales\": 3400000}\n\n{\"investment\": true}\n{\"investment\": 0.5}\n",
+    );
+    let dir = input.parent().unwrap();
+    let out = dir.join("out.jsonl");
+    let o = batch(ANCHOR, &input, &["--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("pop.jsonl:3:"), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    let docs: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["line"], 1);
+    assert_eq!(docs[0]["items"]["tech_upgrade"]["amount"], "24000000");
+    assert_eq!(docs[0]["items"]["first_set"]["amount"], "1020000");
+    assert_eq!(docs[0]["items"]["milestone"]["status"], "undetermined");
+    assert_eq!(docs[1]["line"], 4);
+    assert_eq!(docs[1]["items"]["tech_upgrade"]["amount"], "0.1");
+}
+
+#[test]
+fn a_folder_of_facts_files_and_single_facts_files_are_populations() {
+    let draft = "policies/shenzhen-manufacturing-2020.decree";
+    let dir = scratch("folder");
+    let out = dir.join("out.csv");
+    let o = decree(&[
+        "batch",
+        draft,
+        "--facts",
+        "examples/enterprises",
+        "--at",
+        "2026-01-01",
+        "--out",
+        out.to_str().unwrap(),
+        "--summary",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("24 rows evaluated, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 25);
+    let huaxin = "examples/enterprises/huaxin-electronics.json";
+    let toml = write(
+        &dir,
+        "huaxin.toml",
+        "annual_output = \"620亿\"\nprior_peak_output = \"480亿\"\nis_industrial_enterprise = true\n",
+    );
+    for file in [huaxin, toml.to_str().unwrap()] {
+        let o = decree(&[
+            "batch",
+            draft,
+            "--facts",
+            file,
+            "--at",
+            "2026-01-01",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{file}: {}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap().lines().count(),
+            2,
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn the_summary_names_items_by_label_and_counts_ineligible_apart() {
+    let dir = scratch("summary");
+    let policy = write(
+        &dir,
+        "p.decree",
+        "fact investment: money \"技术改造项目投资额\"\n\
+         measure 8 \"以技术改造引领智能化转型\" {\n\
+           subsidy tech_upgrade \"技术改造资助\" = min(20% * investment, 5000万) when investment >= 1000万\n\
+         }\n",
+    );
+    let input = write(
+        &dir,
+        "pop.csv",
+        "investment,_note\n1亿,a\n2亿,b\n100万,c\n,d\n",
+    );
+    let o = batch(policy.to_str().unwrap(), &input, &["--summary"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(
+        table.contains("fiscal summary over 4 enterprises"),
+        "{table}"
+    );
+    assert!(table.contains("ineligible"), "{table}");
+    // The item by its label, its name below.
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| l.split(['│', '┆']).map(str::trim).collect())
+        .collect();
+    let at = rows
+        .iter()
+        .position(|r| r.get(2) == Some(&"技术改造资助"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(rows[at + 1][2], "tech_upgrade", "{table}");
+    // Granted 2, ineligible 1, undetermined 1 (the empty cell), apart.
+    assert_eq!(&rows[at][3..6], ["2", "1", "1"], "{table}");
+    assert!(table.contains("6,000万元"), "{table}");
+    assert!(table.contains("技术改造项目投资额"), "{table}");
+}
+
+#[test]
+fn a_summary_too_large_for_exact_decimals_is_an_error() {
+    let dir = scratch("overflow");
+    let policy = write(
+        &dir,
+        "p.decree",
+        "fact g: money\nmeasure 13 \"配套\" {\n  matching a = g\n}\n",
+    );
+    let input = dir.join("pop.csv");
+    let mut text = "g\n".to_string();
+    for _ in 0..10 {
+        text.push_str("20000000000000000万亿\n");
+    }
+    std::fs::write(&input, &text).unwrap();
+    let o = batch(policy.to_str().unwrap(), &input, &["--summary"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("decree::overflow"), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("fiscal summary"), "{}", stdout(&o));
+}
+
+/// A key may be a fact as well: it passes through and is still read as one.
+#[test]
+fn a_key_that_is_a_fact_is_both() {
+    let input = input(
+        "key-fact",
+        "pop.jsonl",
+        "{\"id\": 7, \"investment\": \"1亿\"}\n{\"investment\": \"2亿\"}\n",
+    );
+    let dir = input.parent().unwrap();
+    let out = dir.join("out.jsonl");
+    let o = batch(
+        ANCHOR,
+        &input,
+        &[
+            "--key",
+            "id",
+            "--key",
+            "investment",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    // The second line has no `id`: rejected, with a suggestion-less help.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no key `id`"), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&out).unwrap();
+    let first: serde_json::Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    assert_eq!(first["keys"]["id"], "7");
+    assert_eq!(first["keys"]["investment"], "1亿");
+    assert_eq!(first["items"]["tech_upgrade"]["amount"], "20000000");
+    assert_eq!(written.lines().count(), 1);
+}
