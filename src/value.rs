@@ -110,6 +110,16 @@ pub fn format_money(yuan: Decimal) -> String {
     format!("{}{word}元", group_thousands(scaled))
 }
 
+/// An amount or a range of amounts as drafters read them: `2,400万元`,
+/// `0元..50万元`.
+pub fn format_money_range(min: Decimal, max: Decimal) -> String {
+    if min == max {
+        format_money(min)
+    } else {
+        format!("{}..{}", format_money(min), format_money(max))
+    }
+}
+
 /// Money as a facts file or a literal writes it: [`format_money`] without
 /// thousands separators, so that it reads back exactly. `24000000` →
 /// `2400万元`; `1234.5` → `1234.5元`.

@@ -18,8 +18,8 @@
 mod firms;
 
 use decree::population::read::{Csv, Files, JsonLines, ReadOptions, Source};
-use decree::population::write::{RowFormat, RowWriter};
 use decree::population::{Collect, RowResult, RowView, Settings};
+use decree::report::rows::{RowFormat, RowWriter};
 use decree::value::DurationUnit;
 use decree::{Options, Policy, SourceFile};
 use firms::{F, Firm, firm, load, to_facts};

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use decree::Diagnostic;
 use decree::population::read::ReadOptions;
-use decree::population::write::{RowFormat, RowWriter};
 use decree::population::{self, RowError, RowView, Settings, Sink, Summary, Tally};
+use decree::report::rows::{RowFormat, RowWriter};
 
 use crate::terminal::{
     Failed, Meter, RunArgs, fail, load_policy, open_population, options, out, report,

@@ -4,7 +4,6 @@ use rust_decimal::Decimal;
 
 use super::{ChangeKind, Impact, PolicyDiff};
 use crate::eval::Range;
-use crate::report::money_range;
 use crate::value::format_money;
 
 fn signed_range(r: &Range) -> String {
@@ -85,8 +84,8 @@ fn render_impact(i: &Impact, out: &mut String) {
             it.item,
             it.granted_before,
             it.granted_after,
-            money_range(&it.total_before),
-            money_range(&it.total_after),
+            it.total_before,
+            it.total_after,
             signed_range(&it.delta)
         ));
     }
@@ -97,8 +96,8 @@ fn render_impact(i: &Impact, out: &mut String) {
                 out.push_str(&format!(
                     "    {}: {} → {} ({})\n",
                     e.enterprise,
-                    money_range(&e.before),
-                    money_range(&e.after),
+                    e.before,
+                    e.after,
                     signed_range(&e.delta)
                 ));
             }
@@ -106,8 +105,8 @@ fn render_impact(i: &Impact, out: &mut String) {
     }
     out.push_str(&format!(
         "  total fiscal cost: {} → {} ({})\n",
-        money_range(&i.total_before),
-        money_range(&i.total_after),
+        i.total_before,
+        i.total_after,
         signed_range(&i.delta)
     ));
     if i.incomplete_enterprises > 0 {

@@ -118,6 +118,13 @@ pub struct Range {
     pub max: Decimal,
 }
 
+impl std::fmt::Display for Range {
+    /// As drafters read it: `2,400万元`, or `0元..50万元` for a range.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::value::format_money_range(self.min, self.max))
+    }
+}
+
 /// One item's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemResult {

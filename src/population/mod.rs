@@ -4,7 +4,7 @@
 //! binding) calls the same way.
 //!
 //! [`run`] takes a [`Source`] of rows ([`read`]: CSV, JSON Lines, facts
-//! files, typed facts in memory) and a [`Sink`] ([`write::RowWriter`],
+//! files, typed facts in memory) and a [`Sink`] ([`crate::report::rows::RowWriter`],
 //! [`Summary`], [`Collect`], the caller's own), and reports progress
 //! through a callback. Rows are read a chunk at a time, the next chunk
 //! while this one is evaluated (`rayon::join`), on every core: through the
@@ -18,7 +18,6 @@
 pub mod read;
 mod run;
 pub mod summary;
-pub mod write;
 
 mod csv;
 mod view;

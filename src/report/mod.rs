@@ -4,7 +4,8 @@
 //! that writes JSON or tables.
 
 pub mod json;
+pub mod rows;
 pub mod tables;
 
 pub use json::to_json;
-pub use tables::{explain, money_range, remarks, shown_value, summary_table, to_table};
+pub use tables::{explain, remarks, shown_value, summary_table, to_table};

@@ -4,16 +4,16 @@
 
 use comfy_table::{ContentArrangement, Table, presets};
 
-use crate::eval::{Evaluation, ItemResult, Range, Status};
+use crate::eval::{Evaluation, ItemResult, Status};
 use crate::population::Summary;
 use crate::population::summary::{ItemSummary, Median};
-use crate::value::format_money;
+use crate::value::{format_money, format_money_range};
 
 /// The value column: the amount as drafters read it, or the value.
 pub fn shown_value(item: &ItemResult) -> String {
     let mut v = match (item.amount, item.range, &item.value) {
         (Some(a), _, _) => format_money(a),
-        (None, Some(r), _) => format!("{}..{}", format_money(r.min), format_money(r.max)),
+        (None, Some(r), _) => format_money_range(r.min, r.max),
         (None, None, Some(v)) if item.status != Status::Listed => v.clone(),
         _ => String::new(),
     };
@@ -109,10 +109,7 @@ pub fn to_table(evaluation: &Evaluation) -> String {
         }
     }
     let t = &evaluation.total;
-    let total = money_range(&Range {
-        min: t.min,
-        max: t.max,
-    });
+    let total = format_money_range(t.min, t.max);
     let missing = left_out(t);
     table.add_row(vec![
         "total".into(),
@@ -143,16 +140,6 @@ fn left_out(t: &crate::eval::Total) -> String {
         missing.push(format!("not counted, failed: {}", t.failed.join(", ")));
     }
     missing.join("; ")
-}
-
-/// An amount or a range of amounts as drafters read them: `2,400万元`,
-/// `0元..50万元`.
-pub fn money_range(r: &Range) -> String {
-    if r.min == r.max {
-        format_money(r.min)
-    } else {
-        format!("{}..{}", format_money(r.min), format_money(r.max))
-    }
 }
 
 /// One item explained: where it comes from, its status and the tree of how
@@ -239,7 +226,12 @@ impl SummaryColumns {
         if self.errors {
             row.push(it.errors.to_string());
         }
-        row.push(it.total.as_ref().map(money_range).unwrap_or_default());
+        row.push(
+            it.total
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
         row.push(amounts(it));
         row.push(causes(it));
         row
@@ -314,7 +306,7 @@ pub fn summary_table(summary: &Summary) -> String {
         *first = "total".into();
     }
     if let Some(t) = total.get_mut(width.saturating_sub(3)) {
-        *t = money_range(&summary.total());
+        *t = summary.total().to_string();
     }
     if let Some(last) = total.last_mut() {
         *last = incomplete;

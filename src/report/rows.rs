@@ -4,15 +4,15 @@
 //!
 //! CSV: `line,KEY…,ITEM.status,ITEM.min,ITEM.max,…,total.min,total.max`
 //! (`min`/`max` for monetary items only). JSON Lines: one object per row
-//! in the layout of [`crate::report::json::RowLines`].
+//! in the layout of [`super::json::RowLines`].
 
 use std::io::Write;
 
-use super::Sink;
-use super::view::RowView;
+use super::json::RowLines;
 use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::report::json::RowLines;
+use crate::population::RowView;
+use crate::population::Sink;
 
 /// The format of a file of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +27,10 @@ impl RowFormat {
     /// The format a file name says (`.jsonl`/`.ndjson`: JSON Lines; `.csv`:
     /// CSV); `None` for another name.
     pub fn from_path(path: &str) -> Option<RowFormat> {
-        match super::read::Input::from_path(path)? {
-            super::read::Input::Csv => Some(RowFormat::Csv),
-            super::read::Input::JsonLines => Some(RowFormat::JsonLines),
-            super::read::Input::FactsFile => None,
+        match crate::population::read::Input::from_path(path)? {
+            crate::population::read::Input::Csv => Some(RowFormat::Csv),
+            crate::population::read::Input::JsonLines => Some(RowFormat::JsonLines),
+            crate::population::read::Input::FactsFile => None,
         }
     }
 }
