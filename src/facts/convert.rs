@@ -136,7 +136,14 @@ fn variant(policy: &Policy, e: usize, text: &str) -> Result<String, String> {
         Some((n, _)) => Ok(n.clone()),
         None => {
             let names: Vec<&str> = info.variants.iter().map(|(n, _)| n.as_str()).collect();
-            Err(format!("`{text}` is not one of {}", names.join(", ")))
+            let spellings = info
+                .variants
+                .iter()
+                .flat_map(|(n, l)| std::iter::once(n.as_str()).chain(l.as_deref()));
+            let hint = crate::check::suggest(text, spellings)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            Err(format!("`{text}` is not one of {}{hint}", names.join(", ")))
         }
     }
 }

@@ -64,15 +64,10 @@ impl Session {
         match e.item(name) {
             Some(item) => Reply::text(report::explain(&e, item)),
             None => {
-                let best = policy
-                    .items
-                    .iter()
-                    .map(|i| (strsim::jaro_winkler(name, i.name()), i.name()))
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .filter(|(s, _)| *s > 0.75);
+                let names = policy.items.iter().map(|i| i.name());
                 let d = Diagnostic::error(Code::UnknownName, format!("no item `{name}`"));
-                Reply::error(match best {
-                    Some((_, b)) => d.help(format!("did you mean `{b}`?")),
+                Reply::error(match crate::check::suggest(name, names) {
+                    Some(b) => d.help(format!("did you mean `{b}`?")),
                     None => d,
                 })
             }

@@ -166,20 +166,13 @@ impl Session {
                 ),
             },
             other => {
-                let known: Vec<&str> = COMMANDS
+                let known = COMMANDS
                     .iter()
-                    .filter_map(|(c, _)| c.split_whitespace().next())
-                    .collect();
-                let best = known
-                    .iter()
-                    .map(|c| (strsim::jaro_winkler(&format!(":{other}"), c), *c))
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .filter(|(s, _)| *s > 0.7);
+                    .filter_map(|(c, _)| c.split_whitespace().next());
+                let typed = format!(":{other}");
                 let d = Diagnostic::error(Code::Invalid, format!("unknown command `:{other}`"));
-                Reply::error(match best {
-                    Some((_, c)) => {
-                        d.help(format!("did you mean `{c}`? (:help lists the commands)"))
-                    }
+                Reply::error(match crate::check::suggest(&typed, known) {
+                    Some(c) => d.help(format!("did you mean `{c}`? (:help lists the commands)")),
                     None => d.help(":help lists the commands"),
                 })
             }

@@ -7,7 +7,6 @@ use super::{Reply, Session};
 use crate::check::{Policy, Symbol};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Options;
-use crate::facts::Raw;
 use crate::span::SourceFile;
 use crate::value::{Unit, Value};
 
@@ -132,8 +131,13 @@ impl Session {
                 Err(d) => Reply::error(fact_or_param_help(policy, name, d)),
             };
         };
-        let raw = parse_raw(value);
-        match crate::facts::convert(policy, unit, &raw) {
+        // A value in quotes is the text inside; otherwise it reads as a CSV
+        // cell or a `--set` value does, with the same spellings.
+        let text = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        match crate::facts::parse_text_value(policy, unit, text) {
             Ok(Some(v)) => {
                 let shown = v.to_string();
                 self.facts.insert(name.to_string(), v);
@@ -247,40 +251,19 @@ fn fact_or_param_help(policy: &Policy, name: &str, d: Diagnostic) -> Diagnostic 
     if name == "issued" || matches!(policy.lookup(name), Some(Symbol::Param(_))) {
         return d;
     }
-    let best = policy
+    let names = policy
         .facts
         .iter()
         .map(|f| f.name.as_str())
-        .chain(policy.params.iter().map(|p| p.name.as_str()))
-        .map(|n| (strsim::jaro_winkler(name, n), n))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .filter(|(s, _)| *s > 0.75);
+        .chain(policy.params.iter().map(|p| p.name.as_str()));
     Diagnostic::error(
         Code::UnknownName,
         format!("`{name}` is neither a fact nor a param"),
     )
-    .help(match best {
-        Some((_, b)) => format!("did you mean `{b}`?"),
+    .help(match crate::check::suggest(name, names) {
+        Some(b) => format!("did you mean `{b}`?"),
         None => ":set takes a fact or a param of the policy (or `issued`, `at`)".to_string(),
     })
-}
-
-/// A value typed at the prompt, as a facts file would give it.
-fn parse_raw(value: &str) -> Raw {
-    match value {
-        "true" | "是" => Raw::Bool(true),
-        "false" | "否" => Raw::Bool(false),
-        v if v.starts_with('[') && v.ends_with(']') => Raw::List(
-            v.trim_start_matches('[')
-                .trim_end_matches(']')
-                .split([',', '，'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| Raw::Str(s.to_string()))
-                .collect(),
-        ),
-        v => Raw::Str(v.trim_matches('"').to_string()),
-    }
 }
 
 /// A fact's value as a facts file writes it, readable back exactly.
