@@ -807,8 +807,8 @@ fn lean_run_agrees(policy: &decree::Policy, f: &Firm, i: usize, full: &decree::E
         .zip(lean.measures.iter().flat_map(|m| &m.items))
     {
         assert_eq!(
-            (&a.name, &a.value, &a.raw, a.soft_cap, &a.undetermined_by),
-            (&b.name, &b.value, &b.raw, b.soft_cap, &b.undetermined_by),
+            (&a.name, &a.raw, a.soft_cap, &a.undetermined_by),
+            (&b.name, &b.raw, b.soft_cap, &b.undetermined_by),
             "enterprise {i}"
         );
     }

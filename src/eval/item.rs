@@ -79,10 +79,13 @@ impl<'p> Evaluator<'p> {
             }
         }
         if ast.kind.node == ItemKind::Commitment {
-            if let ExprKind::Lit(Literal {
-                value: LitValue::Text(t),
-                ..
-            }) = &ast.body.expr().node
+            if let (
+                true,
+                ExprKind::Lit(Literal {
+                    value: LitValue::Text(t),
+                    ..
+                }),
+            ) = (self.explaining(), &ast.body.expr().node)
             {
                 result.value = Some(t.clone());
             }
@@ -194,7 +197,9 @@ impl<'p> Evaluator<'p> {
     /// range, why it is not granted.
     fn record_value(&self, result: &mut ItemResult, kind: ItemKind, verdict: Verdict, s: &Soft) {
         result.soft_cap = s.soft;
-        result.value = Some(s.value.to_string());
+        if self.explaining() {
+            result.value = Some(s.value.to_string());
+        }
         match verdict {
             Verdict::Ineligible(why) if self.explaining() => {
                 result.reason = Some(

@@ -266,6 +266,8 @@ measure 1 "m" {
             assert!(l.explanation.is_none(), "{}", l.name);
             assert!(l.notes.is_empty() && l.cites.is_empty(), "{}", l.name);
             assert!(l.reason.is_none() && l.rounded.is_none(), "{}", l.name);
+            assert!(l.value.is_none(), "{}", l.name);
+            assert_eq!(f.value.is_some(), f.status == Status::Granted, "{}", f.name);
         }
         assert!(!full.hits.is_empty());
         assert!(lean.hits.is_empty());
