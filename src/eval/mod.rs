@@ -14,7 +14,7 @@
 //! (the typed explanation, rendered to [`Trace`] text).
 
 mod arith;
-pub mod decide;
+pub(crate) mod decide;
 mod describe;
 mod expr;
 mod input;
