@@ -455,87 +455,64 @@ pub enum ExprKind {
     Schedule(Box<Schedule>),
 }
 
-impl ExprKind {
-    /// Calls `f` on each direct subexpression, in the order written.
-    pub fn for_each_child<'e>(&'e self, f: &mut impl FnMut(&'e Expr)) {
-        match self {
+/// The direct subexpressions of an expression kind, in the order written,
+/// each given to `$f`; with `mut`, to change them. One body serves both
+/// traversals, so they cannot visit differently.
+macro_rules! each_child {
+    ($kind:expr, $f:expr $(, $m:tt)?) => {
+        match $kind {
             ExprKind::Lit(_) | ExprKind::Name(_) => {}
-            ExprKind::Unary(_, x) => f(x),
+            ExprKind::Unary(_, x) => $f(x),
             ExprKind::Binary(_, l, r) => {
-                f(l);
-                f(r);
+                $f(l);
+                $f(r);
             }
             ExprKind::If(c, t, e) => {
-                f(c);
-                f(t);
-                f(e);
+                $f(c);
+                $f(t);
+                $f(e);
             }
-            ExprKind::Call(_, args) => args.iter().for_each(f),
+            ExprKind::Call(_, args) => {
+                for a in & $($m)? *args {
+                    $f(a);
+                }
+            }
             ExprKind::Tiers(t) => {
-                f(&t.subject);
-                if let Some(p) = &t.prior {
-                    f(p);
+                $f(& $($m)? t.subject);
+                if let Some(p) = & $($m)? t.prior {
+                    $f(p);
                 }
-                for (a, b) in &t.rows {
-                    f(a);
-                    f(b);
+                for (a, b) in & $($m)? t.rows {
+                    $f(a);
+                    $f(b);
                 }
-                if let Some(o) = &t.otherwise {
-                    f(o);
+                if let Some(o) = & $($m)? t.otherwise {
+                    $f(o);
                 }
             }
             ExprKind::Schedule(s) => {
-                f(&s.base);
-                for (a, b) in &s.brackets {
-                    f(a);
-                    f(b);
+                $f(& $($m)? s.base);
+                for (a, b) in & $($m)? s.brackets {
+                    $f(a);
+                    $f(b);
                 }
-                if let Some(o) = &s.above {
-                    f(o);
+                if let Some(o) = & $($m)? s.above {
+                    $f(o);
                 }
             }
         }
+    };
+}
+
+impl ExprKind {
+    /// Calls `f` on each direct subexpression, in the order written.
+    pub fn for_each_child<'e>(&'e self, f: &mut impl FnMut(&'e Expr)) {
+        each_child!(self, f);
     }
 
     /// Calls `f` on each direct subexpression, to change it.
     pub fn for_each_child_mut(&mut self, f: &mut impl FnMut(&mut Expr)) {
-        match self {
-            ExprKind::Lit(_) | ExprKind::Name(_) => {}
-            ExprKind::Unary(_, x) => f(x),
-            ExprKind::Binary(_, l, r) => {
-                f(l);
-                f(r);
-            }
-            ExprKind::If(c, t, e) => {
-                f(c);
-                f(t);
-                f(e);
-            }
-            ExprKind::Call(_, args) => args.iter_mut().for_each(f),
-            ExprKind::Tiers(t) => {
-                f(&mut t.subject);
-                if let Some(p) = &mut t.prior {
-                    f(p);
-                }
-                for (a, b) in &mut t.rows {
-                    f(a);
-                    f(b);
-                }
-                if let Some(o) = &mut t.otherwise {
-                    f(o);
-                }
-            }
-            ExprKind::Schedule(s) => {
-                f(&mut s.base);
-                for (a, b) in &mut s.brackets {
-                    f(a);
-                    f(b);
-                }
-                if let Some(o) = &mut s.above {
-                    f(o);
-                }
-            }
-        }
+        each_child!(self, f, mut);
     }
 }
 

@@ -10,8 +10,9 @@
     clippy::indexing_slicing
 )]
 
-use std::path::Path;
+mod common;
 
+use common::root;
 use decree::eval::Facts;
 use decree::plan::Plan;
 use decree::population::read::{Chunk, Csv, ReadOptions, Source, Typed};
@@ -21,10 +22,6 @@ use decree::value::{Unit, Value};
 use decree::{Options, Policy, SourceFile};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn load(rel: &str) -> Policy {
     let text = std::fs::read_to_string(root().join(rel)).unwrap();

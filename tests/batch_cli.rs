@@ -11,20 +11,10 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::decree;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn decree(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_decree"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 /// A fresh temporary folder for one test.
 fn scratch(name: &str) -> PathBuf {

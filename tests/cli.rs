@@ -1,15 +1,10 @@
 //! The `decree` binary end to end: exit codes, streams and formats.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::{Command, Output};
+mod common;
 
-fn decree(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_decree"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+use common::decree;
+use std::process::{Command, Output};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -4,17 +4,16 @@
 //! diff driver in a real repository.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{decree, root};
 use decree::population::read::{Files, ReadOptions, Typed};
 use decree::{Options, Policy, SourceFile};
 
 const DRAFT: &str = "policies/shenzhen-manufacturing-2020.decree";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn load(rel: &str) -> Policy {
     let text = std::fs::read_to_string(root().join(rel)).unwrap();
@@ -111,14 +110,6 @@ fn diff_snapshots_of_every_revision() {
         insta::assert_snapshot!(format!("{stem}.json"), json(None));
         insta::assert_snapshot!(format!("{stem}.impact.json"), json(Some(&impact)));
     }
-}
-
-fn decree(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_decree"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
 }
 
 #[test]

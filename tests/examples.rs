@@ -9,8 +9,11 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::root;
 use decree::eval::{Evaluation, Status};
 use decree::{Options, Policy, SourceFile};
 
@@ -47,10 +50,6 @@ const TITLES: [&str; 28] = [
     "实施包容审慎监管",
     "加强知识产权保护",
 ];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn policy() -> Policy {
     let text = std::fs::read_to_string(root().join(POLICY)).unwrap();
