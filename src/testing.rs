@@ -330,55 +330,60 @@ fn check_expect(
         })
     };
     match &expect.want {
-        Expected::Status(status, by) => {
-            let want = status_name(status.node);
-            let wanted_text = if by.is_empty() {
-                want.as_str().to_string()
-            } else {
-                let names: Vec<&str> = by.iter().map(|b| b.node.as_str()).collect();
-                format!("{} by {}", want.as_str(), names.join(", "))
-            };
-            if item.status != want {
-                return Err(mismatch(wanted_text));
-            }
-            for b in by {
-                let named = item.undetermined_by.iter().any(|c| match c {
-                    Cause::Fact { name, .. } | Cause::Param { name, .. } => *name == b.node,
-                    Cause::Discretion => b.node == "discretion",
-                });
-                if !named {
-                    return Err(mismatch(wanted_text));
-                }
-            }
-            Ok(())
-        }
+        Expected::Status(status, by) => expect_status(item, status.node, by).map_err(mismatch),
         Expected::Value(body) => {
             let e = body.expr();
             let v = constant(policy, e, options).map_err(|d| d.in_source(source))?;
-            let want = match body {
-                ItemBody::Value(_) => v,
-                ItemBody::AtMost(_) => Value::Bound(crate::value::BoundKind::AtMost, Box::new(v)),
-                ItemBody::AtLeast(_) => Value::Bound(crate::value::BoundKind::AtLeast, Box::new(v)),
-            };
-            let got = item.raw.as_ref().filter(|_| {
-                matches!(
-                    item.status,
-                    Status::Granted | Status::Met | Status::NotMet | Status::Listed
-                )
-            });
-            // `soft X` expects the soft cap to have decided the value; a
-            // value a soft cap decided must be expected as `soft X`.
-            let want_soft = matches!(e.node, ExprKind::Unary(UnaryOp::Soft, _));
-            let shown = if want_soft {
-                format!("soft {want}")
-            } else {
-                want.to_string()
-            };
-            match got {
-                Some(g) if same(g, &want) && want_soft == item.soft_cap => Ok(()),
-                _ => Err(mismatch(shown)),
-            }
+            expect_value(item, body, v).map_err(mismatch)
         }
+    }
+}
+
+/// Whether an item has the status expected (and, for `undetermined by X`,
+/// is left open by X); else what was expected, in words.
+fn expect_status(item: &ItemResult, status: ExpectStatus, by: &[Ident]) -> Result<(), String> {
+    let want = status_name(status);
+    let wanted_text = if by.is_empty() {
+        want.as_str().to_string()
+    } else {
+        let names: Vec<&str> = by.iter().map(|b| b.node.as_str()).collect();
+        format!("{} by {}", want.as_str(), names.join(", "))
+    };
+    let named = |b: &Ident| {
+        item.undetermined_by.iter().any(|c| match c {
+            Cause::Fact { name, .. } | Cause::Param { name, .. } => *name == b.node,
+            Cause::Discretion => b.node == "discretion",
+        })
+    };
+    if item.status == want && by.iter().all(named) {
+        Ok(())
+    } else {
+        Err(wanted_text)
+    }
+}
+
+/// Whether an item came to the value expected (a bound for `at most` /
+/// `at least`; decided by a soft cap exactly when `soft X` is expected);
+/// else what was expected, in words.
+fn expect_value(item: &ItemResult, body: &ItemBody, v: Value) -> Result<(), String> {
+    let want = match body {
+        ItemBody::Value(_) => v,
+        ItemBody::AtMost(_) => Value::Bound(crate::value::BoundKind::AtMost, Box::new(v)),
+        ItemBody::AtLeast(_) => Value::Bound(crate::value::BoundKind::AtLeast, Box::new(v)),
+    };
+    let got = item.raw.as_ref().filter(|_| {
+        matches!(
+            item.status,
+            Status::Granted | Status::Met | Status::NotMet | Status::Listed
+        )
+    });
+    // `soft X` expects the soft cap to have decided the value; a value a
+    // soft cap decided must be expected as `soft X`.
+    let want_soft = matches!(body.expr().node, ExprKind::Unary(UnaryOp::Soft, _));
+    match got {
+        Some(g) if same(g, &want) && want_soft == item.soft_cap => Ok(()),
+        _ if want_soft => Err(format!("soft {want}")),
+        _ => Err(want.to_string()),
     }
 }
 
