@@ -8,7 +8,7 @@
 //! and discretionary ranges flow through arithmetic bound by bound.
 //!
 //! The stages of one evaluation, file by file: `window` (is the policy in
-//! force?), `item` (each item's decision, by the rules of [`decide`] that
+//! force?), `item` (each item's decision, by the rules of `decide` that
 //! the compiled plan shares), `expr` (expressions), `values` (arithmetic
 //! and comparison of values), `tables` (tiers, schedules, `round`), `trace`
 //! (the typed explanation, rendered to [`Trace`] text).

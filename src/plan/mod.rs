@@ -24,7 +24,7 @@
 //! Files: `compile` lowers the policy to operations, `columns` holds a
 //! batch of rows as fixed-point fact columns, `kernels` runs each
 //! operation over a batch (deciding items by the rules of
-//! [`crate::eval::decide`], which the interpreter shares); this file holds
+//! `crate::eval::decide`, which the interpreter shares); this file holds
 //! the plan itself and its results ([`Outcomes`]).
 
 mod columns;
