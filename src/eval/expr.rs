@@ -24,7 +24,7 @@ pub(super) type Ev<'p> = Result<(Out, Option<Step<'p>>), Diagnostic>;
 
 /// What an operation gives before its step is made: its outcome and the
 /// trail of its children and note.
-type Op<'p> = Result<(Out, Trail<'p>), Diagnostic>;
+pub(super) type Op<'p> = Result<(Out, Trail<'p>), Diagnostic>;
 
 impl<'p> Evaluator<'p> {
     /// Evaluates an expression within the step and depth limits: a policy

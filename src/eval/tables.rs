@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::arith::{self, ArithError};
 use super::decide::{Logic, Pick, pick_row};
+use super::expr::Op;
 use super::out::Nothing;
 use super::trace::{Note, Role, Step, Trail};
 use super::{Cause, Evaluator, Out, Soft};
@@ -17,8 +18,6 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 use crate::units::{Unit, quotient};
 use crate::value::Value;
-
-type Op<'p> = Result<(Out, Trail<'p>), Diagnostic>;
 
 /// One row of a tier table, tried.
 struct Row<'p> {

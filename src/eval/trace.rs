@@ -394,18 +394,23 @@ fn named_leaves(policy: &Policy, step: &Step<'_>, out: &mut Vec<String>) {
                 n.symbol,
                 Some(Symbol::Fact(_) | Symbol::Param(_) | Symbol::Item(_))
             ),
-            ExprKind::Lit(l) => {
-                let value = render(policy, c).value;
-                !l.raw.starts_with(|ch: char| ch.is_ascii_digit()) && l.raw != value
-            }
+            ExprKind::Lit(_) => true,
             _ => false,
         };
-        if shown {
-            let t = render(policy, c);
-            let line = format!("{} = {}", t.expr, t.value);
-            if !out.contains(&line) {
-                out.push(line);
+        if !shown {
+            continue;
+        }
+        let t = render(policy, c);
+        // A literal that reads as its value (a number, a date, `true`)
+        // says nothing; one that does not (`是`) is worth showing.
+        if let ExprKind::Lit(l) = &c.expr.node {
+            if l.raw.starts_with(|ch: char| ch.is_ascii_digit()) || l.raw == t.value {
+                continue;
             }
+        }
+        let line = format!("{} = {}", t.expr, t.value);
+        if !out.contains(&line) {
+            out.push(line);
         }
     }
 }
