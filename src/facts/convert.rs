@@ -62,10 +62,10 @@ pub fn example_of(unit: Unit) -> &'static str {
         Unit::Area => "an area is \"5000平方米\", \"1.5 km2\" or a number of square metres",
         Unit::Duration => "a duration is \"3 years\", \"18 months\" or \"90 days\"",
         Unit::Date => "a date is \"YYYY-MM-DD\"",
-        Unit::Bool => "a condition is true or false",
+        Unit::Bool => "a condition is true or false (in any case), or 是 or 否",
         Unit::Text => "a text is a string",
         Unit::Enum(_) => "give the name or label of one of the enum's values",
-        Unit::Set(_) => "give a list of the enum's values",
+        Unit::Set(_) => "give a list of the enum's values (names or labels), or write them as text separated by `;`: a;b",
         Unit::Number => "give a number",
     }
 }
