@@ -65,7 +65,9 @@ pub fn example_of(unit: Unit) -> &'static str {
         Unit::Bool => "a condition is true or false (in any case), or 是 or 否",
         Unit::Text => "a text is a string",
         Unit::Enum(_) => "give the name or label of one of the enum's values",
-        Unit::Set(_) => "give a list of the enum's values (names or labels), or write them as text separated by `;`: a;b",
+        Unit::Set(_) => {
+            "give a list of the enum's values (names or labels), or write them as text separated by `;`: a;b"
+        }
         Unit::Number => "give a number",
     }
 }
