@@ -445,9 +445,15 @@ pub enum ExprKind {
     Unary(UnaryOp, Box<Expr>),
     /// `a op b`.
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `a op b op c …`: three or more operands of one arithmetic or logical
+    /// operator (`+ - × ÷ and or`), applied left to right as written. The
+    /// parser builds a chain instead of nested `Binary`s so that a long sum
+    /// nests one level, not one per term: the depth limit measures real
+    /// nesting, and no stage recurses once per term.
+    Chain(BinaryOp, Vec<Expr>),
     /// `if c then a else b`.
     If(Box<Expr>, Box<Expr>, Box<Expr>),
-    /// `min(…)`, `max(…)`, `clamp(x, lo, hi)`, `round(x, step)`.
+    /// `min(…)`, `max(…)`, `clamp(x, lo, hi)`, `round(x, step)`, `sum(…)`.
     Call(Builtin, Vec<Expr>),
     /// A tier table: first row whose threshold the subject meets wins.
     Tiers(Box<Tiers>),
@@ -472,7 +478,7 @@ macro_rules! each_child {
                 $f(t);
                 $f(e);
             }
-            ExprKind::Call(_, args) => {
+            ExprKind::Call(_, args) | ExprKind::Chain(_, args) => {
                 for a in & $($m)? *args {
                     $f(a);
                 }
@@ -629,6 +635,16 @@ pub enum BinaryOp {
 }
 
 impl BinaryOp {
+    /// Whether a run of this operator is parsed as one [`ExprKind::Chain`]:
+    /// arithmetic and the connectives, which read left to right; not
+    /// comparisons, `in` or ranges, which take exactly two operands.
+    pub fn chains(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::And | BinaryOp::Or
+        )
+    }
+
     /// The symbol shown in explanations.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -656,6 +672,8 @@ pub enum Builtin {
     Clamp,
     /// `round(x, step)`: to the nearest multiple of `step`, halves away from zero.
     Round,
+    /// `sum(a, b, …)`: the total of any number of like amounts.
+    Sum,
 }
 
 impl Builtin {
@@ -666,6 +684,36 @@ impl Builtin {
             Builtin::Max => "max",
             Builtin::Clamp => "clamp",
             Builtin::Round => "round",
+            Builtin::Sum => "sum",
+        }
+    }
+
+    /// Every built-in function, in the order the language reference lists them.
+    pub const ALL: [Builtin; 5] = [
+        Builtin::Min,
+        Builtin::Max,
+        Builtin::Clamp,
+        Builtin::Round,
+        Builtin::Sum,
+    ];
+
+    /// How many arguments the function takes, least and most.
+    pub fn arity(self) -> (usize, usize) {
+        match self {
+            Builtin::Min | Builtin::Max | Builtin::Sum => (1, usize::MAX),
+            Builtin::Clamp => (3, 3),
+            Builtin::Round => (2, 2),
+        }
+    }
+
+    /// How it is called, for diagnostics: `clamp(value, low, high)`.
+    pub fn signature(self) -> &'static str {
+        match self {
+            Builtin::Min => "min(a, b, …)",
+            Builtin::Max => "max(a, b, …)",
+            Builtin::Clamp => "clamp(value, low, high)",
+            Builtin::Round => "round(value, step)",
+            Builtin::Sum => "sum(a, b, …)",
         }
     }
 }

@@ -475,6 +475,11 @@ fn branch_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>
             branch_points(policy, l, out);
             branch_points(policy, r, out);
         }
+        ExprKind::Chain(_, terms) => {
+            for t in terms {
+                branch_points(policy, t, out);
+            }
+        }
         ExprKind::If(c, t, f) => {
             out.push((
                 e.span,

@@ -160,8 +160,10 @@ fn hostile_sizes_are_diagnostics() {
         ")".repeat(10_000)
     );
     assert!(decree::load(&SourceFile::new("deep", deep)).is_err());
+    // A flat sum nests one level however many terms it has (a chain, not
+    // 200,000 nested additions): it is accepted, and nothing recurses per term.
     let long = format!("param p: money = {}1元", "1元 + ".repeat(200_000));
-    assert!(decree::load(&SourceFile::new("long", long)).is_err());
+    assert!(decree::load(&SourceFile::new("long", long)).is_ok());
     let nots = format!("param p: bool = {}true", "not ".repeat(50_000));
     assert!(decree::load(&SourceFile::new("nots", nots)).is_err());
     for n in [100, 1000, 3000, 10_000] {

@@ -182,9 +182,14 @@ impl Checker<'_> {
     }
 
     fn mismatch(&mut self, message: String, l: (&Expr, Unit), r: (&Expr, Unit), help: &str) {
+        self.mismatch_at(message, (l.0.span, l.1), (r.0.span, r.1), help);
+    }
+
+    /// Two operands, at `l` and `r`, whose units do not go together.
+    fn mismatch_at(&mut self, message: String, l: (Span, Unit), r: (Span, Unit), help: &str) {
         let d = Diagnostic::error(Code::UnitMismatch, message)
-            .label(l.0.span, format!("this is {}", self.policy.unit_name(l.1)))
-            .label(r.0.span, format!("this is {}", self.policy.unit_name(r.1)))
+            .label(l.0, format!("this is {}", self.policy.unit_name(l.1)))
+            .label(r.0, format!("this is {}", self.policy.unit_name(r.1)))
             .help(help.to_string());
         self.error(d);
     }
@@ -224,8 +229,9 @@ impl Checker<'_> {
                 let lu = self.infer(l, env);
                 let ru = self.infer(r, env);
                 let (lu, ru) = (lu?, ru?);
-                self.binary(*op, (l, lu), (r, ru))
+                self.binary(*op, (l.span, lu), (r.span, ru))
             }
+            ExprKind::Chain(op, terms) => self.chain(*op, terms, env),
             ExprKind::If(c, t, f) => {
                 if let Some(cu) = self.infer(c, env) {
                     self.expect_bool(cu, c.span, "an `if` condition");
@@ -297,7 +303,21 @@ impl Checker<'_> {
         }
     }
 
-    fn binary(&mut self, op: BinaryOp, l: (&Expr, Unit), r: (&Expr, Unit)) -> Option<Unit> {
+    /// `a op b op c …`: every term checked, then the units combined left to
+    /// right as the chain is evaluated, each step as `binary` would.
+    fn chain(&mut self, op: BinaryOp, terms: &[Expr], env: &mut Env) -> Option<Unit> {
+        let units: Vec<Option<Unit>> = terms.iter().map(|t| self.infer(t, env)).collect();
+        let units: Vec<Unit> = units.into_iter().collect::<Option<_>>()?;
+        let (first, rest) = terms.split_first()?;
+        let mut acc = (first.span, *units.first()?);
+        for (t, u) in rest.iter().zip(units.iter().skip(1)) {
+            let unit = self.binary(op, acc, (t.span, *u))?;
+            acc = (acc.0.to(t.span), unit);
+        }
+        Some(acc.1)
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: (Span, Unit), r: (Span, Unit)) -> Option<Unit> {
         let (lu, ru) = (l.1, r.1);
         let result = match op {
             BinaryOp::Add => units::sum(lu, ru),
@@ -306,8 +326,8 @@ impl Checker<'_> {
             BinaryOp::Div => units::quotient(lu, ru),
             BinaryOp::Range => join(lu, ru).filter(|u| u.is_numeric()),
             BinaryOp::And | BinaryOp::Or => {
-                self.expect_bool(lu, l.0.span, &format!("the operands of `{}`", op.symbol()));
-                self.expect_bool(ru, r.0.span, &format!("the operands of `{}`", op.symbol()));
+                self.expect_bool(lu, l.0, &format!("the operands of `{}`", op.symbol()));
+                self.expect_bool(ru, r.0, &format!("the operands of `{}`", op.symbol()));
                 return Some(Unit::Bool);
             }
             BinaryOp::In => match (lu, ru) {
@@ -317,16 +337,14 @@ impl Checker<'_> {
             BinaryOp::Cmp(c) => units::comparable(c.comparison(), lu, ru).then_some(Unit::Bool),
         };
         if result.is_none() {
+            let product_help = product_help(lu, ru);
             let (verb, help) = match op {
                 BinaryOp::Add => (
                     "add",
                     "only like units add up; a rate applies to money by multiplication: `20% * x`",
                 ),
                 BinaryOp::Sub => ("subtract", "only like units can be subtracted"),
-                BinaryOp::Mul => (
-                    "multiply",
-                    "money is multiplied by a rate, a count or a number, not by money",
-                ),
+                BinaryOp::Mul => ("multiply", product_help),
                 BinaryOp::Div => (
                     "divide",
                     "money ÷ money is a rate; money ÷ a number is money",
@@ -349,13 +367,16 @@ impl Checker<'_> {
                 self.policy.unit_name(lu),
                 self.policy.unit_name(ru)
             );
-            self.mismatch(message, l, r, help);
+            self.mismatch_at(message, l, r, help);
         }
         result
     }
 
     fn call(&mut self, f: Builtin, args: &[Expr], env: &mut Env, span: Span) -> Option<Unit> {
         let units: Vec<Option<Unit>> = args.iter().map(|a| self.infer(a, env)).collect();
+        if !self.arity(f, args.len(), span) {
+            return None;
+        }
         let units: Vec<Unit> = units.into_iter().collect::<Option<_>>()?;
         let first = *units.first()?;
         let first_expr = args.first()?;
@@ -396,8 +417,29 @@ impl Checker<'_> {
                 }
             }
         }
-        let _ = span;
         Some(acc)
+    }
+
+    /// Whether `f` may take `n` arguments; reports it if not. Checked here,
+    /// not by the parser, so that the rest of the measure is still checked.
+    fn arity(&mut self, f: Builtin, n: usize, span: Span) -> bool {
+        let (least, most) = f.arity();
+        if (least..=most).contains(&n) {
+            return true;
+        }
+        let wanted = match (least, most) {
+            (1, usize::MAX) => "at least one argument".to_string(),
+            (l, m) if l == m => format!("{l} arguments"),
+            (l, m) => format!("{l} to {m} arguments"),
+        };
+        self.error(
+            Diagnostic::error(
+                Code::Invalid,
+                format!("`{}` takes {wanted}: {}", f.name(), f.signature()),
+            )
+            .label(span, format!("called with {n} argument(s)")),
+        );
+        false
     }
 
     fn tiers(&mut self, t: &Tiers, env: &mut Env, span: Span) -> Option<Unit> {
@@ -576,5 +618,20 @@ fn unit_hint(u: Unit) -> &'static str {
         Unit::Area => "write an area with its unit: 100 km2, 5000平方米",
         Unit::Date => "write a date as YYYY-MM-DD",
         _ => "give a value of the declared type",
+    }
+}
+
+/// The help for a product decree has no unit for: what money (or an area)
+/// may be multiplied by, naming the operands actually written.
+fn product_help(a: Unit, b: Unit) -> &'static str {
+    use Unit::*;
+    match (a, b) {
+        (Money, Money) => "money is multiplied by a rate, a count or a number, not by money",
+        (Money, Area) | (Area, Money) => {
+            "an amount per square metre is money multiplied by an area's count of square metres: \
+             write the area as a number (`area / 1平方米`), or give the amount directly"
+        }
+        (Area, Area) => "an area is multiplied by a rate, a count or a number, not by an area",
+        _ => "money and areas are multiplied by a rate, a count or a number; rates by rates",
     }
 }

@@ -7,32 +7,9 @@ use super::{Checker, MAX_ERRORS, Policy};
 use crate::ast::{Expr, ExprKind, Ident, Symbol, walk_exprs_mut};
 use crate::diagnostic::{Code, Diagnostic};
 
-/// How alike two names must be (Jaro–Winkler) for one to be suggested
-/// for the other.
-const ALIKE: f64 = 0.75;
-
-/// The candidate most like `name`, if any is alike enough: what every "did
-/// you mean" in decree suggests (unknown names in policies, facts files,
-/// CSV headers, `--set`, tests, REPL commands). Ties go to the
-/// alphabetically first candidate, so the suggestion never depends on the
-/// order candidates come in.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
-    for candidate in candidates {
-        if candidate == name {
-            continue;
-        }
-        let score = strsim::jaro_winkler(name, candidate);
-        let better = match best {
-            None => score > ALIKE,
-            Some((b, s)) => score > b || (score == b && candidate < s),
-        };
-        if better {
-            best = Some((score, candidate));
-        }
-    }
-    best.map(|(_, s)| s)
-}
+/// The one "did you mean", kept with the diagnostics so that every stage
+/// (the parser's unknown functions too) suggests alike.
+pub use crate::diagnostic::suggest;
 
 /// Resolves every name in `e` to what `policy` declares (names it does not
 /// declare stay unresolved): for expressions written outside the policy's

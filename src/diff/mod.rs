@@ -513,7 +513,12 @@ fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
     if a == b {
         return;
     }
-    let is_and = |e: &Expr| matches!(e.node, ExprKind::Binary(BinaryOp::And, ..));
+    let is_and = |e: &Expr| {
+        matches!(
+            e.node,
+            ExprKind::Binary(BinaryOp::And, ..) | ExprKind::Chain(BinaryOp::And, _)
+        )
+    };
     if is_and(a) || is_and(b) {
         and_changes(a, b, d);
         return;
@@ -558,6 +563,16 @@ fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
             };
             expr_changes(l1, l2, rl, d);
             expr_changes(r1, r2, rr, d);
+        }
+        (ExprKind::Chain(o1, t1), ExprKind::Chain(o2, t2)) if o1 == o2 && t1.len() == t2.len() => {
+            for (x, y) in t1.iter().zip(t2) {
+                let r = if *o1 == BinaryOp::Mul && is_rate(x) {
+                    Role::Rate
+                } else {
+                    role
+                };
+                expr_changes(x, y, r, d);
+            }
         }
         (ExprKind::Call(f1, a1), ExprKind::Call(f2, a2)) if f1 == f2 && a1.len() == a2.len() => {
             for (i, (x, y)) in a1.iter().zip(a2).enumerate() {
@@ -627,6 +642,7 @@ fn conjuncts(e: &Expr) -> Vec<&Expr> {
             v.extend(conjuncts(r));
             v
         }
+        ExprKind::Chain(BinaryOp::And, terms) => terms.iter().flat_map(conjuncts).collect(),
         _ => vec![e],
     }
 }

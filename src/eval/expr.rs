@@ -70,6 +70,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::Name(n) => (self.name(n), self.trail()),
             ExprKind::Unary(op, x) => self.unary(*op, x)?,
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span)?,
+            ExprKind::Chain(op, terms) => self.chain(*op, terms, None, e.span)?,
             ExprKind::If(c, t, f) => self.if_(c, t, f, e.span)?,
             ExprKind::Call(Builtin::Round, args) => self.round(args, e.span)?,
             ExprKind::Call(f, args) => self.call(*f, args, e.span)?,
@@ -163,38 +164,65 @@ impl<'p> Evaluator<'p> {
     }
 
     fn binary(&mut self, op: BinaryOp, l: &'p Expr, r: &'p Expr, span: Span) -> Op<'p> {
+        self.chain(op, std::slice::from_ref(l), Some(r), span)
+    }
+
+    /// `a op b op c …`, left to right: the result so far combined with each
+    /// next operand as a `Binary` of the two would be, one step for the
+    /// whole chain. `last` is a second operand held apart (a `Binary`'s
+    /// right side); `span` is the whole expression's, where an error points.
+    fn chain(
+        &mut self,
+        op: BinaryOp,
+        terms: &'p [Expr],
+        last: Option<&'p Expr>,
+        span: Span,
+    ) -> Op<'p> {
         let mut trail = self.trail();
-        let (lo, lt) = self.eval(l)?;
-        trail.push(lt);
+        let mut operands = terms.iter().chain(last);
+        let Some(first) = operands.next() else {
+            return Ok((Out::Nothing(Nothing::Invalid("an empty chain")), trail));
+        };
+        let (mut acc, t) = self.eval(first)?;
+        trail.push(t);
         let connective = match op {
             BinaryOp::And => Some(Connective::And),
             BinaryOp::Or => Some(Connective::Or),
             _ => None,
         };
-        if let Some(c) = connective {
-            if let Some(b) = decide::decides_alone(c, lo.logic()) {
-                return Ok((Out::val(Value::Bool(b)), trail));
+        for next in operands {
+            if let Some(c) = connective {
+                if let Some(b) = decide::decides_alone(c, acc.logic()) {
+                    return Ok((Out::val(Value::Bool(b)), trail));
+                }
             }
+            let (ro, rt) = self.eval(next)?;
+            trail.push(rt);
+            acc = match connective {
+                Some(c) => connect(c, acc, ro),
+                None => self.combine(op, acc, ro, span)?,
+            };
         }
-        let (ro, rt) = self.eval(r)?;
-        trail.push(rt);
-        if let Some(c) = connective {
-            return Ok((connect(c, lo, ro), trail));
-        }
+        Ok((acc, trail))
+    }
+
+    /// Two operands' results under a non-logical operator: nothing or
+    /// unknown if either is, else the value.
+    fn combine(&mut self, op: BinaryOp, lo: Out, ro: Out, span: Span) -> Result<Out, Diagnostic> {
         let (a, b) = match (lo, ro) {
-            (Out::Nothing(w), _) | (_, Out::Nothing(w)) => return Ok((Out::Nothing(w), trail)),
+            (Out::Nothing(w), _) | (_, Out::Nothing(w)) => return Ok(Out::Nothing(w)),
             (Out::Unknown(mut x), Out::Unknown(y)) => {
                 x.extend(y);
-                return Ok((Out::Unknown(x), trail));
+                return Ok(Out::Unknown(x));
             }
-            (Out::Unknown(x), _) | (_, Out::Unknown(x)) => return Ok((Out::Unknown(x), trail)),
+            (Out::Unknown(x), _) | (_, Out::Unknown(x)) => return Ok(Out::Unknown(x)),
             (Out::Val(a), Out::Val(b)) => (a, b),
         };
         let soft = a.soft || b.soft;
         let value = match op {
             BinaryOp::Cmp(c) => match self.compare(c, &a.value, &b.value, span)? {
                 Some(b) => Value::Bool(b),
-                None => return Ok((Out::Unknown(BTreeSet::from([Cause::Discretion])), trail)),
+                None => return Ok(Out::Unknown(BTreeSet::from([Cause::Discretion]))),
             },
             BinaryOp::In => match (&a.value, &b.value) {
                 (Value::Variant(v), Value::Set(s)) => Value::Bool(s.contains(v)),
@@ -203,7 +231,7 @@ impl<'p> Evaluator<'p> {
             BinaryOp::Range => self.range(&a.value, &b.value, span)?,
             _ => self.arith(op, &a.value, &b.value, span)?,
         };
-        Ok((Out::Val(Soft { value, soft }), trail))
+        Ok(Out::Val(Soft { value, soft }))
     }
 
     /// `lo..hi`: a discretionary band; an empty one is an error.
@@ -289,6 +317,7 @@ impl<'p> Evaluator<'p> {
         let cap = match f {
             Builtin::Min => true,
             Builtin::Max => false,
+            Builtin::Sum => return self.sum(vals, trail, span),
             _ => return self.clamp(vals, trail, span),
         };
         let Some(out) = self.extreme(&vals, cap, &mut trail, args, span) else {
@@ -300,6 +329,21 @@ impl<'p> Evaluator<'p> {
             ));
         };
         Ok((Out::Val(out), trail))
+    }
+
+    /// `sum(a, b, …)`: the arguments added in order, exactly as `a + b + …`.
+    fn sum(&mut self, vals: Vec<Soft>, trail: Trail<'p>, span: Span) -> Op<'p> {
+        let mut vals = vals.into_iter();
+        let Some(mut acc) = vals.next() else {
+            return Err(self.err(Code::Invalid, span, "`sum` needs an argument", "here"));
+        };
+        for v in vals {
+            acc = Soft {
+                value: self.arith(BinaryOp::Add, &acc.value, &v.value, span)?,
+                soft: acc.soft || v.soft,
+            };
+        }
+        Ok((Out::Val(acc), trail))
     }
 
     /// `min`/`max` bound by bound, noting which argument bound the result.

@@ -363,11 +363,14 @@ fn first_rounding<'a, 'p>(step: &'a Step<'p>) -> Option<&'a Step<'p>> {
 /// The part of a false condition that made it false: the false operand of
 /// an `and`, followed down, with the values of the names below it.
 pub(super) fn false_part(policy: &Policy, e: &Expr, step: &Step<'_>) -> String {
-    if let ExprKind::Binary(BinaryOp::And, l, r) = &e.node {
-        for (sub, st) in [l.as_ref(), r.as_ref()].into_iter().zip(&step.children) {
-            if st.is_false() {
-                return false_part(policy, sub, st);
-            }
+    let operands: Vec<&Expr> = match &e.node {
+        ExprKind::Binary(BinaryOp::And, l, r) => vec![l, r],
+        ExprKind::Chain(BinaryOp::And, terms) => terms.iter().collect(),
+        _ => Vec::new(),
+    };
+    for (sub, st) in operands.into_iter().zip(&step.children) {
+        if st.is_false() {
+            return false_part(policy, sub, st);
         }
     }
     let shown = describe(policy, e);

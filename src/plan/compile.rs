@@ -131,8 +131,28 @@ impl Compiler<'_> {
         Some((aligned, scale))
     }
 
-    fn binary(&mut self, op: Arith, l: &Expr, r: &Expr) -> Compiled {
-        let (l, r) = (self.expr(l)?, self.expr(r)?);
+    /// `l op r` over two compiled operands (value, scale).
+    fn pair(&mut self, op: BinaryOp, l: (Arg, u32), r: (Arg, u32)) -> Compiled {
+        match op {
+            BinaryOp::Range | BinaryOp::In => None,
+            BinaryOp::Add => self.arith(Arith::Add, l, r),
+            BinaryOp::Sub => self.arith(Arith::Sub, l, r),
+            BinaryOp::Mul => self.arith(Arith::Mul, l, r),
+            BinaryOp::Cmp(c) => self.arith(Arith::Cmp(c), l, r),
+            BinaryOp::Div => {
+                let ((a, sa), (b, sb)) = (l, r);
+                // The quotient is kept at six decimals or the dividend's
+                // scale; one that needs more falls back.
+                let scale = sa.max(6);
+                let factor = 10i128.checked_pow(scale.checked_sub(sa)? + sb)?;
+                Some((self.push(Op::Div(a, b, factor)), scale))
+            }
+            BinaryOp::And => Some((self.push(Op::And(l.0, r.0)), 0)),
+            BinaryOp::Or => Some((self.push(Op::Or(l.0, r.0)), 0)),
+        }
+    }
+
+    fn arith(&mut self, op: Arith, l: (Arg, u32), r: (Arg, u32)) -> Compiled {
         match op {
             Arith::Mul => {
                 let scale = l.1 + r.1;
@@ -171,26 +191,20 @@ impl Compiler<'_> {
             }
             // A soft cap only flags the result; the fast path has no flags.
             ExprKind::Unary(UnaryOp::Soft, _) => None,
-            ExprKind::Binary(BinaryOp::Range | BinaryOp::In, ..) => None,
-            ExprKind::Binary(BinaryOp::Add, l, r) => self.binary(Arith::Add, l, r),
-            ExprKind::Binary(BinaryOp::Sub, l, r) => self.binary(Arith::Sub, l, r),
-            ExprKind::Binary(BinaryOp::Mul, l, r) => self.binary(Arith::Mul, l, r),
-            ExprKind::Binary(BinaryOp::Cmp(c), l, r) => self.binary(Arith::Cmp(*c), l, r),
-            ExprKind::Binary(BinaryOp::Div, l, r) => {
-                let ((a, sa), (b, sb)) = (self.expr(l)?, self.expr(r)?);
-                // The quotient is kept at six decimals or the dividend's
-                // scale; one that needs more falls back.
-                let scale = sa.max(6);
-                let factor = 10i128.checked_pow(scale.checked_sub(sa)? + sb)?;
-                Some((self.push(Op::Div(a, b, factor)), scale))
+            ExprKind::Binary(op, l, r) => {
+                let (l, r) = (self.expr(l)?, self.expr(r)?);
+                self.pair(*op, l, r)
             }
-            ExprKind::Binary(BinaryOp::And, l, r) => {
-                let ((a, _), (b, _)) = (self.expr(l)?, self.expr(r)?);
-                Some((self.push(Op::And(a, b)), 0))
-            }
-            ExprKind::Binary(BinaryOp::Or, l, r) => {
-                let ((a, _), (b, _)) = (self.expr(l)?, self.expr(r)?);
-                Some((self.push(Op::Or(a, b)), 0))
+            // One operation per operator written, left to right, as the
+            // interpreter folds the chain.
+            ExprKind::Chain(op, terms) => {
+                let (first, rest) = terms.split_first()?;
+                let mut acc = self.expr(first)?;
+                for t in rest {
+                    let next = self.expr(t)?;
+                    acc = self.pair(*op, acc, next)?;
+                }
+                Some(acc)
             }
             ExprKind::If(c, t, f) => {
                 let (c, _) = self.expr(c)?;
@@ -210,6 +224,15 @@ impl Compiler<'_> {
                 self.extreme(op, args)
             }
             ExprKind::Call(Builtin::Clamp, args) => self.clamp(args),
+            ExprKind::Call(Builtin::Sum, args) => {
+                let (first, rest) = args.split_first()?;
+                let mut acc = self.expr(first)?;
+                for a in rest {
+                    let next = self.expr(a)?;
+                    acc = self.pair(BinaryOp::Add, acc, next)?;
+                }
+                Some(acc)
+            }
             ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
             ExprKind::Tiers(t) => self.tiers(t),
         }
@@ -347,6 +370,7 @@ impl Compiler<'_> {
         match &e.node {
             ExprKind::Lit(_) => true,
             ExprKind::Binary(_, l, r) => Self::is_constant(l) && Self::is_constant(r),
+            ExprKind::Chain(_, terms) => terms.iter().all(Self::is_constant),
             ExprKind::Unary(UnaryOp::Neg, x) => Self::is_constant(x),
             _ => false,
         }

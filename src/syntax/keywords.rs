@@ -87,6 +87,7 @@ keywords! {
     max = "max", "取大";
     clamp = "clamp", "限定";
     round = "round", "取整";
+    sum = "sum", "合计";
     tiers = "tiers", "分档";
     first_reaching = "first reaching", "首次达到";
     over = "over", "相对";

@@ -53,7 +53,7 @@ fn level(op: Operator) -> u8 {
 /// and more than any operator for everything else.
 pub(crate) fn precedence(e: &Expr) -> u8 {
     match &e.node {
-        ExprKind::Binary(op, ..) => level(Infix(*op)),
+        ExprKind::Binary(op, ..) | ExprKind::Chain(op, _) => level(Infix(*op)),
         ExprKind::Unary(op, _) => level(Prefix(*op)),
         ExprKind::If(..) => 0,
         _ => ATOM,

@@ -130,6 +130,17 @@ impl<'a> Printer<'a> {
                 self.operator(*op, out);
                 self.child(r, p + 1, out);
             }
+            ExprKind::Chain(op, terms) => {
+                let p = precedence(e);
+                for (i, t) in terms.iter().enumerate() {
+                    if i > 0 {
+                        self.operator(*op, out);
+                    }
+                    // Left-associative: only operands after the first need
+                    // brackets at the same level.
+                    self.child(t, if i == 0 { p } else { p + 1 }, out);
+                }
+            }
             ExprKind::If(c, t, f) => {
                 out.push_str(self.kw("if"));
                 out.push(' ');

@@ -7,9 +7,10 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::{Lowered, Lowerer, P, parts, span};
 use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, suggest};
 use crate::span::{Span, Spanned};
 use crate::syntax::Rule;
+use crate::syntax::keywords::keyword;
 use crate::syntax::precedence::{LEVELS, Operator};
 use crate::value::Unit;
 
@@ -62,6 +63,23 @@ fn pratt_op(op: Operator) -> Option<Op<Rule>> {
         Operator::Prefix(_) => Op::prefix(*rule),
         Operator::Infix(_) => Op::infix(*rule, Assoc::Left),
     })
+}
+
+/// `lhs op rhs` as a chain when `op` chains and `lhs` is already a run of
+/// it: `a + b` then `+ c` is one chain `a + b + c` (left to right, as it
+/// reads and as it is evaluated). Otherwise the operands come back.
+fn chain(op: BinaryOp, lhs: Expr, rhs: Expr) -> Result<ExprKind, (Expr, Expr)> {
+    if !op.chains() {
+        return Err((lhs, rhs));
+    }
+    match lhs.node {
+        ExprKind::Binary(o, a, b) if o == op => Ok(ExprKind::Chain(op, vec![*a, *b, rhs])),
+        ExprKind::Chain(o, mut terms) if o == op => {
+            terms.push(rhs);
+            Ok(ExprKind::Chain(op, terms))
+        }
+        node => Err((Spanned::new(node, lhs.span), rhs)),
+    }
 }
 
 /// A table's rows, its last row's value, and their deepest nesting.
@@ -121,8 +139,14 @@ impl Lowerer<'_> {
                     return Err(self.missing(span(&op)));
                 };
                 let s = lhs.span.to(rhs.span);
-                let e = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
-                self.deeper(Spanned::new(e, s), ld.max(rd))
+                match chain(bop, lhs, rhs) {
+                    // A chain is as deep as its deepest operand, plus one.
+                    Ok(e) => self.deeper(Spanned::new(e, s), ld.saturating_sub(1).max(rd)),
+                    Err((lhs, rhs)) => {
+                        let e = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
+                        self.deeper(Spanned::new(e, s), ld.max(rd))
+                    }
+                }
             })
             .parse(p.into_inner());
         result.map_err(|e| {
@@ -199,14 +223,8 @@ impl Lowerer<'_> {
     fn call(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
         let at = span(&p);
         let mut it = parts(p);
-        let builtin = it.next().ok_or_else(|| self.missing(at))?;
-        let name_span = span(&builtin);
-        let func = match builtin.into_inner().next().map(|k| k.as_rule()) {
-            Some(Rule::kw_min) => Builtin::Min,
-            Some(Rule::kw_max) => Builtin::Max,
-            Some(Rule::kw_clamp) => Builtin::Clamp,
-            _ => Builtin::Round,
-        };
+        let callee = it.next().ok_or_else(|| self.missing(at))?;
+        let func = self.callee(callee);
         let mut args = Vec::new();
         let mut depth = 0;
         for a in it {
@@ -214,25 +232,58 @@ impl Lowerer<'_> {
             depth = depth.max(d);
             args.push(e);
         }
-        let (min, max) = match func {
-            Builtin::Min | Builtin::Max => (1, usize::MAX),
-            Builtin::Clamp => (3, 3),
-            Builtin::Round => (2, 2),
-        };
-        if args.len() < min || args.len() > max {
-            let wanted = match func {
-                Builtin::Min | Builtin::Max => "at least one argument".to_string(),
-                Builtin::Clamp => "three arguments: clamp(value, low, high)".to_string(),
-                Builtin::Round => "a value and a step: round(value, 1万)".to_string(),
-            };
-            return Err(self.err(
-                Code::Invalid,
-                name_span,
-                format!("`{}` takes {wanted}", func.name()),
-                &format!("called with {} argument(s)", args.len()),
-            ));
-        }
+        // The number of arguments is checked with the rest of the measure
+        // (`check`), so that it hides no other error.
         self.deeper(Spanned::new(ExprKind::Call(func, args), at), depth)
+    }
+
+    /// The function a call names. An unknown one is reported (with the
+    /// built-ins and the nearest of them) and stands in as `sum`, so that
+    /// the rest of the declaration is still read.
+    fn callee(&self, p: P<'_>) -> Builtin {
+        let rule = match p.as_rule() {
+            Rule::builtin => p.clone().into_inner().next().map(|k| k.as_rule()),
+            _ => None,
+        };
+        match rule {
+            Some(Rule::kw_min) => Builtin::Min,
+            Some(Rule::kw_max) => Builtin::Max,
+            Some(Rule::kw_clamp) => Builtin::Clamp,
+            Some(Rule::kw_round) => Builtin::Round,
+            Some(Rule::kw_sum) => Builtin::Sum,
+            _ => {
+                let d = self.unknown_function(p.as_str(), span(&p));
+                self.deferred.borrow_mut().push(d);
+                Builtin::Sum
+            }
+        }
+    }
+
+    fn unknown_function(&self, name: &str, at: Span) -> Diagnostic {
+        let spelt: Vec<String> = Builtin::ALL
+            .iter()
+            .map(|b| match keyword(b.name()) {
+                Some(k) => format!("{} ({})", b.signature(), k.chinese),
+                None => b.signature().to_string(),
+            })
+            .collect();
+        // Either surface's spelling may be the one meant.
+        let spellings = Builtin::ALL.iter().flat_map(|b| {
+            let zh = keyword(b.name()).map(|k| k.chinese);
+            std::iter::once(b.name()).chain(zh)
+        });
+        let nearest = suggest(name, spellings);
+        let mut help = format!("the built-in functions are {}", spelt.join(", "));
+        if let Some(n) = nearest {
+            help = format!("did you mean `{n}`? {help}");
+        }
+        self.err(
+            Code::Invalid,
+            at,
+            format!("unknown function `{name}`"),
+            "not a built-in function",
+        )
+        .help(help)
     }
 
     fn tiers(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
