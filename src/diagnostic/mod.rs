@@ -7,7 +7,12 @@
 //! [`miette::Diagnostic`] for rendering, and [`serde::Serialize`] for hosts that
 //! render their own.
 
+mod excerpt;
+mod suggest;
+
 use std::fmt;
+
+pub use suggest::suggest;
 
 use crate::span::{SourceFile, Span};
 
@@ -268,17 +273,10 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        if self.labels.is_empty() || self.source.is_none() {
+        if self.source.is_none() {
             return None;
         }
-        Some(Box::new(self.labels.iter().enumerate().map(|(i, l)| {
-            let label = (!l.text.is_empty()).then(|| l.text.clone());
-            if i == 0 {
-                miette::LabeledSpan::new_primary_with_span(label, l.span)
-            } else {
-                miette::LabeledSpan::new_with_span(label, l.span)
-            }
-        })))
+        labelled_spans(&self.labels)
     }
 }
 
@@ -339,10 +337,7 @@ pub fn render(diagnostic: &Diagnostic, style: RenderStyle) -> String {
     let named;
     let with_name: &dyn miette::Diagnostic = match &diagnostic.source {
         Some(src) => {
-            named = Named {
-                inner: diagnostic,
-                source: src.named_source(),
-            };
+            named = Named::of(diagnostic, src);
             &named
         }
         None => diagnostic,
@@ -353,10 +348,41 @@ pub fn render(diagnostic: &Diagnostic, style: RenderStyle) -> String {
     out
 }
 
-/// A diagnostic whose source carries its file name, for rendering.
+/// A diagnostic whose source carries its file name, for rendering, with
+/// over-long lines cut around the labels ([`excerpt`]).
 struct Named<'a> {
     inner: &'a Diagnostic,
     source: miette::NamedSource<std::sync::Arc<str>>,
+    /// The labels, moved into the cut text when lines were cut.
+    labels: Vec<Label>,
+}
+
+impl<'a> Named<'a> {
+    fn of(inner: &'a Diagnostic, src: &SourceFile) -> Self {
+        let spans: Vec<Span> = inner.labels.iter().map(|l| l.span).collect();
+        match excerpt::Excerpt::of(&src.text, &spans) {
+            None => Named {
+                inner,
+                source: src.named_source(),
+                labels: inner.labels.clone(),
+            },
+            Some(cut) => Named {
+                inner,
+                labels: inner
+                    .labels
+                    .iter()
+                    .map(|l| Label {
+                        span: cut.span(l.span),
+                        text: match cut.column_if_cut(&src.text, l.span.start) {
+                            Some(c) => format!("{} (column {c})", l.text),
+                            None => l.text.clone(),
+                        },
+                    })
+                    .collect(),
+                source: miette::NamedSource::new(src.name.as_ref(), cut.text.into()),
+            },
+        }
+    }
 }
 
 impl fmt::Debug for Named<'_> {
@@ -387,33 +413,21 @@ impl miette::Diagnostic for Named<'_> {
         Some(&self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        miette::Diagnostic::labels(self.inner)
+        labelled_spans(&self.labels)
     }
 }
 
-/// How alike two names must be (Jaro–Winkler) for one to be suggested
-/// for the other.
-const ALIKE: f64 = 0.75;
-
-/// The candidate most like `name`, if any is alike enough: what every "did
-/// you mean" in decree suggests (unknown names in policies, facts files,
-/// CSV headers, `--set`, tests, REPL commands). Ties go to the
-/// alphabetically first candidate, so the suggestion never depends on the
-/// order candidates come in.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
-    for candidate in candidates {
-        if candidate == name {
-            continue;
-        }
-        let score = strsim::jaro_winkler(name, candidate);
-        let better = match best {
-            None => score > ALIKE,
-            Some((b, s)) => score > b || (score == b && candidate < s),
-        };
-        if better {
-            best = Some((score, candidate));
-        }
+/// Labels as miette's, the first one primary.
+fn labelled_spans(labels: &[Label]) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+    if labels.is_empty() {
+        return None;
     }
-    best.map(|(_, s)| s)
+    Some(Box::new(labels.iter().enumerate().map(|(i, l)| {
+        let label = (!l.text.is_empty()).then(|| l.text.clone());
+        if i == 0 {
+            miette::LabeledSpan::new_primary_with_span(label, l.span)
+        } else {
+            miette::LabeledSpan::new_with_span(label, l.span)
+        }
+    })))
 }
