@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
-use crate::eval::{Options, Range};
+use crate::eval::{Options, Range, arith};
 use crate::population::{self, RowError, RowView, Settings, Sink, Source, Summary};
 
 /// One item's effect over a population, before and after.
@@ -87,10 +87,10 @@ fn too_large() -> Diagnostic {
 /// `after − before`, end by end.
 fn delta(before: Range, after: Range) -> Result<Range, Diagnostic> {
     match (
-        after.min.checked_sub(before.min),
-        after.max.checked_sub(before.max),
+        arith::sub(after.min, before.min),
+        arith::sub(after.max, before.max),
     ) {
-        (Some(min), Some(max)) => Ok(range(min, max)),
+        (Ok(min), Ok(max)) => Ok(range(min, max)),
         _ => Err(too_large()),
     }
 }

@@ -13,7 +13,7 @@
 //! and comparison of values), `tables` (tiers, schedules, `round`), `trace`
 //! (the typed explanation, rendered to [`Trace`] text).
 
-mod arith;
+pub(crate) mod arith;
 pub(crate) mod decide;
 mod describe;
 mod expr;

@@ -4,6 +4,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::arith::{self, ArithError};
 use super::{Cause, Out};
 use crate::ast::ItemKind;
 use crate::diagnostic::{Code, Diagnostic};
@@ -312,7 +313,7 @@ impl Total {
             undetermined: Vec::new(),
             failed: Vec::new(),
         };
-        let mut overflowed = Vec::new();
+        let mut left_out: Vec<(&str, ArithError)> = Vec::new();
         for item in measures.iter().flat_map(|m| &m.items) {
             if !item.kind.is_monetary() {
                 continue;
@@ -324,13 +325,15 @@ impl Total {
                         (None, Some(r)) => (r.min, r.max),
                         _ => (Decimal::ZERO, Decimal::ZERO),
                     };
-                    match (t.min.checked_add(lo), t.max.checked_add(hi)) {
-                        (Some(min), Some(max)) => (t.min, t.max) = (min, max),
-                        _ => {
+                    // Exactly, or not at all: rust_decimal's own addition
+                    // would round a sum past 28 digits without a word.
+                    match (arith::add(t.min, lo), arith::add(t.max, hi)) {
+                        (Ok(min), Ok(max)) => (t.min, t.max) = (min, max),
+                        (Err(e), _) | (_, Err(e)) => {
                             t.complete = false;
                             t.undetermined.push(item.name.clone());
                             t.failed.push(item.name.clone());
-                            overflowed.push(item.name.as_str());
+                            left_out.push((item.name.as_str(), e));
                         }
                     }
                 }
@@ -348,22 +351,32 @@ impl Total {
         }
         t.min = t.min.normalize();
         t.max = t.max.normalize();
-        let overflow = (!overflowed.is_empty()).then(|| {
-            Diagnostic::error(
-                Code::Overflow,
-                format!(
-                    "the total does not fit in exact decimals (about 7.9 × 10^28 yuan): {} left out of it",
-                    overflowed
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .help("the items' own amounts stand; check the facts for absurd amounts")
-        });
-        (t, overflow)
+        (t, left_out_of_total(&left_out))
     }
+}
+
+/// The error for items whose amounts could not be added to the total
+/// exactly: too large, or needing more than 28 significant digits.
+fn left_out_of_total(left_out: &[(&str, ArithError)]) -> Option<Diagnostic> {
+    if left_out.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = left_out.iter().map(|(n, _)| format!("`{n}`")).collect();
+    let names = names.join(", ");
+    let d = if left_out.iter().any(|(_, e)| *e == ArithError::Overflow) {
+        Diagnostic::error(
+            Code::Overflow,
+            format!("the total does not fit in exact decimals (about 7.9 × 10^28 yuan): {names} left out of it"),
+        )
+        .help("the items' own amounts stand; check the facts for absurd amounts")
+    } else {
+        Diagnostic::error(
+            Code::Precision,
+            format!("the total cannot be added exactly (it would need more than 28 significant digits): {names} left out of it"),
+        )
+        .help("the items' own amounts stand; a total is never rounded")
+    };
+    Some(d)
 }
 
 /// The result of evaluating a policy for one enterprise.

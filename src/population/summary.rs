@@ -19,7 +19,7 @@ use super::view::RowView;
 use crate::ast::ItemKind;
 use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::{Cause, Evaluation, Range, Status};
+use crate::eval::{Cause, Evaluation, Range, Status, arith};
 
 /// Most distinct amounts an item's histogram keeps before it coarsens.
 pub const MAX_DISTINCT: usize = 1 << 15;
@@ -309,11 +309,12 @@ impl ItemSummary {
 
 /// `r` plus `lo..hi`, or an overflow error.
 fn sum(r: Range, lo: Decimal, hi: Decimal) -> Result<Range, Diagnostic> {
-    match (r.min.checked_add(lo), r.max.checked_add(hi)) {
-        (Some(min), Some(max)) => Ok(Range { min, max }),
+    // Exactly, or an error: rust_decimal's own addition rounds past 28 digits.
+    match (arith::add(r.min, lo), arith::add(r.max, hi)) {
+        (Ok(min), Ok(max)) => Ok(Range { min, max }),
         _ => Err(Diagnostic::error(
             Code::Overflow,
-            "the fiscal summary does not fit in exact decimals (about 7.9 × 10^28 yuan)",
+            "the fiscal summary does not fit in exact decimals (about 7.9 × 10^28 yuan, 28 significant digits)",
         )
         .help("check the facts for absurd amounts, or summarize fewer enterprises")),
     }
