@@ -68,7 +68,7 @@ fn check_size_and_nesting(source: &SourceFile, limits: &Limits) -> Result<(), Di
             ),
         )
         .label(Span::new(at, at), "the limit is reached here")
-        .help("split the policy into smaller files, or raise the limit (Limits::max_source_bytes)")
+        .help("is it the right file? The 28-measure draft is under 100 KB; a program embedding decree can raise the limit (Limits::max_source_bytes)")
         .into());
     }
     if let Some(at) = source.text.find('\0') {
