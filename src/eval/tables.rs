@@ -226,7 +226,8 @@ impl<'p> Evaluator<'p> {
         let lo = marginal(&rows, blo, parts.as_mut()).map_err(err)?;
         let hi = marginal(&rows, bhi, None).map_err(err)?;
         if let Some(parts) = parts {
-            trail.note(|| Note::Brackets { unit, parts });
+            let rates = s.brackets.iter().map(|(_, r)| r).chain(&s.above).collect();
+            trail.note(|| Note::Brackets { unit, parts, rates });
         }
         let value = if lo == hi {
             Value::Num(unit, lo)

@@ -90,6 +90,9 @@ pub(super) enum Note<'p> {
         unit: Unit,
         /// (part of the base, rate, amount), bracket by bracket.
         parts: Vec<(Decimal, Decimal, Decimal)>,
+        /// Each bracket's rate as written (the `above` row's last), shown
+        /// beside its value when it is more than a literal: `25% × 20%`.
+        rates: Vec<&'p Expr>,
     },
 }
 
@@ -253,12 +256,19 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
         Note::NoTier {
             first_reaching: false,
         } => "no tier matched".into(),
-        Note::Brackets { unit, parts } => {
+        Note::Brackets { unit, parts, rates } => {
             let parts: Vec<String> = parts
                 .iter()
-                .map(|(portion, rate, amount)| {
+                .zip(rates.iter().map(Some).chain(std::iter::repeat(None)))
+                .map(|((portion, rate, amount), written)| {
+                    let written = match written {
+                        Some(e) if !matches!(e.node, ExprKind::Lit(_)) => {
+                            format!(" ({})", describe(policy, e))
+                        }
+                        _ => String::new(),
+                    };
                     format!(
-                        "{} × {} = {}",
+                        "{} × {}{written} = {}",
                         format_quantity(*unit, *portion),
                         format_rate(*rate),
                         format_quantity(*unit, *amount)
@@ -270,28 +280,31 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
     }
 }
 
-/// Which argument of `min` / `max` bound the result, in words: "under the
-/// cap 5,000万元", "capped at 5,000万元 (上限)", "raised to the floor 0元".
+/// Which argument of `min` / `max` decided the result, in words: for `min`
+/// "under the cap 5,000万元", "capped at 5,000万元 (上限)"; for `max`, which
+/// picks the higher of its alternatives (not a floor: `max(a, b)` may well
+/// be two ways to reckon one award), "higher than the alternative 300万元",
+/// "the higher alternative 500万元 (…)".
 fn extreme_words(policy: &Policy, cap: bool, soft: bool, how: &Extreme<'_>) -> String {
-    let word = if cap { "cap" } else { "floor" };
     let soft_word = if soft { " (soft cap, 原则上)" } else { "" };
     match how {
         Extreme::Within { others, tied } => {
             let others: Vec<String> = others.iter().map(ToString::to_string).collect();
+            let others = others.join(", ");
             // A tie with a cap is worth saying: the amount is exactly what
             // the cap allows.
-            let rel = match (tied, cap) {
-                (true, _) => "exactly at",
-                (false, true) => "under",
-                (false, false) => "above",
-            };
-            format!("{rel} the {word} {}", others.join(", "))
+            match (tied, cap) {
+                (true, true) => format!("exactly at the cap {others}"),
+                (false, true) => format!("under the cap {others}"),
+                (true, false) => format!("equal to the alternative {others}"),
+                (false, false) => format!("higher than the alternative {others}"),
+            }
         }
         Extreme::Bound { bound, by } => {
             let verb = if cap {
                 "capped at"
             } else {
-                "raised to the floor"
+                "the higher alternative,"
             };
             let bound = bound.to_string();
             let literal = matches!(
@@ -305,7 +318,8 @@ fn extreme_words(policy: &Policy, cap: bool, soft: bool, how: &Extreme<'_>) -> S
                 format!("{verb} {bound} ({which}){soft_word}")
             }
         }
-        Extreme::Part => format!("the {word} binds for part of the range{soft_word}"),
+        Extreme::Part if cap => format!("the cap binds for part of the range{soft_word}"),
+        Extreme::Part => "the alternatives are each higher for part of the range".to_string(),
     }
 }
 
