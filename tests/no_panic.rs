@@ -164,6 +164,15 @@ fn hostile_sizes_are_diagnostics() {
     // 200,000 nested additions): it is accepted, and nothing recurses per term.
     let long = format!("param p: money = {}1元", "1元 + ".repeat(200_000));
     assert!(decree::load(&SourceFile::new("long", long)).is_ok());
+    // … and evaluated, explained and added up exactly.
+    let long = format!(
+        "measure 1 \"m\" {{\n  award a = {}1元\n}}\n",
+        "1元 + ".repeat(20_000)
+    );
+    let policy = decree::load(&SourceFile::new("long", long)).unwrap();
+    let e = decree::evaluate(&policy, &Facts::default(), &Options::default());
+    let a = e.item("a").unwrap();
+    assert_eq!(a.amount, Some(rust_decimal::Decimal::from(20_001)));
     let nots = format!("param p: bool = {}true", "not ".repeat(50_000));
     assert!(decree::load(&SourceFile::new("nots", nots)).is_err());
     for n in [100, 1000, 3000, 10_000] {
