@@ -111,8 +111,9 @@ pub(crate) fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed>
         None => Some(jiff::Zoned::now().date()),
     };
     for s in &run.set {
-        if let Err(d) = decree::facts::apply_setting(policy, s, &mut options) {
-            errors.push(d);
+        match decree::facts::apply_setting(policy, s, &mut options) {
+            Ok(warnings) => report(&warnings),
+            Err(d) => errors.push(d),
         }
     }
     if errors.is_empty() {

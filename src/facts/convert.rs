@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
-use super::Raw;
+use super::{Raw, spelling};
 use crate::ast::LitValue;
 use crate::check::Policy;
 use crate::syntax::literal;
@@ -55,14 +55,18 @@ pub fn parse_text_value(policy: &Policy, unit: Unit, text: &str) -> Result<Optio
 pub fn example_of(unit: Unit) -> &'static str {
     match unit {
         Unit::Money => {
-            "money is a number of yuan (12000000) or a string with a magnitude (\"1.2亿\", \"5000万元\", \"50M\")"
+            "money is a number of yuan (12000000) or a string with a magnitude, in digits (\"1.2亿\", \"5,000万元\", \"5000 万\", \"50M\")"
         }
-        Unit::Rate => "a rate is \"20%\" or 0.2",
-        Unit::Count => "a count is a whole number, 0 or more",
-        Unit::Area => "an area is \"5000平方米\", \"1.5 km2\" or a number of square metres",
+        Unit::Rate => "a rate is \"20%\" or the fraction 0.2",
+        Unit::Count => "a count is a whole number, 0 or more (300, \"300人\", \"3家\")",
+        Unit::Area => {
+            "an area is \"5000平方米\", \"1.5万平方米\", \"1.5 km2\" or a number of square metres"
+        }
         Unit::Duration => "a duration is \"3 years\", \"18 months\" or \"90 days\"",
-        Unit::Date => "a date is \"YYYY-MM-DD\"",
-        Unit::Bool => "a condition is true or false (in any case), or 是 or 否",
+        Unit::Date => "a date is \"2022-01-01\", \"2022年1月1日\" or \"2022/1/1\"",
+        Unit::Bool => {
+            "a condition is true or false (in any case), or 是 or 否, unquoted or as a string"
+        }
         Unit::Text => "a text is a string",
         Unit::Enum(_) => "give the name or label of one of the enum's values",
         Unit::Set(_) => {
@@ -195,17 +199,22 @@ fn typed(policy: &Policy, unit: Unit, text: &str, is_number: bool) -> Result<Val
 }
 
 /// A quantity, date or duration: plain numbers (most cells of a population
-/// file) skip the grammar; anything else is a literal of the language.
+/// file) skip the grammar; anything else is spelled as a literal of the
+/// language ([`spelling::spell`]) and read as one.
 fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
-    let plain = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-        && text.bytes().filter(|b| *b == b'.').count() <= 1;
-    let lit = match plain.then(|| Decimal::from_str_exact(text).ok()).flatten() {
-        Some(d) => LitValue::Quantity(Unit::Number, d),
-        None => literal::parse_literal(text)?,
+    let (lit, count_word) = match plain_number(text) {
+        Some(n) => (LitValue::Quantity(Unit::Number, n?), false),
+        None => {
+            let spelled = spelling::spell(text)?;
+            (literal::parse_literal(&spelled.text)?, spelled.count)
+        }
     };
+    if count_word && unit != Unit::Count {
+        return Err(format!(
+            "`{text}` is a count, not {}",
+            crate::value::with_article(&policy.unit_name(unit))
+        ));
+    }
     let value = match (unit, lit) {
         (Unit::Date, LitValue::Date(d)) => Value::Date(d),
         (Unit::Duration, LitValue::Duration(d)) => Value::Duration(d),
@@ -230,6 +239,49 @@ fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
         }
         _ => Ok(value),
     }
+}
+
+/// A plain decimal (`120000000`, `-3`, `0.25`), read under the digits rule;
+/// `None` for any other text.
+fn plain_number(text: &str) -> Option<Result<Decimal, String>> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (all_digits(whole) && all_digits(fraction)).then(|| literal::number(text))
+}
+
+/// A value that reads as written but was probably meant otherwise, for a
+/// warning: what was read, and how to write what was likely meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doubt {
+    /// What the value was read as, one line.
+    pub message: String,
+    /// How to write it.
+    pub help: String,
+}
+
+/// Whether a value given for `unit` deserves a [`Doubt`]: a rate given as
+/// a bare number above 1 (`20`), which reads as 2000% though 20% was most
+/// likely meant. A rate written with `%` is taken as meant.
+pub fn doubt(unit: Unit, raw: &Raw) -> Option<Doubt> {
+    let (Raw::Number(text) | Raw::Str(text)) = raw else {
+        return None;
+    };
+    let text = text.trim();
+    if unit != Unit::Rate {
+        return None;
+    }
+    let n = plain_number(text)?.ok()?;
+    (n > Decimal::ONE).then(|| Doubt {
+        message: format!(
+            "the rate `{text}` is a bare number above 1: it is read as {}",
+            crate::value::format_rate(n)
+        ),
+        help: format!(
+            "a bare number is a fraction of one (0.2 is 20%): write `{text}%` for {text} percent, or `{}` to keep it and silence this warning",
+            crate::value::format_rate(n)
+        ),
+    })
 }
 
 /// A literal of another kind than `unit`.

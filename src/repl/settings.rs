@@ -119,14 +119,17 @@ impl Session {
                 &format!("{name}={value}"),
                 &mut options,
             ) {
-                Ok(()) => {
+                Ok(warnings) => {
                     self.options = options;
                     let shown = self
                         .options
                         .params
                         .get(name)
                         .map_or(value.to_string(), ToString::to_string);
-                    Reply::text(format!("{name} = {shown}"))
+                    Reply {
+                        diagnostics: warnings,
+                        ..Reply::text(format!("{name} = {shown}"))
+                    }
                 }
                 Err(d) => Reply::error(fact_or_param_help(policy, name, d)),
             };
