@@ -206,7 +206,10 @@ fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
         Some(n) => (LitValue::Quantity(Unit::Number, n?), false),
         None => {
             let spelled = spelling::spell(text)?;
-            (literal::parse_literal(&spelled.text)?, spelled.count)
+            // The error names what was typed, not its rewritten spelling.
+            let lit = literal::parse_literal(&spelled.text)
+                .map_err(|why| why.replace(&format!("`{}`", spelled.text), &format!("`{text}`")))?;
+            (lit, spelled.count)
         }
     };
     if count_word && unit != Unit::Count {
@@ -310,7 +313,8 @@ mod tests {
         crate::load(&SourceFile::new(
             "t.decree",
             "enum honour { national_champion_enterprise \"国家单项冠军示范企业\", city_champion_product \"市级单项冠军产品\" }\n\
-             fact honours: set of honour\nfact listed: bool\nfact name: text \"企业名称\"\nfact n: money \"金额\"",
+             fact honours: set of honour\nfact listed: bool\nfact name: text \"企业名称\"\nfact n: money \"金额\"\n\
+             fact staff: count\nfact founded: date\nfact floor: area\nfact share: rate",
         ))
         .unwrap()
     }
@@ -366,5 +370,89 @@ mod tests {
         let err = convert(&p, Unit::Money, &text).unwrap_err();
         assert!(err.contains("U+0000"), "{err}");
         assert!(!err.contains('\u{0}'), "{err}");
+    }
+
+    fn typed(name: &str, text: &str) -> Result<Option<Value>, String> {
+        let p = policy();
+        let unit = p.fact_named(name).unwrap().1.unit;
+        parse_text_value(&p, unit, text)
+    }
+
+    fn num(unit: Unit, s: &str) -> Result<Option<Value>, String> {
+        Ok(Some(Value::Num(unit, s.parse().unwrap())))
+    }
+
+    #[test]
+    fn inputs_as_people_type_them() {
+        for text in [
+            "5,000万",
+            "5000 万",
+            "50,000,000元",
+            "５０００万",
+            "５，０００万元",
+            "5千万",
+            "50000000",
+        ] {
+            assert_eq!(typed("n", text), num(Unit::Money, "50000000"), "{text}");
+        }
+        assert_eq!(typed("staff", "10人"), num(Unit::Count, "10"));
+        assert_eq!(typed("staff", "3家"), num(Unit::Count, "3"));
+        assert_eq!(typed("floor", "1.5万平方米"), num(Unit::Area, "15000"));
+        assert_eq!(typed("floor", "2万㎡"), num(Unit::Area, "20000"));
+        assert_eq!(typed("share", "２０％"), num(Unit::Rate, "0.2"));
+        let day = Ok(Some(Value::Date(jiff::civil::date(2022, 1, 1))));
+        for text in [
+            "2022年1月1日",
+            "2022/1/1",
+            "2022-01-01",
+            "２０２２年１月１日",
+        ] {
+            assert_eq!(typed("founded", text), day, "{text}");
+        }
+    }
+
+    #[test]
+    fn what_would_be_a_guess_is_refused() {
+        let err = typed("n", "五千万").unwrap_err();
+        assert!(err.contains("Chinese numerals"), "{err}");
+        let err = typed("n", "5,00万").unwrap_err();
+        assert!(err.contains("out of place"), "{err}");
+        let err = typed("n", "10人").unwrap_err();
+        assert!(err.contains("is a count, not"), "{err}");
+        let err = typed("staff", "1.5人").unwrap_err();
+        assert!(err.contains("not a whole number"), "{err}");
+        let err = typed("founded", "2022年2月30日").unwrap_err();
+        assert!(err.contains("not a calendar date"), "{err}");
+    }
+
+    #[test]
+    fn facts_keep_to_28_digits_as_literals_do() {
+        assert_eq!(
+            typed("n", "9999999999999999999999999999"),
+            num(Unit::Money, "9999999999999999999999999999")
+        );
+        for text in [
+            "12345678901234567890123456789",
+            "99999999999999999999999999999",
+            "12345678901234567890123456789元",
+            "99999999999999999999999999万",
+        ] {
+            let err = typed("n", text).unwrap_err();
+            assert!(
+                err.contains("at most 28 significant digits"),
+                "{text}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bare_rate_above_one_is_doubted() {
+        let raw = |s: &str| Raw::Number(s.into());
+        assert!(doubt(Unit::Rate, &raw("20")).is_some_and(|d| d.help.contains("`20%`")));
+        assert!(doubt(Unit::Rate, &Raw::Str("1.5".into())).is_some());
+        assert_eq!(doubt(Unit::Rate, &raw("1")), None);
+        assert_eq!(doubt(Unit::Rate, &raw("0.2")), None);
+        assert_eq!(doubt(Unit::Rate, &Raw::Str("2000%".into())), None);
+        assert_eq!(doubt(Unit::Money, &raw("20")), None);
     }
 }

@@ -122,7 +122,7 @@ pub fn digits(d: Decimal) -> u32 {
 /// The rule's words, for a value written as `text` that breaks it.
 pub fn too_many_digits(text: &str) -> String {
     format!(
-        "`{text}` needs more than {MAX_DIGITS} digits: decree reads at most {MAX_DIGITS} significant digits, its whole digits and its decimals together, so that every value is exact"
+        "`{text}` has more than {MAX_DIGITS} digits: a value has at most {MAX_DIGITS} significant digits, whole digits and decimals together, so that it stays exact"
     )
 }
 
@@ -255,5 +255,34 @@ mod tests {
         ));
         assert!(parse_literal("5千克").is_err());
         assert!(parse_literal("12345678901234567890123456789012345678901").is_err());
+    }
+
+    #[test]
+    fn at_most_28_digits_whole_and_decimal_together() {
+        let ok = |s: &str| parse_literal(s).is_ok();
+        let rule = |s: &str| {
+            parse_literal(s)
+                .unwrap_err()
+                .contains("at most 28 significant digits")
+        };
+        assert!(ok("9999999999999999999999999999元"));
+        assert!(ok("0.0000000000000000000000000001"));
+        assert!(ok("99999999999999999999999999.99"));
+        assert!(ok("9999999999999999999999.9999万"));
+        // 29 digits, whether or not the decimal type could hold them.
+        assert!(rule("12345678901234567890123456789元"));
+        assert!(rule("99999999999999999999999999999元"));
+        assert!(rule("10000000000000000000000000000"));
+        assert!(rule("0.00000000000000000000000000001"));
+        assert!(rule("999999999999999999999999.99999"));
+        assert!(rule("99999999999999999999999999万"));
+        assert!(rule("1e300"));
+        assert!(rule("1e-300"));
+        assert!(ok("0.00000000000000000000000001%"));
+        assert!(rule("0.000000000000000000000000001%"));
+        assert_eq!(digits(Decimal::new(50_000_000, 0)), 8);
+        assert_eq!(digits(Decimal::new(25, 2)), 2);
+        assert_eq!(digits(Decimal::new(1, 4)), 4);
+        assert_eq!(digits(Decimal::ZERO), 0);
     }
 }
