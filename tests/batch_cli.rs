@@ -435,7 +435,7 @@ fn a_summary_too_large_for_exact_decimals_is_an_error() {
     let input = dir.join("pop.csv");
     let mut text = "g\n".to_string();
     for _ in 0..10 {
-        text.push_str("20000000000000000万亿\n");
+        text.push_str("9000000000000000万亿\n");
     }
     std::fs::write(&input, &text).unwrap();
     let o = batch(policy.to_str().unwrap(), &input, &["--summary"]);

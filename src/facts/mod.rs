@@ -124,6 +124,7 @@ pub fn from_entries(
     let mut warnings = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut unknown: Vec<(String, Span)> = Vec::new();
+    let mut given: Vec<usize> = Vec::new();
     for (key, raw) in entries {
         let nth = seen.entry(key.clone()).or_insert(0);
         let this = *nth;
@@ -145,6 +146,7 @@ pub fn from_entries(
             }
             continue;
         };
+        given.push(id.0);
         if let Some(d) = doubt(unit, &raw) {
             warnings.push(
                 Diagnostic::warning(Code::Facts, format!("fact `{key}`: {}", d.message))
@@ -174,7 +176,7 @@ pub fn from_entries(
             ),
         }
     }
-    warnings.extend(unknown_keys(policy, source, &unknown));
+    warnings.extend(unknown_keys(policy, source, &unknown, &given));
     if errors.is_empty() {
         Ok((facts, warnings))
     } else {
@@ -215,14 +217,24 @@ fn given_twice(source: &SourceFile, key: &str, at: Span) -> Diagnostic {
 /// drawn up for a larger policy has dozens, and one warning each would
 /// bury the rest. A key gets a label only when it resembles a fact (a
 /// likely misspelling, with its did-you-mean); otherwise the first key is
-/// labelled, and the message names them all.
+/// labelled, and the message names them all. A fact the file gives
+/// (`given`, by index) is never suggested: `is_manufacturing_enterprise`
+/// beside `is_industrial_enterprise` is another fact, not a misspelling.
 fn unknown_keys(
     policy: &Policy,
     source: &SourceFile,
     keys: &[(String, Span)],
+    given: &[usize],
 ) -> Option<Diagnostic> {
     let ((first, first_at), rest) = keys.split_first()?;
-    let names = || policy.facts.iter().map(|f| f.name.as_str());
+    let names = || {
+        policy
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !given.contains(i))
+            .map(|(_, f)| f.name.as_str())
+    };
     if rest.is_empty() {
         let d = Diagnostic::warning(
             Code::UnknownFact,
