@@ -207,8 +207,14 @@ fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
         None => {
             let spelled = spelling::spell(text)?;
             // The error names what was typed, not its rewritten spelling.
-            let lit = literal::parse_literal(&spelled.text)
-                .map_err(|why| why.replace(&format!("`{}`", spelled.text), &format!("`{text}`")))?;
+            let lit = literal::parse_literal(&spelled.text).map_err(|why| {
+                let why = why.replace(&format!("`{}`", spelled.text), &format!("`{text}`"));
+                if why.contains(text) {
+                    why
+                } else {
+                    format!("{why} (as written: `{text}`)")
+                }
+            })?;
             (lit, spelled.count)
         }
     };

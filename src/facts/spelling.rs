@@ -64,7 +64,7 @@ pub fn spell(text: &str) -> Result<Spelled, String> {
         .is_some_and(|c| CHINESE_NUMERALS.contains(c))
     {
         return Err(format!(
-            "`{text}` is written in Chinese numerals, which decree does not read: write it in digits (5000万, not 五千万)"
+            "`{text}` is written in Chinese numerals, which decree does not read: write it in digits"
         ));
     }
     if let Some(date) = date(body) {

@@ -21,7 +21,10 @@ pub fn parse_literal(text: &str) -> Result<LitValue, String> {
         .strip_prefix('-')
         .or_else(|| trimmed.strip_prefix('−'))
     {
-        return match parse_literal(rest)? {
+        // An error names the whole text, sign included.
+        let unsigned = parse_literal(rest)
+            .map_err(|why| why.replace(&format!("`{}`", rest.trim()), &format!("`{trimmed}`")))?;
+        return match unsigned {
             LitValue::Quantity(u, d) => Ok(LitValue::Quantity(u, -d)),
             LitValue::Duration(d) => Ok(LitValue::Duration(crate::value::Duration {
                 amount: -d.amount,
