@@ -160,3 +160,49 @@ fn tables_are_coloured_on_a_terminal_unless_no_color() {
     assert!(!plain.contains('\u{1b}'), "{plain}");
     assert!(plain.contains("granted"), "{plain}");
 }
+
+/// Files for a REPL session, in memory.
+#[derive(Default)]
+struct MemFiles(std::collections::BTreeMap<String, String>);
+
+impl decree::repl::Files for MemFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        self.0.get(path).cloned().ok_or("no such file".into())
+    }
+    fn write(&self, _path: &str, _text: &str) -> Result<(), String> {
+        Err("read-only".into())
+    }
+}
+
+/// The REPL's `:set` reads a fact as a facts file does — typed forms, and
+/// a warning for a bare rate above 1 — and a param as `--set` does.
+#[test]
+fn the_repl_reads_and_doubts_values_as_facts_files_do() {
+    let mut files = MemFiles::default();
+    files.0.insert(
+        "p.decree".into(),
+        "fact growth: rate\nfact investment: money\nparam share: rate = 20%\n\
+         measure 1 \"m\" { subsidy s = min(growth * investment, share * investment) }\n"
+            .into(),
+    );
+    let mut session = decree::repl::Session::new(Box::new(files));
+    assert!(!session.execute(":load p.decree").failed());
+    let r = session.execute(":set investment = ５，０００万元");
+    assert!(!r.failed() && r.diagnostics.is_empty(), "{r:?}");
+    assert_eq!(r.output, "investment = 5,000万元");
+    for (set, shown) in [
+        (":set growth = 20", "growth = 2000%"),
+        (":set share = 15", "share = 1500%"),
+    ] {
+        let r = session.execute(set);
+        assert!(!r.failed(), "{set}: {r:?}");
+        assert_eq!(r.output, shown);
+        assert_eq!(r.diagnostics.len(), 1, "{set}: {r:?}");
+        assert!(
+            r.diagnostics[0].help.as_deref().unwrap_or("").contains("`"),
+            "{r:?}"
+        );
+    }
+    let r = session.execute(":set growth = 20%");
+    assert!(r.diagnostics.is_empty(), "{r:?}");
+}

@@ -144,7 +144,17 @@ impl Session {
             Ok(Some(v)) => {
                 let shown = v.to_string();
                 self.facts.insert(name.to_string(), v);
-                Reply::text(format!("{name} = {shown}"))
+                // A bare rate above 1 is taken as written and warned about,
+                // as in a facts file.
+                let doubt = crate::facts::doubt(unit, &crate::facts::Raw::Str(text.into()));
+                let warnings = doubt.map(|d| {
+                    Diagnostic::warning(Code::Facts, format!("fact `{name}`: {}", d.message))
+                        .help(d.help)
+                });
+                Reply {
+                    diagnostics: warnings.into_iter().collect(),
+                    ..Reply::text(format!("{name} = {shown}"))
+                }
             }
             Ok(None) => {
                 self.facts.remove(name);
