@@ -206,3 +206,50 @@ fn the_repl_reads_and_doubts_values_as_facts_files_do() {
     let r = session.execute(":set growth = 20%");
     assert!(r.diagnostics.is_empty(), "{r:?}");
 }
+
+mod properties {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn policy() -> decree::Policy {
+        decree::load(&decree::SourceFile::new(
+            "p.decree",
+            "fact m: money\nfact r: rate\nfact c: count\nfact a: area\nfact d: date\nfact t: duration\n",
+        ))
+        .unwrap()
+    }
+
+    /// A non-negative amount of at most 28 digits, any scale.
+    fn amount() -> impl Strategy<Value = Decimal> {
+        (0u32..=28).prop_flat_map(|digits| {
+            let top = 10i128.pow(digits);
+            (0..top.max(1), 0..=digits)
+                .prop_map(|(m, scale)| Decimal::from_i128_with_scale(m, scale))
+        })
+    }
+
+    proptest! {
+        /// An amount as a table shows it (`1,234.56789万元`, thousands
+        /// separators and all) reads back as the same amount: the shown
+        /// form is exact, never rounded.
+        #[test]
+        fn an_amount_as_shown_reads_back_exactly(d in amount()) {
+            let p = policy();
+            let unit = p.fact_named("m").unwrap().1.unit;
+            for shown in [decree::value::format_money(d), decree::value::format_money_plain(d)] {
+                let back = decree::facts::parse_text_value(&p, unit, &shown);
+                prop_assert_eq!(back, Ok(Some(decree::value::Value::Num(unit, d))), "{}", shown);
+            }
+        }
+
+        /// Any text, for any unit, is a value or a reason: never a panic.
+        #[test]
+        fn any_typed_text_is_a_value_or_a_reason(text in "[0-9０-９,，.．%％ 万亿千百十元人家个年月日/\\-－a-zA-Z㎡平方米五千]{0,24}") {
+            let p = policy();
+            for name in ["m", "r", "c", "a", "d", "t"] {
+                let unit = p.fact_named(name).unwrap().1.unit;
+                let _ = decree::facts::parse_text_value(&p, unit, &text);
+            }
+        }
+    }
+}
