@@ -12,7 +12,10 @@
 //!   label is that value alone, even if the label holds a comma;
 //! * an enum: a value's name or label;
 //! * numbers, money, rates, areas, durations and dates as literals of the
-//!   language (`1.2亿`, `20%`, `5000平方米`, `3 years`, `2025-12-31`).
+//!   language (`1.2亿`, `20%`, `5000平方米`, `3 years`, `2025-12-31`), or as
+//!   people type them (`5,000万`, `５０００万`, `10人`, `2022年1月1日`,
+//!   `1.5万平方米`), which `spelling` rewrites into literals first; at most
+//!   28 significant digits, as in a policy.
 
 use std::collections::BTreeSet;
 

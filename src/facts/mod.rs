@@ -10,12 +10,16 @@
 //! [`load`] takes the format from a file's name.
 //!
 //! Money may be a number of yuan or a string with a magnitude (`"1.2亿"`,
-//! `"5000万元"`, `"50M"`); rates `"20%"` or `0.2`; dates ISO. JSON numbers are
-//! read from their exact text; a TOML or YAML float too long to be exact in
-//! binary is refused rather than rounded. Wrong types, negative money and
-//! duplicate keys are errors naming the file and key; unknown keys are
-//! warnings (with a "did you mean"); keys starting with `_` are notes and
-//! ignored.
+//! `"5000万元"`, `"50M"`), also as people type it (`"5,000万"`,
+//! `"５０００万"`: see `spelling`); rates `"20%"` or `0.2`; dates ISO or
+//! `"2022年1月1日"`. Every number keeps to the 28-digit rule of
+//! [`crate::syntax::literal::MAX_DIGITS`]. JSON numbers are read from their
+//! exact text; a TOML or YAML float too long to be exact in binary is
+//! refused rather than rounded. Wrong types, negative money and duplicate
+//! keys are errors naming the file and key; a bare rate above 1 is a
+//! warning ([`doubt`]); the unknown keys of a file are one warning (with a
+//! "did you mean" on the keys that resemble a fact); keys starting with `_`
+//! are notes and ignored.
 
 mod convert;
 mod read;
