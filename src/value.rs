@@ -92,26 +92,32 @@ impl fmt::Display for Value {
     }
 }
 
-/// A number of the given unit as drafters read it.
+/// A number of the given unit as drafters read it. Counts and bare numbers
+/// are grouped by thousands only from five whole digits on ([`group_long`]):
+/// a year held as a count is `2021`, a headcount `1500`, a population
+/// `12,000`.
 pub fn format_quantity(unit: Unit, d: Decimal) -> String {
     match unit {
         Unit::Money => format_money(d),
         Unit::Rate => format_rate(d),
         Unit::Area => format_area(d),
-        _ => group_thousands(d.normalize()),
+        _ => group_long(d.normalize()),
     }
 }
 
-/// Money as drafters read it: the largest of 万亿/亿/万 in which the amount
-/// is at least 1 and exact with at most four decimals, else yuan with
-/// thousands separators. `24000000` → `2,400万元`; `120000000` → `1.2亿元`.
+/// Money as drafters read it, in the magnitude its size calls for — 万亿
+/// from a trillion yuan, 亿 from a hundred million, 万 from ten thousand,
+/// else yuan — with every digit it has: exact, never rounded. `24000000` →
+/// `2,400万元`; `120000000` → `1.2亿元`; `838591999.2` → `8.385919992亿元`;
+/// `1234.5` → `1,234.5元`. A range's ends and a total read the same way.
 pub fn format_money(yuan: Decimal) -> String {
     let (scaled, word) = money_magnitude(yuan);
     format!("{}{word}元", group_thousands(scaled))
 }
 
-/// An amount or a range of amounts as drafters read them: `2,400万元`,
-/// `0元..50万元`.
+/// An amount or a range of amounts as drafters read them, each end as
+/// [`format_money`] shows an amount alone: `2,400万元`, `0元..50万元`,
+/// `8.385919992亿元..9.112919992亿元`.
 pub fn format_money_range(min: Decimal, max: Decimal) -> String {
     if min == max {
         format_money(min)
@@ -128,20 +134,25 @@ pub fn format_money_plain(yuan: Decimal) -> String {
     format!("{scaled}{word}元")
 }
 
-/// The amount in the largest magnitude that keeps it exact with at most
-/// four decimals (or in yuan), and the magnitude's word.
+/// The amount in the largest magnitude it reaches (or in yuan), exactly,
+/// and the magnitude's word. Moving the decimal point keeps every digit;
+/// only an amount already at the finest scale (28 decimals) cannot move
+/// it, and is shown in yuan rather than rounded.
 fn money_magnitude(yuan: Decimal) -> (Decimal, &'static str) {
     const MAGNITUDES: [(u32, &str); 3] = [(12, "万亿"), (8, "亿"), (4, "万")];
     let abs = yuan.abs();
     for (exp, word) in MAGNITUDES {
         let unit = Decimal::from_i128_with_scale(10i128.pow(exp), 0);
         if abs >= unit {
-            if let Some(scaled) = yuan.checked_div(unit) {
-                let scaled = scaled.normalize();
-                if scaled.scale() <= 4 && scaled.checked_mul(unit) == Some(yuan) {
-                    return (scaled, word);
-                }
+            // Moving the point: the same digits at a larger scale.
+            let scale = yuan.scale() + exp;
+            if scale <= 28 {
+                return (
+                    Decimal::from_i128_with_scale(yuan.mantissa(), scale).normalize(),
+                    word,
+                );
             }
+            break;
         }
     }
     (yuan.normalize(), "")
@@ -167,6 +178,17 @@ pub fn format_area(m2: Decimal) -> String {
         }
     }
     format!("{}平方米", group_thousands(m2.normalize()))
+}
+
+/// A count or bare number: as [`group_thousands`], but four whole digits
+/// or fewer stand ungrouped, as Chinese drafting writes them (GB/T 15835):
+/// `2021`, `1500`, `12,000`.
+pub fn group_long(d: Decimal) -> String {
+    if d.abs() < Decimal::from(10_000) {
+        d.to_string()
+    } else {
+        group_thousands(d)
+    }
 }
 
 /// `1234567.5` → `1,234,567.5`.
@@ -208,10 +230,39 @@ mod tests {
         assert_eq!(format_money(d("120000000")), "1.2亿元");
         assert_eq!(format_money(d("50000000")), "5,000万元");
         assert_eq!(format_money(d("3000000000000")), "3万亿元");
-        assert_eq!(format_money(d("12345678.9")), "12,345,678.9元");
+        assert_eq!(format_money(d("12345678.9")), "1,234.56789万元");
+        assert_eq!(format_money(d("838591999.2")), "8.385919992亿元");
+        assert_eq!(format_money(d("9999.99")), "9,999.99元");
+        assert_eq!(format_money(d("10000.01")), "1.000001万元");
+        assert_eq!(
+            format_money(d("9999999999999999999999999999")),
+            "9,999,999,999,999,999.999999999999万亿元"
+        );
+        assert_eq!(
+            format_money(d("0.0000000000000000000000000001")),
+            "0.0000000000000000000000000001元"
+        );
         assert_eq!(format_money(d("1234.50")), "1,234.5元");
         assert_eq!(format_money(d("0")), "0元");
         assert_eq!(format_money(d("-3000000")), "-300万元");
+    }
+
+    #[test]
+    fn a_range_reads_as_its_ends_alone() {
+        assert_eq!(
+            format_money_range(d("838591999.2"), d("911291999.2")),
+            "8.385919992亿元..9.112919992亿元"
+        );
+        assert_eq!(format_money_range(d("0"), d("500000")), "0元..50万元");
+    }
+
+    #[test]
+    fn counts_group_from_five_digits() {
+        assert_eq!(format_quantity(Unit::Count, d("2021")), "2021");
+        assert_eq!(format_quantity(Unit::Count, d("9999")), "9999");
+        assert_eq!(format_quantity(Unit::Count, d("12000")), "12,000");
+        assert_eq!(format_quantity(Unit::Number, d("-1500")), "-1500");
+        assert_eq!(format_area(d("5000")), "5,000平方米");
     }
 
     #[test]

@@ -435,7 +435,7 @@ fn a_summary_too_large_for_exact_decimals_is_an_error() {
     let input = dir.join("pop.csv");
     let mut text = "g\n".to_string();
     for _ in 0..10 {
-        text.push_str("20000000000000000万亿\n");
+        text.push_str("9000000000000000万亿\n");
     }
     std::fs::write(&input, &text).unwrap();
     let o = batch(policy.to_str().unwrap(), &input, &["--summary"]);
@@ -475,4 +475,81 @@ fn a_key_that_is_a_fact_is_both() {
     assert_eq!(first["keys"]["investment"], "1亿");
     assert_eq!(first["items"]["tech_upgrade"]["amount"], "20000000");
     assert_eq!(written.lines().count(), 1);
+}
+
+/// CSV cells are read as drafters type them, through the same reader as a
+/// facts file: separators (quoted, since `,` ends a cell), full-width
+/// digits, a blank before the magnitude, count words, Chinese dates and
+/// `是`/`否`; a cell in Chinese numerals or with a misplaced separator is a
+/// rejected row, not a guess.
+#[test]
+fn csv_cells_are_read_as_drafters_type_them() {
+    let dir = scratch("typed");
+    let policy = write(
+        &dir,
+        "p.decree",
+        "fact investment: money \"技术改造项目投资额\"\n\
+         fact staff: count \"员工人数\"\n\
+         fact listed_on: date \"上市日期\"\n\
+         fact industrial: bool \"工业企业\"\n\
+         measure 8 \"以技术改造引领智能化转型\" {\n\
+           subsidy tech_upgrade \"技术改造资助\" = min(20% * investment, 5000万) when industrial and staff >= 10 and listed_on <= 2022-01-01\n\
+         }\n",
+    );
+    let input = write(
+        &dir,
+        "pop.csv",
+        "investment,staff,listed_on,industrial\n\
+         \"5,000万\",10人,2021年6月30日,是\n\
+         ５０００万,12,2021/6/30,true\n\
+         5000 万,３０人,2021-06-30,TRUE\n\
+         五千万,10,2021-06-30,是\n\
+         \"5,00万\",10,2021-06-30,是\n",
+    );
+    let out = dir.join("out.csv");
+    let o = batch(
+        policy.to_str().unwrap(),
+        &input,
+        &["--out", out.to_str().unwrap(), "--summary"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    // Rows 5 and 6 rejected by line (the messages wrap: matched in parts).
+    assert!(
+        err.contains("pop.csv:5: column `investment`: `五千万`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("pop.csv:6: column `investment`: `5,00万`"),
+        "{err}"
+    );
+    let rows = std::fs::read_to_string(&out).unwrap();
+    let granted: Vec<&str> = rows
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains("granted,10000000,10000000"))
+        .collect();
+    assert_eq!(granted.len(), 3, "{rows}");
+    // Three times 1,000万元: the summary's total in its magnitude, exactly.
+    let table = stdout(&o);
+    assert!(table.contains("3,000万元"), "{table}");
+}
+
+/// A summary total reads in the magnitude its size calls for, exactly:
+/// 8.385919992亿元, not 838,591,999.2元 (nor a rounded 8.39亿元).
+#[test]
+fn a_summary_total_reads_in_yi_exactly() {
+    let dir = scratch("yi");
+    let policy = write(
+        &dir,
+        "p.decree",
+        "fact g: money\nmeasure 13 \"配套\" {\n  matching a \"配套资金\" = g\n}\n",
+    );
+    let input = write(&dir, "pop.csv", "g\n\"800,000,000元\"\n38591999.2\n");
+    let o = batch(policy.to_str().unwrap(), &input, &["--summary"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(table.contains("8.385919992亿元"), "{table}");
+    assert!(table.contains("3,859.19992万元"), "{table}");
+    assert!(!table.contains("838,591,999.2"), "{table}");
 }

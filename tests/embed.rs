@@ -247,9 +247,12 @@ fn the_draft_is_far_below_the_default_limits() {
 
 #[test]
 fn sums_too_large_for_exact_decimals_are_errors_never_saturated() {
-    let p = policy("fact g: money\nmeasure 13 \"配套\" {\n  matching a = g\n  matching b = g\n}\n");
+    // A fact keeps to 28 digits; the items multiply it beyond.
+    let p = policy(
+        "fact g: money\nmeasure 13 \"配套\" {\n  matching a = 8 * g\n  matching b = 8 * g\n}\n",
+    );
     // One item fits; the enterprise's total does not.
-    let huge = decree::facts_from_pairs(&p, &[("g", "50000000000000000万亿")]).unwrap();
+    let huge = decree::facts_from_pairs(&p, &[("g", "5000000000000000万亿")]).unwrap();
     let e = decree::evaluate(&p, &huge, &Options::default());
     assert_eq!(e.item("b").unwrap().status, decree::eval::Status::Granted);
     assert!(!e.total.complete);
@@ -258,7 +261,7 @@ fn sums_too_large_for_exact_decimals_are_errors_never_saturated() {
     assert_eq!(e.errors[0].code, Code::Overflow);
 
     // Each enterprise's total fits; the population's does not.
-    let big = decree::facts_from_pairs(&p, &[("g", "10000000000000000万亿")]).unwrap();
+    let big = decree::facts_from_pairs(&p, &[("g", "1250000000000000万亿")]).unwrap();
     let one = decree::evaluate(&p, &big, &Options::default());
     assert!(one.total.complete && one.errors.is_empty());
     let mut fits = decree::population::Summary::new(&p);

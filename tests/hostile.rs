@@ -958,6 +958,16 @@ fn facts_unknown_magnitudes_chinese() {
     );
 }
 
+/// Odd values in the forms people type (issue 13): separators, full-width
+/// digits, measure words and Chinese dates, each broken in its own way —
+/// a doubled separator, a sign without digits, a measure word alone, a
+/// 29-digit amount, an area beyond the digits rule once its magnitude is
+/// applied, a five-digit year. Each is a diagnostic on its key.
+#[test]
+fn facts_typed_forms() {
+    case("facts_typed_forms", eval_facts("facts_typed_forms.json"));
+}
+
 #[test]
 fn facts_control_characters() {
     case(

@@ -10,7 +10,7 @@ use decree::population::{self, RowError, RowView, Settings, Sink, Summary, Tally
 use decree::report::rows::{RowFormat, RowWriter};
 
 use crate::terminal::{
-    Failed, Meter, RunArgs, fail, load_policy, open_population, options, out, report,
+    Failed, Meter, RunArgs, fail, load_policy, open_population, options, out, report, table_style,
 };
 
 /// Evaluate a policy over a population, streamed.
@@ -144,7 +144,10 @@ pub(crate) fn run(a: Args) -> Result<(), Failed> {
     meter.finish();
     let tally = ran.map_err(|d| fail(d.into()))?;
     if let Some(summary) = &sink.rows.1 {
-        out(&decree::report::summary_table(summary), false);
+        out(
+            &decree::report::summary_table_styled(summary, table_style()),
+            false,
+        );
     }
     out(
         &format!("{} rows evaluated, {} rejected", tally.rows, tally.rejected),

@@ -7,7 +7,7 @@ use decree::population::{self, RowError, RowView, Settings, Sink, Summary};
 use decree::{Diagnostic, Diagnostics, Evaluation, Options, Policy};
 
 use crate::terminal::{
-    Failed, RunArgs, fail, load_policy, open_population, options, out, read, report,
+    Failed, RunArgs, fail, load_policy, open_population, options, out, read, report, table_style,
 };
 
 /// Evaluate a policy for an enterprise's facts.
@@ -76,7 +76,9 @@ impl Sink for FolderSink {
         }
         if let (false, Some(e)) = (self.summary_only, row.evaluation()) {
             match self.format {
-                OutputFormat::Table => out(&decree::report::to_table(e), true),
+                OutputFormat::Table => {
+                    out(&decree::report::to_table_styled(e, table_style()), true)
+                }
                 OutputFormat::Json => out(&self.json.enterprise(e, row.warnings()), false),
             }
         }
@@ -126,7 +128,10 @@ fn eval_population(
             return Err(fail(d.into()));
         }
         (Err(d), _, _) => return Err(fail(d.into())),
-        (Ok(_), OutputFormat::Table, _) => out(&decree::report::summary_table(s), false),
+        (Ok(_), OutputFormat::Table, _) => out(
+            &decree::report::summary_table_styled(s, table_style()),
+            false,
+        ),
         (Ok(_), OutputFormat::Json, false) => out(&sink.json.finish(s), false),
         (Ok(_), OutputFormat::Json, true) => out(&decree::report::json::summary_only(s), true),
     }
@@ -144,7 +149,10 @@ fn eval(a: &Args) -> Result<(), Failed> {
     report(&warnings);
     let evaluation = decree::evaluate(&policy, &facts, &options);
     match a.format {
-        OutputFormat::Table => out(&decree::report::to_table(&evaluation), false),
+        OutputFormat::Table => out(
+            &decree::report::to_table_styled(&evaluation, table_style()),
+            false,
+        ),
         OutputFormat::Json => out(&decree::report::to_json(&evaluation, &warnings), true),
     }
     evaluated(&evaluation)

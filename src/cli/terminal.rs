@@ -22,7 +22,23 @@ pub(crate) fn out(text: &str, newline: bool) {
 }
 
 pub(crate) fn style() -> RenderStyle {
-    if std::io::stderr().is_terminal() {
+    if std::io::stderr().is_terminal() && !no_color() {
+        RenderStyle::Color
+    } else {
+        RenderStyle::Plain
+    }
+}
+
+/// Whether the user asked for no colour (`NO_COLOR` set and not empty,
+/// as no-color.org has it).
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// How tables on standard output are drawn: in colour on a terminal that
+/// has not asked for `NO_COLOR`, plain text anywhere else.
+pub(crate) fn table_style() -> RenderStyle {
+    if std::io::stdout().is_terminal() && !no_color() {
         RenderStyle::Color
     } else {
         RenderStyle::Plain
@@ -111,8 +127,9 @@ pub(crate) fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed>
         None => Some(jiff::Zoned::now().date()),
     };
     for s in &run.set {
-        if let Err(d) = decree::facts::apply_setting(policy, s, &mut options) {
-            errors.push(d);
+        match decree::facts::apply_setting(policy, s, &mut options) {
+            Ok(warnings) => report(&warnings),
+            Err(d) => errors.push(d),
         }
     }
     if errors.is_empty() {

@@ -12,13 +12,16 @@
 //!   label is that value alone, even if the label holds a comma;
 //! * an enum: a value's name or label;
 //! * numbers, money, rates, areas, durations and dates as literals of the
-//!   language (`1.2亿`, `20%`, `5000平方米`, `3 years`, `2025-12-31`).
+//!   language (`1.2亿`, `20%`, `5000平方米`, `3 years`, `2025-12-31`), or as
+//!   people type them (`5,000万`, `５０００万`, `10人`, `2022年1月1日`,
+//!   `1.5万平方米`), which `spelling` rewrites into literals first; at most
+//!   28 significant digits, as in a policy.
 
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
-use super::Raw;
+use super::{Raw, spelling};
 use crate::ast::LitValue;
 use crate::check::Policy;
 use crate::syntax::literal;
@@ -55,14 +58,18 @@ pub fn parse_text_value(policy: &Policy, unit: Unit, text: &str) -> Result<Optio
 pub fn example_of(unit: Unit) -> &'static str {
     match unit {
         Unit::Money => {
-            "money is a number of yuan (12000000) or a string with a magnitude (\"1.2亿\", \"5000万元\", \"50M\")"
+            "money is a number of yuan (12000000) or a string with a magnitude, in digits (\"1.2亿\", \"5,000万元\", \"5000 万\", \"50M\")"
         }
-        Unit::Rate => "a rate is \"20%\" or 0.2",
-        Unit::Count => "a count is a whole number, 0 or more",
-        Unit::Area => "an area is \"5000平方米\", \"1.5 km2\" or a number of square metres",
+        Unit::Rate => "a rate is \"20%\" or the fraction 0.2",
+        Unit::Count => "a count is a whole number, 0 or more (300, \"300人\", \"3家\")",
+        Unit::Area => {
+            "an area is \"5000平方米\", \"1.5万平方米\", \"1.5 km2\" or a number of square metres"
+        }
         Unit::Duration => "a duration is \"3 years\", \"18 months\" or \"90 days\"",
-        Unit::Date => "a date is \"YYYY-MM-DD\"",
-        Unit::Bool => "a condition is true or false (in any case), or 是 or 否",
+        Unit::Date => "a date is \"2022-01-01\", \"2022年1月1日\" or \"2022/1/1\"",
+        Unit::Bool => {
+            "a condition is true or false (in any case), or 是 or 否, unquoted or as a string"
+        }
         Unit::Text => "a text is a string",
         Unit::Enum(_) => "give the name or label of one of the enum's values",
         Unit::Set(_) => {
@@ -195,17 +202,31 @@ fn typed(policy: &Policy, unit: Unit, text: &str, is_number: bool) -> Result<Val
 }
 
 /// A quantity, date or duration: plain numbers (most cells of a population
-/// file) skip the grammar; anything else is a literal of the language.
+/// file) skip the grammar; anything else is spelled as a literal of the
+/// language ([`spelling::spell`]) and read as one.
 fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
-    let plain = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-        && text.bytes().filter(|b| *b == b'.').count() <= 1;
-    let lit = match plain.then(|| Decimal::from_str_exact(text).ok()).flatten() {
-        Some(d) => LitValue::Quantity(Unit::Number, d),
-        None => literal::parse_literal(text)?,
+    let (lit, count_word) = match plain_number(text) {
+        Some(n) => (LitValue::Quantity(Unit::Number, n?), false),
+        None => {
+            let spelled = spelling::spell(text)?;
+            // The error names what was typed, not its rewritten spelling.
+            let lit = literal::parse_literal(&spelled.text).map_err(|why| {
+                let why = why.replace(&format!("`{}`", spelled.text), &format!("`{text}`"));
+                if why.contains(text) {
+                    why
+                } else {
+                    format!("{why} (as written: `{text}`)")
+                }
+            })?;
+            (lit, spelled.count)
+        }
     };
+    if count_word && unit != Unit::Count {
+        return Err(format!(
+            "`{text}` is a count, not {}",
+            crate::value::with_article(&policy.unit_name(unit))
+        ));
+    }
     let value = match (unit, lit) {
         (Unit::Date, LitValue::Date(d)) => Value::Date(d),
         (Unit::Duration, LitValue::Duration(d)) => Value::Duration(d),
@@ -230,6 +251,49 @@ fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
         }
         _ => Ok(value),
     }
+}
+
+/// A plain decimal (`120000000`, `-3`, `0.25`), read under the digits rule;
+/// `None` for any other text.
+fn plain_number(text: &str) -> Option<Result<Decimal, String>> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (all_digits(whole) && all_digits(fraction)).then(|| literal::number(text))
+}
+
+/// A value that reads as written but was probably meant otherwise, for a
+/// warning: what was read, and how to write what was likely meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doubt {
+    /// What the value was read as, one line.
+    pub message: String,
+    /// How to write it.
+    pub help: String,
+}
+
+/// Whether a value given for `unit` deserves a [`Doubt`]: a rate given as
+/// a bare number above 1 (`20`), which reads as 2000% though 20% was most
+/// likely meant. A rate written with `%` is taken as meant.
+pub fn doubt(unit: Unit, raw: &Raw) -> Option<Doubt> {
+    let (Raw::Number(text) | Raw::Str(text)) = raw else {
+        return None;
+    };
+    let text = text.trim();
+    if unit != Unit::Rate {
+        return None;
+    }
+    let n = plain_number(text)?.ok()?;
+    (n > Decimal::ONE).then(|| Doubt {
+        message: format!(
+            "the rate `{text}` is a bare number above 1: it is read as {}",
+            crate::value::format_rate(n)
+        ),
+        help: format!(
+            "a bare number is a fraction of one (0.2 is 20%): write `{text}%` for {text} percent, or `{}` to keep it and silence this warning",
+            crate::value::format_rate(n)
+        ),
+    })
 }
 
 /// A literal of another kind than `unit`.
@@ -258,7 +322,8 @@ mod tests {
         crate::load(&SourceFile::new(
             "t.decree",
             "enum honour { national_champion_enterprise \"国家单项冠军示范企业\", city_champion_product \"市级单项冠军产品\" }\n\
-             fact honours: set of honour\nfact listed: bool\nfact name: text \"企业名称\"\nfact n: money \"金额\"",
+             fact honours: set of honour\nfact listed: bool\nfact name: text \"企业名称\"\nfact n: money \"金额\"\n\
+             fact staff: count\nfact founded: date\nfact floor: area\nfact share: rate",
         ))
         .unwrap()
     }
@@ -314,5 +379,89 @@ mod tests {
         let err = convert(&p, Unit::Money, &text).unwrap_err();
         assert!(err.contains("U+0000"), "{err}");
         assert!(!err.contains('\u{0}'), "{err}");
+    }
+
+    fn typed(name: &str, text: &str) -> Result<Option<Value>, String> {
+        let p = policy();
+        let unit = p.fact_named(name).unwrap().1.unit;
+        parse_text_value(&p, unit, text)
+    }
+
+    fn num(unit: Unit, s: &str) -> Result<Option<Value>, String> {
+        Ok(Some(Value::Num(unit, s.parse().unwrap())))
+    }
+
+    #[test]
+    fn inputs_as_people_type_them() {
+        for text in [
+            "5,000万",
+            "5000 万",
+            "50,000,000元",
+            "５０００万",
+            "５，０００万元",
+            "5千万",
+            "50000000",
+        ] {
+            assert_eq!(typed("n", text), num(Unit::Money, "50000000"), "{text}");
+        }
+        assert_eq!(typed("staff", "10人"), num(Unit::Count, "10"));
+        assert_eq!(typed("staff", "3家"), num(Unit::Count, "3"));
+        assert_eq!(typed("floor", "1.5万平方米"), num(Unit::Area, "15000"));
+        assert_eq!(typed("floor", "2万㎡"), num(Unit::Area, "20000"));
+        assert_eq!(typed("share", "２０％"), num(Unit::Rate, "0.2"));
+        let day = Ok(Some(Value::Date(jiff::civil::date(2022, 1, 1))));
+        for text in [
+            "2022年1月1日",
+            "2022/1/1",
+            "2022-01-01",
+            "２０２２年１月１日",
+        ] {
+            assert_eq!(typed("founded", text), day, "{text}");
+        }
+    }
+
+    #[test]
+    fn what_would_be_a_guess_is_refused() {
+        let err = typed("n", "五千万").unwrap_err();
+        assert!(err.contains("Chinese numerals"), "{err}");
+        let err = typed("n", "5,00万").unwrap_err();
+        assert!(err.contains("out of place"), "{err}");
+        let err = typed("n", "10人").unwrap_err();
+        assert!(err.contains("is a count, not"), "{err}");
+        let err = typed("staff", "1.5人").unwrap_err();
+        assert!(err.contains("not a whole number"), "{err}");
+        let err = typed("founded", "2022年2月30日").unwrap_err();
+        assert!(err.contains("not a calendar date"), "{err}");
+    }
+
+    #[test]
+    fn facts_keep_to_28_digits_as_literals_do() {
+        assert_eq!(
+            typed("n", "9999999999999999999999999999"),
+            num(Unit::Money, "9999999999999999999999999999")
+        );
+        for text in [
+            "12345678901234567890123456789",
+            "99999999999999999999999999999",
+            "12345678901234567890123456789元",
+            "99999999999999999999999999万",
+        ] {
+            let err = typed("n", text).unwrap_err();
+            assert!(
+                err.contains("at most 28 significant digits"),
+                "{text}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bare_rate_above_one_is_doubted() {
+        let raw = |s: &str| Raw::Number(s.into());
+        assert!(doubt(Unit::Rate, &raw("20")).is_some_and(|d| d.help.contains("`20%`")));
+        assert!(doubt(Unit::Rate, &Raw::Str("1.5".into())).is_some());
+        assert_eq!(doubt(Unit::Rate, &raw("1")), None);
+        assert_eq!(doubt(Unit::Rate, &raw("0.2")), None);
+        assert_eq!(doubt(Unit::Rate, &Raw::Str("2000%".into())), None);
+        assert_eq!(doubt(Unit::Money, &raw("20")), None);
     }
 }

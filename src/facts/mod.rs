@@ -10,16 +10,21 @@
 //! [`load`] takes the format from a file's name.
 //!
 //! Money may be a number of yuan or a string with a magnitude (`"1.2亿"`,
-//! `"5000万元"`, `"50M"`); rates `"20%"` or `0.2`; dates ISO. JSON numbers are
-//! read from their exact text; a TOML or YAML float too long to be exact in
-//! binary is refused rather than rounded. Wrong types, negative money and
-//! duplicate keys are errors naming the file and key; unknown keys are
-//! warnings (with a "did you mean"); keys starting with `_` are notes and
-//! ignored.
+//! `"5000万元"`, `"50M"`), also as people type it (`"5,000万"`,
+//! `"５０００万"`: see `spelling`); rates `"20%"` or `0.2`; dates ISO or
+//! `"2022年1月1日"`. Every number keeps to the 28-digit rule of
+//! [`crate::syntax::literal::MAX_DIGITS`]. JSON numbers are read from their
+//! exact text; a TOML or YAML float too long to be exact in binary is
+//! refused rather than rounded. Wrong types, negative money and duplicate
+//! keys are errors naming the file and key; a bare rate above 1 is a
+//! warning ([`doubt`]); the unknown keys of a file are one warning (with a
+//! "did you mean" on the keys that resemble a fact); keys starting with `_`
+//! are notes and ignored.
 
 mod convert;
 mod read;
 mod setting;
+mod spelling;
 
 use std::collections::BTreeMap;
 
@@ -28,7 +33,7 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::eval::Facts;
 use crate::span::{SourceFile, Span};
 
-pub use convert::{convert, example_of, parse_bool, parse_text_value};
+pub use convert::{Doubt, convert, doubt, example_of, parse_bool, parse_text_value};
 pub use read::{Raw, read_entries};
 pub use setting::apply_setting;
 
@@ -122,6 +127,8 @@ pub fn from_entries(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unknown: Vec<(String, Span)> = Vec::new();
+    let mut given: Vec<usize> = Vec::new();
     for (key, raw) in entries {
         let nth = seen.entry(key.clone()).or_insert(0);
         let this = *nth;
@@ -138,10 +145,20 @@ pub fn from_entries(
         }
         let Some((id, unit)) = policy.fact_named(&key).map(|(id, f)| (id, f.unit)) else {
             if !not_facts.contains(&key) {
-                warnings.push(unknown_key(policy, source, &key, at(&key)));
+                let span = at(&key);
+                unknown.push((key, span));
             }
             continue;
         };
+        given.push(id.0);
+        if let Some(d) = doubt(unit, &raw) {
+            warnings.push(
+                Diagnostic::warning(Code::Facts, format!("fact `{key}`: {}", d.message))
+                    .label(at(&key), "a bare number for a rate")
+                    .help(d.help)
+                    .in_source(source),
+            );
+        }
         match convert(policy, unit, &raw) {
             Ok(Some(v)) => facts.set(id, v),
             Ok(None) => warnings.push(
@@ -163,6 +180,7 @@ pub fn from_entries(
             ),
         }
     }
+    warnings.extend(unknown_keys(policy, source, &unknown, &given));
     if errors.is_empty() {
         Ok((facts, warnings))
     } else {
@@ -199,16 +217,63 @@ fn given_twice(source: &SourceFile, key: &str, at: Span) -> Diagnostic {
     .in_source(source)
 }
 
-fn unknown_key(policy: &Policy, source: &SourceFile, key: &str, at: Span) -> Diagnostic {
-    let d = Diagnostic::warning(
-        Code::UnknownFact,
-        format!("`{key}` is not a fact of this policy: ignored"),
-    )
-    .label(at, "unknown key")
-    .in_source(source);
-    let names = policy.facts.iter().map(|f| f.name.as_str());
-    match crate::check::suggest(key, names) {
-        Some(name) => d.help(format!("did you mean `{name}`?")),
-        None => d.help("keys starting with `_` are notes and are ignored silently"),
+/// One warning for every key the policy does not declare: a facts file
+/// drawn up for a larger policy has dozens, and one warning each would
+/// bury the rest. A key gets a label only when it resembles a fact (a
+/// likely misspelling, with its did-you-mean); otherwise the first key is
+/// labelled, and the message names them all. A fact the file gives
+/// (`given`, by index) is never suggested: `is_manufacturing_enterprise`
+/// beside `is_industrial_enterprise` is another fact, not a misspelling.
+fn unknown_keys(
+    policy: &Policy,
+    source: &SourceFile,
+    keys: &[(String, Span)],
+    given: &[usize],
+) -> Option<Diagnostic> {
+    let ((first, first_at), rest) = keys.split_first()?;
+    let names = || {
+        policy
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !given.contains(i))
+            .map(|(_, f)| f.name.as_str())
+    };
+    if rest.is_empty() {
+        let d = Diagnostic::warning(
+            Code::UnknownFact,
+            format!("`{first}` is not a fact of this policy: ignored"),
+        )
+        .label(*first_at, "unknown key")
+        .in_source(source);
+        return Some(match crate::check::suggest(first, names()) {
+            Some(name) => d.help(format!("did you mean `{name}`?")),
+            None => d.help("keys starting with `_` are notes and are ignored silently"),
+        });
     }
+    let listed: Vec<String> = keys.iter().map(|(k, _)| format!("`{k}`")).collect();
+    let mut d = Diagnostic::warning(
+        Code::UnknownFact,
+        format!(
+            "{} keys are not facts of this policy and are ignored: {}",
+            keys.len(),
+            listed.join(", ")
+        ),
+    );
+    let mut near = false;
+    for (key, at) in keys {
+        if let Some(name) = crate::check::suggest(key, names()) {
+            d = d.label(*at, format!("did you mean `{name}`?"));
+            near = true;
+        }
+    }
+    if !near {
+        d = d.label(*first_at, "not a fact of this policy");
+    }
+    let help = if near {
+        "a misspelt key counts as not given; keys starting with `_` are notes and are ignored silently"
+    } else {
+        "keys starting with `_` are notes and are ignored silently"
+    };
+    Some(d.help(help).in_source(source))
 }

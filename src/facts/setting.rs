@@ -1,16 +1,18 @@
 //! `--set NAME=VALUE`: a param's value for one run, or a draft's issue
 //! date, written with the same spellings as a facts file's values.
 
-use super::convert::{example_of, parse_text_value};
-use crate::ast::LitValue;
+use super::Raw;
+use super::convert::{doubt, example_of, parse_text_value};
 use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Options;
 use crate::span::{SourceFile, Span};
-use crate::syntax::literal;
+use crate::value::{Unit, Value};
 
 /// Applies one `--set NAME=VALUE` to evaluation options: a param's value, or
-/// `issued=YYYY-MM-DD` for a draft's issue date.
+/// `issued=YYYY-MM-DD` for a draft's issue date. Returns the warnings about
+/// a value taken as written but likely meant otherwise ([`super::doubt`]:
+/// `--set rate=20`).
 ///
 /// # Errors
 /// A [`Code::Set`] diagnostic, labelled in the setting's text: not
@@ -20,7 +22,7 @@ pub fn apply_setting(
     policy: &Policy,
     setting: &str,
     options: &mut Options,
-) -> Result<(), Diagnostic> {
+) -> Result<Vec<Diagnostic>, Diagnostic> {
     let source = SourceFile::new("--set", setting);
     let whole = Span::new(0, setting.len());
     let Some((name, value)) = setting.split_once('=') else {
@@ -34,14 +36,16 @@ pub fn apply_setting(
     let (name, value) = (name.trim(), value.trim());
     let value_span = Span::new(setting.len() - value.len(), setting.len());
     if name == "issued" {
-        return match literal::parse_literal(value) {
-            Ok(LitValue::Date(d)) => {
+        // The same spellings as a date fact: ISO, 2022年1月1日, 2022/1/1.
+        return match parse_text_value(policy, Unit::Date, value) {
+            Ok(Some(Value::Date(d))) => {
                 options.issued = Some(d);
-                Ok(())
+                Ok(Vec::new())
             }
             _ => Err(
                 Diagnostic::error(Code::Set, format!("`{value}` is not a date"))
-                    .label(value_span, "expected YYYY-MM-DD")
+                    .label(value_span, "expected a date")
+                    .help(example_of(Unit::Date))
                     .in_source(&source),
             ),
         };
@@ -60,7 +64,13 @@ pub fn apply_setting(
     match parse_text_value(policy, unit, value) {
         Ok(Some(v)) => {
             options.params.insert(name.to_string(), v);
-            Ok(())
+            let doubts = doubt(unit, &Raw::Str(value.to_string())).map(|d| {
+                Diagnostic::warning(Code::Set, format!("`{name}`: {}", d.message))
+                    .label(value_span, "a bare number for a rate")
+                    .help(d.help)
+                    .in_source(&source)
+            });
+            Ok(doubts.into_iter().collect())
         }
         Ok(None) => Err(Diagnostic::error(Code::Set, "no value")
             .label(value_span, "here")

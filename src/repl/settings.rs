@@ -119,14 +119,17 @@ impl Session {
                 &format!("{name}={value}"),
                 &mut options,
             ) {
-                Ok(()) => {
+                Ok(warnings) => {
                     self.options = options;
                     let shown = self
                         .options
                         .params
                         .get(name)
                         .map_or(value.to_string(), ToString::to_string);
-                    Reply::text(format!("{name} = {shown}"))
+                    Reply {
+                        diagnostics: warnings,
+                        ..Reply::text(format!("{name} = {shown}"))
+                    }
                 }
                 Err(d) => Reply::error(fact_or_param_help(policy, name, d)),
             };
@@ -141,7 +144,17 @@ impl Session {
             Ok(Some(v)) => {
                 let shown = v.to_string();
                 self.facts.insert(name.to_string(), v);
-                Reply::text(format!("{name} = {shown}"))
+                // A bare rate above 1 is taken as written and warned about,
+                // as in a facts file.
+                let doubt = crate::facts::doubt(unit, &crate::facts::Raw::Str(text.into()));
+                let warnings = doubt.map(|d| {
+                    Diagnostic::warning(Code::Facts, format!("fact `{name}`: {}", d.message))
+                        .help(d.help)
+                });
+                Reply {
+                    diagnostics: warnings.into_iter().collect(),
+                    ..Reply::text(format!("{name} = {shown}"))
+                }
             }
             Ok(None) => {
                 self.facts.remove(name);

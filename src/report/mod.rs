@@ -8,4 +8,6 @@ pub mod rows;
 pub mod tables;
 
 pub use json::to_json;
-pub use tables::{explain, remarks, shown_value, summary_table, to_table};
+pub use tables::{
+    explain, remarks, shown_value, summary_table, summary_table_styled, to_table, to_table_styled,
+};

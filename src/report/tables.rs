@@ -1,9 +1,14 @@
 //! Tables and explanation trees for people: one evaluation, one item
 //! explained, a population's fiscal summary. They may change freely; the
 //! JSON of [`super::json`] is the stable interface.
+//!
+//! A table is plain text unless the host asks for colour
+//! ([`RenderStyle::Color`], for a terminal that has not set `NO_COLOR`):
+//! the library cannot know where its text goes, so it never guesses.
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
+use crate::diagnostic::RenderStyle;
 use crate::eval::{Evaluation, ItemResult, Status};
 use crate::population::Summary;
 use crate::population::summary::{ItemSummary, Median};
@@ -58,8 +63,53 @@ pub fn remarks(item: &ItemResult) -> String {
     parts.join("; ")
 }
 
-/// An evaluation as a table, headed by the policy, enterprise and window.
+/// A table drawn in `style`: coloured cells only when colour is asked for.
+fn new_table(style: RenderStyle) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(150);
+    match style {
+        RenderStyle::Color => {
+            table.enforce_styling().style_text_only();
+        }
+        RenderStyle::Plain => {
+            table.force_no_tty();
+        }
+    }
+    table
+}
+
+/// A header row, bold where colour is drawn.
+fn header_cells<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Cell> {
+    names
+        .into_iter()
+        .map(|n| Cell::new(n).add_attribute(Attribute::Bold))
+        .collect()
+}
+
+/// A status, in the colour a reader scans for: granted or met green, not
+/// decided yellow, failed red, the rest dim.
+fn status_cell(status: Status) -> Cell {
+    let colour = match status {
+        Status::Granted | Status::Met | Status::Listed => Color::Green,
+        Status::Undetermined => Color::Yellow,
+        Status::Error => Color::Red,
+        Status::Ineligible | Status::NotMet | Status::NotInForce => Color::DarkGrey,
+    };
+    Cell::new(status.as_str()).fg(colour)
+}
+
+/// An evaluation as a plain table, headed by the policy, enterprise and
+/// window (see [`to_table_styled`]).
 pub fn to_table(evaluation: &Evaluation) -> String {
+    to_table_styled(evaluation, RenderStyle::Plain)
+}
+
+/// An evaluation as a table in `style`: statuses coloured and the header
+/// and total bold with [`RenderStyle::Color`], plain text otherwise.
+pub fn to_table_styled(evaluation: &Evaluation, style: RenderStyle) -> String {
     let mut out = String::new();
     if let Some(t) = &evaluation.policy {
         out.push_str(t);
@@ -71,12 +121,10 @@ pub fn to_table(evaluation: &Evaluation) -> String {
         evaluation.window.status_word(),
         evaluation.window.note
     ));
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(150)
-        .set_header(vec!["measure", "item", "kind", "status", "value", "why"]);
+    let mut table = new_table(style);
+    table.set_header(header_cells([
+        "measure", "item", "kind", "status", "value", "why",
+    ]));
     for m in &evaluation.measures {
         for (i, item) in m.items.iter().enumerate() {
             let measure = if i == 0 {
@@ -89,12 +137,12 @@ pub fn to_table(evaluation: &Evaluation) -> String {
                 None => item.name.clone(),
             };
             table.add_row(vec![
-                measure,
-                name,
-                item.kind.keyword().to_string(),
-                item.status.as_str().to_string(),
-                shown_value(item),
-                remarks(item),
+                Cell::new(measure),
+                Cell::new(name),
+                Cell::new(item.kind.keyword()),
+                status_cell(item.status),
+                Cell::new(shown_value(item)),
+                Cell::new(remarks(item)),
             ]);
         }
         if m.items.is_empty() {
@@ -112,12 +160,12 @@ pub fn to_table(evaluation: &Evaluation) -> String {
     let total = format_money_range(t.min, t.max);
     let missing = left_out(t);
     table.add_row(vec![
-        "total".into(),
-        String::new(),
-        String::new(),
-        String::new(),
-        total,
-        missing,
+        Cell::new("total").add_attribute(Attribute::Bold),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(""),
+        Cell::new(total).add_attribute(Attribute::Bold),
+        Cell::new(missing),
     ]);
     out.push_str(&table.to_string());
     out.push('\n');
@@ -269,10 +317,16 @@ fn causes(it: &ItemSummary) -> String {
     causes.join("; ")
 }
 
-/// A fiscal summary as a table: items by label (and name), the counts of
-/// each status, the total, the least, median and greatest amount, and the
-/// causes of undetermined results.
+/// A fiscal summary as a plain table (see [`summary_table_styled`]).
 pub fn summary_table(summary: &Summary) -> String {
+    summary_table_styled(summary, RenderStyle::Plain)
+}
+
+/// A fiscal summary as a table in `style`: items by label (and name), the
+/// counts of each status, the total, the least, median and greatest
+/// amount, and the causes of undetermined results; the header and total
+/// bold with [`RenderStyle::Color`].
+pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
     let mut out = format!(
         "fiscal summary over {} enterprises\n",
         summary.enterprises()
@@ -280,12 +334,8 @@ pub fn summary_table(summary: &Summary) -> String {
     let columns = SummaryColumns::of(summary);
     let header = columns.header();
     let width = header.len();
-    let mut table = Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(150)
-        .set_header(header);
+    let mut table = new_table(style);
+    table.set_header(header_cells(header));
     let mut last = None;
     for it in summary.items() {
         let measure = match summary.measures().get(it.measure) {
@@ -301,15 +351,15 @@ pub fn summary_table(summary: &Summary) -> String {
         0 => String::new(),
         n => format!("{n} enterprises' totals leave out undetermined items"),
     };
-    let mut total = vec![String::new(); width];
+    let mut total = vec![Cell::new(""); width];
     if let Some(first) = total.first_mut() {
-        *first = "total".into();
+        *first = Cell::new("total").add_attribute(Attribute::Bold);
     }
     if let Some(t) = total.get_mut(width.saturating_sub(3)) {
-        *t = summary.total().to_string();
+        *t = Cell::new(summary.total().to_string()).add_attribute(Attribute::Bold);
     }
     if let Some(last) = total.last_mut() {
-        *last = incomplete;
+        *last = Cell::new(incomplete);
     }
     table.add_row(total);
     out.push_str(&table.to_string());

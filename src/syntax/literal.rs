@@ -21,7 +21,10 @@ pub fn parse_literal(text: &str) -> Result<LitValue, String> {
         .strip_prefix('-')
         .or_else(|| trimmed.strip_prefix('−'))
     {
-        return match parse_literal(rest)? {
+        // An error names the whole text, sign included.
+        let unsigned = parse_literal(rest)
+            .map_err(|why| why.replace(&format!("`{}`", rest.trim()), &format!("`{trimmed}`")))?;
+        return match unsigned {
             LitValue::Quantity(u, d) => Ok(LitValue::Quantity(u, -d)),
             LitValue::Duration(d) => Ok(LitValue::Duration(crate::value::Duration {
                 amount: -d.amount,
@@ -67,15 +70,14 @@ pub fn ratio(a: &str, b: &str) -> Result<LitValue, String> {
     if y.is_zero() {
         return Err(format!("the ratio `{a}:{b}` divides by zero"));
     }
-    let q = x
-        .checked_div(y)
-        .ok_or_else(|| format!("the ratio `{a}:{b}` is too large"))?;
+    let whole = format!("{a}:{b}");
+    let q = x.checked_div(y).ok_or_else(|| too_many_digits(&whole))?;
     if q.checked_mul(y) != Some(x) {
         return Err(format!(
-            "the ratio `{a}:{b}` has no exact decimal value; write it as a percentage"
+            "the ratio `{whole}` has no exact decimal value; write it as a percentage"
         ));
     }
-    Ok(LitValue::Quantity(Unit::Rate, q))
+    within_digits(q, &whole).map(|q| LitValue::Quantity(Unit::Rate, q))
 }
 
 /// A number with an optional unit suffix, e.g. (`"1.2"`, `Some("亿")`).
@@ -99,7 +101,46 @@ pub fn quantity(number_text: &str, unit: Option<&str>) -> Result<LitValue, Strin
     scale(n, factor, number_text, unit).map(|m| LitValue::Quantity(Unit::Money, m))
 }
 
-/// Parses the digits of a number exactly; more than 28 significant digits is an error.
+/// The most digits a number may have: [`digits`] of every value read,
+/// literal or fact, is at most this. Within it every value is exact in a
+/// [`Decimal`] (28 digits stay below its 7.9 × 10^28, and 28 decimals are
+/// its finest scale), so the rule is the one a drafter can check by eye,
+/// not the decimal type's odd maximum.
+pub const MAX_DIGITS: u32 = 28;
+
+/// The digits a value needs written out in full: its whole digits (leading
+/// zeros aside) and its decimals (trailing zeros aside), together. `5000万`
+/// (50000000) has 8, `0.25` has 2, `0.0001` has 4.
+pub fn digits(d: Decimal) -> u32 {
+    let d = d.normalize();
+    let mantissa = d.mantissa().unsigned_abs();
+    let written = if mantissa == 0 {
+        0
+    } else {
+        mantissa.ilog10() + 1
+    };
+    written.max(d.scale())
+}
+
+/// The rule's words, for a value written as `text` that breaks it.
+pub fn too_many_digits(text: &str) -> String {
+    format!(
+        "`{text}` has more than {MAX_DIGITS} digits: a value has at most {MAX_DIGITS} significant digits, whole digits and decimals together, so that it stays exact"
+    )
+}
+
+/// `d`, if it keeps to [`MAX_DIGITS`]; else the rule's error for `text`.
+pub fn within_digits(d: Decimal, text: &str) -> Result<Decimal, String> {
+    if digits(d) > MAX_DIGITS {
+        Err(too_many_digits(text))
+    } else {
+        Ok(d)
+    }
+}
+
+/// Parses the digits of a number exactly (`_` may group them). More than
+/// [`MAX_DIGITS`] digits is an error naming the rule, whatever the decimal
+/// type could have held.
 pub fn number(text: &str) -> Result<Decimal, String> {
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let parsed = if clean.contains(['e', 'E']) {
@@ -107,32 +148,13 @@ pub fn number(text: &str) -> Result<Decimal, String> {
     } else {
         Decimal::from_str_exact(&clean)
     };
-    parsed.map_err(|_| {
-        let mantissa = clean.split(['e', 'E']).next().unwrap_or("");
-        let digits = mantissa
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect::<String>();
-        let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
-        let decimals = mantissa.split_once('.').map_or(0, |(_, f)| f.len());
-        let exponent: i64 = clean
-            .split_once(['e', 'E'])
-            .and_then(|(_, e)| e.parse().ok())
-            .unwrap_or(0);
-        // A negative exponent makes decimals, not size: 1e-300 has 300.
-        let decimals = i64::try_from(decimals)
-            .unwrap_or(i64::MAX)
-            .saturating_sub(exponent.min(0));
-        if decimals > 28 {
-            format!("`{text}` has more than 28 decimals and cannot be represented exactly")
-        } else if significant > 28 {
-            format!(
-                "`{text}` has more than 28 significant digits and cannot be represented exactly"
-            )
-        } else {
-            format!("`{text}` is too large to represent: exact decimals reach about 7.9 × 10^28")
-        }
-    })
+    match parsed {
+        Ok(d) => within_digits(d, text),
+        // What the decimal type cannot hold is beyond the rule too: 29
+        // digits, 29 decimals, 1e300 or 1e-300.
+        Err(_) if clean.bytes().any(|b| b.is_ascii_digit()) => Err(too_many_digits(text)),
+        Err(_) => Err(format!("`{text}` is not a number")),
+    }
 }
 
 /// The power of ten a money magnitude stands for.
@@ -174,17 +196,23 @@ fn duration_unit(unit: &str) -> Option<DurationUnit> {
 /// `n × 10^exp`, exactly.
 fn scale(n: Decimal, exp: u32, text: &str, unit: &str) -> Result<Decimal, String> {
     let factor = Decimal::from_i128_with_scale(10i128.pow(exp), 0);
-    n.checked_mul(factor)
-        .ok_or_else(|| format!("`{text}{unit}` is too large to represent"))
+    let whole = format!("{text}{unit}");
+    let scaled = n
+        .checked_mul(factor)
+        .ok_or_else(|| too_many_digits(&whole))?;
+    within_digits(scaled, &whole)
 }
 
 /// `n ÷ 10^places`, exactly.
 fn shift(n: Decimal, places: u32, text: &str) -> Result<Decimal, String> {
     let scale = n.scale() + places;
-    if scale > 28 {
-        return Err(format!("`{text}%` has more than 28 decimals"));
+    if scale > MAX_DIGITS {
+        return Err(too_many_digits(&format!("{text}%")));
     }
-    Ok(Decimal::from_i128_with_scale(n.mantissa(), scale))
+    within_digits(
+        Decimal::from_i128_with_scale(n.mantissa(), scale),
+        &format!("{text}%"),
+    )
 }
 
 #[cfg(test)]
@@ -230,5 +258,34 @@ mod tests {
         ));
         assert!(parse_literal("5千克").is_err());
         assert!(parse_literal("12345678901234567890123456789012345678901").is_err());
+    }
+
+    #[test]
+    fn at_most_28_digits_whole_and_decimal_together() {
+        let ok = |s: &str| parse_literal(s).is_ok();
+        let rule = |s: &str| {
+            parse_literal(s)
+                .unwrap_err()
+                .contains("at most 28 significant digits")
+        };
+        assert!(ok("9999999999999999999999999999元"));
+        assert!(ok("0.0000000000000000000000000001"));
+        assert!(ok("99999999999999999999999999.99"));
+        assert!(ok("9999999999999999999999.9999万"));
+        // 29 digits, whether or not the decimal type could hold them.
+        assert!(rule("12345678901234567890123456789元"));
+        assert!(rule("99999999999999999999999999999元"));
+        assert!(rule("10000000000000000000000000000"));
+        assert!(rule("0.00000000000000000000000000001"));
+        assert!(rule("999999999999999999999999.99999"));
+        assert!(rule("99999999999999999999999999万"));
+        assert!(rule("1e300"));
+        assert!(rule("1e-300"));
+        assert!(ok("0.00000000000000000000000001%"));
+        assert!(rule("0.000000000000000000000000001%"));
+        assert_eq!(digits(Decimal::new(50_000_000, 0)), 8);
+        assert_eq!(digits(Decimal::new(25, 2)), 2);
+        assert_eq!(digits(Decimal::new(1, 4)), 4);
+        assert_eq!(digits(Decimal::ZERO), 0);
     }
 }
