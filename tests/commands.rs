@@ -1,0 +1,171 @@
+//! `decree check`, `decree test` and `decree fmt` given folders as well as
+//! files; `decree test --coverage` merged over files; `decree explain` by
+//! an item's label. Folders are made under the system's temporary folder:
+//! nothing is written into the working tree.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{decree, root};
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh folder under the system's temporary folder, for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("decree-cmd-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A folder of two policies, one in a subfolder, and a text file.
+fn tree(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(
+        dir.join("b.decree"),
+        "fact x: money\nmeasure 1 \"m\" { subsidy s = x }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sub/a.decree"),
+        "fact y: money\nmeasure 2 \"n\" { subsidy t = y }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a policy").unwrap();
+    dir
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn check_takes_a_folder_recursively_in_sorted_order() {
+    let dir = tree("check");
+    let o = decree(&["check", arg(&dir)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| l.replace(arg(&dir), "DIR"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "DIR/b.decree: ok — 1 measures, 1 items, 1 facts, 0 params",
+            "DIR/sub/a.decree: ok — 1 measures, 1 items, 1 facts, 0 params",
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_folder_without_decree_files_is_an_error_with_a_diagnostic() {
+    let dir = temp_dir("empty");
+    std::fs::write(dir.join("notes.txt"), "nothing").unwrap();
+    for command in ["check", "test", "fmt"] {
+        let o = decree(&[command, arg(&dir)]);
+        assert_eq!(o.status.code(), Some(1), "{command}");
+        let err = stderr(&o);
+        assert!(err.contains("decree::io"), "{command}: {err}");
+        assert!(
+            err.contains("no `.decree` file in the folder"),
+            "{command}: {err}"
+        );
+        assert!(err.contains("this folder"), "{command}: {err}");
+        assert!(err.contains("help:"), "{command}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn fmt_takes_a_folder_and_formats_every_decree_file_in_it() {
+    let dir = tree("fmt");
+    let o = decree(&["fmt", "--check", arg(&dir)]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    // Both one-line measures are reformatted, in path order.
+    let b = out.find(&format!("would reformat {}/b.decree", arg(&dir)));
+    let a = out.find(&format!("would reformat {}/sub/a.decree", arg(&dir)));
+    assert!(b.is_some() && a.is_some() && b < a, "{out}");
+    let o = decree(&["fmt", arg(&dir)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = decree(&["fmt", "--check", arg(&dir)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "not a policy"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn test_takes_a_folder_and_merges_coverage_across_files() {
+    let o = decree(&["test", "--coverage", "policies"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The draft has no tests of its own; the file of tests that includes it
+    // covers it: one line for it, full, not "0 of …".
+    let draft: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("coverage of policies/shenzhen-manufacturing-2020.decree"))
+        .collect();
+    assert_eq!(
+        draft,
+        ["coverage of policies/shenzhen-manufacturing-2020.decree: 228 of 228 points reached"],
+        "{out}"
+    );
+    assert!(!out.contains(" 0 of "), "{out}");
+    assert!(
+        out.contains("coverage of policies/measures-2-8-13.decree: 37 of 37 points reached"),
+        "{out}"
+    );
+    // Tests in both files of tests ran, in path order.
+    let first = out
+        .find("ok      policies/measures-2-8-13.test.decree")
+        .unwrap();
+    let second = out
+        .find("ok      policies/shenzhen-manufacturing-2020.test.decree")
+        .unwrap();
+    assert!(first < second, "{out}");
+}
+
+#[test]
+fn a_policy_without_tests_is_said_to_have_none() {
+    let o = decree(&[
+        "test",
+        "--coverage",
+        "policies/shenzhen-manufacturing-2020.decree",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "coverage of policies/shenzhen-manufacturing-2020.decree: no tests (no file given holds a test of it)\n\
+         0 passed, 0 failed\n"
+    );
+}
+
+#[test]
+fn coverage_counts_schedule_brackets_and_levels_reached_before() {
+    let dir = temp_dir("coverage");
+    let policy = root().join("tests/cases/test_coverage_tables.decree");
+    let f = dir.join("t.decree");
+    std::fs::copy(&policy, &f).unwrap();
+    let o = decree(&["test", "--coverage", arg(&f)]);
+    let out = stdout(&o);
+    assert!(out.contains("8 of 15 points reached"), "{out}");
+    assert!(
+        out.contains("schedule bracket 3 (above, at 2%) is never reached"),
+        "{out}"
+    );
+    assert!(out.contains("no test falls below every level"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
