@@ -169,3 +169,72 @@ fn coverage_counts_schedule_brackets_and_levels_reached_before() {
     assert!(out.contains("no test falls below every level"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const DRAFT: &str = "policies/shenzhen-manufacturing-2020.decree";
+const HUAXIN: &str = "examples/enterprises/huaxin-electronics.json";
+
+#[test]
+fn explain_takes_an_items_label_as_well_as_its_name() {
+    let by_name = decree(&[
+        "explain",
+        DRAFT,
+        "tech_upgrade",
+        "--facts",
+        HUAXIN,
+        "--at",
+        "2026-01-01",
+    ]);
+    assert_eq!(by_name.status.code(), Some(0), "{}", stderr(&by_name));
+    let by_label = decree(&[
+        "explain",
+        DRAFT,
+        "技术改造资助",
+        "--facts",
+        HUAXIN,
+        "--at",
+        "2026-01-01",
+    ]);
+    assert_eq!(by_label.status.code(), Some(0), "{}", stderr(&by_label));
+    assert_eq!(stdout(&by_label), stdout(&by_name));
+    assert!(stdout(&by_label).contains("subsidy tech_upgrade (技术改造资助)"));
+    let json = decree(&[
+        "explain",
+        DRAFT,
+        "技术改造贴息",
+        "--facts",
+        HUAXIN,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["name"], "tech_upgrade_interest");
+}
+
+#[test]
+fn an_unknown_name_or_label_gets_a_did_you_mean_on_the_argument() {
+    let o = decree(&["explain", DRAFT, "技术改造资", "--facts", HUAXIN]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("decree::unknown_name"), "{err}");
+    assert!(
+        err.contains("no item named or labelled `技术改造资`"),
+        "{err}"
+    );
+    assert!(err.contains("not an item's name or label"), "{err}");
+    assert!(
+        err.contains("did you mean `tech_upgrade` (“技术改造资助”)?"),
+        "{err}"
+    );
+    let o = decree(&["explain", DRAFT, "tech_upgrad", "--facts", HUAXIN]);
+    assert!(
+        stderr(&o).contains("did you mean `tech_upgrade` (“技术改造资助”)?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = decree(&["explain", DRAFT, "zzzz", "--facts", HUAXIN]);
+    assert!(
+        stderr(&o).contains("`decree eval` lists every item"),
+        "{}",
+        stderr(&o)
+    );
+}

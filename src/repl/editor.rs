@@ -9,7 +9,7 @@ use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
-use super::{COMMANDS, Session};
+use super::COMMANDS;
 use crate::syntax::keywords::KEYWORDS;
 use crate::syntax::scan::{TokenKind, scan};
 
@@ -96,13 +96,13 @@ impl Hinter for DecreeHelper {
     }
 }
 
+/// Every line is accepted as typed: the host reads an unfinished input
+/// line by line ([`super::Session::needs_more`]), each continuation line with its
+/// own prompt ([`super::CONTINUATION_PROMPT`]), so that `:quit` is seen on
+/// any line, even inside a bracket still open.
 impl Validator for DecreeHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        if Session::needs_more(ctx.input()) {
-            Ok(ValidationResult::Incomplete)
-        } else {
-            Ok(ValidationResult::Valid(None))
-        }
+    fn validate(&self, _ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(ValidationResult::Valid(None))
     }
 }
 
@@ -127,7 +127,7 @@ pub fn highlight_line(line: &str) -> String {
             TokenKind::Comment { .. } => paint(&mut out, COMMENT_COLOR, piece),
             TokenKind::Text => paint(&mut out, STRING_COLOR, piece),
             TokenKind::Open | TokenKind::Close => out.push_str(piece),
-            TokenKind::Code if token.span.start == 0 && piece.starts_with(':') => {
+            TokenKind::Code if token.span.start == 0 && super::command_of(piece).is_some() => {
                 paint(&mut out, COMMAND_COLOR, piece);
             }
             TokenKind::Code => highlight_code(&mut out, piece),
@@ -212,6 +212,7 @@ mod tests {
             "<kw>取小</>(<num>20%</> * 投资额, <num>5000万</>) <rem># 上限</>"
         );
         assert_eq!(named(":set x = 3亿"), "<cmd>:set</> x = <num>3亿</>");
+        assert_eq!(named("：set x＝3亿"), "<cmd>：set</> x＝<num>3亿</>");
     }
 
     #[test]
