@@ -8,77 +8,55 @@
 //! Inside a test, facts and settings are matched by name and expectations
 //! by the item they expect (in order, when an item is expected twice).
 
-use super::{Change, ChangeKind};
+use super::{Change, ChangeKind, change};
 use crate::ast::{Decl, ExpectStatus, Expected, FactInput, ItemBody, Program, TestDecl};
 use crate::fmt::expr_text;
 
 /// The changes of the tests between two versions of a file, in the order
 /// the old version has them, then the tests only the new one has.
 pub fn test_changes(old: &Program, new: &Program) -> Vec<Change> {
+    let mut out = Vec::new();
+    include_change(old, new, &mut out);
     let (a, b) = (tests(old), tests(new));
     let named = |list: &[&TestDecl], name: &str| list.iter().any(|t| t.name.node == name);
-    let fresh: Vec<&TestDecl> = b
+    // Tests only the new version has: each is a rename target at most once.
+    let mut fresh: Vec<&TestDecl> = b
         .iter()
         .copied()
         .filter(|t| !named(&a, &t.name.node))
         .collect();
-    let mut renamed_to: Vec<&TestDecl> = Vec::new();
-    let mut out = Vec::new();
-    let (ia, ib) = (include(old), include(new));
-    if ia != ib {
-        let show = |i: Option<&str>| i.map_or("(none)".into(), |t| format!("“{t}”"));
-        let details = vec![format!("{} → {}", show(ia), show(ib))];
-        out.push(Change {
-            path: "include".into(),
-            kind: ChangeKind::Changed,
-            details,
-        });
-    }
     for t in &a {
-        let path = path(t);
         match b.iter().find(|u| u.name.node == t.name.node) {
             Some(u) => {
-                let details = details(t, u);
-                if !details.is_empty() {
-                    out.push(Change {
-                        path,
-                        kind: ChangeKind::Changed,
-                        details,
-                    });
+                let d = details(t, u);
+                if !d.is_empty() {
+                    change(&mut out, path(t), ChangeKind::Changed, d);
                 }
             }
-            None => match fresh
-                .iter()
-                .find(|u| same_body(t, u) && !renamed_to.iter().any(|r| r.name.node == u.name.node))
-            {
-                Some(u) => {
-                    renamed_to.push(u);
-                    let details = vec![format!("“{}” → “{}”", t.name.node, u.name.node)];
-                    out.push(Change {
-                        path,
-                        kind: ChangeKind::Renamed,
-                        details,
-                    });
+            None => match fresh.iter().position(|u| same_body(t, u)) {
+                Some(i) => {
+                    let u = fresh.remove(i);
+                    let d = vec![format!("“{}” → “{}”", t.name.node, u.name.node)];
+                    change(&mut out, path(t), ChangeKind::Renamed, d);
                 }
-                None => out.push(Change {
-                    path,
-                    kind: ChangeKind::Removed,
-                    details: summary(t),
-                }),
+                None => change(&mut out, path(t), ChangeKind::Removed, summary(t)),
             },
         }
     }
-    for u in fresh
-        .iter()
-        .filter(|u| !renamed_to.iter().any(|r| r.name.node == u.name.node))
-    {
-        out.push(Change {
-            path: path(u),
-            kind: ChangeKind::Added,
-            details: summary(u),
-        });
+    for u in fresh {
+        change(&mut out, path(u), ChangeKind::Added, summary(u));
     }
     out
+}
+
+/// A changed `include`: the file of tests now tests another policy.
+fn include_change(old: &Program, new: &Program, out: &mut Vec<Change>) {
+    let (a, b) = (include(old), include(new));
+    if a != b {
+        let show = |i: Option<&str>| i.map_or("(none)".into(), |t| format!("“{t}”"));
+        let d = vec![format!("{} → {}", show(a), show(b))];
+        change(out, "include".into(), ChangeKind::Changed, d);
+    }
 }
 
 /// The policy a file of tests includes.
