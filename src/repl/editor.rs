@@ -60,10 +60,11 @@ impl Completer for DecreeHelper {
             display: s.to_string(),
             replacement: s.to_string(),
         };
-        if start == 0 && word.starts_with(':') {
+        if let (0, Some(typed)) = (start, super::command_of(word)) {
+            // `：se` completes as `:se` does (to `:set`).
             for (c, _) in COMMANDS {
                 let cmd = c.split_whitespace().next().unwrap_or(c);
-                if cmd.starts_with(word) {
+                if super::command_of(cmd).is_some_and(|name| name.starts_with(typed)) {
                     out.push(pair(cmd));
                 }
             }
@@ -213,6 +214,20 @@ mod tests {
         );
         assert_eq!(named(":set x = 3亿"), "<cmd>:set</> x = <num>3亿</>");
         assert_eq!(named("：set x＝3亿"), "<cmd>：set</> x＝<num>3亿</>");
+    }
+
+    #[test]
+    fn commands_complete_after_either_colon() {
+        let helper = DecreeHelper::new(Vec::new());
+        let history = rustyline::history::DefaultHistory::new();
+        let ctx = Context::new(&history);
+        for typed in [":se", "：se"] {
+            let (start, found) = helper
+                .complete(typed, typed.len(), &ctx)
+                .unwrap_or_default();
+            let found: Vec<String> = found.into_iter().map(|p| p.replacement).collect();
+            assert_eq!((start, found), (0, vec![":set".to_string()]), "{typed}");
+        }
     }
 
     #[test]
