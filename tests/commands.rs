@@ -238,3 +238,33 @@ fn an_unknown_name_or_label_gets_a_did_you_mean_on_the_argument() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_file_that_does_not_check_is_reported_and_the_others_run() {
+    let dir = tree("test-broken");
+    std::fs::write(
+        dir.join("broken.decree"),
+        "measure 1 \"m\" { subsidy s = nope }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("c.decree"),
+        "fact x: money\nmeasure 3 \"m\" { subsidy s = x }\n\
+         test \"t\" {\n  facts { x = 1万 }\n  expect s = 1万\n}\n",
+    )
+    .unwrap();
+    let o = decree(&["test", arg(&dir)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("decree::unknown_name"),
+        "{}",
+        stderr(&o)
+    );
+    let out = stdout(&o);
+    assert!(out.contains("ok      "), "{out}");
+    assert!(
+        out.ends_with("1 passed, 0 failed, 1 file not run\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
