@@ -4,8 +4,9 @@
 //! [`run`] evaluates each test's facts against a checked policy and compares
 //! every `expect`; a failure is a [`Diagnostic`] at the `expect` line, with
 //! the expected and actual values. [`coverage`] lists the items, `when`
-//! branches, `if` branches, tier rows and `min`/`max` arguments no test
-//! reached.
+//! branches, `if` branches, tier rows (and, for `first reaching`, a level
+//! reached before), schedule brackets and `min`/`max` arguments no test
+//! reached, numbered as the evaluator records them ([`Hit`]).
 
 use std::collections::BTreeSet;
 
@@ -457,85 +458,93 @@ pub fn coverage(policy: &Policy, reached: &Reached) -> Coverage {
             gap("its `when` is never true".into(), w.span, is(w.span, 1));
             gap("its `when` is never false".into(), w.span, is(w.span, 0));
         }
-        let mut points = Vec::new();
-        branch_points(policy, info.ast.body.expr(), &mut points);
-        for (span, branch, what) in points {
+        for (span, branch, what) in item_points(policy, info) {
             gap(what, span, is(span, branch));
         }
     }
     cov
 }
 
-/// The branches inside an expression: (construct span, branch, description).
-fn branch_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>) {
+/// The branches of one item: of every construct in its rule and its
+/// `when`, found by [`walk_exprs`] (the one traversal, so a construct
+/// inside a tier row, a schedule or a condition is listed as surely as the
+/// evaluator records it). Each is (construct span, branch, description),
+/// numbered as [`Hit`] says.
+fn item_points(policy: &Policy, info: &crate::check::ItemInfo) -> Vec<(Span, usize, String)> {
+    let mut out = Vec::new();
+    let exprs = std::iter::once(info.ast.body.expr()).chain(info.ast.when.as_ref());
+    for root in exprs {
+        walk_exprs(root, &mut |e| construct_points(policy, e, &mut out));
+    }
+    out
+}
+
+/// The branches of one construct, not of those inside it.
+fn construct_points(policy: &Policy, e: &Expr, out: &mut Vec<(Span, usize, String)>) {
+    let show = |x: &Expr| eval::describe(policy, x);
     match &e.node {
-        ExprKind::Lit(_) | ExprKind::Name(_) => {}
-        ExprKind::Unary(_, x) => branch_points(policy, x, out),
-        ExprKind::Binary(_, l, r) => {
-            branch_points(policy, l, out);
-            branch_points(policy, r, out);
+        ExprKind::If(c, _, _) => {
+            out.push((e.span, 0, format!("`if {}` is never true", show(c))));
+            out.push((e.span, 1, format!("`if {}` is never false", show(c))));
         }
-        ExprKind::Chain(_, terms) => {
-            for t in terms {
-                branch_points(policy, t, out);
+        ExprKind::Call(f, args) if matches!(f, Builtin::Min | Builtin::Max) && args.len() > 1 => {
+            for (i, a) in args.iter().enumerate() {
+                let what = format!(
+                    "`{}` argument {} ({}) never decides",
+                    f.name(),
+                    i + 1,
+                    show(a)
+                );
+                out.push((e.span, i, what));
             }
         }
-        ExprKind::If(c, t, f) => {
-            out.push((
-                e.span,
-                0,
-                format!("`if {}` is never true", eval::describe(policy, c)),
-            ));
-            out.push((
-                e.span,
-                1,
-                format!("`if {}` is never false", eval::describe(policy, c)),
-            ));
-            for x in [c, t, f] {
-                branch_points(policy, x, out);
+        ExprKind::Tiers(t) => tier_points(policy, e.span, t, out),
+        ExprKind::Schedule(s) => {
+            for (i, (bound, rate)) in s.brackets.iter().enumerate() {
+                let what = format!(
+                    "schedule bracket {} (up to {} at {}) is never reached",
+                    i + 1,
+                    show(bound),
+                    show(rate)
+                );
+                out.push((e.span, i, what));
+            }
+            if let Some(rate) = &s.above {
+                let n = s.brackets.len();
+                let what = format!(
+                    "schedule bracket {} (above, at {}) is never reached",
+                    n + 1,
+                    show(rate)
+                );
+                out.push((e.span, n, what));
             }
         }
-        ExprKind::Call(f, args) => {
-            if matches!(f, Builtin::Min | Builtin::Max) && args.len() > 1 {
-                for (i, a) in args.iter().enumerate() {
-                    out.push((
-                        e.span,
-                        i,
-                        format!(
-                            "`{}` argument {} ({}) never decides",
-                            f.name(),
-                            i + 1,
-                            eval::describe(policy, a)
-                        ),
-                    ));
-                }
-            }
-            for a in args {
-                branch_points(policy, a, out);
-            }
-        }
-        ExprKind::Tiers(t) => {
-            for (i, (th, v)) in t.rows.iter().enumerate() {
-                out.push((
-                    e.span,
-                    i,
-                    format!(
-                        "tier row {} ({} => {}) never matches",
-                        i + 1,
-                        eval::describe(policy, th),
-                        eval::describe(policy, v)
-                    ),
-                ));
-            }
-            let last = if t.otherwise.is_some() {
-                "the else row never matches"
-            } else {
-                "no test falls below every row"
-            };
-            out.push((e.span, t.rows.len(), last.to_string()));
-            branch_points(policy, &t.subject, out);
-        }
-        ExprKind::Schedule(s) => branch_points(policy, &s.base, out),
+        _ => {}
+    }
+}
+
+/// A tier table's branches: each row, the `else` row (or no row), and for
+/// `first reaching` a level the prior peak had already reached.
+fn tier_points(policy: &Policy, span: Span, t: &Tiers, out: &mut Vec<(Span, usize, String)>) {
+    for (i, (th, v)) in t.rows.iter().enumerate() {
+        let what = format!(
+            "tier row {} ({} => {}) never matches",
+            i + 1,
+            eval::describe(policy, th),
+            eval::describe(policy, v)
+        );
+        out.push((span, i, what));
+    }
+    let last = match (&t.otherwise, &t.prior) {
+        (Some(_), None) => "the else row never matches",
+        (Some(_), Some(_)) => "no test falls below every level (the else row)",
+        (None, Some(_)) => "no test falls below every level",
+        (None, None) => "no test falls below every row",
+    };
+    out.push((span, t.rows.len(), last.to_string()));
+    if t.prior.is_some() {
+        let what = "no test reaches only a level its prior peak had already reached";
+        out.push((span, t.rows.len() + 1, what.to_string()));
     }
 }
 
@@ -586,7 +595,10 @@ pub fn include_of<'p>(
 /// Renders coverage gaps per measure, for `decree test --coverage`.
 pub fn render_coverage(policy: &Policy, cov: &Coverage) -> String {
     let reached = cov.total.saturating_sub(cov.gaps.len());
-    let mut out = format!("coverage: {reached} of {} points reached\n", cov.total);
+    let mut out = format!(
+        "coverage of {}: {reached} of {} points reached\n",
+        policy.source.name, cov.total
+    );
     for m in &policy.measures {
         let gaps: Vec<&Gap> = cov.gaps.iter().filter(|g| g.measure == m.number).collect();
         if gaps.is_empty() {

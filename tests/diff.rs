@@ -1,7 +1,8 @@
 //! Semantic diffs of the bundled draft against its revisions in
 //! `examples/revisions/`, text and JSON, with and without the fiscal impact
 //! over `examples/enterprises/`; exit codes; and `decree` as git's external
-//! diff driver in a real repository.
+//! diff driver in a real repository (files changed, added and deleted);
+//! the changes of tests and where in a table a change is.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -14,6 +15,7 @@ use decree::population::read::{Files, ReadOptions, Typed};
 use decree::{Options, Policy, SourceFile};
 
 const DRAFT: &str = "policies/shenzhen-manufacturing-2020.decree";
+const DRAFT_TESTS: &str = "policies/shenzhen-manufacturing-2020.test.decree";
 
 fn load(rel: &str) -> Policy {
     let text = std::fs::read_to_string(root().join(rel)).unwrap();
@@ -206,6 +208,246 @@ fn decree_is_gits_external_diff_driver() {
         out.contains("decree diff a/draft.decree b/draft.decree"),
         "{out}"
     );
+    git(&dir, &["commit", "-q", "-am", "中文关键字"]);
+    // A file added: git hands the driver /dev/null for the old side, and
+    // every measure is added (not a line diff of an "empty" file).
+    std::fs::copy(
+        root().join("policies/measures-2-8-13.decree"),
+        dir.join("new.decree"),
+    )
+    .unwrap();
+    git(&dir, &["add", "new.decree"]);
+    let out = git(&dir, &["diff", "--cached"]);
+    assert!(
+        out.contains("decree diff a/new.decree b/new.decree"),
+        "{out}"
+    );
+    assert!(out.contains("+ measure 8"), "{out}");
+    assert!(!out.contains("does not check"), "{out}");
+    git(&dir, &["commit", "-q", "-m", "新文件"]);
+    // A file deleted: every measure removed.
+    git(&dir, &["rm", "-q", "new.decree"]);
+    let out = git(&dir, &["diff", "--cached"]);
+    assert!(out.contains("- measure 8"), "{out}");
+    assert!(!out.contains("does not check"), "{out}");
+    git(&dir, &["commit", "-q", "-m", "删除"]);
+    // A changed expectation in a file of tests is a semantic change.
+    let tests = std::fs::read_to_string(root().join(DRAFT_TESTS)).unwrap();
+    std::fs::write(dir.join("draft.test.decree"), &tests).unwrap();
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "测试"]);
+    let changed = tests.replace(
+        "expect industrial_investment = 4800万",
+        "expect industrial_investment = 4000万",
+    );
+    std::fs::write(dir.join("draft.test.decree"), changed).unwrap();
+    let out = git(&dir, &["diff"]);
+    assert!(
+        out.contains("expect industrial_investment: 4800万 → 4000万"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fresh folder under the system's temporary folder, for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("decree-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn git_diff_compares_an_added_or_deleted_file_with_an_empty_policy() {
+    let draft = root().join(DRAFT);
+    let draft = draft.to_str().unwrap();
+    let added = decree(&[
+        "git-diff",
+        "d.decree",
+        "/dev/null",
+        "0",
+        "0",
+        draft,
+        "1",
+        "100644",
+    ]);
+    assert_eq!(added.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&added.stdout);
+    assert!(
+        text.starts_with("decree diff a/d.decree b/d.decree\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("does not check") && !text.contains("is empty"),
+        "{text}"
+    );
+    // Every measure of the draft is added, 1 to 28.
+    for n in 1..=28 {
+        assert!(
+            text.contains(&format!("+ measure {n}\n")),
+            "measure {n}: {text}"
+        );
+    }
+    assert!(text.contains("+ fact tech_upgrade_investment"), "{text}");
+    let deleted = decree(&[
+        "git-diff",
+        "d.decree",
+        draft,
+        "1",
+        "100644",
+        "/dev/null",
+        "0",
+        "0",
+    ]);
+    assert_eq!(deleted.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&deleted.stdout);
+    for n in 1..=28 {
+        assert!(
+            text.contains(&format!("- measure {n}: “")),
+            "measure {n}: {text}"
+        );
+    }
+    assert!(!text.contains("does not check"), "{text}");
+}
+
+#[test]
+fn a_changed_expectation_makes_decree_diff_exit_1_in_text_and_json() {
+    let dir = temp_dir("diff-tests");
+    let tests = std::fs::read_to_string(root().join(DRAFT_TESTS)).unwrap();
+    let changed = dir.join("changed.test.decree");
+    std::fs::write(
+        &changed,
+        tests.replace(
+            "expect industrial_investment = 4800万",
+            "expect industrial_investment = 4000万",
+        ),
+    )
+    .unwrap();
+    let changed = changed.to_str().unwrap();
+    let o = decree(&["diff", DRAFT_TESTS, changed]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        text,
+        "~ test “m5 工业投资项目: 2.4亿 → 4800万 (under the cap)”: \
+         expect industrial_investment: 4800万 → 4000万\n"
+    );
+    let o = decree(&["diff", DRAFT_TESTS, changed, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["same"], false);
+    assert_eq!(
+        v["changes"][0]["path"],
+        "test “m5 工业投资项目: 2.4亿 → 4800万 (under the cap)”"
+    );
+    assert_eq!(v["changes"][0]["kind"], "changed");
+    // The same file against itself: nothing.
+    assert_eq!(
+        decree(&["diff", DRAFT_TESTS, DRAFT_TESTS]).status.code(),
+        Some(0)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A policy file as parsed and checked, for diffs with its tests.
+fn version(text: &str) -> (Policy, decree::ast::Program) {
+    let src = SourceFile::new("inline.decree", text);
+    let program = decree::syntax::parse(&src, &decree::Limits::default()).unwrap();
+    (decree::check_program(&src, &program).unwrap(), program)
+}
+
+const TESTED: &str = r#"
+fact revenue: money "营业收入"
+fact listed: bool
+param share: rate = tbd
+measure 2 "梯队" {
+  award tiered = tiers revenue { 100亿 => 300万  else => 0元 }
+}
+test "big" {
+  facts { revenue = 120亿  listed = true }
+  set share = 20%
+  expect tiered = 300万
+}
+test "small" {
+  facts { revenue = 1亿 }
+  expect tiered = 0元
+}
+test "nothing known" {
+  expect tiered = undetermined by revenue
+}
+"#;
+
+#[test]
+fn test_changes_are_told_after_the_rules() {
+    let changed = TESTED
+        .replace("{ 100亿 => 300万", "{ 100亿 => 250万")
+        .replace("revenue = 120亿  listed = true", "revenue = 150亿")
+        .replace(
+            "set share = 20%",
+            "set share = 15%
+  at 2021-06-01",
+        )
+        .replace(
+            "expect tiered = 300万",
+            "expect tiered = 250万
+  expect tiered = granted",
+        )
+        .replace(r#"test "small""#, r#"test "below every row""#)
+        .replace(
+            "test \"nothing known\" {\n  expect tiered = undetermined by revenue\n}",
+            "test \"listed\" {\n  facts { listed = true }\n  expect tiered = undetermined\n}",
+        );
+    let ((a, pa), (b, pb)) = (version(TESTED), version(&changed));
+    let d = decree::diff::diff(&a, &b).and_tests(&pa, &pb);
+    let text = decree::diff::render(&d, None, decree::diff::Colour::Plain);
+    insta::assert_snapshot!(text, @r"
+    ~ measure 2 / tiered: row 1 (revenue >= 100亿): amount 300万 → 250万
+    ~ test “big”
+        at (none) → 2021-06-01
+        fact revenue: 120亿 → 150亿
+        fact listed removed (was true)
+        set share: 20% → 15%
+        expect tiered: 300万 → 250万
+        expect tiered added: granted
+    → test “small”: “small” → “below every row”
+    - test “nothing known”: expect tiered = undetermined by revenue
+    + test “listed”: expect tiered = undetermined
+    ");
+    // Tests alone make a difference.
+    let only_tests = TESTED.replace("expect tiered = 0元", "expect tiered = ineligible");
+    let (c, pc) = version(&only_tests);
+    assert!(decree::diff::diff(&a, &c).is_empty());
+    assert!(!decree::diff::diff(&a, &c).and_tests(&pa, &pc).is_empty());
+}
+
+#[test]
+fn a_change_in_a_table_names_its_row_or_bracket() {
+    let old = r#"
+fact revenue: money "营业收入"
+fact sales: money
+measure 2 "梯队" {
+  award tiered = tiers revenue { 100亿 => 300万  50亿 => 200万  else => 10万 }
+  award milestone = first reaching revenue over revenue { 100亿 => 300万 }
+  award graduated = schedule sales { 1000万 => 10%  5000万 => 5%  above => 2% }
+}
+"#;
+    let new = old
+        .replace("50亿 => 200万  else => 10万", "40亿 => 150万  else => 5万")
+        .replace("over revenue {", "over revenue * 2 {")
+        .replace("1000万 => 10%", "1000万 => 12%")
+        .replace("5000万 => 5%  above => 2%", "6000万 => 4%  above => 1%");
+    let d = decree::diff::diff(&policy_of(old), &policy_of(&new));
+    let text = decree::diff::render(&d, None, decree::diff::Colour::Plain);
+    insta::assert_snapshot!(text, @r"
+    ~ measure 2 / tiered
+        row 2 (revenue >= 50亿): threshold 50亿 → 40亿, amount 200万 → 150万
+        else row: amount 10万 → 5万
+    ~ measure 2 / milestone: prior peak: rule `revenue` → `revenue * 2`
+    ~ measure 2 / graduated
+        bracket 1 (up to 1000万): rate 10% → 12%
+        bracket 2 (over 1000万): upper bound 5000万 → 6000万, rate 5% → 4%
+        bracket 3 (over 5000万): rate 2% → 1%
+    ");
 }
 
 fn policy_of(text: &str) -> Policy {

@@ -159,10 +159,14 @@ mod terminal {
         p.exp_string(&bytes("技术改造资助")).unwrap();
         type_(&mut p, "\r");
         p.exp_string("status: undetermined").unwrap();
-        // A multi-line entry: the bracket stays open over a line break.
+        // A multi-line entry: the bracket stays open over a line break, and
+        // the next line is typed at the continuation prompt (each line is
+        // read on its own, so keys typed before the prompt shows are not
+        // yet read: a paste arrives whole, by bracketed paste).
         type_(&mut p, ":set 投资额 = 3亿\r");
         p.exp_string(&bytes("投资额 = 3亿元")).unwrap();
         type_(&mut p, "取小(20% * 投资额,\r");
+        p.exp_string("   ...> ").unwrap();
         type_(&mut p, "5000万)\r");
         p.exp_string(&bytes("= 5,000万元")).unwrap();
         // History recall: the arrow up brings back the last entry.
@@ -184,6 +188,44 @@ mod terminal {
         p.exp_eof().unwrap();
         let saved = std::fs::read_to_string(&history).unwrap();
         assert!(saved.contains("1元 + 2元"), "{saved}");
+    }
+
+    #[test]
+    fn a_continuation_prompt_while_a_bracket_is_open_and_quit_from_inside_it() {
+        let dir = std::env::temp_dir().join(format!("decree-pty-cont-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let history = dir.join("history");
+        let policy = policy(&dir);
+        let mut p = start(&policy, &history);
+        // An open bracket: the next line is asked for under `...>`.
+        type_(&mut p, "取小(20% * 3亿,\r");
+        p.exp_string("   ...> ").unwrap();
+        type_(&mut p, "5000万)\r");
+        p.exp_string(&bytes("= 5,000万元")).unwrap();
+        p.exp_string("decree> ").unwrap();
+        // A paste of several lines (bracketed paste, as terminals send it)
+        // arrives whole, and runs once it is finished.
+        type_(&mut p, "\x1b[200~取小(20% * 1亿,\r5000万)\x1b[201~\r");
+        p.exp_string(&bytes("= 2,000万元")).unwrap();
+        // A measure block left open, then :quit on the continuation line:
+        // the session ends at once.
+        type_(&mut p, "measure 9 \"x\" {\r");
+        p.exp_string("   ...> ").unwrap();
+        type_(&mut p, ":quit\r");
+        p.exp_eof().unwrap();
+        // Ctrl-D on a continuation line leaves too.
+        let mut p = start(&policy, &history);
+        type_(&mut p, "min(1元,\r");
+        p.exp_string("   ...> ").unwrap();
+        type_(&mut p, "\x04");
+        p.exp_eof().unwrap();
+        // A full-width colon is a command's colon.
+        let mut p = start(&policy, &history);
+        type_(&mut p, &format!("{}\r", "：set 投资额＝3亿"));
+        p.exp_string(&bytes("投资额 = 3亿元")).unwrap();
+        type_(&mut p, &format!("{}\r", "：quit"));
+        p.exp_eof().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

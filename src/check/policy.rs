@@ -153,6 +153,31 @@ impl Policy {
         }
     }
 
+    /// The items a drafter calls `text`: the item of that name, else every
+    /// item with that label (a drafter knows an item by its Chinese label
+    /// as often as by its name), in the order written.
+    pub fn items_called(&self, text: &str) -> Vec<ItemId> {
+        if let Some(i) = self.item_index(text) {
+            return vec![i];
+        }
+        self.item_ids()
+            .filter(|(_, info)| info.ast.label.as_ref().is_some_and(|l| l.node == text))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The item whose name or label is most like `text`, for a "did you
+    /// mean" (by [`super::suggest`], the one there is).
+    pub fn item_like(&self, text: &str) -> Option<ItemId> {
+        let names = self.items.iter().map(|i| i.name());
+        let labels = self
+            .items
+            .iter()
+            .filter_map(|i| i.ast.label.as_ref().map(|l| l.node.as_str()));
+        let best = super::suggest(text, names.chain(labels))?;
+        self.items_called(best).first().copied()
+    }
+
     /// The fact named `name`.
     pub fn fact_named(&self, name: &str) -> Option<(FactId, &FactInfo)> {
         match self.lookup(name) {

@@ -1,13 +1,14 @@
 //! `decree diff OLD NEW [--facts DIR]` and `decree git-diff` (git's
 //! external diff driver): exit codes as diff(1), 0 same, 1 different, 2
-//! trouble.
+//! trouble. Both compare the rules, then the tests written in the files.
 
 use std::io::IsTerminal;
 
+use decree::ast::Program;
 use decree::population::read::ReadOptions;
-use decree::{Diagnostic, Options, RenderStyle, SourceFile};
+use decree::{Diagnostic, Diagnostics, Options, Policy, RenderStyle, SourceFile};
 
-use crate::terminal::{Failed, load_policy, open_population, out, report};
+use crate::terminal::{Failed, fail, open_population, out, read, report};
 
 /// Compare two versions of a policy by meaning (exit 0: same, 1: different).
 #[derive(clap::Args)]
@@ -68,10 +69,10 @@ fn diff(
     at: Option<&str>,
     format: DiffFormat,
 ) -> Result<(), Failed> {
-    let (Ok(a), Ok(b)) = (load_policy(old), load_policy(new)) else {
+    let (Ok((a, pa)), Ok((b, pb))) = (load_version(old), load_version(new)) else {
         std::process::exit(2);
     };
-    let d = decree::diff::diff(&a, &b);
+    let d = decree::diff::diff(&a, &b).and_tests(&pa, &pb);
     let mut options = Options::default();
     if let Some(text) = at {
         match text.parse::<jiff::civil::Date>() {
@@ -120,6 +121,44 @@ fn diff(
     if d.is_empty() { Ok(()) } else { Err(Failed) }
 }
 
+/// A version of a policy file: the policy, and the file as parsed (for the
+/// tests written in it). Trouble is reported.
+fn load_version(path: &str) -> Result<(Policy, Program), Failed> {
+    let src = read(path)?;
+    let (policy, program) = check_version(&src).map_err(fail)?;
+    report(&policy.warnings);
+    Ok((policy, program))
+}
+
+/// A version's text checked, with the file as parsed.
+fn check_version(src: &SourceFile) -> Result<(Policy, Program), Diagnostics> {
+    let program = decree::syntax::parse(src, &decree::Limits::default())?;
+    let policy = decree::check_program(src, &program)?;
+    Ok((policy, program))
+}
+
+/// One side of git's comparison: the file's version, or, for `/dev/null`
+/// (the file is added or deleted), a policy that declares nothing.
+fn git_version(name: &str, file: &str) -> (String, Result<(Policy, Program), Diagnostics>) {
+    if file == "/dev/null" {
+        let nothing = (
+            decree::diff::empty_policy(name),
+            Program { decls: Vec::new() },
+        );
+        return (String::new(), Ok(nothing));
+    }
+    match std::fs::read_to_string(file) {
+        Ok(text) => {
+            let checked = check_version(&SourceFile::new(name, text.as_str()));
+            (text, checked)
+        }
+        Err(e) => {
+            let d = Diagnostic::error(decree::Code::Io, format!("cannot read `{file}`: {e}"));
+            (String::new(), Err(d.into()))
+        }
+    }
+}
+
 /// Git calls an external diff driver with the path and the two versions
 /// (`/dev/null` for a file added or deleted). It must exit 0, or git stops:
 /// trouble is printed, and a policy that does not check falls back to a
@@ -133,20 +172,12 @@ fn git_diff(args: &[String]) -> Result<(), Failed> {
         .help("set it up with: git config diff.decree.command 'decree git-diff'")]);
         return Err(Failed);
     };
-    let text = |f: &str| -> String {
-        if f == "/dev/null" {
-            String::new()
-        } else {
-            std::fs::read_to_string(f).unwrap_or_default()
-        }
-    };
-    let (a_text, b_text) = (text(old), text(new));
+    let (a_text, a) = git_version(&format!("a/{path}"), old);
+    let (b_text, b) = git_version(&format!("b/{path}"), new);
     out(&format!("decree diff a/{path} b/{path}"), true);
-    let a = decree::load(&SourceFile::new(format!("a/{path}"), a_text.as_str()));
-    let b = decree::load(&SourceFile::new(format!("b/{path}"), b_text.as_str()));
     match (a, b) {
-        (Ok(a), Ok(b)) => {
-            let d = decree::diff::diff(&a, &b);
+        (Ok((a, pa)), Ok((b, pb))) => {
+            let d = decree::diff::diff(&a, &b).and_tests(&pa, &pb);
             out(
                 &decree::diff::render(&d, None, decree::diff::Colour::Plain),
                 false,

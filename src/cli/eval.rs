@@ -31,7 +31,7 @@ pub(crate) struct Args {
 pub(crate) struct ExplainArgs {
     /// Policy file.
     file: String,
-    /// Item name.
+    /// The item: its name, or its label (e.g. 技术改造资助).
     item: String,
     #[command(flatten)]
     run: RunArgs,
@@ -167,25 +167,73 @@ fn evaluated(evaluation: &Evaluation) -> Result<(), Failed> {
     }
 }
 
+/// The name of the item the user calls `text` (its name or its label), or
+/// the diagnostic of why there is none, labelled on the argument, with a
+/// "did you mean".
+fn item_called<'p>(policy: &'p Policy, text: &str, file: &str) -> Result<&'p str, Failed> {
+    let called = policy.items_called(text);
+    let info = |i| policy.item(i);
+    let argument = decree::SourceFile::new("the command line", text);
+    let here = decree::span::Span::new(0, text.len());
+    match called.as_slice() {
+        [one] => info(*one).map(|i| i.name()).ok_or(Failed),
+        [] => {
+            let d = Diagnostic::error(
+                decree::Code::UnknownName,
+                format!("no item named or labelled `{text}` in {file}"),
+            )
+            .label(here, "not an item's name or label");
+            let d = match policy.item_like(text).and_then(info) {
+                Some(i) => d.help(match &i.ast.label {
+                    Some(l) => format!("did you mean `{}` (“{}”)?", i.name(), l.node),
+                    None => format!("did you mean `{}`?", i.name()),
+                }),
+                None => d.help("`decree eval` lists every item with its label"),
+            };
+            Err(fail(d.in_source(&argument).into()))
+        }
+        many => {
+            let names: Vec<String> = many
+                .iter()
+                .filter_map(|&i| info(i))
+                .map(|i| format!("`{}`", i.name()))
+                .collect();
+            let d = Diagnostic::error(
+                decree::Code::Invalid,
+                format!(
+                    "`{text}` is the label of several items: {}",
+                    names.join(", ")
+                ),
+            )
+            .label(here, "a label items share")
+            .help("name the item instead");
+            Err(fail(d.in_source(&argument).into()))
+        }
+    }
+}
+
 fn explain(a: &ExplainArgs) -> Result<(), Failed> {
     let policy = load_policy(&a.file)?;
     let options = options(&policy, &a.run)?;
+    if std::path::Path::new(&a.run.facts).is_dir() {
+        return Err(fail(
+            Diagnostic::error(
+                decree::Code::Io,
+                format!("`{}` is a folder: an explanation is of one enterprise", a.run.facts),
+            )
+            .help("give one facts file (.json, .toml, .yaml); `decree eval --facts FOLDER` sums a folder")
+            .into(),
+        ));
+    }
     let facts_src = read(&a.run.facts)?;
     let (facts, warnings) = decree::facts::load(&policy, &facts_src).map_err(fail)?;
     report(&warnings);
     let evaluation = decree::evaluate(&policy, &facts, &options);
-    let name = a.item.as_str();
+    let name = item_called(&policy, &a.item, &a.file)?;
     let Some(result) = evaluation.item(name) else {
-        let d = Diagnostic::error(
-            decree::Code::UnknownName,
-            format!("no item `{name}` in {}", a.file),
-        );
-        let names = policy.items.iter().map(|i| i.name());
-        let d = match decree::check::suggest(name, names) {
-            Some(b) => d.help(format!("did you mean `{b}`?")),
-            None => d.help("`decree eval` lists every item"),
-        };
-        return Err(fail(d.into()));
+        return Err(fail(
+            Diagnostic::error(decree::Code::Invalid, format!("`{name}` was not evaluated")).into(),
+        ));
     };
     match a.format {
         OutputFormat::Table => out(&decree::report::explain(&evaluation, result), false),

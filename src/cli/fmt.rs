@@ -1,13 +1,15 @@
-//! `decree fmt FILE… [--check] [--stdout] [--surface]`: the canonical layout.
+//! `decree fmt PATH… [--check] [--stdout] [--surface]`: the canonical
+//! layout (a folder: each `*.decree` file under it).
 
 use decree::Diagnostic;
 
+use crate::paths::decree_files;
 use crate::terminal::{Failed, out, read, report};
 
 /// Format decree files in one canonical layout (in place).
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Files to format.
+    /// Files to format, or folders of them (searched recursively for *.decree).
     #[arg(required = true)]
     files: Vec<String>,
     /// Change nothing; exit 1 and name the files that would change.
@@ -33,7 +35,8 @@ enum SurfaceArg {
 
 /// Runs `decree fmt`.
 pub(crate) fn run(args: Args) -> Result<(), Failed> {
-    fmt(&args.files, args.check, args.stdout, args.surface)
+    let files = decree_files(&args.files)?;
+    fmt(&files, args.check, args.stdout, args.surface)
 }
 
 fn fmt(files: &[String], check: bool, to_stdout: bool, surface: SurfaceArg) -> Result<(), Failed> {

@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod paths;
 mod repl;
 mod terminal;
 mod test;

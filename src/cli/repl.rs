@@ -101,12 +101,12 @@ fn repl_script(session: &mut decree::repl::Session) -> bool {
     let mut failed = false;
     let mut buffer = String::new();
     for line in input.lines() {
-        let prompt = if buffer.is_empty() {
-            "decree> "
-        } else {
-            "   ...> "
-        };
+        let prompt = prompt(&buffer);
         out(&format!("{prompt}{line}"), true);
+        // `:quit` leaves even inside an unfinished input.
+        if decree::repl::Session::quits(line) {
+            return failed;
+        }
         buffer.push_str(line);
         buffer.push('\n');
         if decree::repl::Session::needs_more(&buffer) {
@@ -135,13 +135,26 @@ fn history_path() -> std::path::PathBuf {
     home.join(".decree_history")
 }
 
+/// The prompt for the next line: a new input, or a continuation of the
+/// unfinished `buffer`.
+fn prompt(buffer: &str) -> &'static str {
+    if buffer.is_empty() {
+        decree::repl::PROMPT
+    } else {
+        decree::repl::CONTINUATION_PROMPT
+    }
+}
+
 /// The interactive prompt: rustyline with completion, highlighting, hints,
-/// multi-line input and a history kept across sessions.
+/// a history kept across sessions, and multi-line input read line by line
+/// (each continuation line under its own prompt, so `:quit` and Ctrl-D
+/// leave from any line; Ctrl-C drops the unfinished input).
 fn repl_terminal(session: &mut decree::repl::Session) {
     use rustyline::error::ReadlineError;
+    // Whole inputs go into the history, not their lines one by one.
     let config = rustyline::Config::builder()
         .completion_type(rustyline::CompletionType::List)
-        .auto_add_history(true)
+        .auto_add_history(false)
         .build();
     let Ok(mut editor) = rustyline::Editor::<
         decree::repl::editor::DecreeHelper,
@@ -159,10 +172,22 @@ fn repl_terminal(session: &mut decree::repl::Session) {
     let history = history_path();
     let _ = editor.load_history(&history);
     out("decree repl — :help lists the commands, :quit leaves", true);
+    let mut buffer = String::new();
     loop {
-        match editor.readline("decree> ") {
+        match editor.readline(prompt(&buffer)) {
+            Ok(line) if decree::repl::Session::quits(&line) => {
+                let _ = editor.add_history_entry(line.trim());
+                break;
+            }
             Ok(line) => {
-                let reply = session.execute(&line);
+                buffer.push_str(&line);
+                buffer.push('\n');
+                if decree::repl::Session::needs_more(&buffer) {
+                    continue;
+                }
+                let input = std::mem::take(&mut buffer);
+                let _ = editor.add_history_entry(input.trim_end());
+                let reply = session.execute(&input);
                 show(&reply, RenderStyle::Color);
                 if let Some(h) = editor.helper_mut() {
                     h.names = session.names();
@@ -172,7 +197,7 @@ fn repl_terminal(session: &mut decree::repl::Session) {
                     break;
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Interrupted) => buffer.clear(),
             Err(_) => break,
         }
     }

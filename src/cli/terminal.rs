@@ -97,7 +97,8 @@ pub(crate) fn load_policy(path: &str) -> Result<Policy, Failed> {
 /// The facts file and settings of a single evaluation (`eval`, `explain`).
 #[derive(clap::Args)]
 pub(crate) struct RunArgs {
-    /// Facts file (.json, .toml, .yaml), or a folder of them for a fiscal summary.
+    /// Facts file (.json, .toml, .yaml); `decree eval` also takes a folder of
+    /// them, for a fiscal summary.
     #[arg(long)]
     pub facts: String,
     /// Evaluation date (YYYY-MM-DD); defaults to today.

@@ -5,12 +5,18 @@
 //! is a rename), declarations by name. A changed rule is described the way
 //! drafters think of it — "cap 5000万 → 3000万", "rate 20% → 15%",
 //! "threshold 100亿 → 80亿", "condition gained `and is_listed`",
-//! "tbd → 15%" — and layout, order and comments never show.
+//! "tbd → 15%" — and layout, order and comments never show. A change
+//! inside a table says where: "row 2 (revenue >= 100亿): amount 300万 →
+//! 200万", "bracket 2 (over 1000万): rate 5% → 4%".
+//! [`PolicyDiff::and_tests`] (in `tests.rs`) adds the changes of the tests
+//! written in the files, after the rules; [`empty_policy`] stands for a
+//! file that one side does not have (git's `/dev/null`).
 //! [`impact`] (in `impact.rs`) evaluates both versions over a population
 //! of enterprises; [`render`] (in `render.rs`) writes a diff as text.
 
 mod impact;
 mod render;
+mod tests;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +29,7 @@ use crate::value::Unit;
 
 pub use impact::{EnterpriseImpact, Impact, ItemImpact, Side, impact};
 pub use render::{Colour, render};
+pub use tests::test_changes;
 
 /// What happened to a declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,6 +68,31 @@ impl PolicyDiff {
     /// Whether the two policies mean the same.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// This diff followed by the changes of the tests written in the two
+    /// versions' files (`old` and `new` are the files as parsed).
+    pub fn and_tests(mut self, old: &Program, new: &Program) -> PolicyDiff {
+        self.changes.extend(test_changes(old, new));
+        self
+    }
+}
+
+/// A policy that declares nothing: the side of a comparison that has no
+/// file (a file added or deleted), against which every declaration of the
+/// other side is added or removed.
+pub fn empty_policy(name: &str) -> Policy {
+    Policy {
+        source: crate::span::SourceFile::new(name, ""),
+        header: crate::check::HeaderInfo::default(),
+        enums: Vec::new(),
+        facts: Vec::new(),
+        params: Vec::new(),
+        measures: Vec::new(),
+        items: Vec::new(),
+        order: Vec::new(),
+        names: std::collections::HashMap::new(),
+        warnings: Vec::new(),
     }
 }
 
@@ -489,7 +521,7 @@ impl Role {
             Role::Rate => "rate",
             Role::Threshold => "threshold",
             Role::Amount => "amount",
-            Role::Bracket => "bracket",
+            Role::Bracket => "upper bound",
             Role::Value => match &e.node {
                 ExprKind::Lit(Literal {
                     value: LitValue::Quantity(Unit::Rate, _),
@@ -597,14 +629,20 @@ fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
         {
             expr_changes(&t1.subject, &t2.subject, Role::Value, d);
             if let (Some(p1), Some(p2)) = (&t1.prior, &t2.prior) {
-                expr_changes(p1, p2, Role::Value, d);
+                at(Some("prior peak"), d, |d| {
+                    expr_changes(p1, p2, Role::Value, d)
+                });
             }
-            for ((th1, v1), (th2, v2)) in t1.rows.iter().zip(&t2.rows) {
-                expr_changes(th1, th2, Role::Threshold, d);
-                expr_changes(v1, v2, Role::Amount, d);
+            for (i, ((th1, v1), (th2, v2))) in t1.rows.iter().zip(&t2.rows).enumerate() {
+                at(row_place(t1, i).as_deref(), d, |d| {
+                    expr_changes(th1, th2, Role::Threshold, d);
+                    expr_changes(v1, v2, Role::Amount, d);
+                });
             }
             match (&t1.otherwise, &t2.otherwise) {
-                (Some(x), Some(y)) => expr_changes(x, y, Role::Amount, d),
+                (Some(x), Some(y)) => {
+                    at(Some("else row"), d, |d| expr_changes(x, y, Role::Amount, d))
+                }
                 (None, None) => {}
                 _ => d.push("else row added or removed".into()),
             }
@@ -613,18 +651,71 @@ fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
             if s1.brackets.len() == s2.brackets.len() =>
         {
             expr_changes(&s1.base, &s2.base, Role::Value, d);
-            for ((b1, r1), (b2, r2)) in s1.brackets.iter().zip(&s2.brackets) {
-                expr_changes(b1, b2, Role::Bracket, d);
-                expr_changes(r1, r2, Role::Rate, d);
+            for (i, ((b1, r1), (b2, r2))) in s1.brackets.iter().zip(&s2.brackets).enumerate() {
+                at(bracket_place(s1, i).as_deref(), d, |d| {
+                    expr_changes(b1, b2, Role::Bracket, d);
+                    expr_changes(r1, r2, Role::Rate, d);
+                });
             }
             match (&s1.above, &s2.above) {
-                (Some(x), Some(y)) => expr_changes(x, y, Role::Rate, d),
+                (Some(x), Some(y)) => {
+                    let place = bracket_place(s1, s1.brackets.len());
+                    at(place.as_deref(), d, |d| expr_changes(x, y, Role::Rate, d));
+                }
                 (None, None) => {}
                 _ => d.push("above row added or removed".into()),
             }
         }
         _ => d.push(format!("rule `{}` → `{}`", expr_text(a), expr_text(b))),
     }
+}
+
+/// The changes `f` finds, each told with the place they are in: "row 2
+/// (revenue >= 100亿): amount 300万 → 200万".
+/// The changes in one place are one line; a table of a single row needs
+/// no place (`None`).
+fn at(place: Option<&str>, d: &mut Vec<String>, f: impl FnOnce(&mut Vec<String>)) {
+    let mut inner = Vec::new();
+    f(&mut inner);
+    match place {
+        Some(place) if !inner.is_empty() => d.push(format!("{place}: {}", inner.join(", "))),
+        _ => d.extend(inner),
+    }
+}
+
+/// A tier table's row as a drafter finds it: its number and its test in
+/// the old version (`row 2 (revenue >= 100亿)`); none for a table of one
+/// row.
+fn row_place(t: &Tiers, i: usize) -> Option<String> {
+    if t.rows.len() == 1 && t.otherwise.is_none() {
+        return None;
+    }
+    Some(match t.rows.get(i) {
+        Some((threshold, _)) => format!(
+            "row {} ({} {} {})",
+            i + 1,
+            expr_text(&t.subject),
+            t.cmp.symbol(),
+            expr_text(threshold)
+        ),
+        None => format!("row {}", i + 1),
+    })
+}
+
+/// A schedule's bracket as a drafter finds it: its number and where it
+/// starts in the old version (`bracket 1 (up to 1000万)`, `bracket 2 (over
+/// 1000万)`); the `above` row is the bracket after the last bound. None
+/// for a schedule of one bracket.
+fn bracket_place(s: &Schedule, i: usize) -> Option<String> {
+    if s.brackets.len() == 1 && s.above.is_none() {
+        return None;
+    }
+    let from = i.checked_sub(1).and_then(|p| s.brackets.get(p));
+    Some(match (from, s.brackets.first()) {
+        (Some((lower, _)), _) => format!("bracket {} (over {})", i + 1, lit_raw(lower)),
+        (None, Some((upper, _))) => format!("bracket 1 (up to {})", lit_raw(upper)),
+        (None, None) => format!("bracket {}", i + 1),
+    })
 }
 
 fn lit_raw(e: &Expr) -> String {

@@ -402,8 +402,11 @@ pub struct Evaluation {
 
 /// A branch taken during evaluation: which way the construct at `span`
 /// went. `when`: 0 false, 1 true; `if`: 0 then, 1 else; tier tables: the row
-/// matched, or the number of rows for `else`/no match; `min`/`max`: the
-/// argument that bound the result.
+/// matched, or the number of rows for `else`/no match (one more, with
+/// `first reaching`, for a level the prior peak had already reached);
+/// schedules: the bracket the base ends in (the `above` row last);
+/// `min`/`max`: the argument that bound the result. `crate::testing` lists
+/// the branches by these numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Hit {
     /// The construct.

@@ -111,7 +111,11 @@ impl<'p> Evaluator<'p> {
                 Ok((o, trail))
             }
             Pick::Otherwise => {
-                self.hit(span, t.rows.len());
+                // `first reaching`: a level the prior peak had already
+                // reached is a branch of its own, after "below every row".
+                let before =
+                    t.prior.is_some() && rows.iter().any(|r| r.test.0 == Logic::Decided(true));
+                self.hit(span, t.rows.len() + usize::from(before));
                 self.otherwise(t, trail)
             }
         }
@@ -213,6 +217,8 @@ impl<'p> Evaluator<'p> {
             Ok(rows) => rows,
             Err(open) => return Ok((open, trail)),
         };
+        self.hit(span, bracket_reached(&rows, blo));
+        self.hit(span, bracket_reached(&rows, bhi));
         let err = |e| {
             self.arith_error(
                 e,
@@ -455,6 +461,15 @@ impl<'p> Evaluator<'p> {
 /// A marginal schedule at `x`: each bracket's part of `x` at the bracket's
 /// rate, summed exactly; the parts (part, rate, amount) are recorded when
 /// asked for.
+/// The bracket a base ends in (for coverage): the first whose upper bound
+/// it does not pass, else the last.
+fn bracket_reached(rows: &[(Option<Decimal>, Decimal)], x: Decimal) -> usize {
+    let within = |(upper, _): &(Option<Decimal>, Decimal)| upper.is_none_or(|u| x <= u);
+    rows.iter()
+        .position(within)
+        .unwrap_or(rows.len().saturating_sub(1))
+}
+
 fn marginal(
     rows: &[(Option<Decimal>, Decimal)],
     x: Decimal,

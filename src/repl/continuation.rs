@@ -10,6 +10,18 @@ use crate::syntax;
 use crate::syntax::scan::{TokenKind, scan};
 
 impl Session {
+    /// Whether a line typed is the command to leave (`:quit`, `:q`,
+    /// `:exit`, with a `：` too). It leaves even on a continuation line,
+    /// inside a bracket still open: the host asks before adding the line.
+    pub fn quits(line: &str) -> bool {
+        super::command_of(line.trim()).is_some_and(|c| Self::is_quit(c.trim()))
+    }
+
+    /// Whether a command's name (without its colon) is one that leaves.
+    pub(super) fn is_quit(name: &str) -> bool {
+        matches!(name, "quit" | "q" | "exit")
+    }
+
     /// Whether `input` is unfinished: brackets still open, or it ends with
     /// `=` or an operator, so the prompt should continue on the next line.
     pub fn needs_more(input: &str) -> bool {
@@ -42,12 +54,14 @@ impl Session {
             return false;
         }
         // `:add N ITEM` continues like the item it adds.
-        let body = match text.strip_prefix(":add") {
-            Some(rest) => rest
-                .trim_start()
-                .split_once(char::is_whitespace)
-                .map_or("", |(_, item)| item.trim()),
-            None if text.starts_with(':') => return false,
+        let body = match super::command_of(text) {
+            Some(cmd) => match cmd.strip_prefix("add") {
+                Some(rest) => rest
+                    .trim_start()
+                    .split_once(char::is_whitespace)
+                    .map_or("", |(_, item)| item.trim()),
+                None => return false,
+            },
             None => text,
         };
         if body.is_empty() {
@@ -90,6 +104,23 @@ mod tests {
         assert!(Session::needs_more("1万 +  # more below\n"));
         assert!(!Session::needs_more("min(1, 2) # (\n"));
         assert!(!Session::needs_more("1 + 2\n"));
+    }
+
+    #[test]
+    fn quit_is_quit_with_either_colon_and_anywhere() {
+        for line in [":quit", " :q ", ":exit\n", "：quit", "：q"] {
+            assert!(Session::quits(line), "{line}");
+        }
+        for line in [":quitting", "quit", ":set q = 1", "min(:quit"] {
+            assert!(!Session::quits(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_full_width_colon_starts_a_command_as_a_colon_does() {
+        assert!(!Session::needs_more("：eval\n"));
+        assert!(Session::needs_more("：add 8 award x = min(1万,\n"));
+        assert!(Session::needs_more(":add 8 award x = min(1万,\n"));
     }
 
     #[test]

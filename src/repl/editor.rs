@@ -9,7 +9,7 @@ use rustyline::hint::{Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
-use super::{COMMANDS, Session};
+use super::COMMANDS;
 use crate::syntax::keywords::KEYWORDS;
 use crate::syntax::scan::{TokenKind, scan};
 
@@ -60,10 +60,11 @@ impl Completer for DecreeHelper {
             display: s.to_string(),
             replacement: s.to_string(),
         };
-        if start == 0 && word.starts_with(':') {
+        if let (0, Some(typed)) = (start, super::command_of(word)) {
+            // `：se` completes as `:se` does (to `:set`).
             for (c, _) in COMMANDS {
                 let cmd = c.split_whitespace().next().unwrap_or(c);
-                if cmd.starts_with(word) {
+                if super::command_of(cmd).is_some_and(|name| name.starts_with(typed)) {
                     out.push(pair(cmd));
                 }
             }
@@ -96,13 +97,13 @@ impl Hinter for DecreeHelper {
     }
 }
 
+/// Every line is accepted as typed: the host reads an unfinished input
+/// line by line ([`super::Session::needs_more`]), each continuation line with its
+/// own prompt ([`super::CONTINUATION_PROMPT`]), so that `:quit` is seen on
+/// any line, even inside a bracket still open.
 impl Validator for DecreeHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        if Session::needs_more(ctx.input()) {
-            Ok(ValidationResult::Incomplete)
-        } else {
-            Ok(ValidationResult::Valid(None))
-        }
+    fn validate(&self, _ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(ValidationResult::Valid(None))
     }
 }
 
@@ -127,7 +128,7 @@ pub fn highlight_line(line: &str) -> String {
             TokenKind::Comment { .. } => paint(&mut out, COMMENT_COLOR, piece),
             TokenKind::Text => paint(&mut out, STRING_COLOR, piece),
             TokenKind::Open | TokenKind::Close => out.push_str(piece),
-            TokenKind::Code if token.span.start == 0 && piece.starts_with(':') => {
+            TokenKind::Code if token.span.start == 0 && super::command_of(piece).is_some() => {
                 paint(&mut out, COMMAND_COLOR, piece);
             }
             TokenKind::Code => highlight_code(&mut out, piece),
@@ -212,6 +213,21 @@ mod tests {
             "<kw>取小</>(<num>20%</> * 投资额, <num>5000万</>) <rem># 上限</>"
         );
         assert_eq!(named(":set x = 3亿"), "<cmd>:set</> x = <num>3亿</>");
+        assert_eq!(named("：set x＝3亿"), "<cmd>：set</> x＝<num>3亿</>");
+    }
+
+    #[test]
+    fn commands_complete_after_either_colon() {
+        let helper = DecreeHelper::new(Vec::new());
+        let history = rustyline::history::DefaultHistory::new();
+        let ctx = Context::new(&history);
+        for typed in [":se", "：se"] {
+            let (start, found) = helper
+                .complete(typed, typed.len(), &ctx)
+                .unwrap_or_default();
+            let found: Vec<String> = found.into_iter().map(|p| p.replacement).collect();
+            assert_eq!((start, found), (0, vec![":set".to_string()]), "{typed}");
+        }
     }
 
     #[test]

@@ -9,6 +9,24 @@ use crate::eval::{Evaluation, Facts};
 use crate::span::SourceFile;
 use crate::{Limits, report, syntax};
 
+/// How the command line gives a draft its issue date, which the validity
+/// line of a table names.
+const CLI_ISSUED: &str = "--set issued=YYYY-MM-DD";
+
+/// How the REPL gives a draft its issue date.
+const REPL_ISSUED: &str = ":set issued = YYYY-MM-DD";
+
+/// A table as the REPL shows it: where the validity line tells how to
+/// give the issue date, it names the REPL's own command, not the command
+/// line's option.
+fn in_repl_terms(e: &Evaluation, table: String) -> String {
+    if e.window.note == crate::eval::WindowNote::IssueTbd {
+        table.replacen(CLI_ISSUED, REPL_ISSUED, 1)
+    } else {
+        table
+    }
+}
+
 impl Session {
     fn facts(&self, policy: &Policy) -> Facts {
         let named = self.facts.iter().map(|(k, v)| (k.as_str(), v));
@@ -48,27 +66,46 @@ impl Session {
             }
         }
         Reply {
-            output: report::to_table(&e),
+            output: in_repl_terms(&e, report::to_table(&e)),
             diagnostics: e.errors.clone(),
             quit: false,
         }
     }
 
-    /// `:explain ITEM`: how an item's value was reached.
+    /// `:explain ITEM`: how an item's value was reached (ITEM by its name
+    /// or its label).
     pub(super) fn explain(&mut self, name: &str) -> Reply {
         let policy = match self.need_policy() {
             Ok(p) => p,
             Err(r) => return *r,
         };
         let e = self.evaluation(policy);
-        match e.item(name) {
+        // By its name or its label, as `decree explain`.
+        let called = policy.items_called(name);
+        let item = match called.as_slice() {
+            [one] => policy.item(*one).and_then(|i| e.item(i.name())),
+            _ => None,
+        };
+        match item {
             Some(item) => Reply::text(report::explain(&e, item)),
+            None if called.len() > 1 => Reply::error(
+                Diagnostic::error(
+                    Code::Invalid,
+                    format!("`{name}` is the label of several items"),
+                )
+                .help("name the item instead"),
+            ),
             None => {
-                let names = policy.items.iter().map(|i| i.name());
-                let d = Diagnostic::error(Code::UnknownName, format!("no item `{name}`"));
-                Reply::error(match crate::check::suggest(name, names) {
-                    Some(b) => d.help(format!("did you mean `{b}`?")),
-                    None => d,
+                let d = Diagnostic::error(
+                    Code::UnknownName,
+                    format!("no item named or labelled `{name}`"),
+                );
+                Reply::error(match policy.item_like(name).and_then(|i| policy.item(i)) {
+                    Some(b) => d.help(match &b.ast.label {
+                        Some(l) => format!("did you mean `{}` (“{}”)?", b.name(), l.node),
+                        None => format!("did you mean `{}`?", b.name()),
+                    }),
+                    None => d.help("`:eval` lists every item"),
                 })
             }
         }

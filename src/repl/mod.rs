@@ -28,6 +28,19 @@ mod settings;
 
 pub use session::{COMMANDS, Session};
 
+/// The prompt for a new input.
+pub const PROMPT: &str = "decree> ";
+
+/// The prompt for a line that continues an unfinished input (a bracket or
+/// block still open, a trailing operator): as wide as [`PROMPT`].
+pub const CONTINUATION_PROMPT: &str = "   ...> ";
+
+/// The command an input line is, without its colon: `:set x = 1` or, typed
+/// with a Chinese input method, `：set x = 1`.
+pub(crate) fn command_of(input: &str) -> Option<&str> {
+    input.strip_prefix(':').or_else(|| input.strip_prefix('：'))
+}
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// File access granted by the host.

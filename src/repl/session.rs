@@ -123,7 +123,7 @@ impl Session {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             return Reply::default();
         }
-        if let Some(cmd) = trimmed.strip_prefix(':') {
+        if let Some(cmd) = super::command_of(trimmed) {
             let (name, rest) = cmd.split_once(char::is_whitespace).unwrap_or((cmd, ""));
             return self.command(name, rest.trim());
         }
@@ -136,7 +136,7 @@ impl Session {
     fn command(&mut self, name: &str, arg: &str) -> Reply {
         match name {
             "help" | "h" | "?" => Reply::text(help()),
-            "quit" | "q" | "exit" => Reply {
+            _ if Session::is_quit(name) => Reply {
                 quit: true,
                 ..Reply::default()
             },

@@ -94,7 +94,8 @@ impl Session {
             Ok(p) => p,
             Err(r) => return *r,
         };
-        let Some((name, value)) = arg.split_once('=') else {
+        // `＝` as a Chinese input method types it.
+        let Some((name, value)) = arg.split_once(['=', '＝']) else {
             return self.usage("give a name and a value", ":set NAME = VALUE");
         };
         let (name, value) = (name.trim(), value.trim());
