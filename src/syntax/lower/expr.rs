@@ -65,20 +65,24 @@ fn pratt_op(op: Operator) -> Option<Op<Rule>> {
     })
 }
 
-/// `lhs op rhs` as a chain when `op` chains and `lhs` is already a run of
-/// it: `a + b` then `+ c` is one chain `a + b + c` (left to right, as it
-/// reads and as it is evaluated). Otherwise the operands come back.
-fn chain(op: BinaryOp, lhs: Expr, rhs: Expr) -> Result<ExprKind, (Expr, Expr)> {
-    if !op.chains() {
-        return Err((lhs, rhs));
-    }
+/// Whether `lhs op …` continues a chain: `op` chains and `lhs` is already
+/// a run of it (`a + b` then `+ c` is one chain `a + b + c`, evaluated left
+/// to right as it reads).
+fn continues_chain(op: BinaryOp, lhs: &Expr) -> bool {
+    op.chains() && matches!(&lhs.node, ExprKind::Binary(o, ..) | ExprKind::Chain(o, _) if *o == op)
+}
+
+/// `lhs op rhs`: a chain when `lhs` is a run of `op`, else a binary node.
+fn combine(op: BinaryOp, lhs: Expr, rhs: Expr) -> ExprKind {
     match lhs.node {
-        ExprKind::Binary(o, a, b) if o == op => Ok(ExprKind::Chain(op, vec![*a, *b, rhs])),
+        ExprKind::Binary(o, a, b) if o == op && op.chains() => {
+            ExprKind::Chain(op, vec![*a, *b, rhs])
+        }
         ExprKind::Chain(o, mut terms) if o == op => {
             terms.push(rhs);
-            Ok(ExprKind::Chain(op, terms))
+            ExprKind::Chain(op, terms)
         }
-        node => Err((Spanned::new(node, lhs.span), rhs)),
+        node => ExprKind::Binary(op, Box::new(Spanned::new(node, lhs.span)), Box::new(rhs)),
     }
 }
 
@@ -139,14 +143,13 @@ impl Lowerer<'_> {
                     return Err(self.missing(span(&op)));
                 };
                 let s = lhs.span.to(rhs.span);
-                match chain(bop, lhs, rhs) {
-                    // A chain is as deep as its deepest operand, plus one.
-                    Ok(e) => self.deeper(Spanned::new(e, s), ld.saturating_sub(1).max(rd)),
-                    Err((lhs, rhs)) => {
-                        let e = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
-                        self.deeper(Spanned::new(e, s), ld.max(rd))
-                    }
-                }
+                // A chain is as deep as its deepest operand, plus one.
+                let depth = if continues_chain(bop, &lhs) {
+                    ld.saturating_sub(1).max(rd)
+                } else {
+                    ld.max(rd)
+                };
+                self.deeper(Spanned::new(combine(bop, lhs, rhs), s), depth)
             })
             .parse(p.into_inner());
         result.map_err(|e| {
