@@ -59,6 +59,9 @@ pub(super) struct Comments {
     gap: &'static str,
     /// The furthest end of an entry or comment placed so far.
     last_end: usize,
+    /// The start of the entry being printed, whose end-of-line comments
+    /// wait for it (the rows of its tables do not take them).
+    held: Option<usize>,
 }
 
 impl Comments {
@@ -90,6 +93,7 @@ impl Comments {
             blank,
             gap,
             last_end: 0,
+            held: None,
         }
     }
 
@@ -109,6 +113,17 @@ impl Comments {
             && self.blank.get(line - 2).copied().unwrap_or(false)
     }
 
+    /// Holds the end-of-line comments after `start` for the entry that
+    /// starts there (`None` lets them go).
+    pub(super) fn hold(&mut self, start: Option<usize>) {
+        self.held = start;
+    }
+
+    /// Whether `c` waits for the entry being printed.
+    fn is_held(&self, c: &Comment) -> bool {
+        c.trailing && self.held.is_some_and(|start| c.offset > start)
+    }
+
     /// The comments not yet placed that stand before `upto` (own-line
     /// ones, and end-of-line ones no entry took), one a line after `pad`,
     /// each after a blank line where the author left one (a line feed
@@ -119,7 +134,7 @@ impl Comments {
             .filter(|&i| {
                 self.list
                     .get(i)
-                    .is_some_and(|c| !c.placed && c.offset < upto)
+                    .is_some_and(|c| !c.placed && c.offset < upto && !self.is_held(c))
             })
             .collect();
         for i in pending {

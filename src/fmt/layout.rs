@@ -2,12 +2,13 @@
 //! of consecutive facts, params and enum variants, the `=` of test lines,
 //! the `=>` of table rows, and end-of-line comments.
 //!
-//! The printer marks where a column starts with [`CELL`] (the cell before
-//! it is padded with blanks, at least one) and where an end-of-line comment
-//! starts with [`NOTE`] (at least two blanks before it); [`align`] then
-//! lines up each run of consecutive lines that carry the same mark and the
-//! same indentation. A blank line, a comment line, or any line without the
-//! mark ends a run. Widths are terminal columns, so Chinese text (two
+//! The printer marks where a column starts with a [`Column`]'s mark (the
+//! cell before it is padded with blanks, at least one) and where an
+//! end-of-line comment starts with [`NOTE`] (at least two blanks before
+//! it); [`align`] then lines up each run of consecutive lines that carry
+//! the same mark and the same indentation. A blank line, a comment line,
+//! or any line without the mark ends a run: so facts line up with facts,
+//! not with the params that follow them. Widths are terminal columns, so Chinese text (two
 //! columns a character) lines up.
 //!
 //! An outlier does not set the column: while the widest cell of a run is
@@ -17,11 +18,52 @@
 
 use crate::syntax::print::columns;
 
-/// Marks the start of an aligned column.
-pub(super) const CELL: char = '\u{E000}';
+/// The columns the formatter lines up, each marked by its own
+/// private-use character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Column {
+    /// The label of a fact.
+    FactLabel,
+    /// The label of a param.
+    ParamLabel,
+    /// The label of an enum variant.
+    VariantLabel,
+    /// The `=` of a test line (a fact, a `set`, an `expect`).
+    TestEquals,
+    /// The `=>` of a table row.
+    RowArrow,
+}
+
+impl Column {
+    /// Every column, in the order they are aligned.
+    const ALL: [Column; 5] = [
+        Column::FactLabel,
+        Column::ParamLabel,
+        Column::VariantLabel,
+        Column::TestEquals,
+        Column::RowArrow,
+    ];
+
+    /// The character that marks the column.
+    pub(super) fn mark(self) -> char {
+        match self {
+            Column::FactLabel => '\u{E000}',
+            Column::ParamLabel => '\u{E002}',
+            Column::VariantLabel => '\u{E003}',
+            Column::TestEquals => '\u{E004}',
+            Column::RowArrow => '\u{E005}',
+        }
+    }
+}
 
 /// Marks the start of an end-of-line comment.
 pub(super) const NOTE: char = '\u{E001}';
+
+/// Whether `text` holds a character the formatter uses as a mark (then it
+/// is formatted without columns).
+pub(super) fn has_marks(text: &str) -> bool {
+    text.chars().any(|c| ('\u{E000}'..='\u{E005}').contains(&c))
+}
 
 /// How much wider than the rest of its run a cell may be and still set the
 /// column.
@@ -30,7 +72,9 @@ pub(super) const OUTLIER: usize = 8;
 /// The text with every mark replaced by the blanks that align its run.
 pub(super) fn align(text: &str) -> String {
     let mut lines: Vec<String> = text.split('\n').map(str::to_string).collect();
-    align_runs(&mut lines, CELL, 1);
+    for column in Column::ALL {
+        align_runs(&mut lines, column.mark(), 1);
+    }
     align_runs(&mut lines, NOTE, 2);
     lines.join("\n")
 }
@@ -96,14 +140,15 @@ mod tests {
 
     #[test]
     fn runs_align_in_terminal_columns_and_outliers_keep_one_blank() {
+        let cell = Column::FactLabel.mark();
         let text = format!(
-            "fact a: bool{CELL}\"甲\"\nfact 投资额: money{CELL}\"乙\"{NOTE}# c\n\nfact b: bool{CELL}\"x\""
+            "fact a: bool{cell}\"甲\"\nfact 投资额: money{cell}\"乙\"{NOTE}# c\n\nfact b: bool{cell}\"x\""
         );
         assert_eq!(
             align(&text),
             "fact a: bool       \"甲\"\nfact 投资额: money \"乙\"  # c\n\nfact b: bool \"x\""
         );
-        let outlier = format!("a{CELL}1\nbb{CELL}2\n{}{CELL}3", "c".repeat(20));
+        let outlier = format!("a{cell}1\nbb{cell}2\n{}{cell}3", "c".repeat(20));
         assert_eq!(align(&outlier), format!("a  1\nbb 2\n{} 3", "c".repeat(20)));
     }
 }

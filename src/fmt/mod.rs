@@ -38,6 +38,7 @@ mod comments;
 mod layout;
 
 use comments::{Comments, Entry};
+use layout::Column;
 
 use crate::ast::*;
 use crate::span::{SourceFile, Span};
@@ -62,7 +63,7 @@ pub fn format(source: &SourceFile, program: &Program, surface: Surface) -> Strin
     // The column marks are private-use characters; a source that holds one
     // (in a text or a comment) is formatted without columns, so a mark of
     // the author's is never taken for the formatter's.
-    let align = !source.text.contains([layout::CELL, layout::NOTE]);
+    let align = !layout::has_marks(&source.text);
     let note: &'static str = if align { "\u{E001}" } else { "  " };
     let mut p = Printer {
         source,
@@ -186,10 +187,14 @@ impl Printer<'_> {
         "  ".repeat(self.indent)
     }
 
-    /// The column mark between a cell and the next (a blank without
-    /// columns).
-    fn cell(&self) -> &'static str {
-        if self.align { "\u{E000}" } else { " " }
+    /// The mark of `column` between a cell and the next (a blank
+    /// without columns).
+    fn cell(&self, column: Column) -> String {
+        if self.align {
+            column.mark().to_string()
+        } else {
+            " ".to_string()
+        }
     }
 
     /// Appends `text`, without the blank line it may start with where
@@ -343,7 +348,7 @@ impl Printer<'_> {
             f.name.node,
             self.type_ref(&f.ty.node)
         );
-        let text = labelled(head, f.label.as_ref(), self.cell());
+        let text = labelled(head, f.label.as_ref(), &self.cell(Column::FactLabel));
         let end = f.label.as_ref().map_or(f.ty.span.end, |l| l.span.end);
         self.entry(f.span.0.start, end, &text);
     }
@@ -363,7 +368,8 @@ impl Printer<'_> {
             }
             None => (self.kw("tbd").to_string(), Vec::new()),
         };
-        let text = labelled(format!("{head}{value}"), p.label.as_ref(), self.cell());
+        let cell = self.cell(Column::ParamLabel);
+        let text = labelled(format!("{head}{value}"), p.label.as_ref(), &cell);
         let end = p.label.as_ref().map_or(p.value_span.0.end, |l| l.span.end);
         self.entry_with(p.span.0.start, end, &text, &marks, blank);
     }
@@ -394,7 +400,11 @@ impl Printer<'_> {
         self.open(e.span.0.start, e.name.span.end, &t);
         self.indent += 1;
         for (name, label) in &e.variants {
-            let mut t = labelled(name.node.clone(), label.as_ref(), self.cell());
+            let mut t = labelled(
+                name.node.clone(),
+                label.as_ref(),
+                &self.cell(Column::VariantLabel),
+            );
             t.push(',');
             let end = label.as_ref().map_or(name.span.end, |l| l.span.end);
             self.entry(name.span.start, end, &t);
@@ -449,8 +459,10 @@ impl Printer<'_> {
     /// next line one step in (wrapped if it does not fit there either);
     /// then `when`, `by` and `concerns` each on a line one step in.
     fn item(&mut self, item: &Item) {
-        // Comments before the item come before it, not inside its tables.
+        // Comments before the item come before it, not inside its tables;
+        // its end-of-line comments are its own, not its rows'.
         let blank = self.begin(item.span.0.start);
+        self.comments.hold(Some(item.span.0.start));
         let kind = self.kw(item.kind.node.keyword());
         let head = labelled(
             format!("{kind} {}", item.name.node),
@@ -517,6 +529,7 @@ impl Printer<'_> {
         .flatten()
         .max()
         .unwrap_or(item.span.0.end);
+        self.comments.hold(None);
         self.entry_with(item.span.0.start, end, &text, &marks, blank);
     }
 
@@ -556,7 +569,7 @@ impl Printer<'_> {
                         (format!("[{}]", names.join(", ")), end)
                     }
                 };
-                let text = format!("{}{}= {v}", name.node, self.cell());
+                let text = format!("{}{}= {v}", name.node, self.cell(Column::TestEquals));
                 self.entry(name.span.start, end, &text);
             }
             self.indent -= 1;
@@ -571,7 +584,11 @@ impl Printer<'_> {
                 name.node.clone()
             };
             let value = self.expr(e, None).0;
-            let text = format!("{} {n}{}= {value}", self.kw("set"), self.cell());
+            let text = format!(
+                "{} {n}{}= {value}",
+                self.kw("set"),
+                self.cell(Column::TestEquals)
+            );
             self.entry(name.span.start, e.span.end, &text);
         }
         if let Some(at) = &t.at {
@@ -580,12 +597,8 @@ impl Printer<'_> {
         }
         for x in &t.expects {
             let want = self.expected(&x.want);
-            let text = format!(
-                "{} {}{}= {want}",
-                self.kw("expect"),
-                x.item.node,
-                self.cell()
-            );
+            let cell = self.cell(Column::TestEquals);
+            let text = format!("{} {}{cell}= {want}", self.kw("expect"), x.item.node);
             let end = match &x.want {
                 Expected::Status(s, by) => by.last().map_or(s.span.end, |b| b.span.end),
                 Expected::Value(
@@ -636,7 +649,7 @@ impl Printer<'_> {
     /// one step inside the entry, their `=>` in a column.
     fn expr(&mut self, e: &Expr, wrap: Option<Wrap>) -> (String, Vec<(usize, usize)>) {
         let style = Style::source(self.surface);
-        let gap = self.cell();
+        let gap = self.cell(Column::RowArrow);
         let (source, comments) = (self.source, &mut self.comments);
         let mut row = |at: Span, text: &str| {
             let entry = Entry {
@@ -650,7 +663,7 @@ impl Printer<'_> {
         };
         let mut printer = ExprPrinter::new(style, Tables::Rows(&mut row))
             .keeping_parentheses(&source.text)
-            .row_gap(gap);
+            .row_gap(&gap);
         if let Some(wrap) = wrap {
             printer = printer.wrapping(wrap);
         }

@@ -252,8 +252,14 @@ impl<'a> Printer<'a> {
                 }
                 out.push(')');
             }
-            ExprKind::Tiers(t) => self.tiers(t, out),
-            ExprKind::Schedule(s) => self.schedule(s, out),
+            ExprKind::Tiers(t) => {
+                self.tiers(t, out);
+                self.mark(e.span, out);
+            }
+            ExprKind::Schedule(s) => {
+                self.schedule(s, out);
+                self.mark(e.span, out);
+            }
         }
         self.clarify_products = clarify;
     }
