@@ -113,6 +113,22 @@ impl Comments {
             && self.blank.get(line - 2).copied().unwrap_or(false)
     }
 
+    /// Where the end-of-line comments stand, in order.
+    pub(super) fn trailing(&self) -> Vec<usize> {
+        self.list
+            .iter()
+            .filter(|c| c.trailing)
+            .map(|c| c.offset)
+            .collect()
+    }
+
+    /// Whether an end-of-line comment stands between `from` and `to`.
+    pub(super) fn trailing_between(&self, from: usize, to: usize) -> bool {
+        self.list
+            .iter()
+            .any(|c| c.trailing && from < c.offset && c.offset < to)
+    }
+
     /// Holds the end-of-line comments after `start` for the entry that
     /// starts there (`None` lets them go).
     pub(super) fn hold(&mut self, start: Option<usize>) {
@@ -160,7 +176,10 @@ impl Comments {
     /// The lines of an entry: its comments before it, a blank line where
     /// `entry.blank` says, then its text after `pad`, each end-of-line
     /// comment of its source lines at the end of the line holding the code
-    /// it followed. Comments that now share a line are joined on it.
+    /// it followed. A comment whose line has one already goes on a line of
+    /// its own after the entry (the printer breaks lines at comments, so
+    /// this is rare: code of several lines the layout joins, such as a
+    /// fact's name and label on two lines).
     pub(super) fn entry(&mut self, entry: &Entry<'_>, pad: &str) -> String {
         let mut out = self.before(entry.start, pad);
         if entry
@@ -173,6 +192,7 @@ impl Comments {
         let mut lines: Vec<String> = entry.text.split('\n').map(str::to_string).collect();
         let last_line = self.line_of(entry.end);
         let mut commented = vec![false; lines.len()];
+        let mut after = Vec::new();
         let mut last_end = self.last_end;
         let gap = self.gap;
         for c in self
@@ -189,14 +209,17 @@ impl Comments {
                 .max_by_key(|(end, _)| *end)
                 .map_or(0, |(_, line)| *line);
             let at = at.min(lines.len().saturating_sub(1));
-            if let (Some(line), Some(has)) = (lines.get_mut(at), commented.get_mut(at)) {
-                // A second comment on the line becomes part of the first.
-                line.push_str(if *has { "  " } else { gap });
-                line.push_str(&c.text);
-                *has = true;
+            match (lines.get_mut(at), commented.get_mut(at)) {
+                (Some(line), Some(has)) if !*has => {
+                    line.push_str(gap);
+                    line.push_str(&c.text);
+                    *has = true;
+                }
+                _ => after.push(c.text.clone()),
             }
         }
         self.last_end = last_end;
+        lines.extend(after);
         for l in &lines {
             if !l.is_empty() {
                 out.push_str(pad);

@@ -65,10 +65,12 @@ pub fn format(source: &SourceFile, program: &Program, surface: Surface) -> Strin
     // the author's is never taken for the formatter's.
     let align = !layout::has_marks(&source.text);
     let note: &'static str = if align { "\u{E001}" } else { "  " };
+    let comments = Comments::of(source, note);
     let mut p = Printer {
         source,
         surface,
-        comments: Comments::of(source, note),
+        trailing: comments.trailing(),
+        comments,
         out: String::new(),
         indent: 0,
         align,
@@ -116,6 +118,8 @@ struct Printer<'s> {
     indent: usize,
     /// Whether columns are marked for [`layout::align`].
     align: bool,
+    /// Where the end-of-line comments stand in the source, in order.
+    trailing: Vec<usize>,
     /// The last line written opens a block: no blank line may follow.
     opened: bool,
 }
@@ -483,7 +487,11 @@ impl Printer<'_> {
             _ => 0,
         };
         let mut marks = Vec::new();
-        let (mut text, rule_lines) = if self.fits(body, after_eq + by) {
+        // A comment after the `=` ends the head's line: the rule goes below.
+        let noted = self
+            .comments
+            .trailing_between(item.span.0.start, body.span.start);
+        let (mut text, rule_lines) = if !noted && self.fits(body, after_eq + by) {
             let (rule, m) = self.expr(body, Some(wrap_at(pad, after_eq, 0)));
             marks.extend(m);
             let lines = rule.matches('\n').count();
@@ -506,14 +514,21 @@ impl Printer<'_> {
         // `by` ends the line of the rule, where it fits; `concerns` ends
         // the item's only line, where it fits.
         let one_line = !text.contains('\n');
+        let mut code_end = item.when.as_ref().map_or(body.span.end, |w| w.span.end);
         if let Some(b) = &item.by {
             let by = format!("{} {}", self.kw("by"), b.node);
-            self.tail(&mut text, &by, item.when.is_none() && rule_lines == 0);
+            let join = item.when.is_none()
+                && rule_lines == 0
+                && !self.comments.trailing_between(code_end, b.span.start);
+            self.tail(&mut text, &by, join);
+            code_end = b.span.end;
             marks.push((b.span.end, text.matches('\n').count()));
         }
         if let Some(c) = &item.concerns {
             let concerns = format!("{} {}", self.kw("concerns"), quote(c));
-            let join = one_line && !text.contains('\n');
+            let join = one_line
+                && !text.contains('\n')
+                && !self.comments.trailing_between(code_end, c.span.start);
             self.tail(&mut text, &concerns, join);
             marks.push((c.span.end, text.matches('\n').count()));
         }
@@ -663,6 +678,7 @@ impl Printer<'_> {
         };
         let mut printer = ExprPrinter::new(style, Tables::Rows(&mut row))
             .keeping_parentheses(&source.text)
+            .breaking_at(&self.trailing)
             .row_gap(&gap);
         if let Some(wrap) = wrap {
             printer = printer.wrapping(wrap);

@@ -112,6 +112,9 @@ pub(crate) struct Printer<'a> {
     /// For every name and literal written: where it ends in the source and
     /// on which line of the output (0 for the first) it stands.
     marks: Vec<(usize, usize)>,
+    /// Where end-of-line comments stand in the source, in order: an
+    /// expression with one inside is broken (a line ends at each comment).
+    comments: &'a [usize],
 }
 
 impl<'a> Printer<'a> {
@@ -125,7 +128,22 @@ impl<'a> Printer<'a> {
             row_gap: " ",
             clarify_products: false,
             marks: Vec::new(),
+            comments: &[],
         }
+    }
+
+    /// Breaks an expression that has an end-of-line comment inside it
+    /// (`comments`: where they stand in the source, in order) even when it
+    /// would fit, so each comment keeps a line of its own to end.
+    pub(crate) fn breaking_at(mut self, comments: &'a [usize]) -> Self {
+        self.comments = comments;
+        self
+    }
+
+    /// Whether an end-of-line comment stands inside `e`.
+    fn has_comment(&self, e: &Expr) -> bool {
+        let after = self.comments.partition_point(|&c| c <= e.span.start);
+        self.comments.get(after).is_some_and(|&c| c < e.span.end)
     }
 
     /// Keeps the parentheses the author wrote around an operand that is
@@ -287,12 +305,14 @@ impl<'a> Printer<'a> {
     /// c`), each continuation line indented one step past the line the
     /// expression started on; inside parentheses, calls and `if` likewise.
     /// An expression holding a table is printed as it stands: the table
-    /// breaks it already.
+    /// breaks it already. One with an end-of-line comment inside is broken
+    /// even if it fits.
     fn wrapped(&mut self, e: &Expr, out: &mut String) {
         let Some(wrap) = self.wrap else {
             return self.write(e, out);
         };
-        if has_table(e) || self.column(out) + columns(&self.flat(e)) <= wrap.width {
+        let fits = self.column(out) + columns(&self.flat(e)) <= wrap.width;
+        if has_table(e) || (fits && !self.has_comment(e)) {
             return self.write(e, out);
         }
         let clarify = self.clarify_products;
