@@ -177,8 +177,8 @@ impl Comments {
     /// `entry.blank` says, then its text after `pad`, each end-of-line
     /// comment of its source lines at the end of the line holding the code
     /// it followed. A comment whose line has one already goes on a line of
-    /// its own after the entry (the printer breaks lines at comments, so
-    /// this is rare: code of several lines the layout joins, such as a
+    /// its own before the next entry (the printer breaks lines at comments,
+    /// so this is rare: code of several lines the layout joins, such as a
     /// fact's name and label on two lines).
     pub(super) fn entry(&mut self, entry: &Entry<'_>, pad: &str) -> String {
         let mut out = self.before(entry.start, pad);
@@ -192,7 +192,6 @@ impl Comments {
         let mut lines: Vec<String> = entry.text.split('\n').map(str::to_string).collect();
         let last_line = self.line_of(entry.end);
         let mut commented = vec![false; lines.len()];
-        let mut after = Vec::new();
         let mut last_end = self.last_end;
         let gap = self.gap;
         for c in self
@@ -200,8 +199,6 @@ impl Comments {
             .iter_mut()
             .filter(|c| !c.placed && c.trailing && c.offset > entry.start && c.line <= last_line)
         {
-            c.placed = true;
-            last_end = last_end.max(c.offset);
             let at = entry
                 .marks
                 .iter()
@@ -209,17 +206,20 @@ impl Comments {
                 .max_by_key(|(end, _)| *end)
                 .map_or(0, |(_, line)| *line);
             let at = at.min(lines.len().saturating_sub(1));
-            match (lines.get_mut(at), commented.get_mut(at)) {
-                (Some(line), Some(has)) if !*has => {
+            // A comment whose line has one already is left for the next
+            // entry, before which it goes on a line of its own, as it stands
+            // when the output is formatted again.
+            if let (Some(line), Some(has)) = (lines.get_mut(at), commented.get_mut(at)) {
+                if !*has {
+                    c.placed = true;
+                    last_end = last_end.max(c.offset);
                     line.push_str(gap);
                     line.push_str(&c.text);
                     *has = true;
                 }
-                _ => after.push(c.text.clone()),
             }
         }
         self.last_end = last_end;
-        lines.extend(after);
         for l in &lines {
             if !l.is_empty() {
                 out.push_str(pad);

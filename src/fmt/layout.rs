@@ -1,6 +1,6 @@
 //! Columns, as gofmt lines up a block of struct fields: the label column
-//! of consecutive facts, params and enum variants, the `=` of test lines,
-//! the `=>` of table rows, and end-of-line comments.
+//! of consecutive facts, params and enum variants, the `=>` of table rows,
+//! and end-of-line comments.
 //!
 //! The printer marks where a column starts with a [`Column`]'s mark (the
 //! cell before it is padded with blanks, at least one) and where an
@@ -28,19 +28,16 @@ pub(super) enum Column {
     ParamLabel,
     /// The label of an enum variant.
     VariantLabel,
-    /// The `=` of a test line (a fact, a `set`, an `expect`).
-    TestEquals,
     /// The `=>` of a table row.
     RowArrow,
 }
 
 impl Column {
     /// Every column, in the order they are aligned.
-    const ALL: [Column; 5] = [
+    const ALL: [Column; 4] = [
         Column::FactLabel,
         Column::ParamLabel,
         Column::VariantLabel,
-        Column::TestEquals,
         Column::RowArrow,
     ];
 
@@ -50,8 +47,7 @@ impl Column {
             Column::FactLabel => '\u{E000}',
             Column::ParamLabel => '\u{E002}',
             Column::VariantLabel => '\u{E003}',
-            Column::TestEquals => '\u{E004}',
-            Column::RowArrow => '\u{E005}',
+            Column::RowArrow => '\u{E004}',
         }
     }
 }
@@ -62,7 +58,7 @@ pub(super) const NOTE: char = '\u{E001}';
 /// Whether `text` holds a character the formatter uses as a mark (then it
 /// is formatted without columns).
 pub(super) fn has_marks(text: &str) -> bool {
-    text.chars().any(|c| ('\u{E000}'..='\u{E005}').contains(&c))
+    text.chars().any(|c| ('\u{E000}'..='\u{E004}').contains(&c))
 }
 
 /// How much wider than the rest of its run a cell may be and still set the

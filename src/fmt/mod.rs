@@ -16,8 +16,9 @@
 //!   neighbours by one, as are the measures of a chapter from its cites
 //!   and from each other.
 //! - **Columns**: consecutive facts, params and enum variants line up their
-//!   labels, test lines their `=`, table rows their `=>`, consecutive lines
-//!   their end-of-line comments (`layout`).
+//!   labels, table rows their `=>`, consecutive lines their end-of-line
+//!   comments (`layout`). Test lines are not aligned: they are read one by
+//!   one, and a long item name would push the others far right.
 //! - **Width**: [`WIDTH`] terminal columns. An item's rule that does not
 //!   fit after its `=` goes on the next line, indented; an expression that
 //!   does not fit there either breaks before the operators of its loosest
@@ -584,7 +585,7 @@ impl Printer<'_> {
                         (format!("[{}]", names.join(", ")), end)
                     }
                 };
-                let text = format!("{}{}= {v}", name.node, self.cell(Column::TestEquals));
+                let text = format!("{} = {v}", name.node);
                 self.entry(name.span.start, end, &text);
             }
             self.indent -= 1;
@@ -599,11 +600,7 @@ impl Printer<'_> {
                 name.node.clone()
             };
             let value = self.expr(e, None).0;
-            let text = format!(
-                "{} {n}{}= {value}",
-                self.kw("set"),
-                self.cell(Column::TestEquals)
-            );
+            let text = format!("{} {n} = {value}", self.kw("set"));
             self.entry(name.span.start, e.span.end, &text);
         }
         if let Some(at) = &t.at {
@@ -612,8 +609,7 @@ impl Printer<'_> {
         }
         for x in &t.expects {
             let want = self.expected(&x.want);
-            let cell = self.cell(Column::TestEquals);
-            let text = format!("{} {}{cell}= {want}", self.kw("expect"), x.item.node);
+            let text = format!("{} {} = {want}", self.kw("expect"), x.item.node);
             let end = match &x.want {
                 Expected::Status(s, by) => by.last().map_or(s.span.end, |b| b.span.end),
                 Expected::Value(

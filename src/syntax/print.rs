@@ -115,6 +115,9 @@ pub(crate) struct Printer<'a> {
     /// Where end-of-line comments stand in the source, in order: an
     /// expression with one inside is broken (a line ends at each comment).
     comments: &'a [usize],
+    /// The indentation of the continuation lines of the broken expression
+    /// being printed, which those of a part of it go deeper than.
+    enclosing: Option<usize>,
 }
 
 impl<'a> Printer<'a> {
@@ -129,6 +132,7 @@ impl<'a> Printer<'a> {
             clarify_products: false,
             marks: Vec::new(),
             comments: &[],
+            enclosing: None,
         }
     }
 
@@ -140,10 +144,53 @@ impl<'a> Printer<'a> {
         self
     }
 
-    /// Whether an end-of-line comment stands inside `e`.
+    /// Whether `e`, or a part of it the wrapping reaches (an operand, an
+    /// argument, the part of an `if`, the operand of a prefix), has an
+    /// end-of-line comment in a gap where it can be broken.
+    fn must_break(&self, e: &Expr) -> bool {
+        if self.comments.is_empty() {
+            return false;
+        }
+        self.has_comment(e)
+            || match &e.node {
+                ExprKind::Binary(op, ..) if *op != BinaryOp::Range => {
+                    chain(e).into_iter().any(|(_, x)| self.must_break(x))
+                }
+                ExprKind::Unary(_, x) => self.must_break(x),
+                ExprKind::Call(_, args) => args.iter().any(|a| self.must_break(a)),
+                ExprKind::If(c, t, f) => [c, t, f].iter().any(|x| self.must_break(x)),
+                _ => false,
+            }
+    }
+
+    /// Whether an end-of-line comment stands in a gap where `e` can be
+    /// broken: between the operands of its loosest chain, between the
+    /// arguments of a call (or after the last), between the parts of an
+    /// `if`. Breaking there gives the comment a line of its own to end; a
+    /// comment anywhere else would stay where it is however `e` is laid out.
     fn has_comment(&self, e: &Expr) -> bool {
-        let after = self.comments.partition_point(|&c| c <= e.span.start);
-        self.comments.get(after).is_some_and(|&c| c < e.span.end)
+        let parts: Vec<&Expr> = match &e.node {
+            ExprKind::Binary(op, ..) if *op != BinaryOp::Range => {
+                chain(e).into_iter().map(|(_, x)| x).collect()
+            }
+            ExprKind::Call(_, args) => args.iter().collect(),
+            ExprKind::If(c, t, f) => vec![c, t, f],
+            _ => return false,
+        };
+        let mut gaps: Vec<(usize, usize)> = parts
+            .windows(2)
+            .filter_map(|w| match w {
+                [a, b] => Some((a.span.end, b.span.start)),
+                _ => None,
+            })
+            .collect();
+        if let (ExprKind::Call(..), Some(last)) = (&e.node, parts.last()) {
+            gaps.push((last.span.end, e.span.end));
+        }
+        gaps.iter().any(|&(from, to)| {
+            let first = self.comments.partition_point(|&c| c < from);
+            self.comments.get(first).is_some_and(|&c| c < to)
+        })
     }
 
     /// Keeps the parentheses the author wrote around an operand that is
@@ -312,12 +359,14 @@ impl<'a> Printer<'a> {
             return self.write(e, out);
         };
         let fits = self.column(out) + columns(&self.flat(e)) <= wrap.width;
-        if has_table(e) || (fits && !self.has_comment(e)) {
+        if has_table(e) || (fits && !self.must_break(e)) {
             return self.write(e, out);
         }
         let clarify = self.clarify_products;
         self.clarify_products = clarify && is_arithmetic(e);
-        let cont = self.line_indent(out) + STEP;
+        let enclosing = self.enclosing;
+        let cont = (self.line_indent(out) + STEP).max(enclosing.map_or(0, |c| c + STEP));
+        self.enclosing = Some(cont);
         match &e.node {
             ExprKind::Binary(op, ..) if *op != BinaryOp::Range => {
                 self.clarify_products |= is_comparison(*op);
@@ -365,6 +414,7 @@ impl<'a> Printer<'a> {
             _ => self.write(e, out),
         }
         self.clarify_products = clarify;
+        self.enclosing = enclosing;
     }
 
     /// [`Printer::child`], wrapping.
@@ -641,5 +691,87 @@ mod tests {
             elided.print(&expr("schedule x { 1 => 2 above => 3 }")),
             "schedule 投资额 {…}"
         );
+    }
+
+    #[test]
+    fn parentheses_a_reader_needs() {
+        let source = Style::source(Surface::English);
+        assert_eq!(in_style("a or b and c", source), "a or (b and c)");
+        assert_eq!(in_style("a and b or c", source), "(a and b) or c");
+        assert_eq!(in_style("x * y + z > 1", source), "(x * y) + z > 1");
+        assert_eq!(in_style("z - x / y in s", source), "z - (x / y) in s");
+        // Not compared, or inside a call: as the precedence table says.
+        assert_eq!(in_style("x * y + z", source), "x * y + z");
+        assert_eq!(
+            in_style("min(x * y + z, 1) > 2", source),
+            "min(x * y + z, 1) > 2"
+        );
+    }
+
+    fn as_written(text: &str) -> String {
+        let file = SourceFile::new("t", text);
+        let e = crate::syntax::parse_expr(&file, &Limits::default()).unwrap();
+        let mut row = |_: Span, text: &str| format!("  {text}\n");
+        Printer::new(Style::source(Surface::English), Tables::Rows(&mut row))
+            .keeping_parentheses(&file.text)
+            .print(&e)
+    }
+
+    #[test]
+    fn parentheses_the_author_wrote_around_an_operation_stay() {
+        assert_eq!(as_written("(a * b) + c"), "(a * b) + c");
+        assert_eq!(as_written("（a * b） + c"), "(a * b) + c");
+        assert_eq!(as_written("((a + b)) * c"), "(a + b) * c");
+        assert_eq!(as_written("(a) + (1) + (min(a, b))"), "a + 1 + min(a, b)");
+        assert_eq!(as_written("((a + b))"), "a + b");
+        assert_eq!(as_written("min((a + b), c)"), "min(a + b, c)");
+        assert_eq!(as_written("(a) + (b)"), "a + b");
+        assert_eq!(as_written("(not a) and b"), "(not a) and b");
+    }
+
+    fn wrapped(text: &str, width: usize) -> String {
+        let wrap = Wrap {
+            width,
+            pad: 0,
+            first: 0,
+            line0: 0,
+        };
+        let mut row = |_: Span, text: &str| format!("  {text}\n");
+        Printer::new(Style::source(Surface::English), Tables::Rows(&mut row))
+            .wrapping(wrap)
+            .print(&expr(text))
+    }
+
+    #[test]
+    fn long_expressions_break_before_their_loosest_operators() {
+        assert_eq!(
+            wrapped("aaaa and bbbb or cccc", 100),
+            "(aaaa and bbbb) or cccc"
+        );
+        assert_eq!(
+            wrapped("aaaa and bbbb or cccc", 12),
+            "(aaaa\n    and bbbb)\n  or cccc"
+        );
+        assert_eq!(
+            wrapped("投资额 + 产值 + 税额", 12),
+            "投资额\n  + 产值\n  + 税额"
+        );
+        assert_eq!(
+            wrapped("min(aaaa + bbbb, cccc)", 14),
+            "min(\n  aaaa + bbbb,\n  cccc\n)"
+        );
+        assert_eq!(
+            wrapped("if aaaa then bbbb else cccc", 12),
+            "if aaaa\n  then bbbb\n  else cccc"
+        );
+        // A range is not broken: `..` has no blanks around it.
+        assert_eq!(wrapped("aaaa..bbbb", 4), "aaaa..bbbb");
+    }
+
+    #[test]
+    fn terminal_columns() {
+        assert_eq!(columns("ab"), 2);
+        assert_eq!(columns("投资额"), 6);
+        assert_eq!(columns("（）"), 4);
     }
 }
