@@ -115,6 +115,9 @@ pub(crate) struct Printer<'a> {
     /// Where end-of-line comments stand in the source, in order: an
     /// expression with one inside is broken (a line ends at each comment).
     comments: &'a [usize],
+    /// How many line feeds the output held at a length, so that marking a
+    /// leaf counts only what was written since (not the whole output again).
+    counted: (usize, usize),
     /// The indentation of the continuation lines of the broken expression
     /// being printed, which those of a part of it go deeper than.
     enclosing: Option<usize>,
@@ -133,6 +136,7 @@ impl<'a> Printer<'a> {
             marks: Vec::new(),
             comments: &[],
             enclosing: None,
+            counted: (0, 0),
         }
     }
 
@@ -330,7 +334,12 @@ impl<'a> Printer<'a> {
     }
 
     fn mark(&mut self, at: Span, out: &str) {
-        let line = out.matches('\n').count();
+        let (len, lines) = self.counted;
+        let line = match out.get(len..) {
+            Some(new) => lines + new.matches('\n').count(),
+            None => out.matches('\n').count(),
+        };
+        self.counted = (out.len(), line);
         self.marks.push((at.end, line));
     }
 
@@ -522,6 +531,7 @@ impl<'a> Printer<'a> {
             return;
         }
         let (marks, wrap, gap) = (self.marks.len(), self.wrap.take(), self.row_gap);
+        let counted = self.counted;
         out.push_str(" {\n");
         let mut first = true;
         let mut push = |text: String, out: &mut String| {
@@ -545,6 +555,7 @@ impl<'a> Printer<'a> {
         out.push('}');
         self.marks.truncate(marks);
         self.wrap = wrap;
+        self.counted = counted;
     }
 
     fn row(&mut self, at: Span, text: &str) -> String {
