@@ -178,6 +178,39 @@ fn wrap_at(pad: usize, first: usize, line0: usize) -> Wrap {
     }
 }
 
+/// The lines of an entry being built, with its marks (see [`Entry`]).
+struct Lines {
+    text: String,
+    marks: Vec<(usize, usize)>,
+    /// How many lines the item's rule took.
+    rule_lines: usize,
+}
+
+impl Lines {
+    /// How many lines the text has.
+    fn count(&self) -> usize {
+        self.text.matches('\n').count() + 1
+    }
+}
+
+/// Where an item ends: its own span may reach past its last clause, so the
+/// clauses say.
+fn item_end(item: &Item) -> usize {
+    let body = match &item.body {
+        ItemBody::Value(e) | ItemBody::AtMost(e) | ItemBody::AtLeast(e) => e,
+    };
+    [
+        Some(body.span.end),
+        item.when.as_ref().map(|w| w.span.end),
+        item.by.as_ref().map(|b| b.span.end),
+        item.concerns.as_ref().map(|c| c.span.end),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(item.span.0.end)
+}
+
 /// Marks whose lines are `by` further down.
 fn shifted(marks: &[(usize, usize)], by: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
     marks.iter().map(move |(end, line)| (*end, line + by))
@@ -468,6 +501,16 @@ impl Printer<'_> {
         // its end-of-line comments are its own, not its rows'.
         let blank = self.begin(item.span.0.start);
         self.comments.hold(Some(item.span.0.start));
+        let mut lines = self.item_rule(item);
+        self.item_clauses(item, &mut lines);
+        self.comments.hold(None);
+        let (start, end) = (item.span.0.start, item_end(item));
+        self.entry_with(start, end, &lines.text, &lines.marks, blank);
+    }
+
+    /// `kind name "label" = rule`: the rule after the `=` when it fits
+    /// there (with a `by` that joins it), else on the next line one step in.
+    fn item_rule(&mut self, item: &Item) -> Lines {
         let kind = self.kw(item.kind.node.keyword());
         let head = labelled(
             format!("{kind} {}", item.name.node),
@@ -487,66 +530,68 @@ impl Printer<'_> {
             (Some(b), None) => 1 + columns(&format!("{} {}", self.kw("by"), b.node)),
             _ => 0,
         };
-        let mut marks = Vec::new();
         // A comment after the `=` ends the head's line: the rule goes below.
         let noted = self
             .comments
             .trailing_between(item.span.0.start, body.span.start);
-        let (mut text, rule_lines) = if !noted && self.fits(body, after_eq + by) {
-            let (rule, m) = self.expr(body, Some(wrap_at(pad, after_eq, 0)));
-            marks.extend(m);
-            let lines = rule.matches('\n').count();
-            (format!("{head} = {prefix}{rule}"), lines)
+        if !noted && self.fits(body, after_eq + by) {
+            let (rule, marks) = self.expr(body, Some(wrap_at(pad, after_eq, 0)));
+            let rule_lines = rule.matches('\n').count() + 1;
+            let text = format!("{head} = {prefix}{rule}");
+            Lines {
+                text,
+                marks,
+                rule_lines,
+            }
         } else {
             let first = pad + STEP + columns(&prefix);
-            let (rule, m) = self.expr(body, Some(wrap_at(pad + STEP, first, 0)));
-            marks.extend(shifted(&m, 1));
-            let lines = rule.matches('\n').count();
+            let (rule, marks) = self.expr(body, Some(wrap_at(pad + STEP, first, 0)));
+            let rule_lines = rule.matches('\n').count() + 1;
             let text = format!("{head} =\n{}", indented(&format!("{prefix}{rule}"), STEP));
-            (text, lines)
+            let marks = shifted(&marks, 1).collect();
+            Lines {
+                text,
+                marks,
+                rule_lines,
+            }
+        }
+    }
+
+    /// `when` on a line of its own one step in; `by` at the end of a rule
+    /// of one line with no `when`, `concerns` at the end of an item of one
+    /// line, where they fit (and no comment ends the line before them),
+    /// else each on a line of its own.
+    fn item_clauses(&mut self, item: &Item, lines: &mut Lines) {
+        let pad = self.indent * 2;
+        let body = match &item.body {
+            ItemBody::Value(e) | ItemBody::AtMost(e) | ItemBody::AtLeast(e) => e,
         };
         if let Some(w) = &item.when {
             let when = self.kw("when");
             let first = pad + STEP + columns(when) + 1;
             let (cond, m) = self.expr(w, Some(wrap_at(pad, first, STEP)));
-            marks.extend(shifted(&m, text.matches('\n').count() + 1));
-            text.push_str(&format!("\n  {when} {cond}"));
+            lines.marks.extend(shifted(&m, lines.count()));
+            lines.text.push_str(&format!("\n  {when} {cond}"));
         }
-        // `by` ends the line of the rule, where it fits; `concerns` ends
-        // the item's only line, where it fits.
-        let one_line = !text.contains('\n');
+        let one_line = lines.count() == 1;
         let mut code_end = item.when.as_ref().map_or(body.span.end, |w| w.span.end);
         if let Some(b) = &item.by {
             let by = format!("{} {}", self.kw("by"), b.node);
             let join = item.when.is_none()
-                && rule_lines == 0
+                && lines.rule_lines == 1
                 && !self.comments.trailing_between(code_end, b.span.start);
-            self.tail(&mut text, &by, join);
+            self.tail(&mut lines.text, &by, join);
             code_end = b.span.end;
-            marks.push((b.span.end, text.matches('\n').count()));
+            lines.marks.push((b.span.end, lines.count() - 1));
         }
         if let Some(c) = &item.concerns {
             let concerns = format!("{} {}", self.kw("concerns"), quote(c));
             let join = one_line
-                && !text.contains('\n')
+                && lines.count() == 1
                 && !self.comments.trailing_between(code_end, c.span.start);
-            self.tail(&mut text, &concerns, join);
-            marks.push((c.span.end, text.matches('\n').count()));
+            self.tail(&mut lines.text, &concerns, join);
+            lines.marks.push((c.span.end, lines.count() - 1));
         }
-        // The item's own span may reach past its last clause: the clauses say
-        // where it ends.
-        let end = [
-            Some(body.span.end),
-            item.when.as_ref().map(|w| w.span.end),
-            item.by.as_ref().map(|b| b.span.end),
-            item.concerns.as_ref().map(|c| c.span.end),
-        ]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(item.span.0.end);
-        self.comments.hold(None);
-        self.entry_with(item.span.0.start, end, &text, &marks, blank);
     }
 
     /// `part` (`by …`, `concerns …`) at the end of the last line of an
