@@ -57,6 +57,18 @@ fn chinese_case_in_english_keywords() {
     });
 }
 
+/// A source holding the private-use characters the formatter marks its
+/// columns with is formatted without columns: the author's characters
+/// stay as they are and nothing is misaligned.
+#[test]
+fn a_source_with_the_column_marks_in_it_is_formatted_without_columns() {
+    let text = "fact a: bool \"\u{E000}甲\"  # \u{E001}\nfact bbbb: bool \"乙\"\n";
+    let once = format("marks.decree", text, Surface::English).unwrap();
+    assert_eq!(once, text);
+    let twice = format("marks.decree", &once, Surface::English).unwrap();
+    assert_eq!(once, twice);
+}
+
 /// Whether the header comments of a case say it is kept as written.
 fn kept_as_written(text: &str) -> bool {
     text.lines()

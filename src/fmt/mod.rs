@@ -26,7 +26,8 @@
 //! - **Parentheses**: those the precedence table needs, those a reader
 //!   needs (`and` inside `or`, a product inside a compared sum), and those
 //!   the author wrote around an operation (`(a * b) + c`); not around a
-//!   name, a literal, a call or a whole rule, and never doubled.
+//!   name, a literal, a call, a whole rule or the left operand of an
+//!   operator of its own level (`(a + b) - c`), and never doubled.
 //!
 //! Laws (checked by property tests): formatting is idempotent, and parsing
 //! the output gives the same AST as parsing the input.
@@ -78,7 +79,7 @@ pub fn format(source: &SourceFile, program: &Program, surface: Surface) -> Strin
         opened: false,
     };
     p.program(program);
-    let aligned = layout::align(&p.out);
+    let aligned = if align { layout::align(&p.out) } else { p.out };
     let mut text = aligned.trim_end_matches('\n').to_string();
     text.push('\n');
     text

@@ -242,7 +242,9 @@ impl<'a> Printer<'a> {
     /// the precedence table needs them (it binds more loosely than `min`),
     /// when a reader needs them (`and` inside `or`; a product inside a sum
     /// that is compared), or when the author wrote them around an
-    /// operation.
+    /// operation whose place is not plain from the operators alone — not
+    /// around the left operand of an operator of its own level, where
+    /// `(a + b) + c` reads as `a + b + c`.
     fn parenthesised(&self, e: &Expr, min: u8, parent: Option<BinaryOp>) -> bool {
         use BinaryOp::{Add, And, Div, Mul, Or, Sub};
         let op = match &e.node {
@@ -256,6 +258,7 @@ impl<'a> Printer<'a> {
                 && matches!(parent, Some(Add | Sub))
                 && matches!(op, Some(Mul | Div)))
             || (compound
+                && precedence(e) != min
                 && self
                     .written
                     .is_some_and(|s| written_in_parentheses(s, e.span)))
@@ -738,6 +741,10 @@ mod tests {
         assert_eq!(as_written("min((a + b), c)"), "min(a + b, c)");
         assert_eq!(as_written("(a) + (b)"), "a + b");
         assert_eq!(as_written("(not a) and b"), "(not a) and b");
+        // Where the operators say it already: left to right, one level.
+        assert_eq!(as_written("(a + b) - c"), "a + b - c");
+        assert_eq!(as_written("(a or b) or c"), "a or b or c");
+        assert_eq!(as_written("a - (b + c)"), "a - (b + c)");
     }
 
     fn wrapped(text: &str, width: usize) -> String {
