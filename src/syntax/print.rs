@@ -409,7 +409,7 @@ impl<'a> Printer<'a> {
                         out.push(',');
                     }
                 }
-                newline(cont - STEP, out);
+                newline(cont.saturating_sub(STEP), out);
                 out.push(')');
             }
             ExprKind::If(c, t, f) => {
