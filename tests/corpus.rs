@@ -13,6 +13,9 @@
 //! ```
 //!
 //! Adding a case is adding a file; `cargo insta review` shows its snapshot.
+//! `tests/cases/` is in canonical form (`decree fmt --check` passes);
+//! `tests/spellings/` holds the cases whose point is a spelling the
+//! formatter would change.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -67,7 +70,9 @@ fn diagnostics(d: &Diagnostics) -> String {
 fn run(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let name = format!("cases/{}", path.file_name().unwrap().to_string_lossy());
+    let dir = path.parent().unwrap();
+    let folder = dir.file_name().unwrap().to_string_lossy();
+    let name = format!("{folder}/{}", path.file_name().unwrap().to_string_lossy());
     let src = SourceFile::new(name, text.clone());
     let h = header(&text);
     let policy = match decree::load(&src) {
@@ -106,9 +111,10 @@ fn run(path: &Path) -> String {
         ));
         return out;
     };
-    let facts_path = path.parent().unwrap().join(facts_file);
+    let facts_path = dir.join(facts_file);
     let facts_text = std::fs::read_to_string(&facts_path).unwrap();
-    let facts_src = SourceFile::new(format!("cases/{facts_file}"), facts_text);
+    let facts_name = Path::new(&folder.to_string()).join(facts_file);
+    let facts_src = SourceFile::new(facts_name.display().to_string(), facts_text);
     let mut options = Options {
         at: h.at.as_ref().map(|a| a.parse().unwrap()),
         ..Options::default()
@@ -148,6 +154,17 @@ fn run(path: &Path) -> String {
 #[test]
 fn cases() {
     insta::glob!("cases/*.decree", |path| {
+        insta::assert_snapshot!(run(path));
+    });
+}
+
+/// Cases written in the spellings `decree fmt` normalises (full-width
+/// punctuation, `×` `≥` `−`, redundant brackets): the spelling is what
+/// they test, so they stand apart from the canonical `tests/cases/`, and
+/// read their facts from there.
+#[test]
+fn spellings() {
+    insta::glob!("spellings/*.decree", |path| {
         insta::assert_snapshot!(run(path));
     });
 }

@@ -6,9 +6,9 @@
 //!
 //! And the bundled files: every file of `policies/`, `examples/` and
 //! `tests/cases/` that parses is in canonical form (`decree fmt --check`
-//! passes on it), except a case whose header says `# layout: as written
-//! (why)`: a case whose point is a spelling the formatter changes (the
-//! symbols `×` `≥`, full-width punctuation, 60 nested parentheses).
+//! passes on it). The cases whose point is a spelling the formatter
+//! changes (the symbols `×` `≥`, full-width punctuation, 60 nested
+//! parentheses) live in `tests/spellings/` instead.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use decree::syntax::keywords::Surface;
@@ -69,13 +69,6 @@ fn a_source_with_the_column_marks_in_it_is_formatted_without_columns() {
     assert_eq!(once, twice);
 }
 
-/// Whether the header comments of a case say it is kept as written.
-fn kept_as_written(text: &str) -> bool {
-    text.lines()
-        .take_while(|l| l.starts_with('#'))
-        .any(|l| l.starts_with("# layout: as written"))
-}
-
 /// Every `.decree` file under `dir`, however deep.
 fn decree_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -111,9 +104,6 @@ fn every_bundled_file_that_parses_is_canonical() {
             continue;
         };
         checked += 1;
-        if kept_as_written(&text) {
-            continue;
-        }
         if formatted != text {
             not_canonical.push(name);
         }

@@ -160,6 +160,7 @@ impl<'a> Printer<'a> {
                 ExprKind::Binary(op, ..) if *op != BinaryOp::Range => {
                     chain(e).into_iter().any(|(_, x)| self.must_break(x))
                 }
+                ExprKind::Chain(..) => chain(e).into_iter().any(|(_, x)| self.must_break(x)),
                 ExprKind::Unary(_, x) => self.must_break(x),
                 ExprKind::Call(_, args) => args.iter().any(|a| self.must_break(a)),
                 ExprKind::If(c, t, f) => [c, t, f].iter().any(|x| self.must_break(x)),
@@ -177,6 +178,7 @@ impl<'a> Printer<'a> {
             ExprKind::Binary(op, ..) if *op != BinaryOp::Range => {
                 chain(e).into_iter().map(|(_, x)| x).collect()
             }
+            ExprKind::Chain(..) => chain(e).into_iter().map(|(_, x)| x).collect(),
             ExprKind::Call(_, args) => args.iter().collect(),
             ExprKind::If(c, t, f) => vec![c, t, f],
             _ => return false,
@@ -248,10 +250,13 @@ impl<'a> Printer<'a> {
     fn parenthesised(&self, e: &Expr, min: u8, parent: Option<BinaryOp>) -> bool {
         use BinaryOp::{Add, And, Div, Mul, Or, Sub};
         let op = match &e.node {
-            ExprKind::Binary(op, ..) => Some(*op),
+            ExprKind::Binary(op, ..) | ExprKind::Chain(op, _) => Some(*op),
             _ => None,
         };
-        let compound = matches!(e.node, ExprKind::Binary(..) | ExprKind::Unary(..));
+        let compound = matches!(
+            e.node,
+            ExprKind::Binary(..) | ExprKind::Chain(..) | ExprKind::Unary(..)
+        );
         precedence(e) < min
             || matches!((parent, op), (Some(Or), Some(And)))
             || (self.clarify_products
@@ -310,7 +315,7 @@ impl<'a> Printer<'a> {
                     }
                     // Left-associative: only operands after the first need
                     // brackets at the same level.
-                    self.child(t, if i == 0 { p } else { p + 1 }, out);
+                    self.child(t, if i == 0 { p } else { p + 1 }, Some(*op), out);
                 }
             }
             ExprKind::If(c, t, f) => {
@@ -391,14 +396,27 @@ impl<'a> Printer<'a> {
         let cont = (self.line_indent(out) + STEP).max(enclosing.map_or(0, |c| c + STEP));
         self.enclosing = Some(cont);
         match &e.node {
-            ExprKind::Binary(op, ..) if *op != BinaryOp::Range => {
+            ExprKind::Binary(op, ..) | ExprKind::Chain(op, _) if *op != BinaryOp::Range => {
                 self.clarify_products |= is_comparison(*op);
                 let p = precedence(e);
                 let operands = chain(e);
                 let first_op = operands.get(1).and_then(|(op, _)| *op);
+                // A long sum of names and amounts is filled, as many terms
+                // to a line as fit; conditions and anything compound get a
+                // line each, which reads (and diffs) one clause at a time.
+                let fill = is_arithmetic(e)
+                    && !self.must_break(e)
+                    && operands
+                        .iter()
+                        .all(|(_, x)| matches!(x.node, ExprKind::Lit(_) | ExprKind::Name(_)));
                 for (i, (op, x)) in operands.into_iter().enumerate() {
                     if let Some(op) = op {
-                        newline(cont, out);
+                        let piece = columns(self.symbol(op)) + 1 + columns(&self.flat(x));
+                        if fill && self.column(out) + 1 + piece <= wrap.width {
+                            out.push(' ');
+                        } else {
+                            newline(cont, out);
+                        }
                         out.push_str(self.symbol(op));
                         out.push(' ');
                     }
@@ -413,8 +431,19 @@ impl<'a> Printer<'a> {
             ExprKind::Call(f, args) => {
                 out.push_str(self.kw(f.name()));
                 out.push('(');
+                // Names and amounts fill their lines (`sum` of many terms);
+                // compound arguments get a line each.
+                let fill = !self.must_break(e)
+                    && args
+                        .iter()
+                        .all(|a| matches!(a.node, ExprKind::Lit(_) | ExprKind::Name(_)));
                 for (i, a) in args.iter().enumerate() {
-                    newline(cont, out);
+                    let piece = columns(&self.flat(a)) + 1;
+                    if fill && i > 0 && self.column(out) + 1 + piece <= wrap.width {
+                        out.push(' ');
+                    } else {
+                        newline(cont, out);
+                    }
                     self.wrapped(a, out);
                     if i + 1 < args.len() {
                         out.push(',');
@@ -588,16 +617,29 @@ fn newline(indent: usize, out: &mut String) {
 
 /// The operands of `e`'s loosest chain, each with the operator before it:
 /// `a - b + c` is `a`, `- b`, `+ c` (operators of one level associate to
-/// the left, so the chain is the left spine).
+/// the left, so the chain is the left spine, through the parser's chains
+/// of one operator as through its binary nodes).
 fn chain(e: &Expr) -> Vec<(Option<BinaryOp>, &Expr)> {
     let mut rights = Vec::new();
     let mut at = e;
-    while let ExprKind::Binary(op, l, r) = &at.node {
-        if precedence(at) != precedence(e) || *op == BinaryOp::Range {
+    loop {
+        if precedence(at) != precedence(e) {
             break;
         }
-        rights.push((Some(*op), r.as_ref()));
-        at = l;
+        match &at.node {
+            ExprKind::Binary(op, l, r) if *op != BinaryOp::Range => {
+                rights.push((Some(*op), r.as_ref()));
+                at = l;
+            }
+            ExprKind::Chain(op, terms) => {
+                let Some((first, rest)) = terms.split_first() else {
+                    break;
+                };
+                rights.extend(rest.iter().rev().map(|t| (Some(*op), t)));
+                at = first;
+            }
+            _ => break,
+        }
     }
     rights.push((None, at));
     rights.reverse();
@@ -612,7 +654,7 @@ fn has_table(e: &Expr) -> bool {
         ExprKind::Unary(_, x) => has_table(x),
         ExprKind::Binary(_, l, r) => has_table(l) || has_table(r),
         ExprKind::If(c, t, f) => has_table(c) || has_table(t) || has_table(f),
-        ExprKind::Call(_, args) => args.iter().any(has_table),
+        ExprKind::Call(_, args) | ExprKind::Chain(_, args) => args.iter().any(has_table),
     }
 }
 
@@ -621,7 +663,9 @@ fn is_arithmetic(e: &Expr) -> bool {
     use BinaryOp::{Add, Div, Mul, Sub};
     matches!(
         e.node,
-        ExprKind::Binary(Add | Sub | Mul | Div, ..) | ExprKind::Unary(UnaryOp::Neg, _)
+        ExprKind::Binary(Add | Sub | Mul | Div, ..)
+            | ExprKind::Chain(Add | Sub | Mul | Div, _)
+            | ExprKind::Unary(UnaryOp::Neg, _)
     )
 }
 
