@@ -92,6 +92,22 @@ fn a_setting_reads_the_facts_spellings() {
     insta::assert_snapshot!("chinese_numerals_in_a_setting", stderr(&o));
 }
 
+/// `--at` reads the spellings of a date fact too.
+#[test]
+fn the_evaluation_date_reads_the_facts_spellings() {
+    let on = |at: &str| {
+        let o = decree(&["eval", POLICY, "--facts", FACTS, "--at", at, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{at}: {}", stderr(&o));
+        stdout(&o)
+    };
+    let iso = on("2026-01-01");
+    assert_eq!(on("2026年1月1日"), iso);
+    assert_eq!(on("2026/1/1"), iso);
+    let o = decree(&["eval", POLICY, "--facts", FACTS, "--at", "2026年13月1日"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("`2026年13月1日` is not a date"), "{}", stderr(&o));
+}
+
 #[test]
 fn tables_are_plain_text_off_a_terminal() {
     let o = eval(&["--facts", FACTS]);

@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 
 use decree::population::{self, Source, read::Input, read::ReadOptions};
+use decree::value::{Unit, Value};
 use decree::{Diagnostic, Diagnostics, Options, Policy, RenderStyle, SourceFile};
 
 /// Diagnostics already printed: the command fails with exit code 1.
@@ -115,12 +116,17 @@ pub(crate) fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed>
     let mut options = Options::default();
     let mut errors = Vec::new();
     options.at = match &run.at {
-        Some(text) => match text.parse::<jiff::civil::Date>() {
-            Ok(d) => Some(d),
-            Err(_) => {
+        // The spellings of a date fact: 2026-01-01, 2026年1月1日, 2026/1/1.
+        Some(text) => match decree::facts::parse_text_value(policy, Unit::Date, text) {
+            Ok(Some(Value::Date(d))) => Some(d),
+            _ => {
                 errors.push(
-                    Diagnostic::error(decree::Code::Set, format!("`{text}` is not a date"))
-                        .help("write --at YYYY-MM-DD"),
+                    Diagnostic::error(decree::Code::Set, format!("`{text}` is not a date")).help(
+                        format!(
+                            "write --at 2026-01-01; {}",
+                            decree::facts::example_of(Unit::Date)
+                        ),
+                    ),
                 );
                 None
             }

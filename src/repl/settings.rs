@@ -100,12 +100,13 @@ impl Session {
         };
         let (name, value) = (name.trim(), value.trim());
         if name == "at" {
-            return match value.parse::<jiff::civil::Date>() {
-                Ok(d) => {
+            // The spellings of a date fact: 2026-01-01, 2026年1月1日, 2026/1/1.
+            return match crate::facts::parse_text_value(policy, Unit::Date, value) {
+                Ok(Some(Value::Date(d))) => {
                     self.options.at = Some(d);
                     Reply::text(format!("evaluation date = {d}"))
                 }
-                Err(_) => self.usage(&format!("`{value}` is not a date"), ":set at = 2026-01-01"),
+                _ => self.usage(&format!("`{value}` is not a date"), ":set at = 2026-01-01"),
             };
         }
         let unit = match policy.lookup(name) {
