@@ -553,3 +553,32 @@ fn a_summary_total_reads_in_yi_exactly() {
     assert!(table.contains("3,859.19992万元"), "{table}");
     assert!(!table.contains("838,591,999.2"), "{table}");
 }
+
+/// A rate cell written as a bare number above 1 (`20` for a growth rate) is
+/// read as written (2000%) and warned about, as in a facts file; `20%` and
+/// `0.2` are taken as meant. Under --strict the warning stops the run.
+#[test]
+fn a_bare_rate_above_one_in_a_csv_cell_is_warned_about() {
+    const DRAFT: &str = "policies/shenzhen-manufacturing-2020.decree";
+    let input = input(
+        "bare-rate",
+        "pop.csv",
+        "annual_output,output_growth_rate\n6亿,20\n6亿,20%\n6亿,0.2\n",
+    );
+    let o = batch(DRAFT, &input, &["--set", "growth_rate_threshold=10%"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("the rate `20` is a").count(), 1, "{err}");
+    assert!(
+        err.contains("pop.csv:2: column `output_growth_rate`"),
+        "{err}"
+    );
+    assert!(err.contains("write `20%`"), "{err}");
+    assert!(
+        stdout(&o).contains("3 rows evaluated, 0 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    let o = batch(DRAFT, &input, &["--strict"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}

@@ -96,7 +96,9 @@ fn a_setting_reads_the_facts_spellings() {
 #[test]
 fn the_evaluation_date_reads_the_facts_spellings() {
     let on = |at: &str| {
-        let o = decree(&["eval", POLICY, "--facts", FACTS, "--at", at, "--format", "json"]);
+        let o = decree(&[
+            "eval", POLICY, "--facts", FACTS, "--at", at, "--format", "json",
+        ]);
         assert_eq!(o.status.code(), Some(0), "{at}: {}", stderr(&o));
         stdout(&o)
     };
@@ -105,7 +107,11 @@ fn the_evaluation_date_reads_the_facts_spellings() {
     assert_eq!(on("2026/1/1"), iso);
     let o = decree(&["eval", POLICY, "--facts", FACTS, "--at", "2026年13月1日"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("`2026年13月1日` is not a date"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`2026年13月1日` is not a date"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -251,12 +251,13 @@ impl<'p, R: BufRead + Send> Source<'p> for Csv<'p, R> {
                             line,
                             target,
                         )
-                        .map(|()| keys)
+                        .map(|warnings| (keys, warnings))
                     });
                     match read {
-                        Ok(keys) => {
+                        Ok((keys, warnings)) => {
                             heads.push(RowHead {
                                 keys,
+                                warnings,
                                 ..RowHead::at(line)
                             });
                             records.push(record.clone());
@@ -363,7 +364,9 @@ fn cell_value(
 
 /// Reads a record's cells into a row of the plan's columns: plain numbers
 /// straight to fixed point, anything else through the facts reader, which
-/// also checks the cells the plan does not use.
+/// also checks the cells the plan does not use. Returns the warnings about
+/// the cells: a rate written as a bare number above 1 (`20`), read as
+/// written, as a facts file's is ([`crate::facts::doubt`]).
 #[allow(clippy::too_many_arguments)] // one record's cells, read one way: no state worth a type
 fn read_cells(
     policy: &Policy,
@@ -374,11 +377,15 @@ fn read_cells(
     record: &::csv::ByteRecord,
     line: u64,
     mut target: Option<(&mut Columns, usize)>,
-) -> Result<(), RowError> {
+) -> Result<Vec<Diagnostic>, RowError> {
+    let mut warnings = Vec::new();
     for ((col, slot), cell) in columns.iter().zip(slots).zip(record.iter()) {
         let Column::Fact(id, name, unit) = col else {
             continue;
         };
+        if *unit == Unit::Rate {
+            warnings.extend(rate_doubt(input, line, name, cell));
+        }
         if let (Some((slot, scale)), Some((cols, row))) = (slot, target.as_mut()) {
             if let Some(v) = crate::plan::parse_plain(cell.trim_ascii(), *scale) {
                 cols.set_fixed(*slot, *row, v);
@@ -392,7 +399,23 @@ fn read_cells(
             }
         }
     }
-    Ok(())
+    Ok(warnings)
+}
+
+/// The warning for a rate cell that is a bare number above 1, if it is one.
+fn rate_doubt(input: &str, line: u64, column: &str, cell: &[u8]) -> Option<Diagnostic> {
+    if cell.contains(&b'%') {
+        return None;
+    }
+    let text = std::str::from_utf8(cell).ok()?;
+    let d = crate::facts::doubt(Unit::Rate, &crate::facts::Raw::Str(text.to_string()))?;
+    Some(
+        Diagnostic::warning(
+            Code::Facts,
+            format!("{input}:{line}: column `{column}`: {}", d.message),
+        )
+        .help(d.help),
+    )
 }
 
 /// A record's facts, typed by the policy: for the rows the interpreter
