@@ -1,0 +1,377 @@
+//! `decree lsp`: a language server on standard input and output.
+//!
+//! A thin layer: it keeps the open documents as [`decree::service::Document`]s,
+//! turns the protocol's requests into the service's questions and its
+//! answers back into protocol types, and reads the policies that files of
+//! tests include (the library opens no file). Documents are named by their
+//! URIs, so every location the service answers is already a URI.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use decree::SourceFile;
+use decree::service::{self, Document, Included};
+use tower_lsp_server::gen_lsp_types as lsp;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::terminal::Failed;
+
+/// Run the language server (Language Server Protocol on stdin/stdout).
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Accepted for editors that pass it; stdio is the only transport.
+    #[arg(long)]
+    stdio: bool,
+}
+
+/// Runs `decree lsp` until the client says `exit`.
+pub(crate) fn run(_args: Args) -> std::result::Result<(), Failed> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("decree lsp: cannot start: {e}");
+            Failed
+        })?;
+    runtime.block_on(async {
+        let (service, socket) = LspService::new(|client| Backend {
+            client,
+            docs: Mutex::default(),
+        });
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    Ok(())
+}
+
+/// The server: the client to notify, and the open documents by URI.
+struct Backend {
+    client: Client,
+    docs: Mutex<HashMap<String, Document>>,
+}
+
+impl Backend {
+    /// The open documents; a poisoned lock (a panic elsewhere) is taken
+    /// over rather than spread.
+    fn docs(&self) -> MutexGuard<'_, HashMap<String, Document>> {
+        self.docs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Answers `f` about the open document `uri` (`None` if it is not open).
+    fn with_doc<T>(&self, uri: &lsp::Uri, f: impl FnOnce(&Document) -> Option<T>) -> Option<T> {
+        self.docs().get(&uri.0).and_then(f)
+    }
+
+    /// Opens, replaces or edits a document, then publishes its problems.
+    async fn analysed(
+        &self,
+        uri: lsp::Uri,
+        version: i32,
+        change: impl FnOnce(&mut Option<Document>, &dyn Fn(&str) -> Included),
+    ) {
+        let diagnostics = {
+            let mut docs = self.docs();
+            let open: HashMap<String, SourceFile> = docs
+                .iter()
+                .map(|(u, d)| (u.clone(), d.source().clone()))
+                .collect();
+            let include = |path: &str| read_included(&uri.0, path, &open);
+            let mut doc = docs.remove(&uri.0);
+            change(&mut doc, &include);
+            let diagnostics = doc.as_ref().map(|d| diagnostics(&uri, d));
+            if let Some(d) = doc {
+                docs.insert(uri.0.clone(), d);
+            }
+            diagnostics
+        };
+        if let Some(diagnostics) = diagnostics {
+            self.client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, _: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        Ok(lsp::InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(lsp::ServerInfo {
+                name: "decree".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, p: lsp::DidOpenTextDocumentParams) {
+        let item = p.text_document;
+        let uri = item.uri.clone();
+        self.analysed(item.uri, item.version, |doc, include| {
+            *doc = Some(Document::new(&uri.0, &item.text, include));
+        })
+        .await;
+    }
+
+    async fn did_change(&self, p: lsp::DidChangeTextDocumentParams) {
+        let version = p.text_document.version;
+        let uri = p.text_document.text_document_identifier.uri;
+        self.analysed(uri, version, |doc, include| {
+            let Some(doc) = doc else { return };
+            for change in p.content_changes {
+                match change {
+                    lsp::TextDocumentContentChangeEvent::TextDocumentContentChangePartial(c) => {
+                        doc.edit(range_from(c.range), &c.text, include);
+                    }
+                    lsp::TextDocumentContentChangeEvent::TextDocumentContentChangeWholeDocument(
+                        c,
+                    ) => {
+                        doc.update(&c.text, include);
+                    }
+                }
+            }
+        })
+        .await;
+    }
+
+    async fn did_close(&self, p: lsp::DidCloseTextDocumentParams) {
+        let uri = p.text_document.uri;
+        self.docs().remove(&uri.0);
+        // Its problems go with it.
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn hover(&self, p: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let at = p.text_document_position_params;
+        Ok(self.with_doc(&at.text_document.uri, |d| {
+            let h = d.hover(position_from(at.position))?;
+            Some(lsp::Hover {
+                contents: lsp::MarkupContent {
+                    kind: lsp::MarkupKind::Markdown,
+                    value: h.markdown,
+                }
+                .into(),
+                range: Some(range_to(h.range)),
+            })
+        }))
+    }
+
+    async fn goto_definition(
+        &self,
+        p: lsp::DefinitionParams,
+    ) -> Result<Option<lsp::DefinitionResponse>> {
+        let at = p.text_document_position_params;
+        Ok(self.with_doc(&at.text_document.uri, |d| {
+            let l = d.definition(position_from(at.position))?;
+            Some(lsp::Definition::from(location_to(l)).into())
+        }))
+    }
+
+    async fn references(&self, p: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let at = p.text_document_position_params;
+        let with_declaration = p.context.include_declaration;
+        Ok(self.with_doc(&at.text_document.uri, |d| {
+            let found = d.references(position_from(at.position), with_declaration);
+            Some(found.into_iter().map(location_to).collect())
+        }))
+    }
+
+    async fn document_symbol(
+        &self,
+        p: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        Ok(self.with_doc(&p.text_document.uri, |d| {
+            let symbols: Vec<lsp::DocumentSymbol> =
+                d.symbols().into_iter().map(symbol_to).collect();
+            Some(symbols.into())
+        }))
+    }
+
+    async fn formatting(
+        &self,
+        p: lsp::DocumentFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        Ok(self.with_doc(&p.text_document.uri, |d| {
+            let formatted = d.formatted()?;
+            if formatted == d.text() {
+                return Some(Vec::new());
+            }
+            let whole = d.index().range(decree::span::Span::new(0, d.text().len()));
+            Some(vec![lsp::TextEdit {
+                range: range_to(whole),
+                new_text: formatted,
+            }])
+        }))
+    }
+}
+
+/// What the server can do.
+fn capabilities() -> lsp::ServerCapabilities {
+    lsp::ServerCapabilities {
+        position_encoding: Some(lsp::PositionEncodingKind::UTF16),
+        text_document_sync: Some(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::Incremental),
+                ..Default::default()
+            }
+            .into(),
+        ),
+        hover_provider: Some(true.into()),
+        definition_provider: Some(true.into()),
+        references_provider: Some(true.into()),
+        document_symbol_provider: Some(true.into()),
+        document_formatting_provider: Some(true.into()),
+        ..Default::default()
+    }
+}
+
+/// A document's problems as protocol diagnostics.
+fn diagnostics(uri: &lsp::Uri, doc: &Document) -> Vec<lsp::Diagnostic> {
+    doc.problems()
+        .iter()
+        .map(|p| {
+            let message = match &p.help {
+                Some(help) => format!("{}\nhelp: {help}", p.message),
+                None => p.message.clone(),
+            };
+            let related = p
+                .related
+                .iter()
+                .map(|r| lsp::DiagnosticRelatedInformation {
+                    location: lsp::Location {
+                        uri: uri.clone(),
+                        range: range_to(r.range),
+                    },
+                    message: r.message.clone(),
+                })
+                .collect::<Vec<_>>();
+            lsp::Diagnostic {
+                range: range_to(p.range),
+                severity: Some(match p.severity {
+                    decree::diagnostic::Severity::Error => lsp::DiagnosticSeverity::Error,
+                    decree::diagnostic::Severity::Warning => lsp::DiagnosticSeverity::Warning,
+                }),
+                code: Some(lsp::Code::String(p.code.as_str().to_string())),
+                source: Some("decree".to_string()),
+                message: message.into(),
+                related_information: (!related.is_empty()).then_some(related),
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+/// The policy `path` that the document `uri` includes: the open document
+/// of that URI if there is one (its unsaved text), else the file beside it.
+fn read_included(uri: &str, path: &str, open: &HashMap<String, SourceFile>) -> Included {
+    let dir = file_path(uri)
+        .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+        .ok_or_else(|| "the including document is not a file".to_string())?;
+    let target = dir.join(path);
+    let target_uri = file_uri(&target);
+    if let Some(src) = open.get(&target_uri) {
+        return Ok(src.clone());
+    }
+    let text = std::fs::read_to_string(&target).map_err(|e| e.to_string())?;
+    Ok(SourceFile::new(target_uri, text))
+}
+
+/// The path of a `file:` URI (percent-decoded).
+fn file_path(uri: &str) -> Option<std::path::PathBuf> {
+    let rest = uri.strip_prefix("file://")?;
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (b, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(std::path::PathBuf::from(String::from_utf8(out).ok()?))
+}
+
+/// The `file:` URI of a path (bytes other than unreserved ones and `/`
+/// percent-encoded, as editors write them).
+fn file_uri(path: &std::path::Path) -> String {
+    let mut uri = String::from("file://");
+    for &b in path.to_string_lossy().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
+fn position_from(p: lsp::Position) -> service::Position {
+    service::Position::new(p.line, p.character)
+}
+
+fn range_from(r: lsp::Range) -> service::Range {
+    service::Range {
+        start: position_from(r.start),
+        end: position_from(r.end),
+    }
+}
+
+fn range_to(r: service::Range) -> lsp::Range {
+    let p = |p: service::Position| lsp::Position {
+        line: p.line,
+        character: p.character,
+    };
+    lsp::Range {
+        start: p(r.start),
+        end: p(r.end),
+    }
+}
+
+fn location_to(l: service::Location) -> lsp::Location {
+    lsp::Location {
+        uri: lsp::Uri(l.file.to_string()),
+        range: range_to(l.range),
+    }
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must be given a value
+fn symbol_to(s: service::Symbol) -> lsp::DocumentSymbol {
+    let kind = match s.kind {
+        service::SymbolKind::Chapter => lsp::SymbolKind::Namespace,
+        service::SymbolKind::Measure => lsp::SymbolKind::Module,
+        service::SymbolKind::Item => lsp::SymbolKind::Function,
+        service::SymbolKind::Fact => lsp::SymbolKind::Variable,
+        service::SymbolKind::Param => lsp::SymbolKind::Constant,
+        service::SymbolKind::Enum => lsp::SymbolKind::Enum,
+        service::SymbolKind::Test => lsp::SymbolKind::Event,
+    };
+    let children: Vec<lsp::DocumentSymbol> = s.children.into_iter().map(symbol_to).collect();
+    lsp::DocumentSymbol {
+        name: s.name,
+        detail: s.detail,
+        kind,
+        tags: None,
+        deprecated: None,
+        range: range_to(s.range),
+        selection_range: range_to(s.selection),
+        children: (!children.is_empty()).then_some(children),
+    }
+}
