@@ -40,11 +40,96 @@ pub(crate) fn run(_args: Args) -> std::result::Result<(), Failed> {
             client,
             docs: Mutex::default(),
         });
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The protocol library stops reading at the first message it cannot
+        // decode, so messages pass through `sanitise` first.
+        let (input, feed) = tokio::io::duplex(1 << 16);
+        tokio::spawn(sanitise(tokio::io::stdin(), feed));
+        Server::new(input, tokio::io::stdout(), socket)
             .serve(service)
             .await;
     });
+    // Reading stdin blocks a thread the runtime would wait for on drop; the
+    // client has said `exit`, so nothing is left to wait for.
+    runtime.shutdown_background();
     Ok(())
+}
+
+/// The largest message read; a longer one is skipped (a policy that long is
+/// far past the parser's size limit anyway).
+const MAX_MESSAGE: usize = 128 << 20;
+
+/// Copies framed messages from `input` to `out`, so that no message can stop
+/// the server: a body that is not UTF-8 is read with U+FFFD in place of its
+/// bad bytes, and one that is no JSON-RPC message at all (or is too long) is
+/// replaced by a notification the server ignores. Headers other than
+/// `Content-Length` are dropped.
+async fn sanitise(input: impl tokio::io::AsyncRead + Unpin, mut out: tokio::io::DuplexStream) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let mut r = tokio::io::BufReader::new(input);
+    loop {
+        let mut length: Option<usize> = None;
+        loop {
+            let mut line = Vec::new();
+            if r.read_until(b'\n', &mut line).await.unwrap_or(0) == 0 {
+                return; // the client closed its end
+            }
+            let line = String::from_utf8_lossy(&line);
+            let line = line.trim();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((key, value)) = line.split_once(':') {
+                if key.trim().eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().ok();
+                }
+            }
+        }
+        let Some(n) = length else { continue };
+        let body = if n > MAX_MESSAGE {
+            let skipped =
+                tokio::io::copy(&mut (&mut r).take(n as u64), &mut tokio::io::sink()).await;
+            if skipped.is_err() {
+                return;
+            }
+            IGNORED.to_string()
+        } else {
+            let mut body = vec![0; n];
+            if r.read_exact(&mut body).await.is_err() {
+                return;
+            }
+            readable(&body)
+        };
+        let framed = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        if out.write_all(framed.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// A notification the server ignores (`$/` methods are optional).
+const IGNORED: &str = r#"{"jsonrpc":"2.0","method":"$/decree/unreadableMessage"}"#;
+
+/// A message body the protocol library can decode: as it came, with bad
+/// UTF-8 replaced, or [`IGNORED`] if it is no JSON-RPC message.
+fn readable(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body).into_owned();
+    let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return IGNORED.to_string();
+    };
+    let id_ok = m
+        .get("id")
+        .is_none_or(|id| id.is_null() || id.is_i64() || id.is_u64() || id.is_string());
+    let params_ok = m
+        .get("params")
+        .is_none_or(|p| p.is_object() || p.is_array() || p.is_null());
+    let request = m.get("method").is_some_and(serde_json::Value::is_string);
+    let response = m.contains_key("id") && (m.contains_key("result") || m.contains_key("error"));
+    let version = m.get("jsonrpc").is_some_and(|v| v == "2.0");
+    if version && id_ok && params_ok && (request || response) {
+        text
+    } else {
+        IGNORED.to_string()
+    }
 }
 
 /// The server: the client to notify, and the open documents by URI.
