@@ -529,3 +529,31 @@ mod service {
         }
     }
 }
+
+#[test]
+fn completion_and_folding() {
+    let mut s = Server::start();
+    s.request("initialize", json!({"capabilities": {}}));
+    let path = "tests/lsp/messy.decree";
+    let (uri, text) = (uri_of(path), read(path));
+    s.open(&uri, &text);
+    let r = s.request(
+        "textDocument/completion",
+        at(&uri, pos(&text, "investment,", 0, 3)),
+    );
+    let items = r["result"].as_array().unwrap();
+    let find = |label: &str| items.iter().find(|i| i["label"] == label).cloned();
+    assert_eq!(find("investment").unwrap()["detail"], "技术改造项目投资额");
+    assert_eq!(find("cap").unwrap()["kind"], 21, "a param is a constant");
+    assert_eq!(find("subsidy").unwrap()["kind"], 14, "a keyword");
+    assert!(
+        find("资助").is_none(),
+        "keywords of the file's surface only"
+    );
+    let r = s.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(r["result"], json!([{"startLine": 2, "endLine": 4}]));
+    s.shutdown();
+}

@@ -280,6 +280,35 @@ impl LanguageServer for Backend {
         }))
     }
 
+    async fn completion(
+        &self,
+        p: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
+        let at = p.text_document_position_params;
+        Ok(self.with_doc(&at.text_document.uri, |d| {
+            let items: Vec<lsp::CompletionItem> = d
+                .completions(position_from(at.position))
+                .into_iter()
+                .map(completion_to)
+                .collect();
+            Some(items.into())
+        }))
+    }
+
+    async fn folding_range(
+        &self,
+        p: lsp::FoldingRangeParams,
+    ) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        Ok(self.with_doc(&p.text_document.uri, |d| {
+            let folds = d.folds().into_iter().map(|f| lsp::FoldingRange {
+                start_line: f.start_line,
+                end_line: f.end_line,
+                ..Default::default()
+            });
+            Some(folds.collect())
+        }))
+    }
+
     async fn formatting(
         &self,
         p: lsp::DocumentFormattingParams,
@@ -315,6 +344,8 @@ fn capabilities() -> lsp::ServerCapabilities {
         references_provider: Some(true.into()),
         document_symbol_provider: Some(true.into()),
         document_formatting_provider: Some(true.into()),
+        completion_provider: Some(lsp::CompletionOptions::default()),
+        folding_range_provider: Some(true.into()),
         ..Default::default()
     }
 }
@@ -434,6 +465,24 @@ fn location_to(l: service::Location) -> lsp::Location {
     lsp::Location {
         uri: lsp::Uri(l.file.to_string()),
         range: range_to(l.range),
+    }
+}
+
+fn completion_to(c: service::Completion) -> lsp::CompletionItem {
+    use service::CompletionKind as K;
+    let kind = match c.kind {
+        K::Fact => lsp::CompletionItemKind::Variable,
+        K::Param => lsp::CompletionItemKind::Constant,
+        K::Item => lsp::CompletionItemKind::Function,
+        K::Enum => lsp::CompletionItemKind::Enum,
+        K::EnumValue => lsp::CompletionItemKind::EnumMember,
+        K::Keyword => lsp::CompletionItemKind::Keyword,
+    };
+    lsp::CompletionItem {
+        label: c.label,
+        kind: Some(kind),
+        detail: c.detail,
+        ..Default::default()
     }
 }
 

@@ -1,5 +1,6 @@
 //! The language service: a decree file's text in, an editor's answers out
-//! (diagnostics, hover, definitions, references, symbols, formatting).
+//! (diagnostics, hover, definitions, references, symbols, formatting,
+//! completion, folding).
 //!
 //! It knows nothing of the Language Server Protocol: positions are its own
 //! [`Position`]s (line, UTF-16 column, as editors count), answers are plain
@@ -12,12 +13,14 @@
 //! `include`, and the host reads it (see [`Document::update`]).
 
 mod analysis;
+mod complete;
 mod navigate;
 mod position;
 
 use std::sync::Arc;
 
 pub use analysis::{Problem, Related};
+pub use complete::{Completion, CompletionKind, Fold};
 pub use navigate::{Hover, Location, Symbol, SymbolKind};
 pub use position::{LineIndex, Position, Range};
 
