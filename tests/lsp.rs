@@ -531,7 +531,7 @@ mod service {
 }
 
 #[test]
-fn completion_and_folding() {
+fn completion_folding_and_rename() {
     let mut s = Server::start();
     s.request("initialize", json!({"capabilities": {}}));
     let path = "tests/lsp/messy.decree";
@@ -555,5 +555,21 @@ fn completion_and_folding() {
         json!({"textDocument": {"uri": uri}}),
     );
     assert_eq!(r["result"], json!([{"startLine": 2, "endLine": 4}]));
+    // Rename: every place, in one edit per file; a clash is refused.
+    let mut params = at(&uri, pos(&text, "investment,", 0, 3));
+    params["newName"] = json!("capex");
+    let r = s.request("textDocument/rename", params.clone());
+    let edits = r["result"]["changes"][uri.as_str()].as_array().unwrap();
+    assert_eq!(edits.len(), 2, "{r}");
+    assert!(edits.iter().all(|e| e["newText"] == "capex"));
+    params["newName"] = json!("cap");
+    let r = s.request("textDocument/rename", params);
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already names"),
+        "{r}"
+    );
     s.shutdown();
 }

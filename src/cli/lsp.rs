@@ -309,6 +309,32 @@ impl LanguageServer for Backend {
         }))
     }
 
+    async fn rename(&self, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let at = p.text_document_position_params;
+        let places = self.with_doc(&at.text_document.uri, |d| {
+            Some(d.rename(position_from(at.position), &p.new_name))
+        });
+        let places = match places {
+            None => return Ok(None),
+            Some(Err(why)) => return Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
+            Some(Ok(places)) => places,
+        };
+        let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+        for l in places {
+            changes
+                .entry(lsp::Uri(l.file.to_string()))
+                .or_default()
+                .push(lsp::TextEdit {
+                    range: range_to(l.range),
+                    new_text: p.new_name.clone(),
+                });
+        }
+        Ok(Some(lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        }))
+    }
+
     async fn formatting(
         &self,
         p: lsp::DocumentFormattingParams,
@@ -346,6 +372,7 @@ fn capabilities() -> lsp::ServerCapabilities {
         document_formatting_provider: Some(true.into()),
         completion_provider: Some(lsp::CompletionOptions::default()),
         folding_range_provider: Some(true.into()),
+        rename_provider: Some(true.into()),
         ..Default::default()
     }
 }

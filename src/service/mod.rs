@@ -1,6 +1,6 @@
 //! The language service: a decree file's text in, an editor's answers out
 //! (diagnostics, hover, definitions, references, symbols, formatting,
-//! completion, folding).
+//! completion, folding, renaming).
 //!
 //! It knows nothing of the Language Server Protocol: positions are its own
 //! [`Position`]s (line, UTF-16 column, as editors count), answers are plain
@@ -16,6 +16,7 @@ mod analysis;
 mod complete;
 mod navigate;
 mod position;
+mod rename;
 
 use std::sync::Arc;
 

@@ -70,7 +70,7 @@ pub struct Symbol {
 }
 
 /// A word at a place: a name or a keyword.
-enum Word<'t> {
+pub(super) enum Word<'t> {
     Name(&'t str, Span),
     Keyword(&'static Keyword, Span),
 }
@@ -152,7 +152,7 @@ impl Document {
 
 /// The word at `offset` (or just before it, so a cursor at a word's end
 /// still finds it).
-fn word_at(text: &str, offset: usize) -> Option<Word<'_>> {
+pub(super) fn word_at(text: &str, offset: usize) -> Option<Word<'_>> {
     let token = scan(text)
         .find(|t| t.kind == TokenKind::Code && t.span.start <= offset && offset <= t.span.end)?;
     let code = text.get(token.span.start..token.span.end)?;
