@@ -573,3 +573,40 @@ fn completion_folding_and_rename() {
     );
     s.shutdown();
 }
+
+#[test]
+fn a_lens_runs_the_tests_of_a_file() {
+    let mut s = Server::start();
+    s.request("initialize", json!({"capabilities": {}}));
+    let path = "tests/lsp/failing.test.decree";
+    let (uri, text) = (uri_of(path), read(path));
+    s.open(&uri, &text);
+    let r = s.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let lens = &r["result"][0];
+    assert_eq!(lens["command"]["title"], "▶ run 2 tests (1 failing)");
+    assert_eq!(lens["range"]["start"], pos(&text, "\"m1 ineligible", 0, 0));
+    let command = lens["command"]["command"].as_str().unwrap();
+    let args = lens["command"]["arguments"].clone();
+    let r = s.request(
+        "workspace/executeCommand",
+        json!({"command": command, "arguments": args}),
+    );
+    assert_eq!(r["result"], json!({"tests": 2, "passed": 1, "failed": 1}));
+    let r = s.request(
+        "workspace/executeCommand",
+        json!({"command": "decree.nothing"}),
+    );
+    assert!(r.get("error").is_some());
+    // A policy without tests has no lens.
+    let draft = uri_of(DRAFT);
+    s.open(&draft, &read(DRAFT));
+    let r = s.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": draft}}),
+    );
+    assert_eq!(r["result"], Value::Null);
+    s.shutdown();
+}

@@ -335,6 +335,54 @@ impl LanguageServer for Backend {
         }))
     }
 
+    async fn code_lens(&self, p: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
+        let uri = p.text_document.uri;
+        Ok(self.with_doc(&uri, |d| {
+            let t = d.tests()?;
+            Some(vec![lsp::CodeLens {
+                range: range_to(t.range),
+                command: Some(lsp::Command {
+                    title: tests_title(t),
+                    command: RUN_TESTS.to_string(),
+                    arguments: Some(vec![serde_json::Value::String(uri.0.clone())]),
+                    ..Default::default()
+                }),
+                data: None,
+            }])
+        }))
+    }
+
+    /// `decree.runTests URI`: the file's tests are run on every change
+    /// already, so running them is saying how they went.
+    async fn execute_command(&self, p: lsp::ExecuteCommandParams) -> Result<Option<lsp::LspAny>> {
+        if p.command != RUN_TESTS {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "no command `{}`",
+                p.command
+            )));
+        }
+        let uri = p
+            .arguments
+            .and_then(|a| a.into_iter().next())
+            .and_then(|a| a.as_str().map(str::to_string))
+            .map(lsp::Uri);
+        let summary = uri.as_ref().and_then(|u| self.with_doc(u, Document::tests));
+        let Some(t) = summary else {
+            return Ok(None);
+        };
+        let passed = t.tests - t.failed;
+        let message = format!("{passed} passed, {} failed", t.failed);
+        let kind = if t.failed == 0 {
+            lsp::MessageType::Info
+        } else {
+            lsp::MessageType::Warning
+        };
+        self.client.show_message(kind, &message).await;
+        Ok(Some(
+            serde_json::json!({"tests": t.tests, "passed": passed, "failed": t.failed}),
+        ))
+    }
+
     async fn formatting(
         &self,
         p: lsp::DocumentFormattingParams,
@@ -350,6 +398,22 @@ impl LanguageServer for Backend {
                 new_text: formatted,
             }])
         }))
+    }
+}
+
+/// The command of the tests' lens.
+const RUN_TESTS: &str = "decree.runTests";
+
+/// The lens's title: "run 3 tests", with the failures when there are some.
+fn tests_title(t: service::TestSummary) -> String {
+    let tests = if t.tests == 1 {
+        "1 test".to_string()
+    } else {
+        format!("{} tests", t.tests)
+    };
+    match t.failed {
+        0 => format!("▶ run {tests}"),
+        n => format!("▶ run {tests} ({n} failing)"),
     }
 }
 
@@ -373,6 +437,11 @@ fn capabilities() -> lsp::ServerCapabilities {
         completion_provider: Some(lsp::CompletionOptions::default()),
         folding_range_provider: Some(true.into()),
         rename_provider: Some(true.into()),
+        code_lens_provider: Some(lsp::CodeLensOptions::default()),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: vec![RUN_TESTS.to_string()],
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Checked, Document, Included, LineIndex, Range};
+use super::{Checked, Document, Included, LineIndex, Range, TestSummary};
 use crate::ast::{Program, TestDecl};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::span::{SourceFile, Span};
@@ -43,6 +43,7 @@ impl Document {
     /// text does not.
     pub(super) fn analyse(&mut self, include: &dyn Fn(&str) -> Included) {
         self.problems.clear();
+        self.tests = None;
         let program = match crate::syntax::parse(&self.source, &Limits::default()) {
             Ok(p) => p,
             Err(ds) => {
@@ -111,11 +112,21 @@ impl Document {
     /// shown at its test.
     fn run_tests(&mut self, checked: &Checked, program: &Program) {
         let mut reached = testing::Reached::default();
-        for t in testing::tests_in(program) {
+        let tests = testing::tests_in(program);
+        let mut failed = 0;
+        for t in &tests {
             let results = testing::run(&checked.policy, &self.source, &[t], &mut reached);
             for r in results {
+                failed += usize::from(!r.passed());
                 self.add_all(&r.failures, test_span(t));
             }
+        }
+        if let Some(first) = tests.first() {
+            self.tests = Some(TestSummary {
+                range: self.index.range(test_span(first)),
+                tests: tests.len(),
+                failed,
+            });
         }
     }
 

@@ -49,6 +49,19 @@ pub struct Document {
     /// Kept while the text does not parse, so hover and definitions go on
     /// answering during an edit.
     policy: Option<Checked>,
+    /// How the current text's tests went, if it has any and they ran.
+    tests: Option<TestSummary>,
+}
+
+/// How a file's tests went, for a "run N tests" lens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestSummary {
+    /// The first test's name, where the lens stands.
+    pub range: Range,
+    /// How many tests the file declares.
+    pub tests: usize,
+    /// How many of them failed.
+    pub failed: usize,
 }
 
 /// A checked policy with the positions of its own text (which may be an
@@ -71,6 +84,7 @@ impl Document {
             problems: Vec::new(),
             program: None,
             policy: None,
+            tests: None,
         };
         doc.analyse(include);
         doc
@@ -126,11 +140,10 @@ impl Document {
         self.policy.as_ref().map(|c| c.policy.as_ref())
     }
 
-    /// The number of tests the current text declares.
-    pub fn test_count(&self) -> usize {
-        self.program
-            .as_ref()
-            .map_or(0, |p| crate::testing::tests_in(p).len())
+    /// How the current text's tests went: `None` when it declares none, or
+    /// when they could not run (the text or its policy does not check).
+    pub fn tests(&self) -> Option<TestSummary> {
+        self.tests
     }
 
     /// The current text in canonical layout, as `decree fmt` writes it (in
