@@ -1,6 +1,6 @@
 //! The language service: a decree file's text in, an editor's answers out
 //! (diagnostics, hover, definitions, references, symbols, formatting,
-//! completion, folding, renaming).
+//! completion, folding, renaming, each item's value as an inlay hint).
 //!
 //! It knows nothing of the Language Server Protocol: positions are its own
 //! [`Position`]s (line, UTF-16 column, as editors count), answers are plain
@@ -14,6 +14,7 @@
 
 mod analysis;
 mod complete;
+mod hints;
 mod navigate;
 mod position;
 mod rename;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 
 pub use analysis::{Problem, Related};
 pub use complete::{Completion, CompletionKind, Fold};
+pub use hints::Hint;
 pub use navigate::{Hover, Location, Symbol, SymbolKind};
 pub use position::{LineIndex, Position, Range};
 
