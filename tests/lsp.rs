@@ -610,3 +610,72 @@ fn a_lens_runs_the_tests_of_a_file() {
     assert_eq!(r["result"], Value::Null);
     s.shutdown();
 }
+
+#[test]
+fn inlay_hints_show_each_items_value_for_the_selected_facts() {
+    let mut s = Server::start();
+    let facts = root().join("examples/enterprises/anxin-precision.json");
+    s.request(
+        "initialize",
+        json!({"capabilities": {}, "initializationOptions": {"factsFile": facts.display().to_string()}}),
+    );
+    let (uri, text) = (uri_of(DRAFT), read(DRAFT));
+    s.open(&uri, &text);
+    let whole =
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 9999, "character": 0}});
+    let ask = json!({"textDocument": {"uri": uri}, "range": whole});
+    let r = s.request("textDocument/inlayHint", ask.clone());
+    let hints = r["result"].as_array().unwrap();
+    assert!(hints.len() > 50, "one hint an item: {}", hints.len());
+    let item_end = pos(
+        &text,
+        "subsidy tech_upgrade ",
+        0,
+        "subsidy tech_upgrade".len(),
+    );
+    let hint = hints
+        .iter()
+        .find(|h| h["position"] == item_end)
+        .expect("a hint at the item");
+    // The same value `decree eval` gives.
+    let eval = common::decree(&[
+        "eval",
+        DRAFT,
+        "--facts",
+        "examples/enterprises/anxin-precision.json",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_slice(&eval.stdout).unwrap();
+    let item = json["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap())
+        .find(|i| i["name"] == "tech_upgrade")
+        .unwrap()
+        .clone();
+    let want = match item["value"].as_str() {
+        Some(v) if item["status"] == "granted" => format!("= {v}"),
+        _ => format!("= {}", item["status"].as_str().unwrap()),
+    };
+    assert_eq!(hint["label"], want);
+    // Another file selected by the command; one that does not exist.
+    let other = root().join("examples/enterprises/bochuang-almost-leader.json");
+    let r = s.request(
+        "workspace/executeCommand",
+        json!({"command": "decree.selectFacts", "arguments": [other.display().to_string()]}),
+    );
+    assert_eq!(r["result"], true);
+    let r = s.request(
+        "workspace/executeCommand",
+        json!({"command": "decree.selectFacts", "arguments": ["/no/such/file.json"]}),
+    );
+    assert_eq!(r["result"], false);
+    assert!(
+        s.request("textDocument/inlayHint", ask)["result"]
+            .as_array()
+            .is_some()
+    );
+    s.shutdown();
+}

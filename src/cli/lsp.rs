@@ -39,6 +39,7 @@ pub(crate) fn run(_args: Args) -> std::result::Result<(), Failed> {
         let (service, socket) = LspService::new(|client| Backend {
             client,
             docs: Mutex::default(),
+            facts: Mutex::default(),
         });
         // The protocol library stops reading at the first message it cannot
         // decode, so messages pass through `sanitise` first.
@@ -136,6 +137,9 @@ fn readable(body: &[u8]) -> String {
 struct Backend {
     client: Client,
     docs: Mutex<HashMap<String, Document>>,
+    /// The facts file whose values the inlay hints show, once selected
+    /// (`initializationOptions.factsFile` or `decree.selectFacts PATH`).
+    facts: Mutex<Option<SourceFile>>,
 }
 
 impl Backend {
@@ -145,6 +149,30 @@ impl Backend {
         self.docs
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Selects the facts file of the inlay hints: a path or a `file:` URI.
+    /// A file that cannot be read is said to the user and selects nothing.
+    async fn select_facts(&self, path: &str) -> bool {
+        let path = file_path(path).unwrap_or_else(|| path.into());
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let name = path.to_string_lossy().into_owned();
+                *self
+                    .facts
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(SourceFile::new(name, text));
+                true
+            }
+            Err(e) => {
+                let message = format!("cannot read the facts file `{}`: {e}", path.display());
+                self.client
+                    .show_message(lsp::MessageType::Error, message)
+                    .await;
+                false
+            }
+        }
     }
 
     /// Answers `f` about the open document `uri` (`None` if it is not open).
@@ -183,7 +211,15 @@ impl Backend {
 }
 
 impl LanguageServer for Backend {
-    async fn initialize(&self, _: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+    async fn initialize(&self, p: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let facts = p
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("factsFile"))
+            .and_then(|f| f.as_str());
+        if let Some(path) = facts {
+            self.select_facts(path).await;
+        }
         Ok(lsp::InitializeResult {
             capabilities: capabilities(),
             server_info: Some(lsp::ServerInfo {
@@ -355,6 +391,20 @@ impl LanguageServer for Backend {
     /// `decree.runTests URI`: the file's tests are run on every change
     /// already, so running them is saying how they went.
     async fn execute_command(&self, p: lsp::ExecuteCommandParams) -> Result<Option<lsp::LspAny>> {
+        if p.command == SELECT_FACTS {
+            let path = p
+                .arguments
+                .as_ref()
+                .and_then(|a| a.first())
+                .and_then(|a| a.as_str());
+            let Some(path) = path else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                    "give the facts file's path",
+                ));
+            };
+            let selected = self.select_facts(path).await;
+            return Ok(Some(serde_json::Value::Bool(selected)));
+        }
         if p.command != RUN_TESTS {
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
                 "no command `{}`",
@@ -383,6 +433,45 @@ impl LanguageServer for Backend {
         ))
     }
 
+    async fn inlay_hint(&self, p: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        let facts = self
+            .facts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let Some(facts) = facts else {
+            return Ok(None);
+        };
+        let hints = self.with_doc(&p.text_document.uri, |d| Some(d.amounts(&facts)));
+        match hints {
+            None => Ok(None),
+            Some(Err(why)) => {
+                self.client
+                    .show_message(lsp::MessageType::Warning, why)
+                    .await;
+                Ok(None)
+            }
+            Some(Ok(hints)) => Ok(Some(
+                hints
+                    .into_iter()
+                    .map(|h| lsp::InlayHint {
+                        position: lsp::Position {
+                            line: h.position.line,
+                            character: h.position.character,
+                        },
+                        label: lsp::Label::String(h.label),
+                        kind: None,
+                        text_edits: None,
+                        tooltip: None,
+                        padding_left: Some(true),
+                        padding_right: None,
+                        data: None,
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
     async fn formatting(
         &self,
         p: lsp::DocumentFormattingParams,
@@ -403,6 +492,9 @@ impl LanguageServer for Backend {
 
 /// The command of the tests' lens.
 const RUN_TESTS: &str = "decree.runTests";
+
+/// The command that selects the facts file of the inlay hints.
+const SELECT_FACTS: &str = "decree.selectFacts";
 
 /// The lens's title: "run 3 tests", with the failures when there are some.
 fn tests_title(t: service::TestSummary) -> String {
@@ -438,8 +530,9 @@ fn capabilities() -> lsp::ServerCapabilities {
         folding_range_provider: Some(true.into()),
         rename_provider: Some(true.into()),
         code_lens_provider: Some(lsp::CodeLensOptions::default()),
+        inlay_hint_provider: Some(true.into()),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
-            commands: vec![RUN_TESTS.to_string()],
+            commands: vec![RUN_TESTS.to_string(), SELECT_FACTS.to_string()],
             ..Default::default()
         }),
         ..Default::default()
