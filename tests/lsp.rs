@@ -679,3 +679,35 @@ fn inlay_hints_show_each_items_value_for_the_selected_facts() {
     );
     s.shutdown();
 }
+
+#[test]
+fn semantic_tokens_of_a_small_policy() {
+    let mut s = Server::start();
+    s.request("initialize", json!({"capabilities": {}}));
+    let path = "tests/lsp/messy.decree";
+    let uri = uri_of(path);
+    s.open(&uri, &read(path));
+    let r = s.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let data = r["result"]["data"].as_array().unwrap();
+    assert_eq!(data.len() % 5, 0);
+    // `fact` (keyword, 4 units) then `investment` (a fact, three units on).
+    assert_eq!(
+        data[..10],
+        [
+            json!(0),
+            json!(0),
+            json!(4),
+            json!(2),
+            json!(0),
+            json!(0),
+            json!(7),
+            json!(10),
+            json!(4),
+            json!(0)
+        ]
+    );
+    s.shutdown();
+}

@@ -472,6 +472,22 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn semantic_tokens_full(
+        &self,
+        p: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokens>> {
+        Ok(self.with_doc(&p.text_document.uri, |d| {
+            let tokens = semantic_tokens(d);
+            Some(
+                lsp::SemanticTokens {
+                    result_id: None,
+                    data: tokens,
+                }
+                .into(),
+            )
+        }))
+    }
+
     async fn formatting(
         &self,
         p: lsp::DocumentFormattingParams,
@@ -509,6 +525,60 @@ fn tests_title(t: service::TestSummary) -> String {
     }
 }
 
+/// The semantic token types, in the order of [`token_type`]'s numbers.
+const TOKEN_TYPES: &[&str] = &[
+    "comment",
+    "string",
+    "keyword",
+    "number",
+    "variable",
+    "parameter",
+    "function",
+    "enum",
+    "enumMember",
+];
+
+/// A highlight class's index in [`TOKEN_TYPES`].
+fn token_type(c: service::Class) -> u32 {
+    use service::Class as C;
+    match c {
+        C::Comment => 0,
+        C::Text => 1,
+        C::Keyword => 2,
+        C::Number => 3,
+        C::Fact => 4,
+        C::Param => 5,
+        C::Item => 6,
+        C::Enum => 7,
+        C::EnumValue => 8,
+    }
+}
+
+/// A document's highlights, encoded as the protocol wants: each token's
+/// line and start relative to the previous token's.
+fn semantic_tokens(d: &Document) -> Vec<lsp::SemanticToken> {
+    let mut previous = service::Position::default();
+    let mut out = Vec::new();
+    for h in d.highlights() {
+        let start = h.range.start;
+        let delta_line = start.line.saturating_sub(previous.line);
+        let delta_start = if delta_line == 0 {
+            start.character.saturating_sub(previous.character)
+        } else {
+            start.character
+        };
+        out.push(lsp::SemanticToken {
+            delta_line,
+            delta_start,
+            length: h.range.end.character.saturating_sub(start.character),
+            token_type: token_type(h.class),
+            token_modifiers_bitset: 0,
+        });
+        previous = start;
+    }
+    out
+}
+
 /// What the server can do.
 fn capabilities() -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
@@ -531,6 +601,17 @@ fn capabilities() -> lsp::ServerCapabilities {
         rename_provider: Some(true.into()),
         code_lens_provider: Some(lsp::CodeLensOptions::default()),
         inlay_hint_provider: Some(true.into()),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensOptions {
+                legend: lsp::SemanticTokensLegend {
+                    token_types: TOKEN_TYPES.iter().map(|t| (*t).to_string()).collect(),
+                    token_modifiers: Vec::new(),
+                },
+                full: Some(true.into()),
+                ..Default::default()
+            }
+            .into(),
+        ),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
             commands: vec![RUN_TESTS.to_string(), SELECT_FACTS.to_string()],
             ..Default::default()

@@ -1,6 +1,7 @@
 //! The language service: a decree file's text in, an editor's answers out
 //! (diagnostics, hover, definitions, references, symbols, formatting,
-//! completion, folding, renaming, each item's value as an inlay hint).
+//! completion, folding, renaming, highlighting, each item's value as an
+//! inlay hint).
 //!
 //! It knows nothing of the Language Server Protocol: positions are its own
 //! [`Position`]s (line, UTF-16 column, as editors count), answers are plain
@@ -14,6 +15,7 @@
 
 mod analysis;
 mod complete;
+mod highlight;
 mod hints;
 mod navigate;
 mod position;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 
 pub use analysis::{Problem, Related};
 pub use complete::{Completion, CompletionKind, Fold};
+pub use highlight::{Class, Highlight};
 pub use hints::Hint;
 pub use navigate::{Hover, Location, Symbol, SymbolKind};
 pub use position::{LineIndex, Position, Range};
