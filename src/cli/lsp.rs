@@ -478,13 +478,10 @@ impl LanguageServer for Backend {
     ) -> Result<Option<lsp::SemanticTokens>> {
         Ok(self.with_doc(&p.text_document.uri, |d| {
             let tokens = semantic_tokens(d);
-            Some(
-                lsp::SemanticTokens {
-                    result_id: None,
-                    data: tokens,
-                }
-                .into(),
-            )
+            Some(lsp::SemanticTokens {
+                result_id: None,
+                data: tokens,
+            })
         }))
     }
 
