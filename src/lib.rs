@@ -38,6 +38,7 @@ pub mod plan;
 pub mod population;
 pub mod repl;
 pub mod report;
+pub mod service;
 pub mod span;
 pub mod syntax;
 pub mod testing;

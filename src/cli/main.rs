@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod lsp;
 mod paths;
 mod repl;
 mod terminal;
@@ -51,6 +52,8 @@ enum Command {
     Repl(repl::Args),
     /// Explain how one item's value was reached.
     Explain(eval::ExplainArgs),
+    /// Run the language server (Language Server Protocol on stdin/stdout).
+    Lsp(lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Test(a) => test::run(a),
         Command::Repl(a) => repl::run(a),
         Command::Explain(a) => eval::run_explain(a),
+        Command::Lsp(a) => lsp::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

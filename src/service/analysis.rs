@@ -1,0 +1,202 @@
+//! A document's analysis: parse, check (or load the included policy), run
+//! its tests, and turn every diagnostic into a [`Problem`] at a range of the
+//! document.
+
+use std::sync::Arc;
+
+use super::{Checked, Document, Included, LineIndex, Range, TestSummary};
+use crate::ast::{Program, TestDecl};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::span::{SourceFile, Span};
+use crate::{Limits, testing};
+
+/// One error or warning, placed in the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where (the diagnostic's primary label).
+    pub range: Range,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The stable code (`decree::…`).
+    pub code: Code,
+    /// The message.
+    pub message: String,
+    /// Every label of the diagnostic that lies in this document, the
+    /// primary one first.
+    pub related: Vec<Related>,
+    /// How to fix it, if the diagnostic says.
+    pub help: Option<String>,
+}
+
+/// A labelled range that a [`Problem`] points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Where.
+    pub range: Range,
+    /// What the label says there.
+    pub message: String,
+}
+
+impl Document {
+    /// Analyses the current text into problems, its program and (when it
+    /// checks) its policy; a policy that checked before is kept when this
+    /// text does not.
+    pub(super) fn analyse(&mut self, include: &dyn Fn(&str) -> Included) {
+        self.problems.clear();
+        self.tests = None;
+        let program = match crate::syntax::parse(&self.source, &Limits::default()) {
+            Ok(p) => p,
+            Err(ds) => {
+                self.program = None;
+                self.add_all(&ds.0, Span::default());
+                return;
+            }
+        };
+        if let Some(checked) = self.policy_of(&program, include) {
+            self.run_tests(&checked, &program);
+            self.policy = Some(checked);
+        }
+        self.program = Some(program);
+    }
+
+    /// The policy the program is or includes, its problems added.
+    fn policy_of(
+        &mut self,
+        program: &Program,
+        include: &dyn Fn(&str) -> Included,
+    ) -> Option<Checked> {
+        let included = match testing::include_of(&self.source, program) {
+            Ok(i) => i,
+            Err(d) => {
+                self.add(&d, Span::default());
+                return None;
+            }
+        };
+        let Some(inc) = included else {
+            return match crate::check_program(&self.source, program) {
+                Ok(policy) => {
+                    let warnings = policy.warnings.clone();
+                    self.add_all(&warnings, Span::default());
+                    Some(checked(policy))
+                }
+                Err(ds) => {
+                    self.add_all(&ds.0, Span::default());
+                    None
+                }
+            };
+        };
+        let at = inc.span;
+        let src = match include(&inc.node) {
+            Ok(src) => src,
+            Err(why) => {
+                let d = Diagnostic::error(
+                    Code::Io,
+                    format!("cannot read the included policy `{}`: {why}", inc.node),
+                )
+                .help("the path is relative to the file that includes it");
+                self.add(&d, at);
+                return None;
+            }
+        };
+        match crate::load(&src) {
+            Ok(policy) => Some(checked(policy)),
+            Err(ds) => {
+                self.add(&included_errors(&src, &ds.0), at);
+                None
+            }
+        }
+    }
+
+    /// Runs the program's tests, one at a time so that a failure placed in
+    /// another file (an evaluation error in the included policy) can be
+    /// shown at its test.
+    fn run_tests(&mut self, checked: &Checked, program: &Program) {
+        let mut reached = testing::Reached::default();
+        let tests = testing::tests_in(program);
+        let mut failed = 0;
+        for t in &tests {
+            let results = testing::run(&checked.policy, &self.source, &[t], &mut reached);
+            for r in results {
+                failed += usize::from(!r.passed());
+                self.add_all(&r.failures, test_span(t));
+            }
+        }
+        if let Some(first) = tests.first() {
+            self.tests = Some(TestSummary {
+                range: self.index.range(test_span(first)),
+                tests: tests.len(),
+                failed,
+            });
+        }
+    }
+
+    fn add_all(&mut self, diagnostics: &[Diagnostic], fallback: Span) {
+        for d in diagnostics {
+            self.add(d, fallback);
+        }
+    }
+
+    /// Adds one diagnostic: at its primary label when that label is in this
+    /// document, else at `fallback`.
+    fn add(&mut self, d: &Diagnostic, fallback: Span) {
+        let here = d
+            .source
+            .as_ref()
+            .is_none_or(|s| s.name == self.source.name && s.text == self.source.text);
+        let related: Vec<Related> = if here {
+            d.labels
+                .iter()
+                .map(|l| Related {
+                    range: self.index.range(l.span),
+                    message: l.text.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let range = match (here, d.span()) {
+            (true, Some(span)) => self.index.range(span),
+            _ => self.index.range(fallback),
+        };
+        self.problems.push(Problem {
+            range,
+            severity: d.severity,
+            code: d.code,
+            message: d.message.clone(),
+            related,
+            help: d.help.clone(),
+        });
+    }
+}
+
+fn checked(policy: crate::Policy) -> Checked {
+    Checked {
+        index: LineIndex::new(policy.source.text.clone()),
+        policy: Arc::new(policy),
+    }
+}
+
+/// Where a test's failures stand when they point elsewhere: its name.
+fn test_span(t: &TestDecl) -> Span {
+    t.name.span
+}
+
+/// One diagnostic, at the `include`, for the errors of the included policy:
+/// how many, and the first, with its line.
+fn included_errors(src: &SourceFile, errors: &[Diagnostic]) -> Diagnostic {
+    let first = errors.first();
+    let place = first
+        .and_then(Diagnostic::span)
+        .map(|s| src.line_col(s.start))
+        .map_or(String::new(), |(l, c)| format!(" (line {l}, column {c})"));
+    let n = errors.len();
+    let what = if n == 1 { "an error" } else { "errors" };
+    Diagnostic::error(
+        first.map_or(Code::Invalid, |d| d.code),
+        format!(
+            "the included policy `{}` has {what}: {}{place}",
+            src.name,
+            first.map_or("", |d| d.message.as_str()),
+        ),
+    )
+}

@@ -1,0 +1,381 @@
+//! Questions about a place in a document: what the word there is (hover),
+//! where it is declared (definition), where it is used (references), and
+//! the document's outline (symbols).
+//!
+//! Names in decree are global to a policy (no local scopes), so a word is
+//! found by the one scanner ([`crate::syntax::scan`]: texts and comments are
+//! never words) and resolved through the checked policy's table of names.
+
+use std::sync::Arc;
+
+use super::{Document, Position, Range};
+use crate::ast::{Decl, Measure, MeasureEntry, Program, Symbol as Sym};
+use crate::check::Policy;
+use crate::span::Span;
+use crate::syntax::keywords::{KEYWORDS, Keyword};
+use crate::syntax::scan::{TokenKind, scan};
+
+/// A range in a named file: this document or the policy it includes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file's name, as the document or the host's `include` answer gave it.
+    pub file: Arc<str>,
+    /// Where in it.
+    pub range: Range,
+}
+
+/// What a hover shows: Markdown text and the range of the word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hover {
+    /// Markdown.
+    pub markdown: String,
+    /// The word hovered.
+    pub range: Range,
+}
+
+/// What an outline entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// A chapter of measures.
+    Chapter,
+    /// A measure.
+    Measure,
+    /// An item of a measure.
+    Item,
+    /// A fact.
+    Fact,
+    /// A param.
+    Param,
+    /// An enumeration.
+    Enum,
+    /// A test.
+    Test,
+}
+
+/// One entry of a document's outline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    /// The name shown (a measure's number and title, an item's name).
+    pub name: String,
+    /// More about it (a label), if any.
+    pub detail: Option<String>,
+    /// What it is.
+    pub kind: SymbolKind,
+    /// The whole declaration.
+    pub range: Range,
+    /// Its name.
+    pub selection: Range,
+    /// What it holds (a chapter's measures, a measure's items).
+    pub children: Vec<Symbol>,
+}
+
+/// A word at a place: a name or a keyword.
+pub(super) enum Word<'t> {
+    Name(&'t str, Span),
+    Keyword(&'static Keyword, Span),
+}
+
+impl Document {
+    /// What the word at `at` is: a fact (its type and label), a param (its
+    /// value or `tbd`), an item (kind, label, cited text), an enumeration
+    /// value, or a keyword (its spellings).
+    pub fn hover(&self, at: Position) -> Option<Hover> {
+        let offset = self.index.offset(at);
+        let (markdown, span) = match word_at(self.text(), offset)? {
+            Word::Keyword(k, span) => (keyword_doc(k), span),
+            Word::Name(name, span) => {
+                let policy = &self.policy.as_ref()?.policy;
+                (describe(policy, policy.lookup(name)?), span)
+            }
+        };
+        Some(Hover {
+            markdown,
+            range: self.index.range(span),
+        })
+    }
+
+    /// Where the name at `at` is declared.
+    pub fn definition(&self, at: Position) -> Option<Location> {
+        let checked = self.policy.as_ref()?;
+        let Word::Name(name, _) = word_at(self.text(), self.index.offset(at))? else {
+            return None;
+        };
+        let span = declaration(&checked.policy, checked.policy.lookup(name)?)?;
+        Some(Location {
+            file: checked.policy.source.name.clone(),
+            range: checked.index.range(span),
+        })
+    }
+
+    /// Every use of the name at `at`, in this document and (for a file of
+    /// tests) the policy it includes; with its declaration when
+    /// `with_declaration`.
+    pub fn references(&self, at: Position, with_declaration: bool) -> Vec<Location> {
+        let Some(checked) = self.policy.as_ref() else {
+            return Vec::new();
+        };
+        let Some(Word::Name(name, _)) = word_at(self.text(), self.index.offset(at)) else {
+            return Vec::new();
+        };
+        let Some(symbol) = checked.policy.lookup(name) else {
+            return Vec::new();
+        };
+        let declared = declaration(&checked.policy, symbol);
+        let mut out = Vec::new();
+        let policy_file = &checked.policy.source.name;
+        for span in uses(&checked.policy.source.text, name) {
+            if with_declaration || Some(span) != declared {
+                out.push(Location {
+                    file: policy_file.clone(),
+                    range: checked.index.range(span),
+                });
+            }
+        }
+        if *policy_file != self.source.name {
+            out.extend(uses(self.text(), name).map(|span| Location {
+                file: self.source.name.clone(),
+                range: self.index.range(span),
+            }));
+        }
+        out
+    }
+
+    /// The outline of the current text: chapters, their measures and
+    /// items; facts, params, enumerations and tests. Empty when the text
+    /// does not parse.
+    pub fn symbols(&self) -> Vec<Symbol> {
+        self.program
+            .as_ref()
+            .map_or_else(Vec::new, |p| outline(self, p))
+    }
+}
+
+/// The word at `offset` (or just before it, so a cursor at a word's end
+/// still finds it).
+pub(super) fn word_at(text: &str, offset: usize) -> Option<Word<'_>> {
+    let token = scan(text)
+        .find(|t| t.kind == TokenKind::Code && t.span.start <= offset && offset <= t.span.end)?;
+    let code = text.get(token.span.start..token.span.end)?;
+    let within = offset - token.span.start;
+    if let Some((k, s)) = keyword_in(code, within) {
+        return Some(Word::Keyword(k, shift(s, token.span.start)));
+    }
+    let (start, end) = ident_around(code, within)?;
+    let word = code.get(start..end)?;
+    let starts_well = word
+        .chars()
+        .next()
+        .is_some_and(|c| c == '_' || unicode_ident::is_xid_start(c));
+    starts_well.then(|| {
+        Word::Name(
+            word,
+            Span::new(token.span.start + start, token.span.start + end),
+        )
+    })
+}
+
+/// The run of identifier characters around byte `at` of `code`.
+fn ident_around(code: &str, at: usize) -> Option<(usize, usize)> {
+    let is_ident = |c: char| unicode_ident::is_xid_continue(c);
+    let mut start = at.min(code.len());
+    while !code.is_char_boundary(start) {
+        start -= 1;
+    }
+    while let Some(c) = code.get(..start).and_then(|s| s.chars().next_back()) {
+        if !is_ident(c) {
+            break;
+        }
+        start -= c.len_utf8();
+    }
+    let end = start
+        + code
+            .get(start..)?
+            .char_indices()
+            .find(|&(_, c)| !is_ident(c))
+            .map_or(code.len() - start, |(i, _)| i);
+    (end > start).then_some((start, end))
+}
+
+/// A keyword spelled around byte `at` of a run of code: an English one as a
+/// whole word, a Chinese one anywhere (Chinese keywords need no blanks
+/// around them: `不超过5000万`).
+fn keyword_in(code: &str, at: usize) -> Option<(&'static Keyword, Span)> {
+    if let Some((s, e)) = ident_around(code, at) {
+        let word = code.get(s..e)?;
+        if let Some(k) = KEYWORDS.iter().find(|k| k.english == word) {
+            return Some((k, Span::new(s, e)));
+        }
+    }
+    KEYWORDS.iter().find_map(|k| {
+        code.match_indices(k.chinese)
+            .map(|(i, m)| Span::new(i, i + m.len()))
+            .find(|s| s.start <= at && at <= s.end)
+            .map(|s| (k, s))
+    })
+}
+
+fn shift(s: Span, by: usize) -> Span {
+    Span::new(s.start + by, s.end + by)
+}
+
+/// Every place `name` is written as a whole word in `text`'s code.
+fn uses<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = Span> + 't {
+    scan(text)
+        .filter(|t| t.kind == TokenKind::Code)
+        .flat_map(move |t| {
+            let code = text.get(t.span.start..t.span.end).unwrap_or("");
+            code.match_indices(name)
+                .filter(move |&(i, m)| ident_around(code, i) == Some((i, i + m.len())))
+                .map(move |(i, m)| Span::new(t.span.start + i, t.span.start + i + m.len()))
+                .collect::<Vec<_>>()
+        })
+}
+
+/// Where a symbol is declared (enumerations keep no span in the policy).
+fn declaration(policy: &Policy, symbol: Sym) -> Option<Span> {
+    match symbol {
+        Sym::Fact(id) => Some(policy.fact(id)?.span),
+        Sym::Param(id) => Some(policy.param(id)?.span),
+        Sym::Item(id) => Some(policy.item(id)?.ast.name.span),
+        Sym::Enum(_) | Sym::Variant(..) => None,
+    }
+}
+
+/// A hover's Markdown for a symbol.
+fn describe(policy: &Policy, symbol: Sym) -> String {
+    let label = policy
+        .label_of(symbol)
+        .map_or(String::new(), |l| format!(" — {l}"));
+    match symbol {
+        Sym::Fact(id) => policy.fact(id).map_or_else(String::new, |f| {
+            format!("fact `{}`: {}{label}", f.name, policy.unit_name(f.unit))
+        }),
+        Sym::Param(id) => policy.param(id).map_or_else(String::new, |p| {
+            let value = p
+                .value
+                .as_ref()
+                .map_or("tbd".to_string(), crate::fmt::expr_text);
+            format!(
+                "param `{}`: {} = {value}{label}",
+                p.name,
+                policy.unit_name(p.unit)
+            )
+        }),
+        Sym::Item(id) => policy.item(id).map_or_else(String::new, |i| {
+            let mut s = format!("{} `{}`{label}", i.kind().keyword(), i.name());
+            if let Some(m) = policy.measures.get(i.measure) {
+                s.push_str(&format!("\n\nmeasure {} {}", m.number, m.title));
+            }
+            for c in &i.cites {
+                s.push_str(&format!("\n\n> {c}"));
+            }
+            s
+        }),
+        Sym::Variant(e, _) => {
+            let of = policy.enums.get(e).map_or("", |e| e.name.as_str());
+            format!("a value of `{of}`{label}")
+        }
+        Sym::Enum(e) => {
+            let Some(info) = policy.enums.get(e) else {
+                return String::new();
+            };
+            let values: Vec<&str> = info.variants.iter().map(|(n, _)| n.as_str()).collect();
+            format!("enum `{}`: {}", info.name, values.join(", "))
+        }
+    }
+}
+
+/// A keyword's hover: its two spellings.
+fn keyword_doc(k: &Keyword) -> String {
+    format!("keyword `{}` · 中文 `{}`", k.english, k.chinese)
+}
+
+/// The outline of a program.
+fn outline(doc: &Document, program: &Program) -> Vec<Symbol> {
+    let r = |s: Span| doc.index.range(s);
+    let entry = |name: String, detail: Option<&String>, kind, whole: Span, sel: Span| Symbol {
+        name,
+        detail: detail.cloned(),
+        kind,
+        range: r(whole),
+        selection: r(sel),
+        children: Vec::new(),
+    };
+    let mut out = Vec::new();
+    for d in &program.decls {
+        match d {
+            Decl::Chapter(c) => {
+                let measures: Vec<Symbol> = c.measures.iter().map(|m| measure(doc, m)).collect();
+                let end = c.measures.last().map_or(c.title.span, |m| m.span.0);
+                let mut s = entry(
+                    format!("{} {}", c.number.node, c.title.node),
+                    None,
+                    SymbolKind::Chapter,
+                    c.number.span.to(end),
+                    c.title.span,
+                );
+                s.children = measures;
+                out.push(s);
+            }
+            Decl::Measure(m) => out.push(measure(doc, m)),
+            Decl::Fact(f) => out.push(entry(
+                f.name.node.clone(),
+                f.label.as_ref().map(|l| &l.node),
+                SymbolKind::Fact,
+                f.span.0,
+                f.name.span,
+            )),
+            Decl::Param(p) => out.push(entry(
+                p.name.node.clone(),
+                p.label.as_ref().map(|l| &l.node),
+                SymbolKind::Param,
+                p.span.0,
+                p.name.span,
+            )),
+            Decl::Enum(e) => out.push(entry(
+                e.name.node.clone(),
+                None,
+                SymbolKind::Enum,
+                e.span.0,
+                e.name.span,
+            )),
+            Decl::Test(t) => out.push(entry(
+                t.name.node.clone(),
+                None,
+                SymbolKind::Test,
+                t.span.0,
+                t.name.span,
+            )),
+            Decl::Policy(_) | Decl::Include(_) => {}
+        }
+    }
+    out
+}
+
+/// A measure's outline entry, with its items.
+fn measure(doc: &Document, m: &Measure) -> Symbol {
+    let r = |s: Span| doc.index.range(s);
+    let items = m
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            MeasureEntry::Item(i) => Some(Symbol {
+                name: i.name.node.clone(),
+                detail: i.label.as_ref().map(|l| l.node.clone()),
+                kind: SymbolKind::Item,
+                range: r(i.span.0),
+                selection: r(i.name.span),
+                children: Vec::new(),
+            }),
+            MeasureEntry::Cite(_) => None,
+        })
+        .collect();
+    Symbol {
+        name: format!("measure {} {}", m.number.node, m.title.node),
+        detail: None,
+        kind: SymbolKind::Measure,
+        range: r(m.span.0),
+        selection: r(m.number.span),
+        children: items,
+    }
+}
