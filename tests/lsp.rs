@@ -617,7 +617,7 @@ fn inlay_hints_show_each_items_value_for_the_selected_facts() {
     let facts = root().join("examples/enterprises/anxin-precision.json");
     s.request(
         "initialize",
-        json!({"capabilities": {}, "initializationOptions": {"factsFile": facts.display().to_string()}}),
+        json!({"capabilities": {}, "initializationOptions": {"exampleFacts": facts.display().to_string()}}),
     );
     let (uri, text) = (uri_of(DRAFT), read(DRAFT));
     s.open(&uri, &text);

@@ -138,7 +138,7 @@ struct Backend {
     client: Client,
     docs: Mutex<HashMap<String, Document>>,
     /// The facts file whose values the inlay hints show, once selected
-    /// (`initializationOptions.factsFile` or `decree.selectFacts PATH`).
+    /// (`initializationOptions.exampleFacts` or `decree.selectFacts PATH`).
     facts: Mutex<Option<SourceFile>>,
 }
 
@@ -215,7 +215,7 @@ impl LanguageServer for Backend {
         let facts = p
             .initialization_options
             .as_ref()
-            .and_then(|o| o.get("factsFile"))
+            .and_then(|o| o.get("exampleFacts"))
             .and_then(|f| f.as_str());
         if let Some(path) = facts {
             self.select_facts(path).await;
