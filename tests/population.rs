@@ -89,17 +89,19 @@ fn cell(policy: &Policy, value: &F, k: usize) -> String {
             ];
             spellings[k % 4][usize::from(!*b)].to_string()
         }
-        F::Money(d) if k % 3 == 0 && (d % wan).is_zero() => format!("{}万", (d / wan).normalize()),
+        F::Money(d) if k.is_multiple_of(3) && (d % wan).is_zero() => {
+            format!("{}万", (d / wan).normalize())
+        }
         F::Money(d) if k % 3 == 1 => format!("{}元", d.normalize()),
         F::Money(d) | F::Area(d) => d.normalize().to_string(),
-        F::Rate(d) if k % 2 == 0 => format!("{}%", (d * Decimal::ONE_HUNDRED).normalize()),
+        F::Rate(d) if k.is_multiple_of(2) => format!("{}%", (d * Decimal::ONE_HUNDRED).normalize()),
         F::Rate(d) => d.normalize().to_string(),
         F::Count(c) => c.to_string(),
         F::Duration(n, DurationUnit::Years) => format!("{n} years"),
         F::Duration(n, _) => format!("{n} months"),
         F::Set(s) if s.is_empty() => "[]".to_string(),
         F::Set(s) => {
-            let separator = if k % 2 == 0 { ";" } else { "；" };
+            let separator = if k.is_multiple_of(2) { ";" } else { "；" };
             s.iter()
                 .enumerate()
                 .map(|(j, v)| variant(policy, v, k + j))
@@ -138,7 +140,7 @@ fn json(policy: &Policy, f: &Firm, i: usize) -> String {
     for (k, (name, value)) in f.facts.iter().enumerate() {
         let v = match value {
             F::Bool(b) => serde_json::Value::Bool(*b),
-            F::Set(s) if (i + k) % 2 == 0 => s
+            F::Set(s) if (i + k).is_multiple_of(2) => s
                 .iter()
                 .map(|v| serde_json::Value::from(variant(policy, v, k)))
                 .collect(),

@@ -735,7 +735,7 @@ impl Gen {
     }
 
     fn coin(&mut self, one_in: u64) -> bool {
-        self.next() % one_in.max(1) == 0
+        self.next().is_multiple_of(one_in.max(1))
     }
 
     fn kw(&mut self, en: &'static str, zh: &'static str) -> &'static str {
@@ -1205,13 +1205,17 @@ impl Gen {
         } else {
             let e = usize::from(op) % self.enums.len().max(1);
             match sort - ORDERED.len() {
-                0 => (Ty::Bool, Ty::Bool, if op % 2 == 0 { "==" } else { "!=" }),
+                0 => (
+                    Ty::Bool,
+                    Ty::Bool,
+                    if op.is_multiple_of(2) { "==" } else { "!=" },
+                ),
                 1 => (Ty::Text, Ty::Text, "=="),
                 2 => (Ty::Bool, Ty::Bool, "=="),
                 3 => (
                     Ty::Enum(e),
                     Ty::Enum(e),
-                    if op % 2 == 0 { "==" } else { "!=" },
+                    if op.is_multiple_of(2) { "==" } else { "!=" },
                 ),
                 _ => (Ty::Enum(e), Ty::Set(e), "in"),
             }
@@ -1500,7 +1504,7 @@ impl Gen {
 
     fn measure(&mut self, m: &MeasureDesc, number: &mut u32, first_item: &mut usize) {
         *number += u32::from(m.step % 4);
-        if m.step % 4 == 0 && m.step != 0 {
+        if m.step.is_multiple_of(4) && m.step != 0 {
             *number += 1;
         }
         let title = self.text(m.title);
