@@ -108,6 +108,22 @@ pub enum ExpectStatus {
     Listed,
 }
 
+impl ExpectStatus {
+    /// The rule of its keyword in the keyword table (`not_in_force`), also
+    /// its English spelling.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ExpectStatus::Granted => "granted",
+            ExpectStatus::Ineligible => "ineligible",
+            ExpectStatus::Undetermined => "undetermined",
+            ExpectStatus::NotInForce => "not_in_force",
+            ExpectStatus::Met => "met",
+            ExpectStatus::NotMet => "not_met",
+            ExpectStatus::Listed => "listed",
+        }
+    }
+}
+
 /// The policy header.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyHeader {

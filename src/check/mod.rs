@@ -26,19 +26,7 @@ pub use resolve::{resolve_names, suggest};
 
 /// Checks a parsed program.
 pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnostics> {
-    let empty = Policy {
-        source: source.clone(),
-        header: HeaderInfo::default(),
-        enums: Vec::new(),
-        facts: Vec::new(),
-        params: Vec::new(),
-        measures: Vec::new(),
-        items: Vec::new(),
-        order: Vec::new(),
-        names: HashMap::new(),
-        warnings: Vec::new(),
-    };
-    let mut c = Checker::new(source, empty);
+    let mut c = Checker::new(source, Policy::empty(source));
     c.collect(program);
     c.resolve_names();
     c.resolve_types(program);

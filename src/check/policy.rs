@@ -140,6 +140,22 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// A policy of `source` that declares nothing: where the checker
+    /// starts, and the side of a diff that has no file.
+    pub fn empty(source: &SourceFile) -> Policy {
+        Policy {
+            source: source.clone(),
+            header: HeaderInfo::default(),
+            enums: Vec::new(),
+            facts: Vec::new(),
+            params: Vec::new(),
+            measures: Vec::new(),
+            items: Vec::new(),
+            order: Vec::new(),
+            names: std::collections::HashMap::new(),
+            warnings: Vec::new(),
+        }
+    }
     /// What `name` refers to.
     pub fn lookup(&self, name: &str) -> Option<Symbol> {
         self.names.get(name).copied()

@@ -82,18 +82,7 @@ impl PolicyDiff {
 /// file (a file added or deleted), against which every declaration of the
 /// other side is added or removed.
 pub fn empty_policy(name: &str) -> Policy {
-    Policy {
-        source: crate::span::SourceFile::new(name, ""),
-        header: crate::check::HeaderInfo::default(),
-        enums: Vec::new(),
-        facts: Vec::new(),
-        params: Vec::new(),
-        measures: Vec::new(),
-        items: Vec::new(),
-        order: Vec::new(),
-        names: std::collections::HashMap::new(),
-        warnings: Vec::new(),
-    }
+    Policy::empty(&crate::span::SourceFile::new(name, ""))
 }
 
 fn change(changes: &mut Vec<Change>, path: String, kind: ChangeKind, details: Vec<String>) {

@@ -172,7 +172,7 @@ fn fact_text(v: &FactInput) -> String {
 fn expected(w: &Expected) -> String {
     match w {
         Expected::Status(s, by) => {
-            let status = status_keyword(s.node);
+            let status = s.node.keyword();
             if by.is_empty() {
                 status.to_string()
             } else {
@@ -183,18 +183,5 @@ fn expected(w: &Expected) -> String {
         Expected::Value(ItemBody::Value(e)) => expr_text(e),
         Expected::Value(ItemBody::AtMost(e)) => format!("at most {}", expr_text(e)),
         Expected::Value(ItemBody::AtLeast(e)) => format!("at least {}", expr_text(e)),
-    }
-}
-
-/// The English keyword of a status an `expect` states.
-fn status_keyword(s: ExpectStatus) -> &'static str {
-    match s {
-        ExpectStatus::Granted => "granted",
-        ExpectStatus::Ineligible => "ineligible",
-        ExpectStatus::Undetermined => "undetermined",
-        ExpectStatus::NotInForce => "not_in_force",
-        ExpectStatus::Met => "met",
-        ExpectStatus::NotMet => "not_met",
-        ExpectStatus::Listed => "listed",
     }
 }

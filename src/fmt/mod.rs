@@ -672,15 +672,7 @@ impl Printer<'_> {
     fn expected(&mut self, want: &Expected) -> String {
         match want {
             Expected::Status(s, by) => {
-                let rule = match s.node {
-                    ExpectStatus::Granted => "granted",
-                    ExpectStatus::Ineligible => "ineligible",
-                    ExpectStatus::Undetermined => "undetermined",
-                    ExpectStatus::NotInForce => "not_in_force",
-                    ExpectStatus::Met => "met",
-                    ExpectStatus::NotMet => "not_met",
-                    ExpectStatus::Listed => "listed",
-                };
+                let rule = s.node.keyword();
                 let mut w = self.kw(rule).to_string();
                 if !by.is_empty() {
                     let names: Vec<&str> = by.iter().map(|b| b.node.as_str()).collect();
