@@ -9,7 +9,7 @@
 //! by the item they expect (in order, when an item is expected twice).
 
 use super::{Change, ChangeKind, change};
-use crate::ast::{Decl, ExpectStatus, Expected, FactInput, ItemBody, Program, TestDecl};
+use crate::ast::{Decl, Expected, FactInput, ItemBody, Program, TestDecl};
 use crate::fmt::expr_text;
 
 /// The changes of the tests between two versions of a file, in the order
