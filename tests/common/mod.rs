@@ -1,6 +1,9 @@
-//! What several test files share: the repository's root, and the binary
-//! run from it as a user runs it. Each test crate uses what it needs.
+//! What several test files share: the repository's root, the binary
+//! run from it as a user runs it, and a language-server client
+//! ([`lsp`]). Each test crate uses what it needs.
 #![allow(dead_code, clippy::expect_used)]
+
+pub mod lsp;
 
 use std::path::Path;
 use std::process::{Command, Output};
