@@ -1,7 +1,7 @@
 //! A client of `decree lsp` for the tests that speak to it: the built
 //! binary started as an editor starts it, spoken to in JSON-RPC over its
 //! standard input and output (Content-Length framing).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
