@@ -387,7 +387,7 @@ mod service {
                 let range = Range { start: Position::new(l1, c1), end: Position::new(l2, c2) };
                 doc.edit(range, PIECES[piece], &no_include);
                 let p = Position::new(l1, c1);
-                let _ = (doc.hover(p), doc.definition(p), doc.references(p, true), doc.symbols(), doc.formatted());
+                let _ = (doc.hover(p, None), doc.definition(p), doc.references(p, true), doc.symbols(), doc.formatted());
             }
             let fresh = Document::new("draft.decree", doc.text(), &no_include);
             prop_assert_eq!(doc.problems(), fresh.problems());

@@ -135,6 +135,8 @@ impl Checker<'_> {
                             .iter()
                             .map(|(n, l)| (n.node.clone(), l.as_ref().map(|l| l.node.clone())))
                             .collect(),
+                        span: e.name.span,
+                        variant_spans: e.variants.iter().map(|(n, _)| n.span).collect(),
                     });
                 }
                 Decl::Fact(f) => {

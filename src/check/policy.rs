@@ -20,6 +20,10 @@ pub struct EnumInfo {
     pub name: String,
     /// Its values with their labels.
     pub variants: Vec<(String, Option<String>)>,
+    /// Where its name is declared.
+    pub span: Span,
+    /// Where each value's name is declared, in the order of `variants`.
+    pub variant_spans: Vec<Span>,
 }
 
 /// A declared fact.

@@ -40,6 +40,8 @@ pub(crate) fn run(_args: Args) -> std::result::Result<(), Failed> {
             client,
             docs: Mutex::default(),
             facts: Mutex::default(),
+            roots: Mutex::default(),
+            outlines: Mutex::default(),
         });
         // The protocol library stops reading at the first message it cannot
         // decode, so messages pass through `sanitise` first.
@@ -140,15 +142,24 @@ struct Backend {
     /// The facts file whose values the inlay hints show, once selected
     /// (`initializationOptions.exampleFacts` or `decree.selectFacts PATH`).
     facts: Mutex<Option<SourceFile>>,
+    /// The workspace's folders, whose `.decree` files workspace symbols
+    /// search as well as the open documents.
+    roots: Mutex<Vec<std::path::PathBuf>>,
+    /// The outlines of the workspace's files that are not open, by path,
+    /// with the modification time they were read at.
+    outlines: Mutex<HashMap<String, (std::time::SystemTime, Vec<service::Symbol>)>>,
+}
+
+/// Takes over a lock a panic elsewhere poisoned, rather than spread it.
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Backend {
     /// The open documents; a poisoned lock (a panic elsewhere) is taken
     /// over rather than spread.
     fn docs(&self) -> MutexGuard<'_, HashMap<String, Document>> {
-        self.docs
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        locked(&self.docs)
     }
 
     /// Selects the facts file of the inlay hints: a path or a `file:` URI.
@@ -158,11 +169,7 @@ impl Backend {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let name = path.to_string_lossy().into_owned();
-                *self
-                    .facts
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                    Some(SourceFile::new(name, text));
+                *locked(&self.facts) = Some(SourceFile::new(name, text));
                 true
             }
             Err(e) => {
@@ -175,9 +182,184 @@ impl Backend {
         }
     }
 
+    /// The selected example enterprise's facts file, if any.
+    fn example(&self) -> Option<SourceFile> {
+        locked(&self.facts).clone()
+    }
+
+    /// The outlines of the workspace's `.decree` files that are not open,
+    /// each under its URI; a file is read again only when it has changed.
+    fn workspace_outlines(&self, open: &[String]) -> Vec<(String, Vec<service::Symbol>)> {
+        let roots = locked(&self.roots).clone();
+        let mut cache = locked(&self.outlines);
+        let mut out = Vec::new();
+        for root in roots {
+            for path in crate::paths::decree_files_under(&root).unwrap_or_default() {
+                let uri = file_uri(std::path::Path::new(&path));
+                if open.contains(&uri) {
+                    continue;
+                }
+                let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) else {
+                    continue;
+                };
+                let fresh = cache.get(&path).is_some_and(|(at, _)| *at == modified);
+                if !fresh {
+                    let text = std::fs::read(&path).unwrap_or_default();
+                    let outline = service::outline_of(&String::from_utf8_lossy(&text));
+                    cache.insert(path.clone(), (modified, outline));
+                }
+                if let Some((_, outline)) = cache.get(&path) {
+                    out.push((uri, outline.clone()));
+                }
+            }
+        }
+        out
+    }
+
     /// Answers `f` about the open document `uri` (`None` if it is not open).
     fn with_doc<T>(&self, uri: &lsp::Uri, f: impl FnOnce(&Document) -> Option<T>) -> Option<T> {
         self.docs().get(&uri.0).and_then(f)
+    }
+
+    /// `found` (the places of the name at `at` in document `uri` and its
+    /// policy) with its places in the other files that include the same
+    /// policy, each place once.
+    fn with_elsewhere(
+        &self,
+        uri: &lsp::Uri,
+        at: service::Position,
+        mut found: Vec<service::Location>,
+    ) -> Vec<service::Location> {
+        let asked = self.with_doc(uri, |d| {
+            Some((d.name_at(at)?.to_string(), d.policy_file()?.to_string()))
+        });
+        if let Some((name, policy_file)) = asked {
+            for l in self.uses_elsewhere(&uri.0, &policy_file, &name) {
+                if !found.contains(&l) {
+                    found.push(l);
+                }
+            }
+        }
+        found
+    }
+
+    /// The places `name` of policy `policy_file` is written in the other
+    /// files that include that policy: the open documents, and the
+    /// workspace's files that are not open (read from disk). Not in
+    /// `except` (the document asked about), nor in the policy itself.
+    fn uses_elsewhere(&self, except: &str, policy_file: &str, name: &str) -> Vec<service::Location> {
+        let docs = self.docs();
+        let mut out = Vec::new();
+        let related = |d: &Document| {
+            d.name() != except && d.name() != policy_file && d.policy_file() == Some(policy_file)
+        };
+        for d in docs.values().filter(|d| related(d)) {
+            out.extend(d.uses_of(name));
+        }
+        let open: HashMap<String, SourceFile> = docs
+            .iter()
+            .map(|(u, d)| (u.clone(), d.source().clone()))
+            .collect();
+        drop(docs);
+        // Only a file that names the policy's file can include it.
+        let file_name = policy_file.rsplit('/').next().unwrap_or(policy_file);
+        for root in locked(&self.roots).clone() {
+            for path in crate::paths::decree_files_under(&root).unwrap_or_default() {
+                let uri = file_uri(std::path::Path::new(&path));
+                if open.contains_key(&uri) || uri == except || uri == policy_file {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                if !text.contains(file_name) {
+                    continue;
+                }
+                let d = Document::new(&uri, &text, &|p| read_included(&uri, p, &open));
+                if related(&d) {
+                    out.extend(d.uses_of(name));
+                }
+            }
+        }
+        out
+    }
+
+    /// `decree.runTests URI [TEST]`: how the file's tests (or the one test
+    /// named) went, said to the user and answered.
+    async fn run_tests(&self, args: &[serde_json::Value]) -> Result<Option<lsp::LspAny>> {
+        let uri = args.first().and_then(|a| a.as_str()).map(|u| lsp::Uri(u.to_string()));
+        let test = args.get(1).and_then(|a| a.as_str());
+        let Some(summary) = uri.as_ref().and_then(|u| self.with_doc(u, |d| d.tests().cloned()))
+        else {
+            return Ok(None);
+        };
+        let (message, answer, failed) = match test {
+            Some(name) => {
+                let Some(t) = summary.each.iter().find(|t| t.name == name) else {
+                    return Err(invalid(format!("no test `{name}` in this file")));
+                };
+                let word = if t.passed { "passed" } else { "failed" };
+                let answer = serde_json::json!({"test": name, "passed": t.passed});
+                (format!("{name}: {word}"), answer, !t.passed)
+            }
+            None => {
+                let passed = summary.tests - summary.failed;
+                let answer = serde_json::json!(
+                    {"tests": summary.tests, "passed": passed, "failed": summary.failed}
+                );
+                let message = format!("{passed} passed, {} failed", summary.failed);
+                (message, answer, summary.failed > 0)
+            }
+        };
+        let kind = if failed {
+            lsp::MessageType::Warning
+        } else {
+            lsp::MessageType::Info
+        };
+        self.client.show_message(kind, &message).await;
+        Ok(Some(answer))
+    }
+
+    /// `decree.evaluate URI MEASURE`: the measure's items for the example
+    /// enterprise, said to the user in a line and answered as a list.
+    async fn evaluate(&self, args: &[serde_json::Value]) -> Result<Option<lsp::LspAny>> {
+        let uri = args.first().and_then(|a| a.as_str()).map(|u| lsp::Uri(u.to_string()));
+        let number = args.get(1).and_then(serde_json::Value::as_u64);
+        let (Some(uri), Some(number)) = (uri, number.and_then(|n| u32::try_from(n).ok())) else {
+            return Err(invalid("give the document and the measure: decree.evaluate URI NUMBER"));
+        };
+        let Some(facts) = self.example() else {
+            return Err(invalid("choose an example enterprise first (decree.selectFacts PATH)"));
+        };
+        let items = match self.with_doc(&uri, |d| Some(d.measure_on(number, &facts))) {
+            None | Some(Ok(None)) => return Ok(None),
+            Some(Err(why)) => return Err(invalid(why)),
+            Some(Ok(Some(items))) => items,
+        };
+        let said: Vec<String> = items
+            .iter()
+            .map(|i| {
+                let name = i.label.as_deref().unwrap_or(&i.name);
+                match (i.value.is_empty(), i.why.is_empty()) {
+                    (false, _) => format!("{name} {}", i.value),
+                    (true, false) => format!("{name}: {} ({})", i.status.as_str(), i.why),
+                    (true, true) => format!("{name}: {}", i.status.as_str()),
+                }
+            })
+            .collect();
+        let example = service::example_name(&facts);
+        let message = format!("measure {number} on {example}: {}", said.join("; "));
+        self.client.show_message(lsp::MessageType::Info, &message).await;
+        let answer: Vec<serde_json::Value> = items
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "name": i.name, "label": i.label, "status": i.status.as_str(),
+                    "value": i.value, "why": i.why,
+                })
+            })
+            .collect();
+        Ok(Some(answer.into()))
     }
 
     /// Opens, replaces or edits a document, then publishes its problems.
@@ -220,6 +402,7 @@ impl LanguageServer for Backend {
         if let Some(path) = facts {
             self.select_facts(path).await;
         }
+        *locked(&self.roots) = workspace_roots(&p);
         Ok(lsp::InitializeResult {
             capabilities: capabilities(),
             server_info: Some(lsp::ServerInfo {
@@ -272,8 +455,9 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, p: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
         let at = p.text_document_position_params;
+        let example = self.example();
         Ok(self.with_doc(&at.text_document.uri, |d| {
-            let h = d.hover(position_from(at.position))?;
+            let h = d.hover(position_from(at.position), example.as_ref())?;
             Some(lsp::Hover {
                 contents: lsp::MarkupContent {
                     kind: lsp::MarkupKind::Markdown,
@@ -296,13 +480,20 @@ impl LanguageServer for Backend {
         }))
     }
 
+    /// Every use of a name: in this document, the policy it includes, and
+    /// the other files that include the same policy.
     async fn references(&self, p: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
         let at = p.text_document_position_params;
         let with_declaration = p.context.include_declaration;
-        Ok(self.with_doc(&at.text_document.uri, |d| {
-            let found = d.references(position_from(at.position), with_declaration);
-            Some(found.into_iter().map(location_to).collect())
-        }))
+        let uri = at.text_document.uri;
+        let position = position_from(at.position);
+        let Some((found, _)) = self.with_doc(&uri, |d| {
+            Some((d.references(position, with_declaration), ()))
+        }) else {
+            return Ok(None);
+        };
+        let found = self.with_elsewhere(&uri, position, found);
+        Ok(Some(found.into_iter().map(location_to).collect()))
     }
 
     async fn document_symbol(
@@ -355,6 +546,11 @@ impl LanguageServer for Backend {
             Some(Err(why)) => return Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
             Some(Ok(places)) => places,
         };
+        let places = self.with_elsewhere(
+            &at.text_document.uri,
+            position_from(at.position),
+            places,
+        );
         let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
         for l in places {
             changes
@@ -371,75 +567,60 @@ impl LanguageServer for Backend {
         }))
     }
 
+    /// Lenses: "▶ run N tests" at the top of a file of tests and one above
+    /// each test (how it went); "▶ evaluate on EXAMPLE" above each measure
+    /// of a policy, or "choose an example enterprise" while none is chosen.
     async fn code_lens(&self, p: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
         let uri = p.text_document.uri;
+        let example = self.example();
         Ok(self.with_doc(&uri, |d| {
-            let t = d.tests()?;
-            Some(vec![lsp::CodeLens {
-                range: range_to(t.range),
-                command: Some(lsp::Command {
-                    title: tests_title(t),
-                    command: RUN_TESTS.to_string(),
-                    arguments: Some(vec![serde_json::Value::String(uri.0.clone())]),
-                    ..Default::default()
-                }),
-                data: None,
-            }])
+            let mut lenses = Vec::new();
+            let arg = |v: serde_json::Value| vec![serde_json::Value::String(uri.0.clone()), v];
+            if let Some(t) = d.tests() {
+                let top = lsp::Range::default();
+                lenses.push(lens(top, tests_title(t), RUN_TESTS, vec![uri.0.clone().into()]));
+                for each in &t.each {
+                    let title = if each.passed { "✓ passed" } else { "✗ failed" };
+                    let args = arg(each.name.clone().into());
+                    lenses.push(lens(range_to(each.range), title.into(), RUN_TESTS, args));
+                }
+            }
+            for m in d.measures() {
+                let range = range_to(m.range);
+                lenses.push(match &example {
+                    Some(facts) => {
+                        let title = format!("▶ evaluate on {}", service::example_name(facts));
+                        lens(range, title, EVALUATE, arg(m.number.into()))
+                    }
+                    None => lens(range, "choose an example enterprise".into(), SELECT_FACTS, vec![]),
+                });
+            }
+            Some(lenses)
         }))
     }
 
-    /// `decree.runTests URI`: the file's tests are run on every change
-    /// already, so running them is saying how they went.
+    /// `decree.runTests URI [TEST]`: the file's tests are run on every
+    /// change already, so running them is saying how they went;
+    /// `decree.evaluate URI MEASURE`: the measure's items for the example
+    /// enterprise; `decree.selectFacts PATH`: choose the example.
     async fn execute_command(&self, p: lsp::ExecuteCommandParams) -> Result<Option<lsp::LspAny>> {
-        if p.command == SELECT_FACTS {
-            let path = p
-                .arguments
-                .as_ref()
-                .and_then(|a| a.first())
-                .and_then(|a| a.as_str());
-            let Some(path) = path else {
-                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
-                    "give the facts file's path",
-                ));
-            };
-            let selected = self.select_facts(path).await;
-            return Ok(Some(serde_json::Value::Bool(selected)));
+        let args = p.arguments.unwrap_or_default();
+        match p.command.as_str() {
+            SELECT_FACTS => {
+                let Some(path) = args.first().and_then(|a| a.as_str()) else {
+                    return Err(invalid("give the facts file's path: decree.selectFacts PATH"));
+                };
+                let selected = self.select_facts(path).await;
+                Ok(Some(serde_json::Value::Bool(selected)))
+            }
+            RUN_TESTS => self.run_tests(&args).await,
+            EVALUATE => self.evaluate(&args).await,
+            other => Err(invalid(format!("no command `{other}`"))),
         }
-        if p.command != RUN_TESTS {
-            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
-                "no command `{}`",
-                p.command
-            )));
-        }
-        let uri = p
-            .arguments
-            .and_then(|a| a.into_iter().next())
-            .and_then(|a| a.as_str().map(str::to_string))
-            .map(lsp::Uri);
-        let summary = uri.as_ref().and_then(|u| self.with_doc(u, Document::tests));
-        let Some(t) = summary else {
-            return Ok(None);
-        };
-        let passed = t.tests - t.failed;
-        let message = format!("{passed} passed, {} failed", t.failed);
-        let kind = if t.failed == 0 {
-            lsp::MessageType::Info
-        } else {
-            lsp::MessageType::Warning
-        };
-        self.client.show_message(kind, &message).await;
-        Ok(Some(
-            serde_json::json!({"tests": t.tests, "passed": passed, "failed": t.failed}),
-        ))
     }
 
     async fn inlay_hint(&self, p: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
-        let facts = self
-            .facts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let Some(facts) = facts else {
+        let Some(facts) = self.example() else {
             return Ok(None);
         };
         let hints = self.with_doc(&p.text_document.uri, |d| Some(d.amounts(&facts)));
@@ -489,18 +670,87 @@ impl LanguageServer for Backend {
         &self,
         p: lsp::DocumentFormattingParams,
     ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        Ok(self.with_doc(&p.text_document.uri, |d| edits_to(d.format_edits(None))))
+    }
+
+    async fn range_formatting(
+        &self,
+        p: lsp::DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let within = range_from(p.range);
         Ok(self.with_doc(&p.text_document.uri, |d| {
-            let formatted = d.formatted()?;
-            if formatted == d.text() {
-                return Some(Vec::new());
-            }
-            let whole = d.index().range(decree::span::Span::new(0, d.text().len()));
-            Some(vec![lsp::TextEdit {
-                range: range_to(whole),
-                new_text: formatted,
-            }])
+            edits_to(d.format_edits(Some(within)))
         }))
     }
+
+    /// The symbols of the open documents and of the workspace's other
+    /// `.decree` files whose name or label holds the query.
+    async fn symbol(
+        &self,
+        p: lsp::WorkspaceSymbolParams,
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        let mut outlines: Vec<(String, Vec<service::Symbol>)> = self
+            .docs()
+            .iter()
+            .map(|(uri, d)| (uri.clone(), d.symbols()))
+            .collect();
+        outlines.sort_by(|a, b| a.0.cmp(&b.0));
+        let open: Vec<String> = outlines.iter().map(|(u, _)| u.clone()).collect();
+        outlines.extend(self.workspace_outlines(&open));
+        let mut found = Vec::new();
+        for (uri, outline) in &outlines {
+            for (s, within) in service::matching(outline, &p.query) {
+                if found.len() == MAX_SYMBOLS {
+                    break;
+                }
+                found.push(lsp::WorkspaceSymbol {
+                    location: lsp::Location {
+                        uri: lsp::Uri(uri.clone()),
+                        range: range_to(s.selection),
+                    }
+                    .into(),
+                    data: None,
+                    base_symbol_information: lsp::BaseSymbolInformation {
+                        name: s.name.clone(),
+                        kind: symbol_kind(s.kind),
+                        tags: None,
+                        container_name: within.map(str::to_string),
+                    },
+                });
+            }
+        }
+        Ok(Some(found.into()))
+    }
+}
+
+/// The most workspace symbols one answer holds (a client asks again as
+/// the user types more of the query).
+const MAX_SYMBOLS: usize = 1000;
+
+/// The formatter's edits as the protocol's (`None`: the text does not parse).
+fn edits_to(edits: Option<Vec<service::Edit>>) -> Option<Vec<lsp::TextEdit>> {
+    let edits = edits?.into_iter().map(|e| lsp::TextEdit {
+        range: range_to(e.range),
+        new_text: e.text,
+    });
+    Some(edits.collect())
+}
+
+/// The folders of the workspace the client names (its folders, or else
+/// its root), as paths.
+fn workspace_roots(p: &lsp::InitializeParams) -> Vec<std::path::PathBuf> {
+    let folders = match &p.workspace_folders_initialize_params.workspace_folders {
+        Some(lsp::WorkspaceFolders::WorkspaceFolderList(list)) => {
+            list.iter().filter_map(|f| file_path(&f.uri.0)).collect()
+        }
+        _ => Vec::new(),
+    };
+    if !folders.is_empty() {
+        return folders;
+    }
+    #[allow(deprecated)] // the root is what older clients send
+    let root = p.root_uri.as_ref().and_then(|u| file_path(&u.0));
+    root.into_iter().collect()
 }
 
 /// The command of the tests' lens.
@@ -509,8 +759,35 @@ const RUN_TESTS: &str = "decree.runTests";
 /// The command that selects the facts file of the inlay hints.
 const SELECT_FACTS: &str = "decree.selectFacts";
 
+/// The command of a measure's lens: its items for the example enterprise.
+const EVALUATE: &str = "decree.evaluate";
+
+/// A lens at `range` that runs `command` with `arguments`.
+fn lens(
+    range: lsp::Range,
+    title: String,
+    command: &str,
+    arguments: Vec<serde_json::Value>,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range,
+        command: Some(lsp::Command {
+            title,
+            command: command.to_string(),
+            arguments: Some(arguments),
+            ..Default::default()
+        }),
+        data: None,
+    }
+}
+
+/// A request's parameters the server cannot take, and why.
+fn invalid(why: impl Into<String>) -> tower_lsp_server::jsonrpc::Error {
+    tower_lsp_server::jsonrpc::Error::invalid_params(why.into())
+}
+
 /// The lens's title: "run 3 tests", with the failures when there are some.
-fn tests_title(t: service::TestSummary) -> String {
+fn tests_title(t: &service::TestSummary) -> String {
     let tests = if t.tests == 1 {
         "1 test".to_string()
     } else {
@@ -593,6 +870,8 @@ fn capabilities() -> lsp::ServerCapabilities {
         references_provider: Some(true.into()),
         document_symbol_provider: Some(true.into()),
         document_formatting_provider: Some(true.into()),
+        document_range_formatting_provider: Some(true.into()),
+        workspace_symbol_provider: Some(true.into()),
         completion_provider: Some(lsp::CompletionOptions::default()),
         folding_range_provider: Some(true.into()),
         rename_provider: Some(true.into()),
@@ -610,7 +889,7 @@ fn capabilities() -> lsp::ServerCapabilities {
             .into(),
         ),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
-            commands: vec![RUN_TESTS.to_string(), SELECT_FACTS.to_string()],
+            commands: [RUN_TESTS, EVALUATE, SELECT_FACTS].map(String::from).to_vec(),
             ..Default::default()
         }),
         ..Default::default()
@@ -744,6 +1023,7 @@ fn completion_to(c: service::Completion) -> lsp::CompletionItem {
         K::Enum => lsp::CompletionItemKind::Enum,
         K::EnumValue => lsp::CompletionItemKind::EnumMember,
         K::Keyword => lsp::CompletionItemKind::Keyword,
+        K::Unit => lsp::CompletionItemKind::Unit,
     };
     lsp::CompletionItem {
         label: c.label,
@@ -755,15 +1035,7 @@ fn completion_to(c: service::Completion) -> lsp::CompletionItem {
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must be given a value
 fn symbol_to(s: service::Symbol) -> lsp::DocumentSymbol {
-    let kind = match s.kind {
-        service::SymbolKind::Chapter => lsp::SymbolKind::Namespace,
-        service::SymbolKind::Measure => lsp::SymbolKind::Module,
-        service::SymbolKind::Item => lsp::SymbolKind::Function,
-        service::SymbolKind::Fact => lsp::SymbolKind::Variable,
-        service::SymbolKind::Param => lsp::SymbolKind::Constant,
-        service::SymbolKind::Enum => lsp::SymbolKind::Enum,
-        service::SymbolKind::Test => lsp::SymbolKind::Event,
-    };
+    let kind = symbol_kind(s.kind);
     let children: Vec<lsp::DocumentSymbol> = s.children.into_iter().map(symbol_to).collect();
     lsp::DocumentSymbol {
         name: s.name,
@@ -774,5 +1046,18 @@ fn symbol_to(s: service::Symbol) -> lsp::DocumentSymbol {
         range: range_to(s.range),
         selection_range: range_to(s.selection),
         children: (!children.is_empty()).then_some(children),
+    }
+}
+
+/// The protocol's kind of an outline entry.
+fn symbol_kind(kind: service::SymbolKind) -> lsp::SymbolKind {
+    match kind {
+        service::SymbolKind::Chapter => lsp::SymbolKind::Namespace,
+        service::SymbolKind::Measure => lsp::SymbolKind::Module,
+        service::SymbolKind::Item => lsp::SymbolKind::Function,
+        service::SymbolKind::Fact => lsp::SymbolKind::Variable,
+        service::SymbolKind::Param => lsp::SymbolKind::Constant,
+        service::SymbolKind::Enum => lsp::SymbolKind::Enum,
+        service::SymbolKind::Test => lsp::SymbolKind::Event,
     }
 }

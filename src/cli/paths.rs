@@ -1,6 +1,7 @@
 //! The files a command is given: files as named, and folders searched
 //! (recursively) for `*.decree` files, in one stable sorted order. Shared
-//! by `decree check`, `decree test` and `decree fmt`.
+//! by `decree check`, `decree test`, `decree fmt` and the language
+//! server's workspace symbols.
 
 use std::path::Path;
 
@@ -21,16 +22,12 @@ pub(crate) fn decree_files(paths: &[String]) -> Result<Vec<String>, Failed> {
             files.push(p.clone());
             continue;
         }
-        let mut found = Vec::new();
-        match collect(Path::new(p), &mut found) {
-            Ok(()) if found.is_empty() => {
+        match decree_files_under(Path::new(p)) {
+            Ok(found) if found.is_empty() => {
                 report(&[no_decree_files(p)]);
                 failed = true;
             }
-            Ok(()) => {
-                found.sort();
-                files.extend(found);
-            }
+            Ok(found) => files.extend(found),
             Err(e) => {
                 report(&[Diagnostic::error(
                     decree::Code::Io,
@@ -42,6 +39,15 @@ pub(crate) fn decree_files(paths: &[String]) -> Result<Vec<String>, Failed> {
         }
     }
     if failed { Err(Failed) } else { Ok(files) }
+}
+
+/// The `*.decree` files under `dir`, sorted by path (what a folder names
+/// for [`decree_files`], and a workspace's files for the language server).
+pub(crate) fn decree_files_under(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut found = Vec::new();
+    collect(dir, &mut found)?;
+    found.sort();
+    Ok(found)
 }
 
 /// The `*.decree` files under `dir`, in any order.

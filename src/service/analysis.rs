@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Checked, Document, Included, LineIndex, Range, TestSummary};
+use super::{Checked, Document, Included, LineIndex, Range, TestOutcome, TestSummary};
 use crate::ast::{Program, TestDecl};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::span::{SourceFile, Span};
@@ -113,19 +113,26 @@ impl Document {
     fn run_tests(&mut self, checked: &Checked, program: &Program) {
         let mut reached = testing::Reached::default();
         let tests = testing::tests_in(program);
-        let mut failed = 0;
+        let mut each = Vec::new();
         for t in &tests {
             let results = testing::run(&checked.policy, &self.source, &[t], &mut reached);
+            let mut passed = true;
             for r in results {
-                failed += usize::from(!r.passed());
+                passed &= r.passed();
                 self.add_all(&r.failures, test_span(t));
             }
+            each.push(TestOutcome {
+                name: t.name.node.clone(),
+                range: self.index.range(test_span(t)),
+                passed,
+            });
         }
-        if let Some(first) = tests.first() {
+        if let Some(first) = each.first() {
             self.tests = Some(TestSummary {
-                range: self.index.range(test_span(first)),
-                tests: tests.len(),
-                failed,
+                range: first.range,
+                tests: each.len(),
+                failed: each.iter().filter(|t| !t.passed).count(),
+                each,
             });
         }
     }

@@ -4,7 +4,8 @@
 use super::Document;
 use super::position::Position;
 use crate::ast::Symbol as Sym;
-use crate::syntax::keywords::{KEYWORDS, Surface};
+use crate::syntax::keywords::{CONTEXTUAL, KEYWORDS, Keyword, Surface};
+use crate::syntax::literal::UNITS;
 use crate::syntax::scan::{TokenKind, scan};
 
 /// What a completion offers.
@@ -20,8 +21,10 @@ pub enum CompletionKind {
     Enum,
     /// A value of an enumeration.
     EnumValue,
-    /// A keyword of the file's surface.
+    /// A keyword of the file's surface (in a test, one of its commands).
     Keyword,
+    /// A unit or magnitude after a number.
+    Unit,
 }
 
 /// One thing that may be typed.
@@ -46,65 +49,87 @@ pub struct Fold {
 }
 
 impl Document {
-    /// What may be typed at `at`: after `in` (属于), the values of the
-    /// enumerations and the set-valued facts; elsewhere every name of the last checked policy (with
+    /// What may be typed at `at`: after a number, its units and
+    /// magnitudes; after `in` (属于), the values of the enumerations and the
+    /// set-valued facts; inside a test, its commands (`facts`, `expect`,
+    /// `set`, `at`), the items after `expect`, the statuses after
+    /// `expect item =`, the params after `set` and the facts inside
+    /// `facts { }`; elsewhere every name of the last checked policy (with
     /// its label) and the keywords of the surface the file is written in.
     /// Sorted by label, so the answer does not depend on hashing.
     pub fn completions(&self, at: Position) -> Vec<Completion> {
         let offset = self.index.offset(at);
         let text = self.text();
-        let mut out = Vec::new();
-        if let Some(checked) = &self.policy {
-            let policy = &checked.policy;
-            let after_in = previous_word(text, offset).is_some_and(|w| {
-                KEYWORDS
-                    .iter()
-                    .any(|k| k.rule == "in" && (k.english == w || k.chinese == w))
-            });
-            for (name, &symbol) in &policy.names {
-                let kind = match symbol {
-                    Sym::Variant(..) => CompletionKind::EnumValue,
-                    // `x in s` also takes a set-valued fact.
-                    Sym::Fact(f)
-                        if after_in
-                            && policy
-                                .fact(f)
-                                .is_some_and(|f| matches!(f.unit, crate::units::Unit::Set(_))) =>
-                    {
-                        CompletionKind::Fact
-                    }
-                    _ if after_in => continue,
-                    Sym::Fact(_) => CompletionKind::Fact,
-                    Sym::Param(_) => CompletionKind::Param,
-                    Sym::Item(_) => CompletionKind::Item,
-                    Sym::Enum(_) => CompletionKind::Enum,
-                };
-                let detail = match symbol {
-                    Sym::Variant(e, _) => policy.enums.get(e).map(|e| e.name.clone()),
-                    s => policy.label_of(s).map(str::to_string),
-                };
-                out.push(Completion {
-                    label: name.clone(),
-                    kind,
-                    detail,
-                });
-            }
-            if after_in {
-                out.sort_by(|a, b| a.label.cmp(&b.label));
-                return out;
-            }
-        }
         let surface = crate::fmt::detect_surface(text);
-        out.extend(KEYWORDS.iter().map(|k| Completion {
-            label: k.spelling(surface).to_string(),
-            kind: CompletionKind::Keyword,
-            detail: Some(match surface {
-                Surface::English => k.chinese.to_string(),
-                Surface::Chinese => k.english.to_string(),
-            }),
-        }));
+        let mut out = match place(text, offset) {
+            Place::AfterNumber => units(surface),
+            Place::Test(line) => self.in_test(line, surface),
+            Place::TestFacts => self.names(|s| matches!(s, Sym::Fact(_))),
+            Place::Code => self.in_code(text, offset, surface),
+        };
         out.sort_by(|a, b| a.label.cmp(&b.label).then(a.detail.cmp(&b.detail)));
         out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
+        out
+    }
+
+    /// Outside tests: enumeration values after `in`, else names and keywords.
+    fn in_code(&self, text: &str, offset: usize, surface: Surface) -> Vec<Completion> {
+        let after_in = previous_word(text, offset).is_some_and(|w| is_keyword("in", w));
+        if after_in {
+            let policy = self.policy();
+            return self.names(|s| match s {
+                Sym::Variant(..) => true,
+                // `x in s` also takes a set-valued fact.
+                Sym::Fact(f) => policy
+                    .and_then(|p| p.fact(f))
+                    .is_some_and(|f| matches!(f.unit, crate::units::Unit::Set(_))),
+                _ => false,
+            });
+        }
+        let mut out = self.names(|_| true);
+        out.extend(keywords(surface, |k| !test_only(k.rule)));
+        out
+    }
+
+    /// Inside a test, by what its line holds before the cursor.
+    fn in_test(&self, line: TestLine, surface: Surface) -> Vec<Completion> {
+        match line {
+            TestLine::Start => keywords(surface, |k| TEST_COMMANDS.contains(&k.rule)),
+            TestLine::Expect => self.names(|s| matches!(s, Sym::Item(_))),
+            TestLine::Status => keywords(surface, |k| is_status(k.rule)),
+            TestLine::Set => self.names(|s| matches!(s, Sym::Param(_))),
+            TestLine::Other => self.names(|s| !matches!(s, Sym::Enum(_))),
+        }
+    }
+
+    /// The names of the last checked policy that `keep` keeps, with their
+    /// labels (an enumeration value's detail is its enumeration).
+    fn names(&self, keep: impl Fn(Sym) -> bool) -> Vec<Completion> {
+        let Some(policy) = self.policy() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (name, &symbol) in &policy.names {
+            if !keep(symbol) {
+                continue;
+            }
+            let kind = match symbol {
+                Sym::Variant(..) => CompletionKind::EnumValue,
+                Sym::Fact(_) => CompletionKind::Fact,
+                Sym::Param(_) => CompletionKind::Param,
+                Sym::Item(_) => CompletionKind::Item,
+                Sym::Enum(_) => CompletionKind::Enum,
+            };
+            let detail = match symbol {
+                Sym::Variant(e, _) => policy.enums.get(e).map(|e| e.name.clone()),
+                s => policy.label_of(s).map(str::to_string),
+            };
+            out.push(Completion {
+                label: name.clone(),
+                kind,
+                detail,
+            });
+        }
         out
     }
 
@@ -138,15 +163,177 @@ impl Document {
     }
 }
 
+/// The keywords of a test's body.
+const TEST_COMMANDS: &[&str] = &["facts", "expect", "set", "at"];
+
+/// Whether `rule` is a status an `expect` may name: the contextual
+/// keywords other than a test's commands.
+fn is_status(rule: &str) -> bool {
+    CONTEXTUAL.contains(&rule) && !TEST_COMMANDS.contains(&rule)
+}
+
+/// Whether `rule` means something only inside a test.
+fn test_only(rule: &str) -> bool {
+    CONTEXTUAL.contains(&rule) || TEST_COMMANDS.contains(&rule)
+}
+
+/// The keywords `keep` keeps, spelled for `surface`, the other spelling
+/// as their detail.
+fn keywords(surface: Surface, keep: impl Fn(&Keyword) -> bool) -> Vec<Completion> {
+    let kept = KEYWORDS.iter().filter(|k| keep(k));
+    kept.map(|k| Completion {
+        label: k.spelling(surface).to_string(),
+        kind: CompletionKind::Keyword,
+        detail: Some(match surface {
+            Surface::English => k.chinese.to_string(),
+            Surface::Chinese => k.english.to_string(),
+        }),
+    })
+    .collect()
+}
+
+/// The units and magnitudes a number may take, for `surface`'s readers.
+fn units(surface: Surface) -> Vec<Completion> {
+    let offered = UNITS.iter().filter(|(_, s, _)| *s == surface);
+    offered
+        .map(|(unit, _, meaning)| Completion {
+            label: unit.trim_start().to_string(),
+            kind: CompletionKind::Unit,
+            detail: Some((*meaning).to_string()),
+        })
+        .collect()
+}
+
+/// Whether `word` spells the keyword of `rule` in either surface.
+fn is_keyword(rule: &str, word: &str) -> bool {
+    crate::syntax::keywords::keyword(rule).is_some_and(|k| k.english == word || k.chinese == word)
+}
+
+/// Where the cursor stands, as completion sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Just after a number (or a number and a blank), where a unit goes.
+    AfterNumber,
+    /// In a test's body, on a line that holds this before the cursor.
+    Test(TestLine),
+    /// Inside a test's `facts { }`.
+    TestFacts,
+    /// Anywhere else in the code.
+    Code,
+}
+
+/// What a test's line holds before the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TestLine {
+    /// Nothing yet: a command goes here.
+    Start,
+    /// `expect`: an item's name goes here.
+    Expect,
+    /// `expect item =`: a status (or a value) goes here.
+    Status,
+    /// `set`: a param's name goes here.
+    Set,
+    /// Something else (a value).
+    Other,
+}
+
+/// Where byte `offset` of `text` stands: after a number, or in which part
+/// of a test, by the brackets the one scanner finds open there.
+fn place(text: &str, offset: usize) -> Place {
+    let before = text.get(..offset).unwrap_or("");
+    let word_start = current_word_start(before);
+    let word = before.get(word_start..).unwrap_or("");
+    let ahead = before.get(..word_start).unwrap_or("");
+    let glued_to_number = word.starts_with(|c: char| c.is_ascii_digit());
+    let after_blank_number = ahead.ends_with([' ', '\t'])
+        && ahead.trim_end_matches([' ', '\t']).ends_with(|c: char| c.is_ascii_digit())
+        && word.chars().all(|c| c.is_ascii_alphanumeric());
+    if glued_to_number || (after_blank_number && !word.is_empty()) {
+        return Place::AfterNumber;
+    }
+    match innermost_block(text, offset) {
+        Block::Test => {
+            let line = before.rsplit('\n').next().unwrap_or("");
+            let words: Vec<&str> = line
+                .get(..line.len().saturating_sub(word.len()))
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            Place::Test(match words.as_slice() {
+                [] => TestLine::Start,
+                [w] if is_keyword("expect", w) => TestLine::Expect,
+                [w, ..] if is_keyword("expect", w) && line.contains('=') => TestLine::Status,
+                [w] if is_keyword("set", w) => TestLine::Set,
+                _ => TestLine::Other,
+            })
+        }
+        Block::Facts => Place::TestFacts,
+        Block::Other => Place::Code,
+    }
+}
+
+/// What a bracketed block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    /// `test "name" { … }`.
+    Test,
+    /// A test's `facts { … }`.
+    Facts,
+    /// Any other (or none).
+    Other,
+}
+
+/// The innermost block open at `offset`, by the one scanner (brackets in
+/// texts and comments do not count).
+fn innermost_block(text: &str, offset: usize) -> Block {
+    let mut open: Vec<Block> = Vec::new();
+    // The last two tokens that are not comments, most recent last.
+    let mut last: [Option<crate::syntax::scan::Token>; 2] = [None, None];
+    let code = |t: Option<crate::syntax::scan::Token>| {
+        t.filter(|t| t.kind == TokenKind::Code)
+            .and_then(|t| text.get(t.span.start..t.span.end))
+    };
+    for t in scan(text).take_while(|t| t.span.start < offset) {
+        match t.kind {
+            TokenKind::Open => {
+                let [before_text, just_before] = last;
+                let block = match just_before.map(|t| t.kind) {
+                    Some(TokenKind::Text) if code(before_text).is_some_and(|w| is_keyword("test", w)) => {
+                        Block::Test
+                    }
+                    Some(TokenKind::Code) if code(just_before).is_some_and(|w| is_keyword("facts", w)) => {
+                        Block::Facts
+                    }
+                    _ => Block::Other,
+                };
+                open.push(block);
+            }
+            TokenKind::Close => {
+                open.pop();
+            }
+            _ => {}
+        }
+        if !matches!(t.kind, TokenKind::Comment { .. }) {
+            last = [last[1], Some(t)];
+        }
+    }
+    open.last().copied().unwrap_or(Block::Other)
+}
+
+/// Where the word being typed at the end of `before` starts.
+fn current_word_start(before: &str) -> usize {
+    before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !unicode_ident::is_xid_continue(c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// The word before the one being typed at `offset` (the last code token
 /// that ends before the current word starts).
 fn previous_word(text: &str, offset: usize) -> Option<&str> {
     let before = text.get(..offset)?;
-    let current_start = before
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !unicode_ident::is_xid_continue(c))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+    let current_start = current_word_start(before);
     scan(text)
         .filter(|t| t.kind == TokenKind::Code && t.span.end <= current_start)
         .last()
@@ -194,6 +381,57 @@ mod tests {
         assert_eq!(labels, ["large", "s", "small"]);
         assert_eq!(after[0].detail.as_deref(), Some("size"));
         assert_eq!(after[1].kind, CompletionKind::Fact);
+    }
+
+    #[test]
+    fn after_a_number_its_units() {
+        let doc = Document::new("p.decree", POLICY, &none);
+        // Just after `5000` in `min(20% * investment, 5000万)`.
+        let line = POLICY.lines().nth(4).expect("line 4");
+        let col = line.find("5000").expect("5000") + 4;
+        let col = u32::try_from(line[..col].encode_utf16().count()).expect("short");
+        let units = doc.completions(Position::new(4, col));
+        let labels: Vec<&str> = units.iter().map(|c| c.label.as_str()).collect();
+        assert!(labels.contains(&"万") && labels.contains(&"亿") && labels.contains(&"%"));
+        assert!(units.iter().all(|c| c.kind == CompletionKind::Unit), "{labels:?}");
+        let chinese = Document::new("c.decree", "事实 投资: 金额\n参数 上限: 金额 = 5", &none);
+        let labels: Vec<String> = chinese
+            .completions(Position::new(1, 13))
+            .into_iter()
+            .map(|c| c.label)
+            .collect();
+        assert!(labels.contains(&"亿元".to_string()) && labels.contains(&"个月".to_string()));
+        assert!(!labels.contains(&"years".to_string()), "{labels:?}");
+    }
+
+    #[test]
+    fn inside_a_test_its_commands_items_statuses_params_and_facts() {
+        let policy = format!("{POLICY}param cap: money = 5000万\n");
+        let include = move |_: &str| Ok(crate::span::SourceFile::new("p.decree", policy.as_str()));
+        let tests = "include \"p.decree\"\ntest \"t\" {\n  facts {\n    \n  }\n  \n  expect \n  expect tech = \n  set \n}\n";
+        // The file checked once; while a line is being typed it does not
+        // parse, and the policy it included last answers.
+        let whole = tests.replace("expect \n", "expect tech = granted\n").replace("= \n", "= granted\n").replace("set \n", "set cap = 1万\n");
+        let mut doc = Document::new("p.test.decree", &whole, &include);
+        assert!(doc.policy().is_some(), "{:?}", doc.problems());
+        doc.update(tests, &include);
+        let labels = |line, col| -> Vec<String> {
+            doc.completions(Position::new(line, col))
+                .into_iter()
+                .map(|c| c.label)
+                .collect()
+        };
+        assert_eq!(labels(5, 2), ["at", "expect", "facts", "set"]);
+        assert_eq!(labels(3, 4), ["investment", "s"]);
+        assert_eq!(labels(6, 9), ["e", "tech"]);
+        assert_eq!(
+            labels(7, 16),
+            ["granted", "ineligible", "listed", "met", "not_in_force", "not_met", "undetermined"]
+        );
+        assert_eq!(labels(8, 6), ["cap"]);
+        // Outside tests no test command is offered.
+        let outside = labels(0, 0);
+        assert!(outside.contains(&"measure".to_string()) && !outside.contains(&"expect".to_string()));
     }
 
     #[test]

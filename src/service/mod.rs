@@ -15,6 +15,7 @@
 
 mod analysis;
 mod complete;
+mod format;
 mod highlight;
 mod hints;
 mod navigate;
@@ -25,9 +26,10 @@ use std::sync::Arc;
 
 pub use analysis::{Problem, Related};
 pub use complete::{Completion, CompletionKind, Fold};
+pub use format::Edit;
 pub use highlight::{Class, Highlight};
-pub use hints::Hint;
-pub use navigate::{Hover, Location, Symbol, SymbolKind};
+pub use hints::{Hint, ItemValue, MeasureMark, example_name};
+pub use navigate::{Hover, Location, Symbol, SymbolKind, matching, outline_of};
 pub use position::{LineIndex, Position, Range};
 
 use crate::ast::Program;
@@ -58,15 +60,29 @@ pub struct Document {
     tests: Option<TestSummary>,
 }
 
-/// How a file's tests went, for a "run N tests" lens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a file's tests went, for its "run N tests" lens and one lens a
+/// test.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestSummary {
-    /// The first test's name, where the lens stands.
+    /// The first test's name.
     pub range: Range,
     /// How many tests the file declares.
     pub tests: usize,
     /// How many of them failed.
     pub failed: usize,
+    /// Each test, in the order written.
+    pub each: Vec<TestOutcome>,
+}
+
+/// How one test went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestOutcome {
+    /// Its name.
+    pub name: String,
+    /// Where its name is written.
+    pub range: Range,
+    /// Whether every `expect` of it held.
+    pub passed: bool,
 }
 
 /// A checked policy with the positions of its own text (which may be an
@@ -147,8 +163,8 @@ impl Document {
 
     /// How the current text's tests went: `None` when it declares none, or
     /// when they could not run (the text or its policy does not check).
-    pub fn tests(&self) -> Option<TestSummary> {
-        self.tests
+    pub fn tests(&self) -> Option<&TestSummary> {
+        self.tests.as_ref()
     }
 
     /// The current text in canonical layout, as `decree fmt` writes it (in

@@ -1,6 +1,6 @@
 //! Questions about a place in a document: what the word there is (hover),
-//! where it is declared (definition), where it is used (references), and
-//! the document's outline (symbols).
+//! where it is declared (definition), where it is used (references); and
+//! outlines: a document's symbols, a workspace's symbols matching a query.
 //!
 //! Names in decree are global to a policy (no local scopes), so a word is
 //! found by the one scanner ([`crate::syntax::scan`]: texts and comments are
@@ -8,11 +8,11 @@
 
 use std::sync::Arc;
 
-use super::{Document, Position, Range};
+use super::{Document, LineIndex, Position, Range};
 use crate::ast::{Decl, Measure, MeasureEntry, Program, Symbol as Sym};
 use crate::check::Policy;
-use crate::span::Span;
-use crate::syntax::keywords::{KEYWORDS, Keyword};
+use crate::span::{SourceFile, Span};
+use crate::syntax::keywords::{KEYWORDS, Keyword, Surface};
 use crate::syntax::scan::{TokenKind, scan};
 
 /// A range in a named file: this document or the policy it includes.
@@ -77,15 +77,25 @@ pub(super) enum Word<'t> {
 
 impl Document {
     /// What the word at `at` is: a fact (its type and label), a param (its
-    /// value or `tbd`), an item (kind, label, cited text), an enumeration
-    /// value, or a keyword (its spellings).
-    pub fn hover(&self, at: Position) -> Option<Hover> {
+    /// value or `tbd`), an item (kind, label, cited text and, given an
+    /// `example` enterprise's facts, its value there explained), an
+    /// enumeration value, or a keyword (what it means, in the file's
+    /// surface).
+    pub fn hover(&self, at: Position, example: Option<&SourceFile>) -> Option<Hover> {
         let offset = self.index.offset(at);
         let (markdown, span) = match word_at(self.text(), offset)? {
-            Word::Keyword(k, span) => (keyword_doc(k), span),
+            Word::Keyword(k, span) => (
+                keyword_doc(k, crate::fmt::detect_surface(self.text())),
+                span,
+            ),
             Word::Name(name, span) => {
                 let policy = &self.policy.as_ref()?.policy;
-                (describe(policy, policy.lookup(name)?), span)
+                let symbol = policy.lookup(name)?;
+                let mut text = describe(policy, symbol);
+                if let (Sym::Item(_), Some(facts)) = (symbol, example) {
+                    text.push_str(&self.on_example(name, facts));
+                }
+                (text, span)
             }
         };
         Some(Hover {
@@ -140,14 +150,72 @@ impl Document {
         out
     }
 
+    /// The name at `at`, when the last checked policy declares it.
+    pub fn name_at(&self, at: Position) -> Option<&str> {
+        let checked = self.policy.as_ref()?;
+        match word_at(self.text(), self.index.offset(at))? {
+            Word::Name(name, _) => checked.policy.lookup(name).map(|_| name),
+            Word::Keyword(..) => None,
+        }
+    }
+
+    /// The name of the file whose policy this document's names mean: its
+    /// own, or (for a file of tests) the one it includes; `None` before
+    /// any has checked.
+    pub fn policy_file(&self) -> Option<&str> {
+        Some(&self.policy.as_ref()?.policy.source.name)
+    }
+
+    /// Every place `name` is written in this document's own text (not in
+    /// the policy it includes): how a host finds a policy's names in the
+    /// other documents that include it.
+    pub fn uses_of(&self, name: &str) -> Vec<Location> {
+        uses(self.text(), name)
+            .map(|span| Location {
+                file: self.source.name.clone(),
+                range: self.index.range(span),
+            })
+            .collect()
+    }
+
     /// The outline of the current text: chapters, their measures and
     /// items; facts, params, enumerations and tests. Empty when the text
     /// does not parse.
     pub fn symbols(&self) -> Vec<Symbol> {
         self.program
             .as_ref()
-            .map_or_else(Vec::new, |p| outline(self, p))
+            .map_or_else(Vec::new, |p| outline(&self.index, p))
     }
+}
+
+/// The outline of a file that is not open (a workspace's other files):
+/// parsed only, neither checked nor tested. Empty when it does not parse.
+pub fn outline_of(text: &str) -> Vec<Symbol> {
+    let source = crate::span::SourceFile::new("", text);
+    match crate::syntax::parse(&source, &crate::Limits::default()) {
+        Ok(program) => outline(&LineIndex::new(source.text.clone()), &program),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The symbols of `outline`, nested ones included, whose name or label
+/// holds `query` (ignoring case; an empty query matches all), each with
+/// the name of the symbol it stands in.
+pub fn matching<'s>(outline: &'s [Symbol], query: &str) -> Vec<(&'s Symbol, Option<&'s str>)> {
+    let query = query.to_lowercase();
+    let holds = |s: &Symbol| {
+        s.name.to_lowercase().contains(&query)
+            || s.detail.as_ref().is_some_and(|d| d.to_lowercase().contains(&query))
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<(&Symbol, Option<&str>)> = outline.iter().rev().map(|s| (s, None)).collect();
+    while let Some((s, within)) = stack.pop() {
+        if holds(s) {
+            out.push((s, within));
+        }
+        stack.extend(s.children.iter().rev().map(|c| (c, Some(s.name.as_str()))));
+    }
+    out
 }
 
 /// The word at `offset` (or just before it, so a cursor at a word's end
@@ -231,13 +299,14 @@ fn uses<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = Span> + 't {
         })
 }
 
-/// Where a symbol is declared (enumerations keep no span in the policy).
+/// Where a symbol's name is declared.
 fn declaration(policy: &Policy, symbol: Sym) -> Option<Span> {
     match symbol {
         Sym::Fact(id) => Some(policy.fact(id)?.span),
         Sym::Param(id) => Some(policy.param(id)?.span),
         Sym::Item(id) => Some(policy.item(id)?.ast.name.span),
-        Sym::Enum(_) | Sym::Variant(..) => None,
+        Sym::Enum(e) => Some(policy.enums.get(e)?.span),
+        Sym::Variant(e, v) => policy.enums.get(e)?.variant_spans.get(v).copied(),
     }
 }
 
@@ -285,14 +354,24 @@ fn describe(policy: &Policy, symbol: Sym) -> String {
     }
 }
 
-/// A keyword's hover: its two spellings.
-fn keyword_doc(k: &Keyword) -> String {
-    format!("keyword `{}` · 中文 `{}`", k.english, k.chinese)
+/// A keyword's hover, for a reader of `surface`: its spelling there, its
+/// other spelling, a call's shape for a built-in function, and what it
+/// means.
+fn keyword_doc(k: &Keyword, surface: Surface) -> String {
+    let (own, other) = match surface {
+        Surface::English => (k.english, k.chinese),
+        Surface::Chinese => (k.chinese, k.english),
+    };
+    let call = crate::ast::Builtin::ALL
+        .iter()
+        .find(|b| b.name() == k.english)
+        .map_or(String::new(), |b| format!("\n\n`{}`", b.signature()));
+    format!("**{own}** · `{other}`{call}\n\n{}", k.doc(surface))
 }
 
 /// The outline of a program.
-fn outline(doc: &Document, program: &Program) -> Vec<Symbol> {
-    let r = |s: Span| doc.index.range(s);
+fn outline(index: &LineIndex, program: &Program) -> Vec<Symbol> {
+    let r = |s: Span| index.range(s);
     let entry = |name: String, detail: Option<&String>, kind, whole: Span, sel: Span| Symbol {
         name,
         detail: detail.cloned(),
@@ -305,7 +384,7 @@ fn outline(doc: &Document, program: &Program) -> Vec<Symbol> {
     for d in &program.decls {
         match d {
             Decl::Chapter(c) => {
-                let measures: Vec<Symbol> = c.measures.iter().map(|m| measure(doc, m)).collect();
+                let measures: Vec<Symbol> = c.measures.iter().map(|m| measure(index, m)).collect();
                 let end = c.measures.last().map_or(c.title.span, |m| m.span.0);
                 let mut s = entry(
                     format!("{} {}", c.number.node, c.title.node),
@@ -317,7 +396,7 @@ fn outline(doc: &Document, program: &Program) -> Vec<Symbol> {
                 s.children = measures;
                 out.push(s);
             }
-            Decl::Measure(m) => out.push(measure(doc, m)),
+            Decl::Measure(m) => out.push(measure(index, m)),
             Decl::Fact(f) => out.push(entry(
                 f.name.node.clone(),
                 f.label.as_ref().map(|l| &l.node),
@@ -353,8 +432,8 @@ fn outline(doc: &Document, program: &Program) -> Vec<Symbol> {
 }
 
 /// A measure's outline entry, with its items.
-fn measure(doc: &Document, m: &Measure) -> Symbol {
-    let r = |s: Span| doc.index.range(s);
+fn measure(index: &LineIndex, m: &Measure) -> Symbol {
+    let r = |s: Span| index.range(s);
     let items = m
         .entries
         .iter()

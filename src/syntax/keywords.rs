@@ -1,5 +1,6 @@
 //! The keyword table: every keyword and built-in of decree with its English
-//! and Chinese spelling, defined once.
+//! and Chinese spelling and a line saying what it means in each, defined
+//! once.
 //!
 //! The parser's keyword rules in `grammar/keywords.pest` are generated from
 //! this table (a test regenerates the file and fails when it is stale), and the
@@ -24,6 +25,8 @@ pub struct Keyword {
     pub english: &'static str,
     /// Chinese spelling.
     pub chinese: &'static str,
+    /// What it means, in a line: English, then Chinese (see [`Keyword::doc`]).
+    doc: [&'static str; 2],
 }
 
 impl Keyword {
@@ -34,89 +37,233 @@ impl Keyword {
             Surface::Chinese => self.chinese,
         }
     }
+
+    /// What the keyword means, in a line written for `surface`'s readers
+    /// (an editor's hover).
+    pub fn doc(&self, surface: Surface) -> &'static str {
+        match surface {
+            Surface::English => self.doc[0],
+            Surface::Chinese => self.doc[1],
+        }
+    }
 }
 
 macro_rules! keywords {
-    ($($rule:ident = $en:literal, $zh:literal;)*) => {
+    ($($rule:ident = $en:literal, $zh:literal, $doc_en:literal, $doc_zh:literal;)*) => {
         /// Every keyword of the language, in the order the grammar lists them.
         pub const KEYWORDS: &[Keyword] = &[
-            $(Keyword { rule: stringify!($rule), english: $en, chinese: $zh },)*
+            $(Keyword {
+                rule: stringify!($rule),
+                english: $en,
+                chinese: $zh,
+                doc: [$doc_en, $doc_zh],
+            },)*
         ];
     };
 }
 
 keywords! {
     // Declarations
-    policy = "policy", "政策";
-    issued = "issued", "印发";
-    valid = "valid", "有效期";
-    tbd = "tbd", "待定";
-    fact = "fact", "事实";
-    param = "param", "参数";
-    enum = "enum", "枚举";
-    chapter = "chapter", "章";
-    measure = "measure", "措施";
-    cite = "cite", "原文";
+    policy = "policy", "政策",
+        "names the policy and its metadata (issued, valid)",
+        "政策的名称与印发、有效期等信息";
+    issued = "issued", "印发",
+        "the date the policy is issued",
+        "政策的印发日期";
+    valid = "valid", "有效期",
+        "the period the policy is in force (from … to …)",
+        "政策的有效期（起止日期）";
+    tbd = "tbd", "待定",
+        "a value the draft leaves to be decided: items that need it stay undetermined",
+        "草案留待确定的数值：依赖它的条目结果为未定";
+    fact = "fact", "事实",
+        "declares a fact an enterprise supplies, with its type and label",
+        "声明企业提供的事实及其类型与名称";
+    param = "param", "参数",
+        "declares a named value of the policy (a rate, a cap), or tbd",
+        "声明政策的参数（比例、上限等），可为待定";
+    enum = "enum", "枚举",
+        "declares a closed set of named values",
+        "声明一组可选的取值";
+    chapter = "chapter", "章",
+        "groups measures under a numbered title",
+        "以编号与标题归组若干措施";
+    measure = "measure", "措施",
+        "one numbered measure of the document, holding its items and cites",
+        "文件中的一条措施，含其条目与原文";
+    cite = "cite", "原文",
+        "the clause text an item comes from, quoted in explanations",
+        "条目所依据的条款原文，解释时引用";
     // Item kinds
-    subsidy = "subsidy", "资助";
-    award = "award", "奖励";
-    interest_subsidy = "interest_subsidy", "贴息";
-    matching = "matching", "配套";
-    benefit = "benefit", "待遇";
-    eligibility = "eligibility", "资格";
-    target = "target", "目标";
-    commitment = "commitment", "承诺";
+    subsidy = "subsidy", "资助",
+        "a grant of money computed by a rule",
+        "按规则计算金额的资助";
+    award = "award", "奖励",
+        "a one-time award of money",
+        "一次性奖励";
+    interest_subsidy = "interest_subsidy", "贴息",
+        "a subsidy of loan interest",
+        "贷款贴息";
+    matching = "matching", "配套",
+        "money matched to another grant (1:1 配套)",
+        "按比例配套的资金";
+    benefit = "benefit", "待遇",
+        "a benefit that is not money (a fee cap, a service)",
+        "非资金的待遇（收费上限、服务等）";
+    eligibility = "eligibility", "资格",
+        "whether an enterprise qualifies (for land, housing …)",
+        "企业是否具备资格（用地、住房等）";
+    target = "target", "目标",
+        "a goal to reach by a date: met or not met",
+        "在截止日期前要达成的目标：已达成或未达成";
+    commitment = "commitment", "承诺",
+        "an undertaking with no number, listed as written",
+        "无具体数额的承诺，按原文列明";
     // Item clauses
-    when = "when", "条件";
-    by = "by", "截至";
-    concerns = "concerns", "涉及";
-    at_most = "at most", "不超过";
-    at_least = "at least", "不少于";
-    soft = "soft", "原则上";
+    when = "when", "条件",
+        "the condition an item needs to be granted",
+        "条目得以给予的条件";
+    by = "by", "截至",
+        "the deadline of a target",
+        "目标的截止日期";
+    concerns = "concerns", "涉及",
+        "whom a commitment concerns",
+        "承诺所涉及的对象";
+    at_most = "at most", "不超过",
+        "an upper bound of an amount (最高…)",
+        "数额的上限（最高……）";
+    at_least = "at least", "不少于",
+        "a lower bound of an amount",
+        "数额的下限";
+    soft = "soft", "原则上",
+        "marks a cap that holds in principle (原则上) and may be exceeded",
+        "标记原则上适用、可以突破的上限";
     // Expressions
-    if = "if", "如果";
-    then = "then", "则";
-    else = "else", "否则";
-    and = "and", "且";
-    or = "or", "或";
-    not = "not", "非";
-    in = "in", "属于";
-    true = "true", "是";
-    false = "false", "否";
-    min = "min", "取小";
-    max = "max", "取大";
-    clamp = "clamp", "限定";
-    round = "round", "取整";
-    sum = "sum", "合计";
-    tiers = "tiers", "分档";
-    first_reaching = "first reaching", "首次达到";
-    over = "over", "相对";
-    schedule = "schedule", "累进";
-    above = "above", "以上";
+    if = "if", "如果",
+        "chooses between two values by a condition",
+        "按条件在两个值中选择";
+    then = "then", "则",
+        "the value of an if when its condition holds",
+        "条件成立时的取值";
+    else = "else", "否则",
+        "the value otherwise (of an if, or the last row of tiers)",
+        "否则的取值（如果语句或分档的末行）";
+    and = "and", "且",
+        "both conditions hold",
+        "两个条件同时成立";
+    or = "or", "或",
+        "at least one condition holds",
+        "至少一个条件成立";
+    not = "not", "非",
+        "the condition does not hold",
+        "条件不成立";
+    in = "in", "属于",
+        "whether a value belongs to a set or an enum's values",
+        "某值是否属于一个集合或枚举";
+    true = "true", "是",
+        "the boolean true",
+        "布尔值：是";
+    false = "false", "否",
+        "the boolean false",
+        "布尔值：否";
+    min = "min", "取小",
+        "the least of its arguments: a cap on an amount",
+        "取各参数中最小者：用于金额上限";
+    max = "max", "取大",
+        "the greatest of its arguments: the higher of two ways to reckon",
+        "取各参数中最大者：两种算法取高";
+    clamp = "clamp", "限定",
+        "holds a value between a low and a high bound",
+        "把数值限定在上下限之间";
+    round = "round", "取整",
+        "rounds to the nearest multiple of a step, halves away from zero",
+        "四舍五入到步长的整数倍";
+    sum = "sum", "合计",
+        "adds its arguments exactly",
+        "精确相加各参数";
+    tiers = "tiers", "分档",
+        "picks the row of a table whose threshold the subject reaches",
+        "按达到的门槛选取分档表中的一行";
+    first_reaching = "first reaching", "首次达到",
+        "tiers that pay only when a level is reached for the first time",
+        "仅在首次达到某档时给予的分档";
+    over = "over", "相对",
+        "the earlier peak that first reaching compares against",
+        "首次达到所比较的以往最高值";
+    schedule = "schedule", "累进",
+        "marginal brackets: each part of the base at its own rate",
+        "累进分段：基数的每一段按各自比率计算";
+    above = "above", "以上",
+        "the lower edge of a bracket of a schedule",
+        "累进分段的起点";
     // Types
-    money = "money", "金额";
-    rate = "rate", "比率";
-    count = "count", "数量";
-    area = "area", "面积";
-    duration = "duration", "期限";
-    date = "date", "日期";
-    bool = "bool", "布尔";
-    text = "text", "文本";
-    set_of = "set of", "集合";
+    money = "money", "金额",
+        "an amount of money, in 元 (万, 亿 allowed)",
+        "金额，单位元（可写万、亿）";
+    rate = "rate", "比率",
+        "a rate or percentage",
+        "比率或百分比";
+    count = "count", "数量",
+        "a whole number of things",
+        "计数（整数）";
+    area = "area", "面积",
+        "an area, in square metres (m2, 平方米, 平方公里)",
+        "面积，单位平方米（可写平方公里）";
+    duration = "duration", "期限",
+        "a length of time (years, months, days)",
+        "期限（年、月、日）";
+    date = "date", "日期",
+        "a calendar date",
+        "日期";
+    bool = "bool", "布尔",
+        "yes or no",
+        "是或否";
+    text = "text", "文本",
+        "a piece of text",
+        "文本";
+    set_of = "set of", "集合",
+        "a set of values of an enum",
+        "枚举取值的集合";
     // Tests written in the language
-    test = "test", "测试";
-    facts = "facts", "事实为";
-    expect = "expect", "预期";
-    include = "include", "引用";
-    set = "set", "设定";
-    at = "at", "评估日";
-    granted = "granted", "给予";
-    ineligible = "ineligible", "不符合";
-    undetermined = "undetermined", "未定";
-    not_in_force = "not_in_force", "未生效";
-    met = "met", "已达成";
-    not_met = "not_met", "未达成";
-    listed = "listed", "列明";
+    test = "test", "测试",
+        "a named example: facts and what to expect",
+        "具名的测试：事实与预期结果";
+    facts = "facts", "事实为",
+        "the facts of a test's enterprise",
+        "测试中企业的事实";
+    expect = "expect", "预期",
+        "what an item must come to in a test",
+        "测试中条目应得的结果";
+    include = "include", "引用",
+        "the policy a file of tests checks",
+        "测试文件所检验的政策文件";
+    set = "set", "设定",
+        "sets a param for a test (what-if)",
+        "在测试中设定参数（假设分析）";
+    at = "at", "评估日",
+        "the date a test evaluates on",
+        "测试的评估日期";
+    granted = "granted", "给予",
+        "status: the item is granted",
+        "状态：给予";
+    ineligible = "ineligible", "不符合",
+        "status: its condition does not hold",
+        "状态：不符合条件";
+    undetermined = "undetermined", "未定",
+        "status: a fact or a tbd param is missing",
+        "状态：缺少事实或参数待定";
+    not_in_force = "not_in_force", "未生效",
+        "status: the date is outside the policy's validity",
+        "状态：评估日不在有效期内";
+    met = "met", "已达成",
+        "status: the target is met",
+        "状态：目标已达成";
+    not_met = "not_met", "未达成",
+        "status: the target is not met",
+        "状态：目标未达成";
+    listed = "listed", "列明",
+        "status: the commitment is listed as written",
+        "状态：承诺按原文列明";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use pest::Parser as _;
 use rust_decimal::Decimal;
 
+use super::keywords::Surface;
 use super::{DecreeParser, Rule};
 use crate::ast::LitValue;
 use crate::value::{Duration, DurationUnit, Unit};
@@ -157,6 +158,34 @@ pub fn number(text: &str) -> Result<Decimal, String> {
     }
 }
 
+/// The units a number may be written with, by the surface whose readers
+/// write them, each with what it means: what an editor offers after a
+/// number. Money magnitudes are Chinese in both surfaces (`5000万`); every
+/// spelling here reads as a literal with that unit (a test checks it).
+pub const UNITS: &[(&str, Surface, &str)] = &[
+    ("万", Surface::English, "× 10,000 yuan"),
+    ("亿", Surface::English, "× 100,000,000 yuan"),
+    ("元", Surface::English, "yuan"),
+    ("%", Surface::English, "a rate"),
+    (" years", Surface::English, "a duration"),
+    (" months", Surface::English, "a duration"),
+    (" days", Surface::English, "a duration"),
+    (" m2", Surface::English, "square metres"),
+    (" km2", Surface::English, "square kilometres"),
+    ("万", Surface::Chinese, "万元"),
+    ("万元", Surface::Chinese, "万元"),
+    ("亿", Surface::Chinese, "亿元"),
+    ("亿元", Surface::Chinese, "亿元"),
+    ("万亿", Surface::Chinese, "万亿元"),
+    ("元", Surface::Chinese, "元"),
+    ("%", Surface::Chinese, "比率"),
+    ("年", Surface::Chinese, "期限"),
+    ("个月", Surface::Chinese, "期限"),
+    ("天", Surface::Chinese, "期限"),
+    ("平方米", Surface::Chinese, "面积"),
+    ("平方公里", Surface::Chinese, "面积"),
+];
+
 /// The power of ten a money magnitude stands for.
 fn money_factor(magnitude: &str) -> Option<u32> {
     Some(match magnitude {
@@ -223,6 +252,18 @@ mod tests {
         match parse_literal(s).unwrap() {
             LitValue::Quantity(Unit::Money, d) => d.normalize().to_string(),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_unit_offered_reads() {
+        for (unit, _, _) in UNITS {
+            let read = parse_literal(&format!("5{unit}"));
+            assert!(
+                matches!(read, Ok(LitValue::Quantity(u, _)) if u != Unit::Number)
+                    || matches!(read, Ok(LitValue::Duration(_))),
+                "{unit}: {read:?}"
+            );
         }
     }
 
