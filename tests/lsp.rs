@@ -128,7 +128,12 @@ fn a_fix_clears_stale_diagnostics_and_closing_clears_them_all() {
 #[test]
 fn hover_definition_and_references() {
     let mut s = Server::start();
-    s.request("initialize", json!({"capabilities": {}}));
+    let facts = root().join("examples/enterprises/anxin-precision.json");
+    s.request(
+        "initialize",
+        json!({"capabilities": {}, "rootUri": format!("file://{}", root().display()),
+               "initializationOptions": {"exampleFacts": facts.display().to_string()}}),
+    );
     let draft = read(DRAFT);
     let tests = read(DRAFT_TESTS);
     let (draft_uri, tests_uri) = (uri_of(DRAFT), uri_of(DRAFT_TESTS));
@@ -170,6 +175,24 @@ fn hover_definition_and_references() {
         "textDocument/hover",
         at(&draft_uri, keyword),
     );
+    let chinese_path = "examples/revisions/0-reformatted-chinese.decree";
+    let (chinese_uri, chinese) = (uri_of(chinese_path), read(chinese_path));
+    s.open(&chinese_uri, &chinese);
+    ask(
+        &mut s,
+        "hover a keyword in a Chinese file",
+        "textDocument/hover",
+        at(&chinese_uri, pos(&chinese, "有效期 5 years", 0, 1)),
+    );
+    ask(
+        &mut s,
+        "hover a built-in function",
+        "textDocument/hover",
+        at(
+            &draft_uri,
+            pos(&draft, "min(20% * tech_upgrade_investment", 0, 1),
+        ),
+    );
     ask(
         &mut s,
         "hover a comment",
@@ -185,6 +208,19 @@ fn hover_definition_and_references() {
     assert_eq!(
         def["range"]["start"],
         pos(&draft, "fact tech_upgrade_investment", 0, 5)
+    );
+    let def = ask(
+        &mut s,
+        "definition of an enumeration value",
+        "textDocument/definition",
+        at(
+            &draft_uri,
+            pos(&draft, "national_champion_product in", 0, 3),
+        ),
+    );
+    assert_eq!(
+        def["range"]["start"],
+        pos(&draft, "national_champion_product ", 0, 0)
     );
     // From a file of tests into the policy it includes.
     let in_test = pos(&tests, "in_national_cluster_competition", 0, 3);
@@ -204,6 +240,32 @@ fn hover_definition_and_references() {
         refs,
     );
     assert!(!found.as_array().unwrap().is_empty());
+    // From the policy, its names are found in every file that includes
+    // it: the open file of tests, and files of tests not open (read from
+    // the workspace's folder).
+    let mut refs = at(
+        &draft_uri,
+        pos(&draft, "fact in_national_cluster_competition", 0, 8),
+    );
+    refs["context"] = json!({"includeDeclaration": false});
+    let r = s.request("textDocument/references", refs);
+    let files: std::collections::BTreeSet<String> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["uri"].as_str().unwrap().to_string())
+        .collect();
+    for file in [DRAFT, DRAFT_TESTS, "tests/lsp/failing.test.decree"] {
+        assert!(files.contains(&uri_of(file)), "{file} in {files:?}");
+    }
+    let hover_item = &transcript[2]["reply"]["contents"]["value"];
+    assert!(
+        hover_item
+            .as_str()
+            .unwrap()
+            .contains("**anxin-precision.json**"),
+        "{hover_item}"
+    );
     insta::assert_snapshot!("navigation", normalised(&Value::from(transcript)));
     s.shutdown();
 }
@@ -221,14 +283,26 @@ fn formatting_is_decree_fmt_and_symbols_outline_the_document() {
         json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
     );
     let edits = r["result"].as_array().unwrap();
-    assert_eq!(edits.len(), 1, "one edit of the whole text");
+    assert!(
+        edits.len() > 1,
+        "line-wise edits, not one of the whole text"
+    );
     let fmt = common::decree(&["fmt", "--stdout", path]);
     assert!(fmt.status.success());
-    assert_eq!(edits[0]["newText"], String::from_utf8(fmt.stdout).unwrap());
-    assert_eq!(
-        edits[0]["range"]["start"],
-        json!({"line": 0, "character": 0})
+    let fmt = String::from_utf8(fmt.stdout).unwrap();
+    assert_eq!(common::lsp::applied(&text, edits), fmt);
+    // A range: only the changes that touch its lines, each as `decree fmt`
+    // makes it.
+    let rule_line = pos(&text, "subsidy tech_upgrade", 0, 0);
+    let r = s.request(
+        "textDocument/rangeFormatting",
+        json!({"textDocument": {"uri": uri}, "range": {"start": rule_line, "end": rule_line},
+               "options": {"tabSize": 2, "insertSpaces": true}}),
     );
+    let ranged = common::lsp::applied(&text, r["result"].as_array().unwrap());
+    assert!(ranged.starts_with("fact   investment"), "{ranged}");
+    let rule = fmt.lines().find(|l| l.contains("subsidy")).unwrap();
+    assert!(ranged.lines().any(|l| l == rule), "{ranged}");
     let symbols = s.request(
         "textDocument/documentSymbol",
         json!({"textDocument": {"uri": uri}}),
@@ -440,7 +514,108 @@ fn completion_folding_and_rename() {
 }
 
 #[test]
-fn a_lens_runs_the_tests_of_a_file() {
+fn completion_in_chinese_rename_across_files_and_workspace_symbols() {
+    let mut s = Server::start();
+    s.request(
+        "initialize",
+        json!({"capabilities": {}, "workspaceFolders": [{"uri": format!("file://{}", root().display()), "name": "decree"}]}),
+    );
+    let path = "examples/revisions/0-reformatted-chinese.decree";
+    let (uri, text) = (uri_of(path), read(path));
+    s.open(&uri, &text);
+    let labels = |r: &Value| -> Vec<String> {
+        r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // In a Chinese file: its names with their Chinese labels, and the
+    // keywords of the Chinese surface only.
+    let inside = pos(&text, "取小(20% * fixed_asset_actual_investment", 0, 3);
+    let r = s.request("textDocument/completion", at(&uri, inside));
+    let items = r["result"].as_array().unwrap();
+    let fact = items
+        .iter()
+        .find(|i| i["label"] == "national_innovation_centre_funds")
+        .unwrap();
+    assert_eq!(fact["detail"], "已拨付的国家制造业创新中心资助资金");
+    let words = labels(&r);
+    assert!(words.contains(&"资助".to_string()) && words.contains(&"取小".to_string()));
+    assert!(
+        !words.contains(&"subsidy".to_string()),
+        "Chinese keywords only"
+    );
+    // After a number: its units and magnitudes, as Chinese readers write them.
+    let after = pos(&text, "5000万)", 0, 4);
+    let r = s.request("textDocument/completion", at(&uri, after));
+    let units = labels(&r);
+    assert!(
+        units.contains(&"万".to_string()) && units.contains(&"亿元".to_string()),
+        "{units:?}"
+    );
+    assert!(
+        r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["kind"] == 11),
+        "units"
+    );
+    // Workspace symbols: by name or label, Chinese too, from open files
+    // and from the workspace's files on disk.
+    let r = s.request("workspace/symbol", json!({"query": "技术改造资助"}));
+    let found = r["result"].as_array().unwrap();
+    let files: std::collections::BTreeSet<&str> = found
+        .iter()
+        .map(|f| f["location"]["uri"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(uri.as_str()), "the open file: {files:?}");
+    assert!(
+        files.contains(uri_of(DRAFT).as_str()),
+        "the draft on disk: {files:?}"
+    );
+    let in_draft = found
+        .iter()
+        .find(|f| f["location"]["uri"] == uri_of(DRAFT).as_str())
+        .unwrap();
+    assert_eq!(in_draft["name"], "tech_upgrade");
+    assert_eq!(
+        in_draft["containerName"],
+        "measure 8 以技术改造引领智能化转型"
+    );
+    let r = s.request(
+        "workspace/symbol",
+        json!({"query": "TECH_UPGRADE_INTEREST"}),
+    );
+    assert!(!r["result"].as_array().unwrap().is_empty(), "ignoring case");
+    // Rename a fact of the draft: the draft, its open file of tests, and
+    // the files of tests on disk that include it.
+    let (draft_uri, draft) = (uri_of(DRAFT), read(DRAFT));
+    s.open(&draft_uri, &draft);
+    s.open(&uri_of(DRAFT_TESTS), &read(DRAFT_TESTS));
+    let mut params = at(
+        &draft_uri,
+        pos(&draft, "fact in_national_cluster_competition", 0, 8),
+    );
+    params["newName"] = json!("competing_in_cluster_contest");
+    let r = s.request("textDocument/rename", params);
+    let changes = r["result"]["changes"].as_object().unwrap();
+    for file in [DRAFT, DRAFT_TESTS, "tests/lsp/failing.test.decree"] {
+        assert!(
+            changes.contains_key(&uri_of(file)),
+            "{file} in {:?}",
+            changes.keys()
+        );
+    }
+    let failing = &changes[&uri_of("tests/lsp/failing.test.decree")];
+    assert_eq!(failing.as_array().unwrap().len(), 2, "{failing}");
+    s.shutdown();
+}
+
+#[test]
+fn lenses_run_tests_and_evaluate_measures_on_the_example() {
     let mut s = Server::start();
     s.request("initialize", json!({"capabilities": {}}));
     let path = "tests/lsp/failing.test.decree";
@@ -450,29 +625,104 @@ fn a_lens_runs_the_tests_of_a_file() {
         "textDocument/codeLens",
         json!({"textDocument": {"uri": uri}}),
     );
-    let lens = &r["result"][0];
-    assert_eq!(lens["command"]["title"], "▶ run 2 tests (1 failing)");
-    assert_eq!(lens["range"]["start"], pos(&text, "\"m1 ineligible", 0, 0));
-    let command = lens["command"]["command"].as_str().unwrap();
-    let args = lens["command"]["arguments"].clone();
-    let r = s.request(
-        "workspace/executeCommand",
-        json!({"command": command, "arguments": args}),
+    let lenses = r["result"].as_array().unwrap();
+    let titles: Vec<&str> = lenses
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    // The file's lens at its top, then one a test, at its name.
+    assert_eq!(
+        titles,
+        ["▶ run 2 tests (1 failing)", "✓ passed", "✗ failed"]
     );
-    assert_eq!(r["result"], json!({"tests": 2, "passed": 1, "failed": 1}));
+    assert_eq!(
+        lenses[0]["range"]["start"],
+        json!({"line": 0, "character": 0})
+    );
+    assert_eq!(
+        lenses[2]["range"]["start"],
+        pos(&text, "\"m1 a wrong", 0, 0)
+    );
+    let run = |s: &mut Server, lens: &Value| {
+        s.request(
+            "workspace/executeCommand",
+            json!({"command": lens["command"]["command"], "arguments": lens["command"]["arguments"]}),
+        )
+    };
+    assert_eq!(
+        run(&mut s, &lenses[0])["result"],
+        json!({"tests": 2, "passed": 1, "failed": 1})
+    );
+    assert_eq!(
+        run(&mut s, &lenses[2])["result"],
+        json!({"test": "m1 a wrong expectation", "passed": false})
+    );
     let r = s.request(
         "workspace/executeCommand",
         json!({"command": "decree.nothing"}),
     );
     assert!(r.get("error").is_some());
-    // A policy without tests has no lens.
-    let draft = uri_of(DRAFT);
-    s.open(&draft, &read(DRAFT));
-    let r = s.request(
-        "textDocument/codeLens",
-        json!({"textDocument": {"uri": draft}}),
+    // A policy: a lens a measure; with no example chosen, it chooses one.
+    let (draft_uri, draft) = (uri_of(DRAFT), read(DRAFT));
+    s.open(&draft_uri, &draft);
+    let ask = json!({"textDocument": {"uri": draft_uri}});
+    let r = s.request("textDocument/codeLens", ask.clone());
+    let lenses = r["result"].as_array().unwrap();
+    assert_eq!(lenses.len(), 28, "one lens a measure");
+    assert_eq!(
+        lenses[0]["command"]["title"],
+        "choose an example enterprise"
     );
-    assert_eq!(r["result"], Value::Null);
+    assert_eq!(lenses[0]["command"]["command"], "decree.selectFacts");
+    assert_eq!(lenses[0]["range"]["start"], pos(&draft, "measure 1 ", 0, 0));
+    let r = run(&mut s, &lenses[0]);
+    assert!(
+        r["error"]["message"].as_str().unwrap().contains("path"),
+        "{r}"
+    );
+    let facts = root().join("examples/enterprises/anxin-precision.json");
+    let r = s.request(
+        "workspace/executeCommand",
+        json!({"command": "decree.selectFacts", "arguments": [facts.display().to_string()]}),
+    );
+    assert_eq!(r["result"], true);
+    let r = s.request("textDocument/codeLens", ask);
+    let m8 = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["range"]["start"] == pos(&draft, "measure 8 ", 0, 0))
+        .cloned()
+        .unwrap();
+    assert_eq!(m8["command"]["title"], "▶ evaluate on anxin-precision.json");
+    let r = run(&mut s, &m8);
+    let items = r["result"].as_array().unwrap();
+    let tech = items.iter().find(|i| i["name"] == "tech_upgrade").unwrap();
+    // The value `decree eval` gives for that item.
+    let eval = common::decree(&[
+        "eval",
+        DRAFT,
+        "--facts",
+        "examples/enterprises/anxin-precision.json",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_slice(&eval.stdout).unwrap();
+    let want = json["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap())
+        .find(|i| i["name"] == "tech_upgrade")
+        .unwrap()
+        .clone();
+    assert_eq!(tech["status"], want["status"]);
+    assert_eq!(tech["value"], want["value"], "{tech} vs {want}");
+    let message = s.message_starting("measure 8 ");
+    assert!(
+        message.starts_with("measure 8 on anxin-precision.json: "),
+        "{message}"
+    );
     s.shutdown();
 }
 
@@ -492,39 +742,32 @@ fn inlay_hints_show_each_items_value_for_the_selected_facts() {
     let r = s.request("textDocument/inlayHint", ask.clone());
     let hints = r["result"].as_array().unwrap();
     assert!(hints.len() > 50, "one hint an item: {}", hints.len());
+    // Each hint at its item's line, as a reviewer reads them.
+    let lines: Vec<&str> = text.lines().collect();
+    let shown: Vec<String> = hints
+        .iter()
+        .map(|h| {
+            let line = h["position"]["line"].as_u64().unwrap() as usize;
+            let code = lines[line].trim();
+            let code: String = code.chars().take(60).collect();
+            format!(
+                "{:>4} {code:<60} {}",
+                line + 1,
+                h["label"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("inlay_hints_anxin", shown.join("\n"));
     let item_end = pos(
         &text,
         "subsidy tech_upgrade ",
         0,
         "subsidy tech_upgrade".len(),
     );
-    let hint = hints
-        .iter()
-        .find(|h| h["position"] == item_end)
-        .expect("a hint at the item");
-    // The same value `decree eval` gives.
-    let eval = common::decree(&[
-        "eval",
-        DRAFT,
-        "--facts",
-        "examples/enterprises/anxin-precision.json",
-        "--format",
-        "json",
-    ]);
-    let json: Value = serde_json::from_slice(&eval.stdout).unwrap();
-    let item = json["measures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["items"].as_array().unwrap())
-        .find(|i| i["name"] == "tech_upgrade")
-        .unwrap()
-        .clone();
-    let want = match item["value"].as_str() {
-        Some(v) if item["status"] == "granted" => format!("= {v}"),
-        _ => format!("= {}", item["status"].as_str().unwrap()),
-    };
-    assert_eq!(hint["label"], want);
+    assert!(
+        hints.iter().any(|h| h["position"] == item_end),
+        "a hint at the item's name"
+    );
     // Another file selected by the command; one that does not exist.
     let other = root().join("examples/enterprises/bochuang-almost-leader.json");
     let r = s.request(

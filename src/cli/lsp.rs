@@ -247,7 +247,12 @@ impl Backend {
     /// files that include that policy: the open documents, and the
     /// workspace's files that are not open (read from disk). Not in
     /// `except` (the document asked about), nor in the policy itself.
-    fn uses_elsewhere(&self, except: &str, policy_file: &str, name: &str) -> Vec<service::Location> {
+    fn uses_elsewhere(
+        &self,
+        except: &str,
+        policy_file: &str,
+        name: &str,
+    ) -> Vec<service::Location> {
         let docs = self.docs();
         let mut out = Vec::new();
         let related = |d: &Document| {
@@ -287,9 +292,14 @@ impl Backend {
     /// `decree.runTests URI [TEST]`: how the file's tests (or the one test
     /// named) went, said to the user and answered.
     async fn run_tests(&self, args: &[serde_json::Value]) -> Result<Option<lsp::LspAny>> {
-        let uri = args.first().and_then(|a| a.as_str()).map(|u| lsp::Uri(u.to_string()));
+        let uri = args
+            .first()
+            .and_then(|a| a.as_str())
+            .map(|u| lsp::Uri(u.to_string()));
         let test = args.get(1).and_then(|a| a.as_str());
-        let Some(summary) = uri.as_ref().and_then(|u| self.with_doc(u, |d| d.tests().cloned()))
+        let Some(summary) = uri
+            .as_ref()
+            .and_then(|u| self.with_doc(u, |d| d.tests().cloned()))
         else {
             return Ok(None);
         };
@@ -323,13 +333,20 @@ impl Backend {
     /// `decree.evaluate URI MEASURE`: the measure's items for the example
     /// enterprise, said to the user in a line and answered as a list.
     async fn evaluate(&self, args: &[serde_json::Value]) -> Result<Option<lsp::LspAny>> {
-        let uri = args.first().and_then(|a| a.as_str()).map(|u| lsp::Uri(u.to_string()));
+        let uri = args
+            .first()
+            .and_then(|a| a.as_str())
+            .map(|u| lsp::Uri(u.to_string()));
         let number = args.get(1).and_then(serde_json::Value::as_u64);
         let (Some(uri), Some(number)) = (uri, number.and_then(|n| u32::try_from(n).ok())) else {
-            return Err(invalid("give the document and the measure: decree.evaluate URI NUMBER"));
+            return Err(invalid(
+                "give the document and the measure: decree.evaluate URI NUMBER",
+            ));
         };
         let Some(facts) = self.example() else {
-            return Err(invalid("choose an example enterprise first (decree.selectFacts PATH)"));
+            return Err(invalid(
+                "choose an example enterprise first (decree.selectFacts PATH)",
+            ));
         };
         let items = match self.with_doc(&uri, |d| Some(d.measure_on(number, &facts))) {
             None | Some(Ok(None)) => return Ok(None),
@@ -349,7 +366,9 @@ impl Backend {
             .collect();
         let example = service::example_name(&facts);
         let message = format!("measure {number} on {example}: {}", said.join("; "));
-        self.client.show_message(lsp::MessageType::Info, &message).await;
+        self.client
+            .show_message(lsp::MessageType::Info, &message)
+            .await;
         let answer: Vec<serde_json::Value> = items
             .iter()
             .map(|i| {
@@ -546,11 +565,7 @@ impl LanguageServer for Backend {
             Some(Err(why)) => return Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
             Some(Ok(places)) => places,
         };
-        let places = self.with_elsewhere(
-            &at.text_document.uri,
-            position_from(at.position),
-            places,
-        );
+        let places = self.with_elsewhere(&at.text_document.uri, position_from(at.position), places);
         let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
         for l in places {
             changes
@@ -578,9 +593,18 @@ impl LanguageServer for Backend {
             let arg = |v: serde_json::Value| vec![serde_json::Value::String(uri.0.clone()), v];
             if let Some(t) = d.tests() {
                 let top = lsp::Range::default();
-                lenses.push(lens(top, tests_title(t), RUN_TESTS, vec![uri.0.clone().into()]));
+                lenses.push(lens(
+                    top,
+                    tests_title(t),
+                    RUN_TESTS,
+                    vec![uri.0.clone().into()],
+                ));
                 for each in &t.each {
-                    let title = if each.passed { "✓ passed" } else { "✗ failed" };
+                    let title = if each.passed {
+                        "✓ passed"
+                    } else {
+                        "✗ failed"
+                    };
                     let args = arg(each.name.clone().into());
                     lenses.push(lens(range_to(each.range), title.into(), RUN_TESTS, args));
                 }
@@ -592,7 +616,12 @@ impl LanguageServer for Backend {
                         let title = format!("▶ evaluate on {}", service::example_name(facts));
                         lens(range, title, EVALUATE, arg(m.number.into()))
                     }
-                    None => lens(range, "choose an example enterprise".into(), SELECT_FACTS, vec![]),
+                    None => lens(
+                        range,
+                        "choose an example enterprise".into(),
+                        SELECT_FACTS,
+                        vec![],
+                    ),
                 });
             }
             Some(lenses)
@@ -608,7 +637,9 @@ impl LanguageServer for Backend {
         match p.command.as_str() {
             SELECT_FACTS => {
                 let Some(path) = args.first().and_then(|a| a.as_str()) else {
-                    return Err(invalid("give the facts file's path: decree.selectFacts PATH"));
+                    return Err(invalid(
+                        "give the facts file's path: decree.selectFacts PATH",
+                    ));
                 };
                 let selected = self.select_facts(path).await;
                 Ok(Some(serde_json::Value::Bool(selected)))
@@ -889,7 +920,9 @@ fn capabilities() -> lsp::ServerCapabilities {
             .into(),
         ),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
-            commands: [RUN_TESTS, EVALUATE, SELECT_FACTS].map(String::from).to_vec(),
+            commands: [RUN_TESTS, EVALUATE, SELECT_FACTS]
+                .map(String::from)
+                .to_vec(),
             ..Default::default()
         }),
         ..Default::default()
@@ -938,13 +971,33 @@ fn read_included(uri: &str, path: &str, open: &HashMap<String, SourceFile>) -> I
     let dir = file_path(uri)
         .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
         .ok_or_else(|| "the including document is not a file".to_string())?;
-    let target = dir.join(path);
+    let target = lexically_normal(&dir.join(path));
     let target_uri = file_uri(&target);
     if let Some(src) = open.get(&target_uri) {
         return Ok(src.clone());
     }
     let text = std::fs::read_to_string(&target).map_err(|e| e.to_string())?;
     Ok(SourceFile::new(target_uri, text))
+}
+
+/// `path` with its `.` and `..` steps taken (without asking the file
+/// system), so that `tests/../policies/p.decree` and `policies/p.decree`
+/// name one document, as an editor names it.
+fn lexically_normal(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The path of a `file:` URI (percent-decoded).

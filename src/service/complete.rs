@@ -246,7 +246,9 @@ fn place(text: &str, offset: usize) -> Place {
     let ahead = before.get(..word_start).unwrap_or("");
     let glued_to_number = word.starts_with(|c: char| c.is_ascii_digit());
     let after_blank_number = ahead.ends_with([' ', '\t'])
-        && ahead.trim_end_matches([' ', '\t']).ends_with(|c: char| c.is_ascii_digit())
+        && ahead
+            .trim_end_matches([' ', '\t'])
+            .ends_with(|c: char| c.is_ascii_digit())
         && word.chars().all(|c| c.is_ascii_alphanumeric());
     if glued_to_number || (after_blank_number && !word.is_empty()) {
         return Place::AfterNumber;
@@ -298,10 +300,14 @@ fn innermost_block(text: &str, offset: usize) -> Block {
             TokenKind::Open => {
                 let [before_text, just_before] = last;
                 let block = match just_before.map(|t| t.kind) {
-                    Some(TokenKind::Text) if code(before_text).is_some_and(|w| is_keyword("test", w)) => {
+                    Some(TokenKind::Text)
+                        if code(before_text).is_some_and(|w| is_keyword("test", w)) =>
+                    {
                         Block::Test
                     }
-                    Some(TokenKind::Code) if code(just_before).is_some_and(|w| is_keyword("facts", w)) => {
+                    Some(TokenKind::Code)
+                        if code(just_before).is_some_and(|w| is_keyword("facts", w)) =>
+                    {
                         Block::Facts
                     }
                     _ => Block::Other,
@@ -393,7 +399,10 @@ mod tests {
         let units = doc.completions(Position::new(4, col));
         let labels: Vec<&str> = units.iter().map(|c| c.label.as_str()).collect();
         assert!(labels.contains(&"万") && labels.contains(&"亿") && labels.contains(&"%"));
-        assert!(units.iter().all(|c| c.kind == CompletionKind::Unit), "{labels:?}");
+        assert!(
+            units.iter().all(|c| c.kind == CompletionKind::Unit),
+            "{labels:?}"
+        );
         let chinese = Document::new("c.decree", "事实 投资: 金额\n参数 上限: 金额 = 5", &none);
         let labels: Vec<String> = chinese
             .completions(Position::new(1, 13))
@@ -411,7 +420,10 @@ mod tests {
         let tests = "include \"p.decree\"\ntest \"t\" {\n  facts {\n    \n  }\n  \n  expect \n  expect tech = \n  set \n}\n";
         // The file checked once; while a line is being typed it does not
         // parse, and the policy it included last answers.
-        let whole = tests.replace("expect \n", "expect tech = granted\n").replace("= \n", "= granted\n").replace("set \n", "set cap = 1万\n");
+        let whole = tests
+            .replace("expect \n", "expect tech = granted\n")
+            .replace("= \n", "= granted\n")
+            .replace("set \n", "set cap = 1万\n");
         let mut doc = Document::new("p.test.decree", &whole, &include);
         assert!(doc.policy().is_some(), "{:?}", doc.problems());
         doc.update(tests, &include);
@@ -426,12 +438,22 @@ mod tests {
         assert_eq!(labels(6, 9), ["e", "tech"]);
         assert_eq!(
             labels(7, 16),
-            ["granted", "ineligible", "listed", "met", "not_in_force", "not_met", "undetermined"]
+            [
+                "granted",
+                "ineligible",
+                "listed",
+                "met",
+                "not_in_force",
+                "not_met",
+                "undetermined"
+            ]
         );
         assert_eq!(labels(8, 6), ["cap"]);
         // Outside tests no test command is offered.
         let outside = labels(0, 0);
-        assert!(outside.contains(&"measure".to_string()) && !outside.contains(&"expect".to_string()));
+        assert!(
+            outside.contains(&"measure".to_string()) && !outside.contains(&"expect".to_string())
+        );
     }
 
     #[test]

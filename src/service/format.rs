@@ -42,15 +42,12 @@ impl Document {
             let touched = within.is_none_or(|r| {
                 let (first, last) = (r.start.line as usize, r.end.line as usize);
                 // An insertion before line `o.start` touches that line.
-                o.start <= last && first <= o.end.max(o.start + 1) - 1
+                o.start <= last && first < o.end.max(o.start + 1)
             });
             if !touched {
                 continue;
             }
-            let span = Span::new(
-                byte(&old_lines, old, o.start),
-                byte(&old_lines, old, o.end),
-            );
+            let span = Span::new(byte(&old_lines, old, o.start), byte(&old_lines, old, o.end));
             let text = new
                 .get(byte(&new_lines, &new, n.start)..byte(&new_lines, &new, n.end))
                 .unwrap_or("")
@@ -116,10 +113,19 @@ mod tests {
             end: Position::new(l, 3),
         };
         let first = applied(&doc, &doc.format_edits(Some(line(0))).expect("parses"));
-        assert!(first.starts_with("fact investment: money \"投资额\"\n"), "{first}");
-        assert!(first.contains("min(20%*investment,cap)"), "line 4 untouched: {first}");
+        assert!(
+            first.starts_with("fact investment: money \"投资额\"\n"),
+            "{first}"
+        );
+        assert!(
+            first.contains("min(20%*investment,cap)"),
+            "line 4 untouched: {first}"
+        );
         let rule = applied(&doc, &doc.format_edits(Some(line(3))).expect("parses"));
         assert!(rule.starts_with("fact   investment"), "{rule}");
-        assert!(rule.contains("  subsidy tech \"技改资助\" = min(20% * investment, cap)\n"), "{rule}");
+        assert!(
+            rule.contains("  subsidy tech \"技改资助\" = min(20% * investment, cap)\n"),
+            "{rule}"
+        );
     }
 }

@@ -14,7 +14,7 @@ pub struct Hint {
     /// Where (just after an item's name).
     pub position: Position,
     /// What it says: `= 2,400万元`, `= 5,000万元 · capped`,
-    /// `= undetermined · tbd: 一定增速`, `= ineligible` …
+    /// `= tbd: 一定增速`, `= needs 研发投入`, `= ineligible` …
     pub label: String,
 }
 
@@ -178,9 +178,31 @@ pub fn example_name(facts: &SourceFile) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
+/// The most terminal columns a hint takes (a Chinese character takes
+/// two): a hint stands at the end of a line of code, and the hover has the
+/// whole of it.
+const HINT_COLUMNS: usize = 36;
+
 /// An item's hint: its value (said to be capped when a cap bound it), or
-/// its status and what would decide it.
+/// what would decide it, or its status; cut to [`HINT_COLUMNS`].
 fn hint_label(r: &ItemResult) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let label = whole_hint(r);
+    let mut cut = String::new();
+    let mut width = 0;
+    for c in label.chars() {
+        width += c.width().unwrap_or(0);
+        if width > HINT_COLUMNS - 1 {
+            cut.push('…');
+            return cut;
+        }
+        cut.push(c);
+    }
+    cut
+}
+
+/// An item's hint, however long.
+fn whole_hint(r: &ItemResult) -> String {
     match (&r.value, r.status) {
         (Some(v), Status::Granted) => {
             // The one wording of a cap that bound is the explanation's.
@@ -197,7 +219,7 @@ fn hint_label(r: &ItemResult) -> String {
             if causes.is_empty() {
                 "= undetermined".to_string()
             } else {
-                format!("= undetermined · {}", causes.join(", "))
+                format!("= {}", causes.join(", "))
             }
         }
         _ => format!("= {}", r.status.as_str()),
@@ -241,15 +263,35 @@ mod tests {
             [
                 (3, "= 200万元".to_string()),
                 (4, "= ineligible".to_string()),
-                (6, "= undetermined · tbd: 一定增速".to_string())
+                (6, "= tbd: 一定增速".to_string())
             ]
         );
         let capped = labels(&doc, r#"{"investment": "10亿"}"#);
         assert_eq!(capped[0], (3, "= 5,000万元 · capped".to_string()));
         let missing = labels(&doc, "{}");
-        assert_eq!(missing[0], (3, "= undetermined · needs investment".to_string()));
+        assert_eq!(missing[0], (3, "= needs investment".to_string()));
+        let long = Document::new(
+            "l.decree",
+            &POLICY.replace(
+                "\"一定增速\"",
+                "\"一个很长很长很长很长很长很长很长很长的参数名称\"",
+            ),
+            &none,
+        );
+        let cut = &labels(&long, r#"{"investment": "1000万"}"#)[2].1;
+        assert!(
+            cut.starts_with("= tbd: 一个很长") && cut.ends_with('…'),
+            "{cut}"
+        );
+        assert!(
+            unicode_width::UnicodeWidthStr::width(cut.as_str()) <= HINT_COLUMNS,
+            "{cut}"
+        );
         let facts = SourceFile::new("e.json", "{}");
-        assert_eq!(doc.amounts(&facts).expect("hints")[0].position.character, 14);
+        assert_eq!(
+            doc.amounts(&facts).expect("hints")[0].position.character,
+            14
+        );
         let bad = SourceFile::new("e.json", "{");
         assert!(doc.amounts(&bad).is_err());
         let unknown = SourceFile::new("e.txt", "");
@@ -263,7 +305,10 @@ mod tests {
         assert_eq!(marks.len(), 1);
         assert_eq!((marks[0].number, marks[0].range.start.line), (8, 2));
         let facts = SourceFile::new("e.json", r#"{"investment": "10亿"}"#);
-        let items = doc.measure_on(8, &facts).expect("facts").expect("measure 8");
+        let items = doc
+            .measure_on(8, &facts)
+            .expect("facts")
+            .expect("measure 8");
         let rows: Vec<(&str, Status, &str)> = items
             .iter()
             .map(|i| (i.name.as_str(), i.status, i.value.as_str()))

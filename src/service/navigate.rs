@@ -205,7 +205,9 @@ pub fn matching<'s>(outline: &'s [Symbol], query: &str) -> Vec<(&'s Symbol, Opti
     let query = query.to_lowercase();
     let holds = |s: &Symbol| {
         s.name.to_lowercase().contains(&query)
-            || s.detail.as_ref().is_some_and(|d| d.to_lowercase().contains(&query))
+            || s.detail
+                .as_ref()
+                .is_some_and(|d| d.to_lowercase().contains(&query))
     };
     let mut out = Vec::new();
     let mut stack: Vec<(&Symbol, Option<&str>)> = outline.iter().rev().map(|s| (s, None)).collect();

@@ -103,6 +103,30 @@ impl Server {
         }
     }
 
+    /// The next `window/showMessage` whose message starts with `start`
+    /// (notifications may come before or after the response they go with).
+    pub fn message_starting(&mut self, start: &str) -> String {
+        let said = |m: &Value| {
+            m["method"] == "window/showMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with(start))
+        };
+        if let Some(i) = self.notes.iter().position(said) {
+            return self.notes.remove(i)["params"]["message"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        }
+        loop {
+            let m = self.next();
+            if said(&m) {
+                return m["params"]["message"].as_str().unwrap().to_string();
+            }
+            self.notes.push(m);
+        }
+    }
+
     pub fn open(&mut self, uri: &str, text: &str) {
         self.notify(
             "textDocument/didOpen",
@@ -141,4 +165,47 @@ pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
     let mut body = vec![0; length?];
     r.read_exact(&mut body).ok()?;
     serde_json::from_slice(&body).ok()
+}
+
+/// The byte offset of an LSP position (line, UTF-16 column) in `text`: a
+/// line past the end is the end, a column past a line's end is its end.
+pub fn offset(text: &str, position: &Value) -> usize {
+    let line = position["line"].as_u64().unwrap() as usize;
+    let column = position["character"].as_u64().unwrap() as usize;
+    let Some(start) = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .nth(line)
+    else {
+        return text.len();
+    };
+    let rest = &text[start..];
+    let line_text = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let mut units = 0;
+    for (i, c) in line_text.char_indices() {
+        if units >= column {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    start + line_text.len()
+}
+
+/// `text` with the protocol's text edits applied (they do not overlap).
+pub fn applied(text: &str, edits: &[Value]) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"]),
+                offset(text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|&(start, _, _)| std::cmp::Reverse(start));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
 }
