@@ -42,9 +42,13 @@ pub struct Highlight {
 impl Document {
     /// The highlighted words of the current text, in order. Names are
     /// classed by the last checked policy; a name it does not declare is
-    /// left plain.
+    /// left plain. A text past the size limit has none (see
+    /// [`super::too_large`]).
     pub fn highlights(&self) -> Vec<Highlight> {
         let text = self.text();
+        if super::too_large(text) {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for t in scan(text) {
             let class = match t.kind {
@@ -130,6 +134,23 @@ mod tests {
 
     fn none(_: &str) -> Included {
         Err("none".to_string())
+    }
+
+    #[test]
+    fn a_text_past_the_size_limit_has_no_words() {
+        let limit = crate::Limits::default().max_source_bytes;
+        let mut text = "fact investment: money\n".to_string();
+        text.push_str(&"a".repeat(limit + 1 - text.len()));
+        let doc = Document::new("p.decree", &text, &none);
+        assert_eq!(doc.problems().len(), 1);
+        assert_eq!(doc.problems()[0].code, crate::diagnostic::Code::Limit);
+        assert_eq!(doc.highlights(), []);
+        assert_eq!(doc.hover(crate::service::Position::new(0, 0)), None);
+        // One byte less, and the words are back.
+        text.pop();
+        let doc = Document::new("p.decree", &text, &none);
+        assert!(!doc.highlights().is_empty());
+        assert!(doc.hover(crate::service::Position::new(0, 0)).is_some());
     }
 
     #[test]

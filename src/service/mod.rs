@@ -36,6 +36,14 @@ use crate::ast::Program;
 use crate::check::Policy;
 use crate::span::SourceFile;
 
+/// Whether `text` is past the loader's size limit (the default
+/// [`crate::Limits::max_source_bytes`]). Its one problem is then that
+/// limit, and the service answers no question about its words: scanning
+/// 50 MB for every hover or highlight would stall an editor for seconds.
+pub(crate) fn too_large(text: &str) -> bool {
+    text.len() > crate::Limits::default().max_source_bytes
+}
+
 /// What the host answers when a file of tests includes a policy: the
 /// policy's text under the name its diagnostics and locations will carry
 /// (the host's path or URI for it), or why it cannot be read.

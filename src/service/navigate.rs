@@ -223,6 +223,9 @@ pub fn matching<'s>(outline: &'s [Symbol], query: &str) -> Vec<(&'s Symbol, Opti
 /// The word at `offset` (or just before it, so a cursor at a word's end
 /// still finds it).
 pub(super) fn word_at(text: &str, offset: usize) -> Option<Word<'_>> {
+    if super::too_large(text) {
+        return None;
+    }
     let token = scan(text)
         .find(|t| t.kind == TokenKind::Code && t.span.start <= offset && offset <= t.span.end)?;
     let code = text.get(token.span.start..token.span.end)?;
