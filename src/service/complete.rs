@@ -56,10 +56,14 @@ impl Document {
     /// `expect item =`, the params after `set` and the facts inside
     /// `facts { }`; elsewhere every name of the last checked policy (with
     /// its label) and the keywords of the surface the file is written in.
-    /// Sorted by label, so the answer does not depend on hashing.
+    /// Sorted by label, so the answer does not depend on hashing. Nothing
+    /// past the size limit (see [`super::too_large`]).
     pub fn completions(&self, at: Position) -> Vec<Completion> {
         let offset = self.index.offset(at);
         let text = self.text();
+        if super::too_large(text) {
+            return Vec::new();
+        }
         let surface = crate::fmt::detect_surface(text);
         let mut out = match place(text, offset) {
             Place::AfterNumber => units(surface),
@@ -135,8 +139,12 @@ impl Document {
 
     /// The bracketed blocks of the current text that span more than one
     /// line, by the one scanner (so brackets in texts and comments do not
-    /// count); an unclosed bracket folds nothing.
+    /// count); an unclosed bracket folds nothing. None past the size limit
+    /// (see [`super::too_large`]).
     pub fn folds(&self) -> Vec<Fold> {
+        if super::too_large(self.text()) {
+            return Vec::new();
+        }
         let mut open = Vec::new();
         let mut out = Vec::new();
         for t in scan(self.text()) {

@@ -145,12 +145,15 @@ mod tests {
         assert_eq!(doc.problems().len(), 1);
         assert_eq!(doc.problems()[0].code, crate::diagnostic::Code::Limit);
         assert_eq!(doc.highlights(), []);
-        assert_eq!(doc.hover(crate::service::Position::new(0, 0)), None);
+        assert_eq!(doc.hover(crate::service::Position::new(0, 0), None), None);
         // One byte less, and the words are back.
         text.pop();
         let doc = Document::new("p.decree", &text, &none);
         assert!(!doc.highlights().is_empty());
-        assert!(doc.hover(crate::service::Position::new(0, 0)).is_some());
+        assert!(
+            doc.hover(crate::service::Position::new(0, 0), None)
+                .is_some()
+        );
     }
 
     #[test]

@@ -293,6 +293,8 @@ fn shift(s: Span, by: usize) -> Span {
 
 /// Every place `name` is written as a whole word in `text`'s code.
 fn uses<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = Span> + 't {
+    // Past the size limit no word is looked at (see `too_large`).
+    let text = if super::too_large(text) { "" } else { text };
     scan(text)
         .filter(|t| t.kind == TokenKind::Code)
         .flat_map(move |t| {
