@@ -448,7 +448,7 @@ mod service {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
         /// Any sequence of edits (ranges anywhere, backwards or past the end)
         /// ends in the problems of its final text analysed from scratch,
@@ -465,6 +465,25 @@ mod service {
             }
             let fresh = Document::new("draft.decree", doc.text(), &no_include);
             prop_assert_eq!(doc.problems(), fresh.problems());
+        }
+
+        /// The same for a file of tests that includes the draft, whose
+        /// tests an edit runs again only where it touched them: the outcome
+        /// is a fresh run's, failing `expect`s moved with their lines.
+        #[test]
+        fn random_edits_of_a_file_of_tests_end_as_a_fresh_run(edits in proptest::collection::vec(edit(), 1..6)) {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies/");
+            let draft = std::fs::read_to_string(format!("{dir}shenzhen-manufacturing-2020.decree")).unwrap();
+            let tests = std::fs::read_to_string(format!("{dir}shenzhen-manufacturing-2020.test.decree")).unwrap();
+            let include = |_: &str| -> Included { Ok(decree::SourceFile::new("draft.decree", draft.as_str())) };
+            let mut doc = Document::new("draft.test.decree", &tests, &include);
+            for (l1, c1, l2, c2, piece) in edits {
+                let range = Range { start: Position::new(l1, c1), end: Position::new(l2, c2) };
+                doc.edit(range, PIECES[piece], &include);
+            }
+            let fresh = Document::new("draft.test.decree", doc.text(), &include);
+            prop_assert_eq!(doc.problems(), fresh.problems());
+            prop_assert_eq!(doc.tests(), fresh.tests());
         }
     }
 }

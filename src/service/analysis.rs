@@ -87,6 +87,16 @@ impl Document {
         };
         let at = inc.span;
         let src = match include(&inc.node) {
+            // The policy included as it was: no need to check it again
+            // (and its tests' outcomes stay valid, see `super::rerun`).
+            Ok(src)
+                if self
+                    .policy
+                    .as_ref()
+                    .is_some_and(|c| same_file(&c.policy.source, &src)) =>
+            {
+                return self.policy.clone();
+            }
             Ok(src) => src,
             Err(why) => {
                 let d = Diagnostic::error(
@@ -110,23 +120,51 @@ impl Document {
     /// Runs the program's tests, one at a time so that a failure placed in
     /// another file (an evaluation error in the included policy) can be
     /// shown at its test.
+    ///
+    /// A test written as it was, against the same policy, is not run again
+    /// (see [`super::rerun`]).
     fn run_tests(&mut self, checked: &Checked, program: &Program) {
         let mut reached = testing::Reached::default();
         let tests = testing::tests_in(program);
         let mut each = Vec::new();
+        self.reruns.against(&checked.policy);
+        let mut written = Vec::new();
         for t in &tests {
-            let results = testing::run(&checked.policy, &self.source, &[t], &mut reached);
-            let mut passed = true;
-            for r in results {
-                passed &= r.passed();
-                self.add_all(&r.failures, test_span(t));
-            }
+            let whole = t.span.0;
+            let text = self
+                .source
+                .text
+                .get(whole.start..whole.end)
+                .unwrap_or("")
+                .to_string();
+            let start = self.index.position(whole.start);
+            let passed = match self.reruns.get(&text, start) {
+                Some((passed, problems)) => {
+                    self.problems.extend(problems);
+                    passed
+                }
+                None => {
+                    let before = self.problems.len();
+                    let results = testing::run(&checked.policy, &self.source, &[t], &mut reached);
+                    let mut passed = true;
+                    for r in results {
+                        passed &= r.passed();
+                        self.add_all(&r.failures, test_span(t));
+                    }
+                    let end_line = self.index.position(whole.end).line;
+                    let problems = self.problems.get(before..).unwrap_or(&[]);
+                    self.reruns.keep(&text, start, end_line, passed, problems);
+                    passed
+                }
+            };
+            written.push((text, start.character));
             each.push(TestOutcome {
                 name: t.name.node.clone(),
                 range: self.index.range(test_span(t)),
                 passed,
             });
         }
+        self.reruns.retain(&written);
         if let Some(first) = each.first() {
             self.tests = Some(TestSummary {
                 range: first.range,
@@ -174,6 +212,11 @@ impl Document {
             help: d.help.clone(),
         });
     }
+}
+
+/// Whether two sources are one file with one text.
+fn same_file(a: &SourceFile, b: &SourceFile) -> bool {
+    a.name == b.name && a.text == b.text
 }
 
 fn checked(policy: crate::Policy) -> Checked {

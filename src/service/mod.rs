@@ -21,6 +21,7 @@ mod hints;
 mod navigate;
 mod position;
 mod rename;
+mod rerun;
 
 use std::sync::Arc;
 
@@ -66,6 +67,9 @@ pub struct Document {
     policy: Option<Checked>,
     /// How the current text's tests went, if it has any and they ran.
     tests: Option<TestSummary>,
+    /// The outcomes of the tests' last run, so an edit runs again only the
+    /// tests it touched.
+    reruns: rerun::Reruns,
 }
 
 /// How a file's tests went, for its "run N tests" lens and one lens a
@@ -114,6 +118,7 @@ impl Document {
             program: None,
             policy: None,
             tests: None,
+            reruns: rerun::Reruns::default(),
         };
         doc.analyse(include);
         doc
