@@ -636,7 +636,9 @@ fn completion_in_chinese_rename_across_files_and_workspace_symbols() {
 #[test]
 fn lenses_run_tests_and_evaluate_measures_on_the_example() {
     let mut s = Server::start();
-    s.request("initialize", json!({"capabilities": {}}));
+    let can_refresh = json!({"workspace": {"inlayHint": {"refreshSupport": true},
+                                            "codeLens": {"refreshSupport": true}}});
+    s.request("initialize", json!({"capabilities": can_refresh}));
     let path = "tests/lsp/failing.test.decree";
     let (uri, text) = (uri_of(path), read(path));
     s.open(&uri, &text);
@@ -705,6 +707,11 @@ fn lenses_run_tests_and_evaluate_measures_on_the_example() {
         json!({"command": "decree.selectFacts", "arguments": [facts.display().to_string()]}),
     );
     assert_eq!(r["result"], true);
+    // The views that show the example are asked to refresh.
+    for method in ["workspace/inlayHint/refresh", "workspace/codeLens/refresh"] {
+        let asked = s.from_server(method);
+        s.respond(&asked, Value::Null);
+    }
     let r = s.request("textDocument/codeLens", ask);
     let m8 = r["result"]
         .as_array()

@@ -28,6 +28,30 @@ function exampleFactsPath(config) {
   return value;
 }
 
+/** Asks for a facts file; its path, or undefined when the user cancels. */
+async function pickFactsFile() {
+  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    defaultUri: folder ? folder.uri : undefined,
+    openLabel: 'Use as example enterprise',
+    filters: { 'Facts files': ['json', 'toml', 'yaml', 'yml'] },
+  });
+  return picked && picked[0] ? picked[0].fsPath : undefined;
+}
+
+/** Chooses the example enterprise for the running server. */
+async function chooseExample() {
+  if (!client) return;
+  const picked = await pickFactsFile();
+  if (!picked) return;
+  // The server then asks the editor to show its hints and lenses again.
+  await client.sendRequest('workspace/executeCommand', {
+    command: 'decree.selectFacts',
+    arguments: [picked],
+  });
+}
+
 function createClient() {
   const config = vscode.workspace.getConfiguration('decree');
   const command = (config.get('path') || '').trim() || 'decree';
@@ -51,6 +75,18 @@ function createClient() {
     ],
     initializationOptions,
     outputChannel: output,
+    middleware: {
+      // The server's "choose an example enterprise" lens runs
+      // `decree.selectFacts` with no path: the path is the user's to pick.
+      executeCommand: async (command, args, next) => {
+        if (command === 'decree.selectFacts' && (!args || args.length === 0)) {
+          const picked = await pickFactsFile();
+          if (!picked) return undefined;
+          return next(command, [picked]);
+        }
+        return next(command, args);
+      },
+    },
     synchronize: {
       // Facts files and included policies change the diagnostics of a file
       // that includes or is evaluated against them.
@@ -95,6 +131,7 @@ async function activate(context) {
   output = vscode.window.createOutputChannel('decree');
   context.subscriptions.push(output);
   context.subscriptions.push(vscode.commands.registerCommand('decree.restartServer', restart));
+  context.subscriptions.push(vscode.commands.registerCommand('decree.chooseExample', chooseExample));
   // The binary and the example facts are read only at start-up (the facts
   // travel in initializationOptions), so a change to either restarts the server.
   context.subscriptions.push(

@@ -42,6 +42,7 @@ pub(crate) fn run(_args: Args) -> std::result::Result<(), Failed> {
             facts: Mutex::default(),
             roots: Mutex::default(),
             outlines: Mutex::default(),
+            refreshes: Mutex::default(),
         });
         // The protocol library stops reading at the first message it cannot
         // decode, so messages pass through `sanitise` first.
@@ -148,6 +149,17 @@ struct Backend {
     /// The outlines of the workspace's files that are not open, by path,
     /// with the modification time they were read at.
     outlines: Mutex<HashMap<String, (std::time::SystemTime, Vec<service::Symbol>)>>,
+    /// What the client can be asked to refresh when the example changes.
+    refreshes: Mutex<Refreshes>,
+}
+
+/// The client's `refreshSupport`s the server uses.
+#[derive(Debug, Clone, Copy, Default)]
+struct Refreshes {
+    /// `workspace.inlayHint.refreshSupport`.
+    inlay_hints: bool,
+    /// `workspace.codeLens.refreshSupport`.
+    code_lenses: bool,
 }
 
 /// Takes over a lock a panic elsewhere poisoned, rather than spread it.
@@ -170,6 +182,7 @@ impl Backend {
             Ok(text) => {
                 let name = path.to_string_lossy().into_owned();
                 *locked(&self.facts) = Some(SourceFile::new(name, text));
+                self.refresh_example_views();
                 true
             }
             Err(e) => {
@@ -179,6 +192,21 @@ impl Backend {
                     .await;
                 false
             }
+        }
+    }
+
+    /// Asks the client to show the inlay hints and lenses again, which
+    /// depend on the example, where it says it can. Not awaited: the
+    /// command that changed the example answers at once.
+    fn refresh_example_views(&self) {
+        let can = *locked(&self.refreshes);
+        if can.inlay_hints {
+            let client = self.client.clone();
+            tokio::spawn(async move { client.inlay_hint_refresh().await });
+        }
+        if can.code_lenses {
+            let client = self.client.clone();
+            tokio::spawn(async move { client.code_lens_refresh().await });
         }
     }
 
@@ -413,6 +441,17 @@ impl Backend {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, p: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let workspace = p.capabilities.workspace.as_ref();
+        *locked(&self.refreshes) = Refreshes {
+            inlay_hints: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|h| h.refresh_support)
+                .unwrap_or(false),
+            code_lenses: workspace
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
+        };
         let facts = p
             .initialization_options
             .as_ref()

@@ -103,6 +103,27 @@ impl Server {
         }
     }
 
+    /// Answers a request the server made of the client.
+    pub fn respond(&mut self, request: &Value, result: Value) {
+        let m = json!({"jsonrpc": "2.0", "id": request["id"], "result": result});
+        self.send_raw(m.to_string().as_bytes());
+    }
+
+    /// The next message from the server whose method is `method` (a
+    /// notification, or a request the server makes of the client).
+    pub fn from_server(&mut self, method: &str) -> Value {
+        if let Some(i) = self.notes.iter().position(|m| m["method"] == method) {
+            return self.notes.remove(i);
+        }
+        loop {
+            let m = self.next();
+            if m["method"] == method {
+                return m;
+            }
+            self.notes.push(m);
+        }
+    }
+
     /// The next `window/showMessage` whose message starts with `start`
     /// (notifications may come before or after the response they go with).
     pub fn message_starting(&mut self, start: &str) -> String {
