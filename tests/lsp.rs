@@ -709,7 +709,7 @@ fn lenses_run_tests_and_evaluate_measures_on_the_example() {
     assert_eq!(r["result"], true);
     // The views that show the example are asked to refresh.
     for method in ["workspace/inlayHint/refresh", "workspace/codeLens/refresh"] {
-        let asked = s.from_server(method);
+        let asked = s.sent_by_server(method);
         s.respond(&asked, Value::Null);
     }
     let r = s.request("textDocument/codeLens", ask);

@@ -111,7 +111,7 @@ impl Server {
 
     /// The next message from the server whose method is `method` (a
     /// notification, or a request the server makes of the client).
-    pub fn from_server(&mut self, method: &str) -> Value {
+    pub fn sent_by_server(&mut self, method: &str) -> Value {
         if let Some(i) = self.notes.iter().position(|m| m["method"] == method) {
             return self.notes.remove(i);
         }
