@@ -34,6 +34,8 @@ pub mod eval;
 pub mod facts;
 pub mod fmt;
 pub mod limits;
+/// The profile match for 免申即享 portals: [`matching::match_profile`].
+pub mod matching;
 pub mod plan;
 pub mod population;
 pub mod repl;
