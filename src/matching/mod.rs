@@ -34,8 +34,9 @@ pub struct Matching {
     pub policy: String,
     /// Every measure, in the order of the policy, with every item.
     pub measures: Vec<MeasureMatch>,
-    /// The undetermined monetary items, the largest ceiling first; those
-    /// with no ceiling last; ties in the order of the policy.
+    /// The undetermined monetary items, the largest ceiling first, those
+    /// with no ceiling last; ties by measure number, then in the order of
+    /// their measure.
     pub ranked: Vec<Stake>,
 }
 
@@ -135,6 +136,8 @@ pub struct Stake {
     pub soft: bool,
     /// The names of the facts that would decide it.
     pub deciding_facts: Vec<String>,
+    /// The names of the `tbd` params that leave it open.
+    pub tbd_params: Vec<String>,
 }
 
 /// Matches an enterprise's facts — as many as are known — to `policy`:
@@ -172,6 +175,7 @@ pub fn match_profile(policy: &Policy, facts: &Facts, options: &Options) -> Match
                             .iter()
                             .map(|f| f.name.clone())
                             .collect(),
+                        tbd_params: item.tbd_params.iter().map(|p| p.name.clone()).collect(),
                     },
                 ));
             }
@@ -184,8 +188,9 @@ pub fn match_profile(policy: &Policy, facts: &Facts, options: &Options) -> Match
             items,
         });
     }
-    // Stable: ties keep the order of the policy.
-    stakes.sort_by(|(a, _), (b, _)| by_stake(*a, *b));
+    // Ties by measure number, then (the sort is stable) in the order of
+    // their measure.
+    stakes.sort_by(|(a, x), (b, y)| by_stake(*a, *b).then(x.measure.cmp(&y.measure)));
     Matching {
         policy: policy
             .header
