@@ -1,8 +1,9 @@
 //! The profile match (`decree::matching`) on the draft: an example
 //! enterprise with some facts removed (snapshotted as text, and measure 8
-//! as JSON), the ceiling of `tech_upgrade` and the facts that decide it, an
-//! empty profile ranked by ceiling, and the law that no amount the draft
-//! grants to a generated enterprise exceeds its item's ceiling.
+//! as JSON, the example of `docs/JSON.md`), the ceiling of `tech_upgrade`
+//! and the facts that decide it, an empty profile ranked by ceiling, and
+//! the law that no amount the draft grants to a generated enterprise
+//! exceeds its item's ceiling.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -165,9 +166,12 @@ fn a_partial_profile_of_an_example_enterprise() {
             .collect(),
         ..m.clone()
     };
-    insta::assert_snapshot!(
-        "partial_profile_measure_8_json",
-        decree::report::json::matching(&only_eight)
+    let json = decree::report::json::matching(&only_eight);
+    insta::assert_snapshot!("partial_profile_measure_8_json", json);
+    let doc = std::fs::read_to_string(root().join("docs/JSON.md")).unwrap();
+    assert!(
+        doc.contains(&format!("```json\n{json}\n```")),
+        "docs/JSON.md (Profile matching) shows the JSON this test writes"
     );
 }
 
