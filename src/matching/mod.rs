@@ -6,11 +6,12 @@
 //! ranked by that amount ("up to 5,000万元 under measure 8: tell us your
 //! technical-upgrade investment").
 //!
-//! [`match_profile`] evaluates the policy once with the one evaluator
-//! ([`crate::eval::evaluate`]) and adds to each undetermined monetary item
-//! its static [`ceiling`] (the most its amount can be for any facts, from
-//! its expression and the params). The result serializes to the JSON of
-//! `docs/JSON.md` ("Profile matching"), written by
+//! [`match_profile`](crate::matching::match_profile) evaluates the policy
+//! once with the one evaluator ([`crate::eval::evaluate`]) and adds to each
+//! undetermined monetary item its static
+//! [`ceiling`](crate::matching::ceiling()) (the most its amount can be for
+//! any facts, from its expression and the params). The result serializes
+//! to the JSON of `docs/JSON.md` ("Profile matching"), written by
 //! [`crate::report::json::matching`].
 
 mod ceiling;
@@ -144,6 +145,21 @@ pub struct Stake {
 /// one evaluation with `options`, every item's status and amount as it
 /// gives them, and for the undetermined monetary items their ceilings and
 /// the facts and params that leave them open, ranked by ceiling.
+///
+/// ```
+/// use decree::{Facts, Options, SourceFile};
+///
+/// let policy = decree::load(&SourceFile::new("p.decree", r#"
+///     fact investment: money "技术改造项目投资额"
+///     measure 8 "以技术改造引领智能化转型" {
+///       subsidy tech_upgrade = min(20% * investment, 5000万)
+///     }
+/// "#)).expect("a valid policy");
+/// let m = decree::matching::match_profile(&policy, &Facts::new("a portal's guess"), &Options::default());
+/// let stake = m.ranked.first().expect("the open subsidy");
+/// assert_eq!(stake.up_to_text.as_deref(), Some("5,000万元"));
+/// assert_eq!(stake.deciding_facts, ["investment"]);
+/// ```
 pub fn match_profile(policy: &Policy, facts: &Facts, options: &Options) -> Matching {
     let evaluation = crate::eval::evaluate(policy, facts, options);
     let ceilings = Ceilings::of(policy, options);
