@@ -382,7 +382,9 @@ pub(crate) fn evaluation(
     responses((status = 200, description = "the `decree eval --format json` document (docs/JSON.md)", body = Object),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
-              (status = 503, body = ErrorBody)))]
+              (status = 503, body = ErrorBody),
+              (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody)))]
 pub(crate) async fn evaluate(
     State(state): State<Shared>,
     Path(id): Path<String>,
