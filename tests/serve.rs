@@ -849,3 +849,47 @@ fn evaluations_past_the_bound_are_refused() {
     a.error(503, "decree::serve::timeout");
     assert_eq!(s.get("/api/policies").status, 200);
 }
+
+#[test]
+fn jobs_past_the_bound_are_refused() {
+    // One job at a time: a second upload while the first runs is a 429,
+    // as JSON. The first is made large enough to be still running.
+    let s = Server::start(&["--max-jobs", "1", "--max-upload", "64000000"]);
+    let doc = s.get("/openapi.json").expect(200);
+    let url = "/api/population?policy=shenzhen-manufacturing-2020&format=csv";
+    let mut rows = 2_000;
+    loop {
+        let big =
+            "tech_upgrade_investment,annual_output\n".to_string() + &"1.2亿,620亿\n".repeat(rows);
+        let first = s.call("POST", url, Some("text/csv"), big.as_bytes());
+        let job = first.expect(202)["job"].as_str().unwrap().to_string();
+        let second = s.call(
+            "POST",
+            url,
+            Some("text/csv"),
+            b"tech_upgrade_investment\n1\n",
+        );
+        let running = s.get(&format!("/api/population/{job}")).expect(200)["state"] == "running";
+        // Wait for the first to end before the next try.
+        let t = Instant::now();
+        while s.get(&format!("/api/population/{job}")).expect(200)["state"] == "running" {
+            assert!(
+                t.elapsed() < Duration::from_secs(120),
+                "the job does not end"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if second.status == 429 {
+            second.error(429, "decree::serve::busy");
+            validate(&doc, &second);
+            return;
+        }
+        assert!(
+            !running,
+            "a second job was taken while the first ran: {}",
+            second.text
+        );
+        rows *= 4;
+        assert!(rows < 2_000_000, "no upload was ever still running");
+    }
+}
