@@ -736,7 +736,7 @@ fn population_jobs_run_to_a_csv_and_a_summary() {
     let csv = "tech_upgrade_investment,annual_output\n1.2亿,620亿\n3000万,5亿\n很多,1\n";
     let started = s.call(
         "POST",
-        "/api/population?policy=measures-2-8-13&format=csv",
+        "/api/population?policy=measures-2-8-13&format=csv&at=2025-06-30",
         Some("text/csv"),
         csv.as_bytes(),
     );
@@ -794,6 +794,14 @@ fn population_jobs_run_to_a_csv_and_a_summary() {
         b"x\n",
     );
     a.error(400, "decree::serve::bad_request");
+    answers.push(a);
+    let a = s.call(
+        "POST",
+        "/api/population?policy=measures-2-8-13&format=csv&at=someday",
+        None,
+        b"x\n",
+    );
+    a.error(422, "decree::set");
     answers.push(a);
     let a = s.call("POST", "/api/population?format=csv", None, b"x\n");
     a.error(400, "decree::serve::bad_request");
