@@ -901,3 +901,39 @@ fn jobs_past_the_bound_are_refused() {
         assert!(rows < 2_000_000, "no upload was ever still running");
     }
 }
+
+#[test]
+fn evaluations_past_the_slots_are_refused() {
+    // One evaluation at a time: requests sent together find the slot
+    // taken (429, as JSON) or are answered; none is dropped.
+    let s = Arc::new(Server::start(&["--max-evaluations", "1"]));
+    let doc = s.get("/openapi.json").expect(200);
+    for _round in 0..10 {
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    (0..10)
+                        .map(|_| {
+                            s.post(
+                                "/api/policies/shenzhen-manufacturing-2020/evaluate",
+                                &json!({"facts": {"tech_upgrade_investment": "1.2亿"}}),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let answers: Vec<Answer> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        assert!(answers.iter().all(|a| a.status == 200 || a.status == 429));
+        if let Some(busy) = answers.iter().find(|a| a.status == 429) {
+            busy.error(429, "decree::serve::busy");
+            validate(&doc, busy);
+            return;
+        }
+    }
+    panic!("60 requests at once never found the one slot taken");
+}
