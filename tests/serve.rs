@@ -4,7 +4,8 @@
 //! large, policy text past the limits, Chinese magnitudes), every JSON
 //! answer checked against its schema in the server's own `/openapi.json`,
 //! the routes served against the routes documented, a few answers
-//! snapshotted, and a graceful stop on SIGTERM. Nothing is written into
+//! snapshotted, the bounds on concurrent evaluations and jobs (429) and on
+//! an evaluation's time (503), and a graceful stop on SIGTERM. Nothing is written into
 //! the working tree: the server only reads the files it is named.
 #![allow(
     clippy::unwrap_used,
