@@ -203,6 +203,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/policies/{id}"),
     ("get", "/api/policies/{id}/source"),
     ("post", "/api/policies/{id}/evaluate"),
+    ("post", "/api/policies/{id}/match"),
     ("get", "/api/examples"),
     ("get", "/api/examples/{id}"),
     ("post", "/api/evaluate"),
@@ -562,6 +563,49 @@ fn every_route_answers_as_documented() {
     );
     answers.push(bad);
     answers.push(s.post("/api/policies/nope/evaluate", &json!({"facts": {}})));
+
+    // Matching a partial profile: what is granted, and what would decide
+    // the rest, ranked by the most it could be worth.
+    let m = s.post(
+        "/api/policies/shenzhen-manufacturing-2020/match",
+        &json!({"facts": {"annual_output": "620亿"}, "at": "2025-06-30"}),
+    );
+    let v = m.expect(200);
+    let tech = v["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap())
+        .find(|i| i["name"] == "tech_upgrade")
+        .unwrap()
+        .clone();
+    assert_eq!(tech["status"], "undetermined", "{tech}");
+    assert_eq!(tech["up_to_text"], "5,000万元", "{tech}");
+    assert!(
+        tech["deciding_facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "tech_upgrade_investment" && f["type"] == "money"),
+        "{tech}"
+    );
+    let ranked = v["ranked"].as_array().unwrap();
+    let ceilings: Vec<f64> = ranked
+        .iter()
+        .map_while(|r| r["up_to"].as_str().map(|u| u.parse::<f64>().unwrap()))
+        .collect();
+    assert!(
+        ceilings.len() > 5 && ceilings.windows(2).all(|w| w[0] >= w[1]),
+        "{ceilings:?}"
+    );
+    answers.push(m);
+    let bad = s.post(
+        "/api/policies/shenzhen-manufacturing-2020/match",
+        &json!({"facts": {"annual_output": "很多"}}),
+    );
+    bad.error(422, "decree::facts");
+    answers.push(bad);
+    answers.push(s.post("/api/policies/nope/match", &json!({"facts": {}})));
 
     // Policy text in the request.
     let ev = s.post(
