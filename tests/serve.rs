@@ -773,10 +773,38 @@ fn jobs_past_the_bound_are_refused() {
 }
 
 #[test]
-fn evaluations_past_the_slots_are_refused() {
-    // One evaluation at a time: requests sent together find the slot
-    // taken (429, as JSON) or are answered; none is dropped.
+fn evaluations_past_the_slots_wait_their_turn() {
+    // One evaluation at a time, with a queue: 24 requests sent together
+    // are all answered, the same answer each.
     let s = Arc::new(Server::start(&["--max-evaluations", "1"]));
+    let threads: Vec<_> = (0..24)
+        .map(|_| {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                s.post(
+                    "/api/policies/shenzhen-manufacturing-2020/evaluate",
+                    &json!({"facts": {"tech_upgrade_investment": "1.2亿"}, "at": "2025-06-30"}),
+                )
+            })
+        })
+        .collect();
+    let answers: Vec<Value> = threads
+        .into_iter()
+        .map(|t| t.join().unwrap().expect(200))
+        .collect();
+    assert!(answers.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn evaluations_past_the_slots_are_refused() {
+    // One evaluation at a time and no queue: requests sent together find
+    // the slot taken (429, as JSON) or are answered; none is dropped.
+    let s = Arc::new(Server::start(&[
+        "--max-evaluations",
+        "1",
+        "--max-queued",
+        "0",
+    ]));
     let doc = s.get("/openapi.json").expect(200);
     for _round in 0..10 {
         let threads: Vec<_> = (0..6)

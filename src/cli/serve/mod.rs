@@ -56,9 +56,12 @@ pub(crate) struct Args {
     /// Largest population upload, in bytes.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     max_upload: usize,
-    /// Most evaluations (checks, diffs…) at once; more are answered 429.
+    /// Most evaluations (checks, diffs…) at once; more wait their turn.
     #[arg(long, default_value_t = 8)]
     max_evaluations: usize,
+    /// Most requests waiting for an evaluation; more are answered 429.
+    #[arg(long, default_value_t = 256)]
+    max_queued: usize,
     /// Most population jobs running at once; more are answered 429.
     #[arg(long, default_value_t = 2)]
     max_jobs: usize,
@@ -91,11 +94,13 @@ pub(crate) fn run(a: Args) -> Result<(), Failed> {
         examples,
         population: a.population.clone(),
         work: Arc::new(tokio::sync::Semaphore::new(a.max_evaluations.max(1))),
+        waiting: std::sync::atomic::AtomicUsize::new(0),
         jobs: jobs::Jobs::new(a.max_jobs.max(1)),
         bounds: Bounds {
             max_json: a.max_body,
             max_upload: a.max_upload,
             eval_time: Duration::from_millis(a.eval_timeout_ms),
+            max_queued: a.max_queued,
             limits: decree::Limits::default().with_max_source_bytes(MAX_TEXT),
         },
     });

@@ -45,8 +45,11 @@ pub(crate) struct Bounds {
     pub max_json: usize,
     /// Largest population upload, in bytes.
     pub max_upload: usize,
-    /// Longest one evaluation (or check, diff…) may take.
+    /// Longest one evaluation (or check, diff…) may take, and longest it
+    /// may wait for a free permit.
     pub eval_time: Duration,
+    /// Most requests waiting for a permit; more are answered 429.
+    pub max_queued: usize,
     /// Limits on policy text sent in a request.
     pub limits: decree::Limits,
 }
@@ -61,6 +64,8 @@ pub(crate) struct State {
     pub population: Option<String>,
     /// Concurrent CPU work (evaluations, checks, diffs).
     pub work: Arc<Semaphore>,
+    /// How many requests wait for a permit of `work`.
+    pub waiting: std::sync::atomic::AtomicUsize,
     /// Population jobs.
     pub jobs: Jobs,
     /// Bounds.

@@ -1,6 +1,9 @@
 //! CPU work off the async runtime: every evaluation, check, format,
 //! hover and diff runs in `spawn_blocking`, holding one of a bounded
-//! number of permits (none free: 429), under a time bound (past it: 503).
+//! number of permits. A request that finds none free waits its turn in a
+//! bounded queue (the queue full: 429), and waiting and working are each
+//! under the time bound (past it: 503), so a burst of clients is served
+//! in turn rather than refused.
 //! Also the request body extractor whose rejections are the project's
 //! JSON errors.
 
@@ -18,14 +21,10 @@ pub(crate) async fn blocking<T: Send + 'static>(
     state: &Shared,
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let permit = state.work.clone().try_acquire_owned().map_err(|_| {
-        ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "busy",
-            "too many evaluations are running; try again shortly",
-        )
-        .help("the bound is --max-evaluations")
-    })?;
+    let permit = match state.work.clone().try_acquire_owned() {
+        Ok(permit) => permit,
+        Err(_) => queued(state).await?,
+    };
     let task = tokio::task::spawn_blocking(move || {
         let answer = f();
         drop(permit);
@@ -45,6 +44,58 @@ pub(crate) async fn blocking<T: Send + 'static>(
             ),
         )
         .help("the bound is --eval-timeout-ms")),
+    }
+}
+
+/// Waits in the queue for a permit: refused at once when the queue is
+/// full, and when the wait passes the time bound.
+async fn queued(state: &Shared) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    let place = Waiting::join(state);
+    if place.ahead >= state.bounds.max_queued {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "busy",
+            "too many evaluations are running and waiting; try again shortly",
+        )
+        .help("the bounds are --max-evaluations and --max-queued"));
+    }
+    let wait = tokio::time::timeout(state.bounds.eval_time, state.work.clone().acquire_owned());
+    match wait.await {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(_)) => Err(ApiError::internal("the evaluation queue is closed")),
+        Err(_) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!(
+                "waited longer than {} ms for a free evaluation",
+                state.bounds.eval_time.as_millis()
+            ),
+        )
+        .help("the bounds are --max-evaluations and --eval-timeout-ms")),
+    }
+}
+
+/// A place in the queue, given up when dropped (answered or cancelled).
+struct Waiting<'s> {
+    state: &'s Shared,
+    /// How many were waiting before this one.
+    ahead: usize,
+}
+
+impl<'s> Waiting<'s> {
+    fn join(state: &'s Shared) -> Self {
+        let ahead = state
+            .waiting
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Waiting { state, ahead }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.state
+            .waiting
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
