@@ -10,7 +10,7 @@ let filter = '';
 let onlyFilled = false;
 let busy = false;
 
-const isSet = (f) => !!f.values && /set|集合/i.test(f.type || '');
+const isSet = (f) => !!f.values && /^(set of\s|集合)/i.test(f.type || '');
 const isEnum = (f) => !!f.values && !isSet(f);
 const baseType = (f) => String(f.type || '').replace(/^set of\s+|^集合\s*/i, '').trim();
 
@@ -58,7 +58,7 @@ function factField(f) {
           set(s === '' ? undefined : ty === 'count' || ty === '数量' ? (/^\d+$/.test(s) ? Number(s) : s) : s);
         },
       }),
-      f.unit ? h('span', { class: 'unit' }, f.unit) : null,
+      f.unit && !money ? h('span', { class: 'unit' }, f.unit) : null,
       bad ? h('span', { class: 'hint bad' }, t('money_bad')) : null);
   }
   return h('div', { class: `field ${has ? 'filled' : ''}`, dataset: { fact: f.name } },
