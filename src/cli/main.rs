@@ -12,6 +12,7 @@ mod fmt;
 mod lsp;
 mod paths;
 mod repl;
+mod serve;
 mod terminal;
 mod test;
 
@@ -54,6 +55,8 @@ enum Command {
     Explain(eval::ExplainArgs),
     /// Run the language server (Language Server Protocol on stdin/stdout).
     Lsp(lsp::Args),
+    /// Serve policies over HTTP: the JSON API of docs/API.md and the studio.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Repl(a) => repl::run(a),
         Command::Explain(a) => eval::run_explain(a),
         Command::Lsp(a) => lsp::run(a),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

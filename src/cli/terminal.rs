@@ -113,10 +113,28 @@ pub(crate) struct RunArgs {
 /// Evaluation options from the command line: the date (today unless
 /// given) and `--set`s.
 pub(crate) fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed> {
+    match options_from(policy, run.at.as_deref(), &run.set) {
+        Ok((options, warnings)) => {
+            report(&warnings);
+            Ok(options)
+        }
+        Err(errors) => Err(fail(errors)),
+    }
+}
+
+/// Evaluation options from a date (today unless given, in the spellings
+/// of a date fact: 2026-01-01, 2026年1月1日, 2026/1/1) and settings
+/// `NAME=VALUE`, as `--at` and `--set` give them (also `decree serve`'s
+/// `at` and `params`). Returns the options and the settings' warnings.
+pub(crate) fn options_from(
+    policy: &Policy,
+    at: Option<&str>,
+    set: &[String],
+) -> Result<(Options, Vec<Diagnostic>), Diagnostics> {
     let mut options = Options::default();
     let mut errors = Vec::new();
-    options.at = match &run.at {
-        // The spellings of a date fact: 2026-01-01, 2026年1月1日, 2026/1/1.
+    let mut warnings = Vec::new();
+    options.at = match at {
         Some(text) => match decree::facts::parse_text_value(policy, Unit::Date, text) {
             Ok(Some(Value::Date(d))) => Some(d),
             _ => {
@@ -133,16 +151,16 @@ pub(crate) fn options(policy: &Policy, run: &RunArgs) -> Result<Options, Failed>
         },
         None => Some(jiff::Zoned::now().date()),
     };
-    for s in &run.set {
+    for s in set {
         match decree::facts::apply_setting(policy, s, &mut options) {
-            Ok(warnings) => report(&warnings),
+            Ok(w) => warnings.extend(w),
             Err(d) => errors.push(d),
         }
     }
     if errors.is_empty() {
-        Ok(options)
+        Ok((options, warnings))
     } else {
-        Err(fail(Diagnostics(errors)))
+        Err(Diagnostics(errors))
     }
 }
 

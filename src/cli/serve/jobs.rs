@@ -1,0 +1,288 @@
+//! Population jobs: a CSV or JSON Lines upload (held in memory, bounded by
+//! `--max-upload`) run through `population::run` in a blocking task that
+//! reports its progress; the result rows (as `decree batch --out x.csv`
+//! writes them) and the fiscal summary are kept in memory, the last
+//! [`KEPT`] jobs only. At most `--max-jobs` run at once (more: 429).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use decree::population::read::ReadOptions;
+use decree::population::{self, Settings, Summary};
+use decree::report::rows::{RowFormat, RowWriter};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
+use utoipa::{IntoParams, ToSchema};
+
+use super::errors::{ApiError, ErrorBody};
+use super::state::Shared;
+
+/// How many jobs are kept (running or finished); the oldest finished
+/// ones are forgotten first.
+pub(crate) const KEPT: usize = 16;
+
+/// One job's state.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum JobState {
+    /// Being evaluated.
+    Running,
+    /// Finished: the result and summary are there.
+    Done,
+    /// Stopped by an error.
+    Failed,
+}
+
+/// What a job has come to.
+#[derive(Serialize, ToSchema, Clone)]
+pub(crate) struct JobStatus {
+    job: String,
+    state: JobState,
+    /// Rows evaluated so far.
+    rows: u64,
+    /// Rows that could not be read (skipped).
+    rejected: u64,
+    bytes_read: u64,
+    bytes_total: u64,
+    /// The fiscal summary (docs/JSON.md), when done.
+    #[schema(value_type = Option<Object>)]
+    summary: Option<serde_json::Value>,
+    /// Why it failed.
+    error: Option<String>,
+    #[serde(skip)]
+    result: Option<Arc<Vec<u8>>>,
+}
+
+/// The jobs, newest last, and the bound on those running.
+pub(crate) struct Jobs {
+    table: Mutex<(u64, VecDeque<Arc<Mutex<JobStatus>>>)>,
+    running: Arc<Semaphore>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Jobs {
+    /// No jobs, at most `running` at once.
+    pub(crate) fn new(running: usize) -> Jobs {
+        Jobs {
+            table: Mutex::new((0, VecDeque::new())),
+            running: Arc::new(Semaphore::new(running)),
+        }
+    }
+
+    fn find(&self, id: &str) -> Result<Arc<Mutex<JobStatus>>, ApiError> {
+        let table = lock(&self.table);
+        let found = table.1.iter().find(|j| lock(j).job == id).cloned();
+        found.ok_or_else(|| {
+            let known: Vec<String> = table.1.iter().map(|j| lock(j).job.clone()).collect();
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+            ApiError::not_found("job", id, &known)
+        })
+    }
+
+    /// A new running job, the oldest finished ones forgotten past
+    /// [`KEPT`].
+    fn add(&self, bytes_total: u64) -> Arc<Mutex<JobStatus>> {
+        let mut table = lock(&self.table);
+        table.0 += 1;
+        let job = Arc::new(Mutex::new(JobStatus {
+            job: format!("job-{}", table.0),
+            state: JobState::Running,
+            rows: 0,
+            rejected: 0,
+            bytes_read: 0,
+            bytes_total,
+            summary: None,
+            error: None,
+            result: None,
+        }));
+        table.1.push_back(job.clone());
+        while table.1.len() > KEPT {
+            let Some(at) = table
+                .1
+                .iter()
+                .position(|j| lock(j).state != JobState::Running)
+            else {
+                break;
+            };
+            table.1.remove(at);
+        }
+        job
+    }
+}
+
+/// The upload's query.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct Upload {
+    /// The policy's id.
+    policy: String,
+    /// `csv` (a header of fact names) or `jsonl` (one JSON object a line).
+    format: Format,
+}
+
+/// The format of an upload.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Format {
+    /// Comma-separated values.
+    Csv,
+    /// JSON Lines.
+    Jsonl,
+}
+
+/// `/api/population`'s answer.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct JobStarted {
+    job: String,
+}
+
+/// Runs one job to its end, in the blocking task.
+fn run_job(
+    policy: &decree::Policy,
+    body: &Bytes,
+    format: Format,
+    job: &Mutex<JobStatus>,
+) -> Result<(Vec<u8>, String), String> {
+    let read = ReadOptions {
+        name: "upload".into(),
+        ..ReadOptions::default()
+    };
+    let input = std::io::Cursor::new(body.as_ref());
+    let mut source: Box<dyn population::Source<'_> + '_> = match format {
+        Format::Csv => match population::read::Csv::new(policy, input, &read) {
+            Ok((csv, _)) => Box::new(csv),
+            Err(ds) => return Err(message(&ds.0)),
+        },
+        Format::Jsonl => Box::new(population::read::JsonLines::new(policy, input, read)),
+    };
+    let mut out = Vec::new();
+    let writer = RowWriter::new(policy, &mut out, RowFormat::Csv, "result.csv", &[]);
+    let mut sink = (writer, Summary::new(policy));
+    let options = decree::Options::default();
+    let ran = population::run(&mut source, &mut sink, &Settings::lean(options), |p| {
+        let mut j = lock(job);
+        j.rows = p.rows;
+        j.rejected = p.rejected;
+        j.bytes_read = p.bytes;
+    });
+    let tally = ran.map_err(|d| d.message)?;
+    {
+        let mut j = lock(job);
+        j.rows = tally.rows;
+        j.rejected = tally.rejected;
+    }
+    let summary = decree::report::json::summary(&sink.1);
+    drop(sink);
+    Ok((out, summary))
+}
+
+fn message(ds: &[decree::Diagnostic]) -> String {
+    ds.iter()
+        .map(|d| d.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `POST /api/population?policy={id}&format=csv|jsonl`
+#[utoipa::path(post, path = "/api/population", tag = "population", params(Upload),
+    request_body(content = String, description = "the population: CSV or JSON Lines", content_type = "text/csv"),
+    responses((status = 202, body = JobStarted), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
+pub(crate) async fn start(
+    State(state): State<Shared>,
+    query: Result<Query<Upload>, axum::extract::rejection::QueryRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Query(upload) = query?;
+    let policy = state.policy(&upload.policy)?.policy.clone();
+    let body = body?;
+    let permit = state
+        .jobs
+        .running
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "busy",
+                "too many population jobs are running",
+            )
+            .help("wait for one to finish; the bound is --max-jobs")
+        })?;
+    let job = state.jobs.add(body.len() as u64);
+    let id = lock(&job).job.clone();
+    let format = upload.format;
+    tokio::task::spawn_blocking(move || {
+        let ran = run_job(&policy, &body, format, &job);
+        let mut j = lock(&job);
+        j.bytes_read = j.bytes_total;
+        match ran {
+            Ok((csv, summary)) => {
+                j.state = JobState::Done;
+                j.summary = serde_json::from_str(&summary).ok();
+                j.result = Some(Arc::new(csv));
+            }
+            Err(e) => {
+                j.state = JobState::Failed;
+                j.error = Some(e);
+            }
+        }
+        drop(permit);
+    });
+    Ok((StatusCode::ACCEPTED, axum::Json(JobStarted { job: id })).into_response())
+}
+
+/// `GET /api/population/{job}`
+#[utoipa::path(get, path = "/api/population/{job}", tag = "population",
+    params(("job" = String, Path, description = "the job's id")),
+    responses((status = 200, body = JobStatus), (status = 404, body = ErrorBody)))]
+pub(crate) async fn status(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<JobStatus>, ApiError> {
+    let job = state.jobs.find(&id)?;
+    let status = lock(&job).clone();
+    Ok(axum::Json(status))
+}
+
+/// `GET /api/population/{job}/result`
+#[utoipa::path(get, path = "/api/population/{job}/result", tag = "population",
+    params(("job" = String, Path, description = "the job's id")),
+    responses((status = 200, description = "one CSV row per enterprise, as `decree batch --out x.csv`", content_type = "text/csv", body = String),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(crate) async fn result(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let job = state.jobs.find(&id)?;
+    let j = lock(&job);
+    match (&j.result, j.state) {
+        (Some(csv), _) => Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            csv.as_ref().clone(),
+        )
+            .into_response()),
+        (None, JobState::Failed) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "job_failed",
+            format!(
+                "job `{id}` failed: {}",
+                j.error.as_deref().unwrap_or("no reason given")
+            ),
+        )),
+        (None, _) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "job_running",
+            format!("job `{id}` is still running"),
+        )
+        .help("GET /api/population/{job} says when it is done")),
+    }
+}
