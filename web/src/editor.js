@@ -40,6 +40,21 @@ function completionType(kind) {
  */
 export function createEditor(parent, { onChange, onDiagnostics }) {
   let routeMissing = { check: false, hover: false, complete: false };
+  let lastNames = [];
+  /** Asks for the names of a text that checks: at the first `when ` of it. */
+  async function primeNames(text) {
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => /^\s*(when|条件)\s/.test(l));
+    if (line < 0 || routeMissing.complete) return;
+    const character = lines[line].search(/(when|条件)\s/) + lines[line].match(/(when|条件)\s/)[0].length;
+    try {
+      const items = await api.complete(text, { line, character });
+      const names = Array.isArray(items) ? items.filter((c) => c.kind !== 'keyword') : [];
+      if (names.length) lastNames = names;
+    } catch (e) {
+      if (e.missing) routeMissing.complete = true;
+    }
+  }
 
   const lint = linter(
     async (view) => {
@@ -104,7 +119,15 @@ export function createEditor(parent, { onChange, onDiagnostics }) {
       if (e.missing) routeMissing.complete = true;
       return null;
     }
-    if (!Array.isArray(items) || !items.length) return null;
+    if (!Array.isArray(items)) return null;
+    // The server offers names (facts, params, items …) only for a text that
+    // checks; while a name is half typed it offers keywords alone. Like the
+    // language server's last good analysis, keep the names of the last answer
+    // that had them and offer them too.
+    const names = items.filter((c) => c.kind !== 'keyword');
+    if (names.length) lastNames = names;
+    else items = [...items, ...lastNames];
+    if (!items.length) return null;
     return {
       from: word ? word.from : context.pos,
       options: items.map((c) => ({ label: c.label, type: completionType(c.kind), detail: c.detail || undefined })),
@@ -133,7 +156,7 @@ export function createEditor(parent, { onChange, onDiagnostics }) {
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap, ...completionKeymap, ...lintKeymap]),
         EditorView.lineWrapping,
         EditorView.updateListener.of((u) => {
-          if (u.docChanged && !u.transactions.some((tr) => tr.annotation(silent))) onChange(u.state.doc.toString());
+          if (u.docChanged) onChange(u.state.doc.toString());
         }),
       ],
     }),
@@ -142,8 +165,10 @@ export function createEditor(parent, { onChange, onDiagnostics }) {
   return {
     view,
     setText(text) {
-      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, annotations: silent.of(true) });
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
       forceLinting(view);
+      lastNames = [];
+      primeNames(text);
     },
     text: () => view.state.doc.toString(),
     /** Scrolls to and selects the first line matching `re`. */
@@ -161,6 +186,3 @@ export function createEditor(parent, { onChange, onDiagnostics }) {
     },
   };
 }
-
-import { Annotation } from '@codemirror/state';
-const silent = Annotation.define();

@@ -124,7 +124,7 @@ function drawCharts() {
     series: [{ type: 'bar', barWidth: '40%', data: [
       bar(im.total_before.min, '#8a9bb0'),
       bar(im.total_after.min, '#b8322a'),
-    ], label: { show: true, position: 'top', formatter: (p) => (p.dataIndex === 0 ? pair(im.total_before) : pair(im.total_after)) } }],
+    ], label: { show: true, position: 'top', fontSize: 11, formatter: (p) => pair(p.dataIndex === 0 ? im.total_before : im.total_after).replace('..', '\n..') } }],
   });
   // Amounts per measure: the impact's items summed by measure.
   const byMeasure = new Map();
@@ -153,9 +153,10 @@ function drawCharts() {
     title: { text: movers.length ? t('chart_winners') : t('no_winners'), textStyle: { fontSize: 14 } },
     tooltip: tip,
     grid: { left: 200, right: 40, top: 40, bottom: 30 },
-    xAxis: wanAxis,
+    // room beyond the longest bars for their labels
+    xAxis: { ...wanAxis, min: (v) => (v.min < 0 ? Math.floor(v.min * 1.3) : 0), max: (v) => (v.max > 0 ? Math.ceil(v.max * 1.3) : 0) },
     yAxis: { type: 'category', data: movers.map((m) => m.e) },
-    series: [{ type: 'bar', data: movers.map((m) => bar(m.d, dec(m.d) < 0n ? '#b8322a' : '#2f7d4f')),
-      label: { show: true, position: 'right', formatter: (p) => signedPair({ min: movers[p.dataIndex].d, max: movers[p.dataIndex].d }) } }],
+    series: [{ type: 'bar', data: movers.map((m) => ({ ...bar(m.d, dec(m.d) < 0n ? '#b8322a' : '#2f7d4f'), label: { position: dec(m.d) < 0n ? 'left' : 'right' } })),
+      label: { show: true, fontSize: 11, formatter: (p) => signedPair({ min: movers[p.dataIndex].d, max: movers[p.dataIndex].d }) } }],
   });
 }

@@ -5,6 +5,9 @@
 //   DECREE_BIN          the decree binary (default ../target/debug/decree)
 //   CHROMIUM            the browser (default /usr/bin/chromium)
 //   UPDATE_SCREENSHOTS=1  also copy the screenshots to docs/studio/*.png
+//   STUDIO_DIST_FROM_DISK=1  serve /, /assets/* from web/dist on disk rather
+//                       than the copy embedded in the binary (to iterate on the
+//                       bundle without rebuilding decree; CI does not set it)
 //
 // Screenshots always go to a fresh temp dir (printed); nothing is written into
 // the working tree unless UPDATE_SCREENSHOTS=1.
@@ -96,6 +99,15 @@ before(async () => {
   });
   page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(TIMEOUT);
+  if (process.env.STUDIO_DIST_FROM_DISK === '1') {
+    const types = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+    await page.route(/\/(assets\/.*)?(#.*)?$/, (route) => {
+      const url = new URL(route.request().url());
+      const file = path.join(web, 'dist', url.pathname === '/' ? 'index.html' : url.pathname);
+      if (!url.pathname.startsWith('/assets/') && url.pathname !== '/') return route.continue();
+      route.fulfill({ body: fs.readFileSync(file), contentType: types[path.extname(file).slice(1)] });
+    });
+  }
   page.on('pageerror', (e) => console.error('page error:', e));
   console.log(`# screenshots in ${shots}`);
 });
@@ -109,7 +121,7 @@ after(async () => {
 test('the studio opens with the policy in the editor and its measures with their cites', async () => {
   await page.goto(`${base}/`);
   await page.locator('#policy option').first().waitFor({ state: 'attached' });
-  await page.locator('.cm-content', { hasText: '政策' }).waitFor();
+  await page.locator('.cm-content', { hasText: '关于推动制造业高质量发展' }).waitFor();
   await page.locator('#measures .mcard blockquote').first().waitFor();
   const cites = await page.locator('#measures blockquote').count();
   assert.ok(cites > 10, `only ${cites} cites beside the editor`);
