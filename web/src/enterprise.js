@@ -217,8 +217,8 @@ function redrawResults() {
     m.items.forEach((it, i) => {
       rows.push(h('tr', { class: `st-${it.status} ${S.explain === it.name ? 'selected' : ''}`, dataset: { item: it.name } },
         i === 0 ? h('td', { class: 'measure', rowspan: m.items.length }, h('b', {}, m.number), ' ', m.title) : null,
-        h('td', {}, it.label || it.name, h('div', { class: 'fname' }, it.name)),
-        h('td', {}, kindText(it.kind)),
+        h('td', { class: 'item' }, it.label || it.name, h('div', { class: 'fname' }, it.name)),
+        h('td', { class: 'kind' }, kindText(it.kind)),
         h('td', {}, h('span', { class: `status ${it.status}` }, statusText(it.status))),
         h('td', { class: 'val' }, valueCell(it)),
         h('td', { class: 'notes' }, it.reason ? h('div', {}, it.reason) : null, (it.notes || []).map((n) => h('div', { class: 'muted' }, n)), causes(it)),

@@ -29,7 +29,8 @@ export function yuan(v) {
   if (v === null || v === undefined) return '—';
   const a = v < 0n ? -v : v;
   const wan = 10000n * ONE, yi = 100000000n * ONE;
-  if (a >= yi) return plain(v, yi) + '亿元';
+  // 亿 when it reads short (1.2亿元, 3.0456亿元), else 万 (83,859.19992万元).
+  if (a >= yi && (a % (yi / 10000n)) === 0n) return plain(v, yi) + '亿元';
   if (a >= wan) return plain(v, wan) + '万元';
   return plain(v, ONE) + '元';
 }

@@ -7,6 +7,12 @@ import { S } from './state.js';
 import { pair } from './money.js';
 
 let root;
+// One file input for the page's life: a re-render keeps the chosen file.
+const fileInput = h('input', { type: 'file', id: 'pop-file', accept: '.csv,.jsonl,.ndjson,text/csv', onchange: (e) => {
+  file = e.target.files[0] || null;
+  if (file) format = /\.(jsonl|ndjson)$/i.test(file.name) ? 'jsonl' : 'csv';
+  render();
+} });
 let file = null, format = 'csv', job = null, err = null, timer = null;
 
 export function mountPopulation(el) {
@@ -20,11 +26,7 @@ export function render() {
     h('h2', {}, t('population')),
     h('p', { class: 'muted' }, t('upload_hint')),
     h('div', { class: 'row' },
-      h('input', { type: 'file', id: 'pop-file', accept: '.csv,.jsonl,.ndjson,text/csv', onchange: (e) => {
-        file = e.target.files[0] || null;
-        if (file) format = /\.(jsonl|ndjson)$/i.test(file.name) ? 'jsonl' : 'csv';
-        render();
-      } }),
+      fileInput,
       h('label', {}, t('file_format'), ' ', h('select', { id: 'pop-format', onchange: (e) => (format = e.target.value) },
         ['csv', 'jsonl'].map((f) => h('option', { value: f, selected: f === format ? 'selected' : null }, f.toUpperCase())))),
       h('button', { class: 'primary', id: 'pop-start', disabled: !file || job?.state === 'running' ? 'disabled' : null, onclick: start }, t('start'))),

@@ -138,8 +138,8 @@ function drawCharts() {
   chart(el('chart-items'), {
     title: { text: t('chart_items'), textStyle: { fontSize: 14 } },
     tooltip: tip,
-    legend: { top: 24, data: [t('before'), t('after')] },
-    grid: { left: 90, right: 20, top: 60, bottom: 30 },
+    legend: { top: 4, right: 10, data: [t('before'), t('after')] },
+    grid: { left: 90, right: 20, top: 50, bottom: 30 },
     xAxis: { type: 'category', data: ms.map((n) => t('measure', n, '').trim()) },
     yAxis: wanAxis,
     series: [

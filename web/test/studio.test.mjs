@@ -57,9 +57,9 @@ function startServer() {
   });
 }
 
-async function shot(name) {
+async function shot(name, { fullPage = false } = {}) {
   const file = path.join(shots, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, fullPage });
   if (process.env.UPDATE_SCREENSHOTS === '1') {
     const dir = path.join(repo, 'docs/studio');
     fs.mkdirSync(dir, { recursive: true });
@@ -200,7 +200,7 @@ test('two scenarios saved and compared, with the delta per item and in total', a
   const row = await page.locator('#compare tr[data-item="tech_upgrade"]').textContent();
   assert.match(row, /\+1,600万元/);
   assert.match(await page.locator('#total-delta').textContent(), /\+1,600万元/);
-  await shot('scenarios');
+  await shot('scenarios', { fullPage: true });
 });
 
 test('a revision shows its semantic diff and the fiscal impact in ECharts charts', async () => {
@@ -220,7 +220,7 @@ test('a revision shows its semantic diff and the fiscal impact in ECharts charts
   });
   assert.ok(drawn, 'the chart canvas is blank');
   assert.match(await page.locator('#impact-delta').textContent(), /-7,340万元/);
-  await shot('revision');
+  await shot('revision', { fullPage: true });
 });
 
 test('a population upload runs to done with a progress bar and a summary', async () => {
