@@ -220,9 +220,9 @@ function redrawResults() {
         h('td', { class: 'item' }, it.label || it.name, h('div', { class: 'fname' }, it.name)),
         h('td', { class: 'kind' }, kindText(it.kind)),
         h('td', {}, h('span', { class: `status ${it.status}` }, statusText(it.status))),
-        h('td', { class: 'val' }, valueCell(it)),
-        h('td', { class: 'notes' }, it.reason ? h('div', {}, it.reason) : null, (it.notes || []).map((n) => h('div', { class: 'muted' }, n)), causes(it)),
-        h('td', {}, it.explanation ? h('button', { class: 'link explain', onclick: () => { S.explain = it.name; redrawDrawer(); resultEl.querySelectorAll('tr.selected').forEach((x) => x.classList.remove('selected')); resultEl.querySelector(`tr[data-item="${it.name}"]`)?.classList.add('selected'); } }, t('explain')) : null)));
+        h('td', { class: 'val' }, valueCell(it),
+          it.explanation ? h('div', {}, h('button', { class: 'link explain', onclick: () => { S.explain = it.name; redrawDrawer(); resultEl.querySelectorAll('tr.selected').forEach((x) => x.classList.remove('selected')); resultEl.querySelector(`tr[data-item="${it.name}"]`)?.classList.add('selected'); } }, `${t('explain')} ›`)) : null),
+        h('td', { class: 'notes' }, it.reason ? h('div', {}, it.reason) : null, (it.notes || []).map((n) => h('div', { class: 'muted' }, n)), causes(it))));
     });
   }
   const incomplete = (total.undetermined || []).length;
@@ -240,7 +240,7 @@ function redrawResults() {
       h('button', { id: 'save-scenario', onclick: saveScenario }, t('save_scenario')),
       h('span', { class: 'muted', id: 'saved-note' })),
     h('table', { class: 'grid' },
-      h('thead', {}, h('tr', {}, [t('col_measure'), t('col_item'), t('col_kind'), t('col_status'), t('col_value'), t('col_notes'), ''].map((c) => h('th', {}, c)))),
+      h('thead', {}, h('tr', {}, [t('col_measure'), t('col_item'), t('col_kind'), t('col_status'), t('col_value'), t('col_notes')].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows)));
 }
 

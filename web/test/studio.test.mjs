@@ -179,7 +179,6 @@ test('an item’s explanation tree opens beside the results', async () => {
   const text = await page.locator('#explanation').textContent();
   assert.match(text, /min\(20% × 技术改造项目投资额, 5000万\)/);
   assert.match(text, /对企业实施的技术改造项目/); // the cite
-  await page.waitForTimeout(300); // the drawer slides in
   await shot('explanation');
   await page.locator('#explanation .dhead button').click();
 });
