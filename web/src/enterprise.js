@@ -221,7 +221,7 @@ function redrawResults() {
         h('td', { class: 'kind' }, kindText(it.kind)),
         h('td', {}, h('span', { class: `status ${it.status}` }, statusText(it.status))),
         h('td', { class: 'val' }, valueCell(it),
-          it.explanation ? h('div', {}, h('button', { class: 'link explain', onclick: () => { S.explain = it.name; redrawDrawer(); resultEl.querySelectorAll('tr.selected').forEach((x) => x.classList.remove('selected')); resultEl.querySelector(`tr[data-item="${it.name}"]`)?.classList.add('selected'); } }, `${t('explain')} ›`)) : null),
+          it.explanation ? h('span', {}, ' ', h('button', { class: 'link explain', onclick: () => { S.explain = it.name; redrawDrawer(); resultEl.querySelectorAll('tr.selected').forEach((x) => x.classList.remove('selected')); resultEl.querySelector(`tr[data-item="${it.name}"]`)?.classList.add('selected'); } }, `${t('explain')} ›`)) : null),
         h('td', { class: 'notes' }, it.reason ? h('div', {}, it.reason) : null, (it.notes || []).map((n) => h('div', { class: 'muted' }, n)), causes(it))));
     });
   }
