@@ -5,7 +5,9 @@
 //! [`syntax`] (text → [`ast`]) → [`check`] (names, cycles, units → [`Policy`])
 //! → [`eval`] (policy + [`Facts`] → [`Evaluation`]) → [`report`] (tables, JSON).
 //! [`population`] runs a policy over a whole register, streamed, for the
-//! CLI and embedders alike; [`facts`] reads an enterprise's facts.
+//! CLI and embedders alike; [`facts`] reads an enterprise's facts;
+//! [`matching`] matches a partial profile of one to a policy: what is
+//! granted, what is still open, and the most each open item could be worth.
 //! Every stage reports problems as [`Diagnostic`]s, which render with miette
 //! or serialize as data. The library never prints, never exits and opens no
 //! file: the host reads files and hands over their text.
@@ -34,6 +36,8 @@ pub mod eval;
 pub mod facts;
 pub mod fmt;
 pub mod limits;
+/// The profile match for 免申即享 portals: [`matching::match_profile`].
+pub mod matching;
 pub mod plan;
 pub mod population;
 pub mod repl;

@@ -35,6 +35,9 @@ pub use out::{Cause, Nothing, Out, Soft};
 pub use result::*;
 pub use values::lit_value;
 pub use window::window;
+// A schedule at one base, as the interpreter computes it: the static
+// ceilings of `crate::matching` take a schedule at its highest base.
+pub(crate) use tables::marginal;
 
 use crate::ast::Expr;
 use crate::check::{ParamId, Policy};

@@ -470,7 +470,7 @@ fn bracket_reached(rows: &[(Option<Decimal>, Decimal)], x: Decimal) -> usize {
         .unwrap_or(rows.len().saturating_sub(1))
 }
 
-fn marginal(
+pub(crate) fn marginal(
     rows: &[(Option<Decimal>, Decimal)],
     x: Decimal,
     mut parts: Option<&mut Vec<(Decimal, Decimal, Decimal)>>,

@@ -12,6 +12,7 @@ use crate::check::Policy;
 use crate::diagnostic::{Diagnostic, DiagnosticData};
 use crate::diff::{Change, Impact, PolicyDiff};
 use crate::eval::{Cause, Evaluation, ItemResult, Range};
+use crate::matching::Matching;
 use crate::population::{RowView, Summary};
 
 /// Pretty JSON of a serializable document. The documents here hold only
@@ -47,6 +48,11 @@ pub fn to_json(evaluation: &Evaluation, warnings: &[Diagnostic]) -> String {
 /// One item's JSON object (`decree explain --format json`).
 pub fn item(result: &ItemResult) -> String {
     pretty(result)
+}
+
+/// A profile match as pretty JSON (`docs/JSON.md`, "Profile matching").
+pub fn matching(m: &Matching) -> String {
+    pretty(m)
 }
 
 /// The JSON of a [`Summary`], in the layout of `docs/JSON.md`: items

@@ -411,7 +411,7 @@ mod tests {
             units.iter().all(|c| c.kind == CompletionKind::Unit),
             "{labels:?}"
         );
-        let chinese = Document::new("c.decree", "事实 投资: 金额\n参数 上限: 金额 = 5", &none);
+        let chinese = Document::new("c.decree", "事实 投资: 金额\n参数 上限: 金额 = 5万", &none);
         let labels: Vec<String> = chinese
             .completions(Position::new(1, 13))
             .into_iter()
@@ -419,6 +419,24 @@ mod tests {
             .collect();
         assert!(labels.contains(&"亿元".to_string()) && labels.contains(&"个月".to_string()));
         assert!(!labels.contains(&"years".to_string()), "{labels:?}");
+        // Names written in Chinese are offered like any other, after a
+        // blank, with the Chinese keywords.
+        let names = chinese.completions(Position::new(1, 11));
+        let fact = names
+            .iter()
+            .find(|c| c.label == "投资")
+            .expect("the fact 投资");
+        assert_eq!(fact.kind, CompletionKind::Fact);
+        assert!(
+            names
+                .iter()
+                .any(|c| c.label == "上限" && c.kind == CompletionKind::Param)
+        );
+        assert!(
+            names
+                .iter()
+                .any(|c| c.label == "取小" && c.kind == CompletionKind::Keyword)
+        );
     }
 
     #[test]

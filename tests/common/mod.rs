@@ -1,9 +1,10 @@
 //! What several test files share: the repository's root, the binary
-//! run from it as a user runs it, and a language-server client
-//! ([`lsp`]). Each test crate uses what it needs.
+//! run from it as a user runs it, a language-server client ([`lsp`])
+//! and an HTTP client of `decree serve` ([`serve`]). Each test crate uses what it needs.
 #![allow(dead_code, clippy::expect_used)]
 
 pub mod lsp;
+pub mod serve;
 
 use std::path::Path;
 use std::process::{Command, Output};

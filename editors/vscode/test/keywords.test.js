@@ -14,8 +14,9 @@ const onig = require('vscode-oniguruma');
 const here = __dirname;
 const table = fs.readFileSync(path.join(here, '../../../src/syntax/keywords.rs'), 'utf8');
 
-// `rule = "english", "中文";` inside the keywords! { … } macro.
-const KEYWORDS = [...table.matchAll(/^\s*(\w+)\s*=\s*"([^"]+)",\s*"([^"]+)";/gm)].map((m) => ({
+// `rule = "english", "中文",` then its two lines of docs and `;`, inside the
+// keywords! { … } macro.
+const KEYWORDS = [...table.matchAll(/^\s*(\w+)\s*=\s*"([^"]+)",\s*"([^"]+)",\s*"[^"]*",\s*"[^"]*";/gm)].map((m) => ({
   rule: m[1],
   english: m[2],
   chinese: m[3],

@@ -85,7 +85,9 @@ fn side(
     responses((status = 200, description = "the `decree diff --format json` document (docs/JSON.md)", body = Object),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
-              (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+              (status = 429, body = ErrorBody), (status = 503, body = ErrorBody),
+              (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody)))]
 pub(crate) async fn diff(
     State(state): State<Shared>,
     Body(req): Body<DiffRequest>,

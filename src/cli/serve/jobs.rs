@@ -125,6 +125,10 @@ pub(crate) struct Upload {
     policy: String,
     /// `csv` (a header of fact names) or `jsonl` (one JSON object a line).
     format: Format,
+    /// The evaluation date (`2025-06-30`); as `decree batch`, none when
+    /// absent.
+    #[serde(default)]
+    at: Option<String>,
 }
 
 /// The format of an upload.
@@ -148,6 +152,7 @@ fn run_job(
     policy: &decree::Policy,
     body: &Bytes,
     format: Format,
+    options: decree::Options,
     job: &Mutex<JobStatus>,
 ) -> Result<(Vec<u8>, String), String> {
     let read = ReadOptions {
@@ -165,7 +170,6 @@ fn run_job(
     let mut out = Vec::new();
     let writer = RowWriter::new(policy, &mut out, RowFormat::Csv, "result.csv", &[]);
     let mut sink = (writer, Summary::new(policy));
-    let options = decree::Options::default();
     let ran = population::run(&mut source, &mut sink, &Settings::lean(options), |p| {
         let mut j = lock(job);
         j.rows = p.rows;
@@ -195,7 +199,7 @@ fn message(ds: &[decree::Diagnostic]) -> String {
     request_body(content = String, description = "the population: CSV or JSON Lines", content_type = "text/csv"),
     responses((status = 202, body = JobStarted), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
-              (status = 429, body = ErrorBody)))]
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub(crate) async fn start(
     State(state): State<Shared>,
     query: Result<Query<Upload>, axum::extract::rejection::QueryRejection>,
@@ -203,6 +207,10 @@ pub(crate) async fn start(
 ) -> Result<Response, ApiError> {
     let Query(upload) = query?;
     let policy = state.policy(&upload.policy)?.policy.clone();
+    let options = match &upload.at {
+        Some(at) => crate::terminal::options_from(&policy, Some(at), &[])?.0,
+        None => decree::Options::default(),
+    };
     let body = body?;
     let permit = state
         .jobs
@@ -221,7 +229,7 @@ pub(crate) async fn start(
     let id = lock(&job).job.clone();
     let format = upload.format;
     tokio::task::spawn_blocking(move || {
-        let ran = run_job(&policy, &body, format, &job);
+        let ran = run_job(&policy, &body, format, options, &job);
         let mut j = lock(&job);
         j.bytes_read = j.bytes_total;
         match ran {

@@ -123,7 +123,7 @@ fn init_logs() {
         .try_init();
 }
 
-/// Every route. `POST /api/policies/{id}/match` comes with the library's
+/// Every route (docs/API.md).
 /// `decree::matching` (docs/API.md): one handler in [`policies`], one
 /// line here and one in [`openapi`].
 fn router(state: Shared) -> Router {
@@ -134,6 +134,7 @@ fn router(state: Shared) -> Router {
         .route("/api/policies/{id}", get(policies::get))
         .route("/api/policies/{id}/source", get(policies::source))
         .route("/api/policies/{id}/evaluate", post(policies::evaluate))
+        .route("/api/policies/{id}/match", post(policies::profile_match))
         .route("/api/examples", get(policies::examples))
         .route("/api/examples/{id}", get(policies::example))
         .route("/api/evaluate", post(text::evaluate))

@@ -19,6 +19,7 @@ use super::{diff, errors, jobs, policies, studio, text};
         policies::examples,
         policies::example,
         policies::evaluate,
+        policies::profile_match,
         text::evaluate,
         text::check,
         text::format,

@@ -382,7 +382,9 @@ pub(crate) fn evaluation(
     responses((status = 200, description = "the `decree eval --format json` document (docs/JSON.md)", body = Object),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
-              (status = 503, body = ErrorBody)))]
+              (status = 503, body = ErrorBody),
+              (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody)))]
 pub(crate) async fn evaluate(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -391,5 +393,39 @@ pub(crate) async fn evaluate(
     let policy = state.policy(&id)?.policy.clone();
     let limits = decree::Limits::default();
     let text = blocking(&state, move || evaluation(&policy, &req, &limits)).await?;
+    Ok(document(text))
+}
+
+/// A partial profile matched to the policy, as `decree::report::json::matching`
+/// writes it.
+pub(crate) fn matching(
+    policy: &Policy,
+    req: &EvaluateRequest,
+    limits: &decree::Limits,
+) -> Result<String, ApiError> {
+    let (options, _) = options(policy, req.at.as_deref(), req.params.as_ref(), limits)?;
+    let (facts, _) = facts(policy, &req.facts)?;
+    let matched = decree::matching::match_profile(policy, &facts, &options);
+    Ok(decree::report::json::matching(&matched))
+}
+
+/// `POST /api/policies/{id}/match`
+#[utoipa::path(post, path = "/api/policies/{id}/match", tag = "policies",
+    params(("id" = String, Path, description = "the policy's file stem")),
+    request_body = EvaluateRequest,
+    responses((status = 200, description = "the profile match (docs/JSON.md, Profile matching): each measure's items granted, ineligible or undetermined, and for the undetermined the facts that would decide them and the most they could be worth, ranked", body = Object),
+              (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+              (status = 503, body = ErrorBody),
+              (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody)))]
+pub(crate) async fn profile_match(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    Body(req): Body<EvaluateRequest>,
+) -> Result<Response, ApiError> {
+    let policy = state.policy(&id)?.policy.clone();
+    let limits = decree::Limits::default();
+    let text = blocking(&state, move || matching(&policy, &req, &limits)).await?;
     Ok(document(text))
 }

@@ -199,7 +199,10 @@ fn position(p: Position) -> service::Position {
 /// `POST /api/check`
 #[utoipa::path(post, path = "/api/check", tag = "text", request_body = CheckRequest,
     responses((status = 200, body = CheckAnswer), (status = 400, body = ErrorBody),
-              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 415, body = ErrorBody),
+              (status = 429, body = ErrorBody),
+              (status = 503, body = ErrorBody)))]
 pub(crate) async fn check(
     State(state): State<Shared>,
     Body(req): Body<CheckRequest>,
@@ -219,7 +222,11 @@ pub(crate) async fn check(
 /// `POST /api/format`
 #[utoipa::path(post, path = "/api/format", tag = "text", request_body = FormatRequest,
     responses((status = 200, body = FormatAnswer), (status = 400, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody),
+              (status = 429, body = ErrorBody),
+              (status = 503, body = ErrorBody)))]
 pub(crate) async fn format(
     State(state): State<Shared>,
     Body(req): Body<FormatRequest>,
@@ -239,7 +246,11 @@ pub(crate) async fn format(
 /// `POST /api/hover`
 #[utoipa::path(post, path = "/api/hover", tag = "text", request_body = HoverRequest,
     responses((status = 200, body = Option<HoverAnswer>), (status = 400, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
+              (status = 404, body = ErrorBody),
+              (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody),
+              (status = 429, body = ErrorBody),
+              (status = 503, body = ErrorBody)))]
 pub(crate) async fn hover(
     State(state): State<Shared>,
     Body(req): Body<HoverRequest>,
@@ -262,7 +273,11 @@ pub(crate) async fn hover(
 
 /// `POST /api/complete`
 #[utoipa::path(post, path = "/api/complete", tag = "text", request_body = CompleteRequest,
-    responses((status = 200, body = [Completion]), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = [Completion]), (status = 400, body = ErrorBody),
+              (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody),
+              (status = 429, body = ErrorBody),
+              (status = 503, body = ErrorBody)))]
 pub(crate) async fn complete(
     State(state): State<Shared>,
     Body(req): Body<CompleteRequest>,
@@ -302,7 +317,8 @@ fn kind(k: service::CompletionKind) -> &'static str {
     responses((status = 200, description = "the `decree eval --format json` document (docs/JSON.md)", body = Object),
               (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
-              (status = 503, body = ErrorBody)))]
+              (status = 503, body = ErrorBody),
+              (status = 415, body = ErrorBody)))]
 pub(crate) async fn evaluate(
     State(state): State<Shared>,
     Body(req): Body<EvaluateTextRequest>,

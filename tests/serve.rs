@@ -1,0 +1,809 @@
+//! `decree serve` end to end: the built binary started on a free port of
+//! loopback, every route of docs/API.md spoken to over HTTP, good requests
+//! and bad ones (malformed JSON, wrong types, unknown names, bodies too
+//! large, policy text past the limits, Chinese magnitudes), every JSON
+//! answer checked against its schema in the server's own `/openapi.json`,
+//! the routes served against the routes documented, a few answers
+//! snapshotted, the bounds on concurrent evaluations and jobs (429) and on
+//! an evaluation's time (503), and a graceful stop on SIGTERM. Nothing is written into
+//! the working tree: the server only reads the files it is named.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::serve::{Answer, Server};
+use serde_json::{Value, json};
+
+/// Every route the server serves, as the OpenAPI document names it.
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/api/policies"),
+    ("get", "/api/policies/{id}"),
+    ("get", "/api/policies/{id}/source"),
+    ("post", "/api/policies/{id}/evaluate"),
+    ("post", "/api/policies/{id}/match"),
+    ("get", "/api/examples"),
+    ("get", "/api/examples/{id}"),
+    ("post", "/api/evaluate"),
+    ("post", "/api/check"),
+    ("post", "/api/format"),
+    ("post", "/api/hover"),
+    ("post", "/api/complete"),
+    ("post", "/api/diff"),
+    ("post", "/api/population"),
+    ("get", "/api/population/{job}"),
+    ("get", "/api/population/{job}/result"),
+    ("get", "/openapi.json"),
+    ("get", "/"),
+    ("get", "/assets/{path}"),
+];
+
+/// A small validator of JSON against the OpenAPI document's schemas:
+/// `$ref`s into components, `type` (one or several), `required`,
+/// `properties`, `items`, `oneOf`/`anyOf`/`allOf`, `enum`.
+struct Schemas<'a>(&'a Value);
+
+impl Schemas<'_> {
+    fn resolve<'s>(&'s self, s: &'s Value) -> &'s Value {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let name = r
+                    .strip_prefix("#/components/schemas/")
+                    .expect("a local $ref");
+                let target = &self.0["components"]["schemas"][name];
+                assert!(!target.is_null(), "no schema {name}");
+                self.resolve(target)
+            }
+            None => s,
+        }
+    }
+
+    fn check(&self, schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+        let s = self.resolve(schema);
+        if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+            for sub in all {
+                self.check(sub, v, at, errors);
+            }
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(any) = s.get(key).and_then(Value::as_array) {
+                let fits = any.iter().any(|sub| {
+                    let mut e = Vec::new();
+                    self.check(sub, v, at, &mut e);
+                    e.is_empty()
+                });
+                if !fits {
+                    errors.push(format!("{at}: fits no {key} of {s}"));
+                }
+            }
+        }
+        if let Some(values) = s.get("enum").and_then(Value::as_array) {
+            if !values.contains(v) {
+                errors.push(format!("{at}: {v} is not one of {values:?}"));
+            }
+        }
+        if let Some(t) = s.get("type") {
+            let types: Vec<&str> = match t {
+                Value::String(one) => vec![one.as_str()],
+                Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            let fits = types.iter().any(|t| match *t {
+                "object" => v.is_object(),
+                "array" => v.is_array(),
+                "string" => v.is_string(),
+                "integer" => v.is_i64() || v.is_u64(),
+                "number" => v.is_number(),
+                "boolean" => v.is_boolean(),
+                "null" => v.is_null(),
+                _ => true,
+            });
+            let nullable = s.get("nullable") == Some(&Value::Bool(true)) && v.is_null();
+            if !fits && !nullable {
+                errors.push(format!("{at}: {v} is not {types:?}"));
+                return;
+            }
+        }
+        if let (Some(obj), true) = (
+            v.as_object(),
+            s.get("type").is_some() || s.get("properties").is_some(),
+        ) {
+            for r in s
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let r = r.as_str().unwrap();
+                if !obj.contains_key(r) {
+                    errors.push(format!("{at}: no field `{r}`"));
+                }
+            }
+            if let Some(props) = s.get("properties").and_then(Value::as_object) {
+                for (k, sub) in props {
+                    if let Some(x) = obj.get(k) {
+                        self.check(sub, x, &format!("{at}.{k}"), errors);
+                    }
+                }
+            }
+        }
+        if let (Some(items), Some(arr)) = (s.get("items"), v.as_array()) {
+            for (i, x) in arr.iter().enumerate() {
+                self.check(items, x, &format!("{at}[{i}]"), errors);
+            }
+        }
+    }
+}
+
+/// The route template a request path matches.
+fn template(path: &str) -> &'static str {
+    let path = path.split('?').next().unwrap();
+    let parts: Vec<&str> = path.split('/').collect();
+    ROUTES
+        .iter()
+        .map(|(_, t)| *t)
+        .find(|t| {
+            let tp: Vec<&str> = t.split('/').collect();
+            tp.len() == parts.len()
+                && tp
+                    .iter()
+                    .zip(&parts)
+                    .all(|(a, b)| a.starts_with('{') || a == b)
+        })
+        .unwrap_or_else(|| panic!("no route for {path}"))
+}
+
+/// Checks a JSON answer against the schema the document gives its route
+/// and status.
+fn validate(doc: &Value, a: &Answer) {
+    if !a.ct.starts_with("application/json") {
+        return;
+    }
+    let t = template(&a.path);
+    let op = &doc["paths"][t][a.method.to_lowercase()];
+    assert!(
+        op.is_object(),
+        "{} {t} is not in the OpenAPI document",
+        a.method
+    );
+    let response = &op["responses"][a.status.to_string()];
+    assert!(
+        response.is_object(),
+        "{} {t}: status {} is not in the OpenAPI document",
+        a.method,
+        a.status
+    );
+    let Some(schema) = response["content"]["application/json"].get("schema") else {
+        return;
+    };
+    let mut errors = Vec::new();
+    Schemas(doc).check(schema, &a.json(), "$", &mut errors);
+    assert!(
+        errors.is_empty(),
+        "{} {}: the answer does not fit its schema:\n{}\n{}",
+        a.method,
+        a.path,
+        errors.join("\n"),
+        a.text
+    );
+}
+
+/// A JSON value as the snapshots keep it (exact numbers shown as numbers).
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap()
+}
+
+const DRAFT: &str = "fact investment: money \"技术改造项目投资额\"\n\nmeasure 8 \"以技术改造引领智能化转型\" {\n  subsidy tech_upgrade = min(20% * investment, 5000万)\n}\n";
+
+#[test]
+fn every_route_answers_as_documented() {
+    let s = Server::start(&[]);
+    let doc = s.get("/openapi.json").expect(200);
+    let mut answers = Vec::new();
+
+    // The documented routes are exactly those served.
+    let mut documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(p, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .filter(|m| ["get", "post", "put", "delete", "patch"].contains(&m.as_str()))
+                .map(move |m| (m.clone(), p.clone()))
+        })
+        .collect();
+    documented.sort();
+    let mut kept: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    kept.sort();
+    assert_eq!(documented, kept);
+    // Each documented path is served (no "no such route"), and one that is
+    // not documented is not.
+    for (m, p) in &kept {
+        let path = p
+            .replace("{id}", "x")
+            .replace("{job}", "x")
+            .replace("{path}", "x");
+        let a = s.call(&m.to_uppercase(), &path, Some("application/json"), b"{}");
+        assert!(
+            !a.text.contains("no such route"),
+            "{m} {p} is documented but not served"
+        );
+    }
+    s.get("/api/nothing-here")
+        .error(404, "decree::serve::not_found");
+    s.call("DELETE", "/api/policies", None, b"")
+        .error(405, "decree::serve::method_not_allowed");
+
+    // Policies.
+    let list = s.get("/api/policies");
+    let v = list.expect(200);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["measures-2-8-13", "shenzhen-manufacturing-2020"]);
+    insta::assert_snapshot!("policies", pretty(&v));
+    answers.push(list);
+
+    let one = s.get("/api/policies/measures-2-8-13");
+    let v = one.expect(200);
+    assert_eq!(v["measures"].as_array().unwrap().len(), 3);
+    assert!(
+        v["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "tech_upgrade_investment"
+                && f["type"] == "money"
+                && f["unit"] == "元")
+    );
+    assert!(
+        v["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["tbd"].is_boolean())
+    );
+    insta::assert_snapshot!("policy-measures-2-8-13", pretty(&v));
+    answers.push(one);
+    let nope = s.get("/api/policies/measures-2-8-31");
+    let v = nope.error(404, "decree::serve::not_found");
+    assert_eq!(v["error"]["help"], "did you mean `measures-2-8-13`?");
+    answers.push(nope);
+
+    let src = s.get("/api/policies/shenzhen-manufacturing-2020/source");
+    let v = src.expect(200);
+    let on_disk =
+        std::fs::read_to_string(common::root().join("policies/shenzhen-manufacturing-2020.decree"))
+            .unwrap();
+    assert_eq!(v["text"], on_disk.as_str());
+    answers.push(src);
+    answers.push(s.get("/api/policies/nope/source"));
+
+    // Examples.
+    let ex = s.get("/api/examples");
+    let v = ex.expect(200);
+    assert!(v.as_array().unwrap().len() >= 20);
+    answers.push(ex);
+    let e = s.get("/api/examples/huaxin-electronics");
+    let v = e.expect(200);
+    assert_eq!(v["facts"]["tech_upgrade_investment"], "1.2亿");
+    answers.push(e);
+    let e = s.get("/api/examples/../../etc/passwd");
+    assert_eq!(e.status, 404);
+    let e = s.get("/api/examples/nobody");
+    e.error(404, "decree::serve::not_found");
+    answers.push(e);
+
+    // Evaluating a served policy: a Chinese magnitude, params, a date.
+    let ev = s.post(
+        "/api/policies/measures-2-8-13/evaluate",
+        &json!({"facts": {"tech_upgrade_investment": "1.2亿"}, "at": "2025-06-30"}),
+    );
+    let v = ev.expect(200);
+    let tech = v["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap())
+        .find(|i| i["name"] == "tech_upgrade")
+        .unwrap()
+        .clone();
+    assert_eq!(tech["amount"], "24000000", "{tech}");
+    assert_eq!(v["window"]["at"], "2025-06-30");
+    answers.push(ev);
+    // The same through the CLI's own document: the server answers exactly it.
+    let ev = s.post(
+        "/api/policies/measures-2-8-13/evaluate",
+        &json!({"facts": {"tech_upgrade_investment": 120000000}, "params": {"issued": "2024-01-01"}, "at": "2025-06-30"}),
+    );
+    let v = ev.expect(200);
+    assert_eq!(v["window"]["issued"], "2024-01-01", "{v}");
+    answers.push(ev);
+    let bad = s.post(
+        "/api/policies/measures-2-8-13/evaluate",
+        &json!({"facts": {"tech_upgrade_investment": "很多"}}),
+    );
+    let v = bad.error(422, "decree::facts");
+    assert!(!v["error"]["diagnostics"].as_array().unwrap().is_empty());
+    answers.push(bad);
+    let bad = s.post(
+        "/api/policies/measures-2-8-13/evaluate",
+        &json!({"facts": {}, "at": "someday"}),
+    );
+    bad.error(422, "decree::set");
+    answers.push(bad);
+    let bad = s.post(
+        "/api/policies/measures-2-8-13/evaluate",
+        &json!({"facts": {}, "params": {"no_such_param": "1"}}),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    answers.push(bad);
+    let bad = s.post(
+        "/api/policies/measures-2-8-13/evaluate",
+        &json!({"facts": [1, 2]}),
+    );
+    bad.error(400, "decree::serve::bad_request");
+    answers.push(bad);
+    let bad = s.call(
+        "POST",
+        "/api/policies/measures-2-8-13/evaluate",
+        Some("application/json"),
+        b"{\"facts\": {",
+    );
+    bad.error(400, "decree::serve::bad_request");
+    answers.push(bad);
+    let bad = s.call(
+        "POST",
+        "/api/check",
+        Some("text/plain"),
+        b"{\"text\": \"x\"}",
+    );
+    bad.error(415, "decree::serve::content_type");
+    answers.push(bad);
+    let bad = s.post("/api/check", &json!({"text": 5}));
+    bad.error(400, "decree::serve::bad_request");
+    answers.push(bad);
+    let bad = s.post("/api/check", &json!({}));
+    let v = bad.error(400, "decree::serve::bad_request");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing field `text`")
+    );
+    answers.push(bad);
+    answers.push(s.post("/api/policies/nope/evaluate", &json!({"facts": {}})));
+
+    // Matching a partial profile: what is granted, and what would decide
+    // the rest, ranked by the most it could be worth.
+    let m = s.post(
+        "/api/policies/shenzhen-manufacturing-2020/match",
+        &json!({"facts": {"annual_output": "620亿"}, "at": "2025-06-30"}),
+    );
+    let v = m.expect(200);
+    let tech = v["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap())
+        .find(|i| i["name"] == "tech_upgrade")
+        .unwrap()
+        .clone();
+    assert_eq!(tech["status"], "undetermined", "{tech}");
+    assert_eq!(tech["up_to_text"], "5,000万元", "{tech}");
+    assert!(
+        tech["deciding_facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "tech_upgrade_investment" && f["type"] == "money"),
+        "{tech}"
+    );
+    let ranked = v["ranked"].as_array().unwrap();
+    let ceilings: Vec<f64> = ranked
+        .iter()
+        .map_while(|r| r["up_to"].as_str().map(|u| u.parse::<f64>().unwrap()))
+        .collect();
+    assert!(
+        ceilings.len() > 5 && ceilings.windows(2).all(|w| w[0] >= w[1]),
+        "{ceilings:?}"
+    );
+    answers.push(m);
+    let bad = s.post(
+        "/api/policies/shenzhen-manufacturing-2020/match",
+        &json!({"facts": {"annual_output": "很多"}}),
+    );
+    bad.error(422, "decree::facts");
+    answers.push(bad);
+    answers.push(s.post("/api/policies/nope/match", &json!({"facts": {}})));
+
+    // Policy text in the request.
+    let ev = s.post(
+        "/api/evaluate",
+        &json!({"text": DRAFT, "facts": {"investment": "3亿"}, "at": "2025-01-01"}),
+    );
+    let v = ev.expect(200);
+    assert_eq!(v["total"]["min"], "50000000", "{v}");
+    answers.push(ev);
+    let ev = s.post(
+        "/api/evaluate",
+        &json!({"text": "measure 8 {", "facts": {}}),
+    );
+    ev.error(422, "decree::syntax");
+    answers.push(ev);
+    let deep = format!(
+        "fact x: money\nmeasure 1 \"m\" {{\n  subsidy s = {}x{}\n}}\n",
+        "(".repeat(500),
+        ")".repeat(500)
+    );
+    let ev = s.post("/api/evaluate", &json!({"text": deep, "facts": {}}));
+    ev.error(422, "decree::limit");
+    answers.push(ev);
+
+    let ck = s.post("/api/check", &json!({"text": DRAFT}));
+    let v = ck.expect(200);
+    assert_eq!(v["diagnostics"], json!([]));
+    assert_eq!(v["formatted"], DRAFT);
+    answers.push(ck);
+    let ck = s.post(
+        "/api/check",
+        &json!({"text": "fact x: money\nmeasure 1 \"m\" { subsidy s = min(20% * y, 5000万) }\n", "name": "mine.decree"}),
+    );
+    let v = ck.expect(200);
+    assert_eq!(v["diagnostics"][0]["code"], "decree::unknown_name");
+    insta::assert_snapshot!("check-unknown-name", pretty(&v));
+    answers.push(ck);
+    let ck = s.post("/api/check", &json!({"text": "include \"/etc/passwd\"\n"}));
+    let v = ck.expect(200);
+    assert!(
+        v["diagnostics"].to_string().contains("opens no file"),
+        "{v}"
+    );
+    answers.push(ck);
+
+    let f = s.post(
+        "/api/format",
+        &json!({"text": "fact investment: money \"技术改造项目投资额\"\nmeasure 8 \"以技术改造引领智能化转型\" { subsidy tech_upgrade = min(20% * investment,5000万) }"}),
+    );
+    assert_eq!(f.expect(200)["text"], DRAFT);
+    answers.push(f);
+    let f = s.post("/api/format", &json!({"text": "measure {"}));
+    f.error(422, "decree::syntax");
+    answers.push(f);
+
+    let h = s.post(
+        "/api/hover",
+        &json!({"text": DRAFT, "position": {"line": 3, "character": 37}}),
+    );
+    let v = h.expect(200);
+    assert!(
+        v["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("技术改造项目投资额"),
+        "{v}"
+    );
+    answers.push(h);
+    let h = s.post(
+        "/api/hover",
+        &json!({"text": DRAFT, "position": {"line": 3, "character": 12}, "example": "huaxin-electronics"}),
+    );
+    assert!(h.expect(200)["markdown"].is_string(), "{}", h.text);
+    answers.push(h);
+    let h = s.post(
+        "/api/hover",
+        &json!({"text": DRAFT, "position": {"line": 40, "character": 0}}),
+    );
+    assert_eq!(h.expect(200), Value::Null);
+    answers.push(h);
+    let h = s.post(
+        "/api/hover",
+        &json!({"text": DRAFT, "position": {"line": 0, "character": 0}, "example": "nobody"}),
+    );
+    h.error(404, "decree::serve::not_found");
+    answers.push(h);
+    let h = s.post(
+        "/api/hover",
+        &json!({"text": DRAFT, "position": {"line": -1, "character": 0}}),
+    );
+    h.error(400, "decree::serve::bad_request");
+    answers.push(h);
+
+    let c = s.post(
+        "/api/complete",
+        &json!({"text": DRAFT, "position": {"line": 3, "character": 35}}),
+    );
+    let v = c.expect(200);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["label"] == "investment" && c["kind"] == "fact"),
+        "{v}"
+    );
+    answers.push(c);
+
+    // Diffs: served policies, text, and the impact over the population.
+    let d = s.post(
+        "/api/diff",
+        &json!({"old": {"policy": "measures-2-8-13"}, "new": {"policy": "measures-2-8-13"}}),
+    );
+    let v = d.expect(200);
+    assert_eq!(v["same"], true);
+    answers.push(d);
+    let d = s.post(
+        "/api/diff",
+        &json!({"old": {"text": DRAFT}, "new": {"text": DRAFT.replace("5000万", "6000万")}, "population": "configured", "at": "2025-01-01"}),
+    );
+    let v = d.expect(200);
+    assert_eq!(v["same"], false);
+    assert!(v["impact"]["enterprises"].as_u64().unwrap() >= 20, "{v}");
+    insta::assert_snapshot!("diff-text", pretty(&v));
+    answers.push(d);
+    let d = s.post(
+        "/api/diff",
+        &json!({"old": {"policy": "nope"}, "new": {"text": DRAFT}}),
+    );
+    d.error(404, "decree::serve::not_found");
+    answers.push(d);
+    let d = s.post(
+        "/api/diff",
+        &json!({"old": {"file": "/etc/passwd"}, "new": {"text": DRAFT}}),
+    );
+    d.error(400, "decree::serve::bad_request");
+    answers.push(d);
+
+    // Oversize bodies: 413, as JSON.
+    let big = json!({"text": "x".repeat(3 * 1024 * 1024)});
+    let a = s.post("/api/check", &big);
+    a.error(413, "decree::serve::too_large");
+    answers.push(a);
+
+    // The studio.
+    let i = s.get("/");
+    assert_eq!(i.status, 200);
+    assert!(i.ct.starts_with("text/html"), "{}", i.ct);
+    assert!(i.text.contains("/api/policies"));
+    let css = s.get("/assets/studio.css");
+    assert_eq!(css.status, 200);
+    assert!(css.ct.starts_with("text/css"));
+    let a = s.get("/assets/nothing.js");
+    a.error(404, "decree::serve::not_found");
+    answers.push(a);
+
+    for a in &answers {
+        validate(&doc, a);
+    }
+    let (status, log) = s.stop();
+    assert!(status.success(), "{status}: {log}");
+    assert!(log.contains("shutting down"), "{log}");
+    assert!(
+        log.contains("uri=/api/policies"),
+        "a request log line: {log}"
+    );
+}
+
+#[test]
+fn population_jobs_run_to_a_csv_and_a_summary() {
+    let s = Server::start(&["--max-upload", "100000"]);
+    let doc = s.get("/openapi.json").expect(200);
+    let mut answers = Vec::new();
+    let csv = "tech_upgrade_investment,annual_output\n1.2亿,620亿\n3000万,5亿\n很多,1\n";
+    let started = s.call(
+        "POST",
+        "/api/population?policy=measures-2-8-13&format=csv&at=2025-06-30",
+        Some("text/csv"),
+        csv.as_bytes(),
+    );
+    let job = started.expect(202)["job"].as_str().unwrap().to_string();
+    answers.push(started);
+    let t = Instant::now();
+    let status = loop {
+        let a = s.get(&format!("/api/population/{job}"));
+        let v = a.expect(200);
+        if v["state"] != "running" {
+            answers.push(a);
+            break v;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the job does not end"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(status["rows"], 2);
+    assert_eq!(status["rejected"], 1);
+    assert_eq!(status["bytes_total"], csv.len());
+    assert_eq!(status["summary"]["enterprises"], 2, "{status}");
+    let r = s.get(&format!("/api/population/{job}/result"));
+    assert_eq!(r.status, 200);
+    assert!(r.ct.starts_with("text/csv"));
+    let lines: Vec<&str> = r.text.lines().collect();
+    assert!(lines[0].starts_with("line,"), "{}", r.text);
+    assert!(lines[0].contains("tech_upgrade.status"));
+    assert_eq!(lines.len(), 3, "{}", r.text);
+
+    let jl = "{\"tech_upgrade_investment\": \"1.2亿\"}\n";
+    let started = s.call(
+        "POST",
+        "/api/population?policy=measures-2-8-13&format=jsonl",
+        Some("application/x-ndjson"),
+        jl.as_bytes(),
+    );
+    let job2 = started.expect(202)["job"].as_str().unwrap().to_string();
+    assert_ne!(job, job2);
+
+    let a = s.call(
+        "POST",
+        "/api/population?policy=nope&format=csv",
+        None,
+        b"x\n",
+    );
+    a.error(404, "decree::serve::not_found");
+    answers.push(a);
+    let a = s.call(
+        "POST",
+        "/api/population?policy=measures-2-8-13&format=xls",
+        None,
+        b"x\n",
+    );
+    a.error(400, "decree::serve::bad_request");
+    answers.push(a);
+    let a = s.call(
+        "POST",
+        "/api/population?policy=measures-2-8-13&format=csv&at=someday",
+        None,
+        b"x\n",
+    );
+    a.error(422, "decree::set");
+    answers.push(a);
+    let a = s.call("POST", "/api/population?format=csv", None, b"x\n");
+    a.error(400, "decree::serve::bad_request");
+    answers.push(a);
+    let big = "tech_upgrade_investment\n".to_string() + &"1000万\n".repeat(30_000);
+    let a = s.call(
+        "POST",
+        "/api/population?policy=measures-2-8-13&format=csv",
+        Some("text/csv"),
+        big.as_bytes(),
+    );
+    a.error(413, "decree::serve::too_large");
+    answers.push(a);
+    let a = s.get("/api/population/job-999");
+    a.error(404, "decree::serve::not_found");
+    answers.push(a);
+    let a = s.get("/api/population/job-999/result");
+    a.error(404, "decree::serve::not_found");
+    answers.push(a);
+    // A CSV whose header is no fact: the job fails, and says why.
+    let started = s.call(
+        "POST",
+        "/api/population?policy=measures-2-8-13&format=csv",
+        Some("text/csv"),
+        b"\"unclosed\n",
+    );
+    let job3 = started.expect(202)["job"].as_str().unwrap().to_string();
+    let t = Instant::now();
+    loop {
+        let a = s.get(&format!("/api/population/{job3}"));
+        let v = a.expect(200);
+        if v["state"] != "running" {
+            answers.push(a);
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(30));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for a in &answers {
+        validate(&doc, a);
+    }
+}
+
+#[test]
+fn evaluations_past_the_bound_are_refused() {
+    // One evaluation at a time and a bound of 0 ms: an evaluation is
+    // refused with 503, as JSON, and the server goes on answering.
+    let s = Server::start(&["--eval-timeout-ms", "0"]);
+    let a = s.post(
+        "/api/policies/shenzhen-manufacturing-2020/evaluate",
+        &json!({"facts": {}}),
+    );
+    a.error(503, "decree::serve::timeout");
+    assert_eq!(s.get("/api/policies").status, 200);
+}
+
+#[test]
+fn jobs_past_the_bound_are_refused() {
+    // One job at a time: a second upload while the first runs is a 429,
+    // as JSON. The first is made large enough to be still running.
+    let s = Server::start(&["--max-jobs", "1", "--max-upload", "64000000"]);
+    let doc = s.get("/openapi.json").expect(200);
+    let url = "/api/population?policy=shenzhen-manufacturing-2020&format=csv";
+    let mut rows = 2_000;
+    loop {
+        let big =
+            "tech_upgrade_investment,annual_output\n".to_string() + &"1.2亿,620亿\n".repeat(rows);
+        let first = s.call("POST", url, Some("text/csv"), big.as_bytes());
+        let job = first.expect(202)["job"].as_str().unwrap().to_string();
+        let second = s.call(
+            "POST",
+            url,
+            Some("text/csv"),
+            b"tech_upgrade_investment\n1\n",
+        );
+        let running = s.get(&format!("/api/population/{job}")).expect(200)["state"] == "running";
+        // Wait for the first to end before the next try.
+        let t = Instant::now();
+        while s.get(&format!("/api/population/{job}")).expect(200)["state"] == "running" {
+            assert!(
+                t.elapsed() < Duration::from_secs(120),
+                "the job does not end"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if second.status == 429 {
+            second.error(429, "decree::serve::busy");
+            validate(&doc, &second);
+            return;
+        }
+        assert!(
+            !running,
+            "a second job was taken while the first ran: {}",
+            second.text
+        );
+        rows *= 4;
+        assert!(rows < 2_000_000, "no upload was ever still running");
+    }
+}
+
+#[test]
+fn evaluations_past_the_slots_are_refused() {
+    // One evaluation at a time: requests sent together find the slot
+    // taken (429, as JSON) or are answered; none is dropped.
+    let s = Arc::new(Server::start(&["--max-evaluations", "1"]));
+    let doc = s.get("/openapi.json").expect(200);
+    for _round in 0..10 {
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    (0..10)
+                        .map(|_| {
+                            s.post(
+                                "/api/policies/shenzhen-manufacturing-2020/evaluate",
+                                &json!({"facts": {"tech_upgrade_investment": "1.2亿"}}),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let answers: Vec<Answer> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        assert!(answers.iter().all(|a| a.status == 200 || a.status == 429));
+        if let Some(busy) = answers.iter().find(|a| a.status == 429) {
+            busy.error(429, "decree::serve::busy");
+            validate(&doc, busy);
+            return;
+        }
+    }
+    panic!("60 requests at once never found the one slot taken");
+}
