@@ -70,7 +70,7 @@ function progress() {
     h('div', { class: 'progress', role: 'progressbar', 'aria-valuenow': pct, 'aria-valuemin': 0, 'aria-valuemax': 100 },
       h('div', { class: `bar ${job.state}`, style: { width: `${pct}%` } })),
     h('span', { id: 'pop-state', class: job.state === 'failed' ? 'errs' : job.state === 'done' ? 'ok' : 'muted' },
-      job.state === 'done' ? t('done') : job.state === 'failed' ? t('failed') : t('running'), ' · ', t('rows', job.rows ?? 0), ` · ${pct}%`),
+      job.state === 'done' ? t('done') : job.state === 'failed' ? t('failed') : t('running'), ' · ', t('rows', job.rows ?? 0), job.rejected ? ` · ${t('rejected', job.rejected)}` : '', ` · ${pct}%`),
     job.error ? errorBox({ message: typeof job.error === 'string' ? job.error : job.error.message || JSON.stringify(job.error) }) : null,
     job.state === 'done' ? h('a', { href: api.jobResultUrl(job.job), download: `${S.policyId}-results.csv`, id: 'pop-download' }, t('download_csv')) : null);
 }
