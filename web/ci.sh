@@ -9,6 +9,11 @@ cd "$(dirname "$0")"
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
+# A Chinese system font, so the screenshots show characters, not boxes (the
+# tests read text, not pixels; the studio uses system fonts only).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  apt-get install -y -qq fonts-wqy-microhei || true
+fi
 if ! command -v npm >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq nodejs npm
 fi
