@@ -243,3 +243,17 @@ test('the English switch relabels the studio', async () => {
   await page.locator('#lang').click();
   assert.equal(await page.locator('#tab-editor').textContent(), '政策编辑');
 });
+
+test('filling the tbd params of the draft decides the item they held undetermined', async () => {
+  await page.locator('#tab-enterprise').click();
+  assert.match(await page.locator('#results tr[data-item="expansion"]').textContent(), /未定/);
+  for (const [name, value] of [['growth_rate_threshold', '10%'], ['expansion_award', '100万']]) {
+    const input = page.locator(`#enterprise-form input[name="param.${name}"]`);
+    await input.fill(value);
+    await input.press('Tab');
+  }
+  await page.click('#evaluate');
+  const row = page.locator('#results tr[data-item="expansion"]', { hasText: '100万元' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /给予/);
+});
