@@ -154,6 +154,11 @@ test('a misspelt fact gets a diagnostic in the editor; hover and completion answ
   await page.locator('#revert').click();
   await page.locator('#edited', { hasText: '与文件一致' }).waitFor();
   await page.locator('#diag-summary', { hasText: '没有问题' }).waitFor();
+  // Hover a fact of the checked text: the language service's markdown (POST /api/hover).
+  const fact = await dblclickWord('fixed_asset_loan_interest + equipment_lease_interest', 'equipment_lease_interest');
+  await page.mouse.click(fact.x, fact.y);
+  await page.mouse.move(fact.x + 1, fact.y);
+  await page.locator('.cm-tooltip-hover', { hasText: '设备融资租赁利息' }).waitFor();
 });
 
 test('choosing an example fills the form and the results show amounts in 万元', async () => {
