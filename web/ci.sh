@@ -24,9 +24,8 @@ npm run check:bundle
 # The server under test: DECREE_BIN, or a fresh debug build of the repository
 # (the build embeds web/dist, checked above).
 if [ -z "${DECREE_BIN:-}" ]; then
-  # include_dir! does not tell cargo about the files it embeds: touch the
-  # file that embeds them so a cached target dir cannot keep an old bundle.
-  touch ../src/cli/serve/studio.rs
+  # build.rs makes cargo rebuild when web/dist changes, so a cached target
+  # dir cannot keep an old bundle.
   (cd .. && cargo build --locked --bin decree)
   target=$(cd .. && cargo metadata --format-version 1 --no-deps 2>/dev/null \
     | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).target_directory)}catch{}})')
