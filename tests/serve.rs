@@ -555,6 +555,30 @@ fn every_route_answers_as_documented() {
     assert!(v["impact"]["enterprises"].as_u64().unwrap() >= 20, "{v}");
     insta::assert_snapshot!("diff-text", pretty(&v));
     answers.push(d);
+    // A population sent along: CSV and JSON Lines, the same rows, the same
+    // impact; a bad cell is the facts reader's diagnostic.
+    let rows = json!({"old": {"text": DRAFT}, "new": {"text": DRAFT.replace("5000万", "6000万")}, "at": "2025-01-01"});
+    let mut csv = rows.clone();
+    csv["population"] = json!({"csv": "investment\n3亿\n1000万\n"});
+    let d = s.post("/api/diff", &csv);
+    let by_csv = d.expect(200);
+    assert_eq!(by_csv["impact"]["enterprises"], 2, "{by_csv}");
+    answers.push(d);
+    let mut jsonl = rows.clone();
+    jsonl["population"] =
+        json!({"jsonl": "{\"investment\": \"3亿\"}\n{\"investment\": \"1000万\"}\n"});
+    let d = s.post("/api/diff", &jsonl);
+    let by_jsonl = d.expect(200);
+    assert_eq!(by_csv["impact"]["delta"]["max"], "10000000", "{by_csv}");
+    assert_eq!(
+        by_jsonl["impact"]["delta"], by_csv["impact"]["delta"],
+        "{by_jsonl}"
+    );
+    answers.push(d);
+    let mut bad = rows.clone();
+    bad["population"] = json!({"tsv": "x"});
+    s.post("/api/diff", &bad)
+        .error(400, "decree::serve::bad_request");
     let d = s.post(
         "/api/diff",
         &json!({"old": {"policy": "nope"}, "new": {"text": DRAFT}}),

@@ -34,12 +34,43 @@ pub(crate) enum Version {
     },
 }
 
-/// Which population an impact is over.
+/// Which population an impact is over: the one configured at start, or
+/// one sent in the request (CSV with a header of fact names, or JSON
+/// Lines), within the JSON body's size limit; a larger one goes through
+/// `POST /api/population`, once for each version.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+pub(crate) enum Population {
+    /// `"configured"`: the one given at start with `--population`.
+    Named(Named),
+    /// `{"csv": "…"}`: CSV rows sent in the request.
+    Csv {
+        /// The CSV text.
+        csv: String,
+    },
+    /// `{"jsonl": "…"}`: JSON Lines sent in the request.
+    JsonLines {
+        /// The JSON Lines text.
+        jsonl: String,
+    },
+}
+
+/// A population named by a word.
 #[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum Population {
+pub(crate) enum Named {
     /// The one given at start with `--population`.
     Configured,
+}
+
+/// Where the impact's population comes from, once checked.
+enum Rows {
+    /// A file or folder, read as `decree diff --population` reads it.
+    Path(String),
+    /// CSV text.
+    Csv(String),
+    /// JSON Lines text.
+    JsonLines(String),
 }
 
 /// `/api/diff`'s body.
@@ -48,7 +79,8 @@ pub(crate) enum Population {
 pub(crate) struct DiffRequest {
     old: Version,
     new: Version,
-    /// `"configured"`: add the fiscal impact over `--population`.
+    /// `"configured"` (the fiscal impact over `--population`), or a
+    /// population sent along: `{"csv": "…"}` or `{"jsonl": "…"}`.
     #[serde(default)]
     population: Option<Population>,
     /// The evaluation date of the impact.
@@ -93,14 +125,18 @@ pub(crate) async fn diff(
     Body(req): Body<DiffRequest>,
 ) -> Result<Response, ApiError> {
     let population = match req.population {
-        Some(Population::Configured) => Some(state.population.clone().ok_or_else(|| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "no_population",
-                "no population is configured",
-            )
-            .help("start the server with --population FILE")
-        })?),
+        Some(Population::Named(Named::Configured)) => {
+            Some(Rows::Path(state.population.clone().ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no_population",
+                    "no population is configured",
+                )
+                .help("start the server with --population FILE, or send the rows: {\"csv\": \"…\"}")
+            })?))
+        }
+        Some(Population::Csv { csv }) => Some(Rows::Csv(csv)),
+        Some(Population::JsonLines { jsonl }) => Some(Rows::JsonLines(jsonl)),
         None => None,
     };
     let shared = state.clone();
@@ -110,17 +146,12 @@ pub(crate) async fn diff(
         let (new_name, b, pb) = side(&shared, req.new, "new", limits)?;
         let d = decree::diff::diff(&a, &b).and_tests(&pa, &pb);
         let impact = match population {
-            Some(path) => {
+            Some(rows) => {
                 let mut options = Options::default();
                 if let Some(at) = &req.at {
                     options = crate::terminal::options_from(&b, Some(at), &[])?.0;
                 }
-                let read = ReadOptions {
-                    name: path.clone(),
-                    ..ReadOptions::default()
-                };
-                let open = |p| crate::terminal::open_population(p, &path, &read).map(|o| o.source);
-                Some(decree::diff::impact(&a, &b, open, &options)?)
+                Some(impact_over(&a, &b, &rows, &options)?)
             }
             None => None,
         };
@@ -133,4 +164,45 @@ pub(crate) async fn diff(
     })
     .await?;
     Ok(document(text))
+}
+
+/// The fiscal impact of `a` → `b` over `rows`, each version reading them
+/// afresh, as `decree diff --population` does.
+fn impact_over(
+    a: &Policy,
+    b: &Policy,
+    rows: &Rows,
+    options: &Options,
+) -> Result<decree::diff::Impact, ApiError> {
+    use decree::population::Source;
+    let read = |name: &str| ReadOptions {
+        name: name.to_string(),
+        ..ReadOptions::default()
+    };
+    let impact = match rows {
+        Rows::Path(path) => {
+            let read = read(path);
+            let open = |p| crate::terminal::open_population(p, path, &read).map(|o| o.source);
+            decree::diff::impact(a, b, open, options)?
+        }
+        Rows::Csv(text) => {
+            let read = read("the request's csv");
+            let open = |p| -> Result<Box<dyn Source<'_> + '_>, decree::Diagnostics> {
+                let input = std::io::Cursor::new(text.as_bytes());
+                let (csv, _) = decree::population::read::Csv::new(p, input, &read)?;
+                Ok(Box::new(csv))
+            };
+            decree::diff::impact(a, b, open, options)?
+        }
+        Rows::JsonLines(text) => {
+            let read = read("the request's jsonl");
+            let open = |p| -> Result<Box<dyn Source<'_> + '_>, decree::Diagnostics> {
+                let input = std::io::Cursor::new(text.as_bytes());
+                let rows = decree::population::read::JsonLines::new(p, input, read.clone());
+                Ok(Box::new(rows))
+            };
+            decree::diff::impact(a, b, open, options)?
+        }
+    };
+    Ok(impact)
 }
