@@ -1,20 +1,25 @@
-//! Population jobs: a CSV or JSON Lines upload (held in memory, bounded by
-//! `--max-upload`) run through `population::run` in a blocking task that
-//! reports its progress; the result rows (as `decree batch --out x.csv`
-//! writes them) and the fiscal summary are kept in memory, the last
-//! [`KEPT`] jobs only. At most `--max-jobs` run at once (more: 429).
+//! Population jobs: a CSV or JSON Lines upload, streamed from the request
+//! into a temporary file (bounded by `--max-upload`), run through
+//! `population::run` in a blocking task that reports its progress, row by
+//! row; the result rows (as `decree batch --out x.csv` writes them) go to
+//! another temporary file, streamed back on download, and the fiscal
+//! summary is kept, for the last [`KEPT`] jobs only (a forgotten job's
+//! files are deleted). Memory does not grow with the population. At most
+//! `--max-jobs` run at once (more: 429).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use decree::population::read::ReadOptions;
 use decree::population::{self, Settings, Summary};
 use decree::report::rows::{RowFormat, RowWriter};
+use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
+use std::io::{BufReader, Seek, Write};
+use tempfile::NamedTempFile;
 use tokio::sync::Semaphore;
 use utoipa::{IntoParams, ToSchema};
 
@@ -54,7 +59,7 @@ pub(crate) struct JobStatus {
     /// Why it failed.
     error: Option<String>,
     #[serde(skip)]
-    result: Option<Arc<Vec<u8>>>,
+    result: Option<Arc<NamedTempFile>>,
 }
 
 /// The jobs, newest last, and the bound on those running.
@@ -147,19 +152,20 @@ pub(crate) struct JobStarted {
     job: String,
 }
 
-/// Runs one job to its end, in the blocking task.
+/// Runs one job to its end, in the blocking task: the upload read from
+/// its file, the result rows written to another.
 fn run_job(
     policy: &decree::Policy,
-    body: &Bytes,
+    upload: std::fs::File,
     format: Format,
     options: decree::Options,
     job: &Mutex<JobStatus>,
-) -> Result<(Vec<u8>, String), String> {
+) -> Result<(NamedTempFile, String), String> {
     let read = ReadOptions {
         name: "upload".into(),
         ..ReadOptions::default()
     };
-    let input = std::io::Cursor::new(body.as_ref());
+    let input = BufReader::new(upload);
     let mut source: Box<dyn population::Source<'_> + '_> = match format {
         Format::Csv => match population::read::Csv::new(policy, input, &read) {
             Ok((csv, _)) => Box::new(csv),
@@ -167,8 +173,9 @@ fn run_job(
         },
         Format::Jsonl => Box::new(population::read::JsonLines::new(policy, input, read)),
     };
-    let mut out = Vec::new();
-    let writer = RowWriter::new(policy, &mut out, RowFormat::Csv, "result.csv", &[]);
+    let out = NamedTempFile::new().map_err(|e| format!("cannot keep the result: {e}"))?;
+    let mut file = std::io::BufWriter::new(out);
+    let writer = RowWriter::new(policy, &mut file, RowFormat::Csv, "result.csv", &[]);
     let mut sink = (writer, Summary::new(policy));
     let ran = population::run(&mut source, &mut sink, &Settings::lean(options), |p| {
         let mut j = lock(job);
@@ -184,7 +191,47 @@ fn run_job(
     }
     let summary = decree::report::json::summary(&sink.1);
     drop(sink);
+    file.flush()
+        .map_err(|e| format!("cannot keep the result: {e}"))?;
+    let out = file
+        .into_inner()
+        .map_err(|e| format!("cannot keep the result: {e}"))?;
     Ok((out, summary))
+}
+
+/// Streams the request's body into an anonymous temporary file, refusing
+/// it (413) past `max` bytes; the file, rewound, and its length.
+async fn spool(body: axum::body::Body, max: usize) -> Result<(std::fs::File, u64), ApiError> {
+    let cannot = |e: std::io::Error| ApiError::internal(format!("cannot keep the upload: {e}"));
+    let file = tempfile::tempfile().map_err(cannot)?;
+    let mut out = tokio::fs::File::from_std(file);
+    let mut body = body;
+    let mut total: u64 = 0;
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| ApiError::bad_request(format!("the upload broke off: {e}")))?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        total += data.len() as u64;
+        if total > max as u64 {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the upload is larger than {max} bytes"),
+            )
+            .help("the bound is --max-upload"));
+        }
+        tokio::io::AsyncWriteExt::write_all(&mut out, &data)
+            .await
+            .map_err(cannot)?;
+    }
+    tokio::io::AsyncWriteExt::flush(&mut out)
+        .await
+        .map_err(cannot)?;
+    let mut file = out.into_std().await;
+    file.rewind().map_err(cannot)?;
+    Ok((file, total))
 }
 
 fn message(ds: &[decree::Diagnostic]) -> String {
@@ -203,7 +250,7 @@ fn message(ds: &[decree::Diagnostic]) -> String {
 pub(crate) async fn start(
     State(state): State<Shared>,
     query: Result<Query<Upload>, axum::extract::rejection::QueryRejection>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let Query(upload) = query?;
     let policy = state.policy(&upload.policy)?.policy.clone();
@@ -211,7 +258,6 @@ pub(crate) async fn start(
         Some(at) => crate::terminal::options_from(&policy, Some(at), &[])?.0,
         None => decree::Options::default(),
     };
-    let body = body?;
     let permit = state
         .jobs
         .running
@@ -225,18 +271,19 @@ pub(crate) async fn start(
             )
             .help("wait for one to finish; the bound is --max-jobs")
         })?;
-    let job = state.jobs.add(body.len() as u64);
+    let (rows, bytes) = spool(body, state.bounds.max_upload).await?;
+    let job = state.jobs.add(bytes);
     let id = lock(&job).job.clone();
     let format = upload.format;
     tokio::task::spawn_blocking(move || {
-        let ran = run_job(&policy, &body, format, options, &job);
+        let ran = run_job(&policy, rows, format, options, &job);
         let mut j = lock(&job);
         j.bytes_read = j.bytes_total;
         match ran {
-            Ok((csv, summary)) => {
+            Ok((rows, summary)) => {
                 j.state = JobState::Done;
                 j.summary = serde_json::from_str(&summary).ok();
-                j.result = Some(Arc::new(csv));
+                j.result = Some(Arc::new(rows));
             }
             Err(e) => {
                 j.state = JobState::Failed;
@@ -273,11 +320,18 @@ pub(crate) async fn result(
     let job = state.jobs.find(&id)?;
     let j = lock(&job);
     match (&j.result, j.state) {
-        (Some(csv), _) => Ok((
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            csv.as_ref().clone(),
-        )
-            .into_response()),
+        (Some(rows), _) => {
+            // Each download reads the file afresh, from its start.
+            let file = rows
+                .reopen()
+                .map_err(|e| ApiError::internal(format!("cannot read job `{id}`'s result: {e}")))?;
+            let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+            Ok((
+                [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+                axum::body::Body::from_stream(stream),
+            )
+                .into_response())
+        }
         (None, JobState::Failed) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "job_failed",

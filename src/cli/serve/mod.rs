@@ -53,8 +53,9 @@ pub(crate) struct Args {
     /// Largest JSON request body, in bytes.
     #[arg(long, default_value_t = 2 * 1024 * 1024)]
     max_body: usize,
-    /// Largest population upload, in bytes.
-    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    /// Largest population upload, in bytes (streamed to a temporary file,
+    /// not held in memory).
+    #[arg(long, default_value_t = 1024 * 1024 * 1024)]
     max_upload: usize,
     /// Most evaluations (checks, diffs…) at once; more wait their turn.
     #[arg(long, default_value_t = 8)]
@@ -133,7 +134,8 @@ fn init_logs() {
 /// line here and one in [`openapi`].
 fn router(state: Shared) -> Router {
     let bounds = state.bounds.clone();
-    let upload = post(jobs::start).layer(DefaultBodyLimit::max(bounds.max_upload));
+    // The upload counts its own bytes as it streams them to a file.
+    let upload = post(jobs::start).layer(DefaultBodyLimit::disable());
     Router::new()
         .route("/api/policies", get(policies::list))
         .route("/api/policies/{id}", get(policies::get))
