@@ -390,10 +390,7 @@ pub(crate) async fn evaluate(
     Path(id): Path<String>,
     Body(req): Body<EvaluateRequest>,
 ) -> Result<Response, ApiError> {
-    let policy = state.policy(&id)?.policy.clone();
-    let limits = decree::Limits::default();
-    let text = blocking(&state, move || evaluation(&policy, &req, &limits)).await?;
-    Ok(document(text))
+    on_served(&state, &id, req, evaluation).await
 }
 
 /// A partial profile matched to the policy, as `decree::report::json::matching`
@@ -424,8 +421,19 @@ pub(crate) async fn profile_match(
     Path(id): Path<String>,
     Body(req): Body<EvaluateRequest>,
 ) -> Result<Response, ApiError> {
-    let policy = state.policy(&id)?.policy.clone();
+    on_served(&state, &id, req, matching).await
+}
+
+/// Answers `req` about the served policy `id` with `answer`, run under the
+/// server's bounds: what `evaluate` and `match` share.
+async fn on_served(
+    state: &Shared,
+    id: &str,
+    req: EvaluateRequest,
+    answer: fn(&Policy, &EvaluateRequest, &decree::Limits) -> Result<String, ApiError>,
+) -> Result<Response, ApiError> {
+    let policy = state.policy(id)?.policy.clone();
     let limits = decree::Limits::default();
-    let text = blocking(&state, move || matching(&policy, &req, &limits)).await?;
+    let text = blocking(state, move || answer(&policy, &req, &limits)).await?;
     Ok(document(text))
 }
