@@ -258,6 +258,10 @@ pub(crate) async fn start(
         Some(at) => crate::terminal::options_from(&policy, Some(at), &[])?.0,
         None => decree::Options::default(),
     };
+    // The whole upload is read before the answer, a refusal included, so
+    // that a client still sending its body reads the answer rather than a
+    // broken connection; a refused upload's file goes at once.
+    let (rows, bytes) = spool(body, state.bounds.max_upload).await?;
     let permit = state
         .jobs
         .running
@@ -271,7 +275,6 @@ pub(crate) async fn start(
             )
             .help("wait for one to finish; the bound is --max-jobs")
         })?;
-    let (rows, bytes) = spool(body, state.bounds.max_upload).await?;
     let job = state.jobs.add(bytes);
     let id = lock(&job).job.clone();
     let format = upload.format;
