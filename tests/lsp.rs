@@ -734,14 +734,7 @@ fn lenses_run_tests_and_evaluate_measures_on_the_example() {
         "json",
     ]);
     let json: Value = serde_json::from_slice(&eval.stdout).unwrap();
-    let want = json["measures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["items"].as_array().unwrap())
-        .find(|i| i["name"] == "tech_upgrade")
-        .unwrap()
-        .clone();
+    let want = common::item_named(&json, "tech_upgrade");
     assert_eq!(tech["status"], want["status"]);
     assert_eq!(tech["value"], want["value"], "{tech} vs {want}");
     let message = s.message_starting("measure 8 ");

@@ -315,14 +315,7 @@ fn every_route_answers_as_documented() {
         &json!({"facts": {"tech_upgrade_investment": "1.2亿"}, "at": "2025-06-30"}),
     );
     let v = ev.expect(200);
-    let tech = v["measures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["items"].as_array().unwrap())
-        .find(|i| i["name"] == "tech_upgrade")
-        .unwrap()
-        .clone();
+    let tech = common::item_named(&v, "tech_upgrade");
     assert_eq!(tech["amount"], "24000000", "{tech}");
     assert_eq!(v["window"]["at"], "2025-06-30");
     answers.push(ev);
@@ -396,14 +389,7 @@ fn every_route_answers_as_documented() {
         &json!({"facts": {"annual_output": "620亿"}, "at": "2025-06-30"}),
     );
     let v = m.expect(200);
-    let tech = v["measures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["items"].as_array().unwrap())
-        .find(|i| i["name"] == "tech_upgrade")
-        .unwrap()
-        .clone();
+    let tech = common::item_named(&v, "tech_upgrade");
     assert_eq!(tech["status"], "undetermined", "{tech}");
     assert_eq!(tech["up_to_text"], "5,000万元", "{tech}");
     assert!(

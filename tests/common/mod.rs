@@ -1,7 +1,12 @@
 //! What several test files share: the repository's root, the binary
 //! run from it as a user runs it, a language-server client ([`lsp`])
 //! and an HTTP client of `decree serve` ([`serve`]). Each test crate uses what it needs.
-#![allow(dead_code, clippy::expect_used)]
+#![allow(
+    dead_code,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod lsp;
 pub mod serve;
@@ -21,4 +26,17 @@ pub fn decree(args: &[&str]) -> Output {
         .current_dir(root())
         .output()
         .expect("the binary runs")
+}
+
+/// The item named `name` in a JSON document with `measures` and their
+/// `items` (an evaluation, a profile match), cloned.
+pub fn item_named(document: &serde_json::Value, name: &str) -> serde_json::Value {
+    document["measures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|m| m["items"].as_array().into_iter().flatten())
+        .find(|i| i["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no item `{name}` in {document}"))
 }
