@@ -532,13 +532,16 @@ fn every_route_answers_as_documented() {
     let v = d.expect(200);
     assert_eq!(v["same"], true);
     answers.push(d);
+    // The example enterprises' fact, so the impact has amounts to compare.
+    let named = DRAFT.replace("investment", "tech_upgrade_investment");
     let d = s.post(
         "/api/diff",
-        &json!({"old": {"text": DRAFT}, "new": {"text": DRAFT.replace("5000万", "6000万")}, "population": "configured", "at": "2025-01-01"}),
+        &json!({"old": {"text": named}, "new": {"text": named.replace("5000万", "6000万")}, "population": "configured", "at": "2025-01-01"}),
     );
     let v = d.expect(200);
     assert_eq!(v["same"], false);
     assert!(v["impact"]["enterprises"].as_u64().unwrap() >= 20, "{v}");
+    assert_ne!(v["impact"]["total_before"]["max"], "0", "{v}");
     insta::assert_snapshot!("diff-text", pretty(&v));
     answers.push(d);
     // A population sent along: CSV and JSON Lines, the same rows, the same
