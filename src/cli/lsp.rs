@@ -289,17 +289,14 @@ impl Backend {
         for d in docs.values().filter(|d| related(d)) {
             out.extend(d.uses_of(name));
         }
-        let open: HashMap<String, SourceFile> = docs
-            .iter()
-            .map(|(u, d)| (u.clone(), d.source().clone()))
-            .collect();
+        let open: std::collections::HashSet<String> = docs.keys().cloned().collect();
         drop(docs);
         // Only a file that names the policy's file can include it.
         let file_name = policy_file.rsplit('/').next().unwrap_or(policy_file);
         for root in locked(&self.roots).clone() {
             for path in crate::paths::decree_files_under(&root).unwrap_or_default() {
                 let uri = file_uri(std::path::Path::new(&path));
-                if open.contains_key(&uri) || uri == except || uri == policy_file {
+                if open.contains(&uri) || uri == except || uri == policy_file {
                     continue;
                 }
                 let Ok(text) = std::fs::read_to_string(&path) else {
@@ -308,9 +305,13 @@ impl Backend {
                 if !text.contains(file_name) {
                     continue;
                 }
-                let d = Document::new(&uri, &text, &|p| read_included(&uri, p, &open));
-                if related(&d) {
-                    out.extend(d.uses_of(name));
+                // Parsed only, its tests not run: whether it includes the
+                // policy, and where it writes the name.
+                let Some(included) = service::included_by(&text) else {
+                    continue;
+                };
+                if included_uri(&uri, &included).as_deref() == Some(policy_file) {
+                    out.extend(service::uses_in(&uri, &text, name));
                 }
             }
         }
@@ -1007,16 +1008,22 @@ fn diagnostics(uri: &lsp::Uri, doc: &Document) -> Vec<lsp::Diagnostic> {
 /// The policy `path` that the document `uri` includes: the open document
 /// of that URI if there is one (its unsaved text), else the file beside it.
 fn read_included(uri: &str, path: &str, open: &HashMap<String, SourceFile>) -> Included {
-    let dir = file_path(uri)
-        .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+    let target_uri = included_uri(uri, path)
         .ok_or_else(|| "the including document is not a file".to_string())?;
-    let target = lexically_normal(&dir.join(path));
-    let target_uri = file_uri(&target);
+    let target =
+        file_path(&target_uri).ok_or_else(|| "the included policy is not a file".to_string())?;
     if let Some(src) = open.get(&target_uri) {
         return Ok(src.clone());
     }
     let text = std::fs::read_to_string(&target).map_err(|e| e.to_string())?;
     Ok(SourceFile::new(target_uri, text))
+}
+
+/// The URI of the policy that the document `uri` names as `path` in its
+/// `include` (relative to the document's folder).
+fn included_uri(uri: &str, path: &str) -> Option<String> {
+    let dir = file_path(uri)?.parent()?.to_path_buf();
+    Some(file_uri(&lexically_normal(&dir.join(path))))
 }
 
 /// `path` with its `.` and `..` steps taken (without asking the file

@@ -30,7 +30,9 @@ pub use complete::{Completion, CompletionKind, Fold};
 pub use format::Edit;
 pub use highlight::{Class, Highlight};
 pub use hints::{Hint, ItemValue, MeasureMark, example_name};
-pub use navigate::{Hover, Location, Symbol, SymbolKind, matching, outline_of};
+pub use navigate::{
+    Hover, Location, Symbol, SymbolKind, included_by, matching, outline_of, uses_in,
+};
 pub use position::{LineIndex, Position, Range};
 
 use crate::ast::Program;

@@ -188,6 +188,29 @@ impl Document {
     }
 }
 
+/// A file that is not open, as far as renaming a policy's names needs it:
+/// the path its `include` names (as written), if it parses and has one.
+/// Parsed only: its tests are not run.
+pub fn included_by(text: &str) -> Option<String> {
+    let source = crate::span::SourceFile::new("", text);
+    let program = crate::syntax::parse(&source, &crate::Limits::default()).ok()?;
+    let include = crate::testing::include_of(&source, &program).ok()??;
+    Some(include.node.clone())
+}
+
+/// Every place `name` is written in `text`, the code of the file named
+/// `file` that is not open (comments and texts left out).
+pub fn uses_in(file: &str, text: &str, name: &str) -> Vec<Location> {
+    let index = LineIndex::new(text);
+    let file: Arc<str> = Arc::from(file);
+    uses(text, name)
+        .map(|span| Location {
+            file: file.clone(),
+            range: index.range(span),
+        })
+        .collect()
+}
+
 /// The outline of a file that is not open (a workspace's other files):
 /// parsed only, neither checked nor tested. Empty when it does not parse.
 pub fn outline_of(text: &str) -> Vec<Symbol> {
