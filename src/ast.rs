@@ -41,6 +41,47 @@ pub enum Decl {
     Include(Text),
     /// `test "name" { facts {…} set … at … expect … }`
     Test(TestDecl),
+    /// `record project "项目" { investment: money "投资额", … }`: the
+    /// fields of each record of a list fact.
+    Record(RecordDecl),
+}
+
+/// `record name "label" { field: type "label", … }`: a record type, the
+/// shape of each entry of a `list of` fact (an enterprise's projects).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordDecl {
+    /// Name of the record type.
+    pub name: Ident,
+    /// A label shown in explanations (`项目`).
+    pub label: Option<Text>,
+    /// Its fields, in the order written.
+    pub fields: Vec<FieldDecl>,
+    /// The whole declaration.
+    pub span: Loc,
+}
+
+/// One field of a record type: `investment: money "投资额"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDecl {
+    /// Name used after the record's variable (`p.investment`) and as the
+    /// key in facts files.
+    pub name: Ident,
+    /// Type of the field (any fact type but a list).
+    pub ty: Spanned<TypeRef>,
+    /// Label used in explanations.
+    pub label: Option<Text>,
+}
+
+/// `for each p in projects`: the item is evaluated once per record of the
+/// list fact, with the record's fields as `p.field`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForEach {
+    /// The variable standing for one record.
+    pub var: Ident,
+    /// The list fact whose records are gone through.
+    pub list: Ident,
+    /// The whole clause.
+    pub span: Loc,
 }
 
 /// A test written in the language: facts, settings and expectations.
@@ -67,6 +108,8 @@ pub enum FactInput {
     Value(Expr),
     /// A list of enum values, for a `set of` fact.
     List(Vec<Ident>),
+    /// Records, for a `list of` fact: each its fields' values.
+    Records(Vec<Spanned<Vec<(Ident, FactInput)>>>),
 }
 
 /// `expect ITEM = …`
@@ -166,6 +209,8 @@ pub enum TypeRef {
     Enum(Ident),
     /// A set of values of a named enumeration.
     SetOf(Ident),
+    /// A list of records of a named record type (`list of project`).
+    ListOf(Ident),
 }
 
 /// `fact name: type "label"`
@@ -347,6 +392,8 @@ pub struct Item {
     pub by: Option<Spanned<jiff::civil::Date>>,
     /// `concerns "…"`: who the item concerns.
     pub concerns: Option<Text>,
+    /// `for each p in projects`: evaluated once per record.
+    pub each: Option<ForEach>,
     /// Span of the whole item.
     pub span: Loc,
 }
@@ -406,6 +453,11 @@ pub enum Symbol {
     Variant(usize, usize),
     /// An enumeration itself (usable only as a type).
     Enum(usize),
+    /// A record type (usable only as a type): its index in the policy.
+    Record(usize),
+    /// A field of the record a per-record item is evaluated for
+    /// (`p.investment`): (record type index, field index).
+    Field(usize, usize),
 }
 
 /// A name used in an expression. The parser leaves `symbol` empty; the

@@ -15,7 +15,7 @@ use crate::check::{Policy, Symbol};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{self, Cause, Evaluation, Facts, Hit, ItemResult, Options, Status};
 use crate::facts::{Raw, convert};
-use crate::span::{SourceFile, Span};
+use crate::span::{SourceFile, Span, Spanned};
 use crate::value::{Unit, Value};
 
 /// The result of one test.
@@ -202,6 +202,63 @@ fn fit(policy: &Policy, unit: Unit, v: Value) -> Result<Value, String> {
     }
 }
 
+/// A test's records for the list fact `name`: each field found by name
+/// (the one reader of facts files' records says which) and its value typed
+/// as a fact's is.
+fn records_value(
+    policy: &Policy,
+    source: &SourceFile,
+    name: &Ident,
+    unit: Unit,
+    records: &[Spanned<Vec<(Ident, FactInput)>>],
+) -> Result<Value, Diagnostic> {
+    let Some(info) = (match unit {
+        Unit::List(r) => policy.records.get(r),
+        _ => None,
+    }) else {
+        return Err(fail(
+            source,
+            name.span,
+            format!("fact `{}` is {}, not a list of records", name.node, policy.unit_name(unit)),
+            "not a list fact",
+        ));
+    };
+    let mut out = Vec::with_capacity(records.len());
+    for r in records {
+        let mut rec = crate::value::Record {
+            fields: vec![None; info.fields.len()],
+        };
+        for (field, input) in &r.node {
+            let (i, f) = crate::facts::field_named(info, &field.node)
+                .map_err(|why| fail(source, field.span, why, "unknown field"))?;
+            if rec.fields.get(i).is_some_and(Option::is_some) {
+                return Err(fail(
+                    source,
+                    field.span,
+                    format!("the field `{}` is given twice", field.node),
+                    "again here",
+                ));
+            }
+            let v = match input {
+                FactInput::Records(_) => {
+                    return Err(fail(
+                        source,
+                        field.span,
+                        "records do not nest".into(),
+                        "a list of records",
+                    ));
+                }
+                other => typed_input(policy, source, field, f.unit, other)?,
+            };
+            if let Some(slot) = rec.fields.get_mut(i) {
+                *slot = Some(v);
+            }
+        }
+        out.push(rec);
+    }
+    Ok(Value::Records(out))
+}
+
 fn fact_value(
     policy: &Policy,
     source: &SourceFile,
@@ -221,7 +278,20 @@ fn fact_value(
             None => d,
         });
     };
-    let value = match input {
+    let value = typed_input(policy, source, name, unit, input)?;
+    Ok((id, value))
+}
+
+/// A fact's (or a record field's) value as a test writes it, typed by
+/// `unit`.
+fn typed_input(
+    policy: &Policy,
+    source: &SourceFile,
+    name: &Ident,
+    unit: Unit,
+    input: &FactInput,
+) -> Result<Value, Diagnostic> {
+    Ok(match input {
         FactInput::List(items) => {
             let raw = Raw::List(items.iter().map(|i| Raw::Str(i.node.clone())).collect());
             match convert(policy, unit, &raw) {
@@ -237,6 +307,7 @@ fn fact_value(
                 }
             }
         }
+        FactInput::Records(records) => records_value(policy, source, name, unit, records)?,
         FactInput::Value(e) => {
             let v = constant(policy, e, &Options::default()).map_err(|d| d.in_source(source))?;
             fit(policy, unit, v).map_err(|why| {
@@ -248,8 +319,7 @@ fn fact_value(
                 )
             })?
         }
-    };
-    Ok((id, value))
+    })
 }
 
 /// The value of an expression written in a test (a fact's value, a
@@ -571,6 +641,7 @@ pub fn include_of<'p>(
                 include = Some(t);
             }
             Decl::Test(_) => {}
+            Decl::Record(r) => other = other.or(Some(r.name.span)),
             Decl::Policy(h) => other = other.or(Some(h.span.0)),
             Decl::Fact(f) => other = other.or(Some(f.name.span)),
             Decl::Param(p) => other = other.or(Some(p.name.span)),

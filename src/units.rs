@@ -35,6 +35,9 @@ pub enum Unit {
     Enum(usize),
     /// A set of values of the enumeration with this index.
     Set(usize),
+    /// A list of records of the record type with this index: a fact's
+    /// type only, gone through by `for each`.
+    List(usize),
 }
 
 impl Unit {
@@ -65,6 +68,7 @@ impl Unit {
             Unit::Text => "text",
             Unit::Enum(_) => "enumeration value",
             Unit::Set(_) => "set",
+            Unit::List(_) => "list",
         }
     }
 }

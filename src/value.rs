@@ -43,6 +43,17 @@ pub enum Value {
     Set(BTreeSet<String>),
     /// A bound on a value, for benefits (`at most 1%`).
     Bound(BoundKind, Box<Value>),
+    /// The records of a `list of` fact (an enterprise's projects), in the
+    /// order given.
+    Records(Vec<Record>),
+}
+
+/// One record of a `list of` fact: its fields' values in the order the
+/// record type declares them, `None` for a field not given.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Record {
+    /// Values by field index.
+    pub fields: Vec<Option<Value>>,
 }
 
 impl Value {
@@ -88,6 +99,22 @@ impl fmt::Display for Value {
             }
             Value::Bound(BoundKind::AtMost, v) => write!(f, "≤ {v}"),
             Value::Bound(BoundKind::AtLeast, v) => write!(f, "≥ {v}"),
+            // Without the policy the fields have no names: each record as
+            // its values in declaration order, `—` for one not given.
+            Value::Records(rs) => {
+                let shown: Vec<String> = rs
+                    .iter()
+                    .map(|r| {
+                        let fields: Vec<String> = r
+                            .fields
+                            .iter()
+                            .map(|v| v.as_ref().map_or("—".into(), ToString::to_string))
+                            .collect();
+                        format!("({})", fields.join(", "))
+                    })
+                    .collect();
+                write!(f, "[{}]", shown.join(", "))
+            }
         }
     }
 }

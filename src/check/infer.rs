@@ -55,6 +55,7 @@ impl Checker<'_> {
             };
             let mut env = Env::Item;
             self.current = Some(item.name().to_string());
+            self.each = item.each.clone();
             let errors_before = self.errors.len();
             if let Some(w) = &item.ast.when {
                 if let Some(u) = self.infer(w, &mut env) {
@@ -70,6 +71,7 @@ impl Checker<'_> {
                 info.unit = unit;
             }
             self.current = None;
+            self.each = None;
         }
     }
 
@@ -263,6 +265,10 @@ impl Checker<'_> {
         let name = Spanned::new(n.text.clone(), span);
         let name = &name;
         let Some(sym) = n.symbol else {
+            if let Some(d) = self.record_name_error(&n.text, span) {
+                self.error(d);
+                return None;
+            }
             let fits: fn(Symbol) -> bool = match env {
                 Env::Constant => |s| matches!(s, Symbol::Param(_) | Symbol::Variant(..)),
                 Env::Item => |s| !matches!(s, Symbol::Enum(_)),
@@ -271,7 +277,18 @@ impl Checker<'_> {
             self.error(d);
             return None;
         };
+        if let Some(d) = self.record_symbol_error(sym, &n.text, span) {
+            self.error(d);
+            return None;
+        }
         match (sym, env) {
+            (Symbol::Field(r, f), _) => self
+                .policy
+                .records
+                .get(r)
+                .and_then(|x| x.fields.get(f))
+                .map(|x| x.unit),
+            (Symbol::Record(_), _) => None,
             (Symbol::Fact(_) | Symbol::Item(_), Env::Constant) => {
                 self.error(
                     Diagnostic::error(

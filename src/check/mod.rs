@@ -10,6 +10,7 @@
 mod infer;
 mod order;
 pub mod policy;
+mod records;
 mod resolve;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,6 +31,7 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
     c.collect(program);
     c.resolve_names();
     c.resolve_types(program);
+    c.resolve_records(program);
     c.check_param_cycles();
     c.check_params();
     let deps = c.dependencies();
@@ -73,6 +75,9 @@ struct Checker<'a> {
     current: Option<String>,
     /// Set when the item being checked has no unit.
     unresolved: bool,
+    /// What the item being checked goes through, when it is written
+    /// `for each p in LIST`.
+    each: Option<EachInfo>,
 }
 
 impl<'a> Checker<'a> {
@@ -88,6 +93,7 @@ impl<'a> Checker<'a> {
             poisoned_params: HashSet::new(),
             current: None,
             unresolved: false,
+            each: None,
         }
     }
 }
@@ -171,6 +177,7 @@ impl Checker<'_> {
                     }
                 }
                 Decl::Measure(m) => self.collect_measure(m, None, &mut numbers),
+                Decl::Record(r) => self.collect_record(r),
                 // Tests are run by `crate::testing`; includes are resolved by the host.
                 Decl::Include(_) | Decl::Test(_) => {}
             }
@@ -239,6 +246,7 @@ impl Checker<'_> {
                 unit: Unit::Number,
                 cites: cites.iter().map(|c| c.node.clone()).collect(),
                 measure: measure_idx,
+                each: None,
             });
         }
         self.policy.measures.push(MeasureInfo {
@@ -256,6 +264,7 @@ impl Checker<'_> {
             TypeRef::Unit(u) => return *u,
             TypeRef::Enum(n) => (n, false),
             TypeRef::SetOf(n) => (n, true),
+            TypeRef::ListOf(n) => return self.list_type(n),
         };
         match self.policy.lookup(&name.node) {
             Some(Symbol::Enum(e)) if set => Unit::Set(e),

@@ -26,6 +26,56 @@ pub struct EnumInfo {
     pub variant_spans: Vec<Span>,
 }
 
+/// A declared record type: the fields of each record of a `list of` fact.
+#[derive(Debug, Clone)]
+pub struct RecordInfo {
+    /// Name.
+    pub name: String,
+    /// Label (`项目`), shown before each record's number in explanations.
+    pub label: Option<String>,
+    /// Fields, in declaration order (a record's values are in this order).
+    pub fields: Vec<FieldInfo>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// A field of a record type.
+#[derive(Debug, Clone)]
+pub struct FieldInfo {
+    /// Name (`investment`).
+    pub name: String,
+    /// Unit (type).
+    pub unit: Unit,
+    /// Label (`投资额`).
+    pub label: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+impl RecordInfo {
+    /// The field named `name`, with its index.
+    pub fn field(&self, name: &str) -> Option<(usize, &FieldInfo)> {
+        self.fields.iter().enumerate().find(|(_, f)| f.name == name)
+    }
+
+    /// The field that names a record in explanations and results: the
+    /// first field of type `text` (a project's name), if there is one.
+    pub fn key_field(&self) -> Option<usize> {
+        self.fields.iter().position(|f| f.unit == Unit::Text)
+    }
+}
+
+/// What an item written `for each p in projects` is evaluated over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EachInfo {
+    /// The variable standing for one record (`p`).
+    pub var: String,
+    /// The list fact.
+    pub fact: FactId,
+    /// Its record type, an index into [`Policy::records`].
+    pub record: usize,
+}
+
 /// A declared fact.
 #[derive(Debug, Clone)]
 pub struct FactInfo {
@@ -93,6 +143,8 @@ pub struct ItemInfo {
     pub cites: Vec<String>,
     /// Index into [`Policy::measures`].
     pub measure: usize,
+    /// For an item written `for each p in LIST`: what it goes through.
+    pub each: Option<EachInfo>,
 }
 
 impl ItemInfo {
@@ -127,6 +179,8 @@ pub struct Policy {
     pub header: HeaderInfo,
     /// Enumerations.
     pub enums: Vec<EnumInfo>,
+    /// Record types.
+    pub records: Vec<RecordInfo>,
     /// Facts, in declaration order.
     pub facts: Vec<FactInfo>,
     /// Params, in declaration order.
@@ -151,6 +205,7 @@ impl Policy {
             source: source.clone(),
             header: HeaderInfo::default(),
             enums: Vec::new(),
+            records: Vec::new(),
             facts: Vec::new(),
             params: Vec::new(),
             measures: Vec::new(),
@@ -247,7 +302,8 @@ impl Policy {
             Symbol::Param(i) => self.param(i)?.label.as_deref(),
             Symbol::Item(i) => self.item(i)?.ast.label.as_ref().map(|l| l.node.as_str()),
             Symbol::Variant(e, v) => self.enums.get(e)?.variants.get(v)?.1.as_deref(),
-            Symbol::Enum(_) => None,
+            Symbol::Field(r, f) => self.records.get(r)?.fields.get(f)?.label.as_deref(),
+            Symbol::Enum(_) | Symbol::Record(_) => None,
         }
     }
 
@@ -258,6 +314,10 @@ impl Policy {
             Unit::Set(e) => format!(
                 "set of {}",
                 self.enums.get(e).map_or("enum", |x| x.name.as_str())
+            ),
+            Unit::List(r) => format!(
+                "list of {}",
+                self.records.get(r).map_or("record", |x| x.name.as_str())
             ),
             u => u.name().to_string(),
         }

@@ -165,6 +165,20 @@ fn fact_text(v: &FactInput) -> String {
             let names: Vec<&str> = items.iter().map(|i| i.node.as_str()).collect();
             format!("[{}]", names.join(", "))
         }
+        FactInput::Records(records) => {
+            let shown: Vec<String> = records
+                .iter()
+                .map(|r| {
+                    let fields: Vec<String> = r
+                        .node
+                        .iter()
+                        .map(|(n, v)| format!("{} = {}", n.node, fact_text(v)))
+                        .collect();
+                    format!("{{ {} }}", fields.join(", "))
+                })
+                .collect();
+            format!("[{}]", shown.join(", "))
+        }
     }
 }
 

@@ -102,7 +102,10 @@ impl<'p> Evaluator<'p> {
                 None => Out::Nothing(Nothing::NotEvaluatedYet(i)),
             },
             Some(Symbol::Variant(..)) => Out::val(Value::Variant(name.text.clone())),
-            Some(Symbol::Enum(_)) | None => Out::Nothing(Nothing::NotAValue(name.text.clone())),
+            Some(Symbol::Field(_, f)) => self.field(f),
+            Some(Symbol::Enum(_) | Symbol::Record(_)) | None => {
+                Out::Nothing(Nothing::NotAValue(name.text.clone()))
+            }
         }
     }
 

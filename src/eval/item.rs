@@ -17,7 +17,7 @@ type Decided = (Out, ItemResult);
 
 impl<'p> Evaluator<'p> {
     /// A result with nothing decided yet but the status.
-    fn blank_result(&self, idx: ItemId, status: Status) -> ItemResult {
+    pub(super) fn blank_result(&self, idx: ItemId, status: Status) -> ItemResult {
         let info = self.policy.item(idx);
         let ast = info.map(|i| &i.ast);
         let cites = match info {
@@ -41,6 +41,7 @@ impl<'p> Evaluator<'p> {
             concerns: ast.and_then(|a| a.concerns.as_ref().map(|c| c.node.clone())),
             by: ast.and_then(|a| a.by.as_ref().map(|b| b.node)),
             explanation: None,
+            records: Vec::new(),
             outcome: None,
             raw: None,
         }
@@ -62,6 +63,9 @@ impl<'p> Evaluator<'p> {
             let blank = self.blank_result(idx, Status::Error);
             return (Out::Nothing(Nothing::Invalid("no such item")), blank);
         };
+        if let (Some(each), None) = (&info.each, self.record) {
+            return self.per_record(idx, each);
+        }
         let ast = &info.ast;
         let mut result = self.blank_result(idx, Status::Granted);
         let mut condition = None;

@@ -20,6 +20,7 @@ mod expr;
 mod input;
 mod item;
 mod out;
+mod records;
 mod result;
 mod tables;
 mod trace;
@@ -111,6 +112,8 @@ struct Evaluator<'p> {
     steps: u64,
     /// Current nesting of `eval` calls, against `Limits::max_eval_depth`.
     depth: usize,
+    /// The record a per-record item is being evaluated for.
+    record: Option<records::Current<'p>>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -125,6 +128,7 @@ impl<'p> Evaluator<'p> {
             hits: Vec::new(),
             steps: 0,
             depth: 0,
+            record: None,
         }
     }
 

@@ -165,12 +165,43 @@ pub struct ItemResult {
     pub by: Option<jiff::civil::Date>,
     /// The explanation tree.
     pub explanation: Option<Trace>,
+    /// For an item written `for each p in LIST`: each record's own result,
+    /// in the list's order (left out of JSON for other items).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<RecordResult>,
     /// The outcome as other items see it (not serialized).
     #[serde(skip)]
     pub outcome: Option<Out>,
     /// The computed value itself, bounds included (not serialized).
     #[serde(skip)]
     pub raw: Option<crate::value::Value>,
+}
+
+/// One record's result in an item evaluated `for each` record: the item
+/// as it comes to for that record alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordResult {
+    /// Position of the record in the list fact, from 0.
+    pub index: usize,
+    /// The record's name: its first `text` field, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Its status for this record.
+    pub status: Status,
+    /// Exact amount in yuan, when granted with a single value.
+    pub amount: Option<Decimal>,
+    /// Amount range in yuan, when granted and left to discretion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<Range>,
+    /// What left it undetermined for this record.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undetermined_by: Vec<Cause>,
+    /// Why it is ineligible or failed for this record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The explanation for this record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Trace>,
 }
 
 /// A chapter, by number and title.

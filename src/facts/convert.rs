@@ -76,6 +76,9 @@ pub fn example_of(unit: Unit) -> &'static str {
             "give a list of the enum's values (names or labels), or write them as text separated by `;`: a;b"
         }
         Unit::Number => "give a number",
+        Unit::List(_) => {
+            "a list of records is a list of tables, one per record, each field by name: [{\"investment\": \"3000万\", \"kind\": \"upgrade\"}]; in CSV, columns LIST.FIELD, one row per record"
+        }
     }
 }
 
@@ -86,7 +89,7 @@ pub fn example_of(unit: Unit) -> &'static str {
 pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, String> {
     match raw {
         Raw::Null => Ok(None),
-        Raw::Table => Err("a table is not a value".into()),
+        Raw::Table(_) => Err("a table is not a value".into()),
         Raw::InexactFloat(shown) => Err(inexact(shown)),
         Raw::Bool(b) if unit == Unit::Bool => Ok(Some(Value::Bool(*b))),
         Raw::Bool(b) => Err(format!(
@@ -95,6 +98,7 @@ pub fn convert(policy: &Policy, unit: Unit, raw: &Raw) -> Result<Option<Value>, 
         )),
         Raw::List(items) => match unit {
             Unit::Set(e) => set_of(policy, e, items).map(Some),
+            Unit::List(r) => super::records::records(policy, r, items).map(Some),
             _ => Err("a list is not a single value".into()),
         },
         Raw::Number(n) => typed(policy, unit, n.trim(), true).map(Some),
@@ -197,6 +201,10 @@ fn typed(policy: &Policy, unit: Unit, text: &str, is_number: bool) -> Result<Val
         Unit::Enum(e) => variant(policy, e, text).map(Value::Variant),
         Unit::Set(_) if is_number => Err("expected a list".into()),
         Unit::Set(e) => set_text(policy, e, text),
+        Unit::List(_) => Err(
+            "a list of records cannot be written as one text: give it in a facts file (a list of tables) or as CSV columns LIST.FIELD"
+                .into(),
+        ),
         _ => quantity(policy, unit, text),
     }
 }

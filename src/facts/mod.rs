@@ -23,6 +23,7 @@
 
 mod convert;
 mod read;
+mod records;
 mod setting;
 mod spelling;
 
@@ -35,6 +36,7 @@ use crate::span::{SourceFile, Span};
 
 pub use convert::{Doubt, convert, doubt, example_of, parse_bool, parse_text_value};
 pub use read::{Raw, read_entries};
+pub use records::{field_named, records};
 pub use setting::apply_setting;
 
 /// The format of a facts file.

@@ -28,8 +28,9 @@ pub enum Raw {
     Str(String),
     /// A list.
     List(Vec<Raw>),
-    /// A table / object.
-    Table,
+    /// A table / object, its entries in file order (a record of a list
+    /// fact; anywhere else, not a value).
+    Table(Vec<(String, Raw)>),
     /// A binary float (TOML, YAML) that cannot be taken as the decimal the
     /// file meant: more than 15 significant digits, infinite or NaN. Holds
     /// the float's shortest text.
@@ -66,7 +67,9 @@ fn from_json(v: serde_json::Value) -> Raw {
         serde_json::Value::Number(n) => Raw::Number(n.to_string()),
         serde_json::Value::String(s) => Raw::Str(s),
         serde_json::Value::Array(a) => Raw::List(a.into_iter().map(from_json).collect()),
-        serde_json::Value::Object(_) => Raw::Table,
+        serde_json::Value::Object(o) => {
+            Raw::Table(o.into_iter().map(|(k, v)| (k, from_json(v))).collect())
+        }
     }
 }
 
@@ -102,7 +105,9 @@ fn from_toml(v: toml::Value) -> Raw {
         toml::Value::String(s) => Raw::Str(s),
         toml::Value::Datetime(d) => Raw::Str(d.to_string()),
         toml::Value::Array(a) => Raw::List(a.into_iter().map(from_toml).collect()),
-        toml::Value::Table(_) => Raw::Table,
+        toml::Value::Table(t) => {
+            Raw::Table(t.into_iter().map(|(k, v)| (k, from_toml(v))).collect())
+        }
     }
 }
 
@@ -121,8 +126,23 @@ fn from_yaml(v: serde_norway::Value) -> Raw {
         }
         serde_norway::Value::String(s) => Raw::Str(s),
         serde_norway::Value::Sequence(a) => Raw::List(a.into_iter().map(from_yaml).collect()),
-        serde_norway::Value::Mapping(_) => Raw::Table,
+        serde_norway::Value::Mapping(m) => Raw::Table(
+            m.into_iter()
+                .map(|(k, v)| (yaml_key(k), from_yaml(v)))
+                .collect(),
+        ),
         serde_norway::Value::Tagged(t) => from_yaml(t.value),
+    }
+}
+
+/// A YAML mapping's key as text (a key that is no string, such as `1`,
+/// as its YAML text).
+fn yaml_key(k: serde_norway::Value) -> String {
+    match k {
+        serde_norway::Value::String(s) => s,
+        other => serde_norway::to_string(&other)
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default(),
     }
 }
 

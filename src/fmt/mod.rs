@@ -38,6 +38,7 @@
 
 mod comments;
 mod layout;
+mod records;
 
 use comments::{Comments, Entry};
 use layout::Column;
@@ -205,6 +206,7 @@ fn item_end(item: &Item) -> usize {
         item.when.as_ref().map(|w| w.span.end),
         item.by.as_ref().map(|b| b.span.end),
         item.concerns.as_ref().map(|c| c.span.end),
+        item.each.as_ref().map(|e| e.span.0.end),
     ]
     .into_iter()
     .flatten()
@@ -327,6 +329,7 @@ impl Printer<'_> {
                     | Decl::Measure(_)
                     | Decl::Test(_)
                     | Decl::Enum(_)
+                    | Decl::Record(_)
             )
         };
         let mut previous: Option<&Decl> = None;
@@ -353,6 +356,7 @@ impl Printer<'_> {
                 self.entry(t.span.start, t.span.end, &text);
             }
             Decl::Test(t) => self.test(t),
+            Decl::Record(r) => self.record(r),
         }
     }
 
@@ -469,6 +473,7 @@ impl Printer<'_> {
             }
             TypeRef::Enum(n) => n.node.clone(),
             TypeRef::SetOf(n) => format!("{} {}", self.kw("set_of"), n.node),
+            TypeRef::ListOf(n) => format!("{} {}", self.kw("list_of"), n.node),
         }
     }
 
@@ -567,6 +572,13 @@ impl Printer<'_> {
         let body = match &item.body {
             ItemBody::Value(e) | ItemBody::AtMost(e) | ItemBody::AtLeast(e) => e,
         };
+        if let Some(e) = &item.each {
+            let each = self.each_clause(e);
+            let join = !self.comments.trailing_between(body.span.end, e.span.0.start);
+            self.tail(&mut lines.text, &each, join);
+            lines.rule_lines = lines.count();
+            lines.marks.push((e.span.0.end, lines.count() - 1));
+        }
         if let Some(w) = &item.when {
             let when = self.kw("when");
             let first = pad + STEP + columns(when) + 1;
@@ -629,6 +641,10 @@ impl Printer<'_> {
                         let names: Vec<&str> = items.iter().map(|i| i.node.as_str()).collect();
                         let end = items.last().map_or(name.span.end, |i| i.span.end);
                         (format!("[{}]", names.join(", ")), end)
+                    }
+                    FactInput::Records(records) => {
+                        let end = records.last().map_or(name.span.end, |r| r.span.end);
+                        (self.records_input(records), end)
                     }
                 };
                 let text = format!("{} = {v}", name.node);

@@ -26,6 +26,16 @@ pub(super) struct Lowered {
 /// Lowers `policy` for evaluations with `options`; `None` when some item
 /// cannot be expressed.
 pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
+    // Records (issue 16): a list of records is no column, and a per-record
+    // item is decided record by record; every row goes to the interpreter.
+    if policy.items.iter().any(|i| i.each.is_some())
+        || policy
+            .facts
+            .iter()
+            .any(|f| matches!(f.unit, crate::units::Unit::List(_)))
+    {
+        return None;
+    }
     let mut c = Compiler {
         policy,
         options,
@@ -261,7 +271,7 @@ impl Compiler<'_> {
                     _ => None,
                 }
             }
-            Symbol::Variant(..) | Symbol::Enum(_) => None,
+            Symbol::Variant(..) | Symbol::Enum(_) | Symbol::Record(_) | Symbol::Field(..) => None,
         }
     }
 

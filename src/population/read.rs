@@ -287,7 +287,7 @@ fn key_field(
         Some(Raw::Str(s)) => Ok(s.clone()),
         Some(Raw::Number(n) | Raw::InexactFloat(n)) => Ok(n.clone()),
         Some(Raw::Bool(b)) => Ok(b.to_string()),
-        Some(Raw::List(_) | Raw::Table) => Err(Diagnostic::error(
+        Some(Raw::List(_) | Raw::Table(_)) => Err(Diagnostic::error(
             Code::Facts,
             format!("{}: the key `{key}` is not a single value", source.name),
         )

@@ -78,6 +78,9 @@ impl Document {
 
     /// Outside tests: enumeration values after `in`, else names and keywords.
     fn in_code(&self, text: &str, offset: usize, surface: Surface) -> Vec<Completion> {
+        if let Some(fields) = self.fields_after_dot(text, offset) {
+            return fields;
+        }
         let after_in = previous_word(text, offset).is_some_and(|w| is_keyword("in", w));
         if after_in {
             let policy = self.policy();
@@ -122,7 +125,10 @@ impl Document {
                 Sym::Fact(_) => CompletionKind::Fact,
                 Sym::Param(_) => CompletionKind::Param,
                 Sym::Item(_) => CompletionKind::Item,
-                Sym::Enum(_) => CompletionKind::Enum,
+                // A record type is a type, as an enumeration is.
+                Sym::Enum(_) | Sym::Record(_) => CompletionKind::Enum,
+                // Fields are no policy-wide names (see `fields_after_dot`).
+                Sym::Field(..) => continue,
             };
             let detail = match symbol {
                 Sym::Variant(e, _) => policy.enums.get(e).map(|e| e.name.clone()),
@@ -135,6 +141,38 @@ impl Document {
             });
         }
         out
+    }
+
+    /// After `p.`, where `p` is the record variable of an item written
+    /// `for each p in LIST`: the fields of its record type, with their
+    /// labels. `None` anywhere else.
+    fn fields_after_dot(&self, text: &str, offset: usize) -> Option<Vec<Completion>> {
+        let before = text.get(..current_word_start(text.get(..offset)?))?;
+        let before = before.strip_suffix('.')?;
+        let var_start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+            .last()
+            .map(|(i, _)| i)?;
+        let var = before.get(var_start..)?;
+        let policy = self.policy()?;
+        let each = policy
+            .items
+            .iter()
+            .find_map(|i| i.each.as_ref().filter(|e| e.var == var))?;
+        let record = policy.records.get(each.record)?;
+        Some(
+            record
+                .fields
+                .iter()
+                .map(|f| Completion {
+                    label: f.name.clone(),
+                    kind: CompletionKind::Fact,
+                    detail: f.label.clone(),
+                })
+                .collect(),
+        )
     }
 
     /// The bracketed blocks of the current text that span more than one

@@ -120,8 +120,9 @@ impl Document {
             Sym::Fact(_) => Class::Fact,
             Sym::Param(_) => Class::Param,
             Sym::Item(_) => Class::Item,
-            Sym::Enum(_) => Class::Enum,
+            Sym::Enum(_) | Sym::Record(_) => Class::Enum,
             Sym::Variant(..) => Class::EnumValue,
+            Sym::Field(..) => Class::Fact,
         });
         (len, class)
     }

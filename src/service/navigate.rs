@@ -90,7 +90,9 @@ impl Document {
             ),
             Word::Name(name, span) => {
                 let policy = &self.policy.as_ref()?.policy;
-                let symbol = policy.lookup(name)?;
+                let symbol = policy
+                    .lookup(name)
+                    .or_else(|| field_at(policy, self.text(), span, name))?;
                 let mut text = describe(policy, symbol);
                 if let (Sym::Item(_), Some(facts)) = (symbol, example) {
                     text.push_str(&self.on_example(name, facts));
@@ -337,6 +339,8 @@ fn declaration(policy: &Policy, symbol: Sym) -> Option<Span> {
         Sym::Item(id) => Some(policy.item(id)?.ast.name.span),
         Sym::Enum(e) => Some(policy.enums.get(e)?.span),
         Sym::Variant(e, v) => policy.enums.get(e)?.variant_spans.get(v).copied(),
+        Sym::Record(r) => Some(policy.records.get(r)?.span),
+        Sym::Field(r, f) => Some(policy.records.get(r)?.fields.get(f)?.span),
     }
 }
 
@@ -381,7 +385,44 @@ fn describe(policy: &Policy, symbol: Sym) -> String {
             let values: Vec<&str> = info.variants.iter().map(|(n, _)| n.as_str()).collect();
             format!("enum `{}`: {}", info.name, values.join(", "))
         }
+        Sym::Record(r) => {
+            let Some(info) = policy.records.get(r) else {
+                return String::new();
+            };
+            let fields: Vec<&str> = info.fields.iter().map(|f| f.name.as_str()).collect();
+            format!("record `{}`{label}: {}", info.name, fields.join(", "))
+        }
+        Sym::Field(r, f) => {
+            let Some((rec, field)) = policy.records.get(r).and_then(|x| Some((x, x.fields.get(f)?))) else {
+                return String::new();
+            };
+            format!(
+                "field `{}` of record `{}`: {}{label}",
+                field.name,
+                rec.name,
+                policy.unit_name(field.unit)
+            )
+        }
     }
+}
+
+/// The field a word names when it follows `p.`, where `p` is the record
+/// variable of an item written `for each p in LIST`.
+fn field_at(policy: &Policy, text: &str, span: Span, name: &str) -> Option<Sym> {
+    let before = text.get(..span.start)?.strip_suffix('.')?;
+    let var_start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    let var = before.get(var_start..)?;
+    let each = policy
+        .items
+        .iter()
+        .find_map(|i| i.each.as_ref().filter(|e| e.var == var))?;
+    let (f, _) = policy.records.get(each.record)?.field(name)?;
+    Some(Sym::Field(each.record, f))
 }
 
 /// A keyword's hover, for a reader of `surface`: its spelling there, its
@@ -454,6 +495,14 @@ fn outline(index: &LineIndex, program: &Program) -> Vec<Symbol> {
                 SymbolKind::Test,
                 t.span.0,
                 t.name.span,
+            )),
+            // A record type is a type, as an enumeration is.
+            Decl::Record(rd) => out.push(entry(
+                rd.name.node.clone(),
+                rd.label.as_ref().map(|l| &l.node),
+                SymbolKind::Enum,
+                rd.span.0,
+                rd.name.span,
             )),
             Decl::Policy(_) | Decl::Include(_) => {}
         }

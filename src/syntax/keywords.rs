@@ -264,6 +264,16 @@ keywords! {
     listed = "listed", "列明",
         "status: the commitment is listed as written",
         "状态：承诺按原文列明";
+    // issue 16, records:
+    record = "record", "记录",
+        "declares a record type: the fields each of an enterprise's projects has",
+        "声明记录类型：企业每个项目所具有的字段";
+    list_of = "list of", "列表",
+        "a fact holding a list of records (an enterprise's projects)",
+        "由若干记录组成的事实（企业的各个项目）";
+    for_each = "for each", "对每个",
+        "evaluates an item once per record of a list fact and adds the amounts",
+        "对列表事实的每条记录分别计算条目，金额相加";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and

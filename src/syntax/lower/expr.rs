@@ -189,6 +189,9 @@ impl Lowerer<'_> {
                 Ok((Spanned::new(e.node, at), d))
             }
             Rule::ident => Ok((Spanned::new(ExprKind::Name(Name::new(p.as_str())), at), 1)),
+            // `p.investment`: a name whose symbol the checker finds among
+            // the fields of the record `p` stands for.
+            Rule::field_ref => Ok((Spanned::new(ExprKind::Name(Name::new(p.as_str())), at), 1)),
             Rule::if_expr => {
                 let mut it = parts(p);
                 let mut next = || -> Lowered<(Expr, usize)> {

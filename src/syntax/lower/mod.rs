@@ -9,6 +9,7 @@
 //! hostile file.
 
 mod expr;
+mod records;
 mod test_decl;
 mod tokens;
 
@@ -154,6 +155,7 @@ impl<'s> Lowerer<'s> {
                 Decl::Include(self.string(s))
             }
             Rule::test_decl => Decl::Test(self.test(p)?),
+            Rule::record_decl => Decl::Record(self.record(p)?),
             _ => return Err(self.missing(span(&p))),
         })
     }
@@ -258,6 +260,10 @@ impl<'s> Lowerer<'s> {
             Rule::set_type => {
                 let name = parts(inner).next().ok_or_else(|| self.missing(at))?;
                 TypeRef::SetOf(self.ident(&name))
+            }
+            Rule::list_type => {
+                let name = parts(inner).next().ok_or_else(|| self.missing(at))?;
+                TypeRef::ListOf(self.ident(&name))
             }
             Rule::ident => TypeRef::Enum(self.ident(&inner)),
             _ => return Err(self.missing(at)),
@@ -373,6 +379,7 @@ impl<'s> Lowerer<'s> {
             when: None,
             by: None,
             concerns: None,
+            each: None,
             span: Loc(whole),
         };
         for clause in it {
@@ -406,6 +413,12 @@ impl<'s> Lowerer<'s> {
                         return Err(dup("concerns"));
                     }
                     item.concerns = Some(self.string(s));
+                }
+                Rule::each_clause => {
+                    if item.each.is_some() {
+                        return Err(dup("for each"));
+                    }
+                    item.each = Some(self.each(clause)?);
                 }
                 _ => return Err(self.missing(at)),
             }

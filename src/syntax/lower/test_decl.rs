@@ -28,11 +28,7 @@ impl Lowerer<'_> {
                         let mut l = parts(line);
                         let fact = self.ident(&l.next().ok_or_else(|| self.missing(line_at))?);
                         let v = l.next().ok_or_else(|| self.missing(line_at))?;
-                        let input = if v.as_rule() == Rule::list_lit {
-                            FactInput::List(parts(v).map(|i| self.ident(&i)).collect())
-                        } else {
-                            FactInput::Value(self.expr(v)?.0)
-                        };
+                        let input = self.fact_input(v)?;
                         t.facts.push((fact, input));
                     }
                 }

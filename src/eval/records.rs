@@ -1,0 +1,284 @@
+//! Items written `for each p in LIST`: the item decided once per record
+//! of the list fact (the record's fields read as `p.field`), then the
+//! records' results combined into the item's — its amount the exact sum
+//! of the granted records' amounts, its status granted when any record is
+//! granted, undetermined when any record is undetermined (its amount then
+//! not known, never zero), ineligible when none is granted or the list is
+//! empty. Each record's own result is kept in [`ItemResult::records`].
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::arith;
+use super::decide::{self, Ineligible, Seen, Verdict};
+use super::out::Nothing;
+use super::{Cause, Evaluator, ItemResult, Out, Range, RecordResult, Soft, Status, Trace};
+use crate::ast::BinaryOp;
+use crate::check::{EachInfo, ItemId};
+use crate::units::Unit;
+use crate::value::{Record, Value};
+
+/// What other items see of an item, and its result.
+type Decided = (Out, ItemResult);
+
+/// The record a per-record item is being evaluated for.
+#[derive(Clone, Copy)]
+pub(super) struct Current<'p> {
+    /// What the item goes through.
+    pub each: &'p EachInfo,
+    /// The record.
+    pub record: &'p Record,
+}
+
+/// The records' amounts added up: the least and greatest sums.
+struct Sums {
+    lo: Decimal,
+    hi: Decimal,
+    soft: bool,
+}
+
+impl<'p> Evaluator<'p> {
+    /// The value of field `f` of the current record, or undetermined by
+    /// it (named `LIST.FIELD`, the CSV column that would give it).
+    pub(super) fn field(&self, f: usize) -> Out {
+        let Some(cur) = self.record else {
+            return Out::Nothing(Nothing::Invalid("a field outside a per-record item"));
+        };
+        if let Some(v) = cur.record.fields.get(f).and_then(Option::as_ref) {
+            return Out::val(v.clone());
+        }
+        let policy = self.policy;
+        let list = policy.fact(cur.each.fact);
+        let field = policy.records.get(cur.each.record).and_then(|r| r.fields.get(f));
+        let name = format!(
+            "{}.{}",
+            list.map_or("?", |l| l.name.as_str()),
+            field.map_or("?", |x| x.name.as_str())
+        );
+        let label = match (list.and_then(|l| l.label.as_ref()), field.and_then(|x| x.label.as_ref())) {
+            (Some(l), Some(x)) => Some(format!("{l}·{x}")),
+            (None, Some(x)) => Some(x.clone()),
+            _ => None,
+        };
+        Out::Unknown(BTreeSet::from([Cause::Fact { name, label }]))
+    }
+
+    /// A per-record item: each record decided as an item alone, then
+    /// combined.
+    pub(super) fn per_record(&mut self, idx: ItemId, each: &'p EachInfo) -> Decided {
+        let policy = self.policy;
+        let facts = self.facts;
+        let records = match facts.get(each.fact) {
+            Some(Value::Records(rs)) => rs,
+            Some(_) => {
+                let blank = self.blank_result(idx, Status::Error);
+                return (Out::Nothing(Nothing::Invalid("a list fact that is no list")), blank);
+            }
+            None => return self.list_not_given(idx, each),
+        };
+        let mut results = Vec::with_capacity(records.len());
+        for record in records {
+            self.record = Some(Current { each, record });
+            let decided = self.item(idx);
+            self.record = None;
+            results.push((record, decided));
+        }
+        let mut result = self.blank_result(idx, Status::Ineligible);
+        result.records = results
+            .iter()
+            .enumerate()
+            .map(|(i, (record, (_, r)))| self.record_result(each, i, record, r))
+            .collect();
+        let statuses: Vec<Status> = results.iter().map(|(_, (_, r))| r.status).collect();
+        let (verdict, out) = if statuses.contains(&Status::Error) {
+            let failed = results.iter().position(|(_, (_, r))| r.status == Status::Error);
+            if self.explaining() {
+                result.reason = failed.map(|i| format!("record {} failed", i + 1));
+            }
+            (Verdict::Negative, Out::Nothing(Nothing::Failed(idx)))
+        } else if statuses.contains(&Status::Undetermined) {
+            let causes: BTreeSet<Cause> = results
+                .iter()
+                .filter_map(|(_, (out, r))| match out {
+                    Out::Unknown(c) if r.status == Status::Undetermined => Some(c.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            let causes = if causes.is_empty() {
+                results.iter().flat_map(|(_, (_, r))| r.undetermined_by.clone()).collect()
+            } else {
+                causes
+            };
+            result.undetermined_by = causes.iter().cloned().collect();
+            (Verdict::Undetermined, Out::Unknown(causes))
+        } else if statuses.contains(&Status::Granted) {
+            match self.sums(&results) {
+                Ok(s) => {
+                    self.record_sum(&mut result, &s);
+                    let value = if s.lo == s.hi {
+                        Value::Num(Unit::Money, s.lo)
+                    } else {
+                        Value::Range(Unit::Money, s.lo, s.hi)
+                    };
+                    (Verdict::Granted, Out::Val(Soft { value, soft: s.soft }))
+                }
+                Err((e, a, b)) => {
+                    let span = policy.item(idx).map(|i| i.ast.span.0).unwrap_or_default();
+                    let money = |d| Value::Num(Unit::Money, d);
+                    let d = self.arith_error(e, span, BinaryOp::Add, &money(a), &money(b));
+                    let mut failed = self.failed(idx, d);
+                    failed.1.records = std::mem::take(&mut result.records);
+                    return failed;
+                }
+            }
+        } else {
+            if self.explaining() {
+                result.reason = Some("no record qualifies".into());
+            }
+            (Verdict::Ineligible(Ineligible::CriteriaNotMet), Out::Nothing(Nothing::NotGranted(idx)))
+        };
+        self.combined(idx, result, verdict, out, &results)
+    }
+
+    /// The status, explanation and seen outcome of the combined result.
+    fn combined(
+        &self,
+        idx: ItemId,
+        mut result: ItemResult,
+        verdict: Verdict,
+        out: Out,
+        results: &[(&Record, Decided)],
+    ) -> Decided {
+        result.status = match verdict {
+            Verdict::Granted => Status::Granted,
+            Verdict::Undetermined => Status::Undetermined,
+            Verdict::Negative => Status::Error,
+            _ => Status::Ineligible,
+        };
+        result.soft_cap = results.iter().any(|(_, (_, r))| r.soft_cap && r.status == Status::Granted);
+        if self.explaining() {
+            let children: Vec<Trace> = result
+                .records
+                .iter()
+                .map(|r| r.explanation.clone().unwrap_or_default())
+                .collect();
+            let mut notes = Vec::new();
+            for (_, (_, r)) in results {
+                for n in &r.notes {
+                    if !notes.contains(n) {
+                        notes.push(n.clone());
+                    }
+                }
+            }
+            result.notes = notes;
+            let value = match result.status {
+                Status::Granted => result.value.clone().unwrap_or_default(),
+                s => s.as_str().to_string(),
+            };
+            result.explanation = Some(Trace {
+                expr: format!("{} {}", result.kind.keyword(), result.name),
+                value,
+                note: Some(format!("sum over {} records", result.records.len())),
+                children,
+            });
+        }
+        if let Out::Val(s) = &out {
+            result.raw = Some(s.value.clone());
+        }
+        let seen = match decide::seen(result.kind, verdict) {
+            Seen::Value => out,
+            Seen::Failed => Out::Nothing(Nothing::Failed(idx)),
+            Seen::NotGranted | Seen::False => Out::Nothing(Nothing::NotGranted(idx)),
+        };
+        result.outcome = Some(seen.clone());
+        (seen, result)
+    }
+
+    /// The list fact is not given: the item is undetermined by it.
+    fn list_not_given(&self, idx: ItemId, each: &EachInfo) -> Decided {
+        let fact = self.policy.fact(each.fact);
+        let cause = Cause::Fact {
+            name: fact.map(|f| f.name.clone()).unwrap_or_default(),
+            label: fact.and_then(|f| f.label.clone()),
+        };
+        let mut result = self.blank_result(idx, Status::Undetermined);
+        result.undetermined_by = vec![cause.clone()];
+        if self.explaining() {
+            result.reason = Some("the list of records is not given".into());
+        }
+        let out = Out::Unknown(BTreeSet::from([cause]));
+        result.outcome = Some(out.clone());
+        (out, result)
+    }
+
+    /// The granted records' amounts, added exactly.
+    fn sums(
+        &self,
+        results: &[(&Record, Decided)],
+    ) -> Result<Sums, (arith::ArithError, Decimal, Decimal)> {
+        let mut s = Sums {
+            lo: Decimal::ZERO,
+            hi: Decimal::ZERO,
+            soft: false,
+        };
+        for (_, (_, r)) in results.iter().filter(|(_, (_, r))| r.status == Status::Granted) {
+            let (lo, hi) = match (r.amount, r.range) {
+                (Some(a), _) => (a, a),
+                (None, Some(x)) => (x.min, x.max),
+                (None, None) => continue,
+            };
+            s.lo = arith::add(s.lo, lo).map_err(|e| (e, s.lo, lo))?;
+            s.hi = arith::add(s.hi, hi).map_err(|e| (e, s.hi, hi))?;
+            s.soft |= r.soft_cap;
+        }
+        Ok(s)
+    }
+
+    /// The sum's amount (or range) and its text.
+    fn record_sum(&self, result: &mut ItemResult, s: &Sums) {
+        let (lo, hi) = (s.lo.normalize(), s.hi.normalize());
+        if lo == hi {
+            result.amount = Some(lo);
+        } else {
+            result.range = Some(Range { min: lo, max: hi });
+        }
+        if self.explaining() {
+            result.value = Some(crate::value::format_money_range(lo, hi));
+        }
+    }
+
+    /// One record's result, as the item's result lists it.
+    fn record_result(&self, each: &EachInfo, index: usize, record: &Record, r: &ItemResult) -> RecordResult {
+        let info = self.policy.records.get(each.record);
+        let key = info
+            .and_then(|i| i.key_field())
+            .and_then(|k| record.fields.get(k))
+            .and_then(Option::as_ref)
+            .and_then(|v| match v {
+                Value::Text(t) => Some(t.clone()),
+                _ => None,
+            });
+        let explanation = r.explanation.clone().map(|mut t| {
+            let what = info
+                .and_then(|i| i.label.clone())
+                .unwrap_or_else(|| info.map_or("record".into(), |i| i.name.clone()));
+            t.expr = match &key {
+                Some(k) => format!("{what} {} {k}", index + 1),
+                None => format!("{what} {}", index + 1),
+            };
+            t
+        });
+        RecordResult {
+            index,
+            key,
+            status: r.status,
+            amount: r.amount,
+            range: r.range,
+            undetermined_by: r.undetermined_by.clone(),
+            reason: r.reason.clone(),
+            explanation,
+        }
+    }
+}
