@@ -56,6 +56,7 @@ impl Checker<'_> {
             let mut env = Env::Item;
             self.current = Some(item.name().to_string());
             self.each = item.each.clone();
+            self.each_failed = item.ast.each.is_some() && item.each.is_none();
             let errors_before = self.errors.len();
             if let Some(w) = &item.ast.when {
                 if let Some(u) = self.infer(w, &mut env) {
@@ -265,6 +266,10 @@ impl Checker<'_> {
         let name = Spanned::new(n.text.clone(), span);
         let name = &name;
         let Some(sym) = n.symbol else {
+            if self.each_failed && n.text.contains('.') {
+                self.unresolved = true;
+                return None;
+            }
             if let Some(d) = self.record_name_error(&n.text, span) {
                 self.error(d);
                 return None;

@@ -78,6 +78,9 @@ struct Checker<'a> {
     /// What the item being checked goes through, when it is written
     /// `for each p in LIST`.
     each: Option<EachInfo>,
+    /// Set when the item being checked has a `for each` that could not be
+    /// resolved (already reported): its fields are not reported again.
+    each_failed: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -94,6 +97,7 @@ impl<'a> Checker<'a> {
             current: None,
             unresolved: false,
             each: None,
+            each_failed: false,
         }
     }
 }

@@ -135,7 +135,16 @@ impl<'p> Evaluator<'p> {
             }
         } else {
             if self.explaining() {
-                result.reason = Some("no record qualifies".into());
+                result.reason = Some(if records.is_empty() {
+                    let list = policy.fact(each.fact);
+                    match list.map(|l| (&l.name, &l.label)) {
+                        Some((n, Some(l))) => format!("the list {l} ({n}) has no records"),
+                        Some((n, None)) => format!("the list {n} has no records"),
+                        None => "the list has no records".into(),
+                    }
+                } else {
+                    "no record qualifies".into()
+                });
             }
             (Verdict::Ineligible(Ineligible::CriteriaNotMet), Out::Nothing(Nothing::NotGranted(idx)))
         };

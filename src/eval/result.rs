@@ -199,8 +199,9 @@ pub struct RecordResult {
     /// Why it is ineligible or failed for this record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The explanation for this record.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The explanation for this record (in JSON, it is the item's
+    /// `explanation.children[index]`, so it is not written twice).
+    #[serde(skip)]
     pub explanation: Option<Trace>,
 }
 

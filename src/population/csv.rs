@@ -21,6 +21,9 @@ use crate::value::{Unit, Value};
 pub(super) enum Column {
     /// A fact of the policy.
     Fact(FactId, String, Unit),
+    /// A field of a list fact's records (`projects.investment`): the list
+    /// fact, the field's index, the column's name and the field's unit.
+    Field(FactId, usize, String, Unit),
     /// Not a fact: its cells are not read as facts.
     Other,
 }
@@ -33,6 +36,9 @@ pub struct Csv<'p, R> {
     columns: Vec<Column>,
     /// For each key asked for, its column and name.
     keys: Vec<(usize, String)>,
+    /// With record columns: the enterprises read so far, one per run of
+    /// rows with the same key (see `super::grouped`).
+    groups: Option<super::grouped::Groups>,
 }
 
 impl<'p, R: BufRead + Send> Csv<'p, R> {
@@ -63,12 +69,14 @@ impl<'p, R: BufRead + Send> Csv<'p, R> {
         let header = Header::new(&options.name, names);
         let (columns, warnings) = header.columns(policy, options)?;
         let keys = header.keys(&options.keys)?;
+        let groups = super::grouped::Groups::for_columns(&columns, &keys, &header.source)?;
         let csv = Csv {
             policy,
             name: options.name.clone(),
             reader,
             columns,
             keys,
+            groups,
         };
         Ok((csv, warnings))
     }
@@ -113,6 +121,19 @@ impl Header {
         let strict = options.strict;
         let (mut columns, mut warnings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
         for (i, name) in self.names.iter().enumerate() {
+            if let Some(field) = super::grouped::field_column(policy, name) {
+                match field {
+                    Ok(c) => columns.push(c),
+                    Err(why) => {
+                        columns.push(Column::Other);
+                        let d = Diagnostic::warning(Code::Facts, format!("column `{name}`: {why}"))
+                            .label(self.span(i), "no such field")
+                            .in_source(&self.source);
+                        warnings.push(d);
+                    }
+                }
+                continue;
+            }
             match policy.fact_named(name) {
                 Some((id, f)) => {
                     if let Some(first) =
@@ -144,7 +165,10 @@ impl Header {
                 }
             }
         }
-        if !columns.iter().any(|c| matches!(c, Column::Fact(..))) {
+        if !columns
+            .iter()
+            .any(|c| matches!(c, Column::Fact(..) | Column::Field(..)))
+        {
             errors.push(
                 Diagnostic::error(
                     Code::Facts,
@@ -227,6 +251,9 @@ impl<'p, R: BufRead + Send> Source<'p> for Csv<'p, R> {
     }
 
     fn next_chunk(&mut self, plan: Option<&Plan>, max: usize) -> Option<Chunk> {
+        if self.groups.is_some() {
+            return self.next_groups(plan, max);
+        }
         let slots = slots(&self.columns, plan);
         let mut cols = plan.map(Columns::new);
         let (mut heads, mut records, mut errors) = (Vec::new(), Vec::new(), Vec::new());
@@ -285,6 +312,30 @@ impl<'p, R: BufRead + Send> Source<'p> for Csv<'p, R> {
 }
 
 impl<R: BufRead> Csv<'_, R> {
+    /// The next record with its line, `None` at the end.
+    pub(super) fn next_record(&mut self) -> Option<Result<(::csv::ByteRecord, u64), RowError>> {
+        let mut record = ::csv::ByteRecord::new();
+        let line = self.reader.position().line();
+        match self.reader.read_byte_record(&mut record) {
+            Ok(false) => None,
+            Err(e) => Some(Err(self.unreadable(line, &e))),
+            Ok(true) => {
+                let line = record.position().map_or(line, |p| p.line());
+                Some(Ok((record, line)))
+            }
+        }
+    }
+
+    /// The policy, the input's name, and the columns.
+    pub(super) fn parts(&self) -> (&Policy, &str, &[Column]) {
+        (self.policy, &self.name, &self.columns)
+    }
+
+    /// The state of the grouped reading, taken out while a chunk is read.
+    pub(super) fn groups_mut(&mut self) -> &mut Option<super::grouped::Groups> {
+        &mut self.groups
+    }
+
     fn unreadable(&self, line: u64, e: &::csv::Error) -> RowError {
         let line = e.position().map_or(line, |p| p.line());
         RowError {
@@ -297,7 +348,7 @@ impl<R: BufRead> Csv<'_, R> {
     }
 
     /// A record's key cells, as text.
-    fn keys_of(&self, record: &::csv::ByteRecord, line: u64) -> Result<Vec<String>, RowError> {
+    pub(super) fn keys_of(&self, record: &::csv::ByteRecord, line: u64) -> Result<Vec<String>, RowError> {
         self.keys
             .iter()
             .map(|(i, key)| {
@@ -349,7 +400,7 @@ fn cell_error(input: &str, line: u64, column: &str, why: String, unit: Option<Un
 }
 
 /// One CSV cell as a fact value; `None` for an empty cell.
-fn cell_value(
+pub(super) fn cell_value(
     policy: &Policy,
     input: &str,
     line: u64,
@@ -403,7 +454,7 @@ fn read_cells(
 }
 
 /// The warning for a rate cell that is a bare number above 1, if it is one.
-fn rate_doubt(input: &str, line: u64, column: &str, cell: &[u8]) -> Option<Diagnostic> {
+pub(super) fn rate_doubt(input: &str, line: u64, column: &str, cell: &[u8]) -> Option<Diagnostic> {
     if cell.contains(&b'%') {
         return None;
     }

@@ -20,6 +20,7 @@ mod run;
 pub mod summary;
 
 mod csv;
+mod grouped;
 mod view;
 
 use rust_decimal::Decimal;
