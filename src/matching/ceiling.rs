@@ -70,6 +70,9 @@ impl Ceilings {
                 continue;
             };
             let bounds = match &info.ast.body {
+                // A per-record item adds up as many records as the
+                // enterprise has: nothing bounds how many (issue 16).
+                _ if info.each.is_some() => Bounds::ANY,
                 ItemBody::Value(e) => a.bounds(e),
                 ItemBody::AtMost(_) | ItemBody::AtLeast(_) => Bounds::ANY,
             };
@@ -729,6 +732,15 @@ mod tests {
     fn items_that_grant_no_money_have_no_ceiling() {
         assert_eq!(up_to("eligibility x = a >= 100万"), None);
         assert_eq!(up_to("benefit x = at most 1%"), None);
+    }
+
+    #[test]
+    fn a_per_record_item_has_no_ceiling_however_each_record_is_capped() {
+        let text = "record project { investment: money }\n\
+                    fact projects: list of project\n\
+                    measure 1 \"m\" {\n  subsidy x = min(20% * p.investment, 5000万) for each p in projects\n}\n";
+        let p = crate::load(&SourceFile::new("t.decree", text)).unwrap();
+        assert_eq!(ceiling(&p, p.item_index("x").unwrap()), None);
     }
 
     /// Items of many shapes, each with a ceiling (the law below is only
