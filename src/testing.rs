@@ -219,7 +219,11 @@ fn records_value(
         return Err(fail(
             source,
             name.span,
-            format!("fact `{}` is {}, not a list of records", name.node, policy.unit_name(unit)),
+            format!(
+                "fact `{}` is {}, not a list of records",
+                name.node,
+                policy.unit_name(unit)
+            ),
             "not a list fact",
         ));
     };

@@ -89,7 +89,10 @@ fn the_plan_refuses_records_and_the_population_equals_the_interpreter() {
         .collect();
     assert_eq!(got.rows.len(), 3);
     for (g, w) in got.rows.iter().zip(&want) {
-        assert_eq!((g.line, &g.items, g.total_min, g.total_max), (w.line, &w.items, w.total_min, w.total_max));
+        assert_eq!(
+            (g.line, &g.items, g.total_min, g.total_max),
+            (w.line, &w.items, w.total_min, w.total_max)
+        );
     }
     assert_eq!(got.rows[0].keys, vec!["A".to_string()]);
     assert_eq!(got.rows[0].items[0].min, Some(Decimal::from(56_000_000)));
@@ -123,21 +126,44 @@ fn hostile_csv_rows_reject_their_enterprise_only() {
         .map(|r| format!("{}: {}", r.line, r.message()))
         .collect();
     assert_eq!(got.rejected.len(), 3, "{messages:#?}");
-    assert!(messages[0].starts_with("4: ") && messages[0].contains("began on line 2"), "{messages:?}");
-    assert!(messages[1].starts_with("6: ") && messages[1].contains("differs from true, given for the same enterprise on line 5"), "{messages:?}");
-    assert!(messages[2].starts_with("7: ") && messages[2].contains("column `projects.investment`"), "{messages:?}");
-    assert!(messages.iter().all(|m| m.contains("pop.csv:")), "{messages:?}");
+    assert!(
+        messages[0].starts_with("4: ") && messages[0].contains("began on line 2"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with("6: ")
+            && messages[1].contains("differs from true, given for the same enterprise on line 5"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].starts_with("7: ") && messages[2].contains("column `projects.investment`"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().all(|m| m.contains("pop.csv:")),
+        "{messages:?}"
+    );
 }
 
 #[test]
 fn record_columns_need_a_key_and_unknown_fields_are_named() {
     let policy = policy();
     let csv = "is_industrial,projects.investment\ntrue,100万\n";
-    let err = Csv::new(&policy, csv.as_bytes(), &read(&[])).err().expect("refused");
-    assert!(err.0[0].message.contains("need a key"), "{:?}", err.0[0].message);
+    let err = Csv::new(&policy, csv.as_bytes(), &read(&[]))
+        .err()
+        .expect("refused");
+    assert!(
+        err.0[0].message.contains("need a key"),
+        "{:?}",
+        err.0[0].message
+    );
     let csv = "id,is_industrial,projects.investmant\nA,true,100万\n";
     let (_, warnings) = Csv::new(&policy, csv.as_bytes(), &read(&["id"])).unwrap();
-    assert!(warnings[0].message.contains("did you mean `investment`?"), "{:?}", warnings[0].message);
+    assert!(
+        warnings[0].message.contains("did you mean `investment`?"),
+        "{:?}",
+        warnings[0].message
+    );
 }
 
 #[test]
@@ -146,10 +172,40 @@ fn a_facts_file_names_the_record_and_field_of_a_wrong_value() {
     let bad = r#"{"projects": [{"investment": "1亿"}, {"investment": "1亿", "kinds": "upgrade"}]}"#;
     let err = facts_of(&policy, bad).err().expect("refused");
     let text = format!("{err:?}");
-    assert!(text.contains("record 2") && text.contains("did you mean `kind`?"), "{text}");
+    assert!(
+        text.contains("record 2") && text.contains("did you mean `kind`?"),
+        "{text}"
+    );
     let bad = r#"{"projects": [{"investment": true}]}"#;
     let text = format!("{:?}", facts_of(&policy, bad).err().expect("refused"));
     assert!(text.contains("record 1: field `investment`"), "{text}");
+}
+
+#[test]
+fn a_missing_list_or_field_is_what_the_profile_match_asks_for() {
+    let policy = policy();
+    let matched = |json: &str| {
+        let facts = facts_of(&policy, json).unwrap();
+        let m = decree::matching::match_profile(&policy, &facts, &Options::default());
+        let item = m.measures[0]
+            .items
+            .iter()
+            .find(|i| i.name == "tech_upgrade")
+            .unwrap()
+            .clone();
+        item.deciding_facts
+            .iter()
+            .map(|f| (f.name.clone(), f.ty.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        matched(r#"{"is_industrial": true}"#),
+        [("projects".to_string(), "list of project".to_string())]
+    );
+    assert_eq!(
+        matched(r#"{"is_industrial": true, "projects": [{"kind": "upgrade"}]}"#),
+        [("projects.investment".to_string(), "money".to_string())]
+    );
 }
 
 /// The records of a generated enterprise: investments in 万 and kinds.
@@ -165,7 +221,10 @@ fn facts_json(records: &[(u64, bool)]) -> String {
             format!(r#"{{"investment": "{w}万", "kind": "{kind}"}}"#)
         })
         .collect();
-    format!(r#"{{"is_industrial": true, "projects": [{}]}}"#, rs.join(", "))
+    format!(
+        r#"{{"is_industrial": true, "projects": [{}]}}"#,
+        rs.join(", ")
+    )
 }
 
 proptest! {

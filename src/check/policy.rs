@@ -307,6 +307,17 @@ impl Policy {
         }
     }
 
+    /// The unit of the record field a cause names as `LIST.FIELD`
+    /// (`projects.investment`: a field missing from one of the records).
+    pub fn field_unit(&self, name: &str) -> Option<Unit> {
+        let (list, field) = name.split_once('.')?;
+        let (_, fact) = self.fact_named(list)?;
+        let Unit::List(r) = fact.unit else {
+            return None;
+        };
+        Some(self.records.get(r)?.field(field)?.1.unit)
+    }
+
     /// The display name of a unit (enumerations by their name).
     pub fn unit_name(&self, unit: Unit) -> String {
         match unit {

@@ -80,7 +80,9 @@ impl Checker<'_> {
                     _ => self.resolve_type(&f.ty),
                 };
                 let slot = self.policy.records.get_mut(r);
-                if let Some(info) = slot.and_then(|x| x.fields.iter_mut().find(|x| x.name == f.name.node)) {
+                if let Some(info) =
+                    slot.and_then(|x| x.fields.iter_mut().find(|x| x.name == f.name.node))
+                {
                     info.unit = unit;
                 }
             }
@@ -93,7 +95,9 @@ impl Checker<'_> {
                 self.error(
                     Diagnostic::error(Code::Invalid, "a param cannot be a list of records")
                         .label(p.ty.span, "a list of records")
-                        .help("a list of records is a fact of the enterprise: declare it with `fact`"),
+                        .help(
+                            "a list of records is a fact of the enterprise: declare it with `fact`",
+                        ),
                 );
             }
         }
@@ -125,7 +129,11 @@ impl Checker<'_> {
                 .help("a per-record item's amount is the sum of its records' amounts: make it a subsidy, award, interest_subsidy or matching"),
             );
         }
-        let fields = self.policy.records.get(info.record).map(|r| r.fields.clone());
+        let fields = self
+            .policy
+            .records
+            .get(info.record)
+            .map(|r| r.fields.clone());
         let fields = fields.unwrap_or_default();
         let prefix = format!("{}.", info.var);
         let record = info.record;
@@ -134,7 +142,8 @@ impl Checker<'_> {
                 walk_exprs_mut(e, &mut |x| {
                     if let ExprKind::Name(n) = &mut x.node {
                         let field = n.text.strip_prefix(&prefix);
-                        if let Some(f) = field.and_then(|f| fields.iter().position(|x| x.name == f)) {
+                        if let Some(f) = field.and_then(|f| fields.iter().position(|x| x.name == f))
+                        {
                             n.symbol = Some(Symbol::Field(record, f));
                         }
                     }
@@ -155,7 +164,10 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::error(
                     Code::Duplicate,
-                    format!("the record variable `{}` is already a declared name", each.var.node),
+                    format!(
+                        "the record variable `{}` is already a declared name",
+                        each.var.node
+                    ),
                 )
                 .label(each.var.span, "the record variable")
                 .label(prev, "declared here")
@@ -256,7 +268,12 @@ impl Checker<'_> {
     /// Why a resolved name cannot stand where it does, when it concerns
     /// records: a record type, a list fact, or (in a per-record item)
     /// another per-record item. `None` when it may.
-    pub(super) fn record_symbol_error(&self, sym: Symbol, text: &str, span: Span) -> Option<Diagnostic> {
+    pub(super) fn record_symbol_error(
+        &self,
+        sym: Symbol,
+        text: &str,
+        span: Span,
+    ) -> Option<Diagnostic> {
         match sym {
             Symbol::Record(_) => Some(
                 Diagnostic::error(Code::Invalid, format!("`{text}` is a record type, not a value"))

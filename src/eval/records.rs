@@ -50,13 +50,19 @@ impl<'p> Evaluator<'p> {
         }
         let policy = self.policy;
         let list = policy.fact(cur.each.fact);
-        let field = policy.records.get(cur.each.record).and_then(|r| r.fields.get(f));
+        let field = policy
+            .records
+            .get(cur.each.record)
+            .and_then(|r| r.fields.get(f));
         let name = format!(
             "{}.{}",
             list.map_or("?", |l| l.name.as_str()),
             field.map_or("?", |x| x.name.as_str())
         );
-        let label = match (list.and_then(|l| l.label.as_ref()), field.and_then(|x| x.label.as_ref())) {
+        let label = match (
+            list.and_then(|l| l.label.as_ref()),
+            field.and_then(|x| x.label.as_ref()),
+        ) {
             (Some(l), Some(x)) => Some(format!("{l}·{x}")),
             (None, Some(x)) => Some(x.clone()),
             _ => None,
@@ -73,7 +79,10 @@ impl<'p> Evaluator<'p> {
             Some(Value::Records(rs)) => rs,
             Some(_) => {
                 let blank = self.blank_result(idx, Status::Error);
-                return (Out::Nothing(Nothing::Invalid("a list fact that is no list")), blank);
+                return (
+                    Out::Nothing(Nothing::Invalid("a list fact that is no list")),
+                    blank,
+                );
             }
             None => return self.list_not_given(idx, each),
         };
@@ -92,7 +101,9 @@ impl<'p> Evaluator<'p> {
             .collect();
         let statuses: Vec<Status> = results.iter().map(|(_, (_, r))| r.status).collect();
         let (verdict, out) = if statuses.contains(&Status::Error) {
-            let failed = results.iter().position(|(_, (_, r))| r.status == Status::Error);
+            let failed = results
+                .iter()
+                .position(|(_, (_, r))| r.status == Status::Error);
             if self.explaining() {
                 result.reason = failed.map(|i| format!("record {} failed", i + 1));
             }
@@ -107,7 +118,10 @@ impl<'p> Evaluator<'p> {
                 .flatten()
                 .collect();
             let causes = if causes.is_empty() {
-                results.iter().flat_map(|(_, (_, r))| r.undetermined_by.clone()).collect()
+                results
+                    .iter()
+                    .flat_map(|(_, (_, r))| r.undetermined_by.clone())
+                    .collect()
             } else {
                 causes
             };
@@ -122,7 +136,13 @@ impl<'p> Evaluator<'p> {
                     } else {
                         Value::Range(Unit::Money, s.lo, s.hi)
                     };
-                    (Verdict::Granted, Out::Val(Soft { value, soft: s.soft }))
+                    (
+                        Verdict::Granted,
+                        Out::Val(Soft {
+                            value,
+                            soft: s.soft,
+                        }),
+                    )
                 }
                 Err((e, a, b)) => {
                     let span = policy.item(idx).map(|i| i.ast.span.0).unwrap_or_default();
@@ -146,7 +166,10 @@ impl<'p> Evaluator<'p> {
                     "no record qualifies".into()
                 });
             }
-            (Verdict::Ineligible(Ineligible::CriteriaNotMet), Out::Nothing(Nothing::NotGranted(idx)))
+            (
+                Verdict::Ineligible(Ineligible::CriteriaNotMet),
+                Out::Nothing(Nothing::NotGranted(idx)),
+            )
         };
         self.combined(idx, result, verdict, out, &results)
     }
@@ -166,7 +189,9 @@ impl<'p> Evaluator<'p> {
             Verdict::Negative => Status::Error,
             _ => Status::Ineligible,
         };
-        result.soft_cap = results.iter().any(|(_, (_, r))| r.soft_cap && r.status == Status::Granted);
+        result.soft_cap = results
+            .iter()
+            .any(|(_, (_, r))| r.soft_cap && r.status == Status::Granted);
         if self.explaining() {
             let children: Vec<Trace> = result
                 .records
@@ -232,7 +257,10 @@ impl<'p> Evaluator<'p> {
             hi: Decimal::ZERO,
             soft: false,
         };
-        for (_, (_, r)) in results.iter().filter(|(_, (_, r))| r.status == Status::Granted) {
+        for (_, (_, r)) in results
+            .iter()
+            .filter(|(_, (_, r))| r.status == Status::Granted)
+        {
             let (lo, hi) = match (r.amount, r.range) {
                 (Some(a), _) => (a, a),
                 (None, Some(x)) => (x.min, x.max),
@@ -259,7 +287,13 @@ impl<'p> Evaluator<'p> {
     }
 
     /// One record's result, as the item's result lists it.
-    fn record_result(&self, each: &EachInfo, index: usize, record: &Record, r: &ItemResult) -> RecordResult {
+    fn record_result(
+        &self,
+        each: &EachInfo,
+        index: usize,
+        record: &Record,
+        r: &ItemResult,
+    ) -> RecordResult {
         let info = self.policy.records.get(each.record);
         let key = info
             .and_then(|i| i.key_field())
@@ -289,5 +323,94 @@ impl<'p> Evaluator<'p> {
             reason: r.reason.clone(),
             explanation,
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::super::{Options, evaluate};
+    use crate::eval::Status;
+    use crate::span::SourceFile;
+
+    const POLICY: &str = r#"
+record project "项目" { name: text "名称", investment: money "投资额", share: rate "比例" }
+fact projects: list of project "申报项目"
+measure 1 "m" {
+  subsidy banded = 0元..10% * p.investment for each p in projects
+  subsidy shared = p.share * p.investment for each p in projects
+  subsidy soft_capped = min(20% * p.investment, soft 100万) for each p in projects
+}
+"#;
+
+    fn run(json: &str) -> crate::eval::Evaluation {
+        let policy = crate::load(&SourceFile::new("p.decree", POLICY)).expect("checks");
+        let (facts, _) = crate::facts_from_str(&policy, "e.json", json, crate::facts::Format::Json)
+            .expect("facts");
+        evaluate(&policy, &facts, &Options::default())
+    }
+
+    #[test]
+    fn ranges_add_bound_by_bound_and_a_soft_cap_marks_the_sum() {
+        let e = run(
+            r#"{"projects": [{"investment": "1000万", "share": "10%"}, {"investment": "2000万", "share": "5%"}]}"#,
+        );
+        let banded = e.item("banded").unwrap();
+        let range = banded.range.expect("a range");
+        assert_eq!((range.min, range.max), (0.into(), 3_000_000.into()));
+        assert_eq!(banded.value.as_deref(), Some("0元..300万元"));
+        assert_eq!(e.item("shared").unwrap().amount, Some(2_000_000.into()));
+        let soft = e.item("soft_capped").unwrap();
+        assert!(soft.soft_cap);
+        assert_eq!(soft.amount, Some(2_000_000.into()));
+    }
+
+    #[test]
+    fn a_sum_too_large_for_exact_decimals_is_an_error_not_a_rounded_amount() {
+        let huge = "70000000000000000000000000000";
+        let json = format!(
+            r#"{{"projects": [{{"investment": "{huge}", "share": "100%"}}, {{"investment": "{huge}", "share": "100%"}}]}}"#
+        );
+        let e = run(&json);
+        let shared = e.item("shared").unwrap();
+        assert_eq!(shared.status, Status::Error);
+        assert_eq!(shared.amount, None);
+        assert_eq!(shared.records.len(), 2);
+        assert!(shared.records.iter().all(|r| r.status == Status::Granted));
+        assert!(
+            e.errors
+                .iter()
+                .any(|d| d.code == crate::diagnostic::Code::Overflow),
+            "{:?}",
+            e.errors
+        );
+    }
+
+    #[test]
+    fn a_lean_run_decides_records_as_a_full_one_without_their_text() {
+        let policy = crate::load(&SourceFile::new("p.decree", POLICY)).expect("checks");
+        let json = r#"{"projects": [{"name": "甲", "investment": "1000万", "share": "10%"}, {"investment": "1亿"}]}"#;
+        let (facts, _) =
+            crate::facts_from_str(&policy, "e.json", json, crate::facts::Format::Json).unwrap();
+        let full = evaluate(&policy, &facts, &Options::default());
+        let lean = evaluate(
+            &policy,
+            &facts,
+            &Options {
+                skip_explanations: true,
+                ..Options::default()
+            },
+        );
+        for name in ["banded", "shared", "soft_capped"] {
+            let (f, l) = (full.item(name).unwrap(), lean.item(name).unwrap());
+            assert_eq!(
+                (f.status, f.amount, f.range, &f.undetermined_by),
+                (l.status, l.amount, l.range, &l.undetermined_by),
+                "{name}"
+            );
+            assert!(l.explanation.is_none() && l.records.iter().all(|r| r.explanation.is_none()));
+            assert_eq!(f.records[0].key.as_deref(), Some("甲"));
+        }
+        assert_eq!(full.item("shared").unwrap().status, Status::Undetermined);
     }
 }

@@ -47,7 +47,8 @@ fn record(policy: &Policy, info: &RecordInfo, entries: &[(String, Raw)]) -> Resu
         if let Some(g) = given.get_mut(i) {
             *g = true;
         }
-        let value = convert(policy, field.unit, raw).map_err(|why| format!("field `{key}`: {why}"))?;
+        let value =
+            convert(policy, field.unit, raw).map_err(|why| format!("field `{key}`: {why}"))?;
         if let Some(slot) = rec.fields.get_mut(i) {
             *slot = value;
         }

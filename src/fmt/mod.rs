@@ -574,7 +574,9 @@ impl Printer<'_> {
         };
         if let Some(e) = &item.each {
             let each = self.each_clause(e);
-            let join = !self.comments.trailing_between(body.span.end, e.span.0.start);
+            let join = !self
+                .comments
+                .trailing_between(body.span.end, e.span.0.start);
             self.tail(&mut lines.text, &each, join);
             lines.rule_lines = lines.count();
             lines.marks.push((e.span.0.end, lines.count() - 1));

@@ -41,7 +41,10 @@ impl Printer<'_> {
     }
 
     /// A test's records: `[`, one `{ field = value, … },` a line, `]`.
-    pub(super) fn records_input(&mut self, records: &[crate::span::Spanned<Vec<(Ident, FactInput)>>]) -> String {
+    pub(super) fn records_input(
+        &mut self,
+        records: &[crate::span::Spanned<Vec<(Ident, FactInput)>>],
+    ) -> String {
         let mut out = String::from("[");
         for r in records {
             let fields: Vec<String> = r

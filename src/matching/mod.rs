@@ -249,7 +249,9 @@ fn item_match(policy: &Policy, r: &ItemResult, ceiling: Option<Ceiling>) -> Item
                 label: label.clone(),
                 ty: policy
                     .fact_named(name)
-                    .map_or_else(String::new, |(_, f)| policy.unit_name(f.unit)),
+                    .map(|(_, f)| f.unit)
+                    .or_else(|| policy.field_unit(name))
+                    .map_or_else(String::new, |u| policy.unit_name(u)),
             }),
             Cause::Param { name, label } => tbd_params.push(TbdParam {
                 name: name.clone(),

@@ -348,7 +348,11 @@ impl<R: BufRead> Csv<'_, R> {
     }
 
     /// A record's key cells, as text.
-    pub(super) fn keys_of(&self, record: &::csv::ByteRecord, line: u64) -> Result<Vec<String>, RowError> {
+    pub(super) fn keys_of(
+        &self,
+        record: &::csv::ByteRecord,
+        line: u64,
+    ) -> Result<Vec<String>, RowError> {
         self.keys
             .iter()
             .map(|(i, key)| {

@@ -118,12 +118,16 @@ impl<'a> Group<'a> {
         let mut records: BTreeMap<FactId, Record> = BTreeMap::new();
         for (col, cell) in self.columns.iter().zip(record.iter()) {
             match col {
-                Column::Fact(id, name, unit) => self.enterprise_cell(*id, (name, *unit), cell, line)?,
+                Column::Fact(id, name, unit) => {
+                    self.enterprise_cell(*id, (name, *unit), cell, line)?
+                }
                 Column::Field(list, f, name, unit) => {
                     if *unit == Unit::Rate {
-                        self.warnings.extend(rate_doubt(self.input, line, name, cell));
+                        self.warnings
+                            .extend(rate_doubt(self.input, line, name, cell));
                     }
-                    let Some(v) = cell_value(self.policy, self.input, line, (name, *unit), cell)? else {
+                    let Some(v) = cell_value(self.policy, self.input, line, (name, *unit), cell)?
+                    else {
                         continue;
                     };
                     let width = self.width(*list);
@@ -152,12 +156,19 @@ impl<'a> Group<'a> {
     }
 
     /// An enterprise fact's cell: given once, then blank or the same.
-    fn enterprise_cell(&mut self, id: FactId, (name, unit): (&str, Unit), cell: &[u8], line: u64) -> Result<(), RowError> {
+    fn enterprise_cell(
+        &mut self,
+        id: FactId,
+        (name, unit): (&str, Unit),
+        cell: &[u8],
+        line: u64,
+    ) -> Result<(), RowError> {
         let Some(v) = cell_value(self.policy, self.input, line, (name, unit), cell)? else {
             return Ok(());
         };
         if unit == Unit::Rate && !self.given_at.contains_key(&id) {
-            self.warnings.extend(rate_doubt(self.input, line, name, cell));
+            self.warnings
+                .extend(rate_doubt(self.input, line, name, cell));
         }
         match (self.facts.get(id), self.given_at.get(&id)) {
             (Some(before), Some(at)) if *before != v => Err(RowError {
@@ -242,7 +253,8 @@ impl<R: BufRead + Send> Csv<'_, R> {
                 None => break,
                 Some(Err(e)) => return Some(Err(e)),
                 Some(Ok((r, l))) => {
-                    let same = self.keys_of(&r, l).ok().and_then(|k| k.first().cloned()) == Some(key.clone());
+                    let same = self.keys_of(&r, l).ok().and_then(|k| k.first().cloned())
+                        == Some(key.clone());
                     if same {
                         rows.push((r, l));
                     } else {

@@ -425,6 +425,22 @@ mod tests {
     }
 
     #[test]
+    fn after_a_record_variable_its_fields_and_a_hover_on_one() {
+        let text = "record project \"项目\" { investment: money \"投资额\", name: text }\nfact projects: list of project\nmeasure 1 \"m\" {\n  subsidy x = 10% * p.investment for each p in projects\n}\n";
+        let doc = Document::new("p.decree", text, &none);
+        // Just after `p.` of `p.investment`.
+        let fields = doc.completions(Position::new(3, 21));
+        let labels: Vec<&str> = fields.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["investment", "name"]);
+        assert_eq!(fields[0].detail.as_deref(), Some("投资额"));
+        let hover = doc.hover(Position::new(3, 25), None).expect("a hover");
+        assert_eq!(
+            hover.markdown,
+            "field `investment` of record `project`: money — 投资额"
+        );
+    }
+
+    #[test]
     fn after_in_only_enumeration_values() {
         let doc = Document::new("p.decree", POLICY, &none);
         // At the end of `small in s`.

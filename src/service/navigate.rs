@@ -393,7 +393,11 @@ fn describe(policy: &Policy, symbol: Sym) -> String {
             format!("record `{}`{label}: {}", info.name, fields.join(", "))
         }
         Sym::Field(r, f) => {
-            let Some((rec, field)) = policy.records.get(r).and_then(|x| Some((x, x.fields.get(f)?))) else {
+            let Some((rec, field)) = policy
+                .records
+                .get(r)
+                .and_then(|x| Some((x, x.fields.get(f)?)))
+            else {
                 return String::new();
             };
             format!(
