@@ -337,7 +337,7 @@ mod tests {
 record project "项目" { name: text "名称", investment: money "投资额", share: rate "比例" }
 fact projects: list of project "申报项目"
 measure 1 "m" {
-  subsidy banded = 0元..10% * p.investment for each p in projects
+  subsidy banded = 0元..(10% * p.investment) for each p in projects
   subsidy shared = p.share * p.investment for each p in projects
   subsidy soft_capped = min(20% * p.investment, soft 100万) for each p in projects
 }
@@ -367,9 +367,10 @@ measure 1 "m" {
 
     #[test]
     fn a_sum_too_large_for_exact_decimals_is_an_error_not_a_rounded_amount() {
-        let huge = "70000000000000000000000000000";
+        // Each record's amount, 5 × 10^28 yuan, is exact; their sum is not.
+        let huge = "5000000000000000000000000000";
         let json = format!(
-            r#"{{"projects": [{{"investment": "{huge}", "share": "100%"}}, {{"investment": "{huge}", "share": "100%"}}]}}"#
+            r#"{{"projects": [{{"investment": "{huge}", "share": "1000%"}}, {{"investment": "{huge}", "share": "1000%"}}]}}"#
         );
         let e = run(&json);
         let shared = e.item("shared").unwrap();

@@ -429,7 +429,7 @@ mod tests {
         let text = "record project \"项目\" { investment: money \"投资额\", name: text }\nfact projects: list of project\nmeasure 1 \"m\" {\n  subsidy x = 10% * p.investment for each p in projects\n}\n";
         let doc = Document::new("p.decree", text, &none);
         // Just after `p.` of `p.investment`.
-        let fields = doc.completions(Position::new(3, 21));
+        let fields = doc.completions(Position::new(3, 22));
         let labels: Vec<&str> = fields.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, ["investment", "name"]);
         assert_eq!(fields[0].detail.as_deref(), Some("投资额"));
