@@ -170,15 +170,45 @@ fn record_columns_need_a_key_and_unknown_fields_are_named() {
 fn a_facts_file_names_the_record_and_field_of_a_wrong_value() {
     let policy = policy();
     let bad = r#"{"projects": [{"investment": "1亿"}, {"investment": "1亿", "kinds": "upgrade"}]}"#;
-    let err = facts_of(&policy, bad).err().expect("refused");
+    let err = facts_of(&policy, bad).expect_err("refused");
     let text = format!("{err:?}");
     assert!(
         text.contains("record 2") && text.contains("did you mean `kind`?"),
         "{text}"
     );
     let bad = r#"{"projects": [{"investment": true}]}"#;
-    let text = format!("{:?}", facts_of(&policy, bad).err().expect("refused"));
+    let text = format!("{:?}", facts_of(&policy, bad).expect_err("refused"));
     assert!(text.contains("record 1: field `investment`"), "{text}");
+}
+
+#[test]
+fn toml_and_yaml_facts_files_give_records_as_tables() {
+    let policy = policy();
+    let toml = "is_industrial = true\n[[projects]]\nname = \"甲\"\ninvestment = \"3000万\"\nkind = \"upgrade\"\n\n[[projects]]\ninvestment = 100000000\nkind = \"新建产线\"\n";
+    let yaml = "is_industrial: true\nprojects:\n  - name: 甲\n    investment: 3000万\n    kind: upgrade\n  - investment: 100000000\n    kind: 新建产线\n";
+    let json = r#"{"is_industrial": true, "projects": [{"name": "甲", "investment": "3000万", "kind": "upgrade"}, {"investment": 100000000, "kind": "new_line"}]}"#;
+    let of = |text: &str, format| {
+        let (facts, _) = decree::facts_from_str(&policy, "e", text, format).unwrap();
+        facts
+    };
+    let want = of(json, decree::facts::Format::Json);
+    assert_eq!(
+        of(toml, decree::facts::Format::Toml)
+            .iter()
+            .collect::<Vec<_>>(),
+        want.iter().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        of(yaml, decree::facts::Format::Yaml)
+            .iter()
+            .collect::<Vec<_>>(),
+        want.iter().collect::<Vec<_>>()
+    );
+    let e = decree::evaluate(&policy, &want, &Options::default());
+    assert_eq!(
+        e.item("tech_upgrade").unwrap().amount,
+        Some(Decimal::from(6_000_000))
+    );
 }
 
 #[test]

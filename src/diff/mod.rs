@@ -428,6 +428,7 @@ fn renames(old: &Policy, new: &Policy) -> BTreeMap<String, String> {
             f.kind() == g.kind()
                 && f.ast.body == g.ast.body
                 && f.ast.when == g.ast.when
+                && f.ast.each == g.ast.each
                 && !out.values().any(|v: &String| v == f.name())
         });
         if let Some(f) = same {
@@ -477,6 +478,14 @@ fn item_changes(a: &ItemInfo, b: &ItemInfo) -> Vec<String> {
     }
     if a.ast.concerns != b.ast.concerns {
         d.push("whom it concerns changed".into());
+    }
+    if a.ast.each != b.ast.each {
+        let e = |x: &Option<ForEach>| {
+            x.as_ref().map_or("once per enterprise".into(), |e| {
+                format!("for each {} in {}", e.var.node, e.list.node)
+            })
+        };
+        d.push(format!("evaluated {} → {}", e(&a.ast.each), e(&b.ast.each)));
     }
     cite_changes(&a.cites, &b.cites, &mut d);
     d
