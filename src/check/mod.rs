@@ -9,6 +9,7 @@
 
 mod infer;
 mod order;
+mod stacking;
 pub mod policy;
 mod resolve;
 
@@ -32,7 +33,9 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
     c.resolve_types(program);
     c.check_param_cycles();
     c.check_params();
-    let deps = c.dependencies();
+    c.collect_across(program);
+    let mut deps = c.dependencies();
+    c.across_dependencies(&mut deps);
     c.order_items(&deps);
     c.infer_items();
     if c.errors.is_empty() {
@@ -171,8 +174,10 @@ impl Checker<'_> {
                     }
                 }
                 Decl::Measure(m) => self.collect_measure(m, None, &mut numbers),
-                // Tests are run by `crate::testing`; includes are resolved by the host.
-                Decl::Include(_) | Decl::Test(_) => {}
+                // Tests are run by `crate::testing`; includes are resolved
+                // by the host; groups and caps once every item is known
+                // (`stacking`).
+                Decl::Include(_) | Decl::Test(_) | Decl::Exclusive(_) | Decl::Cap(_) => {}
             }
         }
     }

@@ -41,6 +41,8 @@ impl<'p> Evaluator<'p> {
             concerns: ast.and_then(|a| a.concerns.as_ref().map(|c| c.node.clone())),
             by: ast.and_then(|a| a.by.as_ref().map(|b| b.node)),
             explanation: None,
+            superseded_by: None,
+            capped: None,
             outcome: None,
             raw: None,
         }

@@ -13,7 +13,9 @@
 //! and comparison of values), `tables` (tiers, schedules, `round`), `trace`
 //! (the typed explanation, rendered to [`Trace`] text).
 
+mod across;
 pub(crate) mod arith;
+mod caps;
 pub(crate) mod decide;
 mod describe;
 mod expr;
@@ -21,6 +23,7 @@ mod input;
 mod item;
 mod out;
 mod result;
+mod stacking;
 mod tables;
 mod trace;
 mod values;
@@ -111,6 +114,10 @@ struct Evaluator<'p> {
     steps: u64,
     /// Current nesting of `eval` calls, against `Limits::max_eval_depth`.
     depth: usize,
+    /// Which stacking groups are decided (see `across::settle`).
+    groups_done: Vec<bool>,
+    /// Which cumulative caps are applied.
+    caps_done: Vec<bool>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -125,6 +132,8 @@ impl<'p> Evaluator<'p> {
             hits: Vec::new(),
             steps: 0,
             depth: 0,
+            groups_done: vec![false; policy.groups.len()],
+            caps_done: vec![false; policy.caps.len()],
         }
     }
 
@@ -168,6 +177,7 @@ impl<'p> Evaluator<'p> {
             if let Some(slot) = self.items.get_mut(idx.0) {
                 *slot = Some(result);
             }
+            self.settle();
         }
     }
 

@@ -29,6 +29,8 @@ pub enum Status {
     Listed,
     /// Evaluation failed (overflow, division by zero …): see the diagnostics.
     Error,
+    /// Another member of a stacking group (就高不重复) is granted instead.
+    Superseded,
 }
 
 impl Status {
@@ -43,6 +45,7 @@ impl Status {
             Status::NotMet => "not_met",
             Status::Listed => "listed",
             Status::Error => "error",
+            Status::Superseded => "superseded",
         }
     }
 }
@@ -165,12 +168,34 @@ pub struct ItemResult {
     pub by: Option<jiff::civil::Date>,
     /// The explanation tree.
     pub explanation: Option<Trace>,
+    /// For a superseded item: the member of its stacking group that
+    /// supersedes it (the winner, or where the winner is still open, a
+    /// member that surely beats it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    /// For an item a cumulative cap reduced: the cap and the amount before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped: Option<Capped>,
     /// The outcome as other items see it (not serialized).
     #[serde(skip)]
     pub outcome: Option<Out>,
     /// The computed value itself, bounds included (not serialized).
     #[serde(skip)]
     pub raw: Option<crate::value::Value>,
+}
+
+/// How a cumulative cap (累计上限) reduced an item: `amount` is after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Capped {
+    /// The cap's name.
+    pub cap: String,
+    /// The cap's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The cap's amount, in yuan.
+    pub limit: Decimal,
+    /// The item's amount before the cap, in yuan.
+    pub before: Decimal,
 }
 
 /// A chapter, by number and title.

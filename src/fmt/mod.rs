@@ -36,6 +36,7 @@
 //! put back by `comments`; expressions are printed by the one expression
 //! printer (`crate::syntax::print`), which explanations and diffs share.
 
+mod across;
 mod comments;
 mod layout;
 
@@ -353,6 +354,8 @@ impl Printer<'_> {
                 self.entry(t.span.start, t.span.end, &text);
             }
             Decl::Test(t) => self.test(t),
+            Decl::Exclusive(g) => self.exclusive(g),
+            Decl::Cap(c) => self.cap(c),
         }
     }
 

@@ -26,6 +26,11 @@ pub(super) struct Lowered {
 /// Lowers `policy` for evaluations with `options`; `None` when some item
 /// cannot be expressed.
 pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
+    // Stacking groups and caps act across items after they are decided:
+    // the interpreter applies them (`eval::stacking`, `eval::caps`).
+    if !policy.groups.is_empty() || !policy.caps.is_empty() {
+        return None;
+    }
     let mut c = Compiler {
         policy,
         options,
@@ -233,7 +238,9 @@ impl Compiler<'_> {
                 }
                 Some(acc)
             }
-            ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
+            // `amount_of` reads an item's status, which the fast path
+            // does not keep as a value.
+            ExprKind::Call(Builtin::Round | Builtin::AmountOf, _) | ExprKind::Schedule(_) => None,
             ExprKind::Tiers(t) => self.tiers(t),
         }
     }

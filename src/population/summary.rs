@@ -128,6 +128,9 @@ pub struct ItemSummary {
     pub not_in_force: u64,
     /// Enterprises whose evaluation of it failed.
     pub errors: u64,
+    /// Enterprises for which another member of its stacking group is
+    /// granted instead.
+    pub superseded: u64,
     /// Total granted, in yuan (monetary items; `None` for the others).
     pub total: Option<Range>,
     /// Smallest amount granted.
@@ -189,6 +192,7 @@ impl Summary {
                 undetermined: 0,
                 not_in_force: 0,
                 errors: 0,
+                superseded: 0,
                 total: i.kind().is_monetary().then_some(ZERO),
                 min: None,
                 max: None,
@@ -303,6 +307,7 @@ impl ItemSummary {
             Status::Undetermined => self.undetermined += 1,
             Status::NotInForce => self.not_in_force += 1,
             Status::Error => self.errors += 1,
+            Status::Superseded => self.superseded += 1,
         }
     }
 }

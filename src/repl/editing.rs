@@ -131,6 +131,8 @@ fn decl_span(decl: &Decl) -> crate::span::Span {
         Decl::Chapter(c) => c.title.span,
         Decl::Include(t) => t.span,
         Decl::Test(t) => t.span.0,
+        Decl::Exclusive(g) => g.span.0,
+        Decl::Cap(c) => c.span.0,
     }
 }
 

@@ -96,7 +96,9 @@ fn status_cell(status: Status) -> Cell {
         Status::Granted | Status::Met | Status::Listed => Color::Green,
         Status::Undetermined => Color::Yellow,
         Status::Error => Color::Red,
-        Status::Ineligible | Status::NotMet | Status::NotInForce => Color::DarkGrey,
+        Status::Ineligible | Status::NotMet | Status::NotInForce | Status::Superseded => {
+            Color::DarkGrey
+        }
     };
     Cell::new(status.as_str()).fg(colour)
 }
