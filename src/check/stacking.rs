@@ -56,7 +56,9 @@ impl Checker<'_> {
 
     fn collect_group(&mut self, g: &Exclusive) {
         let members = self.members(g.members.iter(), "stacking group");
-        if members.len() < 2 {
+        // Counted as written: a member already reported does not make
+        // the group short too.
+        if g.members.len() < 2 {
             self.error(
                 Diagnostic::error(
                     Code::Stacking,
@@ -171,11 +173,12 @@ impl Checker<'_> {
                 self.error(
                     Diagnostic::error(
                         Code::Stacking,
-                        format!("`{}` is a {kind}, not an amount of money", name.node),
+                        format!("`{}` is {}, not an amount of money", name.node, article(kind)),
                     )
-                    .label(name.span, format!("a {kind}"))
+                    .label(name.span, article(kind))
                     .help(format!(
-                        "a {what} takes monetary items only (subsidy, award, interest_subsidy, matching, tax_relief)"
+                        "{} takes monetary items only (subsidy, award, interest_subsidy, matching, tax_relief)",
+                        article(what)
                     )),
                 );
                 None
@@ -358,10 +361,11 @@ impl Checker<'_> {
         }
         match symbol {
             Some(Symbol::Item(i)) if self.poisoned.contains(i) => None,
-            _ => self.monetary_item(&ident, "use of amount_of").map(|_| Unit::Money),
+            _ => self.monetary_item(&ident, "amount_of").map(|_| Unit::Money),
         }
     }
 
+    /// Whether `amount_of` has its one argument; reports it if not.
     fn arity_of_amount(&mut self, n: usize, span: Span) -> bool {
         if n == 1 {
             return true;
@@ -375,4 +379,13 @@ impl Checker<'_> {
         );
         false
     }
+}
+
+/// `a cap`, `an eligibility`: a word with its article.
+fn article(word: &str) -> String {
+    if word == "amount_of" {
+        return "`amount_of`".into();
+    }
+    let an = word.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {word}", if an { "an" } else { "a" })
 }

@@ -318,6 +318,14 @@ pub struct Total {
     pub undetermined: Vec<String>,
     /// Those of `undetermined` whose evaluation failed.
     pub failed: Vec<String>,
+    /// Of the total, the outlays (every monetary item but tax reliefs);
+    /// only when the policy has a tax relief (`tax_relief`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlays: Option<Range>,
+    /// Of the total, the revenue forgone (tax reliefs); only when the
+    /// policy has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_forgone: Option<Range>,
 }
 
 impl Total {
@@ -337,11 +345,20 @@ impl Total {
             complete: true,
             undetermined: Vec::new(),
             failed: Vec::new(),
+            outlays: None,
+            revenue_forgone: None,
         };
         let mut left_out: Vec<(&str, ArithError)> = Vec::new();
+        let mut forgone: Option<Range> = None;
         for item in measures.iter().flat_map(|m| &m.items) {
             if !item.kind.is_monetary() {
                 continue;
+            }
+            if item.kind.is_revenue_forgone() && forgone.is_none() {
+                forgone = Some(Range {
+                    min: Decimal::ZERO,
+                    max: Decimal::ZERO,
+                });
             }
             match item.status {
                 Status::Granted => {
@@ -353,7 +370,16 @@ impl Total {
                     // Exactly, or not at all: rust_decimal's own addition
                     // would round a sum past 28 digits without a word.
                     match (arith::add(t.min, lo), arith::add(t.max, hi)) {
-                        (Ok(min), Ok(max)) => (t.min, t.max) = (min, max),
+                        (Ok(min), Ok(max)) => {
+                            (t.min, t.max) = (min, max);
+                            // The forgone part is at most the whole, which
+                            // just fitted.
+                            if let (true, Some(f)) = (item.kind.is_revenue_forgone(), &mut forgone)
+                            {
+                                f.min = arith::add(f.min, lo).unwrap_or(f.min);
+                                f.max = arith::add(f.max, hi).unwrap_or(f.max);
+                            }
+                        }
                         (Err(e), _) | (_, Err(e)) => {
                             t.complete = false;
                             t.undetermined.push(item.name.clone());
@@ -376,6 +402,17 @@ impl Total {
         }
         t.min = t.min.normalize();
         t.max = t.max.normalize();
+        if let Some(f) = forgone {
+            // Whole minus a part of it: exact, as both fit.
+            t.outlays = Some(Range {
+                min: arith::sub(t.min, f.min).unwrap_or(t.min).normalize(),
+                max: arith::sub(t.max, f.max).unwrap_or(t.max).normalize(),
+            });
+            t.revenue_forgone = Some(Range {
+                min: f.min.normalize(),
+                max: f.max.normalize(),
+            });
+        }
         (t, left_out_of_total(&left_out))
     }
 }
