@@ -300,7 +300,7 @@ mod tests {
             vec![
                 Fate::Open(disc.clone()),
                 Fate::Open(disc),
-                Fate::SupersededBy(1)
+                Fate::SupersededBy(0)
             ]
         );
         let c = BTreeSet::from([Cause::Fact {
