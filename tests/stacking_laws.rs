@@ -19,7 +19,8 @@ struct Item {
 
 fn items() -> impl Strategy<Value = Vec<Item>> {
     prop::collection::vec(
-        (1u64..2_000_000_000, prop::bool::weighted(0.8)).prop_map(|(fen, granted)| Item { fen, granted }),
+        (1u64..2_000_000_000, prop::bool::weighted(0.8))
+            .prop_map(|(fen, granted)| Item { fen, granted }),
         2..6,
     )
 }
@@ -49,7 +50,10 @@ fn run(text: &str) -> Evaluation {
 }
 
 fn members(n: usize) -> String {
-    (0..n).map(|i| format!("s{i}")).collect::<Vec<_>>().join(", ")
+    (0..n)
+        .map(|i| format!("s{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn amount(e: &Evaluation, i: usize) -> (Status, Option<Decimal>) {
@@ -124,8 +128,20 @@ proptest! {
 #[test]
 fn the_plan_refuses_groups_and_caps_and_the_summary_splits_tax_relief() {
     use decree::plan::Plan;
-    let items = [Item { fen: 100, granted: true }, Item { fen: 200, granted: true }];
-    for rule in ["exclusive g \"g\" { s0, s1 }", "cap c \"c\" = 1元 over { s0, s1 } pro rata"] {
+    let items = [
+        Item {
+            fen: 100,
+            granted: true,
+        },
+        Item {
+            fen: 200,
+            granted: true,
+        },
+    ];
+    for rule in [
+        "exclusive g \"g\" { s0, s1 }",
+        "cap c \"c\" = 1元 over { s0, s1 } pro rata",
+    ] {
         let text = policy(&items, &[0, 1], rule);
         let p = decree::load(&SourceFile::new("p.decree", text.as_str())).unwrap();
         assert!(Plan::compile(&p, &Options::default()).is_none(), "{rule}");
@@ -141,5 +157,8 @@ fn the_plan_refuses_groups_and_caps_and_the_summary_splits_tax_relief() {
     let forgone = summary.revenue_forgone().unwrap();
     assert_eq!(forgone.min, Decimal::from(5_000_000));
     assert_eq!(summary.outlays().unwrap().max, Decimal::from(2_000_000));
-    assert_eq!(e.total.revenue_forgone.unwrap().min, Decimal::from(2_500_000));
+    assert_eq!(
+        e.total.revenue_forgone.unwrap().min,
+        Decimal::from(2_500_000)
+    );
 }

@@ -9,9 +9,9 @@
 
 mod infer;
 mod order;
-mod stacking;
 pub mod policy;
 mod resolve;
+mod stacking;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -62,7 +62,10 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::error(
                     Code::Stacking,
-                    format!("the stacking group `{}` has fewer than two members", g.name.node),
+                    format!(
+                        "the stacking group `{}` has fewer than two members",
+                        g.name.node
+                    ),
                 )
                 .label(g.name.span, "needs two members or more")
                 .help("a stacking group (就高不重复) keeps one of several items: name them all"),
@@ -105,12 +108,17 @@ impl Checker<'_> {
                     let found = self.policy.measures.iter().find(|m| m.number == n.node);
                     match found {
                         Some(m) => items.extend(m.items.iter().copied().filter(|&i| {
-                            self.policy.item(i).is_some_and(|it| it.kind().is_monetary())
+                            self.policy
+                                .item(i)
+                                .is_some_and(|it| it.kind().is_monetary())
                         })),
                         None => self.error(
                             Diagnostic::error(
                                 Code::UnknownName,
-                                format!("the cap `{}` covers measure {}, which does not exist", c.name.node, n.node),
+                                format!(
+                                    "the cap `{}` covers measure {}, which does not exist",
+                                    c.name.node, n.node
+                                ),
                             )
                             .label(n.span, "no such measure")
                             .help("name a measure the policy declares, by its number"),
@@ -280,7 +288,13 @@ impl Checker<'_> {
             }
         }
         (0..n)
-            .map(|i| linked.get(i).copied().unwrap_or(false).then(|| root(&mut parent, i)))
+            .map(|i| {
+                linked
+                    .get(i)
+                    .copied()
+                    .unwrap_or(false)
+                    .then(|| root(&mut parent, i))
+            })
             .collect()
     }
 
@@ -316,7 +330,13 @@ impl Checker<'_> {
             uses.extend(more);
         }
         for (user, used, span) in inside {
-            let name = |i: usize| self.policy.items.get(i).map_or("?", |it| it.name()).to_string();
+            let name = |i: usize| {
+                self.policy
+                    .items
+                    .get(i)
+                    .map_or("?", |it| it.name())
+                    .to_string()
+            };
             self.poisoned.insert(ItemId(user));
             self.error(
                 Diagnostic::error(
@@ -373,7 +393,10 @@ impl Checker<'_> {
         self.error(
             Diagnostic::error(
                 Code::Invalid,
-                format!("`amount_of` takes 1 argument: {}", Builtin::AmountOf.signature()),
+                format!(
+                    "`amount_of` takes 1 argument: {}",
+                    Builtin::AmountOf.signature()
+                ),
             )
             .label(span, format!("called with {n} argument(s)")),
         );

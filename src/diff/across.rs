@@ -17,8 +17,16 @@ fn names(policy: &Policy, ids: &[crate::ast::ItemId]) -> Vec<String> {
 
 /// Members gained and lost, in drafters' words.
 fn members(a: &[String], b: &[String], d: &mut Vec<String>) {
-    let added: Vec<&str> = b.iter().filter(|m| !a.contains(m)).map(String::as_str).collect();
-    let removed: Vec<&str> = a.iter().filter(|m| !b.contains(m)).map(String::as_str).collect();
+    let added: Vec<&str> = b
+        .iter()
+        .filter(|m| !a.contains(m))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = a
+        .iter()
+        .filter(|m| !b.contains(m))
+        .map(String::as_str)
+        .collect();
     if !added.is_empty() {
         d.push(format!("members added: {}", added.join(", ")));
     }
@@ -49,7 +57,11 @@ pub(super) fn across(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             }
         }
     }
-    for h in new.groups.iter().filter(|h| !old.groups.iter().any(|g| g.name == h.name)) {
+    for h in new
+        .groups
+        .iter()
+        .filter(|h| !old.groups.iter().any(|g| g.name == h.name))
+    {
         let d = vec![format!("members: {}", names(new, &h.members).join(", "))];
         change(out, format!("exclusive {}", h.name), ChangeKind::Added, d);
     }
@@ -77,7 +89,11 @@ pub(super) fn across(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             }
         }
     }
-    for k in new.caps.iter().filter(|k| !old.caps.iter().any(|c| c.name == k.name)) {
+    for k in new
+        .caps
+        .iter()
+        .filter(|k| !old.caps.iter().any(|c| c.name == k.name))
+    {
         let d = vec![format!(
             "{} over {} {}",
             expr_text(&k.amount),

@@ -40,13 +40,22 @@ impl<'p> Evaluator<'p> {
     pub(super) fn amount_of(&mut self, args: &'p [Expr]) -> Op<'p> {
         let mut trail = self.trail();
         let Some(arg) = args.first() else {
-            return Ok((Out::Nothing(Nothing::Invalid("amount_of needs an item")), trail));
+            return Ok((
+                Out::Nothing(Nothing::Invalid("amount_of needs an item")),
+                trail,
+            ));
         };
         let ExprKind::Name(n) = &arg.node else {
-            return Ok((Out::Nothing(Nothing::Invalid("amount_of needs an item")), trail));
+            return Ok((
+                Out::Nothing(Nothing::Invalid("amount_of needs an item")),
+                trail,
+            ));
         };
         let Some(Symbol::Item(i)) = n.symbol else {
-            return Ok((Out::Nothing(Nothing::Invalid("amount_of needs an item")), trail));
+            return Ok((
+                Out::Nothing(Nothing::Invalid("amount_of needs an item")),
+                trail,
+            ));
         };
         let (arg_out, arg_step) = self.eval(arg)?;
         trail.push(arg_step);

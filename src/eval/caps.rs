@@ -61,8 +61,8 @@ pub(crate) fn pro_rata(amounts: &[Decimal], cap: Decimal) -> Result<Vec<Decimal>
     }
     let target = cap.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
     let left = arith::sub(target, given)?;
-    let mut left_fen = arith::div(left, fen())?
-        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::ToZero);
+    let mut left_fen =
+        arith::div(left, fen())?.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::ToZero);
     // Largest remainder first, the item listed first among equals.
     let mut by_remainder: Vec<usize> = (0..shares.len()).collect();
     by_remainder.sort_by(|&x, &y| {
@@ -114,11 +114,7 @@ enum Effect {
 }
 
 /// The effect of a cap of `cap` on items standing as `standings`.
-fn effects(
-    standings: &[Standing],
-    cap: Decimal,
-    rule: CapRule,
-) -> Result<Vec<Effect>, ArithError> {
+fn effects(standings: &[Standing], cap: Decimal, rule: CapRule) -> Result<Vec<Effect>, ArithError> {
     let n = standings.len();
     let mut effects = vec![Effect::Keeps; n];
     // The items whose reduction depends on item j: all pro rata, those
@@ -243,7 +239,9 @@ impl<'p> Evaluator<'p> {
             }
         };
         for (pos, effect) in effects.into_iter().enumerate() {
-            let Some(&i) = cap.items.get(pos) else { continue };
+            let Some(&i) = cap.items.get(pos) else {
+                continue;
+            };
             match effect {
                 Effect::Keeps => {}
                 Effect::Reduced(to) => self.reduce(i, cap, limit, soft, to),
@@ -365,10 +363,20 @@ mod tests {
     #[test]
     fn pro_rata_sums_to_the_cap_by_largest_remainder() {
         let r = pro_rata(&[d(1), d(1), d(1)], d(2)).unwrap_or_default();
-        assert_eq!(r, vec![Decimal::new(67, 2), Decimal::new(67, 2), Decimal::new(66, 2)]);
+        assert_eq!(
+            r,
+            vec![
+                Decimal::new(67, 2),
+                Decimal::new(67, 2),
+                Decimal::new(66, 2)
+            ]
+        );
         let r = pro_rata(&[d(600), d(400)], d(500)).unwrap_or_default();
         assert_eq!(r, vec![d(300), d(200)]);
-        assert_eq!(pro_rata(&[d(1), d(2)], d(5)).unwrap_or_default(), vec![d(1), d(2)]);
+        assert_eq!(
+            pro_rata(&[d(1), d(2)], d(5)).unwrap_or_default(),
+            vec![d(1), d(2)]
+        );
     }
 
     #[test]
@@ -386,8 +394,14 @@ mod tests {
             Standing::Amount(d(400), d(400)),
         ];
         let e = effects(&s, d(800), CapRule::InOrder).unwrap_or_default();
-        assert_eq!(e, vec![Effect::Keeps, Effect::Keeps, Effect::Open(c.clone())]);
+        assert_eq!(
+            e,
+            vec![Effect::Keeps, Effect::Keeps, Effect::Open(c.clone())]
+        );
         let e = effects(&s, d(800), CapRule::ProRata).unwrap_or_default();
-        assert_eq!(e, vec![Effect::Open(c.clone()), Effect::Keeps, Effect::Open(c)]);
+        assert_eq!(
+            e,
+            vec![Effect::Open(c.clone()), Effect::Keeps, Effect::Open(c)]
+        );
     }
 }

@@ -200,7 +200,11 @@ impl<'p> Evaluator<'p> {
             Some(Standing::Amount(lo, hi)) => Some(crate::value::format_money_range(*lo, *hi)),
             _ => None,
         };
-        let why = match (group.in_order, amount(standings.get(pos)), amount(standings.get(k))) {
+        let why = match (
+            group.in_order,
+            amount(standings.get(pos)),
+            amount(standings.get(k)),
+        ) {
             (true, _, _) => format!(
                 "superseded by `{by_name}`, written before it in stacking group {} (in order)",
                 titled(&group.name, group.label.as_ref())

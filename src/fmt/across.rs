@@ -48,8 +48,10 @@ impl Printer<'_> {
             CapRule::ProRata => self.kw("pro_rata"),
             CapRule::InOrder => self.kw("in_order"),
         };
-        let text = format!("{head} = {amount} {covers} {{ {} }} {rule}", over.join(", "));
+        let text = format!(
+            "{head} = {amount} {covers} {{ {} }} {rule}",
+            over.join(", ")
+        );
         self.entry(c.span.0.start, c.span.0.end, &text);
     }
 }
-

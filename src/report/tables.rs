@@ -381,7 +381,10 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
     // With tax reliefs, the total split into what is paid out and what
     // is forgone.
     if let (Some(outlays), Some(forgone)) = (summary.outlays(), summary.revenue_forgone()) {
-        for (name, r) in [("of which outlays", outlays), ("of which revenue forgone", forgone)] {
+        for (name, r) in [
+            ("of which outlays", outlays),
+            ("of which revenue forgone", forgone),
+        ] {
             let mut row = vec![Cell::new(""); width];
             if let Some(first) = row.first_mut() {
                 *first = Cell::new(name);

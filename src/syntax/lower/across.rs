@@ -10,7 +10,10 @@ impl Lowerer<'_> {
     /// `exclusive NAME "label" [in order] { a, b, … }`.
     pub(super) fn exclusive(&self, p: P<'_>) -> Lowered<Exclusive> {
         let whole = span(&p);
-        let in_order = p.clone().into_inner().any(|c| c.as_rule() == Rule::kw_in_order);
+        let in_order = p
+            .clone()
+            .into_inner()
+            .any(|c| c.as_rule() == Rule::kw_in_order);
         let mut it = parts(p).peekable();
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let label = match it.peek() {
