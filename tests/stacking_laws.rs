@@ -3,7 +3,12 @@
 //! for point amounts); a capped sum never exceeds the cap and is exactly
 //! min(cap, sum) for point amounts; each reduced amount is at most its own;
 //! and nothing depends on the order in which the measures are written.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use decree::eval::{Evaluation, Status};
 use decree::{Options, SourceFile};
