@@ -44,6 +44,11 @@ pub enum Decl {
     /// `record project "项目" { investment: money "投资额", … }`: the
     /// fields of each record of a list fact.
     Record(RecordDecl),
+    /// `exclusive NAME "label" [in order] { a, b }` (就高不重复): a stacking group.
+    Exclusive(Exclusive),
+    /// `cap NAME "label" = AMOUNT over { a, measure 8 } pro rata|in order`
+    /// (累计上限): a cumulative cap per enterprise.
+    Cap(CapDecl),
 }
 
 /// `record name "label" { field: type "label", … }`: a record type, the
@@ -56,6 +61,24 @@ pub struct RecordDecl {
     pub label: Option<Text>,
     /// Its fields, in the order written.
     pub fields: Vec<FieldDecl>,
+    /// The whole declaration.
+    pub span: Loc,
+}
+
+
+/// A stacking group (就高不重复): of its members, an enterprise receives
+/// one; the others are superseded (see `docs/LANGUAGE.md`, 29b).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exclusive {
+    /// Its name.
+    pub name: Ident,
+    /// Its label.
+    pub label: Option<Text>,
+    /// `in order` (按序): the first granted member in the written order
+    /// wins; otherwise the highest does.
+    pub in_order: bool,
+    /// The member items, as written.
+    pub members: Vec<Ident>,
     /// The whole declaration.
     pub span: Loc,
 }
@@ -81,6 +104,42 @@ pub struct ForEach {
     /// The list fact whose records are gone through.
     pub list: Ident,
     /// The whole clause.
+    pub span: Loc,
+}
+
+/// What a cap covers: an item, or every monetary item of a measure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Covered {
+    /// An item by name.
+    Item(Ident),
+    /// `measure N`: every monetary item of measure N.
+    Measure(Spanned<u32>),
+}
+
+/// How a cap takes off the excess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CapRule {
+    /// `pro rata` (按比例): every item in proportion to its amount.
+    ProRata,
+    /// `in order` (按序): items kept in the listed order, the excess taken
+    /// off the last listed first.
+    InOrder,
+}
+
+/// A cumulative cap per enterprise (累计上限).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapDecl {
+    /// Its name.
+    pub name: Ident,
+    /// Its label.
+    pub label: Option<Text>,
+    /// The cap (money; params allowed; `soft` for 原则上).
+    pub amount: Expr,
+    /// What it covers, as written.
+    pub over: Vec<Covered>,
+    /// How the excess is taken off.
+    pub rule: Spanned<CapRule>,
+    /// The whole declaration.
     pub span: Loc,
 }
 
@@ -149,6 +208,8 @@ pub enum ExpectStatus {
     NotMet,
     /// `listed`
     Listed,
+    /// `superseded by y`: another member of a stacking group is granted.
+    Superseded,
 }
 
 impl ExpectStatus {
@@ -163,6 +224,7 @@ impl ExpectStatus {
             ExpectStatus::Met => "met",
             ExpectStatus::NotMet => "not_met",
             ExpectStatus::Listed => "listed",
+            ExpectStatus::Superseded => "superseded",
         }
     }
 }
@@ -349,6 +411,9 @@ pub enum ItemKind {
     Target,
     /// A qualitative commitment (承诺).
     Commitment,
+    /// Revenue forgone (税收优惠): a tax reduction, an extra deduction, a
+    /// reduced rate. Monetary, but counted apart from outlays.
+    TaxRelief,
 }
 
 impl ItemKind {
@@ -356,8 +421,18 @@ impl ItemKind {
     pub fn is_monetary(self) -> bool {
         matches!(
             self,
-            ItemKind::Subsidy | ItemKind::Award | ItemKind::InterestSubsidy | ItemKind::Matching
+            ItemKind::Subsidy
+                | ItemKind::Award
+                | ItemKind::InterestSubsidy
+                | ItemKind::Matching
+                | ItemKind::TaxRelief
         )
+    }
+
+    /// Whether the item is revenue forgone (a tax relief) rather than an
+    /// outlay.
+    pub fn is_revenue_forgone(self) -> bool {
+        self == ItemKind::TaxRelief
     }
 
     /// The keyword rule name (see [`crate::syntax::keywords`]).
@@ -371,6 +446,7 @@ impl ItemKind {
             ItemKind::Eligibility => "eligibility",
             ItemKind::Target => "target",
             ItemKind::Commitment => "commitment",
+            ItemKind::TaxRelief => "tax_relief",
         }
     }
 }
@@ -747,6 +823,9 @@ pub enum Builtin {
     Round,
     /// `sum(a, b, …)`: the total of any number of like amounts.
     Sum,
+    /// `amount_of(item)`: a monetary item's amount, 0元 when it is not
+    /// granted (ineligible, not in force, superseded).
+    AmountOf,
 }
 
 impl Builtin {
@@ -758,16 +837,18 @@ impl Builtin {
             Builtin::Clamp => "clamp",
             Builtin::Round => "round",
             Builtin::Sum => "sum",
+            Builtin::AmountOf => "amount_of",
         }
     }
 
     /// Every built-in function, in the order the language reference lists them.
-    pub const ALL: [Builtin; 5] = [
+    pub const ALL: [Builtin; 6] = [
         Builtin::Min,
         Builtin::Max,
         Builtin::Clamp,
         Builtin::Round,
         Builtin::Sum,
+        Builtin::AmountOf,
     ];
 
     /// How many arguments the function takes, least and most.
@@ -776,6 +857,7 @@ impl Builtin {
             Builtin::Min | Builtin::Max | Builtin::Sum => (1, usize::MAX),
             Builtin::Clamp => (3, 3),
             Builtin::Round => (2, 2),
+            Builtin::AmountOf => (1, 1),
         }
     }
 
@@ -787,6 +869,7 @@ impl Builtin {
             Builtin::Clamp => "clamp(value, low, high)",
             Builtin::Round => "round(value, step)",
             Builtin::Sum => "sum(a, b, …)",
+            Builtin::AmountOf => "amount_of(item)",
         }
     }
 }

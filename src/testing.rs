@@ -343,6 +343,7 @@ fn status_name(s: ExpectStatus) -> Status {
         ExpectStatus::Met => Status::Met,
         ExpectStatus::NotMet => Status::NotMet,
         ExpectStatus::Listed => Status::Listed,
+        ExpectStatus::Superseded => Status::Superseded,
     }
 }
 
@@ -424,7 +425,11 @@ fn expect_status(item: &ItemResult, status: ExpectStatus, by: &[Ident]) -> Resul
         let names: Vec<&str> = by.iter().map(|b| b.node.as_str()).collect();
         format!("{} by {}", want.as_str(), names.join(", "))
     };
+    // `superseded by y`: the member that supersedes it.
     let named = |b: &Ident| {
+        if status == ExpectStatus::Superseded {
+            return item.superseded_by.as_deref() == Some(b.node.as_str());
+        }
         item.undetermined_by.iter().any(|c| match c {
             Cause::Fact { name, .. } | Cause::Param { name, .. } => *name == b.node,
             Cause::Discretion => b.node == "discretion",
@@ -652,6 +657,8 @@ pub fn include_of<'p>(
             Decl::Enum(e) => other = other.or(Some(e.name.span)),
             Decl::Measure(m) => other = other.or(Some(m.number.span)),
             Decl::Chapter(c) => other = other.or(Some(c.number.span)),
+            Decl::Exclusive(g) => other = other.or(Some(g.name.span)),
+            Decl::Cap(c) => other = other.or(Some(c.name.span)),
         }
     }
     match (include, other) {

@@ -395,6 +395,9 @@ impl Checker<'_> {
     }
 
     fn call(&mut self, f: Builtin, args: &[Expr], env: &mut Env, span: Span) -> Option<Unit> {
+        if f == Builtin::AmountOf {
+            return self.amount_of(args, env, span);
+        }
         let units: Vec<Option<Unit>> = args.iter().map(|a| self.infer(a, env)).collect();
         if !self.arity(f, args.len(), span) {
             return None;

@@ -12,6 +12,7 @@ mod order;
 pub mod policy;
 mod records;
 mod resolve;
+mod stacking;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -34,7 +35,9 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
     c.resolve_records(program);
     c.check_param_cycles();
     c.check_params();
-    let deps = c.dependencies();
+    c.collect_across(program);
+    let mut deps = c.dependencies();
+    c.across_dependencies(&mut deps);
     c.order_items(&deps);
     c.infer_items();
     if c.errors.is_empty() {
@@ -182,8 +185,10 @@ impl Checker<'_> {
                 }
                 Decl::Measure(m) => self.collect_measure(m, None, &mut numbers),
                 Decl::Record(r) => self.collect_record(r),
-                // Tests are run by `crate::testing`; includes are resolved by the host.
-                Decl::Include(_) | Decl::Test(_) => {}
+                // Tests are run by `crate::testing`; includes are resolved
+                // by the host; groups and caps once every item is known
+                // (`stacking`).
+                Decl::Include(_) | Decl::Test(_) | Decl::Exclusive(_) | Decl::Cap(_) => {}
             }
         }
     }

@@ -195,6 +195,45 @@ pub struct Policy {
     pub names: HashMap<String, Symbol>,
     /// Warnings found while checking.
     pub warnings: Vec<Diagnostic>,
+    /// Stacking groups (就高不重复), in the order written.
+    pub groups: Vec<GroupInfo>,
+    /// Cumulative caps per enterprise (累计上限), in the order written.
+    pub caps: Vec<CapInfo>,
+}
+
+/// A stacking group (就高不重复), checked: of its members an enterprise
+/// receives one (see `docs/LANGUAGE.md`, 29b).
+#[derive(Debug, Clone)]
+pub struct GroupInfo {
+    /// Its name.
+    pub name: String,
+    /// Its label.
+    pub label: Option<String>,
+    /// `in order` (按序): the first granted member in the written order
+    /// wins, instead of the highest.
+    pub in_order: bool,
+    /// Its members, monetary items, in the order written.
+    pub members: Vec<ItemId>,
+    /// Where its name is declared.
+    pub span: Span,
+}
+
+/// A cumulative cap per enterprise (累计上限), checked.
+#[derive(Debug, Clone)]
+pub struct CapInfo {
+    /// Its name.
+    pub name: String,
+    /// Its label.
+    pub label: Option<String>,
+    /// The cap: a money expression of literals and params.
+    pub amount: Expr,
+    /// How the excess is taken off.
+    pub rule: crate::ast::CapRule,
+    /// The monetary items it covers, in the order listed (a `measure N`
+    /// stands for its monetary items in the order written), each once.
+    pub items: Vec<ItemId>,
+    /// Where its name is declared.
+    pub span: Span,
 }
 
 impl Policy {
@@ -213,6 +252,8 @@ impl Policy {
             order: Vec::new(),
             names: std::collections::HashMap::new(),
             warnings: Vec::new(),
+            groups: Vec::new(),
+            caps: Vec::new(),
         }
     }
     /// What `name` refers to.

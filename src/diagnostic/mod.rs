@@ -57,6 +57,10 @@ pub enum Code {
     Io,
     /// An `expect` in a decree test that did not hold.
     TestFailed,
+    /// A stacking group or cumulative cap that cannot be applied as
+    /// written (a non-monetary member, an item in two groups, a member
+    /// that uses another member, `amount_of` of what is not a monetary item).
+    Stacking,
 }
 
 impl Code {
@@ -81,6 +85,7 @@ impl Code {
             Code::Set => "decree::set",
             Code::Io => "decree::io",
             Code::TestFailed => "decree::test_failed",
+            Code::Stacking => "decree::stacking",
         }
     }
 }

@@ -65,6 +65,39 @@ pub struct Impact {
     pub delta: Range,
     /// Enterprises whose total before or after leaves out undetermined items.
     pub incomplete_enterprises: u64,
+    /// Of the totals, the revenue forgone (tax reliefs) before and after;
+    /// only when either version has a tax relief.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_forgone: Option<Forgone>,
+}
+
+/// The revenue forgone (tax reliefs) of a revision, before and after; the
+/// outlays are the totals less these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forgone {
+    /// Revenue forgone before.
+    pub before: Range,
+    /// Revenue forgone after.
+    pub after: Range,
+    /// After minus before.
+    pub delta: Range,
+}
+
+/// The revenue forgone before and after, when either side has a tax
+/// relief (the other side then forgoes nothing).
+fn forgone(before: &Summary, after: &Summary) -> Result<Option<Forgone>, Diagnostic> {
+    if before.revenue_forgone().is_none() && after.revenue_forgone().is_none() {
+        return Ok(None);
+    }
+    let (b, a) = (
+        before.revenue_forgone().unwrap_or(ZERO),
+        after.revenue_forgone().unwrap_or(ZERO),
+    );
+    Ok(Some(Forgone {
+        before: range(b.min, b.max),
+        after: range(a.min, a.max),
+        delta: delta(b, a)?,
+    }))
 }
 
 fn range(min: Decimal, max: Decimal) -> Range {
@@ -308,5 +341,6 @@ fn compare(old: &Policy, new: &Policy, before: &Side, after: &Side) -> Result<Im
         total_after: range(a.min, a.max),
         delta: delta(b, a)?,
         incomplete_enterprises: incomplete,
+        revenue_forgone: forgone(&before.summary, &after.summary)?,
     })
 }

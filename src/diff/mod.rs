@@ -14,6 +14,7 @@
 //! [`impact`] (in `impact.rs`) evaluates both versions over a population
 //! of enterprises; [`render`] (in `render.rs`) writes a diff as text.
 
+mod across;
 mod impact;
 mod render;
 mod tests;
@@ -99,6 +100,7 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
     header(old, new, &mut out);
     facts_params_enums(old, new, &mut out);
     measures(old, new, &mut out);
+    across::across(old, new, &mut out);
     PolicyDiff { changes: out }
 }
 

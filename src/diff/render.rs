@@ -109,6 +109,14 @@ fn render_impact(i: &Impact, out: &mut String) {
         i.total_after,
         signed_range(&i.delta)
     ));
+    if let Some(f) = &i.revenue_forgone {
+        out.push_str(&format!(
+            "    of which revenue forgone (tax relief): {} → {} ({})\n",
+            f.before,
+            f.after,
+            signed_range(&f.delta)
+        ));
+    }
     if i.incomplete_enterprises > 0 {
         out.push_str(&format!(
             "  ({} enterprises have undetermined items, left out of these totals)\n",

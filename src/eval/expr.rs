@@ -73,6 +73,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::Chain(op, terms) => self.chain(*op, terms, None, e.span)?,
             ExprKind::If(c, t, f) => self.if_(c, t, f, e.span)?,
             ExprKind::Call(Builtin::Round, args) => self.round(args, e.span)?,
+            ExprKind::Call(Builtin::AmountOf, args) => self.amount_of(args)?,
             ExprKind::Call(f, args) => self.call(*f, args, e.span)?,
             ExprKind::Tiers(t) => self.tiers(t, e.span)?,
             ExprKind::Schedule(s) => self.schedule(s, e.span)?,

@@ -42,6 +42,8 @@ impl<'p> Evaluator<'p> {
             by: ast.and_then(|a| a.by.as_ref().map(|b| b.node)),
             explanation: None,
             records: Vec::new(),
+            superseded_by: None,
+            capped: None,
             outcome: None,
             raw: None,
         }

@@ -13,7 +13,9 @@
 //! and comparison of values), `tables` (tiers, schedules, `round`), `trace`
 //! (the typed explanation, rendered to [`Trace`] text).
 
+mod across;
 pub(crate) mod arith;
+mod caps;
 pub(crate) mod decide;
 mod describe;
 mod expr;
@@ -22,6 +24,7 @@ mod item;
 mod out;
 mod records;
 mod result;
+mod stacking;
 mod tables;
 mod trace;
 mod values;
@@ -114,6 +117,10 @@ struct Evaluator<'p> {
     depth: usize,
     /// The record a per-record item is being evaluated for.
     record: Option<records::Current<'p>>,
+    /// Which stacking groups are decided (see `across::settle`).
+    groups_done: Vec<bool>,
+    /// Which cumulative caps are applied.
+    caps_done: Vec<bool>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -129,6 +136,8 @@ impl<'p> Evaluator<'p> {
             steps: 0,
             depth: 0,
             record: None,
+            groups_done: vec![false; policy.groups.len()],
+            caps_done: vec![false; policy.caps.len()],
         }
     }
 
@@ -172,6 +181,7 @@ impl<'p> Evaluator<'p> {
             if let Some(slot) = self.items.get_mut(idx.0) {
                 *slot = Some(result);
             }
+            self.settle();
         }
     }
 

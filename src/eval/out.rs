@@ -66,6 +66,9 @@ pub enum Nothing {
     NotGranted(ItemId),
     /// An item it uses failed.
     Failed(ItemId),
+    /// An item it uses is superseded by another member of its stacking
+    /// group (就高不重复).
+    Superseded(ItemId, ItemId),
     /// The policy is not in force on the evaluation date.
     NotInForce,
     /// No row of a tier table matched, and it has no `else`.
@@ -91,6 +94,9 @@ impl Nothing {
         match self {
             Nothing::NotGranted(i) => format!("`{}` is not granted", item(i)),
             Nothing::Failed(i) => format!("`{}` failed", item(i)),
+            Nothing::Superseded(i, by) => {
+                format!("`{}` is superseded by `{}`", item(i), item(by))
+            }
             Nothing::NotInForce => "the policy is not in force".into(),
             Nothing::NoTier => "no tier matched".into(),
             Nothing::NoLevelReached => "no output level reached for the first time".into(),

@@ -29,6 +29,8 @@ pub enum Status {
     Listed,
     /// Evaluation failed (overflow, division by zero …): see the diagnostics.
     Error,
+    /// Another member of a stacking group (就高不重复) is granted instead.
+    Superseded,
 }
 
 impl Status {
@@ -43,6 +45,7 @@ impl Status {
             Status::NotMet => "not_met",
             Status::Listed => "listed",
             Status::Error => "error",
+            Status::Superseded => "superseded",
         }
     }
 }
@@ -169,6 +172,14 @@ pub struct ItemResult {
     /// in the list's order (left out of JSON for other items).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<RecordResult>,
+    /// For a superseded item: the member of its stacking group that
+    /// supersedes it (the winner, or where the winner is still open, a
+    /// member that surely beats it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    /// For an item a cumulative cap reduced: the cap and the amount before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped: Option<Capped>,
     /// The outcome as other items see it (not serialized).
     #[serde(skip)]
     pub outcome: Option<Out>,
@@ -203,6 +214,20 @@ pub struct RecordResult {
     /// `explanation.children[index]`, so it is not written twice).
     #[serde(skip)]
     pub explanation: Option<Trace>,
+}
+
+/// How a cumulative cap (累计上限) reduced an item: `amount` is after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Capped {
+    /// The cap's name.
+    pub cap: String,
+    /// The cap's label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The cap's amount, in yuan.
+    pub limit: Decimal,
+    /// The item's amount before the cap, in yuan.
+    pub before: Decimal,
 }
 
 /// A chapter, by number and title.
@@ -325,6 +350,14 @@ pub struct Total {
     pub undetermined: Vec<String>,
     /// Those of `undetermined` whose evaluation failed.
     pub failed: Vec<String>,
+    /// Of the total, the outlays (every monetary item but tax reliefs);
+    /// only when the policy has a tax relief (`tax_relief`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outlays: Option<Range>,
+    /// Of the total, the revenue forgone (tax reliefs); only when the
+    /// policy has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_forgone: Option<Range>,
 }
 
 impl Total {
@@ -344,11 +377,20 @@ impl Total {
             complete: true,
             undetermined: Vec::new(),
             failed: Vec::new(),
+            outlays: None,
+            revenue_forgone: None,
         };
         let mut left_out: Vec<(&str, ArithError)> = Vec::new();
+        let mut forgone: Option<Range> = None;
         for item in measures.iter().flat_map(|m| &m.items) {
             if !item.kind.is_monetary() {
                 continue;
+            }
+            if item.kind.is_revenue_forgone() && forgone.is_none() {
+                forgone = Some(Range {
+                    min: Decimal::ZERO,
+                    max: Decimal::ZERO,
+                });
             }
             match item.status {
                 Status::Granted => {
@@ -360,7 +402,16 @@ impl Total {
                     // Exactly, or not at all: rust_decimal's own addition
                     // would round a sum past 28 digits without a word.
                     match (arith::add(t.min, lo), arith::add(t.max, hi)) {
-                        (Ok(min), Ok(max)) => (t.min, t.max) = (min, max),
+                        (Ok(min), Ok(max)) => {
+                            (t.min, t.max) = (min, max);
+                            // The forgone part is at most the whole, which
+                            // just fitted.
+                            if let (true, Some(f)) = (item.kind.is_revenue_forgone(), &mut forgone)
+                            {
+                                f.min = arith::add(f.min, lo).unwrap_or(f.min);
+                                f.max = arith::add(f.max, hi).unwrap_or(f.max);
+                            }
+                        }
                         (Err(e), _) | (_, Err(e)) => {
                             t.complete = false;
                             t.undetermined.push(item.name.clone());
@@ -383,6 +434,17 @@ impl Total {
         }
         t.min = t.min.normalize();
         t.max = t.max.normalize();
+        if let Some(f) = forgone {
+            // Whole minus a part of it: exact, as both fit.
+            t.outlays = Some(Range {
+                min: arith::sub(t.min, f.min).unwrap_or(t.min).normalize(),
+                max: arith::sub(t.max, f.max).unwrap_or(t.max).normalize(),
+            });
+            t.revenue_forgone = Some(Range {
+                min: f.min.normalize(),
+                max: f.max.normalize(),
+            });
+        }
         (t, left_out_of_total(&left_out))
     }
 }

@@ -78,6 +78,11 @@ pub(super) enum Note<'p> {
     },
     /// No tier row matched: the `else` row applies.
     ElseRow,
+    /// `amount_of` an item that is not granted: it counts 0元.
+    CountsZero {
+        /// The member of its stacking group that supersedes it, if that is why.
+        superseded_by: Option<String>,
+    },
     /// No tier row matched and there is no `else`.
     NoTier {
         /// `first reaching X over P`.
@@ -250,6 +255,12 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
             }
         }
         Note::ElseRow => "no tier matched: else row".into(),
+        Note::CountsZero {
+            superseded_by: Some(by),
+        } => format!("superseded by {by}: counts 0元"),
+        Note::CountsZero {
+            superseded_by: None,
+        } => "not granted: counts 0元".into(),
         Note::NoTier {
             first_reaching: true,
         } => "no output level reached for the first time".into(),

@@ -36,6 +36,7 @@
 //! put back by `comments`; expressions are printed by the one expression
 //! printer (`crate::syntax::print`), which explanations and diffs share.
 
+mod across;
 mod comments;
 mod layout;
 mod records;
@@ -357,6 +358,8 @@ impl Printer<'_> {
             }
             Decl::Test(t) => self.test(t),
             Decl::Record(r) => self.record(r),
+            Decl::Exclusive(g) => self.exclusive(g),
+            Decl::Cap(c) => self.cap(c),
         }
     }
 

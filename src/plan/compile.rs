@@ -27,12 +27,16 @@ pub(super) struct Lowered {
 /// cannot be expressed.
 pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
     // Records (issue 16): a list of records is no column, and a per-record
-    // item is decided record by record; every row goes to the interpreter.
+    // item is decided record by record. Stacking groups and caps act across
+    // items after they are decided: the interpreter applies them
+    // (`eval::stacking`, `eval::caps`). Every row goes to the interpreter.
     if policy.items.iter().any(|i| i.each.is_some())
         || policy
             .facts
             .iter()
             .any(|f| matches!(f.unit, crate::units::Unit::List(_)))
+        || !policy.groups.is_empty()
+        || !policy.caps.is_empty()
     {
         return None;
     }
@@ -243,7 +247,9 @@ impl Compiler<'_> {
                 }
                 Some(acc)
             }
-            ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
+            // `amount_of` reads an item's status, which the fast path
+            // does not keep as a value.
+            ExprKind::Call(Builtin::Round | Builtin::AmountOf, _) | ExprKind::Schedule(_) => None,
             ExprKind::Tiers(t) => self.tiers(t),
         }
     }

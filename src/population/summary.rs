@@ -128,6 +128,9 @@ pub struct ItemSummary {
     pub not_in_force: u64,
     /// Enterprises whose evaluation of it failed.
     pub errors: u64,
+    /// Enterprises for which another member of its stacking group is
+    /// granted instead.
+    pub superseded: u64,
     /// Total granted, in yuan (monetary items; `None` for the others).
     pub total: Option<Range>,
     /// Smallest amount granted.
@@ -163,6 +166,9 @@ pub struct Summary {
     measures: Vec<MeasureHead>,
     items: Vec<ItemSummary>,
     total: Range,
+    /// Of `total`, the revenue forgone (tax reliefs), when the policy has
+    /// a tax relief.
+    forgone: Option<Range>,
     incomplete: u64,
     /// Each item's new total while a row is added, before any is kept.
     pending: Vec<Option<Range>>,
@@ -189,6 +195,7 @@ impl Summary {
                 undetermined: 0,
                 not_in_force: 0,
                 errors: 0,
+                superseded: 0,
                 total: i.kind().is_monetary().then_some(ZERO),
                 min: None,
                 max: None,
@@ -209,6 +216,11 @@ impl Summary {
             measures,
             items,
             total: ZERO,
+            forgone: policy
+                .items
+                .iter()
+                .any(|i| i.kind().is_revenue_forgone())
+                .then_some(ZERO),
             incomplete: 0,
             pending: Vec::new(),
         }
@@ -239,6 +251,23 @@ impl Summary {
         self.total
     }
 
+    /// Of the total, the revenue forgone (tax reliefs), least and
+    /// greatest; `None` when the policy has no tax relief.
+    pub fn revenue_forgone(&self) -> Option<Range> {
+        self.forgone
+    }
+
+    /// Of the total, the outlays (every monetary item but tax reliefs);
+    /// `None` when the policy has no tax relief (the total is all outlays).
+    pub fn outlays(&self) -> Option<Range> {
+        let f = self.forgone?;
+        // A part of a sum that fitted: exact.
+        Some(Range {
+            min: arith::sub(self.total.min, f.min).unwrap_or(self.total.min),
+            max: arith::sub(self.total.max, f.max).unwrap_or(self.total.max),
+        })
+    }
+
     /// Enterprises whose total is incomplete (some monetary item
     /// undetermined or failed).
     pub fn incomplete_enterprises(&self) -> u64 {
@@ -253,6 +282,16 @@ impl Summary {
     pub fn add(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         let (lo, hi) = row.total();
         let total = sum(self.total, lo, hi)?;
+        let mut forgone = self.forgone;
+        if let Some(f) = &mut forgone {
+            for (s, o) in self.items.iter().zip(row.items()) {
+                if let (true, Status::Granted, Some(lo), Some(hi)) =
+                    (s.kind.is_revenue_forgone(), o.status, o.min, o.max)
+                {
+                    *f = sum(*f, lo, hi)?;
+                }
+            }
+        }
         self.pending.clear();
         for (s, o) in self.items.iter().zip(row.items()) {
             self.pending.push(match (s.total, o.status, o.min, o.max) {
@@ -261,6 +300,7 @@ impl Summary {
             });
         }
         self.total = total;
+        self.forgone = forgone;
         self.enterprises += 1;
         if !row.complete() {
             self.incomplete += 1;
@@ -303,6 +343,7 @@ impl ItemSummary {
             Status::Undetermined => self.undetermined += 1,
             Status::NotInForce => self.not_in_force += 1,
             Status::Error => self.errors += 1,
+            Status::Superseded => self.superseded += 1,
         }
     }
 }

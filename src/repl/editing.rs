@@ -132,6 +132,8 @@ fn decl_span(decl: &Decl) -> crate::span::Span {
         Decl::Include(t) => t.span,
         Decl::Test(t) => t.span.0,
         Decl::Record(r) => r.span.0,
+        Decl::Exclusive(g) => g.span.0,
+        Decl::Cap(c) => c.span.0,
     }
 }
 

@@ -62,6 +62,11 @@ struct SummaryDoc<'a> {
     enterprises: u64,
     measures: Vec<MeasureDoc<'a>>,
     total: Range,
+    /// Of the total, outlays and revenue forgone: only with tax reliefs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outlays: Option<Range>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revenue_forgone: Option<Range>,
     incomplete_enterprises: u64,
 }
 
@@ -82,6 +87,9 @@ struct ItemDoc<'a> {
     undetermined: u64,
     not_in_force: u64,
     errors: u64,
+    /// Only for members of stacking groups that were superseded.
+    #[serde(skip_serializing_if = "is_zero")]
+    superseded: u64,
     total: Option<Range>,
     causes: Vec<CauseDoc<'a>>,
 }
@@ -90,6 +98,10 @@ struct ItemDoc<'a> {
 struct CauseDoc<'a> {
     cause: &'a Cause,
     enterprises: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Amounts without trailing zeros: `"30000000"`, never `"30000000.00"`.
@@ -121,6 +133,7 @@ fn summary_doc(s: &Summary) -> SummaryDoc<'_> {
                     undetermined: i.undetermined,
                     not_in_force: i.not_in_force,
                     errors: i.errors,
+                    superseded: i.superseded,
                     total: i.total.map(normal),
                     causes: i
                         .causes
@@ -138,6 +151,8 @@ fn summary_doc(s: &Summary) -> SummaryDoc<'_> {
         enterprises: s.enterprises(),
         measures,
         total: normal(s.total()),
+        outlays: s.outlays().map(normal),
+        revenue_forgone: s.revenue_forgone().map(normal),
         incomplete_enterprises: s.incomplete_enterprises(),
     }
 }

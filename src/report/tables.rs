@@ -96,7 +96,9 @@ fn status_cell(status: Status) -> Cell {
         Status::Granted | Status::Met | Status::Listed => Color::Green,
         Status::Undetermined => Color::Yellow,
         Status::Error => Color::Red,
-        Status::Ineligible | Status::NotMet | Status::NotInForce => Color::DarkGrey,
+        Status::Ineligible | Status::NotMet | Status::NotInForce | Status::Superseded => {
+            Color::DarkGrey
+        }
     };
     Cell::new(status.as_str()).fg(colour)
 }
@@ -167,6 +169,20 @@ pub fn to_table_styled(evaluation: &Evaluation, style: RenderStyle) -> String {
         Cell::new(total).add_attribute(Attribute::Bold),
         Cell::new(missing),
     ]);
+    // With tax reliefs, the total split into what is paid out and what
+    // is forgone.
+    if let (Some(o), Some(f)) = (&t.outlays, &t.revenue_forgone) {
+        for (name, r) in [("of which outlays", o), ("of which revenue forgone", f)] {
+            table.add_row(vec![
+                Cell::new(name),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(""),
+                Cell::new(r.to_string()),
+                Cell::new(""),
+            ]);
+        }
+    }
     out.push_str(&table.to_string());
     out.push('\n');
     out
@@ -362,6 +378,23 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
         *last = Cell::new(incomplete);
     }
     table.add_row(total);
+    // With tax reliefs, the total split into what is paid out and what
+    // is forgone.
+    if let (Some(outlays), Some(forgone)) = (summary.outlays(), summary.revenue_forgone()) {
+        for (name, r) in [
+            ("of which outlays", outlays),
+            ("of which revenue forgone", forgone),
+        ] {
+            let mut row = vec![Cell::new(""); width];
+            if let Some(first) = row.first_mut() {
+                *first = Cell::new(name);
+            }
+            if let Some(t) = row.get_mut(width.saturating_sub(3)) {
+                *t = Cell::new(r.to_string());
+            }
+            table.add_row(row);
+        }
+    }
     out.push_str(&table.to_string());
     out.push('\n');
     out.push_str(

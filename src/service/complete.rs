@@ -215,12 +215,16 @@ const TEST_COMMANDS: &[&str] = &["facts", "expect", "set", "at"];
 /// Whether `rule` is a status an `expect` may name: the contextual
 /// keywords other than a test's commands.
 fn is_status(rule: &str) -> bool {
-    CONTEXTUAL.contains(&rule) && !TEST_COMMANDS.contains(&rule)
+    CONTEXTUAL.contains(&rule) && !TEST_COMMANDS.contains(&rule) && !DECLARATIONS.contains(&rule)
 }
+
+/// Contextual keywords that start a declaration (`cap`, which may still
+/// name a param): offered outside tests, never as a status.
+const DECLARATIONS: &[&str] = &["cap"];
 
 /// Whether `rule` means something only inside a test.
 fn test_only(rule: &str) -> bool {
-    CONTEXTUAL.contains(&rule) || TEST_COMMANDS.contains(&rule)
+    (CONTEXTUAL.contains(&rule) && !DECLARATIONS.contains(&rule)) || TEST_COMMANDS.contains(&rule)
 }
 
 /// The keywords `keep` keeps, spelled for `surface`, the other spelling
@@ -525,6 +529,7 @@ mod tests {
                 "met",
                 "not_in_force",
                 "not_met",
+                "superseded",
                 "undetermined"
             ]
         );

@@ -508,7 +508,8 @@ fn outline(index: &LineIndex, program: &Program) -> Vec<Symbol> {
                 rd.span.0,
                 rd.name.span,
             )),
-            Decl::Policy(_) | Decl::Include(_) => {}
+            // Stacking groups and caps are not in the outline (yet).
+            Decl::Policy(_) | Decl::Include(_) | Decl::Exclusive(_) | Decl::Cap(_) => {}
         }
     }
     out

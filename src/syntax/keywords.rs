@@ -274,6 +274,31 @@ keywords! {
     for_each = "for each", "对每个",
         "evaluates an item once per record of a list fact and adds the amounts",
         "对列表事实的每条记录分别计算条目，金额相加";
+    // issue 16, across items (amount_of, stacking groups, caps, tax relief):
+    amount_of = "amount_of", "享受额",
+        "another monetary item's amount, counting 0元 when it is not granted",
+        "另一资金条目的享受金额，未给予时计为0元";
+    tax_relief = "tax_relief", "税收优惠",
+        "revenue forgone: a tax reduction, extra deduction or reduced rate",
+        "税收优惠：减免、加计扣除或优惠税率（放弃的收入）";
+    exclusive = "exclusive", "就高不重复",
+        "a stacking group: the enterprise receives only the highest member",
+        "就高不重复：企业只享受其中最高的一项";
+    cap = "cap", "累计上限",
+        "a cumulative cap per enterprise over named items and measures",
+        "同一企业累计资助上限";
+    covers = "covering", "覆盖",
+        "the items and measures a cap covers",
+        "累计上限所覆盖的条目与措施";
+    in_order = "in order", "按序",
+        "in the written order: the first granted wins, or the last listed is reduced first",
+        "按书写顺序：先列者优先，超出部分从最后一项扣减";
+    pro_rata = "pro rata", "按比例",
+        "reduced in proportion to each amount",
+        "按各项金额比例核减";
+    superseded = "superseded", "被替代",
+        "status: another member of its stacking group is granted instead",
+        "状态：被同组就高的条目替代";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and
@@ -289,6 +314,8 @@ pub const CONTEXTUAL: &[&str] = &[
     "met",
     "not_met",
     "listed",
+    "cap",
+    "superseded",
 ];
 
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).

@@ -257,6 +257,7 @@ impl Lowerer<'_> {
             Some(Rule::kw_clamp) => Builtin::Clamp,
             Some(Rule::kw_round) => Builtin::Round,
             Some(Rule::kw_sum) => Builtin::Sum,
+            Some(Rule::kw_amount_of) => Builtin::AmountOf,
             _ => {
                 let d = self.unknown_function(p.as_str(), span(&p));
                 self.deferred.borrow_mut().push(d);

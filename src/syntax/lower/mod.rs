@@ -8,6 +8,7 @@
 //! no later recursive stage can be driven into a stack overflow by a
 //! hostile file.
 
+mod across;
 mod expr;
 mod records;
 mod test_decl;
@@ -156,6 +157,8 @@ impl<'s> Lowerer<'s> {
             }
             Rule::test_decl => Decl::Test(self.test(p)?),
             Rule::record_decl => Decl::Record(self.record(p)?),
+            Rule::exclusive_decl => Decl::Exclusive(self.exclusive(p)?),
+            Rule::cap_decl => Decl::Cap(self.cap(p)?),
             _ => return Err(self.missing(span(&p))),
         })
     }
@@ -438,6 +441,7 @@ impl<'s> Lowerer<'s> {
             Rule::kw_eligibility => ItemKind::Eligibility,
             Rule::kw_target => ItemKind::Target,
             Rule::kw_commitment => ItemKind::Commitment,
+            Rule::kw_tax_relief => ItemKind::TaxRelief,
             _ => return Err(self.missing(at)),
         };
         Ok(Spanned::new(kind, at))

@@ -83,6 +83,7 @@ impl Lowerer<'_> {
                     Some(Rule::kw_not_in_force) => ExpectStatus::NotInForce,
                     Some(Rule::kw_met) => ExpectStatus::Met,
                     Some(Rule::kw_not_met) => ExpectStatus::NotMet,
+                    Some(Rule::kw_superseded) => ExpectStatus::Superseded,
                     _ => ExpectStatus::Listed,
                 };
                 let kw_end = v

@@ -1,0 +1,253 @@
+//! What the rules that act across items share (issue 16): `amount_of`,
+//! the standing of a member of a stacking group or cap, and how a group
+//! or cap changes an item's result after it was decided.
+//!
+//! Groups ([`super::stacking`]) and caps ([`super::caps`]) are decided as
+//! soon as their last member is evaluated (`settle`), before any item
+//! that uses a member (the checker orders those after the whole cluster),
+//! so every rule sees an item as its group and cap leave it.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::Decimal;
+
+use super::expr::Op;
+use super::out::Nothing;
+use super::trace::Note;
+use super::{Cause, Evaluator, ItemResult, Out, Status, Trace};
+use crate::ast::{Expr, ExprKind, ItemId, Symbol};
+use crate::units::Unit;
+use crate::value::Value;
+
+/// Where a member of a group or cap stands once its own rule is decided.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Standing {
+    /// Granted, with this amount (`lo == hi`) or range.
+    Amount(Decimal, Decimal),
+    /// Undetermined, for these causes.
+    Open(BTreeSet<Cause>),
+    /// Its evaluation failed.
+    Failed,
+    /// Not granted (ineligible, not in force, superseded): it takes no
+    /// part.
+    Out,
+}
+
+impl<'p> Evaluator<'p> {
+    /// `amount_of(item)`: the item's amount as its groups and caps leave
+    /// it; 0元 when it is not granted; its causes when undetermined;
+    /// nothing when it failed.
+    pub(super) fn amount_of(&mut self, args: &'p [Expr]) -> Op<'p> {
+        let mut trail = self.trail();
+        let Some(arg) = args.first() else {
+            return Ok((
+                Out::Nothing(Nothing::Invalid("amount_of needs an item")),
+                trail,
+            ));
+        };
+        let ExprKind::Name(n) = &arg.node else {
+            return Ok((
+                Out::Nothing(Nothing::Invalid("amount_of needs an item")),
+                trail,
+            ));
+        };
+        let Some(Symbol::Item(i)) = n.symbol else {
+            return Ok((
+                Out::Nothing(Nothing::Invalid("amount_of needs an item")),
+                trail,
+            ));
+        };
+        let (arg_out, arg_step) = self.eval(arg)?;
+        trail.push(arg_step);
+        let status = self.result_of(i).map(|r| r.status);
+        let out = match status {
+            Some(Status::Granted | Status::Undetermined) => arg_out,
+            Some(Status::Ineligible | Status::NotInForce | Status::Superseded) => {
+                let by = self.result_of(i).and_then(|r| r.superseded_by.clone());
+                trail.note(|| Note::CountsZero { superseded_by: by });
+                Out::val(Value::Num(Unit::Money, Decimal::ZERO))
+            }
+            Some(Status::Error) => Out::Nothing(Nothing::Failed(i)),
+            Some(_) => Out::Nothing(Nothing::Invalid("amount_of needs a monetary item")),
+            None => Out::Nothing(Nothing::NotEvaluatedYet(i)),
+        };
+        Ok((out, trail))
+    }
+
+    /// The result of an item evaluated so far.
+    pub(super) fn result_of(&self, i: ItemId) -> Option<&ItemResult> {
+        self.items.get(i.0).and_then(Option::as_ref).map(|(_, r)| r)
+    }
+
+    /// Where item `i` stands for a group or cap.
+    pub(super) fn standing(&self, i: ItemId) -> Standing {
+        let Some(r) = self.result_of(i) else {
+            return Standing::Out;
+        };
+        match r.status {
+            Status::Granted => match (r.amount, r.range) {
+                (Some(a), _) => Standing::Amount(a, a),
+                (None, Some(range)) => Standing::Amount(range.min, range.max),
+                _ => Standing::Out,
+            },
+            Status::Undetermined => Standing::Open(r.undetermined_by.iter().cloned().collect()),
+            Status::Error => Standing::Failed,
+            _ => Standing::Out,
+        }
+    }
+
+    /// Whether every item of `items` has been evaluated.
+    pub(super) fn all_evaluated(&self, items: &[ItemId]) -> bool {
+        items
+            .iter()
+            .all(|i| self.items.get(i.0).is_some_and(Option::is_some))
+    }
+
+    /// Changes item `i`'s result and what other items see of it, and adds
+    /// a step saying why to its explanation (its root now reads `value`).
+    pub(super) fn amend(
+        &mut self,
+        i: ItemId,
+        seen: Out,
+        value: &str,
+        step: impl FnOnce() -> Trace,
+        change: impl FnOnce(&mut ItemResult),
+    ) {
+        let explaining = self.explaining();
+        let Some((out, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
+            return;
+        };
+        change(r);
+        if explaining {
+            let step = step();
+            if let Some(n) = &step.note {
+                if !r.notes.contains(n) {
+                    r.notes.push(n.clone());
+                }
+            }
+            if let Some(root) = &mut r.explanation {
+                root.value = value.to_string();
+                root.children.push(step);
+            }
+        }
+        r.outcome = Some(seen.clone());
+        *out = seen;
+    }
+
+    /// An item left undetermined by a group or cap: its amount is gone,
+    /// these causes stand.
+    pub(super) fn reopen(&mut self, i: ItemId, causes: BTreeSet<Cause>, why: String, expr: String) {
+        let explaining = self.explaining();
+        let value = "undetermined".to_string();
+        let shown = value.clone();
+        let seen = Out::Unknown(causes.clone());
+        let note = why.clone();
+        self.amend(
+            i,
+            seen,
+            &value,
+            || Trace {
+                expr,
+                value: shown,
+                note: Some(note),
+                children: Vec::new(),
+            },
+            |r| {
+                r.status = Status::Undetermined;
+                r.amount = None;
+                r.range = None;
+                r.value = None;
+                r.raw = None;
+                r.undetermined_by = causes.into_iter().collect();
+                if explaining {
+                    r.reason = Some(why);
+                }
+            },
+        );
+    }
+
+    /// An item a group or cap cannot be applied to, because a member
+    /// failed: it fails too, and says why.
+    pub(super) fn fail_with(&mut self, i: ItemId, why: String, at: crate::span::Span) {
+        let d = self.err(
+            crate::diagnostic::Code::Stacking,
+            at,
+            why.clone(),
+            "cannot be decided",
+        );
+        self.errors.push(d);
+        let reason = why.clone();
+        self.amend(
+            i,
+            Out::Nothing(Nothing::Failed(i)),
+            "error",
+            || Trace {
+                expr: String::new(),
+                value: "error".into(),
+                note: Some(why),
+                children: Vec::new(),
+            },
+            |r| {
+                r.status = Status::Error;
+                r.amount = None;
+                r.range = None;
+                r.value = None;
+                r.raw = None;
+                r.reason = Some(reason);
+            },
+        );
+    }
+
+    /// Decides every group and cap whose members are all evaluated (a cap
+    /// after the groups of its items), after each item.
+    pub(super) fn settle(&mut self) {
+        let policy = self.policy;
+        if policy.groups.is_empty() && policy.caps.is_empty() {
+            return;
+        }
+        loop {
+            let mut progressed = false;
+            for (g, info) in policy.groups.iter().enumerate() {
+                if self.groups_done.get(g) == Some(&false) && self.all_evaluated(&info.members) {
+                    self.decide_group(g);
+                    if let Some(d) = self.groups_done.get_mut(g) {
+                        *d = true;
+                    }
+                    progressed = true;
+                }
+            }
+            for (c, info) in policy.caps.iter().enumerate() {
+                let groups_ready = policy.groups.iter().enumerate().all(|(g, gi)| {
+                    self.groups_done.get(g) == Some(&true)
+                        || !gi.members.iter().any(|m| info.items.contains(m))
+                });
+                if self.caps_done.get(c) == Some(&false)
+                    && groups_ready
+                    && self.all_evaluated(&info.items)
+                {
+                    self.apply_cap(c);
+                    if let Some(d) = self.caps_done.get_mut(c) {
+                        *d = true;
+                    }
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                return;
+            }
+        }
+    }
+
+    /// An item's name.
+    pub(super) fn item_name(&self, i: ItemId) -> &'p str {
+        self.policy.item(i).map_or("?", |it| it.name())
+    }
+}
+
+/// A name with its label, as notes show a group or cap: `NAME (label)`.
+pub(super) fn titled(name: &str, label: Option<&String>) -> String {
+    match label {
+        Some(l) => format!("`{name}` ({l})"),
+        None => format!("`{name}`"),
+    }
+}

@@ -1,0 +1,74 @@
+//! Lowering the declarations that act across items (issue 16): stacking
+//! groups (`exclusive`, 就高不重复) and cumulative caps (`cap`, 累计上限).
+
+use super::{Lowered, Lowerer, P, parts, span};
+use crate::ast::{CapDecl, CapRule, Covered, Exclusive};
+use crate::span::{Loc, Spanned};
+use crate::syntax::Rule;
+
+impl Lowerer<'_> {
+    /// `exclusive NAME "label" [in order] { a, b, … }`.
+    pub(super) fn exclusive(&self, p: P<'_>) -> Lowered<Exclusive> {
+        let whole = span(&p);
+        let in_order = p
+            .clone()
+            .into_inner()
+            .any(|c| c.as_rule() == Rule::kw_in_order);
+        let mut it = parts(p).peekable();
+        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
+        let label = match it.peek() {
+            Some(l) if l.as_rule() == Rule::string => it.next().map(|l| self.string(l)),
+            _ => None,
+        };
+        let members = it.map(|m| self.ident(&m)).collect();
+        Ok(Exclusive {
+            name,
+            label,
+            in_order,
+            members,
+            span: Loc(whole),
+        })
+    }
+
+    /// `cap NAME "label" = AMOUNT over { a, measure 8 } pro rata|in order`.
+    pub(super) fn cap(&self, p: P<'_>) -> Lowered<CapDecl> {
+        let whole = span(&p);
+        let rule = p
+            .clone()
+            .into_inner()
+            .find(|c| matches!(c.as_rule(), Rule::kw_pro_rata | Rule::kw_in_order))
+            .ok_or_else(|| self.missing(whole))?;
+        let rule = Spanned::new(
+            if rule.as_rule() == Rule::kw_pro_rata {
+                CapRule::ProRata
+            } else {
+                CapRule::InOrder
+            },
+            span(&rule),
+        );
+        let mut it = parts(p).peekable();
+        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
+        let label = match it.peek() {
+            Some(l) if l.as_rule() == Rule::string => it.next().map(|l| self.string(l)),
+            _ => None,
+        };
+        let amount = self.expr(it.next().ok_or_else(|| self.missing(whole))?)?.0;
+        let mut over = Vec::new();
+        for c in it {
+            let at = span(&c);
+            let inner = parts(c).next().ok_or_else(|| self.missing(at))?;
+            over.push(match inner.as_rule() {
+                Rule::integer => Covered::Measure(self.integer(&inner)?),
+                _ => Covered::Item(self.ident(&inner)),
+            });
+        }
+        Ok(CapDecl {
+            name,
+            label,
+            amount,
+            over,
+            rule,
+            span: Loc(whole),
+        })
+    }
+}
