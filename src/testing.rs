@@ -354,6 +354,7 @@ fn expect_status(item: &ItemResult, status: ExpectStatus, by: &[Ident]) -> Resul
         item.undetermined_by.iter().any(|c| match c {
             Cause::Fact { name, .. } | Cause::Param { name, .. } => *name == b.node,
             Cause::Discretion => b.node == "discretion",
+            Cause::EvaluationDate => b.node == "evaluation_date",
         })
     };
     if item.status == want && by.iter().all(named) {
@@ -577,6 +578,7 @@ pub fn include_of<'p>(
             Decl::Enum(e) => other = other.or(Some(e.name.span)),
             Decl::Measure(m) => other = other.or(Some(m.number.span)),
             Decl::Chapter(c) => other = other.or(Some(c.number.span)),
+            Decl::Budget(b) => other = other.or(Some(b.name.span)),
         }
     }
     match (include, other) {

@@ -7,6 +7,8 @@
 //! every item given a [`Unit`] (`infer`). It reports every error it
 //! finds, each with its span, rather than stopping at the first.
 
+mod budget;
+mod dated;
 mod infer;
 mod order;
 pub mod policy;
@@ -20,6 +22,7 @@ use crate::span::{SourceFile, Span, Spanned};
 use crate::units::Unit;
 
 pub use crate::ast::{FactId, ItemId, ParamId, Symbol};
+pub use budget::{Allocation, BudgetInfo};
 pub use order::topological_order;
 pub use policy::*;
 pub use resolve::{resolve_names, suggest};
@@ -35,6 +38,7 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
     let deps = c.dependencies();
     c.order_items(&deps);
     c.infer_items();
+    c.check_budgets(program);
     if c.errors.is_empty() {
         Ok(c.policy)
     } else {
@@ -172,7 +176,8 @@ impl Checker<'_> {
                 }
                 Decl::Measure(m) => self.collect_measure(m, None, &mut numbers),
                 // Tests are run by `crate::testing`; includes are resolved by the host.
-                Decl::Include(_) | Decl::Test(_) => {}
+                // Budgets name items, so they are checked after them.
+                Decl::Include(_) | Decl::Test(_) | Decl::Budget(_) => {}
             }
         }
     }

@@ -141,6 +141,8 @@ pub struct Policy {
     pub names: HashMap<String, Symbol>,
     /// Warnings found while checking.
     pub warnings: Vec<Diagnostic>,
+    /// Budgets shared by a population (issue 16), in the order written.
+    pub budgets: Vec<super::BudgetInfo>,
 }
 
 impl Policy {
@@ -158,6 +160,7 @@ impl Policy {
             order: Vec::new(),
             names: std::collections::HashMap::new(),
             warnings: Vec::new(),
+            budgets: Vec::new(),
         }
     }
     /// What `name` refers to.

@@ -57,6 +57,14 @@ pub enum Code {
     Io,
     /// An `expect` in a decree test that did not hold.
     TestFailed,
+    /// Two parts of a dated value in force on the same day, or a part
+    /// that ends before it begins (issue 16).
+    DatedOverlap,
+    /// Days between two parts of a dated value when none is in force (a
+    /// warning; issue 16).
+    DatedGap,
+    /// A budget declaration that names what it cannot pay for (issue 16).
+    Budget,
 }
 
 impl Code {
@@ -81,6 +89,9 @@ impl Code {
             Code::Set => "decree::set",
             Code::Io => "decree::io",
             Code::TestFailed => "decree::test_failed",
+            Code::DatedOverlap => "decree::dated_overlap",
+            Code::DatedGap => "decree::dated_gap",
+            Code::Budget => "decree::budget",
         }
     }
 }

@@ -15,6 +15,7 @@
 
 pub(crate) mod arith;
 pub(crate) mod decide;
+mod dated;
 mod describe;
 mod expr;
 mod input;

@@ -94,6 +94,8 @@ pub(super) enum Note<'p> {
         /// beside its value when it is more than a literal: `25% × 20%`.
         rates: Vec<&'p Expr>,
     },
+    /// The part of a dated value in force, by its window (issue 16).
+    Dated(crate::dated::Window),
 }
 
 /// How the arguments of `min` / `max` bound the result.
@@ -250,6 +252,7 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
             }
         }
         Note::ElseRow => "no tier matched: else row".into(),
+        Note::Dated(w) => w.to_string(),
         Note::NoTier {
             first_reaching: true,
         } => "no output level reached for the first time".into(),

@@ -36,6 +36,7 @@
 //! put back by `comments`; expressions are printed by the one expression
 //! printer (`crate::syntax::print`), which explanations and diffs share.
 
+mod budget;
 mod comments;
 mod layout;
 
@@ -353,6 +354,7 @@ impl Printer<'_> {
                 self.entry(t.span.start, t.span.end, &text);
             }
             Decl::Test(t) => self.test(t),
+            Decl::Budget(b) => self.budget(b),
         }
     }
 

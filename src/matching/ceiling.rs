@@ -399,6 +399,11 @@ impl Analysis<'_> {
                 Bounds::hull(&all)
             }
             ExprKind::Schedule(s) => self.schedule(s),
+            // One of its parts, or nothing: within the hull of them all.
+            ExprKind::Dated(d) => {
+                let all: Vec<Bounds> = d.parts.iter().map(|p| self.bounds(&p.value)).collect();
+                Bounds::hull(&all)
+            }
         }
     }
 

@@ -235,6 +235,12 @@ impl Compiler<'_> {
             }
             ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
             ExprKind::Tiers(t) => self.tiers(t),
+            // Fixed once the evaluation date is: the part in force; no
+            // date, or a gap, leaves the rows to the interpreter.
+            ExprKind::Dated(d) => match crate::dated::in_force(d, self.options.at?) {
+                crate::dated::InForce::Part(i, _) => self.expr(&d.parts.get(i)?.value),
+                crate::dated::InForce::Gap { .. } => None,
+            },
         }
     }
 

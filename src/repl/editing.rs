@@ -131,6 +131,7 @@ fn decl_span(decl: &Decl) -> crate::span::Span {
         Decl::Chapter(c) => c.title.span,
         Decl::Include(t) => t.span,
         Decl::Test(t) => t.span.0,
+        Decl::Budget(b) => b.span.0,
     }
 }
 

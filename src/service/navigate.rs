@@ -455,6 +455,13 @@ fn outline(index: &LineIndex, program: &Program) -> Vec<Symbol> {
                 t.span.0,
                 t.name.span,
             )),
+            Decl::Budget(b) => out.push(entry(
+                b.name.node.clone(),
+                b.label.as_ref().map(|l| &l.node),
+                SymbolKind::Param,
+                b.span.0,
+                b.name.span,
+            )),
             Decl::Policy(_) | Decl::Include(_) => {}
         }
     }

@@ -9,6 +9,7 @@
 //! hostile file.
 
 mod expr;
+mod issue16;
 mod test_decl;
 mod tokens;
 
@@ -154,6 +155,7 @@ impl<'s> Lowerer<'s> {
                 Decl::Include(self.string(s))
             }
             Rule::test_decl => Decl::Test(self.test(p)?),
+            Rule::budget_decl => Decl::Budget(self.budget(p)?),
             _ => return Err(self.missing(span(&p))),
         })
     }
@@ -289,7 +291,11 @@ impl<'s> Lowerer<'s> {
             Some(t) => (None, Loc(span(&t))),
             None => {
                 let e = it.next().ok_or_else(|| self.missing(whole))?;
-                let (e, _) = self.expr(e)?;
+                let (e, _) = if e.as_rule() == Rule::dated_parts {
+                    self.dated_parts(e)?
+                } else {
+                    self.expr(e)?
+                };
                 let s = Loc(e.span);
                 (Some(e), s)
             }
