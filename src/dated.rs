@@ -14,6 +14,46 @@
 use jiff::civil::Date;
 
 use crate::ast::Dated;
+use crate::value::Value;
+
+/// A param's dated value given for one run (`--set cap="5000万 from
+/// 2021-01-01, 3000万 from 2023-07-01"`, the REPL's `:set`): each value
+/// with its days, resolved at the evaluation date like a written one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedSetting {
+    /// Each part's value, in the order written.
+    pub values: Vec<Value>,
+    /// Each part's days, in the same order.
+    pub days: Vec<Days>,
+}
+
+impl DatedSetting {
+    /// The part in force on `at`: its value and window, or the gap.
+    pub fn at(&self, at: Date) -> Result<(&Value, Window), InForce> {
+        match in_force_among(&windows_of(&self.days), at) {
+            InForce::Part(i, w) => self.values.get(i).map(|v| (v, w)).ok_or(InForce::Gap {
+                after: None,
+                before: None,
+            }),
+            gap => Err(gap),
+        }
+    }
+}
+
+impl std::fmt::Display for DatedSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, (v, (from, until))) in self.values.iter().zip(&self.days).enumerate() {
+            if k > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{v} from {from}")?;
+            if let Some(u) = until {
+                write!(f, " until {u}")?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// The days one part of a dated value is in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,23 +100,35 @@ pub enum InForce {
 /// `until` is before its `from` gets an empty window (`to` before `from`:
 /// the checker reports it).
 pub fn windows(d: &Dated) -> Vec<(usize, Window)> {
-    let mut order: Vec<usize> = (0..d.parts.len()).collect();
-    order.sort_by_key(|&i| d.parts.get(i).map(|p| p.from.node));
+    let days: Vec<Days> = d
+        .parts
+        .iter()
+        .map(|p| (p.from.node, p.until.as_ref().map(|u| u.node)))
+        .collect();
+    windows_of(&days)
+}
+
+/// A part's first day and, when written, its last.
+pub type Days = (Date, Option<Date>);
+
+/// [`windows`] of parts given by their days alone (a `--set` value).
+pub fn windows_of(days: &[Days]) -> Vec<(usize, Window)> {
+    let mut order: Vec<usize> = (0..days.len()).collect();
+    order.sort_by_key(|&i| days.get(i).map(|p| p.0));
     let mut out = Vec::with_capacity(order.len());
     for (k, &i) in order.iter().enumerate() {
-        let Some(p) = d.parts.get(i) else { continue };
-        let next = order
-            .get(k + 1)
-            .and_then(|&j| d.parts.get(j))
-            .map(|n| n.from.node);
-        let to = match (p.until.as_ref(), next) {
-            (Some(u), _) => Some(u.node),
+        let Some(&(from, until)) = days.get(i) else {
+            continue;
+        };
+        let next = order.get(k + 1).and_then(|&j| days.get(j)).map(|n| n.0);
+        let to = match (until, next) {
+            (Some(u), _) => Some(u),
             // The day before the next part begins; a next part on the same
             // day (an overlap the checker rejects) leaves this one a day.
-            (None, Some(n)) => Some(n.yesterday().ok().filter(|y| *y >= p.from.node).unwrap_or(n)),
+            (None, Some(n)) => Some(n.yesterday().ok().filter(|y| *y >= from).unwrap_or(n)),
             (None, None) => None,
         };
-        out.push((i, Window { from: p.from.node, to }));
+        out.push((i, Window { from, to }));
     }
     out
 }
@@ -84,7 +136,11 @@ pub fn windows(d: &Dated) -> Vec<(usize, Window)> {
 /// What is in force on `at`. Where windows overlap (a policy the checker
 /// rejects), the part that began last wins, so the answer is still one.
 pub fn in_force(d: &Dated, at: Date) -> InForce {
-    let ws = windows(d);
+    in_force_among(&windows(d), at)
+}
+
+/// What is in force on `at`, among `windows` (in date order).
+pub fn in_force_among(ws: &[(usize, Window)], at: Date) -> InForce {
     if let Some((i, w)) = ws.iter().rev().find(|(_, w)| w.covers(at)) {
         return InForce::Part(*i, *w);
     }

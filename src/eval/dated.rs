@@ -35,6 +35,23 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// A param's dated value given for the run (`--set`, `:set`), at the
+    /// evaluation date; `None` when none is given.
+    pub(super) fn dated_setting(&self, name: &str) -> Option<Out> {
+        let setting = self.options.dated_params.get(name)?;
+        let Some(at) = self.options.at else {
+            let causes = std::collections::BTreeSet::from([Cause::EvaluationDate]);
+            return Some(Out::Unknown(causes));
+        };
+        Some(match setting.at(at) {
+            Ok((v, _)) => Out::val(v.clone()),
+            Err(InForce::Gap { after, before }) => {
+                Out::Nothing(Nothing::NoneInForce { at, after, before })
+            }
+            Err(InForce::Part(..)) => Out::Nothing(Nothing::Invalid("no such part")),
+        })
+    }
+
     /// The window of the part in force of a param whose value is dated
     /// (and not overridden), for the note of the name's step.
     pub(super) fn param_window(&self, symbol: Option<Symbol>) -> Option<Window> {
@@ -44,6 +61,9 @@ impl<'p> Evaluator<'p> {
         let p = self.policy.param(i)?;
         if self.options.params.contains_key(&p.name) {
             return None;
+        }
+        if let Some(setting) = self.options.dated_params.get(&p.name) {
+            return setting.at(self.options.at?).ok().map(|(_, w)| w);
         }
         let ExprKind::Dated(d) = &p.value.as_ref()?.node else {
             return None;

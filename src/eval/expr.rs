@@ -125,6 +125,8 @@ impl<'p> Evaluator<'p> {
         };
         let out = if let Some(v) = self.options.params.get(&p.name) {
             Out::val(v.clone())
+        } else if let Some(out) = self.dated_setting(&p.name) {
+            out
         } else if let Some(e) = &p.value {
             match self.eval(e) {
                 Ok((out, _)) => out,

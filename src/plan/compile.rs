@@ -255,8 +255,14 @@ impl Compiler<'_> {
             }
             Symbol::Param(i) => {
                 let p = self.policy.param(i)?;
+                let dated = self.options.dated_params.get(&p.name);
                 let v = match self.options.params.get(&p.name) {
                     Some(v) => v.clone(),
+                    // A dated setting: the part in force, or (no date, a
+                    // gap) no plan.
+                    None if dated.is_some() => {
+                        dated?.at(self.options.at?).ok()?.0.clone()
+                    }
                     None => {
                         crate::eval::constant(self.policy, p.value.as_ref()?, self.options).ok()?
                     }
