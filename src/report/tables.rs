@@ -379,3 +379,36 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
     }
     out
 }
+
+/// The budgets of a population run (issue 16), a line each: the fund,
+/// the demand, what was allocated and the factor, or how many enterprises
+/// left the demand open.
+pub fn budget_lines(totals: &[crate::population::budget::BudgetTotals]) -> String {
+    use crate::value::format_money;
+    let mut out = String::new();
+    for t in totals {
+        let name = match &t.label {
+            Some(l) => format!("{l} ({})", t.name),
+            None => t.name.clone(),
+        };
+        let line = if t.allocates() {
+            let factor = t.factor().map_or("—".to_string(), |f| f.normalize().to_string());
+            format!(
+                "budget {name}: {} for a demand of {} from {} enterprises; allocated {} (factor {factor})",
+                format_money(t.budget),
+                format_money(t.demand),
+                t.claimants,
+                format_money(t.allocated)
+            )
+        } else {
+            format!(
+                "budget {name}: {} not allocated: the entitlement of {} enterprises is undetermined, so the demand is not known",
+                format_money(t.budget),
+                t.undetermined
+            )
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
