@@ -171,7 +171,8 @@ mod tests {
     use crate::span::SourceFile;
 
     fn dated(text: &str) -> Dated {
-        let e = crate::syntax::parse_expr(&SourceFile::new("t", text), &crate::Limits::default()).unwrap();
+        let e = crate::syntax::parse_expr(&SourceFile::new("t", text), &crate::Limits::default())
+            .unwrap();
         match e.node {
             ExprKind::Dated(d) => *d,
             other => panic!("not dated: {other:?}"),
@@ -184,7 +185,9 @@ mod tests {
 
     #[test]
     fn each_day_has_its_part_or_a_named_gap() {
-        let d = dated("dated { 5000万 from 2021-01-01, 3000万 from 2023-07-01 until 2024-12-31, 1000万 from 2025-03-01 }");
+        let d = dated(
+            "dated { 5000万 from 2021-01-01, 3000万 from 2023-07-01 until 2024-12-31, 1000万 from 2025-03-01 }",
+        );
         let part = |s| match in_force(&d, day(s)) {
             InForce::Part(i, _) => Some(i),
             InForce::Gap { .. } => None,
@@ -208,7 +211,10 @@ mod tests {
     fn a_window_reads_as_its_days() {
         let d = dated("dated { 5000万 from 2021-01-01, 3000万 from 2023-07-01 }");
         let ws = windows(&d);
-        assert_eq!(ws[0].1.to_string(), "in force from 2021-01-01 to 2023-06-30");
+        assert_eq!(
+            ws[0].1.to_string(),
+            "in force from 2021-01-01 to 2023-06-30"
+        );
         assert_eq!(ws[1].1.to_string(), "in force from 2023-07-01");
     }
 }

@@ -18,7 +18,8 @@ use decree::{Diagnostic, Options, Policy, SourceFile};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-const MEASURE_8: &str = "measure 8 \"技术改造\" {\n  subsidy upgrade = min(investment * 20%, 3000万)\n}\n";
+const MEASURE_8: &str =
+    "measure 8 \"技术改造\" {\n  subsidy upgrade = min(investment * 20%, 3000万)\n}\n";
 const MEASURE_9: &str = "measure 9 \"首台套\" {\n  award first = 500万 when first_set\n  benefit land = 1 when first_set\n}\n";
 
 fn policy(budget: &str, measures_swapped: bool) -> Policy {

@@ -125,11 +125,20 @@ fn the_plan_folds_the_part_in_force_and_agrees_with_the_interpreter() {
             at: at.map(|a| a.parse().unwrap()),
             ..Options::default()
         };
-        assert_eq!(Plan::compile(&policy, &options).is_some(), planned, "{at:?}");
+        assert_eq!(
+            Plan::compile(&policy, &options).is_some(),
+            planned,
+            "{at:?}"
+        );
         let mut sink = Collect::default();
         let mut source = Typed::new(&policy, rows());
-        decree::population::run(&mut source, &mut sink, &Settings::lean(options.clone()), |_| {})
-            .unwrap();
+        decree::population::run(
+            &mut source,
+            &mut sink,
+            &Settings::lean(options.clone()),
+            |_| {},
+        )
+        .unwrap();
         assert_eq!(sink.rows, interpreted(&policy, &rows(), &options), "{at:?}");
     }
 }
@@ -145,7 +154,10 @@ fn dated_text() -> impl Strategy<Value = String> {
             .map(|(k, (start, len))| {
                 let from = base.checked_add(jiff::Span::new().days(*start)).unwrap();
                 let until = len.map(|l| {
-                    format!(" until {}", from.checked_add(jiff::Span::new().days(l)).unwrap())
+                    format!(
+                        " until {}",
+                        from.checked_add(jiff::Span::new().days(l)).unwrap()
+                    )
                 });
                 format!("{}万 from {from}{}", k + 1, until.unwrap_or_default())
             })

@@ -48,17 +48,22 @@ impl Checker<'_> {
             let Decl::Budget(b) = decl else { continue };
             if let Some(prev) = names.insert(b.name.node.clone(), b.name.span) {
                 self.error(
-                    Diagnostic::error(Code::Duplicate, format!("budget `{}` is declared twice", b.name.node))
-                        .label(b.name.span, "declared again here")
-                        .label(prev, "first declared here")
-                        .help("every budget needs a name of its own"),
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        format!("budget `{}` is declared twice", b.name.node),
+                    )
+                    .label(b.name.span, "declared again here")
+                    .label(prev, "first declared here")
+                    .help("every budget needs a name of its own"),
                 );
             }
             let amount = self.budget_amount(b);
             let items = self.budget_items(b, &mut paid_by);
             let rule = match &b.rule.node {
                 BudgetRule::ProRata => Some(Allocation::ProRata),
-                BudgetRule::FirstCome(f, at) => self.filing_order(f, at.0).map(Allocation::FirstCome),
+                BudgetRule::FirstCome(f, at) => {
+                    self.filing_order(f, at.0).map(Allocation::FirstCome)
+                }
             };
             if let (Some(amount), Some(rule)) = (amount, rule) {
                 self.policy.budgets.push(BudgetInfo {
@@ -82,9 +87,15 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::error(
                     Code::UnitMismatch,
-                    format!("a budget is an amount of money, not {}", self.policy.unit_name(unit)),
+                    format!(
+                        "a budget is an amount of money, not {}",
+                        self.policy.unit_name(unit)
+                    ),
                 )
-                .label(amount.span, format!("this is {}", self.policy.unit_name(unit)))
+                .label(
+                    amount.span,
+                    format!("this is {}", self.policy.unit_name(unit)),
+                )
                 .help("write the fund as the policy states it, e.g. `= 2亿`"),
             );
             return None;
@@ -113,28 +124,42 @@ impl Checker<'_> {
                     let kind = self.policy.item(i).map(|it| it.kind());
                     if !kind.is_some_and(ItemKind::is_monetary) {
                         self.error(
-                            Diagnostic::error(Code::Budget, format!("a budget pays for money, and `{}` grants none", n.text))
-                                .label(at.0, "not a monetary item")
-                                .help("name subsidies, awards, interest subsidies or matching funds"),
+                            Diagnostic::error(
+                                Code::Budget,
+                                format!("a budget pays for money, and `{}` grants none", n.text),
+                            )
+                            .label(at.0, "not a monetary item")
+                            .help("name subsidies, awards, interest subsidies or matching funds"),
                         );
                         continue;
                     }
                     items.push(i);
                 }
                 BudgetMember::Measure(number) => {
-                    let measure = self.policy.measures.iter().find(|m| m.number == number.node);
+                    let measure = self
+                        .policy
+                        .measures
+                        .iter()
+                        .find(|m| m.number == number.node);
                     let Some(measure) = measure else {
                         self.error(
-                            Diagnostic::error(Code::Budget, format!("there is no measure {}", number.node))
-                                .label(number.span, "no such measure")
-                                .help("name a measure of this policy by its number"),
+                            Diagnostic::error(
+                                Code::Budget,
+                                format!("there is no measure {}", number.node),
+                            )
+                            .label(number.span, "no such measure")
+                            .help("name a measure of this policy by its number"),
                         );
                         continue;
                     };
                     let ids = measure.items.clone();
                     let monetary: Vec<ItemId> = ids
                         .into_iter()
-                        .filter(|i| self.policy.item(*i).is_some_and(|it| it.kind().is_monetary()))
+                        .filter(|i| {
+                            self.policy
+                                .item(*i)
+                                .is_some_and(|it| it.kind().is_monetary())
+                        })
                         .collect();
                     if monetary.is_empty() {
                         self.error(
@@ -177,9 +202,15 @@ impl Checker<'_> {
         }
         let unit = self.policy.unit_name(info.unit);
         self.error(
-            Diagnostic::error(Code::Budget, format!("first come, first served orders by a date or a count, and `{}` is {unit}", f.text))
-                .label(at, format!("this is {unit}"))
-                .help("name the filing date (申报日期) or the filing number"),
+            Diagnostic::error(
+                Code::Budget,
+                format!(
+                    "first come, first served orders by a date or a count, and `{}` is {unit}",
+                    f.text
+                ),
+            )
+            .label(at, format!("this is {unit}"))
+            .help("name the filing date (申报日期) or the filing number"),
         );
         None
     }

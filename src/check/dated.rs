@@ -52,11 +52,16 @@ impl Checker<'_> {
                     self.error(
                         Diagnostic::error(
                             Code::DatedOverlap,
-                            format!("this part ends on {} before it begins on {}", u.node, p.from.node),
+                            format!(
+                                "this part ends on {} before it begins on {}",
+                                u.node, p.from.node
+                            ),
                         )
                         .label(u.span, "the last day")
                         .label(p.from.span, "the first day")
-                        .help("`until` names the last day a part is in force, on or after its `from`"),
+                        .help(
+                            "`until` names the last day a part is in force, on or after its `from`",
+                        ),
                     );
                 }
             }

@@ -181,7 +181,13 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn mismatch(&mut self, message: String, l: (&Expr, Unit), r: (&Expr, Unit), help: &str) {
+    pub(super) fn mismatch(
+        &mut self,
+        message: String,
+        l: (&Expr, Unit),
+        r: (&Expr, Unit),
+        help: &str,
+    ) {
         self.mismatch_at(message, (l.0.span, l.1), (r.0.span, r.1), help);
     }
 

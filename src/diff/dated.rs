@@ -75,12 +75,19 @@ pub(super) fn changes(a: &Expr, b: &Expr, d: &mut Vec<String>) {
                 }
                 if p.until != q.until {
                     let until = |u: Option<Date>| u.map_or("(none)".to_string(), |u| u.to_string());
-                    d.push(format!("from {from}: until {} → {}", until(p.until), until(q.until)));
+                    d.push(format!(
+                        "from {from}: until {} → {}",
+                        until(p.until),
+                        until(q.until)
+                    ));
                 }
             }
             None => match old_on(a, from) {
                 Some(was) => d.push(format!("{was} → {} from {from}", q.text)),
-                None => d.push(format!("{} from {from} (nothing was in force that day)", q.text)),
+                None => d.push(format!(
+                    "{} from {from} (nothing was in force that day)",
+                    q.text
+                )),
             },
         }
     }

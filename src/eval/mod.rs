@@ -14,8 +14,8 @@
 //! (the typed explanation, rendered to [`Trace`] text).
 
 pub(crate) mod arith;
-pub(crate) mod decide;
 mod dated;
+pub(crate) mod decide;
 mod describe;
 mod expr;
 mod input;

@@ -17,7 +17,11 @@ pub(super) fn is_dated(value: &str) -> bool {
 
 /// The parts of a dated setting's value for a param of `unit`; the error
 /// says what is wrong in words.
-pub(super) fn parse_dated(policy: &Policy, unit: Unit, value: &str) -> Result<DatedSetting, String> {
+pub(super) fn parse_dated(
+    policy: &Policy,
+    unit: Unit,
+    value: &str,
+) -> Result<DatedSetting, String> {
     let mut values = Vec::new();
     let mut days = Vec::new();
     let mut words = value.split_whitespace().peekable();

@@ -260,9 +260,7 @@ impl Compiler<'_> {
                     Some(v) => v.clone(),
                     // A dated setting: the part in force, or (no date, a
                     // gap) no plan.
-                    None if dated.is_some() => {
-                        dated?.at(self.options.at?).ok()?.0.clone()
-                    }
+                    None if dated.is_some() => dated?.at(self.options.at?).ok()?.0.clone(),
                     None => {
                         crate::eval::constant(self.policy, p.value.as_ref()?, self.options).ok()?
                     }

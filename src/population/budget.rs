@@ -94,11 +94,11 @@ struct State {
     floors: i128,
 }
 
-/// An amount in whole fen, or why not.
+/// An amount in whole fen; `None` for a fraction of a fen.
 fn fen(d: Decimal) -> Option<i128> {
-    let f = d.checked_mul(Decimal::ONE_HUNDRED)?;
-    (f.fract().is_zero()).then(|| i128::try_from(f.trunc().mantissa()).ok()).flatten()
-        .map(|m| m / 10i128.pow(f.trunc().scale()))
+    let f = d.checked_mul(Decimal::ONE_HUNDRED)?.normalize();
+    // Normalised, a whole number of fen has scale 0 and is its mantissa.
+    (f.scale() == 0).then(|| f.mantissa())
 }
 
 fn from_fen(f: i128) -> Decimal {
@@ -106,8 +106,11 @@ fn from_fen(f: i128) -> Decimal {
 }
 
 fn overflow(what: &str) -> Diagnostic {
-    Diagnostic::error(Code::Overflow, format!("the budget's {what} is too large to compute exactly"))
-        .help("decree computes allocations exactly in fen; a sum beyond 28 digits cannot be")
+    Diagnostic::error(
+        Code::Overflow,
+        format!("the budget's {what} is too large to compute exactly"),
+    )
+    .help("decree computes allocations exactly in fen; a sum beyond 28 digits cannot be")
 }
 
 /// What an enterprise is entitled to from one budget: whole fen, or
@@ -147,7 +150,10 @@ fn states(policy: &Policy, settings: &Settings) -> Result<Vec<State>, Diagnostic
         if let Allocation::FirstCome(_) = b.rule {
             return Err(Diagnostic::error(
                 Code::Budget,
-                format!("budget `{}`: first come, first served is not yet allocated by population runs", b.name),
+                format!(
+                    "budget `{}`: first come, first served is not yet allocated by population runs",
+                    b.name
+                ),
             )
             .label(b.span, "first come, first served")
             .help("allocate it pro rata for now (`pro rata` / 按比例核减)")
@@ -155,11 +161,17 @@ fn states(policy: &Policy, settings: &Settings) -> Result<Vec<State>, Diagnostic
         }
         let fund = match crate::eval::constant(policy, &b.amount, &settings.options) {
             Ok(Value::Num(_, d)) => fen(d).ok_or_else(|| {
-                Diagnostic::error(Code::Budget, format!("budget `{}` is not a whole number of fen", b.name))
-                    .label(b.amount.span, "this fund")
-                    .in_source(&policy.source)
+                Diagnostic::error(
+                    Code::Budget,
+                    format!("budget `{}` is not a whole number of fen", b.name),
+                )
+                .label(b.amount.span, "this fund")
+                .in_source(&policy.source)
             })?,
-            Ok(_) => return Err(Diagnostic::error(Code::Budget, "a budget is money").label(b.amount.span, "here")),
+            Ok(_) => {
+                return Err(Diagnostic::error(Code::Budget, "a budget is money")
+                    .label(b.amount.span, "here"));
+            }
             Err(d) => return Err(d.in_source(&policy.source)),
         };
         let mut pays = vec![false; policy.items.len()];
@@ -215,7 +227,10 @@ impl Sink for Remainders<'_> {
         for s in self.0.iter_mut().filter(|s| scaled(s)) {
             if let Some(e) = entitlement(s, row)? {
                 let (q, r) = share(e, s.fund, s.demand)?;
-                s.floors = s.floors.checked_add(q).ok_or_else(|| overflow("allocation"))?;
+                s.floors = s
+                    .floors
+                    .checked_add(q)
+                    .ok_or_else(|| overflow("allocation"))?;
                 if r > 0 {
                     *s.remainders.entry(r).or_insert(0) += 1;
                 }

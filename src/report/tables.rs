@@ -392,7 +392,9 @@ pub fn budget_lines(totals: &[crate::population::budget::BudgetTotals]) -> Strin
             None => t.name.clone(),
         };
         let line = if t.allocates() {
-            let factor = t.factor().map_or("—".to_string(), |f| f.normalize().to_string());
+            let factor = t
+                .factor()
+                .map_or("—".to_string(), |f| f.normalize().to_string());
             format!(
                 "budget {name}: {} for a demand of {} from {} enterprises; allocated {} (factor {factor})",
                 format_money(t.budget),

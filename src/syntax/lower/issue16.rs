@@ -69,10 +69,9 @@ impl Lowerer<'_> {
         let whole = span(&p);
         let mut it = parts(p).peekable();
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
-        let label = match it.next_if(|c| c.as_rule() == Rule::string) {
-            Some(l) => Some(self.string(l)),
-            None => None,
-        };
+        let label = it
+            .next_if(|c| c.as_rule() == Rule::string)
+            .map(|l| self.string(l));
         let (amount, _) = self.expr(it.next().ok_or_else(|| self.missing(whole))?)?;
         let mut members = Vec::new();
         let mut rule = None;
