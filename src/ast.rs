@@ -49,7 +49,48 @@ pub enum Decl {
     /// `cap NAME "label" = AMOUNT over { a, measure 8 } pro rata|in order`
     /// (累计上限): a cumulative cap per enterprise.
     Cap(CapDecl),
+    /// `budget NAME "label" = 2亿 for { a, measure 9 } pro rata`: a fund
+    /// shared by a population (issue 16).
+    Budget(BudgetDecl),
 }
+
+/// `budget NAME "label" = AMOUNT for { members } RULE` (资金总额 … 用于 …):
+/// the most a population run pays for the named items altogether.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetDecl {
+    /// Its name.
+    pub name: Ident,
+    /// Its label.
+    pub label: Option<Text>,
+    /// The fund: a constant money expression (params, dated values).
+    pub amount: Expr,
+    /// The items it pays for, by item or by measure, as written.
+    pub members: Vec<BudgetMember>,
+    /// How it is shared when demand exceeds it.
+    pub rule: Spanned<BudgetRule>,
+    /// The whole declaration.
+    pub span: Loc,
+}
+
+/// One entry of a budget's `for { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BudgetMember {
+    /// A monetary item, by name.
+    Item(Name, Loc),
+    /// Every monetary item of a measure.
+    Measure(Spanned<u32>),
+}
+
+/// How a budget is shared when the population's demand exceeds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BudgetRule {
+    /// `pro rata` (按比例核减): every entitlement scaled by budget ÷ demand.
+    ProRata,
+    /// `first come by FACT` (先到先得 按 FACT): in the order of a date or
+    /// count fact, then input order.
+    FirstCome(Name, Loc),
+}
+
 
 /// `record name "label" { field: type "label", … }`: a record type, the
 /// shape of each entry of a `list of` fact (an enterprise's projects).
@@ -119,7 +160,7 @@ pub enum Covered {
 /// How a cap takes off the excess.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CapRule {
-    /// `pro rata` (按比例): every item in proportion to its amount.
+    /// `pro rata` (按比例核减): every item in proportion to its amount.
     ProRata,
     /// `in order` (按序): items kept in the listed order, the excess taken
     /// off the last listed first.
@@ -603,7 +644,42 @@ pub enum ExprKind {
     Tiers(Box<Tiers>),
     /// A marginal schedule: each bracket at its own rate.
     Schedule(Box<Schedule>),
+    /// A value that changes by date (`5000万 from 2021-01-01, 3000万 from
+    /// 2023-07-01`): the part in force at the evaluation date (issue 16).
+    Dated(Box<Dated>),
 }
+
+/// The parts of a dated value, as written.
+#[derive(Debug, Clone)]
+pub struct Dated {
+    /// Each part with its window.
+    pub parts: Vec<DatedPart>,
+    /// Written bare as a param's value (`param p: money = 1 from …`), not
+    /// as `dated { … }`: kept so the formatter prints it as written; never
+    /// part of equality.
+    pub bare: bool,
+}
+
+impl PartialEq for Dated {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts == other.parts
+    }
+}
+
+/// `VALUE from DATE [until DATE]`: a value in force from a day, through a
+/// last day when `until` is written (else until the next part begins).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatedPart {
+    /// The value in force.
+    pub value: Expr,
+    /// The first day it is in force.
+    pub from: Spanned<jiff::civil::Date>,
+    /// The last day it is in force, when written.
+    pub until: Option<Spanned<jiff::civil::Date>>,
+    /// The whole part.
+    pub span: Loc,
+}
+
 
 /// The direct subexpressions of an expression kind, in the order written,
 /// each given to `$f`; with `mut`, to change them. One body serves both
@@ -638,6 +714,11 @@ macro_rules! each_child {
                 }
                 if let Some(o) = & $($m)? t.otherwise {
                     $f(o);
+                }
+            }
+            ExprKind::Dated(d) => {
+                for p in & $($m)? d.parts {
+                    $f(& $($m)? p.value);
                 }
             }
             ExprKind::Schedule(s) => {

@@ -30,6 +30,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod dated;
 pub mod diagnostic;
 pub mod diff;
 pub mod eval;

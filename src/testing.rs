@@ -433,6 +433,7 @@ fn expect_status(item: &ItemResult, status: ExpectStatus, by: &[Ident]) -> Resul
         item.undetermined_by.iter().any(|c| match c {
             Cause::Fact { name, .. } | Cause::Param { name, .. } => *name == b.node,
             Cause::Discretion => b.node == "discretion",
+            Cause::EvaluationDate => b.node == "evaluation_date",
         })
     };
     if item.status == want && by.iter().all(named) {
@@ -659,6 +660,7 @@ pub fn include_of<'p>(
             Decl::Chapter(c) => other = other.or(Some(c.number.span)),
             Decl::Exclusive(g) => other = other.or(Some(g.name.span)),
             Decl::Cap(c) => other = other.or(Some(c.name.span)),
+            Decl::Budget(b) => other = other.or(Some(b.name.span)),
         }
     }
     match (include, other) {

@@ -184,7 +184,13 @@ impl Checker<'_> {
         }
     }
 
-    fn mismatch(&mut self, message: String, l: (&Expr, Unit), r: (&Expr, Unit), help: &str) {
+    pub(super) fn mismatch(
+        &mut self,
+        message: String,
+        l: (&Expr, Unit),
+        r: (&Expr, Unit),
+        help: &str,
+    ) {
         self.mismatch_at(message, (l.0.span, l.1), (r.0.span, r.1), help);
     }
 
@@ -258,6 +264,7 @@ impl Checker<'_> {
             ExprKind::Call(f, args) => self.call(*f, args, env, e.span),
             ExprKind::Tiers(t) => self.tiers(t, env, e.span),
             ExprKind::Schedule(s) => self.schedule(s, env),
+            ExprKind::Dated(d) => self.dated(d, env),
         }
     }
 

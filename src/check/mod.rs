@@ -7,6 +7,8 @@
 //! every item given a [`Unit`] (`infer`). It reports every error it
 //! finds, each with its span, rather than stopping at the first.
 
+mod budget;
+mod dated;
 mod infer;
 mod order;
 pub mod policy;
@@ -22,6 +24,7 @@ use crate::span::{SourceFile, Span, Spanned};
 use crate::units::Unit;
 
 pub use crate::ast::{FactId, ItemId, ParamId, Symbol};
+pub use budget::{Allocation, BudgetInfo};
 pub use order::topological_order;
 pub use policy::*;
 pub use resolve::{resolve_names, suggest};
@@ -40,6 +43,7 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
     c.across_dependencies(&mut deps);
     c.order_items(&deps);
     c.infer_items();
+    c.check_budgets(program);
     if c.errors.is_empty() {
         Ok(c.policy)
     } else {
@@ -186,9 +190,13 @@ impl Checker<'_> {
                 Decl::Measure(m) => self.collect_measure(m, None, &mut numbers),
                 Decl::Record(r) => self.collect_record(r),
                 // Tests are run by `crate::testing`; includes are resolved
-                // by the host; groups and caps once every item is known
-                // (`stacking`).
-                Decl::Include(_) | Decl::Test(_) | Decl::Exclusive(_) | Decl::Cap(_) => {}
+                // by the host; groups, caps and budgets once every item is
+                // known (`stacking`, `budget`).
+                Decl::Include(_)
+                | Decl::Test(_)
+                | Decl::Exclusive(_)
+                | Decl::Cap(_)
+                | Decl::Budget(_) => {}
             }
         }
     }

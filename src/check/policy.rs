@@ -199,6 +199,8 @@ pub struct Policy {
     pub groups: Vec<GroupInfo>,
     /// Cumulative caps per enterprise (累计上限), in the order written.
     pub caps: Vec<CapInfo>,
+    /// Budgets shared by a population (issue 16), in the order written.
+    pub budgets: Vec<super::BudgetInfo>,
 }
 
 /// A stacking group (就高不重复), checked: of its members an enterprise
@@ -254,6 +256,7 @@ impl Policy {
             warnings: Vec::new(),
             groups: Vec::new(),
             caps: Vec::new(),
+            budgets: Vec::new(),
         }
     }
     /// What `name` refers to.

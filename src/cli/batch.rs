@@ -58,6 +58,9 @@ struct BatchSink<'m, W: std::io::Write> {
 /// How many distinct warnings about rows are shown.
 const WARNINGS_SHOWN: usize = 20;
 
+/// Allocations are not written to the rows yet; the totals are printed.
+impl<W: std::io::Write + Send> population::budget::BudgetSink for BatchSink<'_, W> {}
+
 impl<W: std::io::Write + Send> Sink for BatchSink<'_, W> {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         for w in row.warnings() {
@@ -135,19 +138,28 @@ pub(crate) fn run(a: Args) -> Result<(), Failed> {
         meter: &meter,
         shown: BTreeSet::new(),
     };
-    let ran = population::run(
-        &mut population.source,
-        &mut sink,
-        &Settings::lean(options),
-        |p| meter.update(p),
-    );
+    let settings = Settings::lean(options);
+    // Budgets (issue 16) read the population again for each pass.
+    let ran = if policy.budgets.is_empty() {
+        population::run(&mut population.source, &mut sink, &settings, |p| {
+            meter.update(p)
+        })
+        .map(|t| (t, Vec::new()))
+        .map_err(Into::into)
+    } else {
+        let open = || open_population(&policy, &a.facts, &read).map(|p| p.source);
+        population::budget::run_with_budgets(open, &mut sink, &settings, |p| meter.update(p))
+    };
     meter.finish();
-    let tally = ran.map_err(|d| fail(d.into()))?;
+    let (tally, budgets) = ran.map_err(fail)?;
     if let Some(summary) = &sink.rows.1 {
         out(
             &decree::report::summary_table_styled(summary, table_style()),
             false,
         );
+    }
+    if !budgets.is_empty() {
+        out(&decree::report::tables::budget_lines(&budgets), false);
     }
     out(
         &format!("{} rows evaluated, {} rejected", tally.rows, tally.rejected),

@@ -61,6 +61,14 @@ pub enum Code {
     /// written (a non-monetary member, an item in two groups, a member
     /// that uses another member, `amount_of` of what is not a monetary item).
     Stacking,
+    /// Two parts of a dated value in force on the same day, or a part
+    /// that ends before it begins (issue 16).
+    DatedOverlap,
+    /// Days between two parts of a dated value when none is in force (a
+    /// warning; issue 16).
+    DatedGap,
+    /// A budget declaration that names what it cannot pay for (issue 16).
+    Budget,
 }
 
 impl Code {
@@ -86,6 +94,9 @@ impl Code {
             Code::Io => "decree::io",
             Code::TestFailed => "decree::test_failed",
             Code::Stacking => "decree::stacking",
+            Code::DatedOverlap => "decree::dated_overlap",
+            Code::DatedGap => "decree::dated_gap",
+            Code::Budget => "decree::budget",
         }
     }
 }

@@ -15,6 +15,7 @@
 //! of enterprises; [`render`] (in `render.rs`) writes a diff as text.
 
 mod across;
+mod dated;
 mod impact;
 mod render;
 mod tests;
@@ -199,8 +200,12 @@ fn param_changes(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             None => change(out, path, ChangeKind::Removed, vec![]),
             Some(q) => {
                 let mut d = Vec::new();
-                if p.value != q.value {
-                    d.push(format!("{} → {}", value(p), value(q)));
+                match (&p.value, &q.value) {
+                    (Some(a), Some(b)) if a != b && dated::involved(a, b) => {
+                        dated::changes(a, b, &mut d)
+                    }
+                    _ if p.value != q.value => d.push(format!("{} → {}", value(p), value(q))),
+                    _ => {}
                 }
                 let (a, b) = ((p.unit, &p.label), (q.unit, &q.label));
                 declaration_details(old, new, a, b, &mut d);
@@ -666,6 +671,7 @@ fn expr_changes(a: &Expr, b: &Expr, role: Role, d: &mut Vec<String>) {
                 _ => d.push("above row added or removed".into()),
             }
         }
+        _ if dated::involved(a, b) => dated::changes(a, b, d),
         _ => d.push(format!("rule `{}` → `{}`", expr_text(a), expr_text(b))),
     }
 }

@@ -1,7 +1,7 @@
 //! Cumulative caps per enterprise (累计上限): the sum of the covered
 //! items' amounts, after stacking groups, held to the cap.
 //!
-//! *Pro rata* (`pro rata`, 按比例): each item's amount × cap ÷ sum,
+//! *Pro rata* (`pro rata`, 按比例核减): each item's amount × cap ÷ sum,
 //! rounded down to the fen, the fen left over given one each by largest
 //! remainder (ties to the item listed first, never above an item's own
 //! amount), so that the reduced amounts sum to the cap exactly (a cap

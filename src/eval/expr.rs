@@ -67,7 +67,13 @@ impl<'p> Evaluator<'p> {
     fn eval_node(&mut self, e: &'p Expr) -> Ev<'p> {
         let (out, trail) = match &e.node {
             ExprKind::Lit(l) => (Out::val(lit_value(&l.value)), self.trail()),
-            ExprKind::Name(n) => (self.name(n), self.trail()),
+            ExprKind::Name(n) => {
+                let mut trail = self.trail();
+                if let Some(w) = self.param_window(n.symbol) {
+                    trail.note(|| Note::Dated(w));
+                }
+                (self.name(n), trail)
+            }
             ExprKind::Unary(op, x) => self.unary(*op, x)?,
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span)?,
             ExprKind::Chain(op, terms) => self.chain(*op, terms, None, e.span)?,
@@ -77,6 +83,7 @@ impl<'p> Evaluator<'p> {
             ExprKind::Call(f, args) => self.call(*f, args, e.span)?,
             ExprKind::Tiers(t) => self.tiers(t, e.span)?,
             ExprKind::Schedule(s) => self.schedule(s, e.span)?,
+            ExprKind::Dated(d) => self.dated(d)?,
         };
         let step = trail.into_step(e, &out);
         Ok((out, step))
@@ -122,6 +129,8 @@ impl<'p> Evaluator<'p> {
         };
         let out = if let Some(v) = self.options.params.get(&p.name) {
             Out::val(v.clone())
+        } else if let Some(out) = self.dated_setting(&p.name) {
+            out
         } else if let Some(e) = &p.value {
             match self.eval(e) {
                 Ok((out, _)) => out,

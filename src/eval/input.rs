@@ -98,6 +98,10 @@ pub struct Options {
     pub at: Option<jiff::civil::Date>,
     /// Values for params, overriding the policy's (and filling `tbd`s).
     pub params: BTreeMap<String, Value>,
+    /// Dated values for params (issue 16: `--set cap="5000万 from
+    /// 2021-01-01, 3000万 from 2023-07-01"`), resolved at `at` like a
+    /// written dated value; a name in `params` too is taken from `params`.
+    pub dated_params: BTreeMap<String, crate::dated::DatedSetting>,
     /// An issue date for a draft whose header says `issued tbd`.
     pub issued: Option<jiff::civil::Date>,
     /// Bounds on the work of one evaluation (steps, nesting).

@@ -16,6 +16,7 @@
 mod across;
 pub(crate) mod arith;
 mod caps;
+mod dated;
 pub(crate) mod decide;
 mod describe;
 mod expr;

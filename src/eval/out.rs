@@ -30,6 +30,9 @@ pub enum Cause {
     },
     /// A comparison that a discretionary range does not decide.
     Discretion,
+    /// The evaluation date, which a rule or a dated value needs and the
+    /// evaluation was not given.
+    EvaluationDate,
 }
 
 impl std::fmt::Display for Cause {
@@ -46,6 +49,7 @@ impl std::fmt::Display for Cause {
             } => write!(f, "tbd {l} ({name})"),
             Cause::Param { name, label: None } => write!(f, "tbd {name}"),
             Cause::Discretion => f.write_str("discretion (a range leaves it open)"),
+            Cause::EvaluationDate => f.write_str("the evaluation date (give one with --at)"),
         }
     }
 }
@@ -85,6 +89,17 @@ pub enum Nothing {
     /// An operation on a value of the wrong kind (the checker rules this
     /// out).
     Invalid(&'static str),
+    /// No part of a dated value is in force on the evaluation date `at`:
+    /// it lies after `after` (the last day of a window) and before
+    /// `before` (the first day of the next), either missing at an end.
+    NoneInForce {
+        /// The evaluation date.
+        at: jiff::civil::Date,
+        /// The last day in force before it.
+        after: Option<jiff::civil::Date>,
+        /// The first day in force after it.
+        before: Option<jiff::civil::Date>,
+    },
 }
 
 impl Nothing {
@@ -107,6 +122,9 @@ impl Nothing {
             Nothing::NotEvaluatedYet(i) => format!("`{}` is not evaluated yet", item(i)),
             Nothing::NotAValue(n) => format!("`{n}` is not a value"),
             Nothing::Invalid(why) => (*why).to_string(),
+            Nothing::NoneInForce { at, after, before } => {
+                crate::dated::gap_words(*at, *after, *before)
+            }
         }
     }
 }

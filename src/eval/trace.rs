@@ -99,6 +99,8 @@ pub(super) enum Note<'p> {
         /// beside its value when it is more than a literal: `25% × 20%`.
         rates: Vec<&'p Expr>,
     },
+    /// The part of a dated value in force, by its window (issue 16).
+    Dated(crate::dated::Window),
 }
 
 /// How the arguments of `min` / `max` bound the result.
@@ -261,6 +263,7 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
         Note::CountsZero {
             superseded_by: None,
         } => "not granted: counts 0元".into(),
+        Note::Dated(w) => w.to_string(),
         Note::NoTier {
             first_reaching: true,
         } => "no output level reached for the first time".into(),

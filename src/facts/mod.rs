@@ -22,6 +22,7 @@
 //! are notes and ignored.
 
 mod convert;
+mod dated_setting;
 mod read;
 mod records;
 mod setting;

@@ -61,8 +61,22 @@ pub fn apply_setting(
         });
     };
     let unit = param.unit;
+    if super::dated_setting::is_dated(value) {
+        return match super::dated_setting::parse_dated(policy, unit, value) {
+            Ok(setting) => {
+                options.params.remove(name);
+                options.dated_params.insert(name.to_string(), setting);
+                Ok(Vec::new())
+            }
+            Err(why) => Err(Diagnostic::error(Code::Set, format!("`{name}`: {why}"))
+                .label(value_span, "a dated value")
+                .help("write each part as VALUE from DATE [until DATE], e.g. 5000万 from 2021-01-01, 3000万 from 2023-07-01")
+                .in_source(&source)),
+        };
+    }
     match parse_text_value(policy, unit, value) {
         Ok(Some(v)) => {
+            options.dated_params.remove(name);
             options.params.insert(name.to_string(), v);
             let doubts = doubt(unit, &Raw::Str(value.to_string())).map(|d| {
                 Diagnostic::warning(Code::Set, format!("`{name}`: {}", d.message))

@@ -37,6 +37,7 @@
 //! printer (`crate::syntax::print`), which explanations and diffs share.
 
 mod across;
+mod budget;
 mod comments;
 mod layout;
 mod records;
@@ -360,6 +361,7 @@ impl Printer<'_> {
             Decl::Record(r) => self.record(r),
             Decl::Exclusive(g) => self.exclusive(g),
             Decl::Cap(c) => self.cap(c),
+            Decl::Budget(b) => self.budget(b),
         }
     }
 

@@ -58,6 +58,18 @@ impl Ceilings {
                 }
             }
         }
+        // A dated setting (issue 16): within the hull of its parts.
+        for (name, setting) in &options.dated_params {
+            if options.params.contains_key(name) {
+                continue;
+            }
+            if let Some((id, _)) = policy.param_named(name) {
+                if let Some(slot) = overrides.get_mut(id.0) {
+                    let all: Vec<Bounds> = setting.values.iter().map(Bounds::of_value).collect();
+                    *slot = Some(Bounds::hull(&all));
+                }
+            }
+        }
         let mut a = Analysis {
             policy,
             overrides,
@@ -402,6 +414,11 @@ impl Analysis<'_> {
                 Bounds::hull(&all)
             }
             ExprKind::Schedule(s) => self.schedule(s),
+            // One of its parts, or nothing: within the hull of them all.
+            ExprKind::Dated(d) => {
+                let all: Vec<Bounds> = d.parts.iter().map(|p| self.bounds(&p.value)).collect();
+                Bounds::hull(&all)
+            }
         }
     }
 

@@ -258,6 +258,8 @@ fn item_match(policy: &Policy, r: &ItemResult, ceiling: Option<Ceiling>) -> Item
                 label: label.clone(),
             }),
             Cause::Discretion => discretion = true,
+            // Neither a fact to ask for nor a tbd: the caller gives a date.
+            Cause::EvaluationDate => {}
         }
     }
     ItemMatch {

@@ -251,6 +251,12 @@ impl Compiler<'_> {
             // does not keep as a value.
             ExprKind::Call(Builtin::Round | Builtin::AmountOf, _) | ExprKind::Schedule(_) => None,
             ExprKind::Tiers(t) => self.tiers(t),
+            // Fixed once the evaluation date is: the part in force; no
+            // date, or a gap, leaves the rows to the interpreter.
+            ExprKind::Dated(d) => match crate::dated::in_force(d, self.options.at?) {
+                crate::dated::InForce::Part(i, _) => self.expr(&d.parts.get(i)?.value),
+                crate::dated::InForce::Gap { .. } => None,
+            },
         }
     }
 
@@ -265,8 +271,12 @@ impl Compiler<'_> {
             }
             Symbol::Param(i) => {
                 let p = self.policy.param(i)?;
+                let dated = self.options.dated_params.get(&p.name);
                 let v = match self.options.params.get(&p.name) {
                     Some(v) => v.clone(),
+                    // A dated setting: the part in force, or (no date, a
+                    // gap) no plan.
+                    None if dated.is_some() => dated?.at(self.options.at?).ok()?.0.clone(),
                     None => {
                         crate::eval::constant(self.policy, p.value.as_ref()?, self.options).ok()?
                     }

@@ -15,6 +15,7 @@
 //! The library opens no file itself: a folder of facts files is read
 //! through the iterator of files the host gives ([`read::Files`]).
 
+pub mod budget;
 pub mod read;
 mod run;
 pub mod summary;

@@ -134,6 +134,7 @@ fn decl_span(decl: &Decl) -> crate::span::Span {
         Decl::Record(r) => r.span.0,
         Decl::Exclusive(g) => g.span.0,
         Decl::Cap(c) => c.span.0,
+        Decl::Budget(b) => b.span.0,
     }
 }
 

@@ -123,11 +123,14 @@ impl Session {
             ) {
                 Ok(warnings) => {
                     self.options = options;
+                    let dated = self.options.dated_params.get(name).map(ToString::to_string);
                     let shown = self
                         .options
                         .params
                         .get(name)
-                        .map_or(value.to_string(), ToString::to_string);
+                        .map(ToString::to_string)
+                        .or(dated)
+                        .unwrap_or_else(|| value.to_string());
                     Reply {
                         diagnostics: warnings,
                         ..Reply::text(format!("{name} = {shown}"))

@@ -328,6 +328,9 @@ fn causes(it: &ItemSummary) -> String {
                 format!("{} ×{}", label.as_deref().unwrap_or(name), c.enterprises)
             }
             crate::eval::Cause::Discretion => format!("discretion ×{}", c.enterprises),
+            crate::eval::Cause::EvaluationDate => {
+                format!("the evaluation date ×{}", c.enterprises)
+            }
         })
         .collect();
     causes.join("; ")
@@ -406,6 +409,41 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
         .any(|i| matches!(i.median(), Some(Median::Within { .. })))
     {
         out.push_str("a median shown as a..b: the item had too many distinct amounts to keep; the median lies in [a, b)\n");
+    }
+    out
+}
+
+/// The budgets of a population run (issue 16), a line each: the fund,
+/// the demand, what was allocated and the factor, or how many enterprises
+/// left the demand open.
+pub fn budget_lines(totals: &[crate::population::budget::BudgetTotals]) -> String {
+    use crate::value::format_money;
+    let mut out = String::new();
+    for t in totals {
+        let name = match &t.label {
+            Some(l) => format!("{l} ({})", t.name),
+            None => t.name.clone(),
+        };
+        let line = if t.allocates() {
+            let factor = t
+                .factor()
+                .map_or("—".to_string(), |f| f.normalize().to_string());
+            format!(
+                "budget {name}: {} for a demand of {} from {} enterprises; allocated {} (factor {factor})",
+                format_money(t.budget),
+                format_money(t.demand),
+                t.claimants,
+                format_money(t.allocated)
+            )
+        } else {
+            format!(
+                "budget {name}: {} not allocated: the entitlement of {} enterprises is undetermined, so the demand is not known",
+                format_money(t.budget),
+                t.undetermined
+            )
+        };
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }

@@ -508,6 +508,13 @@ fn outline(index: &LineIndex, program: &Program) -> Vec<Symbol> {
                 rd.span.0,
                 rd.name.span,
             )),
+            Decl::Budget(b) => out.push(entry(
+                b.name.node.clone(),
+                b.label.as_ref().map(|l| &l.node),
+                SymbolKind::Param,
+                b.span.0,
+                b.name.span,
+            )),
             // Stacking groups and caps are not in the outline (yet).
             Decl::Policy(_) | Decl::Include(_) | Decl::Exclusive(_) | Decl::Cap(_) => {}
         }

@@ -293,12 +293,31 @@ keywords! {
     in_order = "in order", "按序",
         "in the written order: the first granted wins, or the last listed is reduced first",
         "按书写顺序：先列者优先，超出部分从最后一项扣减";
-    pro_rata = "pro rata", "按比例",
+    pro_rata = "pro rata", "按比例核减",
         "reduced in proportion to each amount",
         "按各项金额比例核减";
     superseded = "superseded", "被替代",
         "status: another member of its stacking group is granted instead",
         "状态：被同组就高的条目替代";
+    // issue 16, dated values and budgets:
+    from = "from", "自",
+        "the first day a dated value is in force",
+        "分时取值的生效日期";
+    until = "until", "至",
+        "the last day a dated value is in force",
+        "分时取值的截止日期（含当日）";
+    dated = "dated", "分时",
+        "a value that changes by date: the part in force at the evaluation date",
+        "按日期分段的取值：取评估日有效的一段";
+    budget = "budget", "资金总额",
+        "a fund shared by every applicant of the named items",
+        "指定条目的全体申报企业共用的资金总额";
+    for = "for", "用于",
+        "the items and measures a budget pays for",
+        "资金总额所用于的条目与措施";
+    first_come = "first come by", "先到先得 按",
+        "the budget is paid in the order of a filing fact, until it runs out",
+        "按申报顺序先到先得，直至资金用完";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and

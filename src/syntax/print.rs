@@ -348,6 +348,7 @@ impl<'a> Printer<'a> {
                 self.schedule(s, out);
                 self.mark(e.span, out);
             }
+            ExprKind::Dated(d) => self.dated(d, out),
         }
         self.clarify_products = clarify;
     }
@@ -557,6 +558,32 @@ impl<'a> Printer<'a> {
         self.rows(&t.rows, last, out);
     }
 
+    /// A dated value on one line: `dated { 5000万 from 2021-01-01, … }`,
+    /// or its parts alone where written bare (a param's value).
+    fn dated(&mut self, d: &crate::ast::Dated, out: &mut String) {
+        if !d.bare {
+            out.push_str(self.kw("dated"));
+            out.push_str(" { ");
+        }
+        for (i, p) in d.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.write(&p.value, out);
+            out.push(' ');
+            out.push_str(self.kw("from"));
+            out.push_str(&format!(" {}", p.from.node));
+            if let Some(u) = &p.until {
+                out.push(' ');
+                out.push_str(self.kw("until"));
+                out.push_str(&format!(" {}", u.node));
+            }
+        }
+        if !d.bare {
+            out.push_str(" }");
+        }
+    }
+
     fn schedule(&mut self, s: &Schedule, out: &mut String) {
         out.push_str(self.kw("schedule"));
         out.push(' ');
@@ -655,6 +682,7 @@ fn has_table(e: &Expr) -> bool {
         ExprKind::Binary(_, l, r) => has_table(l) || has_table(r),
         ExprKind::If(c, t, f) => has_table(c) || has_table(t) || has_table(f),
         ExprKind::Call(_, args) | ExprKind::Chain(_, args) => args.iter().any(has_table),
+        ExprKind::Dated(d) => d.parts.iter().any(|p| has_table(&p.value)),
     }
 }
 

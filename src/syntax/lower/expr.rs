@@ -162,7 +162,7 @@ impl Lowerer<'_> {
     }
 
     /// Wraps a node one level deeper than `depth`, or refuses past the limit.
-    fn deeper(&self, e: Expr, depth: usize) -> Lowered<(Expr, usize)> {
+    pub(super) fn deeper(&self, e: Expr, depth: usize) -> Lowered<(Expr, usize)> {
         let d = depth + 1;
         if d > self.limits.max_depth {
             return Err(self.too_deep(e.span));
@@ -207,6 +207,7 @@ impl Lowerer<'_> {
             Rule::call => self.call(p),
             Rule::tiers_expr | Rule::reaching_expr => self.tiers(p),
             Rule::schedule_expr => self.schedule(p),
+            Rule::dated_expr => self.dated_expr(p),
             _ => {
                 // A bad literal is reported and stands in as 0 so that the
                 // rest of the declaration is still read and checked.

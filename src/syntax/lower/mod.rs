@@ -11,6 +11,7 @@
 mod across;
 mod expr;
 mod records;
+mod issue16;
 mod test_decl;
 mod tokens;
 
@@ -159,6 +160,7 @@ impl<'s> Lowerer<'s> {
             Rule::record_decl => Decl::Record(self.record(p)?),
             Rule::exclusive_decl => Decl::Exclusive(self.exclusive(p)?),
             Rule::cap_decl => Decl::Cap(self.cap(p)?),
+            Rule::budget_decl => Decl::Budget(self.budget(p)?),
             _ => return Err(self.missing(span(&p))),
         })
     }
@@ -298,7 +300,11 @@ impl<'s> Lowerer<'s> {
             Some(t) => (None, Loc(span(&t))),
             None => {
                 let e = it.next().ok_or_else(|| self.missing(whole))?;
-                let (e, _) = self.expr(e)?;
+                let (e, _) = if e.as_rule() == Rule::dated_parts {
+                    self.dated_parts(e)?
+                } else {
+                    self.expr(e)?
+                };
                 let s = Loc(e.span);
                 (Some(e), s)
             }

@@ -1,0 +1,144 @@
+//! Budgets over a population (issue 16): `population::budget::
+//! run_with_budgets` allocates a budget pro rata exactly, over a
+//! generated CSV and generated populations: the allocations sum to the
+//! budget whenever demand exceeds it, none exceeds its entitlement or is
+//! negative, and the result is the same on 1 and 4 threads and whatever
+//! the order of the measures.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use decree::population::budget::{BudgetSink, BudgetTotals, run_with_budgets};
+use decree::population::read::{Csv, ReadOptions};
+use decree::population::{RowView, Settings, Sink};
+use decree::{Diagnostic, Options, Policy, SourceFile};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+const MEASURE_8: &str =
+    "measure 8 \"技术改造\" {\n  subsidy upgrade = min(investment * 20%, 3000万)\n}\n";
+const MEASURE_9: &str = "measure 9 \"首台套\" {\n  award first = 500万 when first_set\n  benefit land = 1 when first_set\n}\n";
+
+fn policy(budget: &str, measures_swapped: bool) -> Policy {
+    let measures = if measures_swapped {
+        format!("{MEASURE_9}\n{MEASURE_8}")
+    } else {
+        format!("{MEASURE_8}\n{MEASURE_9}")
+    };
+    let text = format!(
+        "fact investment: money\nfact first_set: bool\n\n{measures}\nbudget fund \"专项资金\" = {budget} for {{ upgrade, measure 9 }} pro rata\n"
+    );
+    decree::load(&SourceFile::new("b.decree", text))
+        .unwrap_or_else(|d| panic!("{}", d.render(decree::RenderStyle::Plain)))
+}
+
+/// Each row's entitlement (the sum of its granted amounts of the budget's
+/// items) and allocation.
+#[derive(Default)]
+struct Rows(Vec<(Decimal, Option<Decimal>)>, Option<Option<Decimal>>);
+
+impl Sink for Rows {
+    fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
+        let (total, _) = row.total();
+        self.0.push((total, self.1.take().flatten()));
+        Ok(())
+    }
+}
+
+impl BudgetSink for Rows {
+    fn allocations(&mut self, a: &[Option<Decimal>]) -> Result<(), Diagnostic> {
+        self.1 = Some(a[0]);
+        Ok(())
+    }
+}
+
+fn run(policy: &Policy, csv: &str) -> (Vec<(Decimal, Option<Decimal>)>, Vec<BudgetTotals>) {
+    let options = ReadOptions {
+        name: "pop.csv".into(),
+        ..ReadOptions::default()
+    };
+    let open = || Csv::new(policy, csv.as_bytes(), &options).map(|(c, _)| c);
+    let mut rows = Rows::default();
+    let settings = Settings::lean(Options::default());
+    let (_, totals) = run_with_budgets(open, &mut rows, &settings, |_| {}).unwrap();
+    (rows.0, totals)
+}
+
+fn csv(rows: &[(u64, bool)]) -> String {
+    let mut s = String::from("investment,first_set\n");
+    // Whole yuan: 20% of them is whole fen, as a budget pays.
+    for (yuan, first) in rows {
+        s.push_str(&format!("{yuan},{first}\n"));
+    }
+    s
+}
+
+#[test]
+fn a_generated_population_shares_the_budget_exactly() {
+    let rows: Vec<(u64, bool)> = (0..3000u64)
+        .map(|i| ((i * 7_919_113) % 200_000_000, i % 3 == 0))
+        .collect();
+    let text = csv(&rows);
+    let (out, totals) = run(&policy("2亿", false), &text);
+    let t = &totals[0];
+    assert!(t.demand > t.budget, "{t:?}");
+    assert_eq!(t.allocated, t.budget);
+    let sum: Decimal = out.iter().map(|(_, a)| a.unwrap()).sum();
+    assert_eq!(sum, Decimal::from(200_000_000));
+    for (e, a) in &out {
+        let a = a.unwrap();
+        assert!(a >= Decimal::ZERO && a <= *e, "{a} of {e}");
+    }
+    // A budget above the demand pays every entitlement.
+    let (out, totals) = run(&policy("1000亿", false), &text);
+    assert_eq!(totals[0].allocated, totals[0].demand);
+    assert!(out.iter().all(|(e, a)| Some(*e) == *a));
+}
+
+#[test]
+fn an_undetermined_entitlement_leaves_the_allocation_open() {
+    let text = "investment,first_set\n100000000,true\n,true\n";
+    let (out, totals) = run(&policy("1亿", false), text);
+    assert_eq!(totals[0].undetermined, 1);
+    assert!(out.iter().all(|(_, a)| a.is_none()));
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn allocations_sum_to_the_budget_on_any_threads_and_order(
+        rows in prop::collection::vec((0u64..50_000_000, any::<bool>()), 1..300),
+        budget_fen in 1u64..100_000_000_000,
+    ) {
+        let text = csv(&rows);
+        let budget = format!("{}.{:02}元", budget_fen / 100, budget_fen % 100);
+        let (one, totals) = in_pool(1, || run(&policy(&budget, false), &text));
+        let (four, _) = in_pool(4, || run(&policy(&budget, false), &text));
+        let (swapped, _) = in_pool(4, || run(&policy(&budget, true), &text));
+        prop_assert_eq!(&one, &four);
+        prop_assert_eq!(&one, &swapped);
+        let t = &totals[0];
+        let sum: Decimal = one.iter().map(|(_, a)| a.unwrap()).sum();
+        if t.demand > t.budget {
+            prop_assert_eq!(sum, t.budget);
+        } else {
+            prop_assert_eq!(sum, t.demand);
+        }
+        for (e, a) in &one {
+            let a = a.unwrap();
+            prop_assert!(a >= Decimal::ZERO && a <= *e, "{} of {}", a, e);
+        }
+    }
+}
