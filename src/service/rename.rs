@@ -47,8 +47,10 @@ fn valid_name(name: &str) -> Result<(), String> {
             "`{name}` is not a name: use letters, digits and `_`, not a digit first"
         ));
     }
+    // A contextual keyword (`cap`, `met` …) is not reserved: it may name.
     let keyword = KEYWORDS
         .iter()
+        .filter(|k| !crate::syntax::keywords::CONTEXTUAL.contains(&k.rule))
         .find(|k| k.english == name || name.starts_with(k.chinese));
     match keyword {
         Some(k) => Err(format!(
