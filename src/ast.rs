@@ -475,6 +475,8 @@ pub enum ExprKind {
     Tiers(Box<Tiers>),
     /// A marginal schedule: each bracket at its own rate.
     Schedule(Box<Schedule>),
+    /// `today` (评估日期): the evaluation date.
+    Today,
 }
 
 /// The direct subexpressions of an expression kind, in the order written,
@@ -483,7 +485,7 @@ pub enum ExprKind {
 macro_rules! each_child {
     ($kind:expr, $f:expr $(, $m:tt)?) => {
         match $kind {
-            ExprKind::Lit(_) | ExprKind::Name(_) => {}
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Today => {}
             ExprKind::Unary(_, x) => $f(x),
             ExprKind::Binary(_, l, r) => {
                 $f(l);
@@ -695,6 +697,12 @@ pub enum Builtin {
     Round,
     /// `sum(a, b, …)`: the total of any number of like amounts.
     Sum,
+    /// `years_between(from, to)`: the full years from one date to another.
+    YearsBetween,
+    /// `round_down(x, step)`: to the multiple of `step` at or below `x`.
+    RoundDown,
+    /// `round_up(x, step)`: to the multiple of `step` at or above `x`.
+    RoundUp,
 }
 
 impl Builtin {
@@ -706,16 +714,22 @@ impl Builtin {
             Builtin::Clamp => "clamp",
             Builtin::Round => "round",
             Builtin::Sum => "sum",
+            Builtin::YearsBetween => "years_between",
+            Builtin::RoundDown => "round_down",
+            Builtin::RoundUp => "round_up",
         }
     }
 
     /// Every built-in function, in the order the language reference lists them.
-    pub const ALL: [Builtin; 5] = [
+    pub const ALL: [Builtin; 8] = [
         Builtin::Min,
         Builtin::Max,
         Builtin::Clamp,
         Builtin::Round,
         Builtin::Sum,
+        Builtin::YearsBetween,
+        Builtin::RoundDown,
+        Builtin::RoundUp,
     ];
 
     /// How many arguments the function takes, least and most.
@@ -724,6 +738,7 @@ impl Builtin {
             Builtin::Min | Builtin::Max | Builtin::Sum => (1, usize::MAX),
             Builtin::Clamp => (3, 3),
             Builtin::Round => (2, 2),
+            Builtin::YearsBetween | Builtin::RoundDown | Builtin::RoundUp => (2, 2),
         }
     }
 
@@ -735,6 +750,9 @@ impl Builtin {
             Builtin::Clamp => "clamp(value, low, high)",
             Builtin::Round => "round(value, step)",
             Builtin::Sum => "sum(a, b, …)",
+            Builtin::YearsBetween => "years_between(from, to)",
+            Builtin::RoundDown => "round_down(value, step)",
+            Builtin::RoundUp => "round_up(value, step)",
         }
     }
 }

@@ -124,6 +124,27 @@ impl Duration {
         }
     }
 
+    /// Whether this duration may be a fact's or a param's value: years or
+    /// months, a whole number of months. Kept so, every comparison of such a
+    /// value is decided for any input: with years and months by months, with
+    /// the time between two dates by the calendar. `Err` says why not.
+    pub fn as_kept_value(&self) -> Result<(), String> {
+        let months = self.months().ok_or_else(|| {
+            format!(
+                "{self} is in days, but a duration fact or param is kept in years or months \
+                 (so that it compares with years and months); write it in months, or \
+                 declare a count of days"
+            )
+        })?;
+        if months.fract().is_zero() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{self} is not a whole number of months, so it is no span on the calendar"
+            ))
+        }
+    }
+
     /// As a jiff span, when the amount is whole.
     pub fn to_span(&self) -> Option<jiff::Span> {
         let n: i64 = self.amount.normalize().try_into().ok()?;

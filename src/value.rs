@@ -43,6 +43,14 @@ pub enum Value {
     Set(BTreeSet<String>),
     /// A bound on a value, for benefits (`at most 1%`).
     Bound(BoundKind, Box<Value>),
+    /// The time from one date to another (`to - from`), kept with its
+    /// ends so that it compares with years and months by the calendar.
+    Elapsed {
+        /// The earlier end as written (the subtrahend).
+        from: jiff::civil::Date,
+        /// The later end as written (the minuend).
+        to: jiff::civil::Date,
+    },
 }
 
 impl Value {
@@ -88,6 +96,9 @@ impl fmt::Display for Value {
             }
             Value::Bound(BoundKind::AtMost, v) => write!(f, "≤ {v}"),
             Value::Bound(BoundKind::AtLeast, v) => write!(f, "≥ {v}"),
+            Value::Elapsed { from, to } => {
+                write!(f, "{}天（{from}至{to}）", (*to - *from).get_days())
+            }
         }
     }
 }

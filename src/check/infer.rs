@@ -20,6 +20,9 @@ impl Checker<'_> {
             }
             let mut env = Env::Constant;
             let got = self.infer(value, &mut env);
+            if p.unit == Unit::Duration {
+                self.check_duration_param(value);
+            }
             if let Some(got) = got {
                 if join(p.unit, got) != Some(p.unit) {
                     let d = Diagnostic::error(
@@ -222,16 +225,36 @@ impl Checker<'_> {
                         );
                         None
                     }
-                    _ => Some(u),
+                    _ => {
+                        self.check_elapsed_scaled(x);
+                        Some(u)
+                    }
                 }
             }
             ExprKind::Binary(op, l, r) => {
                 let lu = self.infer(l, env);
                 let ru = self.infer(r, env);
                 let (lu, ru) = (lu?, ru?);
-                self.binary(*op, (l.span, lu), (r.span, ru))
+                let unit = self.binary(*op, (l.span, lu), (r.span, ru))?;
+                if lu == Unit::Duration || ru == Unit::Duration {
+                    match op {
+                        BinaryOp::Mul | BinaryOp::Div => {
+                            self.check_elapsed_scaled(l);
+                            self.check_elapsed_scaled(r);
+                        }
+                        _ if lu == ru => self.check_durations(*op, l, r),
+                        _ => self.check_duration_chain(*op, &[(**l).clone(), (**r).clone()]),
+                    }
+                }
+                Some(unit)
             }
-            ExprKind::Chain(op, terms) => self.chain(*op, terms, env),
+            ExprKind::Chain(op, terms) => {
+                let unit = self.chain(*op, terms, env)?;
+                self.check_duration_chain(*op, terms);
+                Some(unit)
+            }
+            ExprKind::Today => Some(Unit::Date),
+            ExprKind::Call(Builtin::YearsBetween, args) => self.years_between(args, env, e.span),
             ExprKind::If(c, t, f) => {
                 if let Some(cu) = self.infer(c, env) {
                     self.expect_bool(cu, c.span, "an `if` condition");
@@ -468,6 +491,8 @@ impl Checker<'_> {
                         (threshold, tu),
                         "thresholds must have the unit of the value tiered",
                     );
+                } else if s == Unit::Duration {
+                    self.check_durations(BinaryOp::Cmp(t.cmp), &t.subject, threshold);
                 }
             }
             ok &= self.join_into(&mut result, value, env);

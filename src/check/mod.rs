@@ -7,6 +7,7 @@
 //! every item given a [`Unit`] (`infer`). It reports every error it
 //! finds, each with its span, rather than stopping at the first.
 
+mod durations;
 mod infer;
 mod order;
 pub mod policy;

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
+use super::arith::Rounding;
 use super::decide::{self, Connective, Logic};
 use super::out::Nothing;
 use super::trace::{Extreme, Note, Role, Step, Trail};
@@ -72,10 +73,15 @@ impl<'p> Evaluator<'p> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span)?,
             ExprKind::Chain(op, terms) => self.chain(*op, terms, None, e.span)?,
             ExprKind::If(c, t, f) => self.if_(c, t, f, e.span)?,
-            ExprKind::Call(Builtin::Round, args) => self.round(args, e.span)?,
+            ExprKind::Call(Builtin::Round, args) => {
+                self.round(Rounding::HalfAwayFromZero, args, e.span)?
+            }
+            ExprKind::Call(Builtin::RoundDown, args) => self.round(Rounding::Down, args, e.span)?,
+            ExprKind::Call(Builtin::RoundUp, args) => self.round(Rounding::Up, args, e.span)?,
             ExprKind::Call(f, args) => self.call(*f, args, e.span)?,
             ExprKind::Tiers(t) => self.tiers(t, e.span)?,
             ExprKind::Schedule(s) => self.schedule(s, e.span)?,
+            ExprKind::Today => (self.today(), self.trail()),
         };
         let step = trail.into_step(e, &out);
         Ok((out, step))
@@ -318,6 +324,18 @@ impl<'p> Evaluator<'p> {
             Builtin::Min => true,
             Builtin::Max => false,
             Builtin::Sum => return self.sum(vals, trail, span),
+            Builtin::YearsBetween => {
+                let [from, to] = vals.as_slice() else {
+                    return Err(self.err(
+                        Code::Invalid,
+                        span,
+                        "`years_between` takes two dates",
+                        "here",
+                    ));
+                };
+                let value = self.years_between_values(&from.value, &to.value, span)?;
+                return Ok((Out::val(value), trail));
+            }
             _ => return self.clamp(vals, trail, span),
         };
         let Some(out) = self.extreme(&vals, cap, &mut trail, args, span) else {

@@ -14,6 +14,7 @@
 //! (the typed explanation, rendered to [`Trace`] text).
 
 pub(crate) mod arith;
+mod dates;
 pub(crate) mod decide;
 mod describe;
 mod expr;

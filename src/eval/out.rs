@@ -30,6 +30,9 @@ pub enum Cause {
     },
     /// A comparison that a discretionary range does not decide.
     Discretion,
+    /// The evaluation date, which a rule or a dated value needs and the
+    /// evaluation was not given.
+    EvaluationDate,
 }
 
 impl std::fmt::Display for Cause {
@@ -46,6 +49,7 @@ impl std::fmt::Display for Cause {
             } => write!(f, "tbd {l} ({name})"),
             Cause::Param { name, label: None } => write!(f, "tbd {name}"),
             Cause::Discretion => f.write_str("discretion (a range leaves it open)"),
+            Cause::EvaluationDate => f.write_str("the evaluation date (give one with --at)"),
         }
     }
 }

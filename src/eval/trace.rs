@@ -58,12 +58,14 @@ pub(super) enum Note<'p> {
     Capped(Value),
     /// `clamp` raised the value to its low bound.
     Raised(Value),
-    /// `round` to the nearest multiple of a step.
+    /// `round` (`round_down`, `round_up`) to a multiple of a step.
     Rounded {
         /// The unit of the result.
         unit: Unit,
         /// The step.
         step: Decimal,
+        /// Which way.
+        how: super::arith::Rounding,
     },
     /// A tier row (from 0) matched.
     Tier {
@@ -229,10 +231,18 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
         Note::Extreme { cap, soft, how } => extreme_words(policy, *cap, *soft, how),
         Note::Capped(v) => format!("capped at {v}"),
         Note::Raised(v) => format!("raised to {v}"),
-        Note::Rounded { unit, step } => format!(
-            "rounded to the nearest {} (halves away from zero, 四舍五入)",
-            format_quantity(*unit, *step)
-        ),
+        Note::Rounded { unit, step, how } => match how {
+            super::arith::Rounding::HalfAwayFromZero => format!(
+                "rounded to the nearest {} ({})",
+                format_quantity(*unit, *step),
+                how.described()
+            ),
+            _ => format!(
+                "{} to a multiple of {}",
+                how.described(),
+                format_quantity(*unit, *step)
+            ),
+        },
         Note::Tier {
             row,
             cmp,

@@ -62,13 +62,11 @@ impl Evaluator<'_> {
             (Value::Date(d), Value::Duration(x)) | (Value::Duration(x), Value::Date(d)) => {
                 self.shifted(op, *d, x, span)
             }
-            (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => {
-                let days = (*x - *y).get_days();
-                Ok(Value::Duration(Duration {
-                    amount: Decimal::from(days),
-                    unit: DurationUnit::Days,
-                }))
-            }
+            // Kept with its ends, so that it compares by the calendar.
+            (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => Ok(Value::Elapsed {
+                from: *y,
+                to: *x,
+            }),
             (Value::Duration(x), other) | (other, Value::Duration(x))
                 if matches!(op, BinaryOp::Mul | BinaryOp::Div) =>
             {
@@ -285,6 +283,15 @@ impl Evaluator<'_> {
         }
         let o = match (a, b) {
             (Value::Date(x), Value::Date(y)) => x.cmp(y),
+            (Value::Elapsed { from, to }, Value::Duration(d)) => {
+                self.elapsed_order((*from, *to), d, span)?
+            }
+            (Value::Duration(d), Value::Elapsed { from, to }) => {
+                self.elapsed_order((*from, *to), d, span)?.reverse()
+            }
+            (Value::Elapsed { from: f1, to: t1 }, Value::Elapsed { from: f2, to: t2 }) => {
+                (*t1 - *f1).get_days().cmp(&(*t2 - *f2).get_days())
+            }
             (Value::Duration(x), Value::Duration(y)) => {
                 let (p, q) = x.comparable(y).ok_or_else(|| {
                     self.err(

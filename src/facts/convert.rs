@@ -65,7 +65,9 @@ pub fn example_of(unit: Unit) -> &'static str {
         Unit::Area => {
             "an area is \"5000平方米\", \"1.5万平方米\", \"1.5 km2\" or a number of square metres"
         }
-        Unit::Duration => "a duration is \"3 years\", \"18 months\" or \"90 days\"",
+        Unit::Duration => {
+            "a duration is \"3 years\" or \"18 months\": years or whole months (days only in a rule)"
+        }
         Unit::Date => "a date is \"2022-01-01\", \"2022年1月1日\" or \"2022/1/1\"",
         Unit::Bool => {
             "a condition is true or false (in any case), or 是 or 否, unquoted or as a string"
@@ -229,7 +231,10 @@ fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
     }
     let value = match (unit, lit) {
         (Unit::Date, LitValue::Date(d)) => Value::Date(d),
-        (Unit::Duration, LitValue::Duration(d)) => Value::Duration(d),
+        (Unit::Duration, LitValue::Duration(d)) => {
+            d.as_kept_value()?;
+            Value::Duration(d)
+        }
         (
             Unit::Money | Unit::Area | Unit::Rate | Unit::Number,
             LitValue::Quantity(Unit::Number, d),

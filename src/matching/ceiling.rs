@@ -399,6 +399,8 @@ impl Analysis<'_> {
                 Bounds::hull(&all)
             }
             ExprKind::Schedule(s) => self.schedule(s),
+            // A date bounds no amount.
+            ExprKind::Today => Bounds::ANY,
         }
     }
 

@@ -256,6 +256,9 @@ fn item_match(policy: &Policy, r: &ItemResult, ceiling: Option<Ceiling>) -> Item
                 label: label.clone(),
             }),
             Cause::Discretion => discretion = true,
+            // The host gives the evaluation date (the portal always does);
+            // without one the item is open for a reason no profile can settle.
+            Cause::EvaluationDate => {}
         }
     }
     ItemMatch {

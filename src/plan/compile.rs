@@ -234,6 +234,11 @@ impl Compiler<'_> {
                 Some(acc)
             }
             ExprKind::Call(Builtin::Round, _) | ExprKind::Schedule(_) => None,
+            // Dates and rounding down or up go to the interpreter.
+            ExprKind::Today
+            | ExprKind::Call(Builtin::YearsBetween | Builtin::RoundDown | Builtin::RoundUp, _) => {
+                None
+            }
             ExprKind::Tiers(t) => self.tiers(t),
         }
     }

@@ -232,6 +232,7 @@ fn cause_word(c: &Cause) -> String {
         Cause::Param { name, label } => format!("tbd: {}", label.as_deref().unwrap_or(name)),
         Cause::Fact { name, label } => format!("needs {}", label.as_deref().unwrap_or(name)),
         Cause::Discretion => "left to discretion".to_string(),
+        Cause::EvaluationDate => "needs the evaluation date".to_string(),
     }
 }
 

@@ -264,6 +264,19 @@ keywords! {
     listed = "listed", "列明",
         "status: the commitment is listed as written",
         "状态：承诺按原文列明";
+    // issue 16, dates and rounding:
+    today = "today", "评估日期",
+        "the evaluation date (--at; a test's `at`)",
+        "评估日期（--at；测试中的评估日）";
+    years_between = "years_between", "周年数",
+        "the full years from one date to another, e.g. an enterprise's age",
+        "两个日期之间的整年数，如企业成立年限";
+    round_down = "round_down", "舍去",
+        "rounds down to a multiple of a step (toward minus infinity)",
+        "向下舍去到步长的整数倍";
+    round_up = "round_up", "进一",
+        "rounds up to a multiple of a step (toward plus infinity)",
+        "向上进一到步长的整数倍";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and
