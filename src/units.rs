@@ -35,6 +35,10 @@ pub enum Unit {
     Enum(usize),
     /// A set of values of the enumeration with this index.
     Set(usize),
+    /// Money times money: only ever the dividend of a division by money
+    /// (`amount × budget ÷ total_demand` is money); the checker lets it
+    /// stand nowhere else.
+    MoneySquared,
 }
 
 impl Unit {
@@ -42,7 +46,7 @@ impl Unit {
     pub fn is_numeric(self) -> bool {
         matches!(
             self,
-            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area
+            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area | Unit::MoneySquared
         )
     }
 
@@ -65,6 +69,7 @@ impl Unit {
             Unit::Text => "text",
             Unit::Enum(_) => "enumeration value",
             Unit::Set(_) => "set",
+            Unit::MoneySquared => "money × money",
         }
     }
 }
@@ -222,7 +227,8 @@ pub fn product(a: Unit, b: Unit) -> Option<Unit> {
     use Unit::*;
     let scaled = |x: Unit, y: Unit| -> Option<Unit> {
         match (x, y) {
-            (Money | Area, Rate | Count | Number) => Some(x),
+            (Money | Area | MoneySquared, Rate | Count | Number) => Some(x),
+            (Money, Money) => Some(MoneySquared),
             (Duration, Count | Number) => Some(Duration),
             (Rate, Rate | Number) => Some(Rate),
             (Rate, Count) | (Count, Count | Number) => Some(Count),
@@ -238,6 +244,8 @@ pub fn quotient(a: Unit, b: Unit) -> Option<Unit> {
     use Unit::*;
     match (a, b) {
         (Money, Money) | (Area, Area) | (Count, Count) | (Rate, Rate) => Some(Rate),
+        (MoneySquared, Money) => Some(Money),
+        (MoneySquared, Rate | Count | Number) => Some(MoneySquared),
         (Money | Area | Duration, Rate | Count | Number) => Some(a),
         (Count, Number | Rate) => Some(Count),
         (Rate, Number | Count) => Some(Rate),

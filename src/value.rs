@@ -51,6 +51,16 @@ pub enum Value {
         /// The later end as written (the minuend).
         to: jiff::civil::Date,
     },
+    /// A quotient that does not terminate in decimals (`4亿 ÷ 3亿`), kept
+    /// exactly as a fraction so that comparisons of it are exact.
+    Quotient {
+        /// Its unit.
+        unit: Unit,
+        /// The numerator.
+        num: Decimal,
+        /// The denominator, positive.
+        den: Decimal,
+    },
 }
 
 impl Value {
@@ -96,6 +106,11 @@ impl fmt::Display for Value {
             }
             Value::Bound(BoundKind::AtMost, v) => write!(f, "≤ {v}"),
             Value::Bound(BoundKind::AtLeast, v) => write!(f, "≥ {v}"),
+            Value::Quotient { unit, num, den } => {
+                // Shown rounded, for reading only: the value itself is exact.
+                let shown = num.checked_div(*den).unwrap_or_default().round_dp(8);
+                write!(f, "≈{}", format_quantity(*unit, shown.normalize()))
+            }
             Value::Elapsed { from, to } => {
                 write!(f, "{}天（{from}至{to}）", (*to - *from).get_days())
             }
@@ -112,6 +127,9 @@ pub fn format_quantity(unit: Unit, d: Decimal) -> String {
         Unit::Money => format_money(d),
         Unit::Rate => format_rate(d),
         Unit::Area => format_area(d),
+        // Only ever a step of an explanation (`amount × budget`), before
+        // the division by money.
+        Unit::MoneySquared => format!("{}元²", group_long(d.normalize())),
         _ => group_long(d.normalize()),
     }
 }

@@ -11,6 +11,7 @@ mod durations;
 mod infer;
 mod order;
 pub mod policy;
+mod quotients;
 mod resolve;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -36,6 +37,7 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
     let deps = c.dependencies();
     c.order_items(&deps);
     c.infer_items();
+    c.warn_unrounded();
     if c.errors.is_empty() {
         Ok(c.policy)
     } else {

@@ -92,16 +92,6 @@ pub enum Rounding {
     Up,
 }
 
-impl Rounding {
-    /// How an explanation says it: `halves away from zero, 四舍五入`.
-    pub fn described(self) -> &'static str {
-        match self {
-            Rounding::HalfAwayFromZero => "halves away from zero, 四舍五入",
-            Rounding::Down => "rounded down, 舍去",
-            Rounding::Up => "rounded up, 进一",
-        }
-    }
-}
 
 /// `a ÷ d` rounded to a whole number by `how`, computed exactly through
 /// the remainder, so non-terminating quotients round correctly.

@@ -159,6 +159,11 @@ impl<'p> Evaluator<'p> {
             (UnaryOp::Neg, Out::Val(s)) => match s.value {
                 Value::Num(u, d) => Out::val(Value::Num(u, -d)),
                 Value::Range(u, lo, hi) => Out::val(Value::Range(u, -hi, -lo)),
+                Value::Quotient { unit, num, den } => Out::val(Value::Quotient {
+                    unit,
+                    num: -num,
+                    den,
+                }),
                 Value::Duration(d) => Out::val(Value::Duration(Duration {
                     amount: -d.amount,
                     unit: d.unit,
@@ -204,6 +209,9 @@ impl<'p> Evaluator<'p> {
             }
             let (ro, rt) = self.eval(next)?;
             trail.push(rt);
+            if matches!(op, BinaryOp::Cmp(_)) && (is_fraction(&acc) || is_fraction(&ro)) {
+                trail.note(|| Note::Exact);
+            }
             acc = match connective {
                 Some(c) => connect(c, acc, ro),
                 None => self.combine(op, acc, ro, span)?,
@@ -320,6 +328,11 @@ impl<'p> Evaluator<'p> {
             Ok(vals) => vals,
             Err(open) => return Ok((open, trail)),
         };
+        if f != Builtin::Sum {
+            if let Some(q) = vals.iter().find(|v| super::quotient::unkept(&v.value)) {
+                return Err(self.unrounded(&q.value, span));
+            }
+        }
         let cap = match f {
             Builtin::Min => true,
             Builtin::Max => false,
@@ -466,6 +479,11 @@ impl<'p> Evaluator<'p> {
         };
         Ok((Out::Val(Soft { value, soft }), trail))
     }
+}
+
+/// Whether an outcome is a quotient kept as a fraction.
+fn is_fraction(o: &Out) -> bool {
+    matches!(o, Out::Val(s) if super::quotient::unkept(&s.value))
 }
 
 /// Kleene's `and` / `or` of two outcomes, by the rule of

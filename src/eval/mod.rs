@@ -21,6 +21,7 @@ mod expr;
 mod input;
 mod item;
 mod out;
+mod quotient;
 mod result;
 mod tables;
 mod trace;

@@ -337,9 +337,18 @@ impl<'p> Evaluator<'p> {
             return Ok((Out::Unknown(causes), trail));
         }
         let soft = vals.iter().any(|v| v.soft);
-        let bounds: Vec<(Unit, Decimal, Decimal)> =
+        let mut bounds: Vec<(Unit, Decimal, Decimal)> =
             vals.iter().filter_map(|v| v.value.bounds()).collect();
-        let (unit, value) = self.rounded(&bounds, den.is_some(), step.is_some(), how, span)?;
+        let mut divided = den.is_some();
+        // An exact quotient computed before (`round(a / b - 1, 0.1%)`)
+        // rounds as `round(a / b)` does: by its numerator and denominator.
+        if let (false, Some(Value::Quotient { unit, num, den })) =
+            (divided, vals.first().map(|v| &v.value))
+        {
+            bounds.splice(0..0, [(*unit, *num, *num), (Unit::Number, *den, *den)]);
+            divided = true;
+        }
+        let (unit, value) = self.rounded(&bounds, divided, step.is_some(), how, span)?;
         trail.note(|| Note::Rounded {
             how,
             unit,

@@ -7,6 +7,7 @@
 
 use rust_decimal::Decimal;
 
+use super::arith::Rounding;
 use super::out::Out;
 use super::{Trace, describe};
 use crate::ast::{BinaryOp, CmpOp, Expr, ExprKind, ItemKind, Symbol, UnaryOp};
@@ -65,7 +66,7 @@ pub(super) enum Note<'p> {
         /// The step.
         step: Decimal,
         /// Which way.
-        how: super::arith::Rounding,
+        how: Rounding,
     },
     /// A tier row (from 0) matched.
     Tier {
@@ -80,6 +81,9 @@ pub(super) enum Note<'p> {
     },
     /// No tier row matched: the `else` row applies.
     ElseRow,
+    /// A comparison of a quotient that does not terminate, decided
+    /// exactly as if cross-multiplied.
+    Exact,
     /// No tier row matched and there is no `else`.
     NoTier {
         /// `first reaching X over P`.
@@ -231,18 +235,16 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
         Note::Extreme { cap, soft, how } => extreme_words(policy, *cap, *soft, how),
         Note::Capped(v) => format!("capped at {v}"),
         Note::Raised(v) => format!("raised to {v}"),
-        Note::Rounded { unit, step, how } => match how {
-            super::arith::Rounding::HalfAwayFromZero => format!(
-                "rounded to the nearest {} ({})",
-                format_quantity(*unit, *step),
-                how.described()
-            ),
-            _ => format!(
-                "{} to a multiple of {}",
-                how.described(),
-                format_quantity(*unit, *step)
-            ),
-        },
+        Note::Rounded { unit, step, how } => {
+            let step = format_quantity(*unit, *step);
+            match how {
+                Rounding::HalfAwayFromZero => {
+                    format!("rounded to the nearest {step} (halves away from zero, 四舍五入)")
+                }
+                Rounding::Down => format!("rounded down to a multiple of {step} (舍去)"),
+                Rounding::Up => format!("rounded up to a multiple of {step} (进一)"),
+            }
+        }
         Note::Tier {
             row,
             cmp,
@@ -260,6 +262,7 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
             }
         }
         Note::ElseRow => "no tier matched: else row".into(),
+        Note::Exact => "decided exactly, as if cross-multiplied (the quotient does not terminate and is shown rounded)".into(),
         Note::NoTier {
             first_reaching: true,
         } => "no output level reached for the first time".into(),

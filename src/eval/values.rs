@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::Evaluator;
 use super::arith::{self, ArithError};
+use super::quotient;
 use crate::ast::{BinaryOp, CmpOp, LitValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
@@ -53,6 +54,9 @@ impl Evaluator<'_> {
         b: &Value,
         span: Span,
     ) -> Result<Value, Diagnostic> {
+        if let Some(exact) = self.with_quotients(op, a, b, span) {
+            return exact;
+        }
         match (a, b) {
             (Value::Duration(x), Value::Duration(y))
                 if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
@@ -226,6 +230,10 @@ impl Evaluator<'_> {
             _ if blo <= Decimal::ZERO && bhi >= Decimal::ZERO => {
                 return Err(fail(ArithError::DivisionByZero));
             }
+            // A point quotient that does not terminate is kept exactly.
+            _ if alo == ahi && blo == bhi => {
+                return quotient::fraction(unit, alo, blo).map_err(fail);
+            }
             _ => corners(arith::div)?,
         };
         let point = alo == ahi && blo == bhi;
@@ -253,6 +261,10 @@ impl Evaluator<'_> {
             CmpOp::Eq => o == Ordering::Equal,
             CmpOp::Ne => o != Ordering::Equal,
         };
+        if let Some(o) = quotient::order(a, b) {
+            let o = o.map_err(|e| self.arith_error(e, span, BinaryOp::Cmp(op), a, b))?;
+            return Ok(Some(ord(o)));
+        }
         if let (Some((_, alo, ahi)), Some((_, blo, bhi))) = (a.bounds(), b.bounds()) {
             let at_lo = ord(alo.cmp(&bhi));
             let at_hi = ord(ahi.cmp(&blo));

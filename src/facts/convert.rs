@@ -77,7 +77,7 @@ pub fn example_of(unit: Unit) -> &'static str {
         Unit::Set(_) => {
             "give a list of the enum's values (names or labels), or write them as text separated by `;`: a;b"
         }
-        Unit::Number => "give a number",
+        Unit::Number | Unit::MoneySquared => "give a number",
     }
 }
 
