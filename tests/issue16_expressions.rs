@@ -26,8 +26,13 @@ fn agree(policy: &Policy, csv: &str, options: &Options) -> Collect {
     assert!(warnings.is_empty(), "{warnings:?}");
     let mut source = source;
     let mut sink = Collect::default();
-    decree::population::run(&mut source, &mut sink, &Settings::lean(options.clone()), |_| {})
-        .unwrap();
+    decree::population::run(
+        &mut source,
+        &mut sink,
+        &Settings::lean(options.clone()),
+        |_| {},
+    )
+    .unwrap();
     assert!(sink.rejected.is_empty(), "{:?}", sink.rejected);
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -89,7 +94,11 @@ fn a_compiled_plan_sends_quotients_that_do_not_terminate_to_the_interpreter() {
     let granted: Vec<bool> = sink
         .rows
         .iter()
-        .map(|r| r.items.first().is_some_and(|i| i.max.is_some_and(|m| !m.is_zero())))
+        .map(|r| {
+            r.items
+                .first()
+                .is_some_and(|i| i.max.is_some_and(|m| !m.is_zero()))
+        })
         .collect();
     assert_eq!(granted, [true, true, false, false]);
 }

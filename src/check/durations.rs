@@ -126,7 +126,9 @@ impl Checker<'_> {
             }) => true,
             ExprKind::Name(n) => match n.symbol {
                 Some(Symbol::Fact(i)) => self.policy.fact(i).is_some_and(|f| f.unit == Unit::Date),
-                Some(Symbol::Param(i)) => self.policy.param(i).is_some_and(|p| p.unit == Unit::Date),
+                Some(Symbol::Param(i)) => {
+                    self.policy.param(i).is_some_and(|p| p.unit == Unit::Date)
+                }
                 Some(Symbol::Item(i)) => self.policy.item(i).is_some_and(|p| p.unit == Unit::Date),
                 _ => false,
             },
@@ -205,7 +207,8 @@ impl Checker<'_> {
         if self.is_date(e, depth + 1) {
             Kind::Date
         } else {
-            self.family_at(e, depth + 1).map_or(Kind::Other, Kind::Duration)
+            self.family_at(e, depth + 1)
+                .map_or(Kind::Other, Kind::Duration)
         }
     }
 

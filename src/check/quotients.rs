@@ -50,7 +50,10 @@ impl Checker<'_> {
     fn kept_divisions(&self, e: &Expr, found: &mut impl FnMut(crate::span::Span)) {
         match &e.node {
             ExprKind::Call(Builtin::Round | Builtin::RoundDown | Builtin::RoundUp, _)
-            | ExprKind::Binary(BinaryOp::Cmp(_) | BinaryOp::And | BinaryOp::Or | BinaryOp::In, ..)
+            | ExprKind::Binary(
+                BinaryOp::Cmp(_) | BinaryOp::And | BinaryOp::Or | BinaryOp::In,
+                ..,
+            )
             | ExprKind::Chain(BinaryOp::And | BinaryOp::Or, _) => {}
             ExprKind::Binary(BinaryOp::Div, l, r) => {
                 if !self.terminates(r) {
@@ -111,7 +114,7 @@ fn terminating_divisor(d: Decimal) -> bool {
     }
     let mut m = d.normalize().mantissa().unsigned_abs();
     for p in [2u128, 5] {
-        while m % p == 0 {
+        while m.is_multiple_of(p) {
             m /= p;
         }
     }

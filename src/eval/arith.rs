@@ -92,7 +92,6 @@ pub enum Rounding {
     Up,
 }
 
-
 /// `a ÷ d` rounded to a whole number by `how`, computed exactly through
 /// the remainder, so non-terminating quotients round correctly.
 pub fn divide_to_whole(a: Decimal, d: Decimal, how: Rounding) -> R {
@@ -193,7 +192,10 @@ mod tests {
     fn rounding_down_and_up_bracket_the_quotient() {
         assert_eq!(divide_to_whole(d("10"), d("3"), Rounding::Down), Ok(d("3")));
         assert_eq!(divide_to_whole(d("10"), d("3"), Rounding::Up), Ok(d("4")));
-        assert_eq!(divide_to_whole(d("-10"), d("3"), Rounding::Down), Ok(d("-4")));
+        assert_eq!(
+            divide_to_whole(d("-10"), d("3"), Rounding::Down),
+            Ok(d("-4"))
+        );
         assert_eq!(divide_to_whole(d("-10"), d("3"), Rounding::Up), Ok(d("-3")));
         assert_eq!(divide_to_whole(d("9"), d("3"), Rounding::Up), Ok(d("3")));
     }

@@ -206,9 +206,18 @@ mod tests {
 
     #[test]
     fn ages_before_the_start_are_negative() {
-        assert_eq!(years_between(date("2024-06-01"), date("2020-06-01")), Some(-4));
-        assert_eq!(years_between(date("2024-06-01"), date("2020-06-02")), Some(-4));
-        assert_eq!(years_between(date("2024-06-01"), date("2020-05-31")), Some(-5));
+        assert_eq!(
+            years_between(date("2024-06-01"), date("2020-06-01")),
+            Some(-4)
+        );
+        assert_eq!(
+            years_between(date("2024-06-01"), date("2020-06-02")),
+            Some(-4)
+        );
+        assert_eq!(
+            years_between(date("2024-06-01"), date("2020-05-31")),
+            Some(-5)
+        );
     }
 
     fn any_date() -> impl Strategy<Value = Date> {

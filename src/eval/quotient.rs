@@ -146,8 +146,12 @@ mod tests {
 
     #[test]
     fn growth_of_four_over_three_is_decided_exactly() {
-        let q = fraction(Unit::Rate, Decimal::from(400_000_000), Decimal::from(300_000_000))
-            .unwrap();
+        let q = fraction(
+            Unit::Rate,
+            Decimal::from(400_000_000),
+            Decimal::from(300_000_000),
+        )
+        .unwrap();
         assert!(matches!(q, Value::Quotient { .. }));
         let growth = combine(BinaryOp::Sub, &q, &Value::Num(Unit::Rate, Decimal::ONE))
             .unwrap()
@@ -162,12 +166,24 @@ mod tests {
 
     #[test]
     fn a_product_over_money_is_money_and_terminating_results_are_plain() {
-        let share = combine(BinaryOp::Mul, &yuan(100), &yuan(300)).unwrap().unwrap();
-        let money = combine(BinaryOp::Div, &share, &yuan(900)).unwrap().unwrap();
-        assert!(matches!(money, Value::Quotient { unit: Unit::Money, .. }));
-        let back = combine(BinaryOp::Mul, &money, &Value::Num(Unit::Number, Decimal::from(3)))
+        let share = combine(BinaryOp::Mul, &yuan(100), &yuan(300))
             .unwrap()
             .unwrap();
+        let money = combine(BinaryOp::Div, &share, &yuan(900)).unwrap().unwrap();
+        assert!(matches!(
+            money,
+            Value::Quotient {
+                unit: Unit::Money,
+                ..
+            }
+        ));
+        let back = combine(
+            BinaryOp::Mul,
+            &money,
+            &Value::Num(Unit::Number, Decimal::from(3)),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(back, yuan(100));
     }
 

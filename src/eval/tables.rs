@@ -293,12 +293,7 @@ impl<'p> Evaluator<'p> {
     /// terminate still rounds correctly.
     /// `round_down` and `round_up` go the same way, to the multiple below or
     /// above.
-    pub(super) fn round(
-        &mut self,
-        how: arith::Rounding,
-        args: &'p [Expr],
-        span: Span,
-    ) -> Op<'p> {
+    pub(super) fn round(&mut self, how: arith::Rounding, args: &'p [Expr], span: Span) -> Op<'p> {
         let mut trail = self.trail();
         let (x, step) = match args {
             [x] => (x, None),

@@ -67,10 +67,9 @@ impl Evaluator<'_> {
                 self.shifted(op, *d, x, span)
             }
             // Kept with its ends, so that it compares by the calendar.
-            (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => Ok(Value::Elapsed {
-                from: *y,
-                to: *x,
-            }),
+            (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => {
+                Ok(Value::Elapsed { from: *y, to: *x })
+            }
             (Value::Duration(x), other) | (other, Value::Duration(x))
                 if matches!(op, BinaryOp::Mul | BinaryOp::Div) =>
             {
