@@ -647,6 +647,8 @@ pub enum ExprKind {
     /// A value that changes by date (`5000万 from 2021-01-01, 3000万 from
     /// 2023-07-01`): the part in force at the evaluation date (issue 16).
     Dated(Box<Dated>),
+    /// `today` (评估日期): the evaluation date.
+    Today,
 }
 
 /// The parts of a dated value, as written.
@@ -687,7 +689,7 @@ pub struct DatedPart {
 macro_rules! each_child {
     ($kind:expr, $f:expr $(, $m:tt)?) => {
         match $kind {
-            ExprKind::Lit(_) | ExprKind::Name(_) => {}
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Today => {}
             ExprKind::Unary(_, x) => $f(x),
             ExprKind::Binary(_, l, r) => {
                 $f(l);
@@ -907,6 +909,12 @@ pub enum Builtin {
     /// `amount_of(item)`: a monetary item's amount, 0元 when it is not
     /// granted (ineligible, not in force, superseded).
     AmountOf,
+    /// `years_between(from, to)`: the full years from one date to another.
+    YearsBetween,
+    /// `round_down(x, step)`: to the multiple of `step` at or below `x`.
+    RoundDown,
+    /// `round_up(x, step)`: to the multiple of `step` at or above `x`.
+    RoundUp,
 }
 
 impl Builtin {
@@ -919,17 +927,23 @@ impl Builtin {
             Builtin::Round => "round",
             Builtin::Sum => "sum",
             Builtin::AmountOf => "amount_of",
+            Builtin::YearsBetween => "years_between",
+            Builtin::RoundDown => "round_down",
+            Builtin::RoundUp => "round_up",
         }
     }
 
     /// Every built-in function, in the order the language reference lists them.
-    pub const ALL: [Builtin; 6] = [
+    pub const ALL: [Builtin; 9] = [
         Builtin::Min,
         Builtin::Max,
         Builtin::Clamp,
         Builtin::Round,
         Builtin::Sum,
         Builtin::AmountOf,
+        Builtin::YearsBetween,
+        Builtin::RoundDown,
+        Builtin::RoundUp,
     ];
 
     /// How many arguments the function takes, least and most.
@@ -939,6 +953,7 @@ impl Builtin {
             Builtin::Clamp => (3, 3),
             Builtin::Round => (2, 2),
             Builtin::AmountOf => (1, 1),
+            Builtin::YearsBetween | Builtin::RoundDown | Builtin::RoundUp => (2, 2),
         }
     }
 
@@ -951,6 +966,9 @@ impl Builtin {
             Builtin::Round => "round(value, step)",
             Builtin::Sum => "sum(a, b, …)",
             Builtin::AmountOf => "amount_of(item)",
+            Builtin::YearsBetween => "years_between(from, to)",
+            Builtin::RoundDown => "round_down(value, step)",
+            Builtin::RoundUp => "round_up(value, step)",
         }
     }
 }

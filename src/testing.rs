@@ -192,7 +192,8 @@ fn fit(policy: &Policy, unit: Unit, v: Value) -> Result<Value, String> {
             Ok(Value::Num(unit, d))
         }
         (u, Value::Num(vu, d)) if u == vu => Ok(Value::Num(u, d)),
-        (Unit::Duration, v @ Value::Duration(_)) | (Unit::Date, v @ Value::Date(_)) => Ok(v),
+        (Unit::Duration, Value::Duration(d)) => d.as_kept_value().map(|()| Value::Duration(d)),
+        (Unit::Date, v @ Value::Date(_)) => Ok(v),
         (Unit::Bool, v @ Value::Bool(_)) | (Unit::Text, v @ Value::Text(_)) => Ok(v),
         (Unit::Enum(_), Value::Variant(n)) => Ok(Value::Variant(n)),
         (u, v) => Err(format!(

@@ -38,6 +38,10 @@ pub enum Unit {
     /// A list of records of the record type with this index: a fact's
     /// type only, gone through by `for each`.
     List(usize),
+    /// Money times money: only ever the dividend of a division by money
+    /// (`amount × budget ÷ total_demand` is money); the checker lets it
+    /// stand nowhere else.
+    MoneySquared,
 }
 
 impl Unit {
@@ -45,7 +49,7 @@ impl Unit {
     pub fn is_numeric(self) -> bool {
         matches!(
             self,
-            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area
+            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area | Unit::MoneySquared
         )
     }
 
@@ -69,6 +73,7 @@ impl Unit {
             Unit::Enum(_) => "enumeration value",
             Unit::Set(_) => "set",
             Unit::List(_) => "list",
+            Unit::MoneySquared => "money × money",
         }
     }
 }
@@ -125,6 +130,27 @@ impl Duration {
             (DurationUnit::Days, DurationUnit::Days) => Some((self.amount, other.amount)),
             (DurationUnit::Days, _) | (_, DurationUnit::Days) => None,
             _ => Some((self.months()?, other.months()?)),
+        }
+    }
+
+    /// Whether this duration may be a fact's or a param's value: years or
+    /// months, a whole number of months. Kept so, every comparison of such a
+    /// value is decided for any input: with years and months by months, with
+    /// the time between two dates by the calendar. `Err` says why not.
+    pub fn as_kept_value(&self) -> Result<(), String> {
+        let months = self.months().ok_or_else(|| {
+            format!(
+                "{self} is in days, but a duration fact or param is kept in years or months \
+                 (so that it compares with years and months); write it in months, or \
+                 declare a count of days"
+            )
+        })?;
+        if months.fract().is_zero() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{self} is not a whole number of months, so it is no span on the calendar"
+            ))
         }
     }
 
@@ -205,7 +231,8 @@ pub fn product(a: Unit, b: Unit) -> Option<Unit> {
     use Unit::*;
     let scaled = |x: Unit, y: Unit| -> Option<Unit> {
         match (x, y) {
-            (Money | Area, Rate | Count | Number) => Some(x),
+            (Money | Area | MoneySquared, Rate | Count | Number) => Some(x),
+            (Money, Money) => Some(MoneySquared),
             (Duration, Count | Number) => Some(Duration),
             (Rate, Rate | Number) => Some(Rate),
             (Rate, Count) | (Count, Count | Number) => Some(Count),
@@ -221,6 +248,8 @@ pub fn quotient(a: Unit, b: Unit) -> Option<Unit> {
     use Unit::*;
     match (a, b) {
         (Money, Money) | (Area, Area) | (Count, Count) | (Rate, Rate) => Some(Rate),
+        (MoneySquared, Money) => Some(Money),
+        (MoneySquared, Rate | Count | Number) => Some(MoneySquared),
         (Money | Area | Duration, Rate | Count | Number) => Some(a),
         (Count, Number | Rate) => Some(Count),
         (Rate, Number | Count) => Some(Rate),

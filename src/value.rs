@@ -46,6 +46,24 @@ pub enum Value {
     /// The records of a `list of` fact (an enterprise's projects), in the
     /// order given.
     Records(Vec<Record>),
+    /// The time from one date to another (`to - from`), kept with its
+    /// ends so that it compares with years and months by the calendar.
+    Elapsed {
+        /// The earlier end as written (the subtrahend).
+        from: jiff::civil::Date,
+        /// The later end as written (the minuend).
+        to: jiff::civil::Date,
+    },
+    /// A quotient that does not terminate in decimals (`4亿 ÷ 3亿`), kept
+    /// exactly as a fraction so that comparisons of it are exact.
+    Quotient {
+        /// Its unit.
+        unit: Unit,
+        /// The numerator.
+        num: Decimal,
+        /// The denominator, positive.
+        den: Decimal,
+    },
 }
 
 /// One record of a `list of` fact: its fields' values in the order the
@@ -115,6 +133,14 @@ impl fmt::Display for Value {
                     .collect();
                 write!(f, "[{}]", shown.join(", "))
             }
+            Value::Quotient { unit, num, den } => {
+                // Shown rounded, for reading only: the value itself is exact.
+                let shown = num.checked_div(*den).unwrap_or_default().round_dp(8);
+                write!(f, "≈{}", format_quantity(*unit, shown.normalize()))
+            }
+            Value::Elapsed { from, to } => {
+                write!(f, "{}天（{from}至{to}）", (*to - *from).get_days())
+            }
         }
     }
 }
@@ -128,6 +154,9 @@ pub fn format_quantity(unit: Unit, d: Decimal) -> String {
         Unit::Money => format_money(d),
         Unit::Rate => format_rate(d),
         Unit::Area => format_area(d),
+        // Only ever a step of an explanation (`amount × budget`), before
+        // the division by money.
+        Unit::MoneySquared => format!("{}元²", group_long(d.normalize())),
         _ => group_long(d.normalize()),
     }
 }

@@ -176,6 +176,12 @@ fn expr() -> impl Strategy<Value = String> {
                 )),
             (inner.clone(), inner.clone())
                 .prop_map(|(a, b)| format!("schedule {a} {{ {b} => 10% above => 5% }}")),
+            // issue 16, dates and rounding:
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("round_down({a}, {b})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("进一({a}, {b})")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("years_between({a}, today - {b})")),
+            inner.clone().prop_map(|a| format!("评估日期 - {a}")),
         ]
     })
 }

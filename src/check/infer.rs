@@ -20,6 +20,9 @@ impl Checker<'_> {
             }
             let mut env = Env::Constant;
             let got = self.infer(value, &mut env);
+            if p.unit == Unit::Duration {
+                self.check_duration_param(value);
+            }
             if let Some(got) = got {
                 if join(p.unit, got) != Some(p.unit) {
                     let d = Diagnostic::error(
@@ -204,7 +207,30 @@ impl Checker<'_> {
     }
 
     /// The unit of an expression, or `None` after reporting why it has none.
+    /// Money × money stands only as an operand of `×` and `÷`, whose
+    /// algebra makes money of it again (`a × b ÷ c`); anywhere else it is
+    /// an error here.
     pub(super) fn infer(&mut self, e: &Expr, env: &mut Env) -> Option<Unit> {
+        let u = self.infer_any(e, env)?;
+        if u == Unit::MoneySquared {
+            self.error(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    "money × money is money only once divided by money",
+                )
+                .label(e.span, "this is money × money")
+                .help(
+                    "divide the product by an amount (a share: `amount * budget / total_demand`), \
+                     or multiply money by a rate, a count or a number",
+                ),
+            );
+            return None;
+        }
+        Some(u)
+    }
+
+    /// The unit of an expression, money × money included.
+    fn infer_any(&mut self, e: &Expr, env: &mut Env) -> Option<Unit> {
         match &e.node {
             ExprKind::Lit(l) => Some(match &l.value {
                 LitValue::Quantity(u, _) => *u,
@@ -231,16 +257,39 @@ impl Checker<'_> {
                         );
                         None
                     }
-                    _ => Some(u),
+                    _ => {
+                        self.check_elapsed_scaled(x);
+                        Some(u)
+                    }
                 }
             }
             ExprKind::Binary(op, l, r) => {
-                let lu = self.infer(l, env);
-                let ru = self.infer(r, env);
+                let (lu, ru) = if matches!(op, BinaryOp::Mul | BinaryOp::Div) {
+                    (self.infer_any(l, env), self.infer_any(r, env))
+                } else {
+                    (self.infer(l, env), self.infer(r, env))
+                };
                 let (lu, ru) = (lu?, ru?);
-                self.binary(*op, (l.span, lu), (r.span, ru))
+                let unit = self.binary(*op, (l.span, lu), (r.span, ru))?;
+                if lu == Unit::Duration || ru == Unit::Duration {
+                    match op {
+                        BinaryOp::Mul | BinaryOp::Div => {
+                            self.check_elapsed_scaled(l);
+                            self.check_elapsed_scaled(r);
+                        }
+                        _ if lu == ru => self.check_durations(*op, l, r),
+                        _ => self.check_duration_chain(*op, &[(**l).clone(), (**r).clone()]),
+                    }
+                }
+                Some(unit)
             }
-            ExprKind::Chain(op, terms) => self.chain(*op, terms, env),
+            ExprKind::Chain(op, terms) => {
+                let unit = self.chain(*op, terms, env)?;
+                self.check_duration_chain(*op, terms);
+                Some(unit)
+            }
+            ExprKind::Today => Some(Unit::Date),
+            ExprKind::Call(Builtin::YearsBetween, args) => self.years_between(args, env, e.span),
             ExprKind::If(c, t, f) => {
                 if let Some(cu) = self.infer(c, env) {
                     self.expect_bool(cu, c.span, "an `if` condition");
@@ -335,7 +384,17 @@ impl Checker<'_> {
     /// `a op b op c …`: every term checked, then the units combined left to
     /// right as the chain is evaluated, each step as `binary` would.
     fn chain(&mut self, op: BinaryOp, terms: &[Expr], env: &mut Env) -> Option<Unit> {
-        let units: Vec<Option<Unit>> = terms.iter().map(|t| self.infer(t, env)).collect();
+        let product = matches!(op, BinaryOp::Mul | BinaryOp::Div);
+        let units: Vec<Option<Unit>> = terms
+            .iter()
+            .map(|t| {
+                if product {
+                    self.infer_any(t, env)
+                } else {
+                    self.infer(t, env)
+                }
+            })
+            .collect();
         let units: Vec<Unit> = units.into_iter().collect::<Option<_>>()?;
         let (first, rest) = terms.split_first()?;
         let mut acc = (first.span, *units.first()?);
@@ -500,6 +559,8 @@ impl Checker<'_> {
                         (threshold, tu),
                         "thresholds must have the unit of the value tiered",
                     );
+                } else if s == Unit::Duration {
+                    self.check_durations(BinaryOp::Cmp(t.cmp), &t.subject, threshold);
                 }
             }
             ok &= self.join_into(&mut result, value, env);
@@ -658,7 +719,10 @@ fn unit_hint(u: Unit) -> &'static str {
 fn product_help(a: Unit, b: Unit) -> &'static str {
     use Unit::*;
     match (a, b) {
-        (Money, Money) => "money is multiplied by a rate, a count or a number, not by money",
+        (Money, Money) => {
+            "money is multiplied by a rate, a count or a number; money × money is money only \
+             divided by money (`amount * budget / total_demand`)"
+        }
         (Money, Area) | (Area, Money) => {
             "an amount per square metre is money multiplied by an area's count of square metres: \
              write the area as a number (`area / 1平方米`), or give the amount directly"

@@ -9,9 +9,11 @@
 
 mod budget;
 mod dated;
+mod durations;
 mod infer;
 mod order;
 pub mod policy;
+mod quotients;
 mod records;
 mod resolve;
 mod stacking;
@@ -44,6 +46,7 @@ pub fn check(source: &SourceFile, program: &Program) -> Result<Policy, Diagnosti
     c.order_items(&deps);
     c.infer_items();
     c.check_budgets(program);
+    c.warn_unrounded();
     if c.errors.is_empty() {
         Ok(c.policy)
     } else {

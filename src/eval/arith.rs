@@ -80,6 +80,42 @@ pub fn div(a: Decimal, b: Decimal) -> R {
     }
 }
 
+/// How `round`, `round_down` and `round_up` settle a value between two
+/// multiples of their step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// To the nearest multiple, halves away from zero (四舍五入, `round`).
+    HalfAwayFromZero,
+    /// To the multiple at or below (舍去, `round_down`): toward minus infinity.
+    Down,
+    /// To the multiple at or above (进一, `round_up`): toward plus infinity.
+    Up,
+}
+
+/// `a ÷ d` rounded to a whole number by `how`, computed exactly through
+/// the remainder, so non-terminating quotients round correctly.
+pub fn divide_to_whole(a: Decimal, d: Decimal, how: Rounding) -> R {
+    if how == Rounding::HalfAwayFromZero {
+        return round_quotient(a, d);
+    }
+    if d.is_zero() {
+        return Err(ArithError::DivisionByZero);
+    }
+    let r = a.checked_rem(d).ok_or(ArithError::Overflow)?;
+    let whole = div(sub(a, r)?, d)?.round_dp_with_strategy(0, RoundingStrategy::ToZero);
+    if r.is_zero() {
+        return Ok(whole);
+    }
+    // The truncated quotient is below the exact one when the quotient is
+    // positive, above it when negative.
+    let positive = a.is_sign_negative() == d.is_sign_negative();
+    match (how, positive) {
+        (Rounding::Down, false) => sub(whole, Decimal::ONE),
+        (Rounding::Up, true) => add(whole, Decimal::ONE),
+        _ => Ok(whole),
+    }
+}
+
 /// `a ÷ d` rounded to a whole number, halves away from zero (四舍五入),
 /// computed exactly through the remainder, so non-terminating quotients
 /// round correctly.
@@ -150,6 +186,36 @@ mod tests {
         assert_eq!(round_quotient(d("5"), d("2")), Ok(d("3")));
         assert_eq!(round_quotient(d("-5"), d("2")), Ok(d("-3")));
         assert_eq!(round_quotient(d("20"), d("3")), Ok(d("7")));
+    }
+
+    #[test]
+    fn rounding_down_and_up_bracket_the_quotient() {
+        assert_eq!(divide_to_whole(d("10"), d("3"), Rounding::Down), Ok(d("3")));
+        assert_eq!(divide_to_whole(d("10"), d("3"), Rounding::Up), Ok(d("4")));
+        assert_eq!(
+            divide_to_whole(d("-10"), d("3"), Rounding::Down),
+            Ok(d("-4"))
+        );
+        assert_eq!(divide_to_whole(d("-10"), d("3"), Rounding::Up), Ok(d("-3")));
+        assert_eq!(divide_to_whole(d("9"), d("3"), Rounding::Up), Ok(d("3")));
+    }
+
+    proptest::proptest! {
+        /// `round_down(x, s) <= x <= round_up(x, s)`, both multiples of `s`
+        /// and less than one step from `x`; `round` lies between them.
+        #[test]
+        fn rounding_down_and_up_bracket_the_value(x in -10_000_000i64..10_000_000, cents in 0u32..4, s in 1i64..100_000) {
+            let x = Decimal::new(x, cents);
+            let s = Decimal::new(s, 2);
+            let down = mul(divide_to_whole(x, s, Rounding::Down).unwrap(), s).unwrap();
+            let up = mul(divide_to_whole(x, s, Rounding::Up).unwrap(), s).unwrap();
+            let near = mul(divide_to_whole(x, s, Rounding::HalfAwayFromZero).unwrap(), s).unwrap();
+            proptest::prop_assert!(down <= x && x <= up);
+            proptest::prop_assert!(down <= near && near <= up);
+            proptest::prop_assert!((down % s).is_zero() && (up % s).is_zero());
+            proptest::prop_assert!(up - down <= s);
+            proptest::prop_assert_eq!(up == down, (x % s).is_zero());
+        }
     }
 
     #[test]

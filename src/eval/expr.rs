@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
+use super::arith::Rounding;
 use super::decide::{self, Connective, Logic};
 use super::out::Nothing;
 use super::trace::{Extreme, Note, Role, Step, Trail};
@@ -78,12 +79,17 @@ impl<'p> Evaluator<'p> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e.span)?,
             ExprKind::Chain(op, terms) => self.chain(*op, terms, None, e.span)?,
             ExprKind::If(c, t, f) => self.if_(c, t, f, e.span)?,
-            ExprKind::Call(Builtin::Round, args) => self.round(args, e.span)?,
+            ExprKind::Call(Builtin::Round, args) => {
+                self.round(Rounding::HalfAwayFromZero, args, e.span)?
+            }
+            ExprKind::Call(Builtin::RoundDown, args) => self.round(Rounding::Down, args, e.span)?,
+            ExprKind::Call(Builtin::RoundUp, args) => self.round(Rounding::Up, args, e.span)?,
             ExprKind::Call(Builtin::AmountOf, args) => self.amount_of(args)?,
             ExprKind::Call(f, args) => self.call(*f, args, e.span)?,
             ExprKind::Tiers(t) => self.tiers(t, e.span)?,
             ExprKind::Schedule(s) => self.schedule(s, e.span)?,
             ExprKind::Dated(d) => self.dated(d)?,
+            ExprKind::Today => (self.today(), self.trail()),
         };
         let step = trail.into_step(e, &out);
         Ok((out, step))
@@ -166,6 +172,11 @@ impl<'p> Evaluator<'p> {
             (UnaryOp::Neg, Out::Val(s)) => match s.value {
                 Value::Num(u, d) => Out::val(Value::Num(u, -d)),
                 Value::Range(u, lo, hi) => Out::val(Value::Range(u, -hi, -lo)),
+                Value::Quotient { unit, num, den } => Out::val(Value::Quotient {
+                    unit,
+                    num: -num,
+                    den,
+                }),
                 Value::Duration(d) => Out::val(Value::Duration(Duration {
                     amount: -d.amount,
                     unit: d.unit,
@@ -211,6 +222,9 @@ impl<'p> Evaluator<'p> {
             }
             let (ro, rt) = self.eval(next)?;
             trail.push(rt);
+            if matches!(op, BinaryOp::Cmp(_)) && (is_fraction(&acc) || is_fraction(&ro)) {
+                trail.note(|| Note::Exact);
+            }
             acc = match connective {
                 Some(c) => connect(c, acc, ro),
                 None => self.combine(op, acc, ro, span)?,
@@ -327,10 +341,27 @@ impl<'p> Evaluator<'p> {
             Ok(vals) => vals,
             Err(open) => return Ok((open, trail)),
         };
+        if f != Builtin::Sum {
+            if let Some(q) = vals.iter().find(|v| super::quotient::unkept(&v.value)) {
+                return Err(self.unrounded(&q.value, span));
+            }
+        }
         let cap = match f {
             Builtin::Min => true,
             Builtin::Max => false,
             Builtin::Sum => return self.sum(vals, trail, span),
+            Builtin::YearsBetween => {
+                let [from, to] = vals.as_slice() else {
+                    return Err(self.err(
+                        Code::Invalid,
+                        span,
+                        "`years_between` takes two dates",
+                        "here",
+                    ));
+                };
+                let value = self.years_between_values(&from.value, &to.value, span)?;
+                return Ok((Out::val(value), trail));
+            }
             _ => return self.clamp(vals, trail, span),
         };
         let Some(out) = self.extreme(&vals, cap, &mut trail, args, span) else {
@@ -461,6 +492,11 @@ impl<'p> Evaluator<'p> {
         };
         Ok((Out::Val(Soft { value, soft }), trail))
     }
+}
+
+/// Whether an outcome is a quotient kept as a fraction.
+fn is_fraction(o: &Out) -> bool {
+    matches!(o, Out::Val(s) if super::quotient::unkept(&s.value))
 }
 
 /// Kleene's `and` / `or` of two outcomes, by the rule of

@@ -110,6 +110,12 @@ impl<'p> Evaluator<'p> {
             Ok((out, step)) => (bound(&ast.body, out), step),
             Err(d) => return self.failed(idx, d),
         };
+        if let Out::Val(s) = &out {
+            if super::quotient::unkept(&s.value) {
+                let d = self.unrounded(&s.value, ast.body.expr().span);
+                return self.failed(idx, d);
+            }
+        }
         let rule = match &out {
             Out::Val(s) => Rule::Value(shape(&s.value)),
             Out::Unknown(_) => Rule::Unknown,

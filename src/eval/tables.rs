@@ -291,7 +291,9 @@ impl<'p> Evaluator<'p> {
     /// `round(x, step)`: to the nearest multiple of `step`, halves away from
     /// zero. `round(a / b, step)` divides exactly, so a quotient that does not
     /// terminate still rounds correctly.
-    pub(super) fn round(&mut self, args: &'p [Expr], span: Span) -> Op<'p> {
+    /// `round_down` and `round_up` go the same way, to the multiple below or
+    /// above.
+    pub(super) fn round(&mut self, how: arith::Rounding, args: &'p [Expr], span: Span) -> Op<'p> {
         let mut trail = self.trail();
         let (x, step) = match args {
             [x] => (x, None),
@@ -330,10 +332,20 @@ impl<'p> Evaluator<'p> {
             return Ok((Out::Unknown(causes), trail));
         }
         let soft = vals.iter().any(|v| v.soft);
-        let bounds: Vec<(Unit, Decimal, Decimal)> =
+        let mut bounds: Vec<(Unit, Decimal, Decimal)> =
             vals.iter().filter_map(|v| v.value.bounds()).collect();
-        let (unit, value) = self.rounded(&bounds, den.is_some(), step.is_some(), span)?;
+        let mut divided = den.is_some();
+        // An exact quotient computed before (`round(a / b - 1, 0.1%)`)
+        // rounds as `round(a / b)` does: by its numerator and denominator.
+        if let (false, Some(Value::Quotient { unit, num, den })) =
+            (divided, vals.first().map(|v| &v.value))
+        {
+            bounds.splice(0..0, [(*unit, *num, *num), (Unit::Number, *den, *den)]);
+            divided = true;
+        }
+        let (unit, value) = self.rounded(&bounds, divided, step.is_some(), how, span)?;
         trail.note(|| Note::Rounded {
+            how,
             unit,
             step: bounds
                 .last()
@@ -351,6 +363,7 @@ impl<'p> Evaluator<'p> {
         bounds: &[(Unit, Decimal, Decimal)],
         divided: bool,
         stepped: bool,
+        how: arith::Rounding,
         span: Span,
     ) -> Result<(Unit, Value), Diagnostic> {
         let (unit, lo, hi) = *bounds
@@ -397,7 +410,7 @@ impl<'p> Evaluator<'p> {
             span,
         )?;
         let one = |v: Decimal| -> Result<Decimal, Diagnostic> {
-            let n = arith::round_quotient(v, divisor).map_err(|e| {
+            let n = arith::divide_to_whole(v, divisor, how).map_err(|e| {
                 self.arith_error(
                     e,
                     span,

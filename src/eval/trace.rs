@@ -7,6 +7,7 @@
 
 use rust_decimal::Decimal;
 
+use super::arith::Rounding;
 use super::out::Out;
 use super::{Trace, describe};
 use crate::ast::{BinaryOp, CmpOp, Expr, ExprKind, ItemKind, Symbol, UnaryOp};
@@ -58,12 +59,14 @@ pub(super) enum Note<'p> {
     Capped(Value),
     /// `clamp` raised the value to its low bound.
     Raised(Value),
-    /// `round` to the nearest multiple of a step.
+    /// `round` (`round_down`, `round_up`) to a multiple of a step.
     Rounded {
         /// The unit of the result.
         unit: Unit,
         /// The step.
         step: Decimal,
+        /// Which way.
+        how: Rounding,
     },
     /// A tier row (from 0) matched.
     Tier {
@@ -83,6 +86,9 @@ pub(super) enum Note<'p> {
         /// The member of its stacking group that supersedes it, if that is why.
         superseded_by: Option<String>,
     },
+    /// A comparison of a quotient that does not terminate, decided
+    /// exactly as if cross-multiplied.
+    Exact,
     /// No tier row matched and there is no `else`.
     NoTier {
         /// `first reaching X over P`.
@@ -236,10 +242,16 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
         Note::Extreme { cap, soft, how } => extreme_words(policy, *cap, *soft, how),
         Note::Capped(v) => format!("capped at {v}"),
         Note::Raised(v) => format!("raised to {v}"),
-        Note::Rounded { unit, step } => format!(
-            "rounded to the nearest {} (halves away from zero, 四舍五入)",
-            format_quantity(*unit, *step)
-        ),
+        Note::Rounded { unit, step, how } => {
+            let step = format_quantity(*unit, *step);
+            match how {
+                Rounding::HalfAwayFromZero => {
+                    format!("rounded to the nearest {step} (halves away from zero, 四舍五入)")
+                }
+                Rounding::Down => format!("rounded down to a multiple of {step} (舍去)"),
+                Rounding::Up => format!("rounded up to a multiple of {step} (进一)"),
+            }
+        }
         Note::Tier {
             row,
             cmp,
@@ -264,6 +276,7 @@ fn note_words(policy: &Policy, note: &Note<'_>) -> String {
             superseded_by: None,
         } => "not granted: counts 0元".into(),
         Note::Dated(w) => w.to_string(),
+        Note::Exact => "decided exactly, as if cross-multiplied (the quotient does not terminate and is shown rounded)".into(),
         Note::NoTier {
             first_reaching: true,
         } => "no output level reached for the first time".into(),

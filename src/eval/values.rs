@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::Evaluator;
 use super::arith::{self, ArithError};
+use super::quotient;
 use crate::ast::{BinaryOp, CmpOp, LitValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
@@ -53,6 +54,9 @@ impl Evaluator<'_> {
         b: &Value,
         span: Span,
     ) -> Result<Value, Diagnostic> {
+        if let Some(exact) = self.with_quotients(op, a, b, span) {
+            return exact;
+        }
         match (a, b) {
             (Value::Duration(x), Value::Duration(y))
                 if matches!(op, BinaryOp::Add | BinaryOp::Sub) =>
@@ -62,12 +66,9 @@ impl Evaluator<'_> {
             (Value::Date(d), Value::Duration(x)) | (Value::Duration(x), Value::Date(d)) => {
                 self.shifted(op, *d, x, span)
             }
+            // Kept with its ends, so that it compares by the calendar.
             (Value::Date(x), Value::Date(y)) if op == BinaryOp::Sub => {
-                let days = (*x - *y).get_days();
-                Ok(Value::Duration(Duration {
-                    amount: Decimal::from(days),
-                    unit: DurationUnit::Days,
-                }))
+                Ok(Value::Elapsed { from: *y, to: *x })
             }
             (Value::Duration(x), other) | (other, Value::Duration(x))
                 if matches!(op, BinaryOp::Mul | BinaryOp::Div) =>
@@ -228,6 +229,10 @@ impl Evaluator<'_> {
             _ if blo <= Decimal::ZERO && bhi >= Decimal::ZERO => {
                 return Err(fail(ArithError::DivisionByZero));
             }
+            // A point quotient that does not terminate is kept exactly.
+            _ if alo == ahi && blo == bhi => {
+                return quotient::fraction(unit, alo, blo).map_err(fail);
+            }
             _ => corners(arith::div)?,
         };
         let point = alo == ahi && blo == bhi;
@@ -255,6 +260,10 @@ impl Evaluator<'_> {
             CmpOp::Eq => o == Ordering::Equal,
             CmpOp::Ne => o != Ordering::Equal,
         };
+        if let Some(o) = quotient::order(a, b) {
+            let o = o.map_err(|e| self.arith_error(e, span, BinaryOp::Cmp(op), a, b))?;
+            return Ok(Some(ord(o)));
+        }
         if let (Some((_, alo, ahi)), Some((_, blo, bhi))) = (a.bounds(), b.bounds()) {
             let at_lo = ord(alo.cmp(&bhi));
             let at_hi = ord(ahi.cmp(&blo));
@@ -285,6 +294,15 @@ impl Evaluator<'_> {
         }
         let o = match (a, b) {
             (Value::Date(x), Value::Date(y)) => x.cmp(y),
+            (Value::Elapsed { from, to }, Value::Duration(d)) => {
+                self.elapsed_order((*from, *to), d, span)?
+            }
+            (Value::Duration(d), Value::Elapsed { from, to }) => {
+                self.elapsed_order((*from, *to), d, span)?.reverse()
+            }
+            (Value::Elapsed { from: f1, to: t1 }, Value::Elapsed { from: f2, to: t2 }) => {
+                (*t1 - *f1).get_days().cmp(&(*t2 - *f2).get_days())
+            }
             (Value::Duration(x), Value::Duration(y)) => {
                 let (p, q) = x.comparable(y).ok_or_else(|| {
                     self.err(

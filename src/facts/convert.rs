@@ -65,7 +65,9 @@ pub fn example_of(unit: Unit) -> &'static str {
         Unit::Area => {
             "an area is \"5000平方米\", \"1.5万平方米\", \"1.5 km2\" or a number of square metres"
         }
-        Unit::Duration => "a duration is \"3 years\", \"18 months\" or \"90 days\"",
+        Unit::Duration => {
+            "a duration is \"3 years\" or \"18 months\": years or whole months (days only in a rule)"
+        }
         Unit::Date => "a date is \"2022-01-01\", \"2022年1月1日\" or \"2022/1/1\"",
         Unit::Bool => {
             "a condition is true or false (in any case), or 是 or 否, unquoted or as a string"
@@ -75,7 +77,7 @@ pub fn example_of(unit: Unit) -> &'static str {
         Unit::Set(_) => {
             "give a list of the enum's values (names or labels), or write them as text separated by `;`: a;b"
         }
-        Unit::Number => "give a number",
+        Unit::Number | Unit::MoneySquared => "give a number",
         Unit::List(_) => {
             "a list of records is a list of tables, one per record, each field by name: [{\"investment\": \"3000万\", \"kind\": \"upgrade\"}]; in CSV, columns LIST.FIELD, one row per record"
         }
@@ -237,7 +239,10 @@ fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
     }
     let value = match (unit, lit) {
         (Unit::Date, LitValue::Date(d)) => Value::Date(d),
-        (Unit::Duration, LitValue::Duration(d)) => Value::Duration(d),
+        (Unit::Duration, LitValue::Duration(d)) => {
+            d.as_kept_value()?;
+            Value::Duration(d)
+        }
         (
             Unit::Money | Unit::Area | Unit::Rate | Unit::Number,
             LitValue::Quantity(Unit::Number, d),

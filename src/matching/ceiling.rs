@@ -419,6 +419,8 @@ impl Analysis<'_> {
                 let all: Vec<Bounds> = d.parts.iter().map(|p| self.bounds(&p.value)).collect();
                 Bounds::hull(&all)
             }
+            // A date bounds no amount.
+            ExprKind::Today => Bounds::ANY,
         }
     }
 

@@ -258,7 +258,8 @@ fn item_match(policy: &Policy, r: &ItemResult, ceiling: Option<Ceiling>) -> Item
                 label: label.clone(),
             }),
             Cause::Discretion => discretion = true,
-            // Neither a fact to ask for nor a tbd: the caller gives a date.
+            // The host gives the evaluation date (the portal always does);
+            // without one the item is open for a reason no profile can settle.
             Cause::EvaluationDate => {}
         }
     }

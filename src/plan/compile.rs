@@ -250,6 +250,11 @@ impl Compiler<'_> {
             // `amount_of` reads an item's status, which the fast path
             // does not keep as a value.
             ExprKind::Call(Builtin::Round | Builtin::AmountOf, _) | ExprKind::Schedule(_) => None,
+            // Dates and rounding down or up go to the interpreter.
+            ExprKind::Today
+            | ExprKind::Call(Builtin::YearsBetween | Builtin::RoundDown | Builtin::RoundUp, _) => {
+                None
+            }
             ExprKind::Tiers(t) => self.tiers(t),
             // Fixed once the evaluation date is: the part in force; no
             // date, or a gap, leaves the rows to the interpreter.

@@ -328,9 +328,7 @@ fn causes(it: &ItemSummary) -> String {
                 format!("{} ×{}", label.as_deref().unwrap_or(name), c.enterprises)
             }
             crate::eval::Cause::Discretion => format!("discretion ×{}", c.enterprises),
-            crate::eval::Cause::EvaluationDate => {
-                format!("the evaluation date ×{}", c.enterprises)
-            }
+            crate::eval::Cause::EvaluationDate => format!("evaluation date ×{}", c.enterprises),
         })
         .collect();
     causes.join("; ")

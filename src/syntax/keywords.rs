@@ -318,6 +318,19 @@ keywords! {
     first_come = "first come by", "先到先得 按",
         "the budget is paid in the order of a filing fact, until it runs out",
         "按申报顺序先到先得，直至资金用完";
+    // issue 16, dates and rounding:
+    today = "today", "评估日期",
+        "the evaluation date (--at; a test's `at`)",
+        "评估日期（--at；测试中的评估日）";
+    years_between = "years_between", "周年数",
+        "the full years from one date to another, e.g. an enterprise's age",
+        "两个日期之间的整年数，如企业成立年限";
+    round_down = "round_down", "舍去",
+        "rounds down to a multiple of a step (toward minus infinity)",
+        "向下舍去到步长的整数倍";
+    round_up = "round_up", "进一",
+        "rounds up to a multiple of a step (toward plus infinity)",
+        "向上进一到步长的整数倍";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and

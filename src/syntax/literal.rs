@@ -96,6 +96,9 @@ pub fn quantity(number_text: &str, unit: Option<&str>) -> Result<LitValue, Strin
     if let Some(factor) = area_factor(unit) {
         return scale(n, factor, number_text, unit).map(|a| LitValue::Quantity(Unit::Area, a));
     }
+    if let Some(factor) = magnified_area(unit) {
+        return scale(n, factor, number_text, unit).map(|a| LitValue::Quantity(Unit::Area, a));
+    }
     let magnitude = unit.strip_suffix('元').unwrap_or(unit);
     let factor =
         money_factor(magnitude).ok_or_else(|| format!("`{unit}` is not a unit decree knows"))?;
@@ -213,6 +216,18 @@ fn area_factor(unit: &str) -> Option<u32> {
     }
 }
 
+/// The power of ten of an area with a magnitude before its unit
+/// (`万平方米`: 10^4 square metres), exactly.
+fn magnified_area(unit: &str) -> Option<u32> {
+    ["平方米", "平方公里", "㎡", "m2", "km2"]
+        .iter()
+        .find_map(|area| {
+            let magnitude = unit.strip_suffix(area)?;
+            let m = money_factor(magnitude).filter(|m| *m > 0)?;
+            m.checked_add(area_factor(area)?)
+        })
+}
+
 fn duration_unit(unit: &str) -> Option<DurationUnit> {
     match unit {
         "years" | "year" | "年" => Some(DurationUnit::Years),
@@ -252,6 +267,17 @@ mod tests {
         match parse_literal(s).unwrap() {
             LitValue::Quantity(Unit::Money, d) => d.normalize().to_string(),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn areas_take_a_magnitude_exactly() {
+        for (text, square_metres) in [("1.5万平方米", 15000), ("2万㎡", 20000), ("3千m2", 3000)]
+        {
+            match parse_literal(text).unwrap() {
+                LitValue::Quantity(Unit::Area, d) => assert_eq!(d, Decimal::from(square_metres)),
+                other => panic!("{other:?}"),
+            }
         }
     }
 

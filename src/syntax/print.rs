@@ -329,6 +329,10 @@ impl<'a> Printer<'a> {
                     self.write(part, out);
                 }
             }
+            ExprKind::Today => {
+                out.push_str(self.kw("today"));
+                self.mark(e.span, out);
+            }
             ExprKind::Call(f, args) => {
                 out.push_str(self.kw(f.name()));
                 out.push('(');
@@ -428,6 +432,10 @@ impl<'a> Printer<'a> {
             ExprKind::Unary(op, x) => {
                 self.prefix(*op, out);
                 self.wrapped_child(x, precedence(e), None, out);
+            }
+            ExprKind::Today => {
+                out.push_str(self.kw("today"));
+                self.mark(e.span, out);
             }
             ExprKind::Call(f, args) => {
                 out.push_str(self.kw(f.name()));
@@ -677,7 +685,7 @@ fn chain(e: &Expr) -> Vec<(Option<BinaryOp>, &Expr)> {
 fn has_table(e: &Expr) -> bool {
     match &e.node {
         ExprKind::Tiers(_) | ExprKind::Schedule(_) => true,
-        ExprKind::Lit(_) | ExprKind::Name(_) => false,
+        ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Today => false,
         ExprKind::Unary(_, x) => has_table(x),
         ExprKind::Binary(_, l, r) => has_table(l) || has_table(r),
         ExprKind::If(c, t, f) => has_table(c) || has_table(t) || has_table(f),

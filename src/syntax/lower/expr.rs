@@ -205,6 +205,7 @@ impl Lowerer<'_> {
                 self.deeper(Spanned::new(e, at), d1.max(d2).max(d3))
             }
             Rule::call => self.call(p),
+            Rule::today => Ok((Spanned::new(ExprKind::Today, at), 1)),
             Rule::tiers_expr | Rule::reaching_expr => self.tiers(p),
             Rule::schedule_expr => self.schedule(p),
             Rule::dated_expr => self.dated_expr(p),
@@ -259,6 +260,9 @@ impl Lowerer<'_> {
             Some(Rule::kw_round) => Builtin::Round,
             Some(Rule::kw_sum) => Builtin::Sum,
             Some(Rule::kw_amount_of) => Builtin::AmountOf,
+            Some(Rule::kw_years_between) => Builtin::YearsBetween,
+            Some(Rule::kw_round_down) => Builtin::RoundDown,
+            Some(Rule::kw_round_up) => Builtin::RoundUp,
             _ => {
                 let d = self.unknown_function(p.as_str(), span(&p));
                 self.deferred.borrow_mut().push(d);

@@ -1,0 +1,139 @@
+//! Divisions whose result a policy keeps: a quotient that may not
+//! terminate in decimals (`amount * budget / total_demand`) is exact in a
+//! comparison, but an item's or a param's value must say how it rounds.
+//! The checker warns of each such division before any evaluation, so the
+//! drafter writes `round(…, 0.01元)` (or `round_down`, `round_up`) where
+//! the policy means it; left unrounded, an evaluation whose quotient does
+//! not terminate is a `decree::precision` error.
+//!
+//! Not warned of: a division inside `round`, `round_down` or `round_up`;
+//! inside a comparison or a condition (decided exactly); by a constant
+//! whose quotients always terminate (a literal like `2`, `4`, `100`, `1万`,
+//! `20%`, or a param defined as one).
+
+use rust_decimal::Decimal;
+
+use super::Checker;
+use crate::ast::*;
+use crate::diagnostic::{Code, Diagnostic};
+
+impl Checker<'_> {
+    /// Warns of every division an item or a param keeps unrounded.
+    pub(super) fn warn_unrounded(&mut self) {
+        let mut found: Vec<(String, crate::span::Span)> = Vec::new();
+        for p in &self.policy.params {
+            if let Some(v) = &p.value {
+                self.kept_divisions(v, &mut |at| found.push((format!("param `{}`", p.name), at)));
+            }
+        }
+        for it in &self.policy.items {
+            let what = format!("`{}`", it.name());
+            self.kept_divisions(it.ast.body.expr(), &mut |at| found.push((what.clone(), at)));
+        }
+        for (what, at) in found {
+            let d = Diagnostic::warning(
+                Code::Precision,
+                format!("{what} keeps a quotient that may not terminate, and does not say how it rounds"),
+            )
+            .label(at, "this division may not terminate")
+            .help(
+                "wrap the value in round(…, 0.01元) (or round_down(…, 1元), round_up(…, 1万)) to say \
+                 how it rounds; a comparison of it needs no rounding",
+            )
+            .in_source(self.src);
+            self.policy.warnings.push(d);
+        }
+    }
+
+    /// Calls `found` with the span of each division in `e` whose quotient is
+    /// kept (see the module's rules).
+    fn kept_divisions(&self, e: &Expr, found: &mut impl FnMut(crate::span::Span)) {
+        match &e.node {
+            ExprKind::Call(Builtin::Round | Builtin::RoundDown | Builtin::RoundUp, _)
+            | ExprKind::Binary(
+                BinaryOp::Cmp(_) | BinaryOp::And | BinaryOp::Or | BinaryOp::In,
+                ..,
+            )
+            | ExprKind::Chain(BinaryOp::And | BinaryOp::Or, _) => {}
+            ExprKind::Binary(BinaryOp::Div, l, r) => {
+                if !self.terminates(r) {
+                    found(e.span);
+                }
+                self.kept_divisions(l, found);
+            }
+            ExprKind::Chain(BinaryOp::Div, terms) => {
+                if terms.iter().skip(1).any(|t| !self.terminates(t)) {
+                    found(e.span);
+                }
+                if let Some(first) = terms.first() {
+                    self.kept_divisions(first, found);
+                }
+            }
+            ExprKind::If(_, t, f) => {
+                self.kept_divisions(t, found);
+                self.kept_divisions(f, found);
+            }
+            ExprKind::Tiers(t) => {
+                for (_, v) in &t.rows {
+                    self.kept_divisions(v, found);
+                }
+                if let Some(o) = &t.otherwise {
+                    self.kept_divisions(o, found);
+                }
+            }
+            other => other.for_each_child(&mut |c| self.kept_divisions(c, found)),
+        }
+    }
+
+    /// Whether every quotient by `e` terminates: `e` is a literal (or a
+    /// param defined as one) whose digits have no prime factor but 2 and 5.
+    fn terminates(&self, e: &Expr) -> bool {
+        match &e.node {
+            ExprKind::Lit(Literal {
+                value: LitValue::Quantity(_, d),
+                ..
+            }) => terminating_divisor(*d),
+            ExprKind::Name(Name {
+                symbol: Some(Symbol::Param(i)),
+                ..
+            }) => self
+                .policy
+                .param(*i)
+                .and_then(|p| p.value.as_ref())
+                .is_some_and(|v| matches!(v.node, ExprKind::Lit(_)) && self.terminates(v)),
+            _ => false,
+        }
+    }
+}
+
+/// Whether every decimal divided by `d` gives a terminating decimal: `d`'s
+/// digits, without their trailing zeros, are a product of 2s and 5s.
+fn terminating_divisor(d: Decimal) -> bool {
+    if d.is_zero() {
+        return false;
+    }
+    let mut m = d.normalize().mantissa().unsigned_abs();
+    for p in [2u128, 5] {
+        while m.is_multiple_of(p) {
+            m /= p;
+        }
+    }
+    m == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminating_divisor;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn divisors_of_twos_and_fives_terminate() {
+        for ok in [1, 2, 4, 5, 8, 10, 16, 20, 25, 100, 10_000] {
+            assert!(terminating_divisor(Decimal::from(ok)), "{ok}");
+        }
+        assert!(terminating_divisor(Decimal::new(2, 1)));
+        for not in [0, 3, 6, 7, 12, 30_000] {
+            assert!(!terminating_divisor(Decimal::from(not)), "{not}");
+        }
+    }
+}
