@@ -220,7 +220,7 @@ fn is_status(rule: &str) -> bool {
 
 /// Contextual keywords that start a declaration (`cap`, which may still
 /// name a param): offered outside tests, never as a status.
-const DECLARATIONS: &[&str] = &["cap"];
+const DECLARATIONS: &[&str] = &["cap", "budget"];
 
 /// Whether `rule` means something only inside a test.
 fn test_only(rule: &str) -> bool {

@@ -348,6 +348,7 @@ pub const CONTEXTUAL: &[&str] = &[
     "listed",
     "cap",
     "superseded",
+    "budget",
 ];
 
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).
