@@ -91,7 +91,6 @@ pub enum BudgetRule {
     FirstCome(Name, Loc),
 }
 
-
 /// `record name "label" { field: type "label", … }`: a record type, the
 /// shape of each entry of a `list of` fact (an enterprise's projects).
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +104,6 @@ pub struct RecordDecl {
     /// The whole declaration.
     pub span: Loc,
 }
-
 
 /// A stacking group (就高不重复): of its members, an enterprise receives
 /// one; the others are superseded (see `docs/LANGUAGE.md`, 29b).
@@ -681,7 +679,6 @@ pub struct DatedPart {
     /// The whole part.
     pub span: Loc,
 }
-
 
 /// The direct subexpressions of an expression kind, in the order written,
 /// each given to `$f`; with `mut`, to change them. One body serves both

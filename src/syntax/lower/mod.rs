@@ -10,8 +10,8 @@
 
 mod across;
 mod expr;
-mod records;
 mod issue16;
+mod records;
 mod test_decl;
 mod tokens;
 
