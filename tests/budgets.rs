@@ -142,3 +142,77 @@ proptest! {
         }
     }
 }
+
+/// The bundled 实施细则 (an illustration) over its example population: the
+/// district fund of 1亿 is short of the demand, and each enterprise gets
+/// its entitlement scaled down to the fen, the fen left over by largest
+/// remainder, summing to the fund exactly.
+#[test]
+fn the_bundled_district_rules_share_their_fund_over_the_example_population() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let policy = decree::load(&SourceFile::new(
+        "district-rules-illustration.decree",
+        read("policies/district-rules-illustration.decree"),
+    ))
+    .unwrap();
+    let text = read("examples/district/population.csv");
+    let options = ReadOptions {
+        name: "population.csv".into(),
+        keys: vec!["enterprise".into()],
+        ..ReadOptions::default()
+    };
+    let open = || Csv::new(&policy, text.as_bytes(), &options).map(|(c, _)| c);
+    let mut rows = Entitlements::default();
+    let at = jiff::civil::date(2023, 8, 1);
+    // Whole evaluations, so that the sink can read each item by name.
+    let settings = Settings::full(Options {
+        at: Some(at),
+        ..Options::default()
+    });
+    let (_, totals) = run_with_budgets(open, &mut rows, &settings, |_| {}).unwrap();
+    let t = &totals[0];
+    let fund = Decimal::from(100_000_000);
+    assert_eq!(t.budget, fund);
+    assert!(t.demand > fund, "{t:?}");
+    assert_eq!(t.allocated, fund);
+    let allocations: Vec<Decimal> = rows.0.iter().map(|(_, a)| a.unwrap()).collect();
+    assert_eq!(allocations.iter().copied().sum::<Decimal>(), fund);
+    let demand: Decimal = rows.0.iter().map(|(e, _)| *e).sum();
+    assert_eq!(demand, t.demand);
+    // Each share is entitlement × fund ÷ demand taken down to the fen, or
+    // one fen more: never above the entitlement.
+    let fen = Decimal::new(1, 2);
+    for ((e, _), a) in rows.0.iter().zip(&allocations) {
+        let floor = (*e * fund / demand).trunc_with_scale(2);
+        assert!(*a == floor || *a == floor + fen, "{a} for {e}");
+        assert!(*a <= *e);
+    }
+}
+
+/// Each row's entitlement to the district fund (its granted amounts of the
+/// fund's items) and its allocation.
+#[derive(Default)]
+struct Entitlements(Vec<(Decimal, Option<Decimal>)>, Option<Option<Decimal>>);
+
+impl Sink for Entitlements {
+    fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
+        let evaluation = row.evaluation().expect("a run with whole evaluations");
+        let amount = |name: &str| {
+            evaluation
+                .item(name)
+                .and_then(|i| i.amount)
+                .unwrap_or_default()
+        };
+        let entitlement = amount("district_tech_upgrade") + amount("startup_rent");
+        self.0.push((entitlement, self.1.take().flatten()));
+        Ok(())
+    }
+}
+
+impl BudgetSink for Entitlements {
+    fn allocations(&mut self, a: &[Option<Decimal>]) -> Result<(), Diagnostic> {
+        self.1 = Some(a[0]);
+        Ok(())
+    }
+}
