@@ -106,7 +106,7 @@ pub struct RecordDecl {
 }
 
 /// A stacking group (就高不重复): of its members, an enterprise receives
-/// one; the others are superseded (see `docs/LANGUAGE.md`, 29b).
+/// one; the others are superseded (see `docs/LANGUAGE.md`, §30).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exclusive {
     /// Its name.

@@ -204,7 +204,7 @@ pub struct Policy {
 }
 
 /// A stacking group (就高不重复), checked: of its members an enterprise
-/// receives one (see `docs/LANGUAGE.md`, 29b).
+/// receives one (see `docs/LANGUAGE.md`, §30).
 #[derive(Debug, Clone)]
 pub struct GroupInfo {
     /// Its name.
