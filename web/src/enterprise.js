@@ -231,6 +231,7 @@ function redrawResults() {
     h('div', { class: 'totalbar' },
       h('span', { class: 'tlabel' }, t('total')),
       h('span', { class: 'total', id: 'total' }, pair(total)),
+      total.revenue_forgone ? h('span', { class: 'muted', id: 'total-split' }, t('total_split', pair(total.outlays), pair(total.revenue_forgone))) : null,
       h('span', { class: incomplete ? 'warn' : 'muted' }, incomplete ? t('total_incomplete', incomplete) : t('total_complete')),
       h('span', { class: 'muted' }, S.resultFromText ? t('evaluated_text') : t('evaluated_file')),
       r.window ? h('span', { class: 'muted' }, `${t('window')}：${r.window.note}`) : null),

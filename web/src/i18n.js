@@ -56,6 +56,7 @@ const zh = {
   col_value: '金额／结果',
   col_notes: '说明',
   total: '合计',
+  total_split: (out, forgone) => `其中财政支出 ${out}，税收优惠（放弃的收入）${forgone}`,
   total_incomplete: (n) => `不完整：${n} 个条目未定或出错，未计入`,
   total_complete: '完整',
   soft_cap: '原则上',
@@ -185,6 +186,7 @@ const en = {
   col_value: 'Amount / value',
   col_notes: 'Notes',
   total: 'Total',
+  total_split: (out, forgone) => `of which outlays ${out}, revenue forgone ${forgone}`,
   total_incomplete: (n) => `incomplete: ${n} item(s) undetermined or failed, left out`,
   total_complete: 'complete',
   soft_cap: 'soft cap',
@@ -261,8 +263,8 @@ const en = {
 
 // Kinds and statuses: their Chinese names are the language's own keywords.
 const kw = Object.fromEntries(KEYWORDS.map((k) => [k.rule, k]));
-const statusRules = ['granted', 'ineligible', 'undetermined', 'not_in_force', 'met', 'not_met', 'listed'];
-const kindRules = ['subsidy', 'award', 'interest_subsidy', 'matching', 'benefit', 'eligibility', 'target', 'commitment'];
+const statusRules = ['granted', 'ineligible', 'undetermined', 'not_in_force', 'met', 'not_met', 'listed', 'superseded'];
+const kindRules = ['subsidy', 'award', 'interest_subsidy', 'matching', 'benefit', 'eligibility', 'target', 'commitment', 'tax_relief'];
 for (const r of [...statusRules, ...kindRules]) {
   zh[`kw_${r}`] = kw[r].chinese;
   en[`kw_${r}`] = kw[r].english.replace(/_/g, ' ');

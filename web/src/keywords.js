@@ -455,6 +455,153 @@ export const KEYWORDS = [
   "chinese": "列明",
   "doc_en": "status: the commitment is listed as written",
   "doc_zh": "状态：承诺按原文列明"
+ },
+ {
+  "rule": "record",
+  "english": "record",
+  "chinese": "记录",
+  "doc_en": "declares a record type: the fields each of an enterprise's projects has",
+  "doc_zh": "声明记录类型：企业每个项目所具有的字段"
+ },
+ {
+  "rule": "list_of",
+  "english": "list of",
+  "chinese": "列表",
+  "doc_en": "a fact holding a list of records (an enterprise's projects)",
+  "doc_zh": "由若干记录组成的事实（企业的各个项目）"
+ },
+ {
+  "rule": "for_each",
+  "english": "for each",
+  "chinese": "对每个",
+  "doc_en": "evaluates an item once per record of a list fact and adds the amounts",
+  "doc_zh": "对列表事实的每条记录分别计算条目，金额相加"
+ },
+ {
+  "rule": "amount_of",
+  "english": "amount_of",
+  "chinese": "享受额",
+  "doc_en": "another monetary item's amount, counting 0元 when it is not granted",
+  "doc_zh": "另一资金条目的享受金额，未给予时计为0元"
+ },
+ {
+  "rule": "tax_relief",
+  "english": "tax_relief",
+  "chinese": "税收优惠",
+  "doc_en": "revenue forgone: a tax reduction, extra deduction or reduced rate",
+  "doc_zh": "税收优惠：减免、加计扣除或优惠税率（放弃的收入）"
+ },
+ {
+  "rule": "exclusive",
+  "english": "exclusive",
+  "chinese": "就高不重复",
+  "doc_en": "a stacking group: the enterprise receives only the highest member",
+  "doc_zh": "就高不重复：企业只享受其中最高的一项"
+ },
+ {
+  "rule": "cap",
+  "english": "cap",
+  "chinese": "累计上限",
+  "doc_en": "a cumulative cap per enterprise over named items and measures",
+  "doc_zh": "同一企业累计资助上限"
+ },
+ {
+  "rule": "covers",
+  "english": "covering",
+  "chinese": "覆盖",
+  "doc_en": "the items and measures a cap covers",
+  "doc_zh": "累计上限所覆盖的条目与措施"
+ },
+ {
+  "rule": "in_order",
+  "english": "in order",
+  "chinese": "按序",
+  "doc_en": "in the written order: the first granted wins, or the last listed is reduced first",
+  "doc_zh": "按书写顺序：先列者优先，超出部分从最后一项扣减"
+ },
+ {
+  "rule": "pro_rata",
+  "english": "pro rata",
+  "chinese": "按比例核减",
+  "doc_en": "reduced in proportion to each amount",
+  "doc_zh": "按各项金额比例核减"
+ },
+ {
+  "rule": "superseded",
+  "english": "superseded",
+  "chinese": "被替代",
+  "doc_en": "status: another member of its stacking group is granted instead",
+  "doc_zh": "状态：被同组就高的条目替代"
+ },
+ {
+  "rule": "from",
+  "english": "from",
+  "chinese": "自",
+  "doc_en": "the first day a dated value is in force",
+  "doc_zh": "分时取值的生效日期"
+ },
+ {
+  "rule": "until",
+  "english": "until",
+  "chinese": "至",
+  "doc_en": "the last day a dated value is in force",
+  "doc_zh": "分时取值的截止日期（含当日）"
+ },
+ {
+  "rule": "dated",
+  "english": "dated",
+  "chinese": "分时",
+  "doc_en": "a value that changes by date: the part in force at the evaluation date",
+  "doc_zh": "按日期分段的取值：取评估日有效的一段"
+ },
+ {
+  "rule": "budget",
+  "english": "budget",
+  "chinese": "资金总额",
+  "doc_en": "a fund shared by every applicant of the named items",
+  "doc_zh": "指定条目的全体申报企业共用的资金总额"
+ },
+ {
+  "rule": "for",
+  "english": "for",
+  "chinese": "用于",
+  "doc_en": "the items and measures a budget pays for",
+  "doc_zh": "资金总额所用于的条目与措施"
+ },
+ {
+  "rule": "first_come",
+  "english": "first come by",
+  "chinese": "先到先得 按",
+  "doc_en": "the budget is paid in the order of a filing fact, until it runs out",
+  "doc_zh": "按申报顺序先到先得，直至资金用完"
+ },
+ {
+  "rule": "today",
+  "english": "today",
+  "chinese": "评估日期",
+  "doc_en": "the evaluation date (--at; a test's `at`)",
+  "doc_zh": "评估日期（--at；测试中的评估日）"
+ },
+ {
+  "rule": "years_between",
+  "english": "years_between",
+  "chinese": "周年数",
+  "doc_en": "the full years from one date to another, e.g. an enterprise's age",
+  "doc_zh": "两个日期之间的整年数，如企业成立年限"
+ },
+ {
+  "rule": "round_down",
+  "english": "round_down",
+  "chinese": "舍去",
+  "doc_en": "rounds down to a multiple of a step (toward minus infinity)",
+  "doc_zh": "向下舍去到步长的整数倍"
+ },
+ {
+  "rule": "round_up",
+  "english": "round_up",
+  "chinese": "进一",
+  "doc_en": "rounds up to a multiple of a step (toward plus infinity)",
+  "doc_zh": "向上进一到步长的整数倍"
  }
 ];
-export const CONTEXTUAL = ["set","at","granted","ineligible","undetermined","not_in_force","met","not_met","listed"];
+export const CONTEXTUAL = ["set","at","granted","ineligible","undetermined","not_in_force","met","not_met","listed","cap","superseded","budget"];

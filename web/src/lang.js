@@ -5,13 +5,13 @@ import { tags } from '@lezer/highlight';
 import { KEYWORDS } from './keywords.js';
 
 const GROUPS = {
-  decl: ['policy', 'issued', 'valid', 'fact', 'param', 'enum', 'chapter', 'measure', 'cite', 'test', 'facts', 'expect', 'include', 'set', 'at'],
-  kind: ['subsidy', 'award', 'interest_subsidy', 'matching', 'benefit', 'eligibility', 'target', 'commitment'],
-  clause: ['when', 'by', 'concerns', 'at_most', 'at_least', 'soft', 'if', 'then', 'else'],
+  decl: ['policy', 'issued', 'valid', 'fact', 'param', 'enum', 'chapter', 'measure', 'cite', 'test', 'facts', 'expect', 'include', 'set', 'at', 'record', 'exclusive', 'cap', 'budget'],
+  kind: ['subsidy', 'award', 'interest_subsidy', 'matching', 'benefit', 'eligibility', 'target', 'commitment', 'tax_relief'],
+  clause: ['when', 'by', 'concerns', 'at_most', 'at_least', 'soft', 'if', 'then', 'else', 'for_each', 'from', 'until', 'dated', 'for', 'covers', 'in_order', 'pro_rata', 'first_come'],
   op: ['and', 'or', 'not', 'in'],
-  atom: ['tbd', 'true', 'false', 'granted', 'ineligible', 'undetermined', 'not_in_force', 'met', 'not_met', 'listed'],
-  fn: ['min', 'max', 'clamp', 'round', 'sum', 'tiers', 'first_reaching', 'over', 'schedule', 'above'],
-  type: ['money', 'rate', 'count', 'area', 'duration', 'date', 'bool', 'text', 'set_of'],
+  atom: ['tbd', 'true', 'false', 'granted', 'ineligible', 'undetermined', 'not_in_force', 'met', 'not_met', 'listed', 'superseded'],
+  fn: ['min', 'max', 'clamp', 'round', 'sum', 'tiers', 'first_reaching', 'over', 'schedule', 'above', 'amount_of', 'years_between', 'round_down', 'round_up', 'today'],
+  type: ['money', 'rate', 'count', 'area', 'duration', 'date', 'bool', 'text', 'set_of', 'list_of'],
 };
 const groupOf = {};
 for (const [g, rules] of Object.entries(GROUPS)) for (const r of rules) groupOf[r] = g;
