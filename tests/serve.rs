@@ -255,7 +255,15 @@ fn every_route_answers_as_documented() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["measures-2-8-13", "shenzhen-manufacturing-2020"]);
+    assert_eq!(
+        ids,
+        [
+            "district-rules-illustration",
+            "measures-2-8-13",
+            "rd-tax-relief-illustration",
+            "shenzhen-manufacturing-2020"
+        ]
+    );
     insta::assert_snapshot!("policies", pretty(&v));
     answers.push(list);
 
@@ -280,6 +288,26 @@ fn every_route_answers_as_documented() {
     );
     insta::assert_snapshot!("policy-measures-2-8-13", pretty(&v));
     answers.push(one);
+    // The rules implementing rules add, over HTTP: a project list, 就高不重复
+    // and an annual cap cut pro rata to the fen.
+    let facts: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("examples/district/hengtong-machinery.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let district = s.post(
+        "/api/policies/district-rules-illustration/evaluate",
+        &json!({"facts": facts, "at": "2023-08-01"}),
+    );
+    let v = district.expect(200);
+    let city = common::item_named(&v, "city_tech_upgrade");
+    assert_eq!(city["status"], "superseded", "{city}");
+    assert_eq!(city["superseded_by"], "district_tech_upgrade", "{city}");
+    let d = common::item_named(&v, "district_tech_upgrade");
+    assert_eq!(d["amount"], "23913043.48", "{d}");
+    assert_eq!(d["capped"]["before"], "27500000", "{d}");
+    assert_eq!(d["records"].as_array().unwrap().len(), 3, "{d}");
+    assert_eq!(v["total"]["min"], "30000000", "{v}");
     let nope = s.get("/api/policies/measures-2-8-31");
     let v = nope.error(404, "decree::serve::not_found");
     assert_eq!(v["error"]["help"], "did you mean `measures-2-8-13`?");
