@@ -208,7 +208,10 @@ fn whole_hint(r: &ItemResult) -> String {
             // The one wording of a cap that bound is the explanation's.
             let capped = r.notes.iter().any(|n| n.starts_with("capped at"));
             let soft = if r.soft_cap { " (soft)" } else { "" };
-            if capped {
+            if let Some(c) = &r.capped {
+                // A cumulative cap (累计上限) cut it: say which.
+                format!("= {v} · cut by {}{soft}", c.cap)
+            } else if capped {
                 format!("= {v} · capped{soft}")
             } else {
                 format!("= {v}{soft}")
@@ -222,6 +225,10 @@ fn whole_hint(r: &ItemResult) -> String {
                 format!("= {}", causes.join(", "))
             }
         }
+        (_, Status::Superseded) => match &r.superseded_by {
+            Some(by) => format!("= superseded by {by}"),
+            None => "= superseded".to_string(),
+        },
         _ => format!("= {}", r.status.as_str()),
     }
 }
@@ -297,6 +304,27 @@ mod tests {
         assert!(doc.amounts(&bad).is_err());
         let unknown = SourceFile::new("e.txt", "");
         assert!(doc.amounts(&unknown).is_err());
+    }
+
+    #[test]
+    fn hints_name_the_member_that_supersedes_and_the_cap_that_cut() {
+        let text = "fact x: money\nmeasure 1 \"m\" {\n  subsidy a = 10% * x\n  subsidy b = 20% * x\n  subsidy c = 30% * x\n}\nexclusive g \"就高\" { a, b }\ncap k \"累计\" = 40万 over { b, c } pro rata\n";
+        let doc = Document::new("p.decree", text, &none);
+        let facts = SourceFile::new("e.json", r#"{"x": "100万"}"#);
+        let labels: Vec<String> = doc
+            .amounts(&facts)
+            .expect("hints")
+            .into_iter()
+            .map(|h| h.label)
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "= superseded by b",
+                "= 16万元 · cut by k",
+                "= 24万元 · cut by k"
+            ]
+        );
     }
 
     #[test]
