@@ -582,3 +582,55 @@ fn a_bare_rate_above_one_in_a_csv_cell_is_warned_about() {
     let o = batch(DRAFT, &input, &["--strict"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
+
+/// A policy with a budget: each output row carries its allocation (CSV
+/// column `BUDGET.allocation`, JSON Lines `allocations`), and the
+/// allocations of the bundled district population sum to its fund of 1亿
+/// exactly.
+#[test]
+fn each_row_carries_its_budget_allocation() {
+    let dir = scratch("allocations");
+    let csv_out = dir.join("out.csv");
+    let jsonl_out = dir.join("out.jsonl");
+    for out in [&csv_out, &jsonl_out] {
+        let o = decree(&[
+            "batch",
+            "policies/district-rules-illustration.decree",
+            "--facts",
+            "examples/district/population.csv",
+            "--key",
+            "enterprise",
+            "--at",
+            "2023-08-01",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let text = std::fs::read_to_string(&csv_out).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "district_fund.allocation")
+        .expect("an allocation column");
+    assert_eq!(col, header.len() - 1);
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let mut rows = 0;
+    for line in lines {
+        let cell = line.split(',').nth(col).unwrap();
+        sum += cell.parse::<rust_decimal::Decimal>().unwrap();
+        rows += 1;
+    }
+    assert_eq!(rows, 40);
+    assert_eq!(sum, rust_decimal::Decimal::from(100_000_000));
+    let jsonl = std::fs::read_to_string(&jsonl_out).unwrap();
+    let mut jsum = rust_decimal::Decimal::ZERO;
+    for line in jsonl.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let a = v["allocations"]["district_fund"].as_str().unwrap();
+        jsum += a.parse::<rust_decimal::Decimal>().unwrap();
+    }
+    assert_eq!(jsum, sum);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -58,8 +58,19 @@ struct BatchSink<'m, W: std::io::Write> {
 /// How many distinct warnings about rows are shown.
 const WARNINGS_SHOWN: usize = 20;
 
-/// Allocations are not written to the rows yet; the totals are printed.
-impl<W: std::io::Write + Send> population::budget::BudgetSink for BatchSink<'_, W> {}
+/// Each row's allocations go to its line in the output file; the totals
+/// are printed.
+impl<W: std::io::Write + Send> population::budget::BudgetSink for BatchSink<'_, W> {
+    fn allocations(
+        &mut self,
+        allocations: &[Option<rust_decimal::Decimal>],
+    ) -> Result<(), Diagnostic> {
+        match &mut self.rows.0 {
+            Some(out) => out.allocations(allocations),
+            None => Ok(()),
+        }
+    }
+}
 
 impl<W: std::io::Write + Send> Sink for BatchSink<'_, W> {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::ast::ItemKind;
@@ -258,6 +259,8 @@ pub struct RowLines {
     items: Vec<(String, bool)>,
     /// Key names as JSON strings.
     keys: Vec<String>,
+    /// The policy's budgets' names as JSON strings (issue 16).
+    budgets: Vec<String>,
 }
 
 /// A text as a JSON string, quoted and escaped.
@@ -275,6 +278,7 @@ impl RowLines {
                 .map(|i| (quoted(i.name()), i.kind().is_monetary()))
                 .collect(),
             keys: keys.iter().map(|k| quoted(k)).collect(),
+            budgets: policy.budgets.iter().map(|b| quoted(&b.name)).collect(),
         }
     }
 
@@ -283,6 +287,21 @@ impl RowLines {
     /// # Errors
     /// The output's.
     pub fn write(&self, out: &mut impl Write, r: &RowView<'_>) -> std::io::Result<()> {
+        self.write_allocated(out, r, &[])
+    }
+
+    /// Writes one row as a line, with its allocation from each of the
+    /// policy's budgets (`allocations`, in their order; `null` where it is
+    /// not known) when the policy has any.
+    ///
+    /// # Errors
+    /// The output's.
+    pub fn write_allocated(
+        &self,
+        out: &mut impl Write,
+        r: &RowView<'_>,
+        allocations: &[Option<Decimal>],
+    ) -> std::io::Result<()> {
         write!(out, "{{\"line\":{}", r.line())?;
         if !self.keys.is_empty() {
             write!(out, ",\"keys\":{{")?;
@@ -313,11 +332,23 @@ impl RowLines {
             write!(out, "}}")?;
         }
         let (lo, hi) = r.total();
-        writeln!(
+        write!(
             out,
-            "}},\"total\":{{\"min\":\"{}\",\"max\":\"{}\"}}}}",
+            "}},\"total\":{{\"min\":\"{}\",\"max\":\"{}\"}}",
             lo.normalize(),
             hi.normalize()
-        )
+        )?;
+        if !self.budgets.is_empty() {
+            write!(out, ",\"allocations\":{{")?;
+            for (i, name) in self.budgets.iter().enumerate() {
+                let sep = if i == 0 { "" } else { "," };
+                match allocations.get(i).copied().flatten() {
+                    Some(a) => write!(out, "{sep}{name}:\"{}\"", a.normalize())?,
+                    None => write!(out, "{sep}{name}:null")?,
+                }
+            }
+            write!(out, "}}")?;
+        }
+        writeln!(out, "}}")
     }
 }

@@ -3,8 +3,9 @@
 //! rows' key columns (`--key`) pass through after `line`.
 //!
 //! CSV: `line,KEY…,ITEM.status,ITEM.min,ITEM.max,…,total.min,total.max`
-//! (`min`/`max` for monetary items only). JSON Lines: one object per row
-//! in the layout of [`super::json::RowLines`].
+//! (`min`/`max` for monetary items only), then `BUDGET.allocation` for each
+//! budget of the policy. JSON Lines: one object per row in the layout of
+//! [`super::json::RowLines`].
 
 use std::io::Write;
 
@@ -13,6 +14,7 @@ use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::population::RowView;
 use crate::population::Sink;
+use crate::population::budget::BudgetSink;
 
 /// The format of a file of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,11 @@ pub struct RowWriter<W: Write> {
     items: Vec<(String, bool)>,
     keys: Vec<String>,
     json: RowLines,
+    /// The policy's budgets, by name: a column each (issue 16).
+    budgets: Vec<String>,
+    /// The allocations of the row about to be written, when the run
+    /// allocates budgets ([`BudgetSink`]).
+    pending: Vec<Option<rust_decimal::Decimal>>,
 }
 
 impl<W: Write> RowWriter<W> {
@@ -63,6 +70,8 @@ impl<W: Write> RowWriter<W> {
                 .collect(),
             keys: keys.to_vec(),
             json: RowLines::new(policy, keys),
+            budgets: policy.budgets.iter().map(|b| b.name.clone()).collect(),
+            pending: Vec::new(),
         }
     }
 
@@ -72,9 +81,10 @@ impl<W: Write> RowWriter<W> {
     /// A [`Code::Io`] diagnostic when the output cannot be written.
     pub fn write(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         let written = match self.format {
-            RowFormat::JsonLines => self.json.write(&mut self.out, row),
+            RowFormat::JsonLines => self.json.write_allocated(&mut self.out, row, &self.pending),
             RowFormat::Csv => self.header().and_then(|()| self.csv_row(row)),
         };
+        self.pending.clear();
         written.map_err(|e| self.failed(&e))
     }
 
@@ -99,6 +109,7 @@ impl<W: Write> RowWriter<W> {
         }
         h.push("total.min".into());
         h.push("total.max".into());
+        h.extend(self.budgets.iter().map(|b| format!("{b}.allocation")));
         writeln!(self.out, "{}", h.join(","))
     }
 
@@ -120,7 +131,16 @@ impl<W: Write> RowWriter<W> {
             }
         }
         let (lo, hi) = r.total();
-        writeln!(self.out, ",{},{}", lo.normalize(), hi.normalize())
+        write!(self.out, ",{},{}", lo.normalize(), hi.normalize())?;
+        // A budget's allocation, empty where it is not known (or the run
+        // allocated nothing).
+        for i in 0..self.budgets.len() {
+            match self.pending.get(i).copied().flatten() {
+                Some(a) => write!(self.out, ",{}", a.normalize())?,
+                None => write!(self.out, ",")?,
+            }
+        }
+        writeln!(self.out)
     }
 }
 
@@ -131,6 +151,17 @@ fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
     } else {
         std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Each row's allocations come just before the row: kept for its line.
+impl<W: Write + Send> BudgetSink for RowWriter<W> {
+    fn allocations(
+        &mut self,
+        allocations: &[Option<rust_decimal::Decimal>],
+    ) -> Result<(), Diagnostic> {
+        self.pending = allocations.to_vec();
+        Ok(())
     }
 }
 
