@@ -120,6 +120,19 @@ fn syntax_error(source: &SourceFile, e: &pest::error::Error<Rule>) -> Diagnostic
         Some(c) if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
         Some(c) => format!("`{c}`"),
     };
+    // A reserved word where a name was expected reads as "found `b`"
+    // unless the whole word is named: say it is a keyword.
+    let wants_name = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives
+            .iter()
+            .any(|r| describe(*r).as_deref() == Some("a name")),
+        pest::error::ErrorVariant::CustomError { .. } => false,
+    };
+    let reserved = reserved_word_at(&source.text, at).filter(|_| wants_name);
+    let (found_text, len) = match reserved {
+        Some((word, _)) => (format!("the keyword `{word}`"), word.len()),
+        None => (found_text, len),
+    };
     let message = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
             let mut wanted: Vec<String> = Vec::new();
@@ -152,10 +165,31 @@ fn syntax_error(source: &SourceFile, e: &pest::error::Error<Rule>) -> Diagnostic
             .in_source(source);
         }
     };
+    let help = match reserved {
+        Some((word, k)) => format!(
+            "`{word}` is a keyword ({} / {}) and cannot name anything: choose another name, such as `{word}_1`",
+            k.english, k.chinese
+        ),
+        None => "see docs/LANGUAGE.md for the syntax of each declaration".to_string(),
+    };
     Diagnostic::error(Code::Syntax, message)
         .label(Span::new(at, at + len), "here")
-        .help("see docs/LANGUAGE.md for the syntax of each declaration")
+        .help(help)
         .in_source(source)
+}
+
+/// The reserved keyword spelt by the whole word at `at`, if it is one.
+fn reserved_word_at(text: &str, at: usize) -> Option<(&str, &'static keywords::Keyword)> {
+    let rest = text.get(at..)?;
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| !(c == '_' || unicode_ident::is_xid_continue(c)))
+        .map_or(rest.len(), |(i, _)| i);
+    let word = rest.get(..end).filter(|w| !w.is_empty())?;
+    let k = keywords::KEYWORDS.iter().find(|k| {
+        (k.english == word || k.chinese == word) && !keywords::CONTEXTUAL.contains(&k.rule)
+    })?;
+    Some((word, k))
 }
 
 /// Drops alternatives that a broader one already names: "an expression"

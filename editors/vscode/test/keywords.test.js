@@ -55,6 +55,8 @@ function scopesOf(grammar, line, word) {
 function lineFor(rule, spelling) {
   if (rule === 'set') return `${spelling} growth = 1`;
   if (rule === 'at') return `${spelling} 2026-01-01`;
+  // `cap` and `budget` start declarations; the statuses stand after `expect … =`.
+  if (rule === 'cap' || rule === 'budget') return `${spelling} k "l" = 1万`;
   if (CONTEXTUAL.has(rule)) return `expect item = ${spelling}`;
   return `x ${spelling} y`;
 }
