@@ -158,6 +158,9 @@ fn router(state: Shared) -> Router {
         .route("/assets/{*path}", get(studio::asset))
         .with_state(state)
         .layer(DefaultBodyLimit::max(bounds.max_json))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            refuse_oversize(bounds.max_json, req, next)
+        }))
         // Innermost first: each layer wraps those before it.
         .layer(RequestBodyLimitLayer::new(
             bounds.max_upload.max(bounds.max_json),
@@ -214,4 +217,30 @@ async fn shutdown() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// A JSON body whose stated length is over the bound is refused with 413,
+/// but only once it has been read (and dropped; the outer
+/// `RequestBodyLimitLayer` bounds how much): a client still sending reads
+/// the answer instead of a broken connection. Uploads count their own
+/// bytes (`jobs::start`).
+async fn refuse_oversize(
+    max_json: usize,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let stated = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let upload = req.uri().path() == "/api/population";
+    match stated {
+        Some(n) if n > max_json && !upload => {
+            let _ = axum::body::to_bytes(req.into_body(), usize::MAX).await;
+            StatusCode::PAYLOAD_TOO_LARGE.into_response()
+        }
+        _ => next.run(req).await,
+    }
 }
