@@ -460,6 +460,10 @@ impl<'a> Printer<'a> {
                 }
                 newline(cont.saturating_sub(STEP), out);
                 out.push(')');
+                // The `)` has a line of its own: a comment that followed the
+                // call in the source ends that line, not the last argument's
+                // (where, formatted again, it would break the call apart).
+                self.mark(e.span, out);
             }
             ExprKind::If(c, t, f) => {
                 out.push_str(self.kw("if"));
