@@ -838,3 +838,104 @@ fn semantic_tokens_of_a_small_policy() {
     );
     s.shutdown();
 }
+
+const DISTRICT: &str = "policies/district-rules-illustration.decree";
+
+/// The rules across items (issue 16) as an editor meets them in the
+/// district illustration: the outline holds the record type with its
+/// fields, the stacking group, the cap and the budget; a hover says what
+/// each is; completion after `p.` offers the record's fields; the inlay
+/// hints of an enterprise with two upgrade projects say which subsidy is
+/// superseded by which, and each capped amount before and after the cap.
+#[test]
+fn the_district_rules_in_outline_hover_completion_and_hints() {
+    let mut s = Server::start();
+    let facts = root().join("examples/district/hengtong-machinery.json");
+    s.request(
+        "initialize",
+        json!({"capabilities": {}, "initializationOptions": {
+            "exampleFacts": facts.display().to_string(), "evaluationDate": "2024-03-01"}}),
+    );
+    let (uri, text) = (uri_of(DISTRICT), read(DISTRICT));
+    s.open(&uri, &text);
+
+    let outline = s.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    )["result"]
+        .clone();
+    let entries: Vec<(String, u64, usize)> = outline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let children = e["children"].as_array().map_or(0, Vec::len);
+            (e["name"].as_str().unwrap().to_string(), e["kind"].as_u64().unwrap(), children)
+        })
+        .collect();
+    // Struct 23 (three fields), Interface 11, Operator 25, Object 19.
+    for wanted in [
+        ("project", 23, 3),
+        ("tech_upgrade_once", 11, 0),
+        ("annual_cap", 25, 0),
+        ("district_fund", 19, 0),
+    ] {
+        assert!(
+            entries.contains(&(wanted.0.to_string(), wanted.1, wanted.2)),
+            "{wanted:?} in {entries:?}"
+        );
+    }
+
+    let hover = |s: &mut Server, needle: &str, into: usize| {
+        let r = s.request("textDocument/hover", at(&uri, pos(&text, needle, 0, into)));
+        r["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let group = hover(&mut s, "exclusive tech_upgrade_once", 12);
+    assert!(group.starts_with("exclusive `tech_upgrade_once`"), "{group}");
+    assert!(group.contains("`district_tech_upgrade` (区级技术改造资助)"), "{group}");
+    let cap = hover(&mut s, "cap annual_cap", 6);
+    assert!(cap.contains("3000万 over the sum of its items"), "{cap}");
+    let budget = hover(&mut s, "budget district_fund", 9);
+    assert!(budget.contains("a fund of 1亿 shared by the population"), "{budget}");
+    let dated = hover(&mut s, "param project_cap", 8);
+    assert!(
+        dated.contains("- 3000万: in force from 2023-07-01"),
+        "{dated}"
+    );
+
+    let fields = s.request(
+        "textDocument/completion",
+        at(&uri, pos(&text, "p.kind == upgrade", 0, 2)),
+    )["result"]
+        .clone();
+    let labels: Vec<&str> = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["investment", "kind", "name"]);
+
+    let whole =
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": 9999, "character": 0}});
+    let r = s.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": whole}),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let shown: Vec<String> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let line = h["position"]["line"].as_u64().unwrap() as usize;
+            let code: String = lines[line].trim().chars().take(40).collect();
+            format!("{:>4} {code:<40} {}", line + 1, h["label"].as_str().unwrap())
+        })
+        .collect();
+    insta::assert_snapshot!("inlay_hints_district_hengtong", shown.join("\n"));
+    s.shutdown();
+}

@@ -43,6 +43,7 @@ pub(crate) fn run(_args: Args) -> std::result::Result<(), Failed> {
             roots: Mutex::default(),
             outlines: Mutex::default(),
             refreshes: Mutex::default(),
+            date: Mutex::new(Some(jiff::Zoned::now().date())),
         });
         // The protocol library stops reading at the first message it cannot
         // decode, so messages pass through `sanitise` first.
@@ -151,6 +152,9 @@ struct Backend {
     outlines: Mutex<HashMap<String, (std::time::SystemTime, Vec<service::Symbol>)>>,
     /// What the client can be asked to refresh when the example changes.
     refreshes: Mutex<Refreshes>,
+    /// The date the example is evaluated at: today, as `decree eval`
+    /// takes it, or `initializationOptions.evaluationDate`.
+    date: Mutex<Option<jiff::civil::Date>>,
 }
 
 /// The client's `refreshSupport`s the server uses.
@@ -461,6 +465,15 @@ impl LanguageServer for Backend {
         if let Some(path) = facts {
             self.select_facts(path).await;
         }
+        let date = p
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("evaluationDate"))
+            .and_then(|d| d.as_str())
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok());
+        if let Some(date) = date {
+            *locked(&self.date) = Some(date);
+        }
         *locked(&self.roots) = workspace_roots(&p);
         Ok(lsp::InitializeResult {
             capabilities: capabilities(),
@@ -479,7 +492,9 @@ impl LanguageServer for Backend {
         let item = p.text_document;
         let uri = item.uri.clone();
         self.analysed(item.uri, item.version, |doc, include| {
-            *doc = Some(Document::new(&uri.0, &item.text, include));
+            let mut opened = Document::new(&uri.0, &item.text, include);
+            opened.set_example_date(*locked(&self.date));
+            *doc = Some(opened);
         })
         .await;
     }
@@ -1158,5 +1173,10 @@ fn symbol_kind(kind: service::SymbolKind) -> lsp::SymbolKind {
         service::SymbolKind::Param => lsp::SymbolKind::Constant,
         service::SymbolKind::Enum => lsp::SymbolKind::Enum,
         service::SymbolKind::Test => lsp::SymbolKind::Event,
+        service::SymbolKind::Record => lsp::SymbolKind::Struct,
+        service::SymbolKind::Field => lsp::SymbolKind::Field,
+        service::SymbolKind::Group => lsp::SymbolKind::Interface,
+        service::SymbolKind::Cap => lsp::SymbolKind::Operator,
+        service::SymbolKind::Budget => lsp::SymbolKind::Object,
     }
 }

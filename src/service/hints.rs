@@ -21,8 +21,8 @@ pub struct Hint {
 impl Document {
     /// The last checked policy evaluated on the enterprise of `facts` (a
     /// facts file's text under its name, whose extension says its format),
-    /// today's way (`Options::default()`); `None` when no policy has
-    /// checked yet.
+    /// at the date the host set ([`Document::set_example_date`]), otherwise
+    /// with the default options; `None` when no policy has checked yet.
     ///
     /// # Errors
     /// The facts file's format or contents, in a sentence.
@@ -34,11 +34,11 @@ impl Document {
         let format = crate::facts::format_of(facts).map_err(|d| d.message)?;
         let (values, _) = crate::facts_from_str(policy, &facts.name, &facts.text, format)
             .map_err(|ds| ds.0.first().map_or(String::new(), |d| d.message.clone()))?;
-        Ok(Some(crate::evaluate(
-            policy,
-            &values,
-            &crate::Options::default(),
-        )))
+        let options = crate::Options {
+            at: self.example_date,
+            ..crate::Options::default()
+        };
+        Ok(Some(crate::evaluate(policy, &values, &options)))
     }
 
     /// Every item's value for the enterprise of `facts` (see
@@ -201,6 +201,11 @@ fn hint_label(r: &ItemResult) -> String {
     cut
 }
 
+/// Whether `hint` is shown whole, within [`HINT_COLUMNS`].
+fn fits(hint: &str) -> bool {
+    unicode_width::UnicodeWidthStr::width(hint) <= HINT_COLUMNS
+}
+
 /// An item's hint, however long.
 fn whole_hint(r: &ItemResult) -> String {
     match (&r.value, r.status) {
@@ -208,14 +213,23 @@ fn whole_hint(r: &ItemResult) -> String {
             // The one wording of a cap that bound is the explanation's.
             let capped = r.notes.iter().any(|n| n.starts_with("capped at"));
             let soft = if r.soft_cap { " (soft)" } else { "" };
-            if let Some(c) = &r.capped {
-                // A cumulative cap (累计上限) cut it: say which.
-                format!("= {v} · cut by {}{soft}", c.cap)
+            let mut hint = if let Some(c) = &r.capped {
+                // A cumulative cap (累计上限) cut it: before → after, and
+                // which when that fits (the hover names it anyway).
+                let before = crate::value::format_money(c.before);
+                let named = format!("= {before} → {v} · cut by {}{soft}", c.cap);
+                if fits(&named) {
+                    named
+                } else {
+                    format!("= {before} → {v} (cap){soft}")
+                }
             } else if capped {
                 format!("= {v} · capped{soft}")
             } else {
                 format!("= {v}{soft}")
-            }
+            };
+            hint.push_str(&records_word(r));
+            hint
         }
         (_, Status::Undetermined) => {
             let causes: Vec<String> = r.undetermined_by.iter().map(cause_word).collect();
@@ -231,6 +245,20 @@ fn whole_hint(r: &ItemResult) -> String {
         },
         _ => format!("= {}", r.status.as_str()),
     }
+}
+
+/// For an item decided per record (`for each`), how many of its records
+/// are granted: ` · 2 of 3 records`; empty for any other item.
+fn records_word(r: &ItemResult) -> String {
+    if r.records.is_empty() {
+        return String::new();
+    }
+    let granted = r
+        .records
+        .iter()
+        .filter(|x| x.status == Status::Granted)
+        .count();
+    format!(" · {granted} of {} records", r.records.len())
 }
 
 /// What left an item undetermined, in a hint's few words.
@@ -307,6 +335,22 @@ mod tests {
     }
 
     #[test]
+    fn a_per_record_item_says_how_many_records_are_granted_and_today_is_the_hosts() {
+        let text = "record project { investment: money }\nfact projects: list of project\nfact founded: date\nmeasure 1 \"m\" {\n  subsidy x = 10% * p.investment for each p in projects\n    when p.investment > 100万\n  award young = 1万\n    when years_between(founded, today) < 5\n}\n";
+        let mut doc = Document::new("p.decree", text, &none);
+        let facts = r#"{"projects": [{"investment": "300万"}, {"investment": "50万"}], "founded": "2020-05-01"}"#;
+        assert_eq!(
+            labels(&doc, facts),
+            [
+                (4, "= 30万元 · 1 of 2 records".to_string()),
+                (6, "= needs the evaluation date".to_string())
+            ]
+        );
+        doc.set_example_date(Some(jiff::civil::date(2024, 3, 1)));
+        assert_eq!(labels(&doc, facts)[1], (6, "= 1万元".to_string()));
+    }
+
+    #[test]
     fn hints_name_the_member_that_supersedes_and_the_cap_that_cut() {
         let text = "fact x: money\nmeasure 1 \"m\" {\n  subsidy a = 10% * x\n  subsidy b = 20% * x\n  subsidy c = 30% * x\n}\nexclusive g \"就高\" { a, b }\ncap k \"累计\" = 40万 over { b, c } pro rata\n";
         let doc = Document::new("p.decree", text, &none);
@@ -321,8 +365,8 @@ mod tests {
             labels,
             [
                 "= superseded by b",
-                "= 16万元 · cut by k",
-                "= 24万元 · cut by k"
+                "= 20万元 → 16万元 · cut by k",
+                "= 30万元 → 24万元 · cut by k"
             ]
         );
     }

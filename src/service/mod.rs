@@ -13,6 +13,7 @@
 //! library it opens no file: a file of tests names its policy with
 //! `include`, and the host reads it (see [`Document::update`]).
 
+mod across;
 mod analysis;
 mod complete;
 mod format;
@@ -69,6 +70,10 @@ pub struct Document {
     policy: Option<Checked>,
     /// How the current text's tests went, if it has any and they ran.
     tests: Option<TestSummary>,
+    /// The date the example enterprise is evaluated at (`today` in rules,
+    /// the part of a dated value in force, the validity window): the
+    /// host's, as `decree eval` takes today's; none until it sets one.
+    example_date: Option<jiff::civil::Date>,
     /// The outcomes of the tests' last run, so an edit runs again only the
     /// tests it touched.
     reruns: rerun::Reruns,
@@ -120,10 +125,18 @@ impl Document {
             program: None,
             policy: None,
             tests: None,
+            example_date: None,
             reruns: rerun::Reruns::default(),
         };
         doc.analyse(include);
         doc
+    }
+
+    /// Sets the date the example enterprise is evaluated at (see
+    /// [`Document::evaluate`]); `None` leaves rules that need it
+    /// undetermined.
+    pub fn set_example_date(&mut self, at: Option<jiff::civil::Date>) {
+        self.example_date = at;
     }
 
     /// Replaces the whole text and analyses it again.

@@ -50,6 +50,16 @@ pub enum SymbolKind {
     Enum,
     /// A test.
     Test,
+    /// A record type (its fields are its children).
+    Record,
+    /// A field of a record type.
+    Field,
+    /// A stacking group (`exclusive`, 就高不重复).
+    Group,
+    /// A cumulative cap (`cap`, 累计上限).
+    Cap,
+    /// A budget shared by a population (`budget`).
+    Budget,
 }
 
 /// One entry of a document's outline.
@@ -92,7 +102,15 @@ impl Document {
                 let policy = &self.policy.as_ref()?.policy;
                 let symbol = policy
                     .lookup(name)
-                    .or_else(|| field_at(policy, self.text(), span, name))?;
+                    .or_else(|| field_at(policy, self.text(), span, name));
+                let Some(symbol) = symbol else {
+                    // A group, cap or budget: named, but not in the table.
+                    let across = super::across::named(policy, name)?;
+                    return Some(Hover {
+                        markdown: across.describe(policy),
+                        range: self.index.range(span),
+                    });
+                };
                 let mut text = describe(policy, symbol);
                 if let (Sym::Item(_), Some(facts)) = (symbol, example) {
                     text.push_str(&self.on_example(name, facts));
@@ -112,7 +130,7 @@ impl Document {
         let Word::Name(name, _) = word_at(self.text(), self.index.offset(at))? else {
             return None;
         };
-        let span = declaration(&checked.policy, checked.policy.lookup(name)?)?;
+        let span = declared(&checked.policy, name)?;
         Some(Location {
             file: checked.policy.source.name.clone(),
             range: checked.index.range(span),
@@ -129,10 +147,10 @@ impl Document {
         let Some(Word::Name(name, _)) = word_at(self.text(), self.index.offset(at)) else {
             return Vec::new();
         };
-        let Some(symbol) = checked.policy.lookup(name) else {
+        let Some(declared) = declared(&checked.policy, name) else {
             return Vec::new();
         };
-        let declared = declaration(&checked.policy, symbol);
+        let declared = Some(declared);
         let mut out = Vec::new();
         let policy_file = &checked.policy.source.name;
         for span in uses(&checked.policy.source.text, name) {
@@ -156,7 +174,7 @@ impl Document {
     pub fn name_at(&self, at: Position) -> Option<&str> {
         let checked = self.policy.as_ref()?;
         match word_at(self.text(), self.index.offset(at))? {
-            Word::Name(name, _) => checked.policy.lookup(name).map(|_| name),
+            Word::Name(name, _) => declared(&checked.policy, name).map(|_| name),
             Word::Keyword(..) => None,
         }
     }
@@ -331,6 +349,15 @@ fn uses<'t>(text: &'t str, name: &'t str) -> impl Iterator<Item = Span> + 't {
         })
 }
 
+/// Where the name `name` is declared: a name of the policy's table, or a
+/// stacking group, cap or budget.
+fn declared(policy: &Policy, name: &str) -> Option<Span> {
+    match policy.lookup(name) {
+        Some(symbol) => declaration(policy, symbol),
+        None => super::across::named(policy, name).map(|a| a.span()),
+    }
+}
+
 /// Where a symbol's name is declared.
 fn declaration(policy: &Policy, symbol: Sym) -> Option<Span> {
     match symbol {
@@ -359,9 +386,10 @@ fn describe(policy: &Policy, symbol: Sym) -> String {
                 .as_ref()
                 .map_or("tbd".to_string(), crate::fmt::expr_text);
             format!(
-                "param `{}`: {} = {value}{label}",
+                "param `{}`: {} = {value}{label}{}",
                 p.name,
-                policy.unit_name(p.unit)
+                policy.unit_name(p.unit),
+                super::across::dated_windows(p)
             )
         }),
         Sym::Item(id) => policy.item(id).map_or_else(String::new, |i| {
@@ -500,23 +528,52 @@ fn outline(index: &LineIndex, program: &Program) -> Vec<Symbol> {
                 t.span.0,
                 t.name.span,
             )),
-            // A record type is a type, as an enumeration is.
-            Decl::Record(rd) => out.push(entry(
-                rd.name.node.clone(),
-                rd.label.as_ref().map(|l| &l.node),
-                SymbolKind::Enum,
-                rd.span.0,
-                rd.name.span,
-            )),
+            Decl::Record(rd) => {
+                let mut s = entry(
+                    rd.name.node.clone(),
+                    rd.label.as_ref().map(|l| &l.node),
+                    SymbolKind::Record,
+                    rd.span.0,
+                    rd.name.span,
+                );
+                s.children = rd
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let end = f.label.as_ref().map_or(f.ty.span, |l| l.span);
+                        entry(
+                            f.name.node.clone(),
+                            f.label.as_ref().map(|l| &l.node),
+                            SymbolKind::Field,
+                            f.name.span.to(end),
+                            f.name.span,
+                        )
+                    })
+                    .collect();
+                out.push(s);
+            }
             Decl::Budget(b) => out.push(entry(
                 b.name.node.clone(),
                 b.label.as_ref().map(|l| &l.node),
-                SymbolKind::Param,
+                SymbolKind::Budget,
                 b.span.0,
                 b.name.span,
             )),
-            // Stacking groups and caps are not in the outline (yet).
-            Decl::Policy(_) | Decl::Include(_) | Decl::Exclusive(_) | Decl::Cap(_) => {}
+            Decl::Exclusive(g) => out.push(entry(
+                g.name.node.clone(),
+                g.label.as_ref().map(|l| &l.node),
+                SymbolKind::Group,
+                g.span.0,
+                g.name.span,
+            )),
+            Decl::Cap(c) => out.push(entry(
+                c.name.node.clone(),
+                c.label.as_ref().map(|l| &l.node),
+                SymbolKind::Cap,
+                c.span.0,
+                c.name.span,
+            )),
+            Decl::Policy(_) | Decl::Include(_) => {}
         }
     }
     out

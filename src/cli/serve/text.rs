@@ -261,7 +261,9 @@ pub(crate) async fn hover(
     };
     let limits = state.bounds.limits.clone();
     blocking(&state, move || {
-        let doc = document_of(DRAFT, &req.text, &limits)?;
+        let mut doc = document_of(DRAFT, &req.text, &limits)?;
+        // The example is evaluated today, as an evaluation without `at` is.
+        doc.set_example_date(Some(jiff::Zoned::now().date()));
         let hover = doc.hover(position(req.position), example.as_ref());
         Ok(axum::Json(hover.map(|h| HoverAnswer {
             markdown: h.markdown,
