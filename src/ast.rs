@@ -431,7 +431,7 @@ impl Measure {
 }
 
 /// The kind of an item, which fixes what its value must be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// Money granted as a subsidy (资助).

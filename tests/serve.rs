@@ -877,3 +877,116 @@ fn evaluations_past_the_slots_are_refused() {
     }
     panic!("60 requests at once never found the one slot taken");
 }
+
+/// Every field of `v` is declared by `schema` (properties of it and of its
+/// `allOf`, `oneOf` and `anyOf` parts), at every depth: an answer's field
+/// missing from `/openapi.json` is reported at its path.
+fn undeclared(doc: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+    let schemas = Schemas(doc);
+    let s = schemas.resolve(schema);
+    let mut parts = vec![s];
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for sub in s.get(key).and_then(Value::as_array).into_iter().flatten() {
+            parts.push(schemas.resolve(sub));
+        }
+    }
+    match v {
+        Value::Object(obj) => {
+            let open = parts.iter().any(|p| {
+                p.get("properties").is_none() && p.get("type") == Some(&json!("object"))
+            });
+            for (k, x) in obj {
+                let declared = parts
+                    .iter()
+                    .find_map(|p| p.get("properties").and_then(|ps| ps.get(k)));
+                match declared {
+                    Some(sub) => undeclared(doc, sub, x, &format!("{at}.{k}"), errors),
+                    None if open => {}
+                    None => errors.push(format!("{at}.{k} is not in the schema")),
+                }
+            }
+        }
+        Value::Array(xs) => {
+            if let Some(items) = parts.iter().find_map(|p| p.get("items")) {
+                for (i, x) in xs.iter().enumerate() {
+                    undeclared(doc, items, x, &format!("{at}[{i}]"), errors);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The rules across items (issue 16) in the evaluation's schema: the
+/// `superseded` status and its `superseded_by`, a cumulative cap's
+/// `capped` (before and limit), the per-record `records`, the `tax_relief`
+/// kind and the total split into `outlays` and `revenue_forgone`. The
+/// district illustration's and the tax relief illustration's real answers
+/// fit the schema and use no field it does not declare.
+#[test]
+fn the_evaluation_schema_names_the_rules_across_items() {
+    let s = Server::start(&["--facts", "examples/district/", "--facts", "examples/tax/"]);
+    let doc = s.get("/openapi.json").expect(200);
+    let schemas = &doc["components"]["schemas"];
+    let props = |name: &str| -> Vec<String> {
+        let mut keys: Vec<String> = schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no schema {name}"))
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    };
+    for field in ["superseded_by", "capped", "records", "kind", "status"] {
+        assert!(props("ItemResult").contains(&field.to_string()), "{field}");
+    }
+    assert_eq!(props("Capped"), ["before", "cap", "label", "limit"]);
+    for field in ["index", "key", "status", "amount", "range", "undetermined_by", "reason"] {
+        assert!(props("RecordResult").contains(&field.to_string()), "{field}");
+    }
+    for field in ["outlays", "revenue_forgone"] {
+        assert!(props("Total").contains(&field.to_string()), "{field}");
+    }
+    let enum_of = |name: &str| schemas[name]["enum"].as_array().unwrap().clone();
+    assert!(enum_of("Status").contains(&json!("superseded")));
+    assert!(enum_of("ItemKind").contains(&json!("tax_relief")));
+    for path in ["/api/policies/{id}/evaluate", "/api/evaluate"] {
+        assert_eq!(
+            doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/EvaluationDocument"
+        );
+    }
+
+    let example = |id: &str| s.get(&format!("/api/examples/{id}")).expect(200)["facts"].clone();
+    let district = s.post(
+        "/api/policies/district-rules-illustration/evaluate",
+        &json!({"facts": example("hengtong-machinery"), "at": "2023-08-01"}),
+    );
+    let tax = s.post(
+        "/api/policies/rd-tax-relief-illustration/evaluate",
+        &json!({"facts": example("hnte-rd-1000wan"), "at": "2024-06-30"}),
+    );
+    let schema = json!({"$ref": "#/components/schemas/EvaluationDocument"});
+    for answer in [&district, &tax] {
+        validate(&doc, answer);
+        let mut errors = Vec::new();
+        undeclared(&doc, &schema, &answer.json(), "$", &mut errors);
+        assert!(errors.is_empty(), "{}: {errors:?}", answer.path);
+    }
+    // The new fields are there to be checked.
+    let v = district.expect(200);
+    let city = common::item_named(&v, "city_tech_upgrade");
+    assert_eq!(city["superseded_by"], "district_tech_upgrade");
+    let d = common::item_named(&v, "district_tech_upgrade");
+    assert_eq!(d["capped"]["limit"], "30000000");
+    assert_eq!(d["records"][0]["key"], "智能产线改造");
+    let v = tax.expect(200);
+    assert!(v["total"]["revenue_forgone"]["min"].is_string(), "{}", v["total"]);
+    assert!(v["total"]["outlays"]["min"].is_string(), "{}", v["total"]);
+    // A field the schema does not declare is found.
+    let mut errors = Vec::new();
+    undeclared(&doc, &schema, &json!({"total": {"min": "1", "novel": 1}}), "$", &mut errors);
+    assert_eq!(errors, ["$.total.novel is not in the schema"]);
+}

@@ -9,7 +9,7 @@ use crate::check::{ItemId, ParamId, Policy};
 use crate::value::Value;
 
 /// Why a value is not known.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Cause {
     /// A fact the enterprise's facts do not give.

@@ -10,7 +10,7 @@ use crate::ast::ItemKind;
 use crate::diagnostic::{Code, Diagnostic};
 
 /// The status of one item for one enterprise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Money or a benefit is granted; an eligibility holds.
@@ -52,7 +52,7 @@ impl Status {
 
 /// One step of an explanation, as text: an expression, its value, and
 /// what decided it (rendered from the evaluation's typed steps).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Trace {
     /// The expression, facts named by their labels.
     pub expr: String,
@@ -63,6 +63,7 @@ pub struct Trace {
     pub note: Option<String>,
     /// The steps it was computed from.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub children: Vec<Trace>,
 }
 
@@ -114,11 +115,15 @@ impl Trace {
 }
 
 /// An amount range `min..max`, in yuan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+// `Range` in the API's schemas is a range of text (the language service's).
+#[schema(as = AmountRange)]
 pub struct Range {
     /// Lower end.
+    #[schema(value_type = String)]
     pub min: Decimal,
     /// Upper end.
+    #[schema(value_type = String)]
     pub max: Decimal,
 }
 
@@ -130,7 +135,7 @@ impl std::fmt::Display for Range {
 }
 
 /// One item's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ItemResult {
     /// Item name.
     pub name: String,
@@ -142,6 +147,7 @@ pub struct ItemResult {
     /// Status.
     pub status: Status,
     /// Exact amount in yuan, for a granted monetary item with a single value.
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Decimal>,
     /// Amount range in yuan, for a granted monetary item left to discretion.
     pub range: Option<Range>,
@@ -165,6 +171,7 @@ pub struct ItemResult {
     pub concerns: Option<String>,
     /// Deadline of a target.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub by: Option<jiff::civil::Date>,
     /// The explanation tree.
     pub explanation: Option<Trace>,
@@ -190,7 +197,7 @@ pub struct ItemResult {
 
 /// One record's result in an item evaluated `for each` record: the item
 /// as it comes to for that record alone.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RecordResult {
     /// Position of the record in the list fact, from 0.
     pub index: usize,
@@ -200,6 +207,7 @@ pub struct RecordResult {
     /// Its status for this record.
     pub status: Status,
     /// Exact amount in yuan, when granted with a single value.
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Decimal>,
     /// Amount range in yuan, when granted and left to discretion.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -217,7 +225,7 @@ pub struct RecordResult {
 }
 
 /// How a cumulative cap (累计上限) reduced an item: `amount` is after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Capped {
     /// The cap's name.
     pub cap: String,
@@ -225,13 +233,15 @@ pub struct Capped {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// The cap's amount, in yuan.
+    #[schema(value_type = String)]
     pub limit: Decimal,
     /// The item's amount before the cap, in yuan.
+    #[schema(value_type = String)]
     pub before: Decimal,
 }
 
 /// A chapter, by number and title.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ChapterRef {
     /// Number.
     pub number: u32,
@@ -242,7 +252,7 @@ pub struct ChapterRef {
 }
 
 /// One measure's results.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MeasureResult {
     /// Number as in the draft.
     pub number: u32,
@@ -257,7 +267,7 @@ pub struct MeasureResult {
 }
 
 /// Whether the policy is in force on the evaluation date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowStatus {
     /// Within the validity window.
@@ -269,17 +279,21 @@ pub enum WindowStatus {
 }
 
 /// The validity window and where the evaluation date stands in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Window {
     /// Status.
     pub status: WindowStatus,
     /// Issue date, from the header or `--set issued=…`.
+    #[schema(value_type = Option<String>, format = Date)]
     pub issued: Option<jiff::civil::Date>,
     /// Last day in force.
+    #[schema(value_type = Option<String>, format = Date)]
     pub last_day: Option<jiff::civil::Date>,
     /// Evaluation date.
+    #[schema(value_type = Option<String>, format = Date)]
     pub at: Option<jiff::civil::Date>,
     /// In words (a string in JSON).
+    #[schema(value_type = String)]
     pub note: WindowNote,
 }
 
@@ -338,11 +352,13 @@ impl Serialize for WindowNote {
 }
 
 /// The total of all monetary items granted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Total {
     /// Least total, in yuan.
+    #[schema(value_type = String)]
     pub min: Decimal,
     /// Greatest total, in yuan (differs from `min` where ranges are granted).
+    #[schema(value_type = String)]
     pub max: Decimal,
     /// Whether no monetary item is undetermined or failed.
     pub complete: bool,
@@ -474,7 +490,7 @@ fn left_out_of_total(left_out: &[(&str, ArithError)]) -> Option<Diagnostic> {
 }
 
 /// The result of evaluating a policy for one enterprise.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Evaluation {
     /// Title of the policy.
     pub policy: Option<String>,

@@ -14,6 +14,7 @@ mod errors;
 mod jobs;
 mod openapi;
 mod policies;
+mod schema;
 mod state;
 mod studio;
 mod text;

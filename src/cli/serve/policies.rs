@@ -379,7 +379,7 @@ pub(crate) fn evaluation(
 #[utoipa::path(post, path = "/api/policies/{id}/evaluate", tag = "policies",
     params(("id" = String, Path, description = "the policy's file stem")),
     request_body = EvaluateRequest,
-    responses((status = 200, description = "the `decree eval --format json` document (docs/JSON.md)", body = Object),
+    responses((status = 200, description = "the `decree eval --format json` document (docs/JSON.md)", body = super::schema::EvaluationDocument),
               (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
               (status = 503, body = ErrorBody),

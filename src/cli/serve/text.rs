@@ -316,7 +316,7 @@ fn kind(k: service::CompletionKind) -> &'static str {
 
 /// `POST /api/evaluate`
 #[utoipa::path(post, path = "/api/evaluate", tag = "text", request_body = EvaluateTextRequest,
-    responses((status = 200, description = "the `decree eval --format json` document (docs/JSON.md)", body = Object),
+    responses((status = 200, description = "the `decree eval --format json` document (docs/JSON.md)", body = super::schema::EvaluationDocument),
               (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
               (status = 503, body = ErrorBody),
