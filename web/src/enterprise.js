@@ -13,6 +13,29 @@ let busy = false;
 const isSet = (f) => !!f.values && /^(set of\s|集合)/i.test(f.type || '');
 const isEnum = (f) => !!f.values && !isSet(f);
 const baseType = (f) => String(f.type || '').replace(/^set of\s+|^集合\s*/i, '').trim();
+// A list of records (`list of project`): edited as the JSON array a facts file holds.
+const isList = (f) => /^(list of\s|列表)/i.test(f.type || '');
+
+function listInput(f, v, has, set) {
+  let bad = false;
+  const shown = has ? (typeof v === 'string' ? v : JSON.stringify(v, null, 1)) : '';
+  if (has && typeof v === 'string') bad = true;
+  return h('span', { class: 'textin' },
+    h('textarea', {
+      name: f.name, rows: 4, class: `records ${bad ? 'bad' : ''}`, placeholder: t('records_hint'),
+      onchange: (e) => {
+        const s = e.target.value.trim();
+        if (s === '') return set(undefined);
+        try {
+          const parsed = JSON.parse(s);
+          set(Array.isArray(parsed) ? parsed : s);
+        } catch {
+          set(s);
+        }
+      },
+    }, shown),
+    bad ? h('span', { class: 'hint bad' }, t('records_bad')) : null);
+}
 
 function factField(f) {
   const has = Object.prototype.hasOwnProperty.call(S.facts, f.name);
@@ -24,7 +47,9 @@ function factField(f) {
   };
   let input;
   const ty = baseType(f);
-  if (isSet(f)) {
+  if (isList(f)) {
+    input = listInput(f, v, has, set);
+  } else if (isSet(f)) {
     const chosen = new Set(Array.isArray(v) ? v : []);
     input = h('div', { class: 'checks' }, f.values.map((ev) =>
       h('label', { class: 'check' },
@@ -186,6 +211,38 @@ function findItem(name) {
   return null;
 }
 
+const itemLabel = (name) => {
+  const found = findItem(name);
+  return found ? found.it.label || name : name;
+};
+
+// What the rules across items did to an item: which member superseded it
+// (就高不重复), a cumulative cap's cut (before → after), the budget that
+// pays for it.
+function acrossNotes(it) {
+  const out = [];
+  if (it.superseded_by)
+    out.push(h('div', { class: 'across superseded-by' }, t('superseded_by', itemLabel(it.superseded_by))));
+  if (it.capped)
+    out.push(h('div', { class: 'across capped' }, t('capped_by', it.capped.label || it.capped.cap, yuan(it.capped.before), yuan(it.amount))));
+  for (const b of S.meta?.budgets || [])
+    if (b.items.includes(it.name))
+      out.push(h('div', { class: 'across budgeted' }, t(b.rule === 'first_come' ? 'budgeted_first_come' : 'budgeted_pro_rata', b.label || b.name, b.amount)));
+  return out;
+}
+
+// An item decided per record (`for each`): each record's own result.
+function recordList(it) {
+  if (!(it.records || []).length) return null;
+  return h('ul', { class: 'records' }, it.records.map((r) =>
+    h('li', { class: `st-${r.status}`, dataset: { record: r.index } },
+      h('span', { class: 'rkey' }, r.key || t('record_n', r.index + 1)), '：',
+      h('span', { class: `status ${r.status}` }, statusText(r.status)),
+      r.amount ? [' ', h('span', { class: 'value' }, yuan(r.amount))] : null,
+      r.range ? [' ', h('span', { class: 'value' }, pair(r.range))] : null,
+      r.reason ? h('span', { class: 'muted' }, ` · ${r.reason}`) : null)));
+}
+
 function causes(it) {
   return (it.undetermined_by || []).map((c) =>
     h('span', { class: `chip ${c.kind}` },
@@ -222,7 +279,7 @@ function redrawResults() {
         h('td', {}, h('span', { class: `status ${it.status}` }, statusText(it.status))),
         h('td', { class: 'val' }, valueCell(it),
           it.explanation ? h('span', {}, ' ', h('button', { class: 'link explain', onclick: () => { S.explain = it.name; redrawDrawer(); resultEl.querySelectorAll('tr.selected').forEach((x) => x.classList.remove('selected')); resultEl.querySelector(`tr[data-item="${it.name}"]`)?.classList.add('selected'); } }, `${t('explain')} ›`)) : null),
-        h('td', { class: 'notes' }, it.reason ? h('div', {}, it.reason) : null, (it.notes || []).map((n) => h('div', { class: 'muted' }, n)), causes(it))));
+        h('td', { class: 'notes' }, acrossNotes(it), recordList(it), it.reason && !(it.notes || []).includes(it.reason) ? h('div', {}, it.reason) : null, (it.notes || []).map((n) => h('div', { class: 'muted' }, n)), causes(it))));
     });
   }
   const incomplete = (total.undetermined || []).length;

@@ -47,8 +47,13 @@ async function choosePolicy(id) {
   drawChrome();
   TABS.forEach((k) => renders[k]());
   const [meta, source] = await Promise.allSettled([api.policy(id), api.source(id)]);
-  if (meta.status === 'fulfilled') S.meta = meta.value;
-  else S.metaErr = meta.reason;
+  if (meta.status === 'fulfilled') {
+    S.meta = meta.value;
+    // Params typed for another policy are not this one's: the server
+    // would refuse the evaluation for them.
+    const declared = new Set((S.meta.params || []).map((p) => p.name));
+    for (const name of Object.keys(S.params)) if (!declared.has(name)) delete S.params[name];
+  } else S.metaErr = meta.reason;
   if (source.status === 'fulfilled') {
     S.source = source.value;
     S.text = source.value.text;

@@ -35,7 +35,11 @@ function startServer() {
     'serve',
     '../policies/shenzhen-manufacturing-2020.decree',
     '../examples/revisions/1-tighter-tech-upgrade.decree',
+    '../policies/district-rules-illustration.decree',
+    '../policies/rd-tax-relief-illustration.decree',
     '--facts', '../examples/enterprises',
+    '--facts', '../examples/district',
+    '--facts', '../examples/tax',
     '--population', '../examples/enterprises',
     '--bind', '127.0.0.1:0',
   ];
@@ -261,4 +265,39 @@ test('filling the tbd params of the draft decides the item they held undetermine
   const row = page.locator('#results tr[data-item="expansion"]', { hasText: '100万元' });
   await row.waitFor();
   assert.match(await row.textContent(), /给予/);
+});
+
+test('the district rules: a superseded subsidy, a cap cut before → after, per-project results, the fund; tax relief in the total', async () => {
+  await page.locator('#tab-enterprise').click();
+  await page.selectOption('#policy', 'district-rules-illustration');
+  await page.locator('#enterprise-form textarea[name="projects"]').waitFor();
+  await page.selectOption('#example', 'hengtong-machinery');
+  // The project list is in the form as the facts file holds it.
+  assert.match(await page.locator('#enterprise-form textarea[name="projects"]').inputValue(), /智能产线改造/);
+  // In force from 2023-01-01 for 3 years, the per-project cap 3000万 from 2023-07-01.
+  await page.fill('#at', '2023-08-01');
+  await page.locator('#at').dispatchEvent('change');
+  await page.click('#evaluate');
+  const city = page.locator('#results tr[data-item="city_tech_upgrade"]');
+  await city.locator('.superseded-by').waitFor();
+  const cityText = await city.textContent();
+  assert.match(cityText, /被替代/);
+  assert.match(cityText, /被「区级技术改造资助」替代（就高不重复）/);
+  // Each project's own result, the digital one not eligible.
+  assert.match(cityText, /智能产线改造：给予 600万元/);
+  assert.match(cityText, /仓储系统：不符合/);
+  const district = await page.locator('#results tr[data-item="district_tech_upgrade"]').textContent();
+  assert.match(district, /累计上限「同一企业年度累计资助不超过3000万元」：2,750万元 → 2,391.30434800万元|累计上限「同一企业年度累计资助不超过3000万元」：2,750万元 → 2,391.304348万元/);
+  assert.match(district, /由「区级产业发展专项资金」（1亿元）支付：申报总额超过资金时按比例核减/);
+  assert.match(district, /数字化车间：给予 2,000万元/);
+  assert.match(await page.locator('#total').textContent(), /3,000万元/);
+  await shot('district', { fullPage: true });
+  // A tax relief: the total split into outlays and revenue forgone.
+  await page.selectOption('#policy', 'rd-tax-relief-illustration');
+  await page.locator('#example option[value="hnte-rd-1000wan"]').waitFor({ state: 'attached' });
+  await page.selectOption('#example', 'hnte-rd-1000wan');
+  await page.locator('#total-split').waitFor();
+  assert.match(await page.locator('#total-split').textContent(), /其中财政支出 0元，税收优惠（放弃的收入）550万元/);
+  await shot('tax-relief');
+  await page.selectOption('#policy', 'shenzhen-manufacturing-2020');
 });

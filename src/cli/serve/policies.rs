@@ -43,6 +43,23 @@ pub(crate) struct PolicyDetail {
     measures: Vec<MeasureDoc>,
     facts: Vec<FactDoc>,
     params: Vec<ParamDoc>,
+    /// The budgets shared by a population (left out when there is none):
+    /// a single enterprise's amount of their items is its entitlement.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    budgets: Vec<BudgetDoc>,
+}
+
+/// A budget (`budget NAME = AMOUNT for { … }`).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct BudgetDoc {
+    name: String,
+    label: Option<String>,
+    /// The fund as drafters read it (`1亿元`).
+    amount: String,
+    /// The items it pays for.
+    items: Vec<String>,
+    /// `pro_rata` (按比例核减) or `first_come` (先到先得).
+    rule: String,
 }
 
 /// A measure.
@@ -249,6 +266,28 @@ pub(crate) fn detail(id: &str, policy: &Policy) -> PolicyDetail {
                 tbd: p.value.is_none(),
             })
             .collect(),
+        budgets: policy.budgets.iter().map(|b| budget(policy, b)).collect(),
+    }
+}
+
+/// A budget as the studio notes it beside the items it pays for.
+fn budget(policy: &Policy, b: &decree::check::BudgetInfo) -> BudgetDoc {
+    BudgetDoc {
+        name: b.name.clone(),
+        label: b.label.clone(),
+        amount: decree::eval::constant(policy, &b.amount, &Options::default())
+            .map_or_else(|_| decree::fmt::expr_text(&b.amount), |v| v.to_string()),
+        items: b
+            .items
+            .iter()
+            .filter_map(|&i| policy.item(i))
+            .map(|i| i.name().to_string())
+            .collect(),
+        rule: match b.rule {
+            decree::check::Allocation::ProRata => "pro_rata",
+            decree::check::Allocation::FirstCome(_) => "first_come",
+        }
+        .to_string(),
     }
 }
 
