@@ -12,7 +12,36 @@ use crate::value::{Unit, Value};
 /// Whether a setting's value is written as a dated value (has a `from`
 /// or `自` word).
 pub(super) fn is_dated(value: &str) -> bool {
-    value.split_whitespace().any(|w| w == "from" || w == "自")
+    spaced(value)
+        .split_whitespace()
+        .any(|w| w == "from" || w == "自")
+}
+
+/// `value` with its Chinese words set apart as a drafter types them
+/// without blanks: `自` and `至` before a date (`自2023-07-01`) become
+/// words, and a full-width comma or semicolon ends a part as `,` does
+/// (`2023-01-01，3000万`). A `自` or `至` not before a digit (in a text)
+/// is left as it is.
+fn spaced(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '自' | '至' => {
+                let rest: String = chars.clone().collect();
+                if rest.trim_start().starts_with(|d: char| d.is_ascii_digit()) {
+                    out.push(' ');
+                    out.push(c);
+                    out.push(' ');
+                } else {
+                    out.push(c);
+                }
+            }
+            '，' | '；' => out.push_str(", "),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The parts of a dated setting's value for a param of `unit`; the error
@@ -24,6 +53,7 @@ pub(super) fn parse_dated(
 ) -> Result<DatedSetting, String> {
     let mut values = Vec::new();
     let mut days = Vec::new();
+    let value = spaced(value);
     let mut words = value.split_whitespace().peekable();
     while words.peek().is_some() {
         let mut written = Vec::new();
@@ -74,5 +104,37 @@ fn date(policy: &Policy, word: Option<&str>) -> Result<jiff::civil::Date, String
     match parse_text_value(policy, Unit::Date, w) {
         Ok(Some(Value::Date(d))) => Ok(d),
         _ => Err(format!("`{w}` is not a date")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        let source = crate::span::SourceFile::new("p.decree", "param cap: money = 1万\nparam note: text = \"x\"\n");
+        crate::load(&source).expect("checks")
+    }
+
+    #[test]
+    fn the_chinese_form_typed_without_blanks_reads_as_the_english_one() {
+        let p = policy();
+        let english = parse_dated(&p, Unit::Money, "5000万 from 2023-01-01 until 2023-06-30, 3000万 from 2023-07-01");
+        for typed in [
+            "5000万 自 2023-01-01 至 2023-06-30, 3000万 自 2023-07-01",
+            "5000万 自2023-01-01 至2023-06-30，3000万 自2023-07-01",
+            "5000万元 自 2023年1月1日 至 2023年6月30日；3000万元 自 2023年7月1日",
+        ] {
+            assert!(is_dated(typed), "{typed}");
+            assert_eq!(parse_dated(&p, Unit::Money, typed), english, "{typed}");
+        }
+        assert!(english.is_ok());
+    }
+
+    #[test]
+    fn a_text_with_the_characters_is_no_dated_value() {
+        assert!(!is_dated("自主创新"));
+        assert!(!is_dated("至少三年"));
+        assert_eq!(spaced("自主创新，至少"), "自主创新, 至少");
     }
 }

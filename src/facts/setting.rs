@@ -70,7 +70,7 @@ pub fn apply_setting(
             }
             Err(why) => Err(Diagnostic::error(Code::Set, format!("`{name}`: {why}"))
                 .label(value_span, "a dated value")
-                .help("write each part as VALUE from DATE [until DATE], e.g. 5000万 from 2021-01-01, 3000万 from 2023-07-01")
+                .help("write each part as VALUE from DATE [until DATE] (in Chinese 自 and 至), e.g. 5000万 from 2021-01-01, 3000万 from 2023-07-01")
                 .in_source(&source)),
         };
     }

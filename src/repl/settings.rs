@@ -131,9 +131,10 @@ impl Session {
                         .map(ToString::to_string)
                         .or(dated)
                         .unwrap_or_else(|| value.to_string());
+                    let in_force = self.in_force_words(name);
                     Reply {
                         diagnostics: warnings,
-                        ..Reply::text(format!("{name} = {shown}"))
+                        ..Reply::text(format!("{name} = {shown}{in_force}"))
                     }
                 }
                 Err(d) => Reply::error(fact_or_param_help(policy, name, d)),
@@ -177,7 +178,8 @@ impl Session {
         if self.facts.remove(name).is_some() {
             return Reply::text(format!("{name} is not given now"));
         }
-        if self.options.params.remove(name).is_some() {
+        let dated = self.options.dated_params.remove(name).is_some();
+        if self.options.params.remove(name).is_some() || dated {
             return Reply::text(format!("{name} is back to the policy's value"));
         }
         if name == "issued" && self.options.issued.take().is_some() {
@@ -211,15 +213,11 @@ impl Session {
             }
         }
         for (k, v) in &self.options.params {
-            let was = self
-                .policy
-                .as_ref()
-                .and_then(|p| p.params.iter().find(|x| x.name == *k).map(|x| (p, x)))
-                .map_or("?".to_string(), |(p, x)| match &x.value {
-                    None => "tbd".to_string(),
-                    Some(e) => crate::eval::constant(p, e, &Options::default())
-                        .map_or_else(|_| "?".into(), |v| v.to_string()),
-                });
+            let was = self.policy_value(k);
+            out.push_str(&format!("param {k}: {was} → {v}\n"));
+        }
+        for (k, v) in &self.options.dated_params {
+            let was = self.policy_value(k);
             out.push_str(&format!("param {k}: {was} → {v}\n"));
         }
         if let Some(d) = self.options.issued {
@@ -229,6 +227,44 @@ impl Session {
             out.push_str("nothing changed since the policy and facts were loaded\n");
         }
         Reply::text(out)
+    }
+
+    /// A param's value as the policy writes it: `tbd`, its constant value
+    /// or, for a dated value, its parts (`?` for a name it does not have).
+    fn policy_value(&self, name: &str) -> String {
+        let Some((p, x)) = self
+            .policy
+            .as_ref()
+            .and_then(|p| p.params.iter().find(|x| x.name == name).map(|x| (p, x)))
+        else {
+            return "?".to_string();
+        };
+        match &x.value {
+            None => "tbd".to_string(),
+            Some(e) => crate::eval::constant(p, e, &Options::default())
+                .map_or_else(|_| crate::fmt::expr_text(e), |v| v.to_string()),
+        }
+    }
+
+    /// For a param just set to a dated value, which part is in force at
+    /// the session's evaluation date, with its window (or the gap), so a
+    /// what-if says which value it is about: `; on 2023-08-01: 3,000万元
+    /// (in force from 2023-07-01)`. Empty for any other param.
+    fn in_force_words(&self, name: &str) -> String {
+        let Some(setting) = self.options.dated_params.get(name) else {
+            return String::new();
+        };
+        let Some(at) = self.options.at else {
+            return "; no evaluation date: `:set at = YYYY-MM-DD` picks the part in force"
+                .to_string();
+        };
+        match setting.at(at) {
+            Ok((v, window)) => format!("; on {at}: {v} ({window})"),
+            Err(crate::dated::InForce::Gap { after, before }) => {
+                format!("; on {at}: {}", crate::dated::gap_words(at, after, before))
+            }
+            Err(crate::dated::InForce::Part(..)) => String::new(),
+        }
     }
 
     /// `:write FILE`: the current facts as a facts file.
