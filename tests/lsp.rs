@@ -870,7 +870,11 @@ fn the_district_rules_in_outline_hover_completion_and_hints() {
         .iter()
         .map(|e| {
             let children = e["children"].as_array().map_or(0, Vec::len);
-            (e["name"].as_str().unwrap().to_string(), e["kind"].as_u64().unwrap(), children)
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["kind"].as_u64().unwrap(),
+                children,
+            )
         })
         .collect();
     // Struct 23 (three fields), Interface 11, Operator 25, Object 19.
@@ -894,12 +898,21 @@ fn the_district_rules_in_outline_hover_completion_and_hints() {
             .to_string()
     };
     let group = hover(&mut s, "exclusive tech_upgrade_once", 12);
-    assert!(group.starts_with("exclusive `tech_upgrade_once`"), "{group}");
-    assert!(group.contains("`district_tech_upgrade` (区级技术改造资助)"), "{group}");
+    assert!(
+        group.starts_with("exclusive `tech_upgrade_once`"),
+        "{group}"
+    );
+    assert!(
+        group.contains("`district_tech_upgrade` (区级技术改造资助)"),
+        "{group}"
+    );
     let cap = hover(&mut s, "cap annual_cap", 6);
     assert!(cap.contains("3000万 over the sum of its items"), "{cap}");
     let budget = hover(&mut s, "budget district_fund", 9);
-    assert!(budget.contains("a fund of 1亿 shared by the population"), "{budget}");
+    assert!(
+        budget.contains("a fund of 1亿 shared by the population"),
+        "{budget}"
+    );
     let dated = hover(&mut s, "param project_cap", 8);
     assert!(
         dated.contains("- 3000万: in force from 2023-07-01"),
@@ -933,7 +946,11 @@ fn the_district_rules_in_outline_hover_completion_and_hints() {
         .map(|h| {
             let line = h["position"]["line"].as_u64().unwrap() as usize;
             let code: String = lines[line].trim().chars().take(40).collect();
-            format!("{:>4} {code:<40} {}", line + 1, h["label"].as_str().unwrap())
+            format!(
+                "{:>4} {code:<40} {}",
+                line + 1,
+                h["label"].as_str().unwrap()
+            )
         })
         .collect();
     insta::assert_snapshot!("inlay_hints_district_hengtong", shown.join("\n"));

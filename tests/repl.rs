@@ -7,7 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The repository's folders that scripts read, by the paths they give.
-const SCRIPT_INPUTS: &[&str] = &["policies", "tests/repl", "examples/enterprises", "examples/district"];
+const SCRIPT_INPUTS: &[&str] = &[
+    "policies",
+    "tests/repl",
+    "examples/enterprises",
+    "examples/district",
+];
 
 /// A fresh folder laid out like the repository for one script: the folders
 /// scripts read copied in, and an empty `target/` for what they write. A

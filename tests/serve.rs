@@ -892,9 +892,9 @@ fn undeclared(doc: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec
     }
     match v {
         Value::Object(obj) => {
-            let open = parts.iter().any(|p| {
-                p.get("properties").is_none() && p.get("type") == Some(&json!("object"))
-            });
+            let open = parts
+                .iter()
+                .any(|p| p.get("properties").is_none() && p.get("type") == Some(&json!("object")));
             for (k, x) in obj {
                 let declared = parts
                     .iter()
@@ -942,8 +942,19 @@ fn the_evaluation_schema_names_the_rules_across_items() {
         assert!(props("ItemResult").contains(&field.to_string()), "{field}");
     }
     assert_eq!(props("Capped"), ["before", "cap", "label", "limit"]);
-    for field in ["index", "key", "status", "amount", "range", "undetermined_by", "reason"] {
-        assert!(props("RecordResult").contains(&field.to_string()), "{field}");
+    for field in [
+        "index",
+        "key",
+        "status",
+        "amount",
+        "range",
+        "undetermined_by",
+        "reason",
+    ] {
+        assert!(
+            props("RecordResult").contains(&field.to_string()),
+            "{field}"
+        );
     }
     for field in ["outlays", "revenue_forgone"] {
         assert!(props("Total").contains(&field.to_string()), "{field}");
@@ -953,8 +964,8 @@ fn the_evaluation_schema_names_the_rules_across_items() {
     assert!(enum_of("ItemKind").contains(&json!("tax_relief")));
     for path in ["/api/policies/{id}/evaluate", "/api/evaluate"] {
         assert_eq!(
-            doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]
-                ["schema"]["$ref"],
+            doc["paths"][path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"],
             "#/components/schemas/EvaluationDocument"
         );
     }
@@ -983,10 +994,20 @@ fn the_evaluation_schema_names_the_rules_across_items() {
     assert_eq!(d["capped"]["limit"], "30000000");
     assert_eq!(d["records"][0]["key"], "智能产线改造");
     let v = tax.expect(200);
-    assert!(v["total"]["revenue_forgone"]["min"].is_string(), "{}", v["total"]);
+    assert!(
+        v["total"]["revenue_forgone"]["min"].is_string(),
+        "{}",
+        v["total"]
+    );
     assert!(v["total"]["outlays"]["min"].is_string(), "{}", v["total"]);
     // A field the schema does not declare is found.
     let mut errors = Vec::new();
-    undeclared(&doc, &schema, &json!({"total": {"min": "1", "novel": 1}}), "$", &mut errors);
+    undeclared(
+        &doc,
+        &schema,
+        &json!({"total": {"min": "1", "novel": 1}}),
+        "$",
+        &mut errors,
+    );
     assert_eq!(errors, ["$.total.novel is not in the schema"]);
 }

@@ -112,14 +112,21 @@ mod tests {
     use super::*;
 
     fn policy() -> Policy {
-        let source = crate::span::SourceFile::new("p.decree", "param cap: money = 1万\nparam note: text = \"x\"\n");
+        let source = crate::span::SourceFile::new(
+            "p.decree",
+            "param cap: money = 1万\nparam note: text = \"x\"\n",
+        );
         crate::load(&source).expect("checks")
     }
 
     #[test]
     fn the_chinese_form_typed_without_blanks_reads_as_the_english_one() {
         let p = policy();
-        let english = parse_dated(&p, Unit::Money, "5000万 from 2023-01-01 until 2023-06-30, 3000万 from 2023-07-01");
+        let english = parse_dated(
+            &p,
+            Unit::Money,
+            "5000万 from 2023-01-01 until 2023-06-30, 3000万 from 2023-07-01",
+        );
         for typed in [
             "5000万 自 2023-01-01 至 2023-06-30, 3000万 自 2023-07-01",
             "5000万 自2023-01-01 至2023-06-30，3000万 自2023-07-01",

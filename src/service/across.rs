@@ -184,7 +184,10 @@ mod tests {
                 ("district_fund", SymbolKind::Budget)
             ]
         );
-        let record = outline.iter().find(|s| s.name == "project").expect("record");
+        let record = outline
+            .iter()
+            .find(|s| s.name == "project")
+            .expect("record");
         let fields: Vec<(&str, Option<&str>, SymbolKind)> = record
             .children
             .iter()
@@ -202,7 +205,10 @@ mod tests {
             .iter()
             .find(|s| s.kind == SymbolKind::Group)
             .expect("group");
-        assert_eq!(group.detail.as_deref(), Some("市区两级技术改造资助就高不重复"));
+        assert_eq!(
+            group.detail.as_deref(),
+            Some("市区两级技术改造资助就高不重复")
+        );
         assert_eq!(group.selection.start.line, 51);
     }
 
