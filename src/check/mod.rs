@@ -13,6 +13,7 @@ mod durations;
 mod infer;
 mod order;
 pub mod policy;
+mod mu;
 mod quotients;
 mod records;
 mod resolve;

@@ -27,6 +27,7 @@ pub fn parse_literal(text: &str) -> Result<LitValue, String> {
             .map_err(|why| why.replace(&format!("`{}`", rest.trim()), &format!("`{trimmed}`")))?;
         return match unsigned {
             LitValue::Quantity(u, d) => Ok(LitValue::Quantity(u, -d)),
+            LitValue::Fraction(u, n, d) => Ok(LitValue::Fraction(u, -n, d)),
             LitValue::Duration(d) => Ok(LitValue::Duration(crate::value::Duration {
                 amount: -d.amount,
                 unit: d.unit,
@@ -98,6 +99,12 @@ pub fn quantity(number_text: &str, unit: Option<&str>) -> Result<LitValue, Strin
     }
     if let Some(factor) = magnified_area(unit) {
         return scale(n, factor, number_text, unit).map(|a| LitValue::Quantity(Unit::Area, a));
+    }
+    if let Some(per) = unit.split_once(['/', '／']) {
+        return super::per_unit::money_per(n, number_text, per);
+    }
+    if let Some(read) = super::per_unit::mu_or_weight(n, number_text, unit) {
+        return read;
     }
     let magnitude = unit.strip_suffix('元').unwrap_or(unit);
     let factor =
@@ -190,7 +197,7 @@ pub const UNITS: &[(&str, Surface, &str)] = &[
 ];
 
 /// The power of ten a money magnitude stands for.
-fn money_factor(magnitude: &str) -> Option<u32> {
+pub(super) fn money_factor(magnitude: &str) -> Option<u32> {
     Some(match magnitude {
         "" => 0,
         "千" | "K" => 3,
@@ -208,7 +215,7 @@ fn money_factor(magnitude: &str) -> Option<u32> {
 }
 
 /// The power of ten an area unit stands for, in square metres.
-fn area_factor(unit: &str) -> Option<u32> {
+pub(super) fn area_factor(unit: &str) -> Option<u32> {
     match unit {
         "m2" | "㎡" | "平方米" => Some(0),
         "km2" | "平方公里" => Some(6),
@@ -238,7 +245,7 @@ fn duration_unit(unit: &str) -> Option<DurationUnit> {
 }
 
 /// `n × 10^exp`, exactly.
-fn scale(n: Decimal, exp: u32, text: &str, unit: &str) -> Result<Decimal, String> {
+pub(super) fn scale(n: Decimal, exp: u32, text: &str, unit: &str) -> Result<Decimal, String> {
     let factor = Decimal::from_i128_with_scale(10i128.pow(exp), 0);
     let whole = format!("{text}{unit}");
     let scaled = n
