@@ -136,7 +136,7 @@ impl fmt::Display for Unit {
 /// A unit or kind name with its indefinite article, as messages need it:
 /// `money`, `a rate`, `an award`.
 pub fn with_article(word: &str) -> String {
-    if word == "money" || word == "text" {
+    if word == "money" || word == "text" || word.starts_with("money ") {
         return word.to_string();
     }
     let vowel = word.chars().next().is_some_and(|c| "aeiou".contains(c));

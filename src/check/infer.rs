@@ -163,7 +163,10 @@ impl Checker<'_> {
                 format!("this is {}", self.policy.unit_name(unit)),
             )
             .label(item.kind.span, format!("{} item", kind.keyword()))
-            .help(if wanted == Unit::Money {
+            .help(if let (Unit::Money, Unit::MoneyPer(per)) = (wanted, unit) {
+                // A price that was scaled, not multiplied by its own unit.
+                per_unit_help(per)
+            } else if wanted == Unit::Money {
                 "multiply a rate by an amount (20% * investment) or give an amount (300万)"
             } else {
                 "state the condition, e.g. annual_output >= 100亿"

@@ -330,7 +330,12 @@ mod tests {
                 ..
             })
         ));
-        assert!(parse_literal("5千克").is_err());
+        // A weight since issue 16's units: 5千克 is 0.005吨.
+        assert_eq!(
+            parse_literal("5千克"),
+            Ok(LitValue::Quantity(Unit::Weight, Decimal::new(5, 3)))
+        );
+        assert!(parse_literal("5千米").is_err());
         assert!(parse_literal("12345678901234567890123456789012345678901").is_err());
     }
 
