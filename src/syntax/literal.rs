@@ -194,6 +194,15 @@ pub const UNITS: &[(&str, Surface, &str)] = &[
     ("天", Surface::Chinese, "期限"),
     ("平方米", Surface::Chinese, "面积"),
     ("平方公里", Surface::Chinese, "面积"),
+    // issue 16 round 2, U: 亩, weights, money per unit.
+    (" mu", Surface::English, "mu (亩), 2000/3 square metres"),
+    (" tonnes", Surface::English, "a weight"),
+    ("亩", Surface::Chinese, "面积（1亩为2000/3平方米）"),
+    ("吨", Surface::Chinese, "重量"),
+    ("元/平方米", Surface::Chinese, "单位面积金额"),
+    ("元/亩", Surface::Chinese, "单位面积金额"),
+    ("元/人", Surface::Chinese, "单位数量金额"),
+    ("元/吨", Surface::Chinese, "单位重量金额"),
 ];
 
 /// The power of ten a money magnitude stands for.
