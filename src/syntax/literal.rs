@@ -303,7 +303,7 @@ mod tests {
             let read = parse_literal(&format!("5{unit}"));
             assert!(
                 matches!(read, Ok(LitValue::Quantity(u, _)) if u != Unit::Number)
-                    || matches!(read, Ok(LitValue::Duration(_))),
+                    || matches!(read, Ok(LitValue::Duration(_) | LitValue::Fraction(..))),
                 "{unit}: {read:?}"
             );
         }
