@@ -193,7 +193,12 @@ fn fit(policy: &Policy, unit: Unit, v: Value) -> Result<Value, String> {
         }
         (u, Value::Num(vu, d)) if u == vu => Ok(Value::Num(u, d)),
         // An area in 亩 that is a fraction of square metres (`1亩`).
-        (Unit::Area, v @ Value::Quotient { unit: Unit::Area, .. }) => Ok(v),
+        (
+            Unit::Area,
+            v @ Value::Quotient {
+                unit: Unit::Area, ..
+            },
+        ) => Ok(v),
         (Unit::Duration, Value::Duration(d)) => d.as_kept_value().map(|()| Value::Duration(d)),
         (Unit::Date, v @ Value::Date(_)) => Ok(v),
         (Unit::Bool, v @ Value::Bool(_)) | (Unit::Text, v @ Value::Text(_)) => Ok(v),

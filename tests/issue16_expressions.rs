@@ -120,7 +120,8 @@ fn the_plan_refuses_money_per_unit_and_areas_in_mu_and_rows_go_to_the_interprete
     let p = policy(MU);
     let options = Options::default();
     assert!(Plan::compile(&p, &options).is_none());
-    let csv = "land_area,rented_area\n31亩,1000平方米\n10亩,1亩\n6666.66平方米,0\n6666.67平方米,2.5亩\n";
+    let csv =
+        "land_area,rented_area\n31亩,1000平方米\n10亩,1亩\n6666.66平方米,0\n6666.67平方米,2.5亩\n";
     let sink = agree(&p, csv, &options);
     let land: Vec<Option<rust_decimal::Decimal>> = sink
         .rows

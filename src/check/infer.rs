@@ -713,7 +713,9 @@ fn unit_hint(u: Unit) -> &'static str {
         Unit::Duration => "write a duration with its unit: 3 years, 1 month",
         Unit::Area => "write an area with its unit: 100 km2, 5000平方米",
         Unit::Weight => "write a weight with its unit: 5吨, 500千克",
-        Unit::MoneyPer(_) => "write money per unit with both: 30元/平方米, 50万元/亩, 1000元/人, 20元/吨",
+        Unit::MoneyPer(_) => {
+            "write money per unit with both: 30元/平方米, 50万元/亩, 1000元/人, 20元/吨"
+        }
         Unit::Date => "write a date as YYYY-MM-DD",
         _ => "give a value of the declared type",
     }

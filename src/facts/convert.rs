@@ -83,7 +83,9 @@ pub fn example_of(unit: Unit) -> &'static str {
         Unit::MoneyPer(PerUnit::Area) => {
             "money per area is \"30元/平方米\", \"500元/亩\" or \"50万元/亩\", with its unit"
         }
-        Unit::MoneyPer(PerUnit::Count) => "money per count is \"1000元/人\" (or 元/户, 元/家, 元/个)",
+        Unit::MoneyPer(PerUnit::Count) => {
+            "money per count is \"1000元/人\" (or 元/户, 元/家, 元/个)"
+        }
         Unit::MoneyPer(PerUnit::Weight) => "money per weight is \"20元/吨\" or \"2元/千克\"",
         Unit::List(_) => {
             "a list of records is a list of tables, one per record, each field by name: [{\"investment\": \"3000万\", \"kind\": \"upgrade\"}]; in CSV, columns LIST.FIELD, one row per record"

@@ -12,8 +12,8 @@
 
 pub mod keywords;
 pub mod literal;
-pub mod per_unit;
 mod lower;
+pub mod per_unit;
 pub(crate) mod precedence;
 pub(crate) mod print;
 pub mod scan;

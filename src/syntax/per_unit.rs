@@ -10,7 +10,9 @@
 
 use rust_decimal::Decimal;
 
-use super::literal::{MAX_DIGITS, area_factor, money_factor, scale, too_many_digits, within_digits};
+use super::literal::{
+    MAX_DIGITS, area_factor, money_factor, scale, too_many_digits, within_digits,
+};
 use crate::ast::LitValue;
 use crate::units::{PerUnit, Unit};
 
@@ -39,13 +41,15 @@ fn weight_shift(unit: &str) -> Option<u32> {
 /// `unit` split into a magnitude's power of ten and what follows it: `万亩`
 /// is `(4, "亩")`, `吨` is `(0, "吨")`.
 fn magnified(unit: &str) -> (u32, &str) {
-    ["万亿", "千亿", "百亿", "十亿", "亿", "千万", "百万", "十万", "万", "千"]
-        .iter()
-        .find_map(|m| {
-            let rest = unit.strip_prefix(m)?;
-            Some((money_factor(m)?, rest))
-        })
-        .unwrap_or((0, unit))
+    [
+        "万亿", "千亿", "百亿", "十亿", "亿", "千万", "百万", "十万", "万", "千",
+    ]
+    .iter()
+    .find_map(|m| {
+        let rest = unit.strip_prefix(m)?;
+        Some((money_factor(m)?, rest))
+    })
+    .unwrap_or((0, unit))
 }
 
 /// An area in 亩 or a weight, when `unit` is one (`亩`, `1.5万亩`, `吨`,
@@ -59,11 +63,14 @@ pub fn mu_or_weight(n: Decimal, text: &str, unit: &str) -> Option<Result<LitValu
         (exp, rest)
     };
     if MU.contains(&rest) {
-        return Some(scale(n, exp, text, unit).and_then(|mu| mu_area(mu, &format!("{text}{unit}"))));
+        return Some(
+            scale(n, exp, text, unit).and_then(|mu| mu_area(mu, &format!("{text}{unit}"))),
+        );
     }
     let shift = weight_shift(rest)?;
     Some(scale(n, exp, text, unit).and_then(|t| {
-        let tonnes = divide_by_power(t, shift).ok_or_else(|| too_many_digits(&format!("{text}{unit}")))?;
+        let tonnes =
+            divide_by_power(t, shift).ok_or_else(|| too_many_digits(&format!("{text}{unit}")))?;
         within_digits(tonnes, &format!("{text}{unit}")).map(|w| LitValue::Quantity(Unit::Weight, w))
     }))
 }
@@ -109,11 +116,16 @@ pub fn money_per(n: Decimal, text: &str, (money, per): (&str, &str)) -> Result<L
     } else if MU.contains(&per) {
         // ÷ (2000/3) is × 3 ÷ 2000, which always terminates.
         let thirds = yuan.checked_mul(Decimal::from(MU_DEN));
-        (PerUnit::Area, thirds.and_then(|t| exact_quotient(t, Decimal::from(MU_NUM))))
+        (
+            PerUnit::Area,
+            thirds.and_then(|t| exact_quotient(t, Decimal::from(MU_NUM))),
+        )
     } else if COUNT_WORDS.contains(&per) {
         (PerUnit::Count, Some(yuan))
     } else if let Some(shift) = weight_shift(per) {
-        let exp = 10i128.checked_pow(shift).map(|p| Decimal::from_i128_with_scale(p, 0));
+        let exp = 10i128
+            .checked_pow(shift)
+            .map(|p| Decimal::from_i128_with_scale(p, 0));
         (PerUnit::Weight, exp.and_then(|e| yuan.checked_mul(e)))
     } else {
         return Err(format!(
@@ -156,7 +168,10 @@ mod tests {
 
     #[test]
     fn weights_are_in_tonnes() {
-        assert_eq!(parse_literal("5吨"), Ok(LitValue::Quantity(Unit::Weight, d("5"))));
+        assert_eq!(
+            parse_literal("5吨"),
+            Ok(LitValue::Quantity(Unit::Weight, d("5")))
+        );
         assert_eq!(
             parse_literal("500千克"),
             Ok(LitValue::Quantity(Unit::Weight, d("0.5")))
