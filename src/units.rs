@@ -314,3 +314,37 @@ pub fn quotient(a: Unit, b: Unit) -> Option<Unit> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_price_times_its_own_unit_is_money_and_times_another_none() {
+        let all = [PerUnit::Area, PerUnit::Count, PerUnit::Weight];
+        for per in all {
+            let price = Unit::MoneyPer(per);
+            assert_eq!(product(price, per.unit()), Some(Unit::Money), "{per:?}");
+            assert_eq!(product(per.unit(), price), Some(Unit::Money), "{per:?}");
+            assert_eq!(product(price, Unit::Number), Some(price));
+            assert_eq!(quotient(price, price), Some(Unit::Rate));
+            for other in all.iter().filter(|o| **o != per) {
+                // A count scales any price; an area or a weight only its own.
+                if other.unit() != Unit::Count {
+                    assert_eq!(product(price, other.unit()), None, "{per:?} × {other:?}");
+                }
+            }
+            assert_eq!(product(price, Unit::Money), None);
+            assert_eq!(sum(price, Unit::Money), None);
+        }
+        assert_eq!(
+            quotient(Unit::Money, Unit::Area),
+            Some(Unit::MoneyPer(PerUnit::Area))
+        );
+        assert_eq!(
+            quotient(Unit::Money, Unit::Weight),
+            Some(Unit::MoneyPer(PerUnit::Weight))
+        );
+        assert_eq!(sum(Unit::Area, Unit::Weight), None);
+    }
+}

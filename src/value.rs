@@ -345,6 +345,45 @@ mod tests {
     }
 
     #[test]
+    fn areas_in_mu_weights_and_prices_read_with_their_unit() {
+        let mu = |num: i64| Value::Quotient {
+            unit: Unit::Area,
+            num: Decimal::from(num),
+            den: Decimal::from(3),
+        };
+        assert_eq!(mu(62_000).to_string(), "31亩");
+        assert_eq!(mu(2_000).to_string(), "1亩");
+        // 1/3 m² is 0.0005亩; 1/7 m² is no exact number of 亩 either.
+        assert_eq!(mu(1).to_string(), "0.0005亩");
+        let seventh = Value::Quotient {
+            unit: Unit::Area,
+            num: Decimal::ONE,
+            den: Decimal::from(7),
+        };
+        assert_eq!(seventh.to_string(), "≈0.14285714平方米");
+        assert_eq!(area_in_mu(d("2000"), d("3")), Some(d("1")));
+        assert_eq!(area_in_mu(d("1"), d("7")), None);
+        assert_eq!(format_quantity(Unit::Weight, d("1500")), "1,500吨");
+        use crate::units::PerUnit;
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Area), d("30")),
+            "30元/平方米"
+        );
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Area), d("750")),
+            "750元/平方米"
+        );
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Weight), d("20")),
+            "20元/吨"
+        );
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Count), d("10000")),
+            "1万元/个"
+        );
+    }
+
+    #[test]
     fn rates_are_percentages() {
         assert_eq!(format_rate(d("0.2")), "20%");
         assert_eq!(format_rate(d("1")), "100%");

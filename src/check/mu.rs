@@ -65,6 +65,9 @@ impl Checker<'_> {
                 ..
             }) => true,
             ExprKind::Name(_) => self.unit_of_name_or_literal(e) == Some(Unit::Area),
+            // `min(land_area, 20亩)` is one of its arguments.
+            ExprKind::Call(_, args) => args.iter().any(|a| self.area_may_be_mu(a)),
+            ExprKind::If(_, t, f) => self.area_may_be_mu(t) || self.area_may_be_mu(f),
             _ => false,
         }
     }
