@@ -990,6 +990,9 @@ impl PartialEq for Literal {
 pub enum LitValue {
     /// A number with a unit (money in yuan, rates as fractions, area in m²).
     Quantity(Unit, Decimal),
+    /// A quantity whose decimal does not terminate, kept exactly as the
+    /// fraction numerator ÷ denominator (positive): `1亩` is 2000/3 m².
+    Fraction(Unit, Decimal, Decimal),
     /// A duration.
     Duration(Duration),
     /// A date.

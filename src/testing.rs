@@ -192,6 +192,13 @@ fn fit(policy: &Policy, unit: Unit, v: Value) -> Result<Value, String> {
             Ok(Value::Num(unit, d))
         }
         (u, Value::Num(vu, d)) if u == vu => Ok(Value::Num(u, d)),
+        // An area in 亩 that is a fraction of square metres (`1亩`).
+        (
+            Unit::Area,
+            v @ Value::Quotient {
+                unit: Unit::Area, ..
+            },
+        ) => Ok(v),
         (Unit::Duration, Value::Duration(d)) => d.as_kept_value().map(|()| Value::Duration(d)),
         (Unit::Date, v @ Value::Date(_)) => Ok(v),
         (Unit::Bool, v @ Value::Bool(_)) | (Unit::Text, v @ Value::Text(_)) => Ok(v),
@@ -472,6 +479,10 @@ fn expect_value(item: &ItemResult, body: &ItemBody, v: Value) -> Result<(), Stri
 /// Equality of values as a drafter means it: numbers by value, whatever
 /// their scale or the bare-number/rate distinction.
 fn same(a: &Value, b: &Value) -> bool {
+    // A fraction (an area in 亩) equals what it equals exactly.
+    if let Some(o) = crate::eval::quotient::order(a, b) {
+        return o == Ok(std::cmp::Ordering::Equal);
+    }
     match (a.bounds(), b.bounds()) {
         (Some((ua, alo, ahi)), Some((ub, blo, bhi))) => {
             crate::units::join(ua, ub).is_some() && alo == blo && ahi == bhi

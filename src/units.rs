@@ -42,6 +42,44 @@ pub enum Unit {
     /// (`amount × budget ÷ total_demand` is money); the checker lets it
     /// stand nowhere else.
     MoneySquared,
+    /// A weight, in tonnes (吨; 千克 and 公斤 are thousandths).
+    Weight,
+    /// Money per unit of something (`30元/平方米`, `1000元/人`, `20元/吨`):
+    /// in yuan per square metre, per one, per tonne. Times that unit it is
+    /// money.
+    MoneyPer(PerUnit),
+}
+
+/// What an amount of money is per: the unit a [`Unit::MoneyPer`] is
+/// multiplied by to give money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PerUnit {
+    /// Per square metre (`元/平方米`; `元/亩` is read as 3/2000 of it).
+    Area,
+    /// Per one of a count (`元/人`, `元/户`, `元/家`).
+    Count,
+    /// Per tonne (`元/吨`; `元/千克` is a thousand of it).
+    Weight,
+}
+
+impl PerUnit {
+    /// The unit that, multiplied by money per it, gives money.
+    pub fn unit(self) -> Unit {
+        match self {
+            PerUnit::Area => Unit::Area,
+            PerUnit::Count => Unit::Count,
+            PerUnit::Weight => Unit::Weight,
+        }
+    }
+
+    /// The word after `元/` a value per this unit is shown with.
+    pub fn word(self) -> &'static str {
+        match self {
+            PerUnit::Area => "平方米",
+            PerUnit::Count => "个",
+            PerUnit::Weight => "吨",
+        }
+    }
 }
 
 impl Unit {
@@ -49,7 +87,14 @@ impl Unit {
     pub fn is_numeric(self) -> bool {
         matches!(
             self,
-            Unit::Money | Unit::Rate | Unit::Count | Unit::Number | Unit::Area | Unit::MoneySquared
+            Unit::Money
+                | Unit::Rate
+                | Unit::Count
+                | Unit::Number
+                | Unit::Area
+                | Unit::MoneySquared
+                | Unit::Weight
+                | Unit::MoneyPer(_)
         )
     }
 
@@ -74,6 +119,10 @@ impl Unit {
             Unit::Set(_) => "set",
             Unit::List(_) => "list",
             Unit::MoneySquared => "money × money",
+            Unit::Weight => "weight",
+            Unit::MoneyPer(PerUnit::Area) => "money per area",
+            Unit::MoneyPer(PerUnit::Count) => "money per count",
+            Unit::MoneyPer(PerUnit::Weight) => "money per weight",
         }
     }
 }
@@ -87,7 +136,7 @@ impl fmt::Display for Unit {
 /// A unit or kind name with its indefinite article, as messages need it:
 /// `money`, `a rate`, `an award`.
 pub fn with_article(word: &str) -> String {
-    if word == "money" || word == "text" {
+    if word == "money" || word == "text" || word.starts_with("money ") {
         return word.to_string();
     }
     let vowel = word.chars().next().is_some_and(|c| "aeiou".contains(c));
@@ -231,7 +280,9 @@ pub fn product(a: Unit, b: Unit) -> Option<Unit> {
     use Unit::*;
     let scaled = |x: Unit, y: Unit| -> Option<Unit> {
         match (x, y) {
-            (Money | Area | MoneySquared, Rate | Count | Number) => Some(x),
+            // Money per unit times that unit is money (`30元/平方米 × 面积`).
+            (MoneyPer(per), y) if y == per.unit() => Some(Money),
+            (Money | Area | MoneySquared | Weight | MoneyPer(_), Rate | Count | Number) => Some(x),
             (Money, Money) => Some(MoneySquared),
             (Duration, Count | Number) => Some(Duration),
             (Rate, Rate | Number) => Some(Rate),
@@ -249,11 +300,51 @@ pub fn quotient(a: Unit, b: Unit) -> Option<Unit> {
     match (a, b) {
         (Money, Money) | (Area, Area) | (Count, Count) | (Rate, Rate) => Some(Rate),
         (MoneySquared, Money) => Some(Money),
+        (Weight, Weight) => Some(Rate),
+        (MoneyPer(p), MoneyPer(q)) if p == q => Some(Rate),
+        // An amount over an area or a weight is a price per unit.
+        (Money, Area) => Some(MoneyPer(PerUnit::Area)),
+        (Money, Weight) => Some(MoneyPer(PerUnit::Weight)),
+        (Weight | MoneyPer(_), Rate | Count | Number) => Some(a),
         (MoneySquared, Rate | Count | Number) => Some(MoneySquared),
         (Money | Area | Duration, Rate | Count | Number) => Some(a),
         (Count, Number | Rate) => Some(Count),
         (Rate, Number | Count) => Some(Rate),
         (Number, Number | Count | Rate) => Some(Number),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_price_times_its_own_unit_is_money_and_times_another_none() {
+        let all = [PerUnit::Area, PerUnit::Count, PerUnit::Weight];
+        for per in all {
+            let price = Unit::MoneyPer(per);
+            assert_eq!(product(price, per.unit()), Some(Unit::Money), "{per:?}");
+            assert_eq!(product(per.unit(), price), Some(Unit::Money), "{per:?}");
+            assert_eq!(product(price, Unit::Number), Some(price));
+            assert_eq!(quotient(price, price), Some(Unit::Rate));
+            for other in all.iter().filter(|o| **o != per) {
+                // A count scales any price; an area or a weight only its own.
+                if other.unit() != Unit::Count {
+                    assert_eq!(product(price, other.unit()), None, "{per:?} × {other:?}");
+                }
+            }
+            assert_eq!(product(price, Unit::Money), None);
+            assert_eq!(sum(price, Unit::Money), None);
+        }
+        assert_eq!(
+            quotient(Unit::Money, Unit::Area),
+            Some(Unit::MoneyPer(PerUnit::Area))
+        );
+        assert_eq!(
+            quotient(Unit::Money, Unit::Weight),
+            Some(Unit::MoneyPer(PerUnit::Weight))
+        );
+        assert_eq!(sum(Unit::Area, Unit::Weight), None);
     }
 }

@@ -133,6 +133,15 @@ impl fmt::Display for Value {
                     .collect();
                 write!(f, "[{}]", shown.join(", "))
             }
+            // An area in 亩 (`1亩` is 2000/3 m²) reads exactly in 亩.
+            Value::Quotient {
+                unit: Unit::Area,
+                num,
+                den,
+            } if area_in_mu(*num, *den).is_some() => {
+                let mu = area_in_mu(*num, *den).unwrap_or_default();
+                write!(f, "{}亩", group_thousands(mu))
+            }
             Value::Quotient { unit, num, den } => {
                 // Shown rounded, for reading only: the value itself is exact.
                 let shown = num.checked_div(*den).unwrap_or_default().round_dp(8);
@@ -157,6 +166,9 @@ pub fn format_quantity(unit: Unit, d: Decimal) -> String {
         // Only ever a step of an explanation (`amount × budget`), before
         // the division by money.
         Unit::MoneySquared => format!("{}元²", group_long(d.normalize())),
+        Unit::Weight => format!("{}吨", group_thousands(d.normalize())),
+        // `30元/平方米`, `1,000元/个`, `20元/吨`: exact, per the unit kept.
+        Unit::MoneyPer(per) => format!("{}/{}", format_money(d), per.word()),
         _ => group_long(d.normalize()),
     }
 }
@@ -220,6 +232,17 @@ pub fn format_rate(rate: Decimal) -> String {
         Some(p) => format!("{}%", p.normalize()),
         None => rate.normalize().to_string(),
     }
+}
+
+/// The area `num ÷ den` square metres in 亩 (× 3/2000), when that is a
+/// terminating decimal: `2000/3` m² is `1` 亩. An area given in 亩 always
+/// is; `None` for one that is no exact number of 亩 either.
+pub fn area_in_mu(num: Decimal, den: Decimal) -> Option<Decimal> {
+    use crate::syntax::per_unit::{MU_DEN, MU_NUM};
+    let n = num.checked_mul(Decimal::from(MU_DEN))?;
+    let d = den.checked_mul(Decimal::from(MU_NUM))?;
+    let q = n.checked_div(d)?;
+    (q.checked_mul(d) == Some(n) && q.scale() < 28).then(|| q.normalize())
 }
 
 /// An area: square kilometres when whole, else square metres.
@@ -319,6 +342,45 @@ mod tests {
         assert_eq!(format_quantity(Unit::Count, d("12000")), "12,000");
         assert_eq!(format_quantity(Unit::Number, d("-1500")), "-1500");
         assert_eq!(format_area(d("5000")), "5,000平方米");
+    }
+
+    #[test]
+    fn areas_in_mu_weights_and_prices_read_with_their_unit() {
+        let mu = |num: i64| Value::Quotient {
+            unit: Unit::Area,
+            num: Decimal::from(num),
+            den: Decimal::from(3),
+        };
+        assert_eq!(mu(62_000).to_string(), "31亩");
+        assert_eq!(mu(2_000).to_string(), "1亩");
+        // 1/3 m² is 0.0005亩; 1/7 m² is no exact number of 亩 either.
+        assert_eq!(mu(1).to_string(), "0.0005亩");
+        let seventh = Value::Quotient {
+            unit: Unit::Area,
+            num: Decimal::ONE,
+            den: Decimal::from(7),
+        };
+        assert_eq!(seventh.to_string(), "≈0.14285714平方米");
+        assert_eq!(area_in_mu(d("2000"), d("3")), Some(d("1")));
+        assert_eq!(area_in_mu(d("1"), d("7")), None);
+        assert_eq!(format_quantity(Unit::Weight, d("1500")), "1,500吨");
+        use crate::units::PerUnit;
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Area), d("30")),
+            "30元/平方米"
+        );
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Area), d("750")),
+            "750元/平方米"
+        );
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Weight), d("20")),
+            "20元/吨"
+        );
+        assert_eq!(
+            format_quantity(Unit::MoneyPer(PerUnit::Count), d("10000")),
+            "1万元/个"
+        );
     }
 
     #[test]

@@ -102,3 +102,95 @@ fn a_compiled_plan_sends_quotients_that_do_not_terminate_to_the_interpreter() {
         .collect();
     assert_eq!(granted, [true, true, false, false]);
 }
+
+// ---------------------------------------------------------------- units: 亩 and money per unit
+
+const MU: &str = r#"
+fact land_area: area "用地面积"
+fact rented_area: area "租用面积"
+measure 1 "按面积" {
+  award land "用地奖励" = 5万元/亩 * land_area
+    when land_area >= 10亩
+  subsidy rent "租金补贴" = 30元/平方米 * rented_area
+}
+"#;
+
+#[test]
+fn the_plan_refuses_money_per_unit_and_areas_in_mu_and_rows_go_to_the_interpreter() {
+    let p = policy(MU);
+    let options = Options::default();
+    assert!(Plan::compile(&p, &options).is_none());
+    let csv =
+        "land_area,rented_area\n31亩,1000平方米\n10亩,1亩\n6666.66平方米,0\n6666.67平方米,2.5亩\n";
+    let sink = agree(&p, csv, &options);
+    let land: Vec<Option<rust_decimal::Decimal>> = sink
+        .rows
+        .iter()
+        .map(|r| r.items.first().and_then(|i| i.max))
+        .collect();
+    let wan = |n: i64| Some(rust_decimal::Decimal::from(n * 10_000));
+    // 6666.66平方米 is below 10亩 (20000/3), 6666.67平方米 above it.
+    assert_eq!(land[..3], [wan(155), wan(50), None]);
+    assert_eq!(land[3], Some("500000.25".parse().unwrap()));
+}
+
+const AREA_ONLY: &str = r#"
+fact land_area: area "用地面积"
+measure 1 "按面积" {
+  award big "大面积奖励" = 10万
+    when land_area >= 5000平方米
+}
+"#;
+
+#[test]
+fn a_compiled_plan_sends_areas_in_mu_that_are_fractions_to_the_interpreter() {
+    let p = policy(AREA_ONLY);
+    let options = Options::default();
+    assert!(Plan::compile(&p, &options).is_some());
+    let csv = "land_area\n7.5亩\n7亩\n1亩\n5000\n";
+    let sink = agree(&p, csv, &options);
+    let granted: Vec<bool> = sink
+        .rows
+        .iter()
+        .map(|r| r.items.first().is_some_and(|i| i.max.is_some()))
+        .collect();
+    assert_eq!(granted, [true, false, false, true]);
+}
+
+/// One item's amount for one enterprise whose facts are `pairs`.
+fn amount_of(p: &Policy, pairs: &[(&str, &str)], item: &str) -> Option<rust_decimal::Decimal> {
+    let facts = decree::facts_from_pairs(p, pairs).unwrap();
+    let e = decree::evaluate(p, &facts, &Options::default());
+    e.item(item).and_then(|i| i.amount)
+}
+
+proptest::proptest! {
+    /// `n亩` compares with `m平方米` exactly, as `n × 2000 against m × 3`
+    /// in integers (hundredths of each); money per 亩 times `n亩` is the
+    /// price times n, and 30元/平方米 times it is 20000元 times n, exactly.
+    #[test]
+    fn areas_in_mu_compare_and_multiply_exactly(
+        mu_cents in 0i64..10_000_000, m2_cents in 0i64..100_000_000, price in 1i64..1_000_000,
+    ) {
+        use rust_decimal::Decimal;
+        let mu = Decimal::new(mu_cents, 2);
+        let m2 = Decimal::new(m2_cents, 2);
+        let text = format!(
+            "fact land_area: area \"用地面积\"\n\
+             measure 1 \"按面积\" {{\n\
+               award big \"奖励\" = 1元 when land_area >= {m2}平方米\n\
+               award per_mu \"每亩\" = {price}元/亩 * land_area\n\
+               award per_m2 \"每平方米\" = 30元/平方米 * land_area\n\
+             }}\n"
+        );
+        let p = policy(&text);
+        let given = format!("{mu}亩");
+        let pairs = [("land_area", given.as_str())];
+        let holds = i128::from(mu_cents) * 2000 >= i128::from(m2_cents) * 3;
+        proptest::prop_assert_eq!(amount_of(&p, &pairs, "big").is_some(), holds);
+        let per_mu = amount_of(&p, &pairs, "per_mu");
+        proptest::prop_assert_eq!(per_mu, (!mu.is_zero()).then(|| mu * Decimal::from(price)));
+        let per_m2 = amount_of(&p, &pairs, "per_m2");
+        proptest::prop_assert_eq!(per_m2, (!mu.is_zero()).then(|| mu * Decimal::from(20_000)));
+    }
+}

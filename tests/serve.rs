@@ -307,7 +307,9 @@ fn every_route_answers_as_documented() {
     assert_eq!(d["amount"], "23913043.48", "{d}");
     assert_eq!(d["capped"]["before"], "27500000", "{d}");
     assert_eq!(d["records"].as_array().unwrap().len(), 3, "{d}");
-    assert_eq!(v["total"]["min"], "30000000", "{v}");
+    // The annual cap's 3000万, and besides it 36万 for 12000平方米 rented
+    // and 150万 for 30亩 of land (measures 7 and 8).
+    assert_eq!(v["total"]["min"], "31860000", "{v}");
     let nope = s.get("/api/policies/measures-2-8-31");
     let v = nope.error(404, "decree::serve::not_found");
     assert_eq!(v["error"]["help"], "did you mean `measures-2-8-13`?");

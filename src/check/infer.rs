@@ -163,7 +163,10 @@ impl Checker<'_> {
                 format!("this is {}", self.policy.unit_name(unit)),
             )
             .label(item.kind.span, format!("{} item", kind.keyword()))
-            .help(if wanted == Unit::Money {
+            .help(if let (Unit::Money, Unit::MoneyPer(per)) = (wanted, unit) {
+                // A price that was scaled, not multiplied by its own unit.
+                per_unit_help(per)
+            } else if wanted == Unit::Money {
                 "multiply a rate by an amount (20% * investment) or give an amount (300万)"
             } else {
                 "state the condition, e.g. annual_output >= 100亿"
@@ -233,7 +236,7 @@ impl Checker<'_> {
     fn infer_any(&mut self, e: &Expr, env: &mut Env) -> Option<Unit> {
         match &e.node {
             ExprKind::Lit(l) => Some(match &l.value {
-                LitValue::Quantity(u, _) => *u,
+                LitValue::Quantity(u, _) | LitValue::Fraction(u, _, _) => *u,
                 LitValue::Duration(_) => Unit::Duration,
                 LitValue::Date(_) => Unit::Date,
                 LitValue::Bool(_) => Unit::Bool,
@@ -709,8 +712,28 @@ fn unit_hint(u: Unit) -> &'static str {
         Unit::Rate => "write a rate as a percentage or a ratio: 15%, 1:1",
         Unit::Duration => "write a duration with its unit: 3 years, 1 month",
         Unit::Area => "write an area with its unit: 100 km2, 5000平方米",
+        Unit::Weight => "write a weight with its unit: 5吨, 500千克",
+        Unit::MoneyPer(_) => {
+            "write money per unit with both: 30元/平方米, 50万元/亩, 1000元/人, 20元/吨"
+        }
         Unit::Date => "write a date as YYYY-MM-DD",
         _ => "give a value of the declared type",
+    }
+}
+
+/// What money per `per` is multiplied by, for a product with another unit.
+fn per_unit_help(per: crate::units::PerUnit) -> &'static str {
+    use crate::units::PerUnit;
+    match per {
+        PerUnit::Area => {
+            "money per area is multiplied by an area (平方米, 亩) to give money: `30元/平方米 * rented_area`"
+        }
+        PerUnit::Count => {
+            "money per count is multiplied by a count (人, 户, 家) to give money: `1000元/人 * employees`"
+        }
+        PerUnit::Weight => {
+            "money per weight is multiplied by a weight (吨, 千克) to give money: `20元/吨 * output`"
+        }
     }
 }
 
@@ -719,13 +742,17 @@ fn unit_hint(u: Unit) -> &'static str {
 fn product_help(a: Unit, b: Unit) -> &'static str {
     use Unit::*;
     match (a, b) {
+        (MoneyPer(per), other) | (other, MoneyPer(per)) if other != per.unit() => {
+            per_unit_help(per)
+        }
         (Money, Money) => {
             "money is multiplied by a rate, a count or a number; money × money is money only \
              divided by money (`amount * budget / total_demand`)"
         }
         (Money, Area) | (Area, Money) => {
-            "an amount per square metre is money multiplied by an area's count of square metres: \
-             write the area as a number (`area / 1平方米`), or give the amount directly"
+            "an amount per square metre is money per area, which an area multiplies into money: \
+             write it with its unit (`30元/平方米 * area`, `500元/亩 * land`) or declare the \
+             fact `money per area`"
         }
         (Area, Area) => "an area is multiplied by a rate, a count or a number, not by an area",
         _ => "money and areas are multiplied by a rate, a count or a number; rates by rates",

@@ -11,6 +11,7 @@ mod budget;
 mod dated;
 mod durations;
 mod infer;
+mod mu;
 mod order;
 pub mod policy;
 mod quotients;

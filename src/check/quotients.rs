@@ -20,22 +20,32 @@ use crate::diagnostic::{Code, Diagnostic};
 impl Checker<'_> {
     /// Warns of every division an item or a param keeps unrounded.
     pub(super) fn warn_unrounded(&mut self) {
-        let mut found: Vec<(String, crate::span::Span)> = Vec::new();
+        let mut found: Vec<(String, crate::span::Span, Kept)> = Vec::new();
         for p in &self.policy.params {
             if let Some(v) = &p.value {
-                self.kept_divisions(v, &mut |at| found.push((format!("param `{}`", p.name), at)));
+                self.kept_divisions(v, &mut |at, k| {
+                    found.push((format!("param `{}`", p.name), at, k));
+                });
             }
         }
         for it in &self.policy.items {
             let what = format!("`{}`", it.name());
-            self.kept_divisions(it.ast.body.expr(), &mut |at| found.push((what.clone(), at)));
+            self.kept_divisions(it.ast.body.expr(), &mut |at, k| {
+                found.push((what.clone(), at, k));
+            });
         }
-        for (what, at) in found {
+        for (what, at, kept) in found {
+            let label = match kept {
+                Kept::Division => "this division may not terminate",
+                Kept::MuProduct => {
+                    "an area in 亩 is 2000/3 平方米: this product with a price per 平方米 may not terminate"
+                }
+            };
             let d = Diagnostic::warning(
                 Code::Precision,
                 format!("{what} keeps a quotient that may not terminate, and does not say how it rounds"),
             )
-            .label(at, "this division may not terminate")
+            .label(at, label)
             .help(
                 "wrap the value in round(…, 0.01元) (or round_down(…, 1元), round_up(…, 1万)) to say \
                  how it rounds; a comparison of it needs no rounding",
@@ -47,7 +57,7 @@ impl Checker<'_> {
 
     /// Calls `found` with the span of each division in `e` whose quotient is
     /// kept (see the module's rules).
-    fn kept_divisions(&self, e: &Expr, found: &mut impl FnMut(crate::span::Span)) {
+    fn kept_divisions(&self, e: &Expr, found: &mut impl FnMut(crate::span::Span, Kept)) {
         match &e.node {
             ExprKind::Call(Builtin::Round | Builtin::RoundDown | Builtin::RoundUp, _)
             | ExprKind::Binary(
@@ -55,15 +65,25 @@ impl Checker<'_> {
                 ..,
             )
             | ExprKind::Chain(BinaryOp::And | BinaryOp::Or, _) => {}
+            ExprKind::Binary(BinaryOp::Mul, ..) | ExprKind::Chain(BinaryOp::Mul, _) => {
+                if self.mu_product_may_not_terminate(e) {
+                    found(e.span, Kept::MuProduct);
+                }
+                let mut factors = Vec::new();
+                super::mu::product_factors(e, &mut factors);
+                for f in factors {
+                    self.kept_divisions(f, found);
+                }
+            }
             ExprKind::Binary(BinaryOp::Div, l, r) => {
                 if !self.terminates(r) {
-                    found(e.span);
+                    found(e.span, Kept::Division);
                 }
                 self.kept_divisions(l, found);
             }
             ExprKind::Chain(BinaryOp::Div, terms) => {
                 if terms.iter().skip(1).any(|t| !self.terminates(t)) {
-                    found(e.span);
+                    found(e.span, Kept::Division);
                 }
                 if let Some(first) = terms.first() {
                     self.kept_divisions(first, found);
@@ -104,6 +124,15 @@ impl Checker<'_> {
             _ => false,
         }
     }
+}
+
+/// What a kept value that may not terminate comes from.
+#[derive(Debug, Clone, Copy)]
+enum Kept {
+    /// A division by what may not divide evenly.
+    Division,
+    /// A price per 平方米 times an area that may be in 亩 (see `check::mu`).
+    MuProduct,
 }
 
 /// Whether every decimal divided by `d` gives a terminating decimal: `d`'s

@@ -399,6 +399,13 @@ impl<'p> Evaluator<'p> {
         args: &'p [Expr],
         span: Span,
     ) -> Option<Soft> {
+        // An area in 亩 (a fraction of 平方米) is compared exactly.
+        if vals
+            .iter()
+            .any(|v| matches!(v.value, Value::Quotient { .. }))
+        {
+            return self.exact_extreme(vals, cap, trail, args, span);
+        }
         let better = |x: Decimal, y: Decimal| if cap { x < y } else { x > y };
         let (mut lo_at, mut hi_at) = (0, 0);
         let mut unit = Unit::Number;
@@ -450,6 +457,58 @@ impl<'p> Evaluator<'p> {
             });
         }
         Some(Soft { value, soft })
+    }
+
+    /// `min`/`max` where an argument is a fraction (an area in 亩): the
+    /// argument that is least (or greatest) by exact comparison, noted as
+    /// the one that bound the result. A range among them has no exact
+    /// order here: `None`.
+    fn exact_extreme(
+        &mut self,
+        vals: &[Soft],
+        cap: bool,
+        trail: &mut Trail<'p>,
+        args: &'p [Expr],
+        span: Span,
+    ) -> Option<Soft> {
+        let order = |a: &Value, b: &Value| match super::quotient::order(a, b) {
+            Some(o) => o.ok(),
+            None => Some(a.bounds()?.1.cmp(&b.bounds()?.1)),
+        };
+        let wanted = if cap {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Greater
+        };
+        let mut at = 0;
+        for (i, v) in vals.iter().enumerate().skip(1) {
+            if order(&v.value, &vals.get(at)?.value)? == wanted {
+                at = i;
+            }
+        }
+        let best = vals.get(at)?.clone();
+        self.hit(span, at);
+        if vals.len() > 1 {
+            let how = match args.get(at) {
+                Some(by) if at > 0 => Extreme::Bound {
+                    bound: best.value.clone(),
+                    by,
+                },
+                _ => {
+                    let others: Vec<Value> = vals.iter().skip(1).map(|v| v.value.clone()).collect();
+                    let tied = others
+                        .iter()
+                        .any(|o| order(o, &best.value) == Some(std::cmp::Ordering::Equal));
+                    Extreme::Within { others, tied }
+                }
+            };
+            trail.note(|| Note::Extreme {
+                cap,
+                soft: best.soft,
+                how,
+            });
+        }
+        Some(best)
     }
 
     fn clamp(&self, vals: Vec<Soft>, mut trail: Trail<'p>, span: Span) -> Op<'p> {

@@ -24,7 +24,7 @@ mod expr;
 mod input;
 mod item;
 mod out;
-mod quotient;
+pub(crate) mod quotient;
 mod records;
 mod result;
 mod stacking;

@@ -85,7 +85,7 @@ pub(super) fn combine(op: BinaryOp, a: &Value, b: &Value) -> Option<Result<Value
 /// How two values compare when either is a fraction: `n1/d1` against
 /// `n2/d2` as `n1·d2` against `n2·d1` (both denominators positive).
 /// A fraction against a range has no exact order here: a precision error.
-pub(super) fn order(a: &Value, b: &Value) -> Option<Result<Ordering, ArithError>> {
+pub(crate) fn order(a: &Value, b: &Value) -> Option<Result<Ordering, ArithError>> {
     if !matches!(a, Value::Quotient { .. }) && !matches!(b, Value::Quotient { .. }) {
         return None;
     }
@@ -98,6 +98,12 @@ pub(super) fn order(a: &Value, b: &Value) -> Option<Result<Ordering, ArithError>
 /// Whether `v` is, or bounds, a fraction: a value no item may keep.
 pub(super) fn unkept(v: &Value) -> bool {
     match v {
+        // An area given in 亩 is exact in 亩 (`1亩`), and may be kept.
+        Value::Quotient {
+            unit: Unit::Area,
+            num,
+            den,
+        } => crate::value::area_in_mu(*num, *den).is_none(),
         Value::Quotient { .. } => true,
         Value::Bound(_, inner) => unkept(inner),
         _ => false,

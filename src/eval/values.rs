@@ -331,6 +331,11 @@ impl Evaluator<'_> {
 pub fn lit_value(l: &LitValue) -> Value {
     match l {
         LitValue::Quantity(u, d) => Value::Num(*u, *d),
+        LitValue::Fraction(u, n, d) => Value::Quotient {
+            unit: *u,
+            num: *n,
+            den: *d,
+        },
         LitValue::Duration(d) => Value::Duration(*d),
         LitValue::Date(d) => Value::Date(*d),
         LitValue::Bool(b) => Value::Bool(*b),

@@ -25,6 +25,7 @@ use super::{Raw, spelling};
 use crate::ast::LitValue;
 use crate::check::Policy;
 use crate::syntax::literal;
+use crate::units::PerUnit;
 use crate::value::{Unit, Value};
 
 /// A condition written as text: `true` / `false` in any ASCII case, or
@@ -78,6 +79,14 @@ pub fn example_of(unit: Unit) -> &'static str {
             "give a list of the enum's values (names or labels), or write them as text separated by `;`: a;b"
         }
         Unit::Number | Unit::MoneySquared => "give a number",
+        Unit::Weight => "a weight is \"5吨\", \"1.5万吨\" or \"500千克\", with its unit",
+        Unit::MoneyPer(PerUnit::Area) => {
+            "money per area is \"30元/平方米\", \"500元/亩\" or \"50万元/亩\", with its unit"
+        }
+        Unit::MoneyPer(PerUnit::Count) => {
+            "money per count is \"1000元/人\" (or 元/户, 元/家, 元/个)"
+        }
+        Unit::MoneyPer(PerUnit::Weight) => "money per weight is \"20元/吨\" or \"2元/千克\"",
         Unit::List(_) => {
             "a list of records is a list of tables, one per record, each field by name: [{\"investment\": \"3000万\", \"kind\": \"upgrade\"}]; in CSV, columns LIST.FIELD, one row per record"
         }
@@ -254,10 +263,18 @@ fn quantity(policy: &Policy, unit: Unit, text: &str) -> Result<Value, String> {
             Value::Num(Unit::Count, d)
         }
         (u, LitValue::Quantity(lu, d)) if u == lu => Value::Num(u, d),
+        // An area in 亩 that is no terminating number of square metres
+        // (`1亩`), kept exactly.
+        (Unit::Area, LitValue::Fraction(Unit::Area, num, den)) => Value::Quotient {
+            unit: Unit::Area,
+            num,
+            den,
+        },
         (_, other) => return Err(mismatch(policy, unit, text, &other)),
     };
     match &value {
-        Value::Num(Unit::Money | Unit::Area | Unit::Count, d)
+        Value::Num(Unit::Money | Unit::Area | Unit::Count | Unit::Weight, d)
+        | Value::Quotient { num: d, .. }
             if d.is_sign_negative() && !d.is_zero() =>
         {
             Err(format!("`{text}` is negative"))
@@ -312,7 +329,7 @@ pub fn doubt(unit: Unit, raw: &Raw) -> Option<Doubt> {
 /// A literal of another kind than `unit`.
 fn mismatch(policy: &Policy, unit: Unit, text: &str, lit: &LitValue) -> String {
     let what = match lit {
-        LitValue::Quantity(u, _) => u.name(),
+        LitValue::Quantity(u, _) | LitValue::Fraction(u, _, _) => u.name(),
         LitValue::Date(_) => "date",
         LitValue::Duration(_) => "duration",
         LitValue::Bool(_) => "bool",

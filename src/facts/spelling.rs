@@ -34,9 +34,9 @@ pub struct Spelled {
     pub count: bool,
 }
 
-/// Measure words that make a number a count. `个月` is a duration, so a
-/// word counts only when it is the whole suffix.
-const COUNT_WORDS: [&str; 6] = ["人", "家", "个", "项", "户", "名"];
+/// Measure words that make a number a count (one list with the prices per
+/// count of `syntax::per_unit`).
+use crate::syntax::per_unit::COUNT_WORDS;
 
 /// Magnitudes that may stand before an area unit, as powers of ten.
 const AREA_MAGNITUDES: [(&str, u32); 3] = [("万", 4), ("亿", 8), ("千", 3)];

@@ -190,6 +190,10 @@ impl Compiler<'_> {
     fn expr(&mut self, e: &Expr) -> Compiled {
         match &e.node {
             ExprKind::Lit(l) => match &l.value {
+                // Weights and money per unit (issue 16, units) go to the
+                // interpreter; so does an area in 亩 that is a fraction
+                // (`LitValue::Fraction`, below).
+                LitValue::Quantity(u, _) if !compiled_unit(*u) => None,
                 LitValue::Quantity(_, d) => self.decimal(*d),
                 LitValue::Bool(b) => Some((self.constant(i64::from(*b)), 0)),
                 _ => None,
@@ -287,6 +291,7 @@ impl Compiler<'_> {
                     }
                 };
                 match v {
+                    Value::Num(u, _) if !compiled_unit(u) => None,
                     Value::Num(_, d) => self.decimal(d),
                     Value::Bool(b) => Some((self.constant(i64::from(b)), 0)),
                     _ => None,
@@ -439,4 +444,14 @@ impl Compiler<'_> {
         *self.items.get_mut(i.0)? = Some((scale, reg));
         Some(())
     }
+}
+
+/// Whether the fast path computes with values of `unit`: not weights nor
+/// money per unit, whose products the interpreter's unit algebra decides
+/// (a fact of these units has no column either, `columns::fact_scale`).
+fn compiled_unit(unit: crate::units::Unit) -> bool {
+    !matches!(
+        unit,
+        crate::units::Unit::Weight | crate::units::Unit::MoneyPer(_)
+    )
 }

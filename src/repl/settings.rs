@@ -327,6 +327,8 @@ fn fact_json(v: &Value) -> serde_json::Value {
         Value::Num(Unit::Money, d) => J::String(crate::value::format_money_plain(*d)),
         Value::Num(Unit::Rate, d) => J::String(crate::value::format_rate(*d)),
         Value::Num(Unit::Area, d) => J::String(format!("{}平方米", d.normalize())),
+        // With their unit, which reads back (`1.5吨`, `30元/平方米`).
+        Value::Num(Unit::Weight | Unit::MoneyPer(_), _) => J::String(v.to_string()),
         Value::Num(_, d) => J::String(d.normalize().to_string()),
         Value::Bool(b) => J::Bool(*b),
         Value::Set(s) => J::Array(s.iter().map(|x| J::String(x.clone())).collect()),

@@ -331,6 +331,19 @@ keywords! {
     round_up = "round_up", "进一",
         "rounds up to a multiple of a step (toward plus infinity)",
         "向上进一到步长的整数倍";
+    // issue 16 round 2, U: units (weights, money per unit):
+    weight = "weight", "重量",
+        "a weight, in tonnes (吨; 千克, 公斤 allowed)",
+        "重量，单位吨（可写千克、公斤）";
+    money_per_area = "money per area", "单位面积金额",
+        "money per square metre or per 亩 (30元/平方米, 500元/亩); times an area it is money",
+        "每平方米或每亩的金额（30元/平方米、500元/亩），乘以面积得金额";
+    money_per_count = "money per count", "单位数量金额",
+        "money per one of a count (1000元/人, 元/户); times a count it is money",
+        "每人、每户等的金额（1000元/人），乘以数量得金额";
+    money_per_weight = "money per weight", "单位重量金额",
+        "money per tonne or per 千克 (20元/吨); times a weight it is money",
+        "每吨或每千克的金额（20元/吨），乘以重量得金额";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and

@@ -27,6 +27,7 @@ pub fn parse_literal(text: &str) -> Result<LitValue, String> {
             .map_err(|why| why.replace(&format!("`{}`", rest.trim()), &format!("`{trimmed}`")))?;
         return match unsigned {
             LitValue::Quantity(u, d) => Ok(LitValue::Quantity(u, -d)),
+            LitValue::Fraction(u, n, d) => Ok(LitValue::Fraction(u, -n, d)),
             LitValue::Duration(d) => Ok(LitValue::Duration(crate::value::Duration {
                 amount: -d.amount,
                 unit: d.unit,
@@ -98,6 +99,12 @@ pub fn quantity(number_text: &str, unit: Option<&str>) -> Result<LitValue, Strin
     }
     if let Some(factor) = magnified_area(unit) {
         return scale(n, factor, number_text, unit).map(|a| LitValue::Quantity(Unit::Area, a));
+    }
+    if let Some(per) = unit.split_once(['/', '／']) {
+        return super::per_unit::money_per(n, number_text, per);
+    }
+    if let Some(read) = super::per_unit::mu_or_weight(n, number_text, unit) {
+        return read;
     }
     let magnitude = unit.strip_suffix('元').unwrap_or(unit);
     let factor =
@@ -187,10 +194,19 @@ pub const UNITS: &[(&str, Surface, &str)] = &[
     ("天", Surface::Chinese, "期限"),
     ("平方米", Surface::Chinese, "面积"),
     ("平方公里", Surface::Chinese, "面积"),
+    // issue 16 round 2, U: 亩, weights, money per unit.
+    (" mu", Surface::English, "mu (亩), 2000/3 square metres"),
+    (" tonnes", Surface::English, "a weight"),
+    ("亩", Surface::Chinese, "面积（1亩为2000/3平方米）"),
+    ("吨", Surface::Chinese, "重量"),
+    ("元/平方米", Surface::Chinese, "单位面积金额"),
+    ("元/亩", Surface::Chinese, "单位面积金额"),
+    ("元/人", Surface::Chinese, "单位数量金额"),
+    ("元/吨", Surface::Chinese, "单位重量金额"),
 ];
 
 /// The power of ten a money magnitude stands for.
-fn money_factor(magnitude: &str) -> Option<u32> {
+pub(super) fn money_factor(magnitude: &str) -> Option<u32> {
     Some(match magnitude {
         "" => 0,
         "千" | "K" => 3,
@@ -208,7 +224,7 @@ fn money_factor(magnitude: &str) -> Option<u32> {
 }
 
 /// The power of ten an area unit stands for, in square metres.
-fn area_factor(unit: &str) -> Option<u32> {
+pub(super) fn area_factor(unit: &str) -> Option<u32> {
     match unit {
         "m2" | "㎡" | "平方米" => Some(0),
         "km2" | "平方公里" => Some(6),
@@ -238,7 +254,7 @@ fn duration_unit(unit: &str) -> Option<DurationUnit> {
 }
 
 /// `n × 10^exp`, exactly.
-fn scale(n: Decimal, exp: u32, text: &str, unit: &str) -> Result<Decimal, String> {
+pub(super) fn scale(n: Decimal, exp: u32, text: &str, unit: &str) -> Result<Decimal, String> {
     let factor = Decimal::from_i128_with_scale(10i128.pow(exp), 0);
     let whole = format!("{text}{unit}");
     let scaled = n
@@ -287,7 +303,7 @@ mod tests {
             let read = parse_literal(&format!("5{unit}"));
             assert!(
                 matches!(read, Ok(LitValue::Quantity(u, _)) if u != Unit::Number)
-                    || matches!(read, Ok(LitValue::Duration(_))),
+                    || matches!(read, Ok(LitValue::Duration(_) | LitValue::Fraction(..))),
                 "{unit}: {read:?}"
             );
         }
@@ -323,7 +339,12 @@ mod tests {
                 ..
             })
         ));
-        assert!(parse_literal("5千克").is_err());
+        // A weight since issue 16's units: 5千克 is 0.005吨.
+        assert_eq!(
+            parse_literal("5千克"),
+            Ok(LitValue::Quantity(Unit::Weight, Decimal::new(5, 3)))
+        );
+        assert!(parse_literal("5千米").is_err());
         assert!(parse_literal("12345678901234567890123456789012345678901").is_err());
     }
 

@@ -13,6 +13,7 @@
 pub mod keywords;
 pub mod literal;
 mod lower;
+pub mod per_unit;
 pub(crate) mod precedence;
 pub(crate) mod print;
 pub mod scan;
@@ -233,6 +234,7 @@ fn describe(rule: Rule) -> Option<String> {
         Rule::date_lit => "a date like 2025-12-31",
         Rule::unit | Rule::percent | Rule::money_unit | Rule::magnitude | Rule::yuan => "a unit",
         Rule::word_unit | Rule::duration_unit | Rule::area_unit => "a unit",
+        Rule::per_money | Rule::per_what | Rule::weight_word | Rule::weight_unit => "a unit",
         Rule::type_ref | Rule::set_type => {
             "a type (money, rate, count, area, duration, date, bool, text or an enum)"
         }

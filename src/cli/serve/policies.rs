@@ -185,6 +185,8 @@ fn unit_word(unit: Unit) -> Option<String> {
     match unit {
         Unit::Money => Some("元".into()),
         Unit::Area => Some("平方米".into()),
+        Unit::Weight => Some("吨".into()),
+        Unit::MoneyPer(per) => Some(format!("元/{}", per.word())),
         _ => None,
     }
 }

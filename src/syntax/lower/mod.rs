@@ -22,6 +22,7 @@ use crate::Limits;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::span::{Loc, SourceFile, Span, Spanned};
+use crate::units::PerUnit;
 use crate::value::Unit;
 
 type P<'i> = Pair<'i, Rule>;
@@ -258,6 +259,10 @@ impl<'s> Lowerer<'s> {
             Rule::kw_rate => TypeRef::Unit(Unit::Rate),
             Rule::kw_count => TypeRef::Unit(Unit::Count),
             Rule::kw_area => TypeRef::Unit(Unit::Area),
+            Rule::kw_weight => TypeRef::Unit(Unit::Weight),
+            Rule::kw_money_per_area => TypeRef::Unit(Unit::MoneyPer(PerUnit::Area)),
+            Rule::kw_money_per_count => TypeRef::Unit(Unit::MoneyPer(PerUnit::Count)),
+            Rule::kw_money_per_weight => TypeRef::Unit(Unit::MoneyPer(PerUnit::Weight)),
             Rule::kw_duration => TypeRef::Unit(Unit::Duration),
             Rule::kw_date => TypeRef::Unit(Unit::Date),
             Rule::kw_bool => TypeRef::Unit(Unit::Bool),
