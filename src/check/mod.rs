@@ -12,6 +12,7 @@ mod dated;
 mod durations;
 mod infer;
 mod order;
+mod per_record;
 pub mod policy;
 mod quotients;
 mod records;

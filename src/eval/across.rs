@@ -2,20 +2,26 @@
 //! the standing of a member of a stacking group or cap, and how a group
 //! or cap changes an item's result after it was decided.
 //!
-//! Groups ([`super::stacking`]) and caps ([`super::caps`]) are decided as
+//! Groups ([`super::stacking`]) and caps ([`super::caps`]) say what becomes
+//! of each member; [`super::amend`] writes it. They are decided as
 //! soon as their last member is evaluated (`settle`), before any item
 //! that uses a member (the checker orders those after the whole cluster),
-//! so every rule sees an item as its group and cap leave it.
+//! so every rule sees an item as its group and cap leave it. A group or
+//! cap written `per` record decides once for each record of its members'
+//! list (their results for record *i* line up by index), and each changed
+//! member is added up again from its records.
 
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
+use super::amend::{Amendment, At, Change};
 use super::expr::Op;
 use super::out::Nothing;
 use super::trace::Note;
-use super::{Cause, Evaluator, ItemResult, Out, Status, Trace};
+use super::{Cause, Evaluator, ItemResult, Out, Status};
 use crate::ast::{Expr, ExprKind, ItemId, Symbol};
+use crate::check::PerRecord;
 use crate::units::Unit;
 use crate::value::Value;
 
@@ -103,99 +109,66 @@ impl<'p> Evaluator<'p> {
             .all(|i| self.items.get(i.0).is_some_and(Option::is_some))
     }
 
-    /// Changes item `i`'s result and what other items see of it, and adds
-    /// a step saying why to its explanation (its root now reads `value`).
-    pub(super) fn amend(
-        &mut self,
-        i: ItemId,
-        seen: Out,
-        value: &str,
-        step: impl FnOnce() -> Trace,
-        change: impl FnOnce(&mut ItemResult),
-    ) {
-        let explaining = self.explaining();
-        let Some((out, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
-            return;
+    /// Where item `i` stands for a group or cap deciding at `at`: for one
+    /// record, the record's own result (an item with no records, its list
+    /// not given or empty, stands as the item does).
+    pub(super) fn standing_at(&self, i: ItemId, at: At) -> Standing {
+        let At::Record(k) = at else {
+            return self.standing(i);
         };
-        change(r);
-        if explaining {
-            let step = step();
-            if let Some(n) = &step.note {
-                if !r.notes.contains(n) {
-                    r.notes.push(n.clone());
-                }
-            }
-            if let Some(root) = &mut r.explanation {
-                root.value = value.to_string();
-                root.children.push(step);
-            }
+        let Some(rec) = self.result_of(i).and_then(|r| r.records.get(k)) else {
+            return self.standing(i);
+        };
+        match rec.status {
+            Status::Granted => match (rec.amount, rec.range) {
+                (Some(a), _) => Standing::Amount(a, a),
+                (None, Some(range)) => Standing::Amount(range.min, range.max),
+                _ => Standing::Out,
+            },
+            Status::Undetermined => Standing::Open(rec.undetermined_by.iter().cloned().collect()),
+            Status::Error => Standing::Failed,
+            _ => Standing::Out,
         }
-        r.outcome = Some(seen.clone());
-        *out = seen;
     }
 
-    /// An item left undetermined by a group or cap: its amount is gone,
-    /// these causes stand.
-    pub(super) fn reopen(&mut self, i: ItemId, causes: BTreeSet<Cause>, why: String, expr: String) {
-        let explaining = self.explaining();
-        let value = "undetermined".to_string();
-        let shown = value.clone();
-        let seen = Out::Unknown(causes.clone());
-        let note = why.clone();
-        self.amend(
-            i,
-            seen,
-            &value,
-            || Trace {
-                expr,
-                value: shown,
-                note: Some(note),
-                children: Vec::new(),
-            },
-            |r| {
-                r.status = Status::Undetermined;
-                r.amount = None;
-                r.range = None;
-                r.value = None;
-                r.raw = None;
-                r.undetermined_by = causes.into_iter().collect();
-                if explaining {
-                    r.reason = Some(why);
-                }
-            },
-        );
+    /// Where a group or cap decides: once for the enterprise, or (`per`
+    /// record) once for each record of the members' list fact.
+    pub(super) fn places(&self, per: Option<PerRecord>) -> Vec<At> {
+        let Some(per) = per else {
+            return vec![At::Item];
+        };
+        match self.facts.get(per.fact) {
+            Some(Value::Records(rs)) => (0..rs.len()).map(At::Record).collect(),
+            _ => Vec::new(),
+        }
     }
 
-    /// An item a group or cap cannot be applied to, because a member
-    /// failed: it fails too, and says why.
-    pub(super) fn fail_with(&mut self, i: ItemId, why: String, at: crate::span::Span) {
+    /// After a group or cap decided `per` record: each member whose
+    /// records it changed is added up again.
+    pub(super) fn recombine_changed(&mut self, changed: &BTreeSet<ItemId>) {
+        for &i in changed {
+            self.recombine(i);
+        }
+    }
+
+    /// Member `i` left undetermined at `at` by a group or cap.
+    pub(super) fn reopen(&mut self, i: ItemId, at: At, causes: BTreeSet<Cause>, why: String, expr: String) {
+        let change = Change::Reopened(causes);
+        self.amend(i, at, &Amendment { change, why, expr });
+    }
+
+    /// Member `i` cannot be decided at `at` by a group or cap, because a
+    /// member failed: it fails too, and says why.
+    pub(super) fn fail_with(&mut self, i: ItemId, at: At, why: String, span: crate::span::Span) {
         let d = self.err(
             crate::diagnostic::Code::Stacking,
-            at,
+            span,
             why.clone(),
             "cannot be decided",
         );
         self.errors.push(d);
-        let reason = why.clone();
-        self.amend(
-            i,
-            Out::Nothing(Nothing::Failed(i)),
-            "error",
-            || Trace {
-                expr: String::new(),
-                value: "error".into(),
-                note: Some(why),
-                children: Vec::new(),
-            },
-            |r| {
-                r.status = Status::Error;
-                r.amount = None;
-                r.range = None;
-                r.value = None;
-                r.raw = None;
-                r.reason = Some(reason);
-            },
-        );
+        let expr = String::new();
+        self.amend(i, at, &Amendment { change: Change::Failed, why, expr });
     }
 
     /// Decides every group and cap whose members are all evaluated (a cap

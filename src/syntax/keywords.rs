@@ -331,6 +331,10 @@ keywords! {
     round_up = "round_up", "进一",
         "rounds up to a multiple of a step (toward plus infinity)",
         "向上进一到步长的整数倍";
+    // issue 16 round 2, P:
+    per = "per", "每个",
+        "a stacking group or cap decided for each record (project) apart, not for the enterprise",
+        "就高不重复或累计上限按每条记录（每个项目）分别适用，而非按企业";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and
@@ -349,6 +353,7 @@ pub const CONTEXTUAL: &[&str] = &[
     "cap",
     "superseded",
     "budget",
+    "per",
 ];
 
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).
