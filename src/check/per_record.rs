@@ -116,7 +116,12 @@ impl Checker<'_> {
         (a, a_list): (ItemId, crate::ast::FactId),
         (b, b_list): (ItemId, crate::ast::FactId),
     ) {
-        let fact = |f| self.policy.fact(f).map_or("?", |x| x.name.as_str()).to_string();
+        let fact = |f| {
+            self.policy
+                .fact(f)
+                .map_or("?", |x| x.name.as_str())
+                .to_string()
+        };
         let item = |i| {
             self.policy
                 .item(i)

@@ -152,7 +152,14 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Member `i` left undetermined at `at` by a group or cap.
-    pub(super) fn reopen(&mut self, i: ItemId, at: At, causes: BTreeSet<Cause>, why: String, expr: String) {
+    pub(super) fn reopen(
+        &mut self,
+        i: ItemId,
+        at: At,
+        causes: BTreeSet<Cause>,
+        why: String,
+        expr: String,
+    ) {
         let change = Change::Reopened(causes);
         self.amend(i, at, &Amendment { change, why, expr });
     }
@@ -168,7 +175,15 @@ impl<'p> Evaluator<'p> {
         );
         self.errors.push(d);
         let expr = String::new();
-        self.amend(i, at, &Amendment { change: Change::Failed, why, expr });
+        self.amend(
+            i,
+            at,
+            &Amendment {
+                change: Change::Failed,
+                why,
+                expr,
+            },
+        );
     }
 
     /// Decides every group and cap whose members are all evaluated (a cap

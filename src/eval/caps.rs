@@ -369,7 +369,15 @@ impl<'p> Evaluator<'p> {
             per: None,
         };
         let change = Change::Reduced { to, capped, soft };
-        self.amend(i, at, &Amendment { change, why, expr: cap_expr(cap) });
+        self.amend(
+            i,
+            at,
+            &Amendment {
+                change,
+                why,
+                expr: cap_expr(cap),
+            },
+        );
     }
 
     /// After a cap `per` record: each item it reduced says so, with the
@@ -383,7 +391,8 @@ impl<'p> Evaluator<'p> {
             let Some((_, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
                 continue;
             };
-            let reduced: Vec<&Capped> = r.records.iter().filter_map(|x| x.capped.as_ref()).collect();
+            let reduced: Vec<&Capped> =
+                r.records.iter().filter_map(|x| x.capped.as_ref()).collect();
             let Some(first) = reduced.first() else {
                 continue;
             };

@@ -20,10 +20,10 @@
 
 use std::collections::BTreeSet;
 
+use super::Cause;
 use super::Evaluator;
 use super::across::{Standing, titled};
 use super::amend::{Amendment, At, Change};
-use super::Cause;
 use crate::check::GroupInfo;
 
 /// What a group decides for one member.
@@ -188,7 +188,8 @@ impl<'p> Evaluator<'p> {
         match fate {
             Fate::Stays => {}
             Fate::SupersededBy(k) => {
-                let why = superseded_why(group, &name, self.item_name(member(k)), standings, pos, k);
+                let why =
+                    superseded_why(group, &name, self.item_name(member(k)), standings, pos, k);
                 let change = Change::Superseded(member(k));
                 let expr = group_expr(group);
                 self.amend(m, at, &Amendment { change, why, expr });
@@ -238,9 +239,9 @@ fn superseded_why(
         (true, _, _) => format!(
             "superseded by `{by_name}`, written before it in stacking group {name} (in order)"
         ),
-        (false, Some(mine), Some(theirs)) => format!(
-            "superseded by `{by_name}` in stacking group {name}: {theirs} against {mine}"
-        ),
+        (false, Some(mine), Some(theirs)) => {
+            format!("superseded by `{by_name}` in stacking group {name}: {theirs} against {mine}")
+        }
         _ => format!("superseded by `{by_name}` in stacking group {name}"),
     }
 }
