@@ -137,24 +137,27 @@ mod tests {
         crate::load(&SourceFile::new("p.decree", text)).expect("checks")
     }
 
+    /// Each change of the diff on a line, from `items` with the
+    /// declarations `old` to `items` with `new`.
+    fn lines(items: &str, old: &str, new: &str) -> Vec<String> {
+        let d = crate::diff::diff(
+            &load(&format!("{items}{old}")),
+            &load(&format!("{items}{new}")),
+        );
+        d.changes
+            .iter()
+            .map(|c| format!("{} {:?} {}", c.path, c.kind, c.details.join("; ")))
+            .collect()
+    }
+
     const ITEMS: &str = "measure 1 \"m\" {\n  subsidy a = 1万\n  subsidy b = 2万\n  subsidy c = 3万\n  subsidy d = 4万\n}\n";
 
     #[test]
     fn groups_and_caps_added_removed_and_changed() {
-        let old = load(&format!(
-            "{ITEMS}exclusive g \"g\" {{ a, b }}\ncap k \"k\" = 4万 over {{ a, b }} pro rata\ncap gone \"x\" = 1万 over {{ c }} in order\n"
-        ));
-        let new = load(&format!(
-            "{ITEMS}exclusive g \"g\" in order {{ a, c }}\ncap k \"k\" = 3万 over {{ a, b }} in order\nexclusive h \"h\" {{ b, d }}\n"
-        ));
-        let d = crate::diff::diff(&old, &new);
-        let lines: Vec<String> = d
-            .changes
-            .iter()
-            .map(|c| format!("{} {:?} {}", c.path, c.kind, c.details.join("; ")))
-            .collect();
+        let old = "exclusive g \"g\" { a, b }\ncap k \"k\" = 4万 over { a, b } pro rata\ncap gone \"x\" = 1万 over { c } in order\n";
+        let new = "exclusive g \"g\" in order { a, c }\ncap k \"k\" = 3万 over { a, b } in order\nexclusive h \"h\" { b, d }\n";
         assert_eq!(
-            lines,
+            lines(ITEMS, old, new),
             [
                 "exclusive g Changed highest → in order; members added: c; members removed: b",
                 "exclusive h Added members: b, d",
@@ -167,23 +170,13 @@ mod tests {
     #[test]
     fn a_group_or_cap_decided_per_record_instead_reads_so() {
         let items = "record project { v: money }\nfact projects: list of project\nmeasure 1 \"m\" {\n  subsidy a = p.v for each p in projects\n  subsidy b = p.v for each p in projects\n}\n";
-        let old = load(&format!(
-            "{items}exclusive g \"g\" {{ a, b }}\ncap k \"k\" = 1万 per project over {{ a }} pro rata\n"
-        ));
-        let new = load(&format!(
-            "{items}exclusive g \"g\" per project {{ a, b }}\ncap k \"k\" = 1万 over {{ a }} pro rata\n"
-        ));
-        let d = crate::diff::diff(&old, &new);
-        let lines: Vec<String> = d
-            .changes
-            .iter()
-            .map(|c| format!("{} {}", c.path, c.details.join("; ")))
-            .collect();
+        let old = "exclusive g \"g\" { a, b }\ncap k \"k\" = 1万 per project over { a } pro rata\n";
+        let new = "exclusive g \"g\" per project { a, b }\ncap k \"k\" = 1万 over { a } pro rata\n";
         assert_eq!(
-            lines,
+            lines(items, old, new),
             [
-                "exclusive g per enterprise → per project",
-                "cap k per project → per enterprise"
+                "exclusive g Changed per enterprise → per project",
+                "cap k Changed per project → per enterprise"
             ]
         );
     }

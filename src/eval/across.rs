@@ -87,18 +87,9 @@ impl<'p> Evaluator<'p> {
 
     /// Where item `i` stands for a group or cap.
     pub(super) fn standing(&self, i: ItemId) -> Standing {
-        let Some(r) = self.result_of(i) else {
-            return Standing::Out;
-        };
-        match r.status {
-            Status::Granted => match (r.amount, r.range) {
-                (Some(a), _) => Standing::Amount(a, a),
-                (None, Some(range)) => Standing::Amount(range.min, range.max),
-                _ => Standing::Out,
-            },
-            Status::Undetermined => Standing::Open(r.undetermined_by.iter().cloned().collect()),
-            Status::Error => Standing::Failed,
-            _ => Standing::Out,
+        match self.result_of(i) {
+            Some(r) => standing(r.status, r.amount, r.range, &r.undetermined_by),
+            None => Standing::Out,
         }
     }
 
@@ -119,16 +110,7 @@ impl<'p> Evaluator<'p> {
         let Some(rec) = self.result_of(i).and_then(|r| r.records.get(k)) else {
             return self.standing(i);
         };
-        match rec.status {
-            Status::Granted => match (rec.amount, rec.range) {
-                (Some(a), _) => Standing::Amount(a, a),
-                (None, Some(range)) => Standing::Amount(range.min, range.max),
-                _ => Standing::Out,
-            },
-            Status::Undetermined => Standing::Open(rec.undetermined_by.iter().cloned().collect()),
-            Status::Error => Standing::Failed,
-            _ => Standing::Out,
-        }
+        standing(rec.status, rec.amount, rec.range, &rec.undetermined_by)
     }
 
     /// Where a group or cap decides: once for the enterprise, or (`per`
@@ -229,6 +211,22 @@ impl<'p> Evaluator<'p> {
     /// An item's name.
     pub(super) fn item_name(&self, i: ItemId) -> &'p str {
         self.policy.item(i).map_or("?", |it| it.name())
+    }
+}
+
+/// Where a result (an item's, a record's) stands for a group or cap.
+fn standing(
+    status: Status,
+    amount: Option<Decimal>,
+    range: Option<super::Range>,
+    causes: &[Cause],
+) -> Standing {
+    match (status, amount, range) {
+        (Status::Granted, Some(a), _) => Standing::Amount(a, a),
+        (Status::Granted, None, Some(r)) => Standing::Amount(r.min, r.max),
+        (Status::Undetermined, ..) => Standing::Open(causes.iter().cloned().collect()),
+        (Status::Error, ..) => Standing::Failed,
+        _ => Standing::Out,
     }
 }
 

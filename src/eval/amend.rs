@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 
 use super::out::Nothing;
-use super::{Capped, Cause, Evaluator, ItemResult, Out, Range, RecordResult, Soft, Status, Trace};
+use super::{Capped, Cause, Evaluator, Out, Range, Soft, Status, Trace};
 use crate::ast::ItemId;
 use crate::units::Unit;
 use crate::value::Value;
@@ -84,33 +84,24 @@ struct Fields<'a> {
     soft_cap: &'a mut bool,
 }
 
-impl<'a> Fields<'a> {
-    fn of_item(r: &'a mut ItemResult) -> Self {
+/// The [`Fields`] of an item's or a record's result, which name them
+/// alike.
+macro_rules! fields {
+    ($r:expr) => {
         Fields {
-            status: &mut r.status,
-            amount: &mut r.amount,
-            range: &mut r.range,
-            undetermined_by: &mut r.undetermined_by,
-            reason: &mut r.reason,
-            superseded_by: &mut r.superseded_by,
-            capped: &mut r.capped,
-            soft_cap: &mut r.soft_cap,
+            status: &mut $r.status,
+            amount: &mut $r.amount,
+            range: &mut $r.range,
+            undetermined_by: &mut $r.undetermined_by,
+            reason: &mut $r.reason,
+            superseded_by: &mut $r.superseded_by,
+            capped: &mut $r.capped,
+            soft_cap: &mut $r.soft_cap,
         }
-    }
+    };
+}
 
-    fn of_record(r: &'a mut RecordResult) -> Self {
-        Fields {
-            status: &mut r.status,
-            amount: &mut r.amount,
-            range: &mut r.range,
-            undetermined_by: &mut r.undetermined_by,
-            reason: &mut r.reason,
-            superseded_by: &mut r.superseded_by,
-            capped: &mut r.capped,
-            soft_cap: &mut r.soft_cap,
-        }
-    }
-
+impl Fields<'_> {
     /// Writes `change`; `by` is the superseding member's name, `why` the
     /// reason (kept when `explaining`, and always for a failure).
     fn write(self, change: &Change, by: &str, why: &str, explaining: bool) {
@@ -184,7 +175,7 @@ impl<'p> Evaluator<'p> {
             return;
         };
         let was_soft = r.soft_cap;
-        Fields::of_item(r).write(&a.change, by, &a.why, explaining);
+        fields!(r).write(&a.change, by, &a.why, explaining);
         let out = match &a.change {
             Change::Superseded(winner) => Out::Nothing(Nothing::Superseded(i, *winner)),
             Change::Reduced { to, .. } if to.is_zero() => Out::Nothing(Nothing::NotGranted(i)),
@@ -209,7 +200,7 @@ impl<'p> Evaluator<'p> {
                 if let (Change::Reduced { capped, .. }, Some(before)) = (&mut change, rec.amount) {
                     capped.before = before;
                 }
-                Fields::of_record(rec).write(&change, by, &a.why, explaining);
+                fields!(rec).write(&change, by, &a.why, explaining);
             }
         }
         if explaining {
@@ -230,7 +221,7 @@ impl<'p> Evaluator<'p> {
         let Some(rec) = r.records.get_mut(k) else {
             return;
         };
-        Fields::of_record(rec).write(&a.change, by, &a.why, explaining);
+        fields!(rec).write(&a.change, by, &a.why, explaining);
         if explaining {
             let value = shown(&a.change, by);
             let mut unused = Vec::new();
