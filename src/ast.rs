@@ -116,6 +116,9 @@ pub struct Exclusive {
     /// `in order` (按序): the first granted member in the written order
     /// wins; otherwise the highest does.
     pub in_order: bool,
+    /// `per RECORD` (每个 RECORD): the group is decided record by record
+    /// (同一项目就高不重复), not once for the enterprise; the record type.
+    pub per: Option<Ident>,
     /// The member items, as written.
     pub members: Vec<Ident>,
     /// The whole declaration.
@@ -174,6 +177,9 @@ pub struct CapDecl {
     pub label: Option<Text>,
     /// The cap (money; params allowed; `soft` for 原则上).
     pub amount: Expr,
+    /// `per RECORD` (每个 RECORD): the cap holds for each record apart
+    /// (单个项目累计不超过), not for the enterprise; the record type.
+    pub per: Option<Ident>,
     /// What it covers, as written.
     pub over: Vec<Covered>,
     /// How the excess is taken off.

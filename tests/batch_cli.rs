@@ -615,14 +615,28 @@ fn each_row_carries_its_budget_allocation() {
         .position(|h| *h == "district_fund.allocation")
         .expect("an allocation column");
     assert_eq!(col, header.len() - 1);
+    let status = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == format!("{name}.status"))
+            .unwrap()
+    };
+    let (city, district) = (status("city_tech_upgrade"), status("district_tech_upgrade"));
     let mut sum = rust_decimal::Decimal::ZERO;
     let mut rows = 0;
+    let mut split = Vec::new();
     for line in lines {
-        let cell = line.split(',').nth(col).unwrap();
-        sum += cell.parse::<rust_decimal::Decimal>().unwrap();
+        let cells: Vec<&str> = line.split(',').collect();
+        sum += cells[col].parse::<rust_decimal::Decimal>().unwrap();
         rows += 1;
+        // 就高不重复 per project: an enterprise whose small project keeps
+        // the district's grant and whose large one the city's has both.
+        if cells[city] == "granted" && cells[district] == "granted" {
+            split.push(cells[1].to_string());
+        }
     }
     assert_eq!(rows, 40);
+    assert_eq!(split, ["E010", "E017", "E026", "E036"]);
     assert_eq!(sum, rust_decimal::Decimal::from(100_000_000));
     let jsonl = std::fs::read_to_string(&jsonl_out).unwrap();
     let mut jsum = rust_decimal::Decimal::ZERO;

@@ -10,11 +10,12 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use decree::dated::{InForce, in_force, windows};
 use decree::eval::Facts;
 use decree::plan::Plan;
 use decree::population::read::Typed;
-use decree::population::{Collect, RowResult, Settings};
 use decree::value::{Unit, Value};
 use decree::{Options, Policy, SourceFile};
 use proptest::prelude::*;
@@ -95,21 +96,6 @@ fn rows() -> Vec<Facts> {
         .collect()
 }
 
-fn interpreted(policy: &Policy, rows: &[Facts], options: &Options) -> Vec<RowResult> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let line = i as u64 + 1;
-            let mut r =
-                RowResult::from_evaluation(policy, line, &decree::evaluate(policy, f, options));
-            if r.name.is_empty() {
-                r.name = format!("row {line}");
-            }
-            r
-        })
-        .collect()
-}
-
 #[test]
 fn the_plan_folds_the_part_in_force_and_agrees_with_the_interpreter() {
     let policy = with_cap("5000万 from 2021-01-01, 3000万 from 2023-07-01");
@@ -130,16 +116,10 @@ fn the_plan_folds_the_part_in_force_and_agrees_with_the_interpreter() {
             planned,
             "{at:?}"
         );
-        let mut sink = Collect::default();
-        let mut source = Typed::new(&policy, rows());
-        decree::population::run(
-            &mut source,
-            &mut sink,
-            &Settings::lean(options.clone()),
-            |_| {},
-        )
-        .unwrap();
-        assert_eq!(sink.rows, interpreted(&policy, &rows(), &options), "{at:?}");
+        let rows = rows();
+        let got = common::population::run(Typed::new(&policy, rows.clone()), &options);
+        let alone = common::population::each_alone(&policy, &rows, &options);
+        common::population::agree(&format!("{at:?}"), &got, &alone);
     }
 }
 

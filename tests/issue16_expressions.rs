@@ -6,9 +6,11 @@
 //! what the enterprise evaluated alone comes to.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod common;
+
 use decree::plan::Plan;
+use decree::population::Collect;
 use decree::population::read::{Csv, ReadOptions};
-use decree::population::{Collect, RowResult, Settings};
 use decree::{Options, Policy, SourceFile};
 
 fn policy(text: &str) -> Policy {
@@ -24,30 +26,17 @@ fn agree(policy: &Policy, csv: &str, options: &Options) -> Collect {
     };
     let (source, warnings) = Csv::new(policy, csv.as_bytes(), &read).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
-    let mut source = source;
-    let mut sink = Collect::default();
-    decree::population::run(
-        &mut source,
-        &mut sink,
-        &Settings::lean(options.clone()),
-        |_| {},
-    )
-    .unwrap();
-    assert!(sink.rejected.is_empty(), "{:?}", sink.rejected);
+    let sink = common::population::run(source, options);
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    for (row, line) in sink.rows.iter().zip(lines) {
-        let pairs: Vec<(&str, &str)> = header.iter().copied().zip(line.split(',')).collect();
-        let facts = decree::facts_from_pairs(policy, &pairs).unwrap();
-        let alone = decree::evaluate(policy, &facts, options);
-        let alone = RowResult::from_evaluation(policy, 0, &alone);
-        let row = RowResult {
-            line: 0,
-            name: alone.name.clone(),
-            ..row.clone()
-        };
-        assert_eq!(row, alone);
-    }
+    let facts: Vec<_> = lines
+        .map(|line| {
+            let pairs: Vec<(&str, &str)> = header.iter().copied().zip(line.split(',')).collect();
+            decree::facts_from_pairs(policy, &pairs).unwrap()
+        })
+        .collect();
+    let alone = common::population::each_alone(policy, &facts, options);
+    common::population::agree("CSV", &sink, &alone);
     sink
 }
 

@@ -14,11 +14,13 @@
     clippy::indexing_slicing
 )]
 
+mod common;
 #[path = "draft/firms.rs"]
 mod firms;
 
-use decree::population::read::{Csv, Files, JsonLines, ReadOptions, Source};
-use decree::population::{Collect, RowResult, RowView, Settings};
+use common::population::{agree, run};
+use decree::population::read::{Csv, Files, JsonLines, ReadOptions};
+use decree::population::{RowResult, RowView};
 use decree::report::rows::{RowFormat, RowWriter};
 use decree::value::DurationUnit;
 use decree::{Options, Policy, SourceFile};
@@ -153,48 +155,12 @@ fn json(policy: &Policy, f: &Firm, i: usize) -> String {
 
 /// Each enterprise evaluated alone.
 fn one_by_one(policy: &Policy, firms: &[Firm], options: &Options) -> Vec<RowResult> {
-    firms
+    let facts: Vec<_> = firms
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            let e = decree::evaluate(policy, &to_facts(policy, f, i), options);
-            RowResult::from_evaluation(policy, 0, &e)
-        })
-        .collect()
-}
-
-fn run<'p>(mut source: impl Source<'p>, options: &Options) -> Collect {
-    let mut sink = Collect::default();
-    decree::population::run(
-        &mut source,
-        &mut sink,
-        &Settings::lean(options.clone()),
-        |_| {},
-    )
-    .unwrap();
-    sink
-}
-
-/// Every row the same as its enterprise evaluated alone, but for where it
-/// is and what it is called.
-fn agree(how: &str, got: Collect, expected: &[RowResult]) {
-    assert!(got.rejected.is_empty(), "{how}: {:?}", got.rejected);
-    assert_eq!(got.rows.len(), expected.len(), "{how}");
-    for (i, (g, e)) in got.rows.into_iter().zip(expected).enumerate() {
-        let g = RowResult {
-            line: 0,
-            name: e.name.clone(),
-            ..g
-        };
-        assert_eq!(&g, e, "{how}: enterprise {i}");
-        // Digit for digit, not only equal as numbers.
-        for (a, b) in g.items.iter().zip(&e.items) {
-            assert_eq!(
-                format!("{:?}", (a.min, a.max)),
-                format!("{:?}", (b.min, b.max))
-            );
-        }
-    }
+        .map(|(i, f)| to_facts(policy, f, i))
+        .collect();
+    common::population::each_alone(policy, &facts, options)
 }
 
 #[test]
@@ -221,10 +187,10 @@ fn population_runs_agree_with_single_evaluations_digit_for_digit() {
         let expected = one_by_one(&policy, &firms, &options);
         let (csv, warnings) = Csv::new(&policy, text.as_bytes(), &read).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        agree("CSV", run(csv, &options), &expected);
+        agree("CSV", &run(csv, &options), &expected);
         agree(
             "JSON Lines",
-            run(
+            &run(
                 JsonLines::new(&policy, jsonl.as_bytes(), read.clone()),
                 &options,
             ),
@@ -233,7 +199,7 @@ fn population_runs_agree_with_single_evaluations_digit_for_digit() {
         let files = files.clone().into_iter().map(Ok);
         agree(
             "facts files",
-            run(Files::new(&policy, files, read.clone()), &options),
+            &run(Files::new(&policy, files, read.clone()), &options),
             &expected,
         );
     }

@@ -13,6 +13,7 @@ mod durations;
 mod infer;
 mod mu;
 mod order;
+mod per_record;
 pub mod policy;
 mod quotients;
 mod records;

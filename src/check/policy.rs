@@ -214,10 +214,25 @@ pub struct GroupInfo {
     /// `in order` (按序): the first granted member in the written order
     /// wins, instead of the highest.
     pub in_order: bool,
+    /// `per RECORD`: decided record by record (see [`PerRecord`]);
+    /// `None` for a group of the enterprise.
+    pub per: Option<PerRecord>,
     /// Its members, monetary items, in the order written.
     pub members: Vec<ItemId>,
     /// Where its name is declared.
     pub span: Span,
+}
+
+/// What a stacking group or cap written `per RECORD` goes through: every
+/// member is an item `for each` record of this one list fact, so the
+/// members' results for record *i* (`ItemResult::records`, lined up by
+/// index) are decided together, record by record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PerRecord {
+    /// The record type, an index into [`Policy::records`].
+    pub record: usize,
+    /// The list fact every member goes through.
+    pub fact: FactId,
 }
 
 /// A cumulative cap per enterprise (累计上限), checked.
@@ -231,6 +246,9 @@ pub struct CapInfo {
     pub amount: Expr,
     /// How the excess is taken off.
     pub rule: crate::ast::CapRule,
+    /// `per RECORD`: the cap holds for each record apart (see
+    /// [`PerRecord`]); `None` for a cap of the enterprise.
+    pub per: Option<PerRecord>,
     /// The monetary items it covers, in the order listed (a `measure N`
     /// stands for its monetary items in the order written), each once.
     pub items: Vec<ItemId>,

@@ -71,10 +71,12 @@ impl Checker<'_> {
                 .help("a stacking group (就高不重复) keeps one of several items: name them all"),
             );
         }
+        let per = self.per_record(g.per.as_ref(), &members, "stacking group", &g.name.node);
         self.policy.groups.push(GroupInfo {
             name: g.name.node.clone(),
             label: g.label.as_ref().map(|l| l.node.clone()),
             in_order: g.in_order,
+            per,
             members,
             span: g.name.span,
         });
@@ -134,11 +136,13 @@ impl Checker<'_> {
                 once.push(i);
             }
         }
+        let per = self.per_record(c.per.as_ref(), &once, "cap", &c.name.node);
         self.policy.caps.push(CapInfo {
             name: c.name.node.clone(),
             label: c.label.as_ref().map(|l| l.node.clone()),
             amount,
             rule: c.rule.node,
+            per,
             items: once,
             span: c.name.span,
         });

@@ -2,20 +2,26 @@
 //! the standing of a member of a stacking group or cap, and how a group
 //! or cap changes an item's result after it was decided.
 //!
-//! Groups ([`super::stacking`]) and caps ([`super::caps`]) are decided as
+//! Groups ([`super::stacking`]) and caps ([`super::caps`]) say what becomes
+//! of each member; [`super::amend`] writes it. They are decided as
 //! soon as their last member is evaluated (`settle`), before any item
 //! that uses a member (the checker orders those after the whole cluster),
-//! so every rule sees an item as its group and cap leave it.
+//! so every rule sees an item as its group and cap leave it. A group or
+//! cap written `per` record decides once for each record of its members'
+//! list (their results for record *i* line up by index), and each changed
+//! member is added up again from its records.
 
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
+use super::amend::{Amendment, At, Change};
 use super::expr::Op;
 use super::out::Nothing;
 use super::trace::Note;
-use super::{Cause, Evaluator, ItemResult, Out, Status, Trace};
+use super::{Cause, Evaluator, ItemResult, Out, Status};
 use crate::ast::{Expr, ExprKind, ItemId, Symbol};
+use crate::check::PerRecord;
 use crate::units::Unit;
 use crate::value::Value;
 
@@ -81,18 +87,9 @@ impl<'p> Evaluator<'p> {
 
     /// Where item `i` stands for a group or cap.
     pub(super) fn standing(&self, i: ItemId) -> Standing {
-        let Some(r) = self.result_of(i) else {
-            return Standing::Out;
-        };
-        match r.status {
-            Status::Granted => match (r.amount, r.range) {
-                (Some(a), _) => Standing::Amount(a, a),
-                (None, Some(range)) => Standing::Amount(range.min, range.max),
-                _ => Standing::Out,
-            },
-            Status::Undetermined => Standing::Open(r.undetermined_by.iter().cloned().collect()),
-            Status::Error => Standing::Failed,
-            _ => Standing::Out,
+        match self.result_of(i) {
+            Some(r) => standing(r.status, r.amount, r.range, &r.undetermined_by),
+            None => Standing::Out,
         }
     }
 
@@ -103,97 +100,70 @@ impl<'p> Evaluator<'p> {
             .all(|i| self.items.get(i.0).is_some_and(Option::is_some))
     }
 
-    /// Changes item `i`'s result and what other items see of it, and adds
-    /// a step saying why to its explanation (its root now reads `value`).
-    pub(super) fn amend(
+    /// Where item `i` stands for a group or cap deciding at `at`: for one
+    /// record, the record's own result (an item with no records, its list
+    /// not given or empty, stands as the item does).
+    pub(super) fn standing_at(&self, i: ItemId, at: At) -> Standing {
+        let At::Record(k) = at else {
+            return self.standing(i);
+        };
+        let Some(rec) = self.result_of(i).and_then(|r| r.records.get(k)) else {
+            return self.standing(i);
+        };
+        standing(rec.status, rec.amount, rec.range, &rec.undetermined_by)
+    }
+
+    /// Where a group or cap decides: once for the enterprise, or (`per`
+    /// record) once for each record of the members' list fact.
+    pub(super) fn places(&self, per: Option<PerRecord>) -> Vec<At> {
+        let Some(per) = per else {
+            return vec![At::Item];
+        };
+        match self.facts.get(per.fact) {
+            Some(Value::Records(rs)) => (0..rs.len()).map(At::Record).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// After a group or cap decided `per` record: each member whose
+    /// records it changed is added up again.
+    pub(super) fn recombine_changed(&mut self, changed: &BTreeSet<ItemId>) {
+        for &i in changed {
+            self.recombine(i);
+        }
+    }
+
+    /// Member `i` left undetermined at `at` by a group or cap.
+    pub(super) fn reopen(
         &mut self,
         i: ItemId,
-        seen: Out,
-        value: &str,
-        step: impl FnOnce() -> Trace,
-        change: impl FnOnce(&mut ItemResult),
+        at: At,
+        causes: BTreeSet<Cause>,
+        why: String,
+        expr: String,
     ) {
-        let explaining = self.explaining();
-        let Some((out, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
-            return;
-        };
-        change(r);
-        if explaining {
-            let step = step();
-            if let Some(n) = &step.note {
-                if !r.notes.contains(n) {
-                    r.notes.push(n.clone());
-                }
-            }
-            if let Some(root) = &mut r.explanation {
-                root.value = value.to_string();
-                root.children.push(step);
-            }
-        }
-        r.outcome = Some(seen.clone());
-        *out = seen;
+        let change = Change::Reopened(causes);
+        self.amend(i, at, &Amendment { change, why, expr });
     }
 
-    /// An item left undetermined by a group or cap: its amount is gone,
-    /// these causes stand.
-    pub(super) fn reopen(&mut self, i: ItemId, causes: BTreeSet<Cause>, why: String, expr: String) {
-        let explaining = self.explaining();
-        let value = "undetermined".to_string();
-        let shown = value.clone();
-        let seen = Out::Unknown(causes.clone());
-        let note = why.clone();
-        self.amend(
-            i,
-            seen,
-            &value,
-            || Trace {
-                expr,
-                value: shown,
-                note: Some(note),
-                children: Vec::new(),
-            },
-            |r| {
-                r.status = Status::Undetermined;
-                r.amount = None;
-                r.range = None;
-                r.value = None;
-                r.raw = None;
-                r.undetermined_by = causes.into_iter().collect();
-                if explaining {
-                    r.reason = Some(why);
-                }
-            },
-        );
-    }
-
-    /// An item a group or cap cannot be applied to, because a member
-    /// failed: it fails too, and says why.
-    pub(super) fn fail_with(&mut self, i: ItemId, why: String, at: crate::span::Span) {
+    /// Member `i` cannot be decided at `at` by a group or cap, because a
+    /// member failed: it fails too, and says why.
+    pub(super) fn fail_with(&mut self, i: ItemId, at: At, why: String, span: crate::span::Span) {
         let d = self.err(
             crate::diagnostic::Code::Stacking,
-            at,
+            span,
             why.clone(),
             "cannot be decided",
         );
         self.errors.push(d);
-        let reason = why.clone();
+        let expr = String::new();
         self.amend(
             i,
-            Out::Nothing(Nothing::Failed(i)),
-            "error",
-            || Trace {
-                expr: String::new(),
-                value: "error".into(),
-                note: Some(why),
-                children: Vec::new(),
-            },
-            |r| {
-                r.status = Status::Error;
-                r.amount = None;
-                r.range = None;
-                r.value = None;
-                r.raw = None;
-                r.reason = Some(reason);
+            at,
+            &Amendment {
+                change: Change::Failed,
+                why,
+                expr,
             },
         );
     }
@@ -241,6 +211,22 @@ impl<'p> Evaluator<'p> {
     /// An item's name.
     pub(super) fn item_name(&self, i: ItemId) -> &'p str {
         self.policy.item(i).map_or("?", |it| it.name())
+    }
+}
+
+/// Where a result (an item's, a record's) stands for a group or cap.
+fn standing(
+    status: Status,
+    amount: Option<Decimal>,
+    range: Option<super::Range>,
+    causes: &[Cause],
+) -> Standing {
+    match (status, amount, range) {
+        (Status::Granted, Some(a), _) => Standing::Amount(a, a),
+        (Status::Granted, None, Some(r)) => Standing::Amount(r.min, r.max),
+        (Status::Undetermined, ..) => Standing::Open(causes.iter().cloned().collect()),
+        (Status::Error, ..) => Standing::Failed,
+        _ => Standing::Out,
     }
 }
 

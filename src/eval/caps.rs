@@ -11,7 +11,12 @@
 //! min(amount, cap − the amounts listed before it), at least 0元.
 //!
 //! Items reduced stay granted, with `capped` (the cap and the amount
-//! before). A covered item that is undetermined or failed leaves open (or
+//! before); an item reduced to 0元 is not granted (ineligible, as any
+//! amount coming to 0元), its `capped` saying the cap took it all.
+//! *Per record* (`per project`, 每个 项目): the cap holds for each record
+//! apart (单个项目累计不超过), over the covered items' results for that
+//! record; each item's amount is then the sum over its records, and its
+//! `capped` names the record type and the sum before. A covered item that is undetermined or failed leaves open (or
 //! failed) every granted item whose reduction depends on it: all of them
 //! pro rata, those listed after it in order. A range that could make the
 //! cap bind leaves the reduction at discretion (undetermined by
@@ -23,12 +28,12 @@ use rust_decimal::Decimal;
 
 use super::Evaluator;
 use super::across::{Standing, titled};
+use super::amend::{Amendment, At, Change};
 use super::arith::{self, ArithError};
-use super::{Capped, Cause, Out, Soft, Trace};
+use super::{Capped, Cause, Out, Soft, Status};
 use crate::ast::{CapRule, ItemId};
 use crate::check::CapInfo;
-use crate::units::Unit;
-use crate::value::{Value, format_money};
+use crate::value::format_money;
 
 /// One fen, the unit amounts are reduced to.
 fn fen() -> Decimal {
@@ -198,153 +203,240 @@ fn effects(standings: &[Standing], cap: Decimal, rule: CapRule) -> Result<Vec<Ef
 }
 
 impl<'p> Evaluator<'p> {
-    /// Applies cap `c`, once all its items and their groups are decided.
+    /// Applies cap `c`, once all its items and their groups are decided:
+    /// once for the enterprise, or for each record when it is written
+    /// `per` record.
     pub(super) fn apply_cap(&mut self, c: usize) {
         let policy = self.policy;
         let Some(cap) = policy.caps.get(c) else {
             return;
         };
-        let standings: Vec<Standing> = cap.items.iter().map(|&i| self.standing(i)).collect();
-        if !standings.iter().any(|s| matches!(s, Standing::Amount(..))) {
+        let places = self.places(cap.per);
+        let standings: Vec<(At, Vec<Standing>)> = places
+            .into_iter()
+            .map(|at| {
+                let s = cap.items.iter().map(|&i| self.standing_at(i, at)).collect();
+                (at, s)
+            })
+            .filter(|(_, s): &(At, Vec<Standing>)| {
+                s.iter().any(|x| matches!(x, Standing::Amount(..)))
+            })
+            .collect();
+        if standings.is_empty() {
             return;
         }
-        let (limit, soft) = match self.eval(&cap.amount) {
-            Ok((Out::Val(Soft { value, soft }), _)) => match value.bounds() {
-                Some((_, lo, hi)) if lo == hi && !lo.is_sign_negative() => (lo, soft),
-                _ => return self.cap_open(cap, &standings, BTreeSet::from([Cause::Discretion])),
-            },
-            Ok((Out::Unknown(causes), _)) => return self.cap_open(cap, &standings, causes),
-            Ok((Out::Nothing(why), _)) => {
-                let why = format!(
-                    "cap {} cannot be applied: {}",
-                    titled(&cap.name, cap.label.as_ref()),
-                    why.render(policy)
-                );
-                return self.cap_failed(cap, &standings, why);
+        let mut changed = BTreeSet::new();
+        match self.cap_limit(cap) {
+            Limit::Known(limit, soft) => {
+                for (at, s) in &standings {
+                    self.cap_at(cap, *at, s, limit, soft, &mut changed);
+                }
             }
+            Limit::Open(causes) => {
+                let why = format!(
+                    "cap {}: the cap itself is undetermined",
+                    titled(&cap.name, cap.label.as_ref())
+                );
+                for (at, s) in &standings {
+                    for i in granted(cap, s) {
+                        changed.insert(i);
+                        self.reopen(i, *at, causes.clone(), why.clone(), cap_expr(cap));
+                    }
+                }
+            }
+            Limit::Failed(why) => {
+                for (at, s) in &standings {
+                    for i in granted(cap, s) {
+                        changed.insert(i);
+                        self.fail_with(i, *at, why.clone(), cap.span);
+                    }
+                }
+            }
+        }
+        if cap.per.is_some() {
+            self.recombine_changed(&changed);
+            self.mark_capped(cap, &changed);
+        }
+    }
+
+    /// The cap's own amount: a point of money, or why it is not one.
+    fn cap_limit(&mut self, cap: &'p CapInfo) -> Limit {
+        let policy = self.policy;
+        match self.eval(&cap.amount) {
+            Ok((Out::Val(Soft { value, soft }), _)) => match value.bounds() {
+                Some((_, lo, hi)) if lo == hi && !lo.is_sign_negative() => Limit::Known(lo, soft),
+                _ => Limit::Open(BTreeSet::from([Cause::Discretion])),
+            },
+            Ok((Out::Unknown(causes), _)) => Limit::Open(causes),
+            Ok((Out::Nothing(why), _)) => Limit::Failed(format!(
+                "cap {} cannot be applied: {}",
+                titled(&cap.name, cap.label.as_ref()),
+                why.render(policy)
+            )),
             Err(d) => {
                 let why = d.message.clone();
                 self.errors.push(d);
-                return self.cap_failed(cap, &standings, why);
+                Limit::Failed(why)
             }
-        };
-        let effects = match effects(&standings, limit, cap.rule) {
+        }
+    }
+
+    /// The cap at one place (the enterprise, or one record), its items
+    /// standing as `standings`.
+    fn cap_at(
+        &mut self,
+        cap: &CapInfo,
+        at: At,
+        standings: &[Standing],
+        limit: Decimal,
+        soft: bool,
+        changed: &mut BTreeSet<ItemId>,
+    ) {
+        let name = titled(&cap.name, cap.label.as_ref());
+        let effects = match effects(standings, limit, cap.rule) {
             Ok(e) => e,
             Err(e) => {
-                let why = format!(
-                    "cap {} cannot be applied exactly: {e:?}",
-                    titled(&cap.name, cap.label.as_ref())
-                );
-                return self.cap_failed(cap, &standings, why);
+                let why = format!("cap {name} cannot be applied exactly: {e:?}");
+                for i in granted(cap, standings) {
+                    changed.insert(i);
+                    self.fail_with(i, at, why.clone(), cap.span);
+                }
+                return;
             }
         };
         for (pos, effect) in effects.into_iter().enumerate() {
-            let Some(&i) = cap.items.get(pos) else {
+            let (Some(&i), Some(standing)) = (cap.items.get(pos), standings.get(pos)) else {
                 continue;
             };
+            if effect != Effect::Keeps {
+                changed.insert(i);
+            }
             match effect {
                 Effect::Keeps => {}
-                Effect::Reduced(to) => self.reduce(i, cap, limit, soft, to),
+                Effect::Reduced(to) => {
+                    let Standing::Amount(before, _) = standing else {
+                        continue;
+                    };
+                    self.reduce(i, at, cap, limit, soft, *before, to);
+                }
                 Effect::Open(causes) => {
                     let why = if causes.contains(&Cause::Discretion) && causes.len() == 1 {
-                        format!(
-                            "cap {}: ranges leave the reduction to discretion",
-                            titled(&cap.name, cap.label.as_ref())
-                        )
+                        format!("cap {name}: ranges leave the reduction to discretion")
                     } else {
-                        format!(
-                            "cap {}: the reduction depends on an item that is undetermined",
-                            titled(&cap.name, cap.label.as_ref())
-                        )
+                        format!("cap {name}: the reduction depends on an item that is undetermined")
                     };
-                    self.reopen(i, causes, why, cap_expr(cap));
+                    self.reopen(i, at, causes, why, cap_expr(cap));
                 }
                 Effect::Failed(k) => {
                     let other = cap.items.get(k).map_or("?", |&j| self.item_name(j));
-                    let why = format!(
-                        "cap {} cannot be applied: `{other}` failed",
-                        titled(&cap.name, cap.label.as_ref())
-                    );
-                    self.fail_with(i, why, cap.span);
+                    let why = format!("cap {name} cannot be applied: `{other}` failed");
+                    self.fail_with(i, at, why, cap.span);
                 }
             }
         }
     }
 
-    /// A cap whose own amount is not known: every granted item it covers
-    /// is left open, unless their highest sum is under any cap (never, as
-    /// the cap could be anything): open for the cap's causes.
-    fn cap_open(&mut self, cap: &CapInfo, standings: &[Standing], causes: BTreeSet<Cause>) {
-        let why = format!(
-            "cap {}: the cap itself is undetermined",
-            titled(&cap.name, cap.label.as_ref())
-        );
-        for (pos, s) in standings.iter().enumerate() {
-            if let (Standing::Amount(..), Some(&i)) = (s, cap.items.get(pos)) {
-                self.reopen(i, causes.clone(), why.clone(), cap_expr(cap));
-            }
-        }
-    }
-
-    /// A cap that cannot be applied: every granted item it covers fails.
-    fn cap_failed(&mut self, cap: &CapInfo, standings: &[Standing], why: String) {
-        for (pos, s) in standings.iter().enumerate() {
-            if let (Standing::Amount(..), Some(&i)) = (s, cap.items.get(pos)) {
-                self.fail_with(i, why.clone(), cap.span);
-            }
-        }
-    }
-
-    /// Item `i` reduced by `cap` to `to`.
-    fn reduce(&mut self, i: ItemId, cap: &CapInfo, limit: Decimal, soft: bool, to: Decimal) {
-        let Some(before) = self.result_of(i).and_then(|r| r.amount) else {
-            return;
-        };
-        let was_soft = self.result_of(i).is_some_and(|r| r.soft_cap);
-        let to = to.normalize();
-        let value = Value::Num(Unit::Money, to);
-        let shown = value.to_string();
+    /// Item `i` reduced by `cap` at `at` from `before` to `to`; to 0元,
+    /// not granted.
+    #[allow(clippy::too_many_arguments)]
+    fn reduce(
+        &mut self,
+        i: ItemId,
+        at: At,
+        cap: &CapInfo,
+        limit: Decimal,
+        soft: bool,
+        before: Decimal,
+        to: Decimal,
+    ) {
         let soft_word = if soft { " (soft cap, 原则上)" } else { "" };
+        let nothing_left = if to.is_zero() {
+            ": the cap leaves nothing, so it is not granted"
+        } else {
+            ""
+        };
         let why = format!(
-            "reduced by cap {} from {} to {}{soft_word}",
+            "reduced by cap {} from {} to {}{soft_word}{nothing_left}",
             titled(&cap.name, cap.label.as_ref()),
             format_money(before),
-            format_money(to)
+            format_money(to.normalize())
         );
-        let seen = Out::Val(Soft {
-            value: value.clone(),
-            soft: was_soft || soft,
-        });
-        let explaining = self.explaining();
-        let expr = cap_expr(cap);
-        let root_value = shown.clone();
         let capped = Capped {
             cap: cap.name.clone(),
             label: cap.label.clone(),
             limit: limit.normalize(),
             before,
+            per: None,
         };
+        let change = Change::Reduced { to, capped, soft };
         self.amend(
             i,
-            seen,
-            &root_value,
-            || Trace {
-                expr,
-                value: shown,
-                note: Some(why),
-                children: Vec::new(),
-            },
-            |r| {
-                r.amount = Some(to);
-                r.soft_cap |= soft;
-                r.capped = Some(capped);
-                r.raw = Some(value.clone());
-                if explaining {
-                    r.value = Some(value.to_string());
-                }
+            at,
+            &Amendment {
+                change,
+                why,
+                expr: cap_expr(cap),
             },
         );
     }
+
+    /// After a cap `per` record: each item it reduced says so, with the
+    /// limit per record and the sum of its records before.
+    fn mark_capped(&mut self, cap: &CapInfo, changed: &BTreeSet<ItemId>) {
+        let per = cap
+            .per
+            .and_then(|p| self.policy.records.get(p.record))
+            .map(|r| r.name.clone());
+        for &i in changed {
+            let Some((_, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
+                continue;
+            };
+            let reduced: Vec<&Capped> =
+                r.records.iter().filter_map(|x| x.capped.as_ref()).collect();
+            let Some(first) = reduced.first() else {
+                continue;
+            };
+            let mut before = Decimal::ZERO;
+            for rec in &r.records {
+                let own = match (&rec.capped, rec.amount) {
+                    (Some(c), _) => Some(c.before),
+                    (None, Some(a)) if rec.status == Status::Granted => Some(a),
+                    _ => None,
+                };
+                if let Some(a) = own {
+                    // Each record's amount fit exactly, so their sum
+                    // before the cut fits as their sum after does.
+                    before = arith::add(before, a).unwrap_or(before);
+                }
+            }
+            r.capped = Some(Capped {
+                per: per.clone(),
+                before: before.normalize(),
+                ..(*first).clone()
+            });
+        }
+    }
+}
+
+/// The cap's own amount, evaluated.
+enum Limit {
+    /// A point, and whether it is soft.
+    Known(Decimal, bool),
+    /// Undetermined for these causes.
+    Open(BTreeSet<Cause>),
+    /// It cannot be applied, for this reason.
+    Failed(String),
+}
+
+/// The covered items granted (by `standings`), which a cap that cannot
+/// be decided leaves open or failed.
+fn granted(cap: &CapInfo, standings: &[Standing]) -> Vec<ItemId> {
+    cap.items
+        .iter()
+        .zip(standings)
+        .filter(|(_, s)| matches!(s, Standing::Amount(..)))
+        .map(|(&i, _)| i)
+        .collect()
 }
 
 /// How an explanation names a cap: `cap NAME`.

@@ -14,6 +14,7 @@
 //! (the typed explanation, rendered to [`Trace`] text).
 
 mod across;
+mod amend;
 pub(crate) mod arith;
 mod caps;
 mod dated;

@@ -73,7 +73,6 @@ impl<'p> Evaluator<'p> {
     /// A per-record item: each record decided as an item alone, then
     /// combined.
     pub(super) fn per_record(&mut self, idx: ItemId, each: &'p EachInfo) -> Decided {
-        let policy = self.policy;
         let facts = self.facts;
         let records = match facts.get(each.fact) {
             Some(Value::Records(rs)) => rs,
@@ -99,36 +98,64 @@ impl<'p> Evaluator<'p> {
             .enumerate()
             .map(|(i, (record, (_, r)))| self.record_result(each, i, record, r))
             .collect();
-        let statuses: Vec<Status> = results.iter().map(|(_, (_, r))| r.status).collect();
+        if self.explaining() {
+            for (_, (_, r)) in &results {
+                for n in &r.notes {
+                    if !result.notes.contains(n) {
+                        result.notes.push(n.clone());
+                    }
+                }
+            }
+        }
+        self.combine_records(idx, each, result)
+    }
+
+    /// Adds up item `i`'s records again, after a group or cap decided
+    /// `per` record changed some of them: its status, amount, explanation
+    /// and what other items see of it follow from its records as when it
+    /// was first decided.
+    pub(super) fn recombine(&mut self, i: ItemId) {
+        let Some(each) = self.policy.item(i).and_then(|it| it.each.as_ref()) else {
+            return;
+        };
+        let Some((_, mut result)) = self.items.get_mut(i.0).and_then(Option::take) else {
+            return;
+        };
+        result.amount = None;
+        result.range = None;
+        result.value = None;
+        result.raw = None;
+        result.reason = None;
+        result.undetermined_by.clear();
+        result.superseded_by = None;
+        let decided = self.combine_records(i, each, result);
+        if let Some(slot) = self.items.get_mut(i.0) {
+            *slot = Some(decided);
+        }
+    }
+
+    /// The item's result from its records' results (in `result.records`):
+    /// the rule of this module's docs; superseded when no record is
+    /// granted, open or failed and one is superseded.
+    fn combine_records(&mut self, idx: ItemId, each: &EachInfo, mut result: ItemResult) -> Decided {
+        let statuses: Vec<Status> = result.records.iter().map(|r| r.status).collect();
+        let first = |s: Status| result.records.iter().position(|r| r.status == s);
         let (verdict, out) = if statuses.contains(&Status::Error) {
-            let failed = results
-                .iter()
-                .position(|(_, (_, r))| r.status == Status::Error);
             if self.explaining() {
-                result.reason = failed.map(|i| format!("record {} failed", i + 1));
+                result.reason = first(Status::Error).map(|i| format!("record {} failed", i + 1));
             }
             (Verdict::Negative, Out::Nothing(Nothing::Failed(idx)))
         } else if statuses.contains(&Status::Undetermined) {
-            let causes: BTreeSet<Cause> = results
+            let causes: BTreeSet<Cause> = result
+                .records
                 .iter()
-                .filter_map(|(_, (out, r))| match out {
-                    Out::Unknown(c) if r.status == Status::Undetermined => Some(c.clone()),
-                    _ => None,
-                })
-                .flatten()
+                .filter(|r| r.status == Status::Undetermined)
+                .flat_map(|r| r.undetermined_by.iter().cloned())
                 .collect();
-            let causes = if causes.is_empty() {
-                results
-                    .iter()
-                    .flat_map(|(_, (_, r))| r.undetermined_by.clone())
-                    .collect()
-            } else {
-                causes
-            };
             result.undetermined_by = causes.iter().cloned().collect();
             (Verdict::Undetermined, Out::Unknown(causes))
         } else if statuses.contains(&Status::Granted) {
-            match self.sums(&results) {
+            match self.sums(&result.records) {
                 Ok(s) => {
                     self.record_sum(&mut result, &s);
                     let value = if s.lo == s.hi {
@@ -145,78 +172,92 @@ impl<'p> Evaluator<'p> {
                     )
                 }
                 Err((e, a, b)) => {
-                    let span = policy.item(idx).map(|i| i.ast.span.0).unwrap_or_default();
+                    let span = self
+                        .policy
+                        .item(idx)
+                        .map(|i| i.ast.span.0)
+                        .unwrap_or_default();
                     let money = |d| Value::Num(Unit::Money, d);
                     let d = self.arith_error(e, span, BinaryOp::Add, &money(a), &money(b));
                     let mut failed = self.failed(idx, d);
                     failed.1.records = std::mem::take(&mut result.records);
+                    failed.1.notes = std::mem::take(&mut result.notes);
                     return failed;
                 }
             }
+        } else if let Some(k) = first(Status::Superseded) {
+            return self.all_superseded(idx, result, k);
         } else {
             if self.explaining() {
-                result.reason = Some(if records.is_empty() {
-                    let list = policy.fact(each.fact);
-                    match list.map(|l| (&l.name, &l.label)) {
-                        Some((n, Some(l))) => format!("the list {l} ({n}) has no records"),
-                        Some((n, None)) => format!("the list {n} has no records"),
-                        None => "the list has no records".into(),
-                    }
-                } else {
-                    "no record qualifies".into()
-                });
+                result.reason = Some(self.none_granted(each, &result.records));
             }
             (
                 Verdict::Ineligible(Ineligible::CriteriaNotMet),
                 Out::Nothing(Nothing::NotGranted(idx)),
             )
         };
-        self.combined(idx, result, verdict, out, &results)
+        self.combined(idx, result, verdict, out)
+    }
+
+    /// Why no record is granted: the list is empty, a cap took a record's
+    /// amount, or no record qualifies.
+    fn none_granted(&self, each: &EachInfo, records: &[RecordResult]) -> String {
+        if records.is_empty() {
+            let list = self.policy.fact(each.fact);
+            return match list.map(|l| (&l.name, &l.label)) {
+                Some((n, Some(l))) => format!("the list {l} ({n}) has no records"),
+                Some((n, None)) => format!("the list {n} has no records"),
+                None => "the list has no records".into(),
+            };
+        }
+        match records.iter().find(|r| r.capped.is_some()) {
+            Some(r) => format!(
+                "{}: {}",
+                self.record_title(each, r.index, r.key.as_deref()),
+                r.reason.clone().unwrap_or_default()
+            ),
+            None => "no record qualifies".into(),
+        }
+    }
+
+    /// No record granted, open or failed, and record `k` superseded: the
+    /// item is superseded, by the member that supersedes record `k`.
+    fn all_superseded(&self, idx: ItemId, mut result: ItemResult, k: usize) -> Decided {
+        let by = result.records.get(k).and_then(|r| r.superseded_by.clone());
+        let by_id = by.as_deref().and_then(|b| match self.policy.lookup(b) {
+            Some(crate::ast::Symbol::Item(b)) => Some(b),
+            _ => None,
+        });
+        result.status = Status::Superseded;
+        if self.explaining() {
+            result.reason = result.records.get(k).and_then(|r| r.reason.clone());
+            let value = format!("superseded by {}", by.as_deref().unwrap_or("?"));
+            result.explanation = Some(self.sum_trace(&result, value));
+        }
+        result.superseded_by = by;
+        let out = Out::Nothing(Nothing::Superseded(idx, by_id.unwrap_or(idx)));
+        result.outcome = Some(out.clone());
+        (out, result)
     }
 
     /// The status, explanation and seen outcome of the combined result.
-    fn combined(
-        &self,
-        idx: ItemId,
-        mut result: ItemResult,
-        verdict: Verdict,
-        out: Out,
-        results: &[(&Record, Decided)],
-    ) -> Decided {
+    fn combined(&self, idx: ItemId, mut result: ItemResult, verdict: Verdict, out: Out) -> Decided {
         result.status = match verdict {
             Verdict::Granted => Status::Granted,
             Verdict::Undetermined => Status::Undetermined,
             Verdict::Negative => Status::Error,
             _ => Status::Ineligible,
         };
-        result.soft_cap = results
+        result.soft_cap = result
+            .records
             .iter()
-            .any(|(_, (_, r))| r.soft_cap && r.status == Status::Granted);
+            .any(|r| r.soft_cap && r.status == Status::Granted);
         if self.explaining() {
-            let children: Vec<Trace> = result
-                .records
-                .iter()
-                .map(|r| r.explanation.clone().unwrap_or_default())
-                .collect();
-            let mut notes = Vec::new();
-            for (_, (_, r)) in results {
-                for n in &r.notes {
-                    if !notes.contains(n) {
-                        notes.push(n.clone());
-                    }
-                }
-            }
-            result.notes = notes;
             let value = match result.status {
                 Status::Granted => result.value.clone().unwrap_or_default(),
                 s => s.as_str().to_string(),
             };
-            result.explanation = Some(Trace {
-                expr: format!("{} {}", result.kind.keyword(), result.name),
-                value,
-                note: Some(format!("sum over {} records", result.records.len())),
-                children,
-            });
+            result.explanation = Some(self.sum_trace(&result, value));
         }
         if let Out::Val(s) = &out {
             result.raw = Some(s.value.clone());
@@ -228,6 +269,20 @@ impl<'p> Evaluator<'p> {
         };
         result.outcome = Some(seen.clone());
         (seen, result)
+    }
+
+    /// The explanation of a per-record item: one child per record.
+    fn sum_trace(&self, result: &ItemResult, value: String) -> Trace {
+        Trace {
+            expr: format!("{} {}", result.kind.keyword(), result.name),
+            value,
+            note: Some(format!("sum over {} records", result.records.len())),
+            children: result
+                .records
+                .iter()
+                .map(|r| r.explanation.clone().unwrap_or_default())
+                .collect(),
+        }
     }
 
     /// The list fact is not given: the item is undetermined by it.
@@ -250,17 +305,14 @@ impl<'p> Evaluator<'p> {
     /// The granted records' amounts, added exactly.
     fn sums(
         &self,
-        results: &[(&Record, Decided)],
+        records: &[RecordResult],
     ) -> Result<Sums, (arith::ArithError, Decimal, Decimal)> {
         let mut s = Sums {
             lo: Decimal::ZERO,
             hi: Decimal::ZERO,
             soft: false,
         };
-        for (_, (_, r)) in results
-            .iter()
-            .filter(|(_, (_, r))| r.status == Status::Granted)
-        {
+        for r in records.iter().filter(|r| r.status == Status::Granted) {
             let (lo, hi) = match (r.amount, r.range) {
                 (Some(a), _) => (a, a),
                 (None, Some(x)) => (x.min, x.max),
@@ -304,13 +356,7 @@ impl<'p> Evaluator<'p> {
                 _ => None,
             });
         let explanation = r.explanation.clone().map(|mut t| {
-            let what = info
-                .and_then(|i| i.label.clone())
-                .unwrap_or_else(|| info.map_or("record".into(), |i| i.name.clone()));
-            t.expr = match &key {
-                Some(k) => format!("{what} {} {k}", index + 1),
-                None => format!("{what} {}", index + 1),
-            };
+            t.expr = self.record_title(each, index, key.as_deref());
             t
         });
         RecordResult {
@@ -321,7 +367,37 @@ impl<'p> Evaluator<'p> {
             range: r.range,
             undetermined_by: r.undetermined_by.clone(),
             reason: r.reason.clone(),
+            superseded_by: None,
+            capped: None,
+            soft_cap: r.soft_cap,
             explanation,
+        }
+    }
+
+    /// How explanations name record `index` of a list of `each`'s record
+    /// type: `项目 1 智能产线` (the record type's label, the number from
+    /// 1, the record's name when it has one).
+    fn record_title(&self, each: &EachInfo, index: usize, key: Option<&str>) -> String {
+        let info = self.policy.records.get(each.record);
+        let what = info
+            .and_then(|i| i.label.clone())
+            .unwrap_or_else(|| info.map_or("record".into(), |i| i.name.clone()));
+        match key {
+            Some(k) => format!("{what} {} {k}", index + 1),
+            None => format!("{what} {}", index + 1),
+        }
+    }
+
+    /// [`Evaluator::record_title`] of record `index` of item `i`.
+    pub(super) fn record_title_of(&self, i: ItemId, index: usize) -> String {
+        let each = self.policy.item(i).and_then(|it| it.each.as_ref());
+        let key = self
+            .result_of(i)
+            .and_then(|r| r.records.get(index))
+            .and_then(|r| r.key.as_deref());
+        match each {
+            Some(each) => self.record_title(each, index, key),
+            None => format!("record {}", index + 1),
         }
     }
 }

@@ -218,6 +218,19 @@ pub struct RecordResult {
     /// Why it is ineligible or failed for this record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// For a record superseded by a group decided `per` record (or by a
+    /// group of the enterprise, which supersedes every record): the member
+    /// that supersedes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+    /// For a record a cap decided `per` record reduced: the cap and the
+    /// amount before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped: Option<Capped>,
+    /// Whether a soft cap (原则上) decided its amount (not serialized: the
+    /// item's `soft_cap` says it for the sum).
+    #[serde(skip)]
+    pub soft_cap: bool,
     /// The explanation for this record (in JSON, it is the item's
     /// `explanation.children[index]`, so it is not written twice).
     #[serde(skip)]
@@ -238,6 +251,11 @@ pub struct Capped {
     /// The item's amount before the cap, in yuan.
     #[schema(value_type = String)]
     pub before: Decimal,
+    /// For a cap written `per RECORD`: the record type (`project`), the
+    /// limit holding for each record apart; on the item, `before` is then
+    /// the sum of its records before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
 }
 
 /// A chapter, by number and title.

@@ -12,14 +12,18 @@
 //! it even when the winner is still open. *In order* (`in order`, 按序):
 //! the first granted member in the written order wins; a member before it
 //! that is undetermined leaves it open.
+//!
+//! *Per record* (`per project`, 每个 项目): the same rule, applied to the
+//! members' results for each record apart (同一项目就高不重复), so that each
+//! project keeps its highest member; each member's amount is then the sum
+//! over its records.
 
 use std::collections::BTreeSet;
 
+use super::Cause;
 use super::Evaluator;
 use super::across::{Standing, titled};
-use super::out::Nothing;
-use super::{Cause, Out, Status, Trace};
-use crate::ast::ItemId;
+use super::amend::{Amendment, At, Change};
 use crate::check::GroupInfo;
 
 /// What a group decides for one member.
@@ -138,113 +142,107 @@ fn fates_in_order(standings: &[Standing]) -> Vec<Fate> {
 }
 
 impl<'p> Evaluator<'p> {
-    /// Decides group `g`, once all its members are evaluated.
+    /// Decides group `g`, once all its members are evaluated: once for the
+    /// enterprise, or for each record when it is written `per` record.
     pub(super) fn decide_group(&mut self, g: usize) {
         let policy = self.policy;
         let Some(group) = policy.groups.get(g) else {
             return;
         };
-        let standings: Vec<Standing> = group.members.iter().map(|&m| self.standing(m)).collect();
-        let fates = fates(&standings, group.in_order);
-        for (pos, fate) in fates.into_iter().enumerate() {
-            let Some(&m) = group.members.get(pos) else {
-                continue;
-            };
-            let member = |k: usize| group.members.get(k).copied().unwrap_or(m);
-            match fate {
-                Fate::Stays => {}
-                Fate::SupersededBy(k) => self.supersede(m, member(k), group, &standings, pos, k),
-                Fate::Open(causes) => {
-                    let why = if group.in_order {
-                        format!(
-                            "stacking group {}: a member written before it is undetermined",
-                            titled(&group.name, group.label.as_ref())
-                        )
-                    } else if causes.contains(&Cause::Discretion) && causes.len() == 1 {
-                        format!(
-                            "stacking group {}: the members' ranges overlap, the highest is at discretion",
-                            titled(&group.name, group.label.as_ref())
-                        )
-                    } else {
-                        format!(
-                            "stacking group {}: a member that could be higher is undetermined",
-                            titled(&group.name, group.label.as_ref())
-                        )
-                    };
-                    self.reopen(m, causes, why, group_expr(group));
+        let mut changed = BTreeSet::new();
+        for at in self.places(group.per) {
+            let standings: Vec<Standing> = group
+                .members
+                .iter()
+                .map(|&m| self.standing_at(m, at))
+                .collect();
+            for (pos, fate) in fates(&standings, group.in_order).into_iter().enumerate() {
+                let Some(&m) = group.members.get(pos) else {
+                    continue;
+                };
+                if fate != Fate::Stays {
+                    changed.insert(m);
                 }
-                Fate::Failed(k) => {
-                    let why = format!(
-                        "stacking group {} cannot be decided: `{}` failed",
-                        titled(&group.name, group.label.as_ref()),
-                        self.item_name(member(k))
-                    );
-                    self.fail_with(m, why, group.span);
-                }
+                self.apply_fate(group, at, &standings, pos, fate);
             }
+        }
+        if group.per.is_some() {
+            self.recombine_changed(&changed);
         }
     }
 
-    /// Member `m` (at `pos`) is superseded by `by` (at `k`).
-    fn supersede(
+    /// What the group decided for the member at `pos`, at `at`.
+    fn apply_fate(
         &mut self,
-        m: ItemId,
-        by: ItemId,
         group: &GroupInfo,
+        at: At,
         standings: &[Standing],
         pos: usize,
-        k: usize,
+        fate: Fate,
     ) {
-        let by_name = self.item_name(by).to_string();
-        let amount = |s: Option<&Standing>| match s {
-            Some(Standing::Amount(lo, hi)) => Some(crate::value::format_money_range(*lo, *hi)),
-            _ => None,
+        let Some(&m) = group.members.get(pos) else {
+            return;
         };
-        let why = match (
-            group.in_order,
-            amount(standings.get(pos)),
-            amount(standings.get(k)),
-        ) {
-            (true, _, _) => format!(
-                "superseded by `{by_name}`, written before it in stacking group {} (in order)",
-                titled(&group.name, group.label.as_ref())
-            ),
-            (false, Some(mine), Some(theirs)) => format!(
-                "superseded by `{by_name}` in stacking group {}: {theirs} against {mine}",
-                titled(&group.name, group.label.as_ref())
-            ),
-            _ => format!(
-                "superseded by `{by_name}` in stacking group {}",
-                titled(&group.name, group.label.as_ref())
-            ),
-        };
-        let explaining = self.explaining();
-        let value = format!("superseded by {by_name}");
-        let shown = value.clone();
-        let expr = group_expr(group);
-        let note = why.clone();
-        self.amend(
-            m,
-            Out::Nothing(Nothing::Superseded(m, by)),
-            &value,
-            || Trace {
-                expr,
-                value: shown,
-                note: Some(note),
-                children: Vec::new(),
-            },
-            |r| {
-                r.status = Status::Superseded;
-                r.amount = None;
-                r.range = None;
-                r.value = None;
-                r.raw = None;
-                r.superseded_by = Some(by_name);
-                if explaining {
-                    r.reason = Some(why);
-                }
-            },
-        );
+        let member = |k: usize| group.members.get(k).copied().unwrap_or(m);
+        let name = titled(&group.name, group.label.as_ref());
+        match fate {
+            Fate::Stays => {}
+            Fate::SupersededBy(k) => {
+                let why =
+                    superseded_why(group, &name, self.item_name(member(k)), standings, pos, k);
+                let change = Change::Superseded(member(k));
+                let expr = group_expr(group);
+                self.amend(m, at, &Amendment { change, why, expr });
+            }
+            Fate::Open(causes) => {
+                let why = if group.in_order {
+                    format!("stacking group {name}: a member written before it is undetermined")
+                } else if causes.contains(&Cause::Discretion) && causes.len() == 1 {
+                    format!(
+                        "stacking group {name}: the members' ranges overlap, the highest is at discretion"
+                    )
+                } else {
+                    format!("stacking group {name}: a member that could be higher is undetermined")
+                };
+                self.reopen(m, at, causes, why, group_expr(group));
+            }
+            Fate::Failed(k) => {
+                let why = format!(
+                    "stacking group {name} cannot be decided: `{}` failed",
+                    self.item_name(member(k))
+                );
+                self.fail_with(m, at, why, group.span);
+            }
+        }
+    }
+}
+
+/// Why the member at `pos` is superseded by `by_name` (at `k`): the two
+/// amounts, when both are known.
+fn superseded_why(
+    group: &GroupInfo,
+    name: &str,
+    by_name: &str,
+    standings: &[Standing],
+    pos: usize,
+    k: usize,
+) -> String {
+    let amount = |s: Option<&Standing>| match s {
+        Some(Standing::Amount(lo, hi)) => Some(crate::value::format_money_range(*lo, *hi)),
+        _ => None,
+    };
+    match (
+        group.in_order,
+        amount(standings.get(pos)),
+        amount(standings.get(k)),
+    ) {
+        (true, _, _) => format!(
+            "superseded by `{by_name}`, written before it in stacking group {name} (in order)"
+        ),
+        (false, Some(mine), Some(theirs)) => {
+            format!("superseded by `{by_name}` in stacking group {name}: {theirs} against {mine}")
+        }
+        _ => format!("superseded by `{by_name}` in stacking group {name}"),
     }
 }
 

@@ -2,27 +2,34 @@
 //! groups and cumulative caps, each on one line in either surface.
 
 use super::{Printer, labelled};
-use crate::ast::{CapDecl, CapRule, Covered, Exclusive};
+use crate::ast::{CapDecl, CapRule, Covered, Exclusive, Ident};
 
 impl Printer<'_> {
-    /// `exclusive NAME "label" [in order] { a, b }`.
+    /// ` per RECORD` (` 每个 RECORD`), or nothing for a group or cap of
+    /// the enterprise.
+    fn per_record(&self, per: Option<&Ident>) -> String {
+        per.map_or(String::new(), |r| format!(" {} {}", self.kw("per"), r.node))
+    }
+
+    /// `exclusive NAME "label" [per RECORD] [in order] { a, b }`.
     pub(super) fn exclusive(&mut self, g: &Exclusive) {
         let head = labelled(
             format!("{} {}", self.kw("exclusive"), g.name.node),
             g.label.as_ref(),
             " ",
         );
+        let per = self.per_record(g.per.as_ref());
         let order = if g.in_order {
             format!(" {}", self.kw("in_order"))
         } else {
             String::new()
         };
         let members: Vec<&str> = g.members.iter().map(|m| m.node.as_str()).collect();
-        let text = format!("{head}{order} {{ {} }}", members.join(", "));
+        let text = format!("{head}{per}{order} {{ {} }}", members.join(", "));
         self.entry(g.span.0.start, g.span.0.end, &text);
     }
 
-    /// `cap NAME "label" = AMOUNT over { a, measure 8 } pro rata|in order`.
+    /// `cap NAME "label" = AMOUNT [per RECORD] over { a, measure 8 } pro rata|in order`.
     pub(super) fn cap(&mut self, c: &CapDecl) {
         let head = labelled(
             format!("{} {}", self.kw("cap"), c.name.node),
@@ -30,6 +37,7 @@ impl Printer<'_> {
             " ",
         );
         let (amount, _) = self.expr(&c.amount, None);
+        let per = self.per_record(c.per.as_ref());
         let over: Vec<String> = c
             .over
             .iter()
@@ -49,7 +57,7 @@ impl Printer<'_> {
             CapRule::InOrder => self.kw("in_order"),
         };
         let text = format!(
-            "{head} = {amount} {covers} {{ {} }} {rule}",
+            "{head} = {amount}{per} {covers} {{ {} }} {rule}",
             over.join(", ")
         );
         self.entry(c.span.0.start, c.span.0.end, &text);

@@ -371,7 +371,10 @@ impl Outcomes {
             return None;
         }
         let (b, i) = self.at(row)?;
-        Decimal::try_from_i128_with_scale(i128::from(*b.amounts.get(item)?.get(i)?), *scale).ok()
+        // Normalized, as the interpreter's amounts are: the same digits.
+        Decimal::try_from_i128_with_scale(i128::from(*b.amounts.get(item)?.get(i)?), *scale)
+            .ok()
+            .map(|d| d.normalize())
     }
 
     /// A decided row's total.

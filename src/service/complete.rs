@@ -219,8 +219,9 @@ fn is_status(rule: &str) -> bool {
 }
 
 /// Contextual keywords that start a declaration (`cap`, which may still
-/// name a param): offered outside tests, never as a status.
-const DECLARATIONS: &[&str] = &["cap", "budget"];
+/// name a param), or stand inside one (`per` of a group or cap per
+/// record): offered outside tests, never as a status.
+const DECLARATIONS: &[&str] = &["cap", "budget", "per"];
 
 /// Whether `rule` means something only inside a test.
 fn test_only(rule: &str) -> bool {

@@ -344,6 +344,10 @@ keywords! {
     money_per_weight = "money per weight", "单位重量金额",
         "money per tonne or per 千克 (20元/吨); times a weight it is money",
         "每吨或每千克的金额（20元/吨），乘以重量得金额";
+    // issue 16 round 2, P:
+    per = "per", "每个",
+        "a stacking group or cap decided for each record (project) apart, not for the enterprise",
+        "就高不重复或累计上限按每条记录（每个项目）分别适用，而非按企业";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and
@@ -362,6 +366,7 @@ pub const CONTEXTUAL: &[&str] = &[
     "cap",
     "superseded",
     "budget",
+    "per",
 ];
 
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).

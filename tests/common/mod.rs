@@ -1,6 +1,7 @@
 //! What several test files share: the repository's root, the binary
-//! run from it as a user runs it, a language-server client ([`lsp`])
-//! and an HTTP client of `decree serve` ([`serve`]). Each test crate uses what it needs.
+//! run from it as a user runs it, a language-server client ([`lsp`]),
+//! an HTTP client of `decree serve` ([`serve`]) and the comparison of a
+//! population run with each enterprise evaluated alone ([`population`]). Each test crate uses what it needs.
 #![allow(
     dead_code,
     clippy::expect_used,
@@ -9,6 +10,7 @@
 )]
 
 pub mod lsp;
+pub mod population;
 pub mod serve;
 
 use std::path::Path;

@@ -2,19 +2,31 @@
 //! groups (`exclusive`, 就高不重复) and cumulative caps (`cap`, 累计上限).
 
 use super::{Lowered, Lowerer, P, parts, span};
-use crate::ast::{CapDecl, CapRule, Covered, Exclusive};
+use crate::ast::{CapDecl, CapRule, Covered, Exclusive, Ident};
 use crate::span::{Loc, Spanned};
 use crate::syntax::Rule;
 
 impl Lowerer<'_> {
-    /// `exclusive NAME "label" [in order] { a, b, … }`.
+    /// `per RECORD`, when the declaration has one.
+    fn per_record(&self, p: &P<'_>) -> Option<Ident> {
+        let clause = p
+            .clone()
+            .into_inner()
+            .find(|c| c.as_rule() == Rule::per_record)?;
+        parts(clause).next().map(|r| self.ident(&r))
+    }
+
+    /// `exclusive NAME "label" [per RECORD] [in order] { a, b, … }`.
     pub(super) fn exclusive(&self, p: P<'_>) -> Lowered<Exclusive> {
         let whole = span(&p);
         let in_order = p
             .clone()
             .into_inner()
             .any(|c| c.as_rule() == Rule::kw_in_order);
-        let mut it = parts(p).peekable();
+        let per = self.per_record(&p);
+        let mut it = parts(p)
+            .filter(|c| c.as_rule() != Rule::per_record)
+            .peekable();
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let label = match it.peek() {
             Some(l) if l.as_rule() == Rule::string => it.next().map(|l| self.string(l)),
@@ -25,12 +37,13 @@ impl Lowerer<'_> {
             name,
             label,
             in_order,
+            per,
             members,
             span: Loc(whole),
         })
     }
 
-    /// `cap NAME "label" = AMOUNT over { a, measure 8 } pro rata|in order`.
+    /// `cap NAME "label" = AMOUNT [per RECORD] over { a, measure 8 } pro rata|in order`.
     pub(super) fn cap(&self, p: P<'_>) -> Lowered<CapDecl> {
         let whole = span(&p);
         let rule = p
@@ -46,7 +59,10 @@ impl Lowerer<'_> {
             },
             span(&rule),
         );
-        let mut it = parts(p).peekable();
+        let per = self.per_record(&p);
+        let mut it = parts(p)
+            .filter(|c| c.as_rule() != Rule::per_record)
+            .peekable();
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let label = match it.peek() {
             Some(l) if l.as_rule() == Rule::string => it.next().map(|l| self.string(l)),
@@ -66,6 +82,7 @@ impl Lowerer<'_> {
             name,
             label,
             amount,
+            per,
             over,
             rule,
             span: Loc(whole),
