@@ -943,7 +943,7 @@ fn the_evaluation_schema_names_the_rules_across_items() {
     for field in ["superseded_by", "capped", "records", "kind", "status"] {
         assert!(props("ItemResult").contains(&field.to_string()), "{field}");
     }
-    assert_eq!(props("Capped"), ["before", "cap", "label", "limit"]);
+    assert_eq!(props("Capped"), ["before", "cap", "label", "limit", "per"]);
     for field in [
         "index",
         "key",
