@@ -426,12 +426,25 @@ pub fn budget_lines(totals: &[crate::population::budget::BudgetTotals]) -> Strin
             let factor = t
                 .factor()
                 .map_or("—".to_string(), |f| f.normalize().to_string());
+            let rule = match &t.first_come_by {
+                Some(f) => format!(", first come by {f}"),
+                None => String::new(),
+            };
             format!(
-                "budget {name}: {} for a demand of {} from {} enterprises; allocated {} (factor {factor})",
+                "budget {name}: {} for a demand of {} from {} enterprises; allocated {} (factor {factor}{rule})",
                 format_money(t.budget),
                 format_money(t.demand),
                 t.claimants,
                 format_money(t.allocated)
+            )
+        } else if t.undetermined == 0 {
+            format!(
+                "budget {name}: {} not allocated: the demand of {} exceeds it and {} claimants have no {} (the first: {}), so the filing order is not known",
+                format_money(t.budget),
+                format_money(t.demand),
+                t.unordered,
+                t.first_come_by.as_deref().unwrap_or("filing order"),
+                t.first_unordered.as_deref().unwrap_or("?"),
             )
         } else {
             format!(
