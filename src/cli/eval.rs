@@ -67,6 +67,10 @@ struct FolderSink {
     failed: bool,
 }
 
+/// The folder's budgets are allocated over its enterprises; their totals
+/// go to the summary at the end.
+impl population::budget::BudgetSink for FolderSink {}
+
 impl Sink for FolderSink {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         report(row.warnings());
@@ -106,7 +110,13 @@ fn eval_population(
         name: facts.to_string(),
         ..ReadOptions::default()
     };
-    let mut population = open_population(policy, facts, &read).map_err(fail)?;
+    // Opened once here, so that a folder that cannot be read fails before
+    // any output; budgets' passes open it again.
+    let mut first = Some(open_population(policy, facts, &read).map_err(fail)?.source);
+    let open = || match first.take() {
+        Some(source) => Ok(source),
+        None => open_population(policy, facts, &read).map(|p| p.source),
+    };
     let settings = if summary_only {
         Settings::lean(options.clone())
     } else {
@@ -119,15 +129,17 @@ fn eval_population(
         json: decree::report::json::Folder::new(),
         failed: false,
     };
-    let ran = population::run(&mut population.source, &mut sink, &settings, |_| {});
+    // Budgets (issue 16) read the folder again for each pass.
+    let ran = population::budget::run_with_budgets(open, &mut sink, &settings, |_| {});
+    let ran = ran.map(|(_, budgets)| sink.summary.set_budgets(budgets));
     let s = &sink.summary;
     match (ran, format, summary_only) {
         (Err(d), OutputFormat::Json, false) => {
             // The document stays whole: the summary that cannot be had is null.
             out(&sink.json.abandon(), false);
-            return Err(fail(d.into()));
+            return Err(fail(d));
         }
-        (Err(d), _, _) => return Err(fail(d.into())),
+        (Err(d), _, _) => return Err(fail(d)),
         (Ok(_), OutputFormat::Table, _) => out(
             &decree::report::summary_table_styled(s, table_style()),
             false,

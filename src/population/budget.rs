@@ -371,6 +371,21 @@ impl<S: BudgetSink + ?Sized> BudgetSink for &mut S {
     }
 }
 
+/// Two sinks: each row's allocations to both.
+impl<A: BudgetSink, B: BudgetSink> BudgetSink for (A, B) {
+    fn allocations(&mut self, allocations: &[Option<Decimal>]) -> Result<(), Diagnostic> {
+        self.0.allocations(allocations)?;
+        self.1.allocations(allocations)
+    }
+}
+
+/// A sink that may be absent: nothing goes to it.
+impl<S: BudgetSink> BudgetSink for Option<S> {
+    fn allocations(&mut self, allocations: &[Option<Decimal>]) -> Result<(), Diagnostic> {
+        self.as_mut().map_or(Ok(()), |s| s.allocations(allocations))
+    }
+}
+
 /// A population run with the policy's budgets allocated: the source is
 /// opened (`open`) once per pass, and must give the same rows each time.
 /// Returns the last pass's tally and each budget's totals.
@@ -415,10 +430,10 @@ where
         .map(|s| BudgetTotals {
             name: s.info.name.clone(),
             label: s.info.label.clone(),
-            budget: from_fen(s.fund),
-            demand: from_fen(s.demand),
+            budget: from_fen(s.fund).normalize(),
+            demand: from_fen(s.demand).normalize(),
             allocated: if s.known() {
-                from_fen(s.demand.min(s.fund))
+                from_fen(s.demand.min(s.fund)).normalize()
             } else {
                 Decimal::ZERO
             },

@@ -69,6 +69,33 @@ struct SummaryDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     revenue_forgone: Option<Range>,
     incomplete_enterprises: u64,
+    /// The budgets allocated by the run: only when the policy has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    budgets: Vec<BudgetDoc<'a>>,
+    /// The total once the budgets are allocated: only when every budget's
+    /// allocation is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocated_total: Option<Range>,
+}
+
+/// A budget's totals and its factor B ÷ D.
+#[derive(Serialize)]
+struct BudgetDoc<'a> {
+    #[serde(flatten)]
+    totals: &'a crate::population::budget::BudgetTotals,
+    /// B ÷ D to six places, for reading; `null` when not known.
+    factor: Option<String>,
+}
+
+/// The budgets of a summary, as JSON.
+fn budget_docs(totals: &[crate::population::budget::BudgetTotals]) -> Vec<BudgetDoc<'_>> {
+    totals
+        .iter()
+        .map(|t| BudgetDoc {
+            totals: t,
+            factor: t.factor().map(|f| f.normalize().to_string()),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -155,6 +182,8 @@ fn summary_doc(s: &Summary) -> SummaryDoc<'_> {
         outlays: s.outlays().map(normal),
         revenue_forgone: s.revenue_forgone().map(normal),
         incomplete_enterprises: s.incomplete_enterprises(),
+        budgets: budget_docs(s.budgets()),
+        allocated_total: s.allocated_total().map(normal),
     }
 }
 

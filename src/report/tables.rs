@@ -370,7 +370,12 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
     };
     let mut total = vec![Cell::new(""); width];
     if let Some(first) = total.first_mut() {
-        *first = Cell::new("total").add_attribute(Attribute::Bold);
+        let name = if summary.budgets().is_empty() {
+            "total"
+        } else {
+            "total entitled"
+        };
+        *first = Cell::new(name).add_attribute(Attribute::Bold);
     }
     if let Some(t) = total.get_mut(width.saturating_sub(3)) {
         *t = Cell::new(summary.total().to_string()).add_attribute(Attribute::Bold);
@@ -396,8 +401,27 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
             table.add_row(row);
         }
     }
+    // With budgets, what is paid once they are allocated.
+    if !summary.budgets().is_empty() {
+        let mut row = vec![Cell::new(""); width];
+        if let Some(first) = row.first_mut() {
+            *first = Cell::new("total allocated").add_attribute(Attribute::Bold);
+        }
+        if let Some(t) = row.get_mut(width.saturating_sub(3)) {
+            *t = Cell::new(summary.allocated_total().map_or_else(
+                || "not known".to_string(),
+                |r| r.to_string(),
+            ))
+            .add_attribute(Attribute::Bold);
+        }
+        if let Some(last) = row.last_mut() {
+            *last = Cell::new("entitlements less what the budgets leave unpaid");
+        }
+        table.add_row(row);
+    }
     out.push_str(&table.to_string());
     out.push('\n');
+    out.push_str(&budget_lines(summary.budgets()));
     out.push_str(
         "granted counts targets met and commitments listed; ineligible, targets not met\n",
     );
