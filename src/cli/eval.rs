@@ -160,12 +160,23 @@ fn eval(a: &Args) -> Result<(), Failed> {
     let (facts, warnings) = decree::facts::load(&policy, &facts_src).map_err(fail)?;
     report(&warnings);
     let evaluation = decree::evaluate(&policy, &facts, &options);
+    // Budgets (issue 16): the entitlement, and the allocation against the
+    // expected demand or why it depends on the population.
+    let shares = decree::population::budget::single::shares(&policy, &evaluation, &options);
     match a.format {
-        OutputFormat::Table => out(
-            &decree::report::to_table_styled(&evaluation, table_style()),
-            false,
+        OutputFormat::Table => {
+            out(
+                &decree::report::to_table_styled(&evaluation, table_style()),
+                false,
+            );
+            if !shares.is_empty() {
+                out(&decree::report::tables::budget_share_lines(&shares), false);
+            }
+        }
+        OutputFormat::Json => out(
+            &decree::report::json::to_json_with_budgets(&evaluation, &warnings, &shares),
+            true,
         ),
-        OutputFormat::Json => out(&decree::report::to_json(&evaluation, &warnings), true),
     }
     evaluated(&evaluation)
 }

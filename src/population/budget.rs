@@ -27,6 +27,7 @@
 //! fraction of a fen cannot be paid in fen and is an error naming the row.
 
 mod first_come;
+pub mod single;
 
 use rust_decimal::Decimal;
 

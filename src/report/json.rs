@@ -30,12 +30,28 @@ struct JsonEvaluation<'a> {
     #[serde(flatten)]
     evaluation: &'a Evaluation,
     diagnostics: Vec<DiagnosticData>,
+    /// The policy's budgets as this enterprise sees them: only when it
+    /// declares any (`decree eval`; see [`to_json_with_budgets`]).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    budgets: &'a [crate::population::budget::single::BudgetShare],
 }
 
 /// An evaluation as pretty JSON, with its diagnostics as data: its errors,
 /// then the warnings about its facts.
 pub fn to_json(evaluation: &Evaluation, warnings: &[Diagnostic]) -> String {
+    to_json_with_budgets(evaluation, warnings, &[])
+}
+
+/// [`to_json`] with the policy's budgets as this enterprise sees them
+/// (its entitlement, and the allocation or why it depends on the
+/// population): a `budgets` array when there are any.
+pub fn to_json_with_budgets(
+    evaluation: &Evaluation,
+    warnings: &[Diagnostic],
+    budgets: &[crate::population::budget::single::BudgetShare],
+) -> String {
     pretty(&JsonEvaluation {
+        budgets,
         evaluation,
         diagnostics: evaluation
             .errors

@@ -435,6 +435,33 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
     out
 }
 
+/// The budgets of a policy as one enterprise sees them, a line each: its
+/// entitlement, and the allocation estimated against the expected demand
+/// or why the allocation depends on the population.
+pub fn budget_share_lines(shares: &[crate::population::budget::single::BudgetShare]) -> String {
+    use crate::value::format_money;
+    let mut out = String::new();
+    for s in shares {
+        let name = match &s.label {
+            Some(l) => format!("{l} ({})", s.name),
+            None => s.name.clone(),
+        };
+        let entitled = s
+            .entitlement
+            .map_or_else(|| "not known".to_string(), format_money);
+        let allocated = s
+            .allocation
+            .map(|a| format!(", allocated {}", format_money(a)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "budget {name}, paying {}: entitled {entitled}{allocated} — {}\n",
+            s.items.join(", "),
+            s.note
+        ));
+    }
+    out
+}
+
 /// The budgets of a population run (issue 16), a line each: the fund,
 /// the demand, what was allocated and the factor, or how many enterprises
 /// left the demand open.

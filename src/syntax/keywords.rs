@@ -331,6 +331,10 @@ keywords! {
     round_up = "round_up", "进一",
         "rounds up to a multiple of a step (toward plus infinity)",
         "向上进一到步长的整数倍";
+    // issue 16 round 2, B:
+    against = "against", "按",
+        "a pro rata budget's expected total demand (a param), for one enterprise's allocation",
+        "按比例核减的预计申报总额（参数），用于测算单个企业的拨付额";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and
@@ -349,6 +353,7 @@ pub const CONTEXTUAL: &[&str] = &[
     "cap",
     "superseded",
     "budget",
+    "against",
 ];
 
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).
