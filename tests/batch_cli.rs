@@ -661,14 +661,21 @@ fn a_first_come_budget_pays_in_filing_order() {
         "{stdout}"
     );
     let text = std::fs::read_to_string(&out).unwrap();
-    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     let cell = |r: &Vec<&str>, i: usize| r[i].parse::<rust_decimal::Decimal>().unwrap();
     let sum: rust_decimal::Decimal = rows.iter().map(|r| cell(r, 10)).sum();
     assert_eq!(sum, rust_decimal::Decimal::from(3_000_000));
     // J004 (filed 2024-03-27) is the last funded: 84,500元 of 127,000元;
     // J005, filed after it, gets nothing.
     assert_eq!(rows[3][1], "J004");
-    assert_eq!((cell(&rows[3], 8), cell(&rows[3], 10)), (127_000.into(), 84_500.into()));
+    assert_eq!(
+        (cell(&rows[3], 8), cell(&rows[3], 10)),
+        (127_000.into(), 84_500.into())
+    );
     assert_eq!(cell(&rows[4], 10), rust_decimal::Decimal::ZERO);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -345,12 +345,18 @@ fn a_claimant_without_a_filing_order_withholds_a_short_allocation() {
     let text = "investment,filed,filed_on\n20000000,1,2023-03-01\n10000000,,\n0,,\n";
     let (out, totals) = run(&first_come_policy("500万", "filed_on"), text);
     let t = &totals[0];
-    assert_eq!((t.unordered, t.first_unordered.as_deref()), (1, Some("row 3")));
+    assert_eq!(
+        (t.unordered, t.first_unordered.as_deref()),
+        (1, Some("row 3"))
+    );
     assert!(!t.allocates());
     assert_eq!(t.allocated, Decimal::ZERO);
     assert!(out.iter().all(|(_, a)| a.is_none()));
     let lines = decree::report::tables::budget_lines(&totals);
-    assert!(lines.contains("1 claimants have no filed_on (the first: row 3)"), "{lines}");
+    assert!(
+        lines.contains("1 claimants have no filed_on (the first: row 3)"),
+        "{lines}"
+    );
     let (out, totals) = run(&first_come_policy("1亿", "filed_on"), text);
     assert!(totals[0].allocates());
     assert!(out.iter().all(|(e, a)| Some(*e) == *a));

@@ -495,7 +495,15 @@ fn eval_over_a_folder_allocates_its_budgets() {
     }
     let policy = "examples/first-come/jobs-fund-illustration.decree";
     let d = dir.to_str().unwrap();
-    let o = decree(&["eval", policy, "--facts", d, "--at", "2024-06-01", "--summary-only"]);
+    let o = decree(&[
+        "eval",
+        policy,
+        "--facts",
+        d,
+        "--at",
+        "2024-06-01",
+        "--summary-only",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     for want in [
@@ -506,7 +514,16 @@ fn eval_over_a_folder_allocates_its_budgets() {
     ] {
         assert!(out.contains(want), "{want}: {out}");
     }
-    let o = decree(&["eval", policy, "--facts", d, "--at", "2024-06-01", "--format", "json"]);
+    let o = decree(&[
+        "eval",
+        policy,
+        "--facts",
+        d,
+        "--at",
+        "2024-06-01",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let s = &v["summary"];
     assert_eq!(v["enterprises"].as_array().unwrap().len(), 24);

@@ -594,13 +594,22 @@ fn a_budgets_fund_cut_is_part_of_the_impact() {
     let o = args("text");
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("~ budget jobs_fund: fund 300万 → 200万"), "{out}");
-    assert!(out.contains("total fiscal cost: 450.3万元 → 450.3万元 (0元)"), "{out}");
+    assert!(
+        out.contains("~ budget jobs_fund: fund 300万 → 200万"),
+        "{out}"
+    );
+    assert!(
+        out.contains("total fiscal cost: 450.3万元 → 450.3万元 (0元)"),
+        "{out}"
+    );
     assert!(
         out.contains("budget 稳岗扩岗专项资金 (jobs_fund): fund 300万元 → 200万元, demand 450.3万元 → 450.3万元, allocated 300万元 → 200万元"),
         "{out}"
     );
-    assert!(out.contains("total allocated (budgets applied): 300万元 → 200万元 (-100万元)"), "{out}");
+    assert!(
+        out.contains("total allocated (budgets applied): 300万元 → 200万元 (-100万元)"),
+        "{out}"
+    );
     let o = args("json");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let impact = &v["impact"];

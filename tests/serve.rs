@@ -903,7 +903,10 @@ fn a_population_job_allocates_the_policys_budgets() {
         if v["state"] != "running" {
             break v;
         }
-        assert!(t.elapsed() < Duration::from_secs(30), "the job does not end");
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the job does not end"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status["state"], "done", "{status}");
@@ -914,20 +917,32 @@ fn a_population_job_allocates_the_policys_budgets() {
     assert_eq!(budget["demand"], "120000000");
     assert_eq!(budget["factor"], "0.833333", "{budget}");
     let demand: rust_decimal::Decimal = budget["demand"].as_str().unwrap().parse().unwrap();
-    let total: rust_decimal::Decimal =
-        status["summary"]["total"]["min"].as_str().unwrap().parse().unwrap();
+    let total: rust_decimal::Decimal = status["summary"]["total"]["min"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let allocated: rust_decimal::Decimal = status["summary"]["allocated_total"]["min"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(allocated, total - (demand - rust_decimal::Decimal::from(100_000_000)));
+    assert_eq!(
+        allocated,
+        total - (demand - rust_decimal::Decimal::from(100_000_000))
+    );
     let r = s.get(&format!("/api/population/{job}/result"));
     let mut lines = r.text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(header.last(), Some(&"district_fund.allocation"));
     let sum: rust_decimal::Decimal = lines
-        .map(|l| l.rsplit(',').next().unwrap().parse::<rust_decimal::Decimal>().unwrap())
+        .map(|l| {
+            l.rsplit(',')
+                .next()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
         .sum();
     assert_eq!(sum, rust_decimal::Decimal::from(100_000_000));
 }

@@ -47,8 +47,16 @@ pub(super) fn budgets(old: &Policy, new: &Policy, out: &mut Vec<Change>) {
             d.push(format!("{ra} → {rb}"));
         }
         let (ia, ib) = (items(old, b), items(new, n));
-        let added: Vec<&str> = ib.iter().filter(|i| !ia.contains(i)).map(String::as_str).collect();
-        let removed: Vec<&str> = ia.iter().filter(|i| !ib.contains(i)).map(String::as_str).collect();
+        let added: Vec<&str> = ib
+            .iter()
+            .filter(|i| !ia.contains(i))
+            .map(String::as_str)
+            .collect();
+        let removed: Vec<&str> = ia
+            .iter()
+            .filter(|i| !ib.contains(i))
+            .map(String::as_str)
+            .collect();
         if !added.is_empty() {
             d.push(format!("pays also for {}", added.join(", ")));
         }
@@ -88,9 +96,8 @@ mod tests {
 
     #[test]
     fn budgets_added_removed_and_changed() {
-        let old = load(
-            "budget fund = 100万 for { a } pro rata\nbudget gone = 1万 for { b } pro rata\n",
-        );
+        let old =
+            load("budget fund = 100万 for { a } pro rata\nbudget gone = 1万 for { b } pro rata\n");
         let new = load(
             "budget fund = 80万 for { a, b } first come by filed_on\nbudget fresh = 2万 for { c } pro rata\n",
         );

@@ -15,8 +15,8 @@
 //! of enterprises; [`render`] (in `render.rs`) writes a diff as text.
 
 mod across;
-mod dated;
 mod budgets;
+mod dated;
 mod impact;
 mod render;
 mod tests;

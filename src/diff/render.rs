@@ -135,7 +135,12 @@ fn render_budgets(i: &Impact, out: &mut String) {
         None => "none".to_string(),
     };
     for b in &i.budgets {
-        let name = match b.after.as_ref().or(b.before.as_ref()).and_then(|t| t.label.as_ref()) {
+        let name = match b
+            .after
+            .as_ref()
+            .or(b.before.as_ref())
+            .and_then(|t| t.label.as_ref())
+        {
             Some(l) => format!("{l} ({})", b.budget),
             None => b.budget.clone(),
         };
@@ -154,7 +159,10 @@ fn render_budgets(i: &Impact, out: &mut String) {
     }
     if let Some(a) = &i.allocated {
         let side = |r: &Option<Range>| r.map_or_else(|| "not known".to_string(), |r| r.to_string());
-        let delta = a.delta.as_ref().map_or(String::new(), |d| format!(" ({})", signed_range(d)));
+        let delta = a
+            .delta
+            .as_ref()
+            .map_or(String::new(), |d| format!(" ({})", signed_range(d)));
         out.push_str(&format!(
             "  total allocated (budgets applied): {} → {}{delta}\n",
             side(&a.before),

@@ -440,10 +440,11 @@ where
             },
             claimants: s.claimants,
             undetermined: s.undetermined,
-            first_come_by: s
-                .first_come
-                .as_ref()
-                .map(|f| policy.fact(f.fact).map_or_else(String::new, |i| i.name.clone())),
+            first_come_by: s.first_come.as_ref().map(|f| {
+                policy
+                    .fact(f.fact)
+                    .map_or_else(String::new, |i| i.name.clone())
+            }),
             unordered: s.first_come.as_ref().map_or(0, |f| f.unordered),
             first_unordered: s
                 .first_come

@@ -201,15 +201,18 @@ impl Chunk {
             ChunkFacts::Csv(columns, name, records) => {
                 let line = self.rows.get(i)?.line;
                 let record = records.get(i)?;
-                columns.iter().zip(record.iter()).find_map(|(c, cell)| match c {
-                    Column::Fact(f, column, unit) if *f == id => {
-                        // The cell was read once already: it reads again.
-                        super::csv::cell_value(policy, name, line, (column, *unit), cell)
-                            .ok()
-                            .flatten()
-                    }
-                    _ => None,
-                })
+                columns
+                    .iter()
+                    .zip(record.iter())
+                    .find_map(|(c, cell)| match c {
+                        Column::Fact(f, column, unit) if *f == id => {
+                            // The cell was read once already: it reads again.
+                            super::csv::cell_value(policy, name, line, (column, *unit), cell)
+                                .ok()
+                                .flatten()
+                        }
+                        _ => None,
+                    })
             }
         }
     }

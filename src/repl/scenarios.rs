@@ -102,10 +102,11 @@ impl Session {
             (Ok(a), Ok(b)) => (a, b),
             (Err(r), _) | (_, Err(r)) => return *r,
         };
-        let ((ea, ba), (eb, bb)) = match (self.scenario_evaluation(&a), self.scenario_evaluation(&b)) {
-            (Ok(x), Ok(y)) => (x, y),
-            (Err(d), _) | (_, Err(d)) => return Reply::errors(d),
-        };
+        let ((ea, ba), (eb, bb)) =
+            match (self.scenario_evaluation(&a), self.scenario_evaluation(&b)) {
+                (Ok(x), Ok(y)) => (x, y),
+                (Err(d), _) | (_, Err(d)) => return Reply::errors(d),
+            };
         let mut text = compare_table(a_name, b_name, &ea, &eb);
         // Under a budget: each scenario's allocation, a line each.
         for (name, lines) in [(a_name, ba), (b_name, bb)] {

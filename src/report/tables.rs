@@ -408,10 +408,11 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
             *first = Cell::new("total allocated").add_attribute(Attribute::Bold);
         }
         if let Some(t) = row.get_mut(width.saturating_sub(3)) {
-            *t = Cell::new(summary.allocated_total().map_or_else(
-                || "not known".to_string(),
-                |r| r.to_string(),
-            ))
+            *t = Cell::new(
+                summary
+                    .allocated_total()
+                    .map_or_else(|| "not known".to_string(), |r| r.to_string()),
+            )
             .add_attribute(Attribute::Bold);
         }
         if let Some(last) = row.last_mut() {

@@ -174,7 +174,11 @@ fn run_job(
         let input = BufReader::new(file);
         Ok(match format {
             Format::Csv => Box::new(population::read::Csv::new(policy, input, &read)?.0),
-            Format::Jsonl => Box::new(population::read::JsonLines::new(policy, input, read.clone())),
+            Format::Jsonl => Box::new(population::read::JsonLines::new(
+                policy,
+                input,
+                read.clone(),
+            )),
         })
     };
     let out = NamedTempFile::new().map_err(|e| format!("cannot keep the result: {e}"))?;
@@ -242,7 +246,11 @@ async fn spool(body: axum::body::Body, max: usize) -> Result<(std::fs::File, u64
 
 /// The upload that cannot be read again for a budget's next pass.
 fn reopen(e: std::io::Error) -> decree::Diagnostics {
-    decree::Diagnostic::error(decree::Code::Io, format!("cannot read the upload again: {e}")).into()
+    decree::Diagnostic::error(
+        decree::Code::Io,
+        format!("cannot read the upload again: {e}"),
+    )
+    .into()
 }
 
 fn message(ds: &[decree::Diagnostic]) -> String {

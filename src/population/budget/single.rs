@@ -118,7 +118,9 @@ fn share(policy: &Policy, s: &State, row: &RowView<'_>, options: &Options) -> Bu
         (None, Allocation::FirstCome(f)) => format!(
             "the allocation depends on the population: the fund of {} is paid in the order of {} until it is used up (decree batch)",
             format_money(fund),
-            policy.fact(f).map_or("the filing order", |i| i.name.as_str())
+            policy
+                .fact(f)
+                .map_or("the filing order", |i| i.name.as_str())
         ),
     };
     out
