@@ -68,6 +68,10 @@ pub struct BudgetDecl {
     pub members: Vec<BudgetMember>,
     /// How it is shared when demand exceeds it.
     pub rule: Spanned<BudgetRule>,
+    /// `pro rata against NAME` (`按比例核减 按 NAME`): the expected total
+    /// demand (a money param), against which one enterprise's allocation is
+    /// estimated outside a population run.
+    pub against: Option<Expr>,
     /// The whole declaration.
     pub span: Loc,
 }

@@ -648,3 +648,48 @@ fn each_row_carries_its_budget_allocation() {
     assert_eq!(jsum, sum);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A first-come budget (the bundled example): `batch` prints its line
+/// (`first come by filed_on`) and each row's allocation sums to the fund,
+/// the enterprise filed last among those funded paid part.
+#[test]
+fn a_first_come_budget_pays_in_filing_order() {
+    let dir = scratch("first-come");
+    let out = dir.join("out.csv");
+    let o = decree(&[
+        "batch",
+        "examples/first-come/jobs-fund-illustration.decree",
+        "--facts",
+        "examples/first-come/population.csv",
+        "--key",
+        "enterprise",
+        "--at",
+        "2024-06-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("budget 稳岗扩岗专项资金 (jobs_fund): 300万元 for a demand of 450.3万元 from 24 enterprises; allocated 300万元 (factor 0.666223, first come by filed_on)"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let cell = |r: &Vec<&str>, i: usize| r[i].parse::<rust_decimal::Decimal>().unwrap();
+    let sum: rust_decimal::Decimal = rows.iter().map(|r| cell(r, 10)).sum();
+    assert_eq!(sum, rust_decimal::Decimal::from(3_000_000));
+    // J004 (filed 2024-03-27) is the last funded: 84,500元 of 127,000元;
+    // J005, filed after it, gets nothing.
+    assert_eq!(rows[3][1], "J004");
+    assert_eq!(
+        (cell(&rows[3], 8), cell(&rows[3], 10)),
+        (127_000.into(), 84_500.into())
+    );
+    assert_eq!(cell(&rows[4], 10), rust_decimal::Decimal::ZERO);
+    let _ = std::fs::remove_dir_all(&dir);
+}

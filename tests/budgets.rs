@@ -216,3 +216,214 @@ impl BudgetSink for Entitlements {
         Ok(())
     }
 }
+
+/// A policy of one first-come budget, in the order of a filing number
+/// (`filed`, a count) or a filing date (`filed_on`).
+fn first_come_policy(budget: &str, by: &str) -> Policy {
+    let text = format!(
+        "fact investment: money\nfact filed: count\nfact filed_on: date\n\n{MEASURE_8}\nbudget fund \"专项资金\" = {budget} for {{ upgrade }} first come by {by}\n"
+    );
+    decree::load(&SourceFile::new("f.decree", text))
+        .unwrap_or_else(|d| panic!("{}", d.render(decree::RenderStyle::Plain)))
+}
+
+/// Rows of (investment in yuan, filing number), with their filing date
+/// the filing number's day of 2023 (so both orders agree).
+fn filing_csv(rows: &[(u64, u8)]) -> String {
+    let mut s = String::from("investment,filed,filed_on\n");
+    for (yuan, filed) in rows {
+        let day = jiff::civil::date(2023, 1, 1)
+            .checked_add(jiff::Span::new().days(i64::from(*filed)))
+            .unwrap();
+        s.push_str(&format!("{yuan},{filed},{day}\n"));
+    }
+    s
+}
+
+/// `run`, with the plan (lean) or with the interpreter on every row (full).
+fn run_with(
+    policy: &Policy,
+    csv: &str,
+    planned: bool,
+) -> (Vec<(Decimal, Option<Decimal>)>, Vec<BudgetTotals>) {
+    let options = ReadOptions {
+        name: "pop.csv".into(),
+        ..ReadOptions::default()
+    };
+    let open = || Csv::new(policy, csv.as_bytes(), &options).map(|(c, _)| c);
+    let mut rows = Rows::default();
+    let settings = if planned {
+        Settings::lean(Options::default())
+    } else {
+        Settings::full(Options::default())
+    };
+    let (_, totals) = run_with_budgets(open, &mut rows, &settings, |_| {}).unwrap();
+    (rows.0, totals)
+}
+
+/// First come, first served by the rule itself: the claimants in filing
+/// order (ties in input order) are paid in full until one is paid part
+/// (or nothing) of its entitlement, and every later one nothing.
+fn served_in_order(rows: &[(u64, u8)], out: &[(Decimal, Option<Decimal>)], fund: Decimal) -> bool {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| (rows[i].1, i));
+    let mut left = fund;
+    order.iter().all(|&i| {
+        let (e, a) = out[i];
+        let expected = e.min(left);
+        left -= expected;
+        a == Some(expected)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    #[test]
+    fn first_come_pays_in_filing_order_on_any_threads_with_or_without_the_plan(
+        rows in prop::collection::vec((0u64..50_000_000, 0u8..20), 1..200),
+        budget_fen in 1u64..100_000_000_000,
+        by_date in any::<bool>(),
+    ) {
+        let text = filing_csv(&rows);
+        let budget = format!("{}.{:02}元", budget_fen / 100, budget_fen % 100);
+        let by = if by_date { "filed_on" } else { "filed" };
+        let policy = first_come_policy(&budget, by);
+        let (one, totals) = in_pool(1, || run_with(&policy, &text, true));
+        let (four, _) = in_pool(4, || run_with(&policy, &text, true));
+        let (interpreted, _) = in_pool(4, || run_with(&policy, &text, false));
+        prop_assert_eq!(&one, &four);
+        prop_assert_eq!(&one, &interpreted);
+        let t = &totals[0];
+        prop_assert_eq!(t.first_come_by.as_deref(), Some(by));
+        let sum: Decimal = one.iter().map(|(_, a)| a.unwrap()).sum();
+        prop_assert_eq!(sum, t.budget.min(t.demand));
+        prop_assert_eq!(t.allocated, sum);
+        for (e, a) in &one {
+            let a = a.unwrap();
+            prop_assert!(a >= Decimal::ZERO && a <= *e, "{} of {}", a, e);
+        }
+        // An earlier filer is never worse off than a later one entitled
+        // to as much.
+        for (i, x) in rows.iter().enumerate() {
+            for (j, y) in rows.iter().enumerate().skip(i + 1) {
+                if one[i].0 == one[j].0 {
+                    let (earlier, later) = if x.1 <= y.1 { (i, j) } else { (j, i) };
+                    prop_assert!(one[earlier].1 >= one[later].1);
+                }
+            }
+        }
+        prop_assert!(served_in_order(&rows, &one, t.budget));
+    }
+}
+
+/// A short fund: the earliest filer is paid in full, the next gets what
+/// is left, the last nothing; on the same day, the earlier row first.
+#[test]
+fn first_come_pays_the_earliest_filers_and_part_of_the_last_funded() {
+    // Entitlements 20% of the investment: 400万, 600万, 200万, 1000万.
+    let text = "investment,filed,filed_on\n20000000,3,2023-03-01\n30000000,1,2023-02-01\n10000000,3,2023-03-01\n50000000,2,2023-02-15\n";
+    let (out, totals) = run(&first_come_policy("1500万", "filed_on"), text);
+    let wan = |n: i64| Decimal::from(n * 10_000);
+    let allocations: Vec<Decimal> = out.iter().map(|(_, a)| a.unwrap()).collect();
+    // 600万 (filed first), 1000万 … only 900万 left: the 2023-02-15 filer
+    // gets 900万, the two of 2023-03-01 nothing.
+    assert_eq!(allocations, vec![wan(0), wan(600), wan(0), wan(900)]);
+    assert_eq!(totals[0].allocated, wan(1500));
+    assert_eq!(totals[0].demand, wan(2200));
+    // With room for the day's first: input order on the same day.
+    let (out, _) = run(&first_come_policy("1700万", "filed_on"), text);
+    let allocations: Vec<Decimal> = out.iter().map(|(_, a)| a.unwrap()).collect();
+    assert_eq!(allocations, vec![wan(100), wan(600), wan(0), wan(1000)]);
+}
+
+/// A claimant without a filing date has no place in the order: when the
+/// fund is short nothing is allocated and the totals name the row; when it
+/// covers the demand, every entitlement is paid whatever the order.
+#[test]
+fn a_claimant_without_a_filing_order_withholds_a_short_allocation() {
+    let text = "investment,filed,filed_on\n20000000,1,2023-03-01\n10000000,,\n0,,\n";
+    let (out, totals) = run(&first_come_policy("500万", "filed_on"), text);
+    let t = &totals[0];
+    assert_eq!(
+        (t.unordered, t.first_unordered.as_deref()),
+        (1, Some("row 3"))
+    );
+    assert!(!t.allocates());
+    assert_eq!(t.allocated, Decimal::ZERO);
+    assert!(out.iter().all(|(_, a)| a.is_none()));
+    let lines = decree::report::tables::budget_lines(&totals);
+    assert!(
+        lines.contains("1 claimants have no filed_on (the first: row 3)"),
+        "{lines}"
+    );
+    let (out, totals) = run(&first_come_policy("1亿", "filed_on"), text);
+    assert!(totals[0].allocates());
+    assert!(out.iter().all(|(e, a)| Some(*e) == *a));
+}
+
+/// The bundled first-come example (an illustration): its tests in the
+/// language pass and reach every point, and over its population the fund
+/// of 300万 goes to the earliest filers, the last one funded paid part.
+#[test]
+fn the_bundled_first_come_example_pays_its_fund_in_filing_order() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/first-come");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let src = SourceFile::new(
+        "jobs-fund-illustration.decree",
+        read("jobs-fund-illustration.decree"),
+    );
+    let policy = decree::load(&src).unwrap();
+    let suite = SourceFile::new(
+        "jobs-fund-illustration.test.decree",
+        read("jobs-fund-illustration.test.decree"),
+    );
+    let program = decree::syntax::parse(&suite, &decree::Limits::default()).unwrap();
+    let mut reached = decree::testing::Reached::default();
+    let tests = decree::testing::tests_in(&program);
+    for r in decree::testing::run(&policy, &suite, &tests, &mut reached) {
+        assert!(r.passed(), "{:?}", r.name);
+    }
+    assert!(decree::testing::coverage(&policy, &reached).gaps.is_empty());
+
+    let text = read("population.csv");
+    let options = ReadOptions {
+        name: "population.csv".into(),
+        keys: vec!["enterprise".into()],
+        ..ReadOptions::default()
+    };
+    let open = || Csv::new(&policy, text.as_bytes(), &options).map(|(c, _)| c);
+    let mut rows = Rows::default();
+    let settings = Settings::lean(Options {
+        at: Some(jiff::civil::date(2024, 6, 1)),
+        ..Options::default()
+    });
+    let (_, totals) = run_with_budgets(open, &mut rows, &settings, |_| {}).unwrap();
+    let t = &totals[0];
+    let fund = Decimal::from(3_000_000);
+    assert!(t.demand > fund, "{t:?}");
+    assert_eq!(t.allocated, fund);
+    let allocations: Vec<Decimal> = rows.0.iter().map(|(_, a)| a.unwrap()).collect();
+    assert_eq!(allocations.iter().copied().sum::<Decimal>(), fund);
+    // Exactly one enterprise is paid part of its entitlement.
+    let partly = rows
+        .0
+        .iter()
+        .filter(|(e, a)| a.is_some_and(|a| a > Decimal::ZERO && a < *e))
+        .count();
+    assert_eq!(partly, 1);
+    // In filing order (the dates of the CSV), paid in full, then part, then nothing.
+    let dates: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    let mut order: Vec<usize> = (0..dates.len()).collect();
+    order.sort_by_key(|&i| (dates[i], i));
+    let mut left = fund;
+    for i in order {
+        let (e, a) = rows.0[i];
+        assert_eq!(a, Some(e.min(left)), "row {i}");
+        left -= e.min(left);
+    }
+}

@@ -471,3 +471,65 @@ fn batch_warns_once_about_an_unknown_json_key_and_refuses_it_under_strict() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
+
+/// `eval --facts DIR` allocates the policy's budgets over the folder: the
+/// summary table says what is entitled and what is allocated, with the
+/// budget's line; the JSON summary has its totals and `allocated_total`.
+/// The folder is the first-come example's population as facts files.
+#[test]
+fn eval_over_a_folder_allocates_its_budgets() {
+    let dir = std::env::temp_dir().join(format!("decree-cli-budget-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/first-come/population.csv"),
+    )
+    .unwrap();
+    for line in csv.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        let json = format!(
+            "{{\"filed_on\": \"{}\", \"is_sme\": {}, \"new_jobs\": {}, \"graduates\": {}}}",
+            c[1], c[2], c[3], c[4]
+        );
+        std::fs::write(dir.join(format!("{}.json", c[0])), json).unwrap();
+    }
+    let policy = "examples/first-come/jobs-fund-illustration.decree";
+    let d = dir.to_str().unwrap();
+    let o = decree(&[
+        "eval",
+        policy,
+        "--facts",
+        d,
+        "--at",
+        "2024-06-01",
+        "--summary-only",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "total entitled",
+        "450.3万元",
+        "total allocated",
+        "budget 稳岗扩岗专项资金 (jobs_fund): 300万元 for a demand of 450.3万元 from 24 enterprises; allocated 300万元 (factor 0.666223, first come by filed_on)",
+    ] {
+        assert!(out.contains(want), "{want}: {out}");
+    }
+    let o = decree(&[
+        "eval",
+        policy,
+        "--facts",
+        d,
+        "--at",
+        "2024-06-01",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["summary"];
+    assert_eq!(v["enterprises"].as_array().unwrap().len(), 24);
+    assert_eq!(s["budgets"][0]["allocated"], "3000000", "{s}");
+    assert_eq!(s["budgets"][0]["factor"], "0.666223");
+    assert_eq!(s["total"]["min"], "4503000");
+    assert_eq!(s["allocated_total"]["min"], "3000000");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -131,11 +131,18 @@ fn run(path: &Path) -> String {
     };
     out.push_str(&diagnostics(&Diagnostics(warnings.clone())));
     let evaluation = decree::evaluate(&policy, &facts, &options);
+    // A policy's budgets as this enterprise sees them (none: nothing).
+    let shares = decree::population::budget::single::shares(&policy, &evaluation, &options);
     if h.json {
-        out.push_str(&decree::report::to_json(&evaluation, &warnings));
+        out.push_str(&decree::report::json::to_json_with_budgets(
+            &evaluation,
+            &warnings,
+            &shares,
+        ));
         out.push('\n');
     } else {
         out.push_str(&decree::report::to_table(&evaluation));
+        out.push_str(&decree::report::tables::budget_share_lines(&shares));
     }
     for item in &h.explain {
         let result = evaluation

@@ -565,3 +565,58 @@ fn an_impact_too_large_for_exact_decimals_is_an_error_not_a_saturated_sum() {
     let err = over(20).unwrap_err();
     assert_eq!(err.0[0].code, decree::Code::Overflow);
 }
+
+/// A revision that cuts a budget's fund (the bundled first-come example,
+/// 300万 → 200万): the rules diff names the change (exit 1), and the impact
+/// over the example population allocates the budget on both sides: the
+/// entitlements are the same, what is allocated falls by 100万; the JSON
+/// has each side's budget totals and the allocated totals.
+#[test]
+fn a_budgets_fund_cut_is_part_of_the_impact() {
+    const POLICY: &str = "examples/first-come/jobs-fund-illustration.decree";
+    let dir = temp_dir("budget-cut");
+    let text = std::fs::read_to_string(root().join(POLICY)).unwrap();
+    let cut = dir.join("cut.decree");
+    std::fs::write(&cut, text.replace("= 300万 for", "= 200万 for")).unwrap();
+    let args = |format: &str| {
+        decree(&[
+            "diff",
+            POLICY,
+            cut.to_str().unwrap(),
+            "--facts",
+            "examples/first-come/population.csv",
+            "--at",
+            "2024-06-01",
+            "--format",
+            format,
+        ])
+    };
+    let o = args("text");
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("~ budget jobs_fund: fund 300万 → 200万"),
+        "{out}"
+    );
+    assert!(
+        out.contains("total fiscal cost: 450.3万元 → 450.3万元 (0元)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("budget 稳岗扩岗专项资金 (jobs_fund): fund 300万元 → 200万元, demand 450.3万元 → 450.3万元, allocated 300万元 → 200万元"),
+        "{out}"
+    );
+    assert!(
+        out.contains("total allocated (budgets applied): 300万元 → 200万元 (-100万元)"),
+        "{out}"
+    );
+    let o = args("json");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let impact = &v["impact"];
+    assert_eq!(impact["budgets"][0]["budget"], "jobs_fund");
+    assert_eq!(impact["budgets"][0]["before"]["allocated"], "3000000");
+    assert_eq!(impact["budgets"][0]["after"]["allocated"], "2000000");
+    assert_eq!(impact["budgets"][0]["after"]["first_come_by"], "filed_on");
+    assert_eq!(impact["allocated"]["delta"]["min"], "-1000000", "{impact}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1012,4 +1012,72 @@ fn the_evaluation_schema_names_the_rules_across_items() {
         &mut errors,
     );
     assert_eq!(errors, ["$.total.novel is not in the schema"]);
+
+/// A population job over a policy with a budget (the district rules): the
+/// summary gives the budget's fund, demand,
+/// allocation and factor, and the total once it is allocated; the result
+/// rows carry each enterprise's allocation, summing to the fund.
+#[test]
+fn a_population_job_allocates_the_policys_budgets() {
+    let s = Server::start(&["--max-upload", "1000000"]);
+    // Six enterprises each entitled to the district's 2000万 (25% of an
+    // 8000万 upgrade, capped), founded long ago (no rent subsidy): a demand
+    // of 1.2亿 on the fund of 1亿.
+    let line = r#"{"projects": [{"name": "改造", "investment": "8000万", "kind": "upgrade"}], "founded": "2001-01-01", "annual_rent": "0元", "revenue_this_year": "1亿", "revenue_last_year": "1亿", "new_land_investment": "0元", "new_jobs": 0}"#;
+    let jsonl = format!("{line}\n").repeat(6);
+    let started = s.call(
+        "POST",
+        "/api/population?policy=district-rules-illustration&format=jsonl&at=2023-08-01",
+        Some("application/x-ndjson"),
+        jsonl.as_bytes(),
+    );
+    let job = started.expect(202)["job"].as_str().unwrap().to_string();
+    let t = Instant::now();
+    let status = loop {
+        let v = s.get(&format!("/api/population/{job}")).expect(200);
+        if v["state"] != "running" {
+            break v;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the job does not end"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status["state"], "done", "{status}");
+    let budget = &status["summary"]["budgets"][0];
+    assert_eq!(budget["name"], "district_fund", "{status}");
+    assert_eq!(budget["budget"], "100000000");
+    assert_eq!(budget["allocated"], "100000000");
+    assert_eq!(budget["demand"], "120000000");
+    assert_eq!(budget["factor"], "0.833333", "{budget}");
+    let demand: rust_decimal::Decimal = budget["demand"].as_str().unwrap().parse().unwrap();
+    let total: rust_decimal::Decimal = status["summary"]["total"]["min"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let allocated: rust_decimal::Decimal = status["summary"]["allocated_total"]["min"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        allocated,
+        total - (demand - rust_decimal::Decimal::from(100_000_000))
+    );
+    let r = s.get(&format!("/api/population/{job}/result"));
+    let mut lines = r.text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header.last(), Some(&"district_fund.allocation"));
+    let sum: rust_decimal::Decimal = lines
+        .map(|l| {
+            l.rsplit(',')
+                .next()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(sum, rust_decimal::Decimal::from(100_000_000));
 }

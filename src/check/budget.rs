@@ -24,6 +24,10 @@ pub struct BudgetInfo {
     pub items: Vec<ItemId>,
     /// How it is shared when demand exceeds it.
     pub rule: Allocation,
+    /// `pro rata against NAME`: the expected total demand, a constant
+    /// money expression (names resolved), for one enterprise's allocation
+    /// outside a population run.
+    pub expected_demand: Option<Expr>,
     /// Where it is declared.
     pub span: Span,
 }
@@ -57,7 +61,11 @@ impl Checker<'_> {
                     .help("every budget needs a name of its own"),
                 );
             }
-            let amount = self.budget_amount(b);
+            let amount = self.budget_money(&b.amount, "a budget");
+            let expected_demand = b
+                .against
+                .as_ref()
+                .map(|e| self.budget_money(e, "a budget's expected demand"));
             let items = self.budget_items(b, &mut paid_by);
             let rule = match &b.rule.node {
                 BudgetRule::ProRata => Some(Allocation::ProRata),
@@ -65,22 +73,26 @@ impl Checker<'_> {
                     self.filing_order(f, at.0).map(Allocation::FirstCome)
                 }
             };
-            if let (Some(amount), Some(rule)) = (amount, rule) {
+            if let (Some(amount), Some(rule), None | Some(Some(_))) =
+                (amount, rule, &expected_demand)
+            {
                 self.policy.budgets.push(BudgetInfo {
                     name: b.name.node.clone(),
                     label: b.label.as_ref().map(|l| l.node.clone()),
                     amount,
                     items,
                     rule,
+                    expected_demand: expected_demand.flatten(),
                     span: b.name.span,
                 });
             }
         }
     }
 
-    /// The fund, resolved and checked to be a constant amount of money.
-    fn budget_amount(&mut self, b: &BudgetDecl) -> Option<Expr> {
-        let mut amount = b.amount.clone();
+    /// The fund (or the expected demand), resolved and checked to be a
+    /// constant amount of money.
+    fn budget_money(&mut self, e: &Expr, what: &str) -> Option<Expr> {
+        let mut amount = e.clone();
         resolve_expr(&mut amount, &self.policy.names);
         let unit = self.infer(&amount, &mut Env::Constant)?;
         if join(Unit::Money, unit) != Some(Unit::Money) {
@@ -88,7 +100,7 @@ impl Checker<'_> {
                 Diagnostic::error(
                     Code::UnitMismatch,
                     format!(
-                        "a budget is an amount of money, not {}",
+                        "{what} is an amount of money, not {}",
                         self.policy.unit_name(unit)
                     ),
                 )
@@ -96,7 +108,11 @@ impl Checker<'_> {
                     amount.span,
                     format!("this is {}", self.policy.unit_name(unit)),
                 )
-                .help("write the fund as the policy states it, e.g. `= 2亿`"),
+                .help(if what == "a budget" {
+                    "write the fund as the policy states it, e.g. `= 2亿`"
+                } else {
+                    "name a money param: the expected total demand, e.g. `param expected_demand: money = 3亿`"
+                }),
             );
             return None;
         }

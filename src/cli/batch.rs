@@ -163,13 +163,14 @@ pub(crate) fn run(a: Args) -> Result<(), Failed> {
     };
     meter.finish();
     let (tally, budgets) = ran.map_err(fail)?;
-    if let Some(summary) = &sink.rows.1 {
+    // The summary tells the budgets itself; without it, their lines alone.
+    if let Some(summary) = &mut sink.rows.1 {
+        summary.set_budgets(budgets);
         out(
             &decree::report::summary_table_styled(summary, table_style()),
             false,
         );
-    }
-    if !budgets.is_empty() {
+    } else if !budgets.is_empty() {
         out(&decree::report::tables::budget_lines(&budgets), false);
     }
     out(

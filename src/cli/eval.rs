@@ -67,6 +67,10 @@ struct FolderSink {
     failed: bool,
 }
 
+/// The folder's budgets are allocated over its enterprises; their totals
+/// go to the summary at the end.
+impl population::budget::BudgetSink for FolderSink {}
+
 impl Sink for FolderSink {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         report(row.warnings());
@@ -106,7 +110,13 @@ fn eval_population(
         name: facts.to_string(),
         ..ReadOptions::default()
     };
-    let mut population = open_population(policy, facts, &read).map_err(fail)?;
+    // Opened once here, so that a folder that cannot be read fails before
+    // any output; budgets' passes open it again.
+    let mut first = Some(open_population(policy, facts, &read).map_err(fail)?.source);
+    let open = || match first.take() {
+        Some(source) => Ok(source),
+        None => open_population(policy, facts, &read).map(|p| p.source),
+    };
     let settings = if summary_only {
         Settings::lean(options.clone())
     } else {
@@ -119,15 +129,17 @@ fn eval_population(
         json: decree::report::json::Folder::new(),
         failed: false,
     };
-    let ran = population::run(&mut population.source, &mut sink, &settings, |_| {});
+    // Budgets (issue 16) read the folder again for each pass.
+    let ran = population::budget::run_with_budgets(open, &mut sink, &settings, |_| {});
+    let ran = ran.map(|(_, budgets)| sink.summary.set_budgets(budgets));
     let s = &sink.summary;
     match (ran, format, summary_only) {
         (Err(d), OutputFormat::Json, false) => {
             // The document stays whole: the summary that cannot be had is null.
             out(&sink.json.abandon(), false);
-            return Err(fail(d.into()));
+            return Err(fail(d));
         }
-        (Err(d), _, _) => return Err(fail(d.into())),
+        (Err(d), _, _) => return Err(fail(d)),
         (Ok(_), OutputFormat::Table, _) => out(
             &decree::report::summary_table_styled(s, table_style()),
             false,
@@ -148,12 +160,23 @@ fn eval(a: &Args) -> Result<(), Failed> {
     let (facts, warnings) = decree::facts::load(&policy, &facts_src).map_err(fail)?;
     report(&warnings);
     let evaluation = decree::evaluate(&policy, &facts, &options);
+    // Budgets (issue 16): the entitlement, and the allocation against the
+    // expected demand or why it depends on the population.
+    let shares = decree::population::budget::single::shares(&policy, &evaluation, &options);
     match a.format {
-        OutputFormat::Table => out(
-            &decree::report::to_table_styled(&evaluation, table_style()),
-            false,
+        OutputFormat::Table => {
+            out(
+                &decree::report::to_table_styled(&evaluation, table_style()),
+                false,
+            );
+            if !shares.is_empty() {
+                out(&decree::report::tables::budget_share_lines(&shares), false);
+            }
+        }
+        OutputFormat::Json => out(
+            &decree::report::json::to_json_with_budgets(&evaluation, &warnings, &shares),
+            true,
         ),
-        OutputFormat::Json => out(&decree::report::to_json(&evaluation, &warnings), true),
     }
     evaluated(&evaluation)
 }

@@ -1,6 +1,9 @@
 //! The fiscal impact of a revision over a population: each version runs
 //! the population through [`population::run`], counted by the one
-//! [`Summary`], and the two are paired enterprise by enterprise.
+//! [`Summary`], and the two are paired enterprise by enterprise. Each
+//! version's budgets are allocated over the population
+//! ([`population::budget::run_with_budgets`]), so a revision that changes
+//! a fund, or the demand on it, shows in what is allocated.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -8,7 +11,8 @@ use serde::Serialize;
 use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::eval::{Options, Range, arith};
-use crate::population::{self, RowError, RowView, Settings, Sink, Source, Summary};
+use crate::population::budget::{BudgetSink, BudgetTotals, run_with_budgets};
+use crate::population::{RowError, RowView, Settings, Sink, Source, Summary};
 
 /// One item's effect over a population, before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,6 +73,88 @@ pub struct Impact {
     /// only when either version has a tax relief.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_forgone: Option<Forgone>,
+    /// Each budget of either version, before and after: only when either
+    /// declares one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<BudgetImpact>,
+    /// The totals once the budgets are allocated, before and after: only
+    /// when either version declares a budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocated: Option<Allocated>,
+}
+
+/// One budget over the population, in each version that declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BudgetImpact {
+    /// The budget's name.
+    pub budget: String,
+    /// Its totals in the old version; `None` when it does not declare it.
+    pub before: Option<BudgetTotals>,
+    /// Its totals in the new version; `None` when it does not declare it.
+    pub after: Option<BudgetTotals>,
+}
+
+/// The total fiscal cost once the budgets are allocated (the entitlements
+/// less what the budgets leave unpaid), before and after; a side is
+/// `None` when a budget's allocation is not known there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allocated {
+    /// Allocated before.
+    pub before: Option<Range>,
+    /// Allocated after.
+    pub after: Option<Range>,
+    /// After minus before, when both are known.
+    pub delta: Option<Range>,
+}
+
+/// The budgets of both versions, paired by name: the new version's order,
+/// then those only the old one declares.
+fn budget_impacts(before: &Summary, after: &Summary) -> Vec<BudgetImpact> {
+    let find = |s: &Summary, name: &str| s.budgets().iter().find(|b| b.name == name).cloned();
+    let mut out: Vec<BudgetImpact> = after
+        .budgets()
+        .iter()
+        .map(|b| BudgetImpact {
+            budget: b.name.clone(),
+            before: find(before, &b.name),
+            after: Some(b.clone()),
+        })
+        .collect();
+    for b in before.budgets() {
+        if find(after, &b.name).is_none() {
+            out.push(BudgetImpact {
+                budget: b.name.clone(),
+                before: Some(b.clone()),
+                after: None,
+            });
+        }
+    }
+    out
+}
+
+/// The allocated totals before and after, when either side has a budget.
+/// A side without budgets pays its entitlements.
+fn allocated(before: &Summary, after: &Summary) -> Result<Option<Allocated>, Diagnostic> {
+    if before.budgets().is_empty() && after.budgets().is_empty() {
+        return Ok(None);
+    }
+    let paid = |s: &Summary| {
+        if s.budgets().is_empty() {
+            Some(s.total())
+        } else {
+            s.allocated_total()
+        }
+    };
+    let (b, a) = (paid(before), paid(after));
+    let delta = match (b, a) {
+        (Some(b), Some(a)) => Some(delta(b, a)?),
+        _ => None,
+    };
+    Ok(Some(Allocated {
+        before: b.map(|r| range(r.min, r.max)),
+        after: a.map(|r| range(r.min, r.max)),
+        delta,
+    }))
 }
 
 /// The revenue forgone (tax reliefs) of a revision, before and after; the
@@ -150,6 +236,10 @@ impl Side {
     }
 }
 
+/// A side counts entitlements; its budgets' totals reach its summary
+/// when the run ends.
+impl BudgetSink for Side {}
+
 impl Sink for Side {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         self.summary.add(row)?;
@@ -169,22 +259,31 @@ impl Sink for Side {
     }
 }
 
-/// Runs a population through one version of the policy.
-fn side<'p, S: Source<'p>>(mut source: S, options: &Options) -> Result<Side, Diagnostics> {
-    let mut side = Side::new(source.policy());
+/// Runs a population through one version of the policy, its budgets
+/// allocated (`open` is called once per pass).
+fn side<'p, S: Source<'p>>(
+    policy: &'p Policy,
+    open: impl FnMut() -> Result<S, Diagnostics>,
+    options: &Options,
+) -> Result<Side, Diagnostics> {
+    let mut side = Side::new(policy);
     let settings = Settings::lean(options.clone());
-    match population::run(&mut source, &mut side, &settings, |_| {}) {
-        Ok(_) => Ok(side),
+    match run_with_budgets(open, &mut side, &settings, |_| {}) {
+        Ok((_, budgets)) => {
+            side.summary.set_budgets(budgets);
+            Ok(side)
+        }
         Err(d) => Err(match side.rejected {
             Some(e) => Diagnostics(e.diagnostics),
-            None => d.into(),
+            None => d,
         }),
     }
 }
 
 /// Evaluates both versions for every enterprise of a population and sums
 /// the difference. `open` gives the population's rows typed by one version
-/// (it is called once for each).
+/// (it is called once for each, and once more for each further pass that
+/// a version's budgets need).
 ///
 /// # Errors
 /// A row that cannot be read (an impact needs every enterprise), and
@@ -196,8 +295,8 @@ pub fn impact<'p, S: Source<'p>>(
     mut open: impl FnMut(&'p Policy) -> Result<S, Diagnostics>,
     options: &Options,
 ) -> Result<Impact, Diagnostics> {
-    let before = side(open(old)?, options)?;
-    let after = side(open(new)?, options)?;
+    let before = side(old, || open(old), options)?;
+    let after = side(new, || open(new), options)?;
     compare(old, new, &before, &after).map_err(Diagnostics::from)
 }
 
@@ -342,5 +441,7 @@ fn compare(old: &Policy, new: &Policy, before: &Side, after: &Side) -> Result<Im
         delta: delta(b, a)?,
         incomplete_enterprises: incomplete,
         revenue_forgone: forgone(&before.summary, &after.summary)?,
+        budgets: budget_impacts(&before.summary, &after.summary),
+        allocated: allocated(&before.summary, &after.summary)?,
     })
 }

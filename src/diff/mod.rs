@@ -15,6 +15,7 @@
 //! of enterprises; [`render`] (in `render.rs`) writes a diff as text.
 
 mod across;
+mod budgets;
 mod dated;
 mod impact;
 mod render;
@@ -29,7 +30,7 @@ use crate::check::{ItemInfo, Policy};
 use crate::fmt::expr_text;
 use crate::value::Unit;
 
-pub use impact::{EnterpriseImpact, Impact, ItemImpact, Side, impact};
+pub use impact::{Allocated, BudgetImpact, EnterpriseImpact, Impact, ItemImpact, Side, impact};
 pub use render::{Colour, render};
 pub use tests::test_changes;
 
@@ -102,6 +103,7 @@ pub fn diff(old: &Policy, new: &Policy) -> PolicyDiff {
     facts_params_enums(old, new, &mut out);
     measures(old, new, &mut out);
     across::across(old, new, &mut out);
+    budgets::budgets(old, new, &mut out);
     PolicyDiff { changes: out }
 }
 

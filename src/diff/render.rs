@@ -117,10 +117,56 @@ fn render_impact(i: &Impact, out: &mut String) {
             signed_range(&f.delta)
         ));
     }
+    render_budgets(i, out);
     if i.incomplete_enterprises > 0 {
         out.push_str(&format!(
             "  ({} enterprises have undetermined items, left out of these totals)\n",
             i.incomplete_enterprises
+        ));
+    }
+}
+
+/// The budgets of an impact, a line each (fund, demand and what was
+/// allocated, before → after), then the total once they are allocated.
+fn render_budgets(i: &Impact, out: &mut String) {
+    use crate::population::budget::BudgetTotals;
+    let money = |t: &Option<BudgetTotals>, f: fn(&BudgetTotals) -> Option<Decimal>| match t {
+        Some(t) => f(t).map_or_else(|| "not known".to_string(), format_money),
+        None => "none".to_string(),
+    };
+    for b in &i.budgets {
+        let name = match b
+            .after
+            .as_ref()
+            .or(b.before.as_ref())
+            .and_then(|t| t.label.as_ref())
+        {
+            Some(l) => format!("{l} ({})", b.budget),
+            None => b.budget.clone(),
+        };
+        let fund = |t: &BudgetTotals| Some(t.budget);
+        let demand = |t: &BudgetTotals| t.allocates().then_some(t.demand);
+        let allocated = |t: &BudgetTotals| t.allocates().then_some(t.allocated);
+        out.push_str(&format!(
+            "  budget {name}: fund {} → {}, demand {} → {}, allocated {} → {}\n",
+            money(&b.before, fund),
+            money(&b.after, fund),
+            money(&b.before, demand),
+            money(&b.after, demand),
+            money(&b.before, allocated),
+            money(&b.after, allocated),
+        ));
+    }
+    if let Some(a) = &i.allocated {
+        let side = |r: &Option<Range>| r.map_or_else(|| "not known".to_string(), |r| r.to_string());
+        let delta = a
+            .delta
+            .as_ref()
+            .map_or(String::new(), |d| format!(" ({})", signed_range(d)));
+        out.push_str(&format!(
+            "  total allocated (budgets applied): {} → {}{delta}\n",
+            side(&a.before),
+            side(&a.after)
         ));
     }
 }

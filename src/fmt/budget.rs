@@ -24,7 +24,13 @@ impl Printer<'_> {
             })
             .collect();
         let rule = match &b.rule.node {
-            BudgetRule::ProRata => self.kw("pro_rata").to_string(),
+            BudgetRule::ProRata => match &b.against {
+                Some(demand) => {
+                    let (demand, _) = self.expr(demand, None);
+                    format!("{} {} {demand}", self.kw("pro_rata"), self.kw("against"))
+                }
+                None => self.kw("pro_rata").to_string(),
+            },
             BudgetRule::FirstCome(f, _) => format!("{} {}", self.kw("first_come"), f.text),
         };
         let text = format!(

@@ -1,5 +1,5 @@
-//! Budgets over a population (issue 16, 资金不足时按比例核减): the
-//! allocation of each `budget` of a policy among the enterprises of a
+//! Budgets over a population (issue 16, 资金不足时按比例核减, 先到先得):
+//! the allocation of each `budget` of a policy among the enterprises of a
 //! population run, exactly, in whole fen.
 //!
 //! An enterprise's *entitlement* is the sum of its granted amounts of the
@@ -15,13 +15,23 @@
 //! its allocation, to the sink. Rows reach every pass in input order
 //! whatever the number of threads, so the allocation is the same for any.
 //!
+//! `first come by FACT` ([`first_come`]) needs two: the demand per filing
+//! value, then the rows. A claimant whose filing fact is missing has no
+//! place in the order: when D > B that budget allocates nothing, and its
+//! totals name the row (when D ≤ B every entitlement is paid, in any order).
+//!
 //! Where an enterprise's entitlement is undetermined or a range (a missing
 //! fact, discretion), the demand is not known: that budget allocates
 //! nothing to anyone and its totals say how many enterprises left it open
 //! (never a zero taken for a known allocation). An entitlement with a
 //! fraction of a fen cannot be paid in fen and is an error naming the row.
 
+mod first_come;
+pub mod single;
+
 use rust_decimal::Decimal;
+
+use first_come::FirstCome;
 
 use super::{RowView, Settings, Sink, Source, Tally, run};
 use crate::check::{Allocation, BudgetInfo, Policy};
@@ -52,6 +62,21 @@ pub struct BudgetTotals {
     /// Enterprises whose entitlement is undetermined or a range: when any,
     /// nothing is allocated.
     pub undetermined: u64,
+    /// First come, first served: the fact giving the filing order (absent
+    /// for pro rata).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_come_by: Option<String>,
+    /// First come, first served: claimants whose filing fact is missing.
+    /// When any and the demand exceeds the fund, nothing is allocated.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unordered: u64,
+    /// The first of those claimants, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_unordered: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl BudgetTotals {
@@ -59,7 +84,7 @@ impl BudgetTotals {
     /// before the fen are placed), else 1; `None` when the demand is not
     /// known or zero. For reading only: the allocation itself is exact.
     pub fn factor(&self) -> Option<Decimal> {
-        if self.undetermined > 0 || self.demand.is_zero() {
+        if !self.allocates() || self.demand.is_zero() {
             return None;
         }
         if self.demand <= self.budget {
@@ -68,9 +93,11 @@ impl BudgetTotals {
         self.budget.checked_div(self.demand).map(|f| f.round_dp(6))
     }
 
-    /// Whether the allocation is known.
+    /// Whether the allocation is known: every entitlement is, and (first
+    /// come, first served, demand above the fund) every claimant's place
+    /// in the filing order.
     pub fn allocates(&self) -> bool {
-        self.undetermined == 0
+        self.undetermined == 0 && (self.unordered == 0 || self.demand <= self.budget)
     }
 }
 
@@ -92,6 +119,19 @@ struct State {
     remainders: std::collections::BTreeMap<i128, u64>,
     /// The sum of the rounded-down shares (second pass).
     floors: i128,
+    /// First come, first served: its filing order (pro rata: `None`).
+    first_come: Option<FirstCome>,
+}
+
+impl State {
+    /// Whether the allocation is known (see [`BudgetTotals::allocates`]).
+    fn known(&self) -> bool {
+        let ordered = match &self.first_come {
+            Some(f) => f.unordered == 0 || self.demand <= self.fund,
+            None => true,
+        };
+        self.undetermined == 0 && ordered
+    }
 }
 
 /// An amount in whole fen; `None` for a fraction of a fen.
@@ -147,18 +187,6 @@ fn entitlement(state: &State, row: &RowView<'_>) -> Result<Option<i128>, Diagnos
 fn states(policy: &Policy, settings: &Settings) -> Result<Vec<State>, Diagnostic> {
     let mut out = Vec::new();
     for b in &policy.budgets {
-        if let Allocation::FirstCome(_) = b.rule {
-            return Err(Diagnostic::error(
-                Code::Budget,
-                format!(
-                    "budget `{}`: first come, first served is not yet allocated by population runs",
-                    b.name
-                ),
-            )
-            .label(b.span, "first come, first served")
-            .help("allocate it pro rata for now (`pro rata` / 按比例核减)")
-            .in_source(&policy.source));
-        }
         let fund = match crate::eval::constant(policy, &b.amount, &settings.options) {
             Ok(Value::Num(_, d)) => fen(d).ok_or_else(|| {
                 Diagnostic::error(
@@ -190,6 +218,10 @@ fn states(policy: &Policy, settings: &Settings) -> Result<Vec<State>, Diagnostic
             cut: None,
             remainders: Default::default(),
             floors: 0,
+            first_come: match b.rule {
+                Allocation::ProRata => None,
+                Allocation::FirstCome(fact) => Some(FirstCome::new(fact)),
+            },
         });
     }
     Ok(out)
@@ -211,6 +243,9 @@ impl Sink for Demand<'_> {
                 Some(e) => {
                     s.demand = s.demand.checked_add(e).ok_or_else(|| overflow("demand"))?;
                     s.claimants += u64::from(e > 0);
+                    if let Some(f) = &mut s.first_come {
+                        f.count(row, e)?;
+                    }
                 }
                 None => s.undetermined += 1,
             }
@@ -241,8 +276,13 @@ impl Sink for Remainders<'_> {
 }
 
 /// Whether a budget's demand is known and exceeds it.
+fn short(s: &State) -> bool {
+    s.known() && s.demand > s.fund
+}
+
+/// Whether a budget is pro rata and short: its shares are scaled.
 fn scaled(s: &State) -> bool {
-    s.undetermined == 0 && s.demand > s.fund
+    s.first_come.is_none() && short(s)
 }
 
 /// From the remainders, the cut: the `fund - floors` largest remainders
@@ -288,14 +328,17 @@ impl<K: BudgetSink> Sink for Allocating<'_, K> {
 /// One row's allocation from one budget, in input order (the cut's count
 /// of rows at the least remainder runs down as they come).
 fn allocate(s: &mut State, row: &RowView<'_>) -> Result<Option<Decimal>, Diagnostic> {
-    if s.undetermined > 0 {
+    if !s.known() {
         return Ok(None);
     }
     let Some(e) = entitlement(s, row)? else {
         return Ok(None);
     };
-    if !scaled(s) {
+    if !short(s) {
         return Ok(Some(from_fen(e)));
+    }
+    if let Some(f) = &mut s.first_come {
+        return Ok(Some(from_fen(f.allocate(row, e))));
     }
     let (q, r) = share(e, s.fund, s.demand)?;
     let extra = match &mut s.cut {
@@ -329,6 +372,21 @@ impl<S: BudgetSink + ?Sized> BudgetSink for &mut S {
     }
 }
 
+/// Two sinks: each row's allocations to both.
+impl<A: BudgetSink, B: BudgetSink> BudgetSink for (A, B) {
+    fn allocations(&mut self, allocations: &[Option<Decimal>]) -> Result<(), Diagnostic> {
+        self.0.allocations(allocations)?;
+        self.1.allocations(allocations)
+    }
+}
+
+/// A sink that may be absent: nothing goes to it.
+impl<S: BudgetSink> BudgetSink for Option<S> {
+    fn allocations(&mut self, allocations: &[Option<Decimal>]) -> Result<(), Diagnostic> {
+        self.as_mut().map_or(Ok(()), |s| s.allocations(allocations))
+    }
+}
+
 /// A population run with the policy's budgets allocated: the source is
 /// opened (`open`) once per pass, and must give the same rows each time.
 /// Returns the last pass's tally and each budget's totals.
@@ -351,6 +409,12 @@ where
     let mut states = states(policy, settings)?;
     if !states.is_empty() {
         run(&mut source, &mut Demand(&mut states), settings, |_| {})?;
+        for s in states.iter_mut().filter(|s| short(s)) {
+            let fund = s.fund;
+            if let Some(f) = &mut s.first_come {
+                f.cut(fund);
+            }
+        }
         if states.iter().any(scaled) {
             run(&mut open()?, &mut Remainders(&mut states), settings, |_| {})?;
             states.iter_mut().filter(|s| scaled(s)).for_each(cut);
@@ -367,15 +431,25 @@ where
         .map(|s| BudgetTotals {
             name: s.info.name.clone(),
             label: s.info.label.clone(),
-            budget: from_fen(s.fund),
-            demand: from_fen(s.demand),
-            allocated: if s.undetermined > 0 {
-                Decimal::ZERO
+            budget: from_fen(s.fund).normalize(),
+            demand: from_fen(s.demand).normalize(),
+            allocated: if s.known() {
+                from_fen(s.demand.min(s.fund)).normalize()
             } else {
-                from_fen(s.demand.min(s.fund))
+                Decimal::ZERO
             },
             claimants: s.claimants,
             undetermined: s.undetermined,
+            first_come_by: s.first_come.as_ref().map(|f| {
+                policy
+                    .fact(f.fact)
+                    .map_or_else(String::new, |i| i.name.clone())
+            }),
+            unordered: s.first_come.as_ref().map_or(0, |f| f.unordered),
+            first_unordered: s
+                .first_come
+                .as_ref()
+                .and_then(|f| f.first_unordered.clone()),
         })
         .collect();
     Ok((tally, totals))

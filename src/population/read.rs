@@ -20,12 +20,13 @@ use rayon::prelude::*;
 
 use super::csv::Column;
 use super::{Row, RowError};
-use crate::check::Policy;
+use crate::check::{FactId, Policy};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Facts;
 use crate::facts::{Format, Raw};
 use crate::plan::{Columns, Plan};
 use crate::span::SourceFile;
+use crate::value::Value;
 
 pub use super::csv::Csv;
 
@@ -189,6 +190,31 @@ impl Chunk {
     /// Whether no row was read.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// One fact of row `i`, as read: `None` when the row does not give it.
+    /// Only that cell is typed (a first-come budget's filing order needs
+    /// one fact of every row, not the row's whole facts).
+    pub(super) fn fact(&self, policy: &Policy, i: usize, id: FactId) -> Option<Value> {
+        match &self.facts {
+            ChunkFacts::Typed(f) => f.get(i)?.get(id).cloned(),
+            ChunkFacts::Csv(columns, name, records) => {
+                let line = self.rows.get(i)?.line;
+                let record = records.get(i)?;
+                columns
+                    .iter()
+                    .zip(record.iter())
+                    .find_map(|(c, cell)| match c {
+                        Column::Fact(f, column, unit) if *f == id => {
+                            // The cell was read once already: it reads again.
+                            super::csv::cell_value(policy, name, line, (column, *unit), cell)
+                                .ok()
+                                .flatten()
+                        }
+                        _ => None,
+                    })
+            }
+        }
     }
 
     /// Row `i`'s facts, for the interpreter.

@@ -70,7 +70,7 @@ where
             || source.next_chunk(plan.as_ref(), max),
             || {
                 let evaluated = evaluate(policy, plan.as_ref(), &chunk, &options, settings.detail);
-                deliver(&chunk, &evaluated, sink, &mut tally)
+                deliver(policy, &chunk, &evaluated, sink, &mut tally)
             },
         );
         if let Err(d) = done {
@@ -154,6 +154,7 @@ fn evaluate<'a>(
 
 /// Gives the chunk's rows and rejected rows to the sink, in input order.
 fn deliver<K: Sink>(
+    policy: &Policy,
     chunk: &Chunk,
     evaluated: &Evaluated<'_>,
     sink: &mut K,
@@ -171,7 +172,8 @@ fn deliver<K: Sink>(
             (Slot::Plan(_), _, _) => return Err(lost_plan()),
             (Slot::Result(r), _, _) => RowView::interpreted(head, r),
             (Slot::Evaluation(e), _, _) => RowView::evaluated(head, e),
-        };
+        }
+        .read_in(chunk, i, policy);
         tally.rows += 1;
         if !view.errors().is_empty() {
             tally.failed += 1;

@@ -4,6 +4,9 @@
 //! median and greatest amount; over all, the total cost and how many
 //! enterprises' totals are incomplete. `decree batch --summary`,
 //! `decree eval --facts DIR` and `decree diff --facts` all count with it.
+//! A run that allocates budgets ([`super::budget::run_with_budgets`]) gives
+//! it each budget's totals at the end ([`Summary::set_budgets`]): the
+//! summary then says what was allocated beside what was entitled.
 //!
 //! Memory is bounded whatever the number of rows: the median keeps at
 //! most [`MAX_DISTINCT`] distinct amounts per item. A sum too large for
@@ -15,6 +18,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::Sink;
+use super::budget::{BudgetSink, BudgetTotals};
 use super::view::RowView;
 use crate::ast::ItemKind;
 use crate::check::Policy;
@@ -172,6 +176,8 @@ pub struct Summary {
     incomplete: u64,
     /// Each item's new total while a row is added, before any is kept.
     pending: Vec<Option<Range>>,
+    /// Each budget's totals, once a run that allocates them has ended.
+    budgets: Vec<BudgetTotals>,
 }
 
 const ZERO: Range = Range {
@@ -223,7 +229,42 @@ impl Summary {
                 .then_some(ZERO),
             incomplete: 0,
             pending: Vec::new(),
+            budgets: Vec::new(),
         }
+    }
+
+    /// Each budget's totals, from the run that allocated them (the run
+    /// counted this summary's rows).
+    pub fn set_budgets(&mut self, totals: Vec<BudgetTotals>) {
+        self.budgets = totals;
+    }
+
+    /// The budgets' totals: empty unless [`Summary::set_budgets`] gave them.
+    pub fn budgets(&self) -> &[BudgetTotals] {
+        &self.budgets
+    }
+
+    /// What is paid once the budgets are allocated: the total less, for
+    /// each budget, the demand it could not meet (demand − allocated).
+    /// `None` without budgets, or when a budget's allocation is not known
+    /// (its demand is not, and neither is what it leaves unpaid).
+    pub fn allocated_total(&self) -> Option<Range> {
+        if self.budgets.is_empty() {
+            return None;
+        }
+        let mut unpaid = Decimal::ZERO;
+        for b in &self.budgets {
+            if !b.allocates() {
+                return None;
+            }
+            let short = arith::sub(b.demand, b.allocated).ok()?;
+            unpaid = arith::add(unpaid, short).ok()?;
+        }
+        // The unpaid part of sums the total counts: exact.
+        Some(Range {
+            min: arith::sub(self.total.min, unpaid).ok()?,
+            max: arith::sub(self.total.max, unpaid).ok()?,
+        })
     }
 
     /// Enterprises counted.
@@ -367,3 +408,7 @@ impl Sink for Summary {
         self.add(row)
     }
 }
+
+/// A summary counts entitlements row by row; the budgets' totals come at
+/// the end ([`Summary::set_budgets`]), not per row.
+impl BudgetSink for Summary {}

@@ -7,11 +7,13 @@ use std::borrow::Cow;
 
 use rust_decimal::Decimal;
 
-use super::read::RowHead;
+use super::read::{Chunk, RowHead};
 use super::{ItemOutcome, RowResult};
+use crate::check::{FactId, Policy};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Cause, Evaluation, MeasureResult, Status};
 use crate::plan::{Outcomes, Plan};
+use crate::value::Value;
 
 /// One row's results.
 #[derive(Clone, Copy)]
@@ -21,6 +23,8 @@ pub struct RowView<'a> {
     keys: &'a [String],
     warnings: &'a [Diagnostic],
     kind: Kind<'a>,
+    /// The chunk the row was read in and its place there, for its facts.
+    read: Option<(&'a Chunk, usize, &'a Policy)>,
 }
 
 /// Who decided the row, and where its results are.
@@ -60,7 +64,25 @@ impl<'a> RowView<'a> {
             keys: &head.keys,
             warnings: &head.warnings,
             kind,
+            read: None,
         }
+    }
+
+    /// The row as read in `chunk` at `i`, so that [`RowView::fact`] finds
+    /// its facts.
+    pub(super) fn read_in(self, chunk: &'a Chunk, i: usize, policy: &'a Policy) -> RowView<'a> {
+        RowView {
+            read: Some((chunk, i, policy)),
+            ..self
+        }
+    }
+
+    /// One of the row's facts as read (a first-come budget's filing
+    /// order); `None` when the row does not give it, or for a row that
+    /// was not read from a population (one evaluation, a kept result).
+    pub fn fact(&self, id: FactId) -> Option<Value> {
+        let (chunk, i, policy) = self.read?;
+        chunk.fact(policy, i, id)
     }
 
     /// A row the plan decided.
@@ -98,6 +120,7 @@ impl<'a> RowView<'a> {
             keys: &[],
             warnings: &[],
             kind: Kind::Evaluation(evaluation),
+            read: None,
         }
     }
 
@@ -109,6 +132,7 @@ impl<'a> RowView<'a> {
             keys: &result.keys,
             warnings: &[],
             kind: Kind::Result(result),
+            read: None,
         }
     }
 

@@ -65,8 +65,12 @@ impl Session {
                 }
             }
         }
+        // Budgets (issue 16): the entitlement, and the allocation against
+        // the expected demand or why it depends on the population.
+        let shares = crate::population::budget::single::shares(policy, &e, &self.options);
+        let table = report::to_table(&e) + &report::tables::budget_share_lines(&shares);
         Reply {
-            output: in_repl_terms(&e, report::to_table(&e)),
+            output: in_repl_terms(&e, table),
             diagnostics: e.errors.clone(),
             quit: false,
         }

@@ -67,11 +67,16 @@ impl Session {
         Reply::text(out)
     }
 
-    fn scenario_evaluation(&self, s: &Scenario) -> Result<Evaluation, Diagnostics> {
+    /// A scenario's evaluation, and its budgets as the enterprise sees
+    /// them (the allocation against an expected demand, or a note that it
+    /// depends on the population).
+    fn scenario_evaluation(&self, s: &Scenario) -> Result<(Evaluation, String), Diagnostics> {
         let source = SourceFile::new("<scenario>", s.text.as_str());
         let policy = crate::load(&source)?;
         let facts = Facts::from_named(&policy, "", s.facts.iter().map(|(k, v)| (k.as_str(), v)));
-        Ok(crate::evaluate(&policy, &facts, &s.options))
+        let e = crate::evaluate(&policy, &facts, &s.options);
+        let shares = crate::population::budget::single::shares(&policy, &e, &s.options);
+        Ok((e, crate::report::tables::budget_share_lines(&shares)))
     }
 
     /// `:compare A [B]`, B being the current state when not named.
@@ -97,10 +102,18 @@ impl Session {
             (Ok(a), Ok(b)) => (a, b),
             (Err(r), _) | (_, Err(r)) => return *r,
         };
-        let (ea, eb) = match (self.scenario_evaluation(&a), self.scenario_evaluation(&b)) {
-            (Ok(x), Ok(y)) => (x, y),
-            (Err(d), _) | (_, Err(d)) => return Reply::errors(d),
-        };
-        Reply::text(compare_table(a_name, b_name, &ea, &eb))
+        let ((ea, ba), (eb, bb)) =
+            match (self.scenario_evaluation(&a), self.scenario_evaluation(&b)) {
+                (Ok(x), Ok(y)) => (x, y),
+                (Err(d), _) | (_, Err(d)) => return Reply::errors(d),
+            };
+        let mut text = compare_table(a_name, b_name, &ea, &eb);
+        // Under a budget: each scenario's allocation, a line each.
+        for (name, lines) in [(a_name, ba), (b_name, bb)] {
+            for line in lines.lines() {
+                text.push_str(&format!("{name}: {line}\n"));
+            }
+        }
+        Reply::text(text)
     }
 }

@@ -30,12 +30,28 @@ struct JsonEvaluation<'a> {
     #[serde(flatten)]
     evaluation: &'a Evaluation,
     diagnostics: Vec<DiagnosticData>,
+    /// The policy's budgets as this enterprise sees them: only when it
+    /// declares any (`decree eval`; see [`to_json_with_budgets`]).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    budgets: &'a [crate::population::budget::single::BudgetShare],
 }
 
 /// An evaluation as pretty JSON, with its diagnostics as data: its errors,
 /// then the warnings about its facts.
 pub fn to_json(evaluation: &Evaluation, warnings: &[Diagnostic]) -> String {
+    to_json_with_budgets(evaluation, warnings, &[])
+}
+
+/// [`to_json`] with the policy's budgets as this enterprise sees them
+/// (its entitlement, and the allocation or why it depends on the
+/// population): a `budgets` array when there are any.
+pub fn to_json_with_budgets(
+    evaluation: &Evaluation,
+    warnings: &[Diagnostic],
+    budgets: &[crate::population::budget::single::BudgetShare],
+) -> String {
     pretty(&JsonEvaluation {
+        budgets,
         evaluation,
         diagnostics: evaluation
             .errors
@@ -69,6 +85,33 @@ struct SummaryDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     revenue_forgone: Option<Range>,
     incomplete_enterprises: u64,
+    /// The budgets allocated by the run: only when the policy has any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    budgets: Vec<BudgetDoc<'a>>,
+    /// The total once the budgets are allocated: only when every budget's
+    /// allocation is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocated_total: Option<Range>,
+}
+
+/// A budget's totals and its factor B ÷ D.
+#[derive(Serialize)]
+struct BudgetDoc<'a> {
+    #[serde(flatten)]
+    totals: &'a crate::population::budget::BudgetTotals,
+    /// B ÷ D to six places, for reading; `null` when not known.
+    factor: Option<String>,
+}
+
+/// The budgets of a summary, as JSON.
+fn budget_docs(totals: &[crate::population::budget::BudgetTotals]) -> Vec<BudgetDoc<'_>> {
+    totals
+        .iter()
+        .map(|t| BudgetDoc {
+            totals: t,
+            factor: t.factor().map(|f| f.normalize().to_string()),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -155,6 +198,8 @@ fn summary_doc(s: &Summary) -> SummaryDoc<'_> {
         outlays: s.outlays().map(normal),
         revenue_forgone: s.revenue_forgone().map(normal),
         incomplete_enterprises: s.incomplete_enterprises(),
+        budgets: budget_docs(s.budgets()),
+        allocated_total: s.allocated_total().map(normal),
     }
 }
 

@@ -370,7 +370,12 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
     };
     let mut total = vec![Cell::new(""); width];
     if let Some(first) = total.first_mut() {
-        *first = Cell::new("total").add_attribute(Attribute::Bold);
+        let name = if summary.budgets().is_empty() {
+            "total"
+        } else {
+            "total entitled"
+        };
+        *first = Cell::new(name).add_attribute(Attribute::Bold);
     }
     if let Some(t) = total.get_mut(width.saturating_sub(3)) {
         *t = Cell::new(summary.total().to_string()).add_attribute(Attribute::Bold);
@@ -396,8 +401,28 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
             table.add_row(row);
         }
     }
+    // With budgets, what is paid once they are allocated.
+    if !summary.budgets().is_empty() {
+        let mut row = vec![Cell::new(""); width];
+        if let Some(first) = row.first_mut() {
+            *first = Cell::new("total allocated").add_attribute(Attribute::Bold);
+        }
+        if let Some(t) = row.get_mut(width.saturating_sub(3)) {
+            *t = Cell::new(
+                summary
+                    .allocated_total()
+                    .map_or_else(|| "not known".to_string(), |r| r.to_string()),
+            )
+            .add_attribute(Attribute::Bold);
+        }
+        if let Some(last) = row.last_mut() {
+            *last = Cell::new("entitlements less what the budgets leave unpaid");
+        }
+        table.add_row(row);
+    }
     out.push_str(&table.to_string());
     out.push('\n');
+    out.push_str(&budget_lines(summary.budgets()));
     out.push_str(
         "granted counts targets met and commitments listed; ineligible, targets not met\n",
     );
@@ -407,6 +432,33 @@ pub fn summary_table_styled(summary: &Summary, style: RenderStyle) -> String {
         .any(|i| matches!(i.median(), Some(Median::Within { .. })))
     {
         out.push_str("a median shown as a..b: the item had too many distinct amounts to keep; the median lies in [a, b)\n");
+    }
+    out
+}
+
+/// The budgets of a policy as one enterprise sees them, a line each: its
+/// entitlement, and the allocation estimated against the expected demand
+/// or why the allocation depends on the population.
+pub fn budget_share_lines(shares: &[crate::population::budget::single::BudgetShare]) -> String {
+    use crate::value::format_money;
+    let mut out = String::new();
+    for s in shares {
+        let name = match &s.label {
+            Some(l) => format!("{l} ({})", s.name),
+            None => s.name.clone(),
+        };
+        let entitled = s
+            .entitlement
+            .map_or_else(|| "not known".to_string(), format_money);
+        let allocated = s
+            .allocation
+            .map(|a| format!(", allocated {}", format_money(a)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "budget {name}, paying {}: entitled {entitled}{allocated} — {}\n",
+            s.items.join(", "),
+            s.note
+        ));
     }
     out
 }
@@ -426,12 +478,25 @@ pub fn budget_lines(totals: &[crate::population::budget::BudgetTotals]) -> Strin
             let factor = t
                 .factor()
                 .map_or("—".to_string(), |f| f.normalize().to_string());
+            let rule = match &t.first_come_by {
+                Some(f) => format!(", first come by {f}"),
+                None => String::new(),
+            };
             format!(
-                "budget {name}: {} for a demand of {} from {} enterprises; allocated {} (factor {factor})",
+                "budget {name}: {} for a demand of {} from {} enterprises; allocated {} (factor {factor}{rule})",
                 format_money(t.budget),
                 format_money(t.demand),
                 t.claimants,
                 format_money(t.allocated)
+            )
+        } else if t.undetermined == 0 {
+            format!(
+                "budget {name}: {} not allocated: the demand of {} exceeds it and {} claimants have no {} (the first: {}), so the filing order is not known",
+                format_money(t.budget),
+                format_money(t.demand),
+                t.unordered,
+                t.first_come_by.as_deref().unwrap_or("filing order"),
+                t.first_unordered.as_deref().unwrap_or("?"),
             )
         } else {
             format!(

@@ -215,8 +215,15 @@ const TEST_COMMANDS: &[&str] = &["facts", "expect", "set", "at"];
 /// Whether `rule` is a status an `expect` may name: the contextual
 /// keywords other than a test's commands.
 fn is_status(rule: &str) -> bool {
-    CONTEXTUAL.contains(&rule) && !TEST_COMMANDS.contains(&rule) && !DECLARATIONS.contains(&rule)
+    CONTEXTUAL.contains(&rule)
+        && !TEST_COMMANDS.contains(&rule)
+        && !DECLARATIONS.contains(&rule)
+        && !CLAUSES.contains(&rule)
 }
+
+/// Contextual keywords inside a declaration (a budget's `against`):
+/// neither a status nor a test's word.
+const CLAUSES: &[&str] = &["against"];
 
 /// Contextual keywords that start a declaration (`cap`, which may still
 /// name a param), or stand inside one (`per` of a group or cap per
@@ -225,7 +232,8 @@ const DECLARATIONS: &[&str] = &["cap", "budget", "per"];
 
 /// Whether `rule` means something only inside a test.
 fn test_only(rule: &str) -> bool {
-    (CONTEXTUAL.contains(&rule) && !DECLARATIONS.contains(&rule)) || TEST_COMMANDS.contains(&rule)
+    (CONTEXTUAL.contains(&rule) && !DECLARATIONS.contains(&rule) && !CLAUSES.contains(&rule))
+        || TEST_COMMANDS.contains(&rule)
 }
 
 /// The keywords `keep` keeps, spelled for `surface`, the other spelling

@@ -348,6 +348,10 @@ keywords! {
     per = "per", "每个",
         "a stacking group or cap decided for each record (project) apart, not for the enterprise",
         "就高不重复或累计上限按每条记录（每个项目）分别适用，而非按企业";
+    // issue 16 round 2, B:
+    against = "against", "按",
+        "a pro rata budget's expected total demand (a param), for one enterprise's allocation",
+        "按比例核减的预计申报总额（参数），用于测算单个企业的拨付额";
 }
 
 /// Keywords that only mean something where they stand (a test's `set` and
@@ -367,6 +371,7 @@ pub const CONTEXTUAL: &[&str] = &[
     "superseded",
     "budget",
     "per",
+    "against",
 ];
 
 /// The keyword whose rule name is `rule` (without the `kw_` prefix).

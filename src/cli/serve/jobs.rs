@@ -1,7 +1,7 @@
 //! Population jobs: a CSV or JSON Lines upload, streamed from the request
 //! into a temporary file (bounded by `--max-upload`), run through
-//! `population::run` in a blocking task that reports its progress, row by
-//! row; the result rows (as `decree batch --out x.csv` writes them) go to
+//! `population::run` (budgets allocated: `run_with_budgets`) in a blocking
+//! task that reports its progress, row by row; the result rows (as `decree batch --out x.csv` writes them) go to
 //! another temporary file, streamed back on download, and the fiscal
 //! summary is kept, for the last [`KEPT`] jobs only (a forgotten job's
 //! files are deleted). Memory does not grow with the population. At most
@@ -165,25 +165,35 @@ fn run_job(
         name: "upload".into(),
         ..ReadOptions::default()
     };
-    let input = BufReader::new(upload);
-    let mut source: Box<dyn population::Source<'_> + '_> = match format {
-        Format::Csv => match population::read::Csv::new(policy, input, &read) {
-            Ok((csv, _)) => Box::new(csv),
-            Err(ds) => return Err(message(&ds.0)),
-        },
-        Format::Jsonl => Box::new(population::read::JsonLines::new(policy, input, read)),
+    // Budgets read the upload once per pass: each pass reads it again
+    // from its start (a clone shares the file's offset, and a pass's
+    // reader is done with before the next is opened).
+    let open = || -> Result<Box<dyn population::Source<'_> + '_>, decree::Diagnostics> {
+        let mut file = upload.try_clone().map_err(reopen)?;
+        file.rewind().map_err(reopen)?;
+        let input = BufReader::new(file);
+        Ok(match format {
+            Format::Csv => Box::new(population::read::Csv::new(policy, input, &read)?.0),
+            Format::Jsonl => Box::new(population::read::JsonLines::new(
+                policy,
+                input,
+                read.clone(),
+            )),
+        })
     };
     let out = NamedTempFile::new().map_err(|e| format!("cannot keep the result: {e}"))?;
     let mut file = std::io::BufWriter::new(out);
     let writer = RowWriter::new(policy, &mut file, RowFormat::Csv, "result.csv", &[]);
     let mut sink = (writer, Summary::new(policy));
-    let ran = population::run(&mut source, &mut sink, &Settings::lean(options), |p| {
+    let settings = Settings::lean(options);
+    let ran = population::budget::run_with_budgets(open, &mut sink, &settings, |p| {
         let mut j = lock(job);
         j.rows = p.rows;
         j.rejected = p.rejected;
         j.bytes_read = p.bytes;
     });
-    let tally = ran.map_err(|d| d.message)?;
+    let (tally, budgets) = ran.map_err(|ds| message(&ds.0))?;
+    sink.1.set_budgets(budgets);
     {
         let mut j = lock(job);
         j.rows = tally.rows;
@@ -232,6 +242,15 @@ async fn spool(body: axum::body::Body, max: usize) -> Result<(std::fs::File, u64
     let mut file = out.into_std().await;
     file.rewind().map_err(cannot)?;
     Ok((file, total))
+}
+
+/// The upload that cannot be read again for a budget's next pass.
+fn reopen(e: std::io::Error) -> decree::Diagnostics {
+    decree::Diagnostic::error(
+        decree::Code::Io,
+        format!("cannot read the upload again: {e}"),
+    )
+    .into()
 }
 
 fn message(ds: &[decree::Diagnostic]) -> String {

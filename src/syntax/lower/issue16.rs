@@ -75,6 +75,7 @@ impl Lowerer<'_> {
         let (amount, _) = self.expr(it.next().ok_or_else(|| self.missing(whole))?)?;
         let mut members = Vec::new();
         let mut rule = None;
+        let mut against = None;
         for c in it {
             let at = span(&c);
             match c.as_rule() {
@@ -87,6 +88,13 @@ impl Lowerer<'_> {
                 }
                 _ => {
                     let r = match parts(c).next() {
+                        // `pro rata against NAME`: the name as an expression.
+                        Some(a) if a.as_rule() == Rule::budget_against => {
+                            let n = parts(a).next().ok_or_else(|| self.missing(at))?;
+                            let kind = ExprKind::Name(Name::new(n.as_str()));
+                            against = Some(Spanned::new(kind, span(&n)));
+                            BudgetRule::ProRata
+                        }
                         Some(f) => BudgetRule::FirstCome(Name::new(f.as_str()), Loc(span(&f))),
                         None => BudgetRule::ProRata,
                     };
@@ -100,6 +108,7 @@ impl Lowerer<'_> {
             amount,
             members,
             rule: rule.ok_or_else(|| self.missing(whole))?,
+            against,
             span: Loc(whole),
         })
     }
