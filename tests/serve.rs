@@ -1012,6 +1012,7 @@ fn the_evaluation_schema_names_the_rules_across_items() {
         &mut errors,
     );
     assert_eq!(errors, ["$.total.novel is not in the schema"]);
+}
 
 /// A population job over a policy with a budget (the district rules): the
 /// summary gives the budget's fund, demand,
