@@ -67,7 +67,15 @@ impl Session {
         }
         // Budgets (issue 16): the entitlement, and the allocation against
         // the expected demand or why it depends on the population.
-        let shares = crate::population::budget::single::shares(policy, &e, &self.options);
+        let mut shares = crate::population::budget::single::shares(policy, &e, &self.options);
+        // `:eval N` shows the budgets that pay for an item of measure N
+        // only: another measure's fund would read as an entitlement of 0元.
+        let shown = |name: &String| {
+            e.measures
+                .iter()
+                .any(|m| m.items.iter().any(|i| &i.name == name))
+        };
+        shares.retain(|s| s.items.iter().any(shown));
         let table = report::to_table(&e) + &report::tables::budget_share_lines(&shares);
         Reply {
             output: in_repl_terms(&e, table),

@@ -52,6 +52,7 @@ impl Across<'_> {
                 } else {
                     "the highest member granted is received; the others are superseded"
                 };
+                let rule = format!("{}{rule}", per(policy, g.per));
                 format!(
                     "exclusive `{}`{} (就高不重复)\n\n{rule}\n\nmembers: {}",
                     g.name,
@@ -66,6 +67,7 @@ impl Across<'_> {
                         "the excess is taken off in order, from the last listed (按序)"
                     }
                 };
+                let rule = format!("{}{rule}", per(policy, c.per));
                 format!(
                     "cap `{}`{}: {} over the sum of its items (累计上限)\n\n{rule}\n\nitems: {}",
                     c.name,
@@ -94,6 +96,15 @@ impl Across<'_> {
             }
         }
     }
+}
+
+/// For a group or cap decided record by record, what it is decided for
+/// (`for each project (每个): `), else nothing.
+fn per(policy: &Policy, per: Option<crate::check::PerRecord>) -> String {
+    per.and_then(|p| policy.records.get(p.record))
+        .map_or(String::new(), |r| {
+            format!("for each `{}` apart (每个 {}): ", r.name, r.name)
+        })
 }
 
 /// Items by name, each with its label.
@@ -207,9 +218,12 @@ mod tests {
             .expect("group");
         assert_eq!(
             group.detail.as_deref(),
-            Some("市区两级技术改造资助就高不重复")
+            Some("市区两级技术改造资助就高不重复（同一项目）")
         );
-        assert_eq!(group.selection.start.line, 51);
+        assert_eq!(
+            group.selection.start.line,
+            at(DISTRICT, "exclusive tech_upgrade_once", "tech").line
+        );
     }
 
     #[test]
@@ -217,7 +231,7 @@ mod tests {
         let doc = Document::new("d.decree", DISTRICT, &none);
         assert_eq!(
             hover(&doc, "exclusive tech_upgrade_once", "tech_upgrade_once"),
-            "exclusive `tech_upgrade_once` — 市区两级技术改造资助就高不重复 (就高不重复)\n\nthe highest member granted is received; the others are superseded\n\nmembers: `city_tech_upgrade` (市级技术改造资助), `district_tech_upgrade` (区级技术改造资助)"
+            "exclusive `tech_upgrade_once` — 市区两级技术改造资助就高不重复（同一项目） (就高不重复)\n\nfor each `project` apart (每个 project): the highest member granted is received; the others are superseded\n\nmembers: `city_tech_upgrade` (市级技术改造资助), `district_tech_upgrade` (区级技术改造资助)"
         );
         let cap = hover(&doc, "cap annual_cap", "annual_cap");
         assert!(
@@ -262,18 +276,23 @@ mod tests {
         let def = doc
             .definition(at(DISTRICT, "budget district_fund", "district_fund"))
             .expect("declared");
-        assert_eq!(def.range.start.line, 80);
+        assert_eq!(
+            def.range.start.line,
+            at(DISTRICT, "budget district_fund", "budget").line
+        );
         // A member of a group goes to the item it names, and the item's
         // references include its place in the group and the cap.
         let member = at(DISTRICT, "exclusive tech_upgrade_once", "city_tech_upgrade");
         let def = doc.definition(member).expect("the item");
-        assert_eq!(def.range.start.line, 39);
+        let item_line = at(DISTRICT, "subsidy city_tech_upgrade", "subsidy").line;
+        assert_eq!(def.range.start.line, item_line);
         let lines: Vec<u32> = doc
             .references(member, true)
             .iter()
             .map(|l| l.range.start.line)
             .collect();
-        assert_eq!(lines, [39, 51]);
+        let group_line = at(DISTRICT, "exclusive tech_upgrade_once", "city").line;
+        assert_eq!(lines, [item_line, group_line]);
         let group = at(DISTRICT, "exclusive tech_upgrade_once", "tech_upgrade_once");
         assert_eq!(doc.references(group, true).len(), 1);
         assert_eq!(doc.references(group, false).len(), 0);
