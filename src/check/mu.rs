@@ -76,21 +76,9 @@ impl Checker<'_> {
     /// in 亩 terminates: `r × 2000/3` terminates when 3 divides `r`'s
     /// digits. A param defined as such a literal counts.
     fn price_per_area_in_thirds(&self, e: &Expr) -> bool {
-        match &e.node {
-            ExprKind::Lit(Literal {
-                value: LitValue::Quantity(Unit::MoneyPer(PerUnit::Area), r),
-                ..
-            }) => r.normalize().mantissa() % 3 == 0,
-            ExprKind::Name(Name {
-                symbol: Some(Symbol::Param(i)),
-                ..
-            }) => self
-                .policy
-                .param(*i)
-                .and_then(|p| p.value.as_ref())
-                .is_some_and(|v| self.price_per_area_in_thirds(v)),
-            _ => false,
-        }
+        self.constant(e).is_some_and(|(unit, r)| {
+            unit == Unit::MoneyPer(PerUnit::Area) && r.normalize().mantissa() % 3 == 0
+        })
     }
 }
 

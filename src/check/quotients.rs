@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use super::Checker;
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::units::Unit;
 
 impl Checker<'_> {
     /// Warns of every division an item or a param keeps unrounded.
@@ -108,11 +109,22 @@ impl Checker<'_> {
     /// Whether every quotient by `e` terminates: `e` is a literal (or a
     /// param defined as one) whose digits have no prime factor but 2 and 5.
     fn terminates(&self, e: &Expr) -> bool {
-        match &e.node {
+        self.constant(e)
+            .is_some_and(|(_, d)| terminating_divisor(d))
+    }
+
+    /// The unit and number of `e` when it is a literal quantity or a param
+    /// defined as one (not through another param, so a cycle of params,
+    /// reported elsewhere, cannot loop here).
+    pub(super) fn constant(&self, e: &Expr) -> Option<(Unit, Decimal)> {
+        let literal = |e: &Expr| match &e.node {
             ExprKind::Lit(Literal {
-                value: LitValue::Quantity(_, d),
+                value: LitValue::Quantity(unit, d),
                 ..
-            }) => terminating_divisor(*d),
+            }) => Some((*unit, *d)),
+            _ => None,
+        };
+        match &e.node {
             ExprKind::Name(Name {
                 symbol: Some(Symbol::Param(i)),
                 ..
@@ -120,8 +132,8 @@ impl Checker<'_> {
                 .policy
                 .param(*i)
                 .and_then(|p| p.value.as_ref())
-                .is_some_and(|v| matches!(v.node, ExprKind::Lit(_)) && self.terminates(v)),
-            _ => false,
+                .and_then(literal),
+            _ => literal(e),
         }
     }
 }
