@@ -57,6 +57,9 @@ function lineFor(rule, spelling) {
   if (rule === 'at') return `${spelling} 2026-01-01`;
   // `cap` and `budget` start declarations; the statuses stand after `expect … =`.
   if (rule === 'cap' || rule === 'budget') return `${spelling} k "l" = 1万`;
+  // `per RECORD` in a group, `against PARAM` after a budget's `pro rata`.
+  if (rule === 'per') return `exclusive g "l" ${spelling} project { a, b }`;
+  if (rule === 'against') return `budget f "l" = 1亿 for { a } pro rata ${spelling} expected`;
   if (CONTEXTUAL.has(rule)) return `expect item = ${spelling}`;
   return `x ${spelling} y`;
 }
