@@ -602,6 +602,48 @@ export const KEYWORDS = [
   "chinese": "进一",
   "doc_en": "rounds up to a multiple of a step (toward plus infinity)",
   "doc_zh": "向上进一到步长的整数倍"
+ },
+ {
+  "rule": "weight",
+  "english": "weight",
+  "chinese": "重量",
+  "doc_en": "a weight, in tonnes (吨; 千克, 公斤 allowed)",
+  "doc_zh": "重量，单位吨（可写千克、公斤）"
+ },
+ {
+  "rule": "money_per_area",
+  "english": "money per area",
+  "chinese": "单位面积金额",
+  "doc_en": "money per square metre or per 亩 (30元/平方米, 500元/亩); times an area it is money",
+  "doc_zh": "每平方米或每亩的金额（30元/平方米、500元/亩），乘以面积得金额"
+ },
+ {
+  "rule": "money_per_count",
+  "english": "money per count",
+  "chinese": "单位数量金额",
+  "doc_en": "money per one of a count (1000元/人, 元/户); times a count it is money",
+  "doc_zh": "每人、每户等的金额（1000元/人），乘以数量得金额"
+ },
+ {
+  "rule": "money_per_weight",
+  "english": "money per weight",
+  "chinese": "单位重量金额",
+  "doc_en": "money per tonne or per 千克 (20元/吨); times a weight it is money",
+  "doc_zh": "每吨或每千克的金额（20元/吨），乘以重量得金额"
+ },
+ {
+  "rule": "per",
+  "english": "per",
+  "chinese": "每个",
+  "doc_en": "a stacking group or cap decided for each record (project) apart, not for the enterprise",
+  "doc_zh": "就高不重复或累计上限按每条记录（每个项目）分别适用，而非按企业"
+ },
+ {
+  "rule": "against",
+  "english": "against",
+  "chinese": "按",
+  "doc_en": "a pro rata budget's expected total demand (a param), for one enterprise's allocation",
+  "doc_zh": "按比例核减的预计申报总额（参数），用于测算单个企业的拨付额"
  }
 ];
-export const CONTEXTUAL = ["set","at","granted","ineligible","undetermined","not_in_force","met","not_met","listed","cap","superseded","budget"];
+export const CONTEXTUAL = ["set","at","granted","ineligible","undetermined","not_in_force","met","not_met","listed","cap","superseded","budget","per","against"];
