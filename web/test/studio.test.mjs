@@ -272,6 +272,10 @@ test('the district rules: a superseded subsidy, a cap cut before → after, per-
   await page.selectOption('#policy', 'district-rules-illustration');
   await page.locator('#enterprise-form textarea[name="projects"]').waitFor();
   await page.selectOption('#example', 'hengtong-machinery');
+  // The example's facts arrive from the server: wait until the form has them.
+  await page.waitForFunction(
+    () => document.querySelector('#enterprise-form textarea[name="projects"]')?.value.includes('智能产线改造')
+  );
   // The project list is in the form as the facts file holds it.
   assert.match(await page.locator('#enterprise-form textarea[name="projects"]').inputValue(), /智能产线改造/);
   // In force from 2023-01-01 for 3 years, the per-project cap 3000万 from 2023-07-01.
@@ -283,14 +287,16 @@ test('the district rules: a superseded subsidy, a cap cut before → after, per-
   const cityText = await city.textContent();
   assert.match(cityText, /被替代/);
   assert.match(cityText, /被「区级技术改造资助」替代（就高不重复）/);
-  // Each project's own result, the digital one not eligible.
-  assert.match(cityText, /智能产线改造：给予 600万元/);
+  // Each project's own result: superseded project by project (就高不重复
+  // per project), the warehouse one not eligible.
+  assert.match(cityText, /智能产线改造：被替代/);
   assert.match(cityText, /仓储系统：不符合/);
   const district = await page.locator('#results tr[data-item="district_tech_upgrade"]').textContent();
   assert.match(district, /累计上限「同一企业年度累计资助不超过3000万元」：2,750万元 → 2,391.30434800万元|累计上限「同一企业年度累计资助不超过3000万元」：2,750万元 → 2,391.304348万元/);
   assert.match(district, /由「区级产业发展专项资金」（1亿元）支付：申报总额超过资金时按比例核减/);
   assert.match(district, /数字化车间：给予 2,000万元/);
-  assert.match(await page.locator('#total').textContent(), /3,000万元/);
+  // The capped 3000万, the rent at 30元 per 平方米 and the land award per 亩.
+  assert.match(await page.locator('#total').textContent(), /3,186万元/);
   await shot('district', { fullPage: true });
   // A tax relief: the total split into outlays and revenue forgone.
   await page.selectOption('#policy', 'rd-tax-relief-illustration');
