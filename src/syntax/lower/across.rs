@@ -27,11 +27,7 @@ impl Lowerer<'_> {
         let mut it = parts(p)
             .filter(|c| c.as_rule() != Rule::per_record)
             .peekable();
-        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
-        let label = match it.peek() {
-            Some(l) if l.as_rule() == Rule::string => it.next().map(|l| self.string(l)),
-            _ => None,
-        };
+        let (name, label) = self.name_and_label(&mut it, whole)?;
         let members = it.map(|m| self.ident(&m)).collect();
         Ok(Exclusive {
             name,
@@ -41,6 +37,20 @@ impl Lowerer<'_> {
             members,
             span: Loc(whole),
         })
+    }
+
+    /// A group's or cap's name and optional label, the first parts of it.
+    fn name_and_label<'i>(
+        &self,
+        it: &mut std::iter::Peekable<impl Iterator<Item = P<'i>>>,
+        whole: crate::span::Span,
+    ) -> Lowered<(Ident, Option<super::Text>)> {
+        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
+        let label = match it.peek() {
+            Some(l) if l.as_rule() == Rule::string => it.next().map(|l| self.string(l)),
+            _ => None,
+        };
+        Ok((name, label))
     }
 
     /// `cap NAME "label" = AMOUNT [per RECORD] over { a, measure 8 } pro rata|in order`.
@@ -63,11 +73,7 @@ impl Lowerer<'_> {
         let mut it = parts(p)
             .filter(|c| c.as_rule() != Rule::per_record)
             .peekable();
-        let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
-        let label = match it.peek() {
-            Some(l) if l.as_rule() == Rule::string => it.next().map(|l| self.string(l)),
-            _ => None,
-        };
+        let (name, label) = self.name_and_label(&mut it, whole)?;
         let amount = self.expr(it.next().ok_or_else(|| self.missing(whole))?)?.0;
         let mut over = Vec::new();
         for c in it {
