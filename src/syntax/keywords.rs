@@ -399,15 +399,61 @@ pub fn render_grammar() -> String {
             pest_words(k.chinese)
         ));
     }
-    out.push_str("\nkeyword = @{\n    ");
-    let names: Vec<String> = KEYWORDS
-        .iter()
-        .filter(|k| !CONTEXTUAL.contains(&k.rule))
-        .map(|k| format!("kw_{}", k.rule))
-        .collect();
-    out.push_str(&names.join("\n  | "));
-    out.push_str("\n}\n");
+    out.push_str(&keyword_rule());
     out
+}
+
+/// The `keyword` rule (`ident` and `unknown_fn` are `!keyword ~ …`): every
+/// reserved spelling, grouped by its first character. It means the same as
+/// a choice of the `kw_` rules (each spelling followed by `!ident_char`), but
+/// an identifier is compared with the few spellings sharing its first
+/// character instead of calling 80 rules: it is half of the parse of the
+/// draft otherwise. It is only ever a lookahead inside atomic rules, so how
+/// it is written changes no error message.
+fn keyword_rule() -> String {
+    // First characters in the order met, each with its spellings' rests.
+    let mut groups: Vec<(char, Vec<String>)> = Vec::new();
+    let reserved = KEYWORDS.iter().filter(|k| !CONTEXTUAL.contains(&k.rule));
+    for spelling in reserved.flat_map(|k| [k.english, k.chinese]) {
+        let mut chars = spelling.chars();
+        let Some(first) = chars.next() else { continue };
+        let rest = rest_words(chars.as_str());
+        match groups.iter_mut().find(|(c, _)| *c == first) {
+            Some((_, rests)) => rests.push(rest),
+            None => groups.push((first, vec![rest])),
+        }
+    }
+    // English spellings start with a letter, Chinese ones with a character
+    // outside ASCII: one test picks the half to compare with.
+    let half = |ascii: bool| -> String {
+        let alternatives: Vec<String> = groups
+            .iter()
+            .filter(|(first, _)| first.is_ascii() == ascii)
+            .map(|(first, rests)| format!("\"{first}\" ~ ({})", rests.join(" | ")))
+            .collect();
+        alternatives.join("\n      | ")
+    };
+    format!(
+        "\nkeyword = @{{\n    &ASCII_ALPHA ~ (\n        {}\n    )\n  | !ASCII ~ (\n        {}\n    )\n}}\n",
+        half(true),
+        half(false)
+    )
+}
+
+/// A spelling's rest after its first character, then `!ident_char`, as a
+/// pest sequence (`"nd" ~ !ident_char`; `!ident_char` alone for a
+/// one-character spelling).
+fn rest_words(rest: &str) -> String {
+    let mut parts = Vec::new();
+    let mut words = rest.split(' ');
+    if let Some(w) = words.next().filter(|w| !w.is_empty()) {
+        parts.push(format!("\"{w}\""));
+    }
+    for w in words {
+        parts.push(format!("(\" \" | \"\\t\")+ ~ \"{w}\""));
+    }
+    parts.push("!ident_char".to_string());
+    format!("({})", parts.join(" ~ "))
 }
 
 /// A spelling as a pest expression: words joined by one or more blanks.

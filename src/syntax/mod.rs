@@ -303,4 +303,69 @@ mod tests {
         assert!(depth_error("cite “a”（（（（（\n"));
         assert!(depth_error("【【【【【"));
     }
+
+    /// Whether a reserved keyword stands at the start of `text`, read from
+    /// the keyword table rather than the grammar: the oracle for the
+    /// generated `keyword` rule.
+    fn reserved_at(text: &str) -> bool {
+        let spelled = |spelling: &str| -> bool {
+            let mut rest = text;
+            for (i, word) in spelling.split(' ').enumerate() {
+                if i > 0 {
+                    let trimmed = rest.trim_start_matches([' ', '\t']);
+                    if trimmed.len() == rest.len() {
+                        return false;
+                    }
+                    rest = trimmed;
+                }
+                match rest.strip_prefix(word) {
+                    Some(r) => rest = r,
+                    None => return false,
+                }
+            }
+            rest.chars().next().is_none_or(|c| !unicode_ident::is_xid_continue(c))
+        };
+        keywords::KEYWORDS
+            .iter()
+            .filter(|k| !keywords::CONTEXTUAL.contains(&k.rule))
+            .any(|k| spelled(k.english) || spelled(k.chinese))
+    }
+
+    fn keyword_rule_matches(text: &str) -> bool {
+        DecreeParser::parse(Rule::keyword, text).is_ok()
+    }
+
+    #[test]
+    fn the_keyword_rule_reserves_exactly_the_table_s_spellings() {
+        let suffixes = ["", " ", "\t", "x", "_", "1", "中", "(", "（", ".", " most", "\tof"];
+        for k in keywords::KEYWORDS {
+            for spelling in [k.english, k.chinese] {
+                let blanks = [spelling.to_string(), spelling.replace(' ', "\t "), spelling.replace(' ', "")];
+                let cut: Vec<String> = spelling
+                    .char_indices()
+                    .map(|(i, _)| spelling.get(..i).unwrap_or_default().to_string())
+                    .collect();
+                for base in blanks.iter().chain(&cut) {
+                    for suffix in suffixes {
+                        let text = format!("{base}{suffix}");
+                        assert_eq!(keyword_rule_matches(&text), reserved_at(&text), "{text:?}");
+                    }
+                }
+            }
+        }
+        // A contextual keyword is not reserved; a reserved one is.
+        assert!(!keyword_rule_matches("listed "));
+        assert!(keyword_rule_matches("when "));
+        assert!(keyword_rule_matches("at \t most"));
+        assert!(!keyword_rule_matches("atmost"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_keyword_rule_agrees_with_the_table_on_any_text(
+            text in "[a-z_ \t1(政策资助条件取小大先到得按每个则否是非或且属于]{0,14}"
+        ) {
+            proptest::prop_assert_eq!(keyword_rule_matches(&text), reserved_at(&text), "{:?}", text);
+        }
+    }
 }
