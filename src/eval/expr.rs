@@ -98,7 +98,7 @@ impl<'p> Evaluator<'p> {
     /// A trail for the step being evaluated: recording only when
     /// explaining.
     pub(super) fn trail(&self) -> Trail<'p> {
-        Trail::new(self.explaining())
+        Trail::new(self.explaining() && !self.quiet)
     }
 
     fn name(&mut self, name: &Name) -> Out {
@@ -126,7 +126,7 @@ impl<'p> Evaluator<'p> {
     /// A param's value: an override, its own value, or `tbd`; evaluated
     /// once per evaluation.
     fn param(&mut self, i: ParamId) -> Out {
-        if let Some(out) = self.params.get(&i) {
+        if let Some(out) = self.params.get(i.0).and_then(Option::as_ref) {
             return out.clone();
         }
         let policy = self.policy;
@@ -151,7 +151,9 @@ impl<'p> Evaluator<'p> {
                 label: p.label.clone(),
             }]))
         };
-        self.params.insert(i, out.clone());
+        if let Some(slot) = self.params.get_mut(i.0) {
+            *slot = Some(out.clone());
+        }
         out
     }
 

@@ -176,7 +176,11 @@ impl<'p> Evaluator<'p> {
                 // condition's holes does not reveal new ones.
                 let mut causes: BTreeSet<_> = causes.clone();
                 if ast.kind.node != ItemKind::Commitment {
-                    if let Ok((Out::Unknown(more), _)) = self.eval(ast.body.expr()) {
+                    // Only the causes are wanted: build no explanation.
+                    let quiet = std::mem::replace(&mut self.quiet, true);
+                    let body = self.eval(ast.body.expr());
+                    self.quiet = quiet;
+                    if let Ok((Out::Unknown(more), _)) = body {
                         causes.extend(more);
                     }
                 }

@@ -34,8 +34,6 @@ mod trace;
 mod values;
 mod window;
 
-use std::collections::BTreeMap;
-
 pub use arith::ArithError;
 pub use describe::{describe, display_name};
 pub use input::{Facts, Options};
@@ -48,7 +46,7 @@ pub use window::window;
 pub(crate) use tables::marginal;
 
 use crate::ast::Expr;
-use crate::check::{ParamId, Policy};
+use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 use crate::value::Value;
@@ -110,8 +108,8 @@ struct Evaluator<'p> {
     options: &'p Options,
     /// Each item's outcome (as other items see it) and result, once evaluated.
     items: Vec<Option<(Out, ItemResult)>>,
-    /// Each param's value, once evaluated.
-    params: BTreeMap<ParamId, Out>,
+    /// Each param's value, once evaluated, by `ParamId`.
+    params: Vec<Option<Out>>,
     errors: Vec<Diagnostic>,
     /// Branches taken, for `decree test --coverage`.
     hits: Vec<Hit>,
@@ -125,6 +123,9 @@ struct Evaluator<'p> {
     groups_done: Vec<bool>,
     /// Which cumulative caps are applied.
     caps_done: Vec<bool>,
+    /// Set while an expression is evaluated only for its outcome, whose
+    /// explanation would be thrown away: no step is built then.
+    quiet: bool,
 }
 
 impl<'p> Evaluator<'p> {
@@ -133,8 +134,10 @@ impl<'p> Evaluator<'p> {
             policy,
             facts,
             options,
-            items: vec![None; policy.items.len()],
-            params: BTreeMap::new(),
+            // Filled slot by slot rather than cloned from one `None`: a slot
+            // is 700 bytes and a clone copies all of it.
+            items: item_slots(policy.items.len()),
+            params: nones(policy.params.len()),
             errors: Vec::new(),
             hits: Vec::new(),
             steps: 0,
@@ -142,6 +145,7 @@ impl<'p> Evaluator<'p> {
             record: None,
             groups_done: vec![false; policy.groups.len()],
             caps_done: vec![false; policy.caps.len()],
+            quiet: false,
         }
     }
 
@@ -202,8 +206,6 @@ impl<'p> Evaluator<'p> {
                 Vec::new()
             }
         };
-        let mut results: Vec<Option<ItemResult>> =
-            self.items.into_iter().map(|r| r.map(|(_, r)| r)).collect();
         let measures = policy
             .measures
             .iter()
@@ -216,11 +218,18 @@ impl<'p> Evaluator<'p> {
                     cites: cites_of(&c.cites),
                 }),
                 cites: cites_of(&m.cites),
-                items: m
-                    .items
-                    .iter()
-                    .filter_map(|&i| results.get_mut(i.0).and_then(Option::take))
-                    .collect(),
+                items: {
+                    // Allocated once: a `filter_map` would grow it step by
+                    // step, each step copying the 650-byte results.
+                    let mut items = Vec::with_capacity(m.items.len());
+                    items.extend(
+                        m.items
+                            .iter()
+                            .filter_map(|&i| self.items.get_mut(i.0).and_then(Option::take))
+                            .map(|(_, r)| r),
+                    );
+                    items
+                },
             })
             .collect::<Vec<_>>();
         let (total, overflow) = Total::sum(&measures);
@@ -232,6 +241,7 @@ impl<'p> Evaluator<'p> {
             limit_seen |= d.code == Code::Limit;
             first
         });
+        give_back(std::mem::take(&mut self.items));
         Evaluation {
             policy: policy.header.title.clone(),
             enterprise: self.facts.name.clone(),
@@ -242,6 +252,38 @@ impl<'p> Evaluator<'p> {
             hits: self.hits,
         }
     }
+}
+
+/// The slots of one evaluation's items.
+type Slots = Vec<Option<(Out, ItemResult)>>;
+
+thread_local! {
+    /// The item slots of the last evaluation on this thread, emptied, for
+    /// the next: a slot is 700 bytes, and allocating the draft's 100 of them
+    /// afresh for every enterprise of a population run costs more than
+    /// evaluating many of its items.
+    static SPARE_SLOTS: std::cell::Cell<Slots> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// `n` empty item slots, reusing this thread's spare ones.
+fn item_slots(n: usize) -> Slots {
+    let mut slots = SPARE_SLOTS.with(std::cell::Cell::take);
+    slots.clear();
+    slots.resize_with(n, || None);
+    slots
+}
+
+/// Keeps an evaluation's item slots, emptied, for the next one.
+fn give_back(mut slots: Slots) {
+    slots.clear();
+    SPARE_SLOTS.with(|spare| spare.set(slots));
+}
+
+/// `n` empty slots.
+fn nones<T>(n: usize) -> Vec<Option<T>> {
+    let mut v = Vec::with_capacity(n);
+    v.resize_with(n, || None);
+    v
 }
 
 #[cfg(test)]

@@ -323,7 +323,9 @@ mod tests {
                     None => return false,
                 }
             }
-            rest.chars().next().is_none_or(|c| !unicode_ident::is_xid_continue(c))
+            rest.chars()
+                .next()
+                .is_none_or(|c| !unicode_ident::is_xid_continue(c))
         };
         keywords::KEYWORDS
             .iter()
@@ -337,10 +339,16 @@ mod tests {
 
     #[test]
     fn the_keyword_rule_reserves_exactly_the_table_s_spellings() {
-        let suffixes = ["", " ", "\t", "x", "_", "1", "中", "(", "（", ".", " most", "\tof"];
+        let suffixes = [
+            "", " ", "\t", "x", "_", "1", "中", "(", "（", ".", " most", "\tof",
+        ];
         for k in keywords::KEYWORDS {
             for spelling in [k.english, k.chinese] {
-                let blanks = [spelling.to_string(), spelling.replace(' ', "\t "), spelling.replace(' ', "")];
+                let blanks = [
+                    spelling.to_string(),
+                    spelling.replace(' ', "\t "),
+                    spelling.replace(' ', ""),
+                ];
                 let cut: Vec<String> = spelling
                     .char_indices()
                     .map(|(i, _)| spelling.get(..i).unwrap_or_default().to_string())
