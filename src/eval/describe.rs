@@ -25,5 +25,5 @@ pub fn describe(policy: &Policy, e: &Expr) -> String {
         names: Names::By(&|name, out| out.push_str(display_name(policy, name))),
         symbols: Symbols::Math,
     };
-    Printer::new(style, Tables::Elided).print(e)
+    Printer::new(style, Tables::Elided).without_marks().print(e)
 }

@@ -376,4 +376,36 @@ mod tests {
             proptest::prop_assert_eq!(keyword_rule_matches(&text), reserved_at(&text), "{:?}", text);
         }
     }
+
+    /// Whether `inner` is a text's inside by the rule the grammar's ranges
+    /// stand for: no `"`, no line end, a `\\` only before `"`, `\\`, `n`, `t`.
+    fn text_inside(inner: &str) -> bool {
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' | '\n' | '\r' => return false,
+                '\\' if !matches!(chars.next(), Some('"' | '\\' | 'n' | 't')) => return false,
+                _ => {}
+            }
+        }
+        true
+    }
+
+    fn parses_whole(rule: Rule, text: &str) -> bool {
+        DecreeParser::parse(rule, text)
+            .ok()
+            .and_then(|mut pairs| pairs.next())
+            .is_some_and(|p| p.as_str().len() == text.len())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn texts_hold_exactly_the_characters_they_did(inner in "[a-z\"\\\\\n\r\t“”中#\u{0}\u{B}\u{C}\u{E}\u{21}\u{23}\\[\\]\u{201C}\u{201E}]{0,10}") {
+            let quoted = format!("\"{inner}\"");
+            proptest::prop_assert_eq!(parses_whole(Rule::string, &quoted), text_inside(&inner), "{:?}", quoted);
+            let chinese = format!("“{inner}”");
+            let cn_inside = !inner.contains(['”', '\n', '\r']);
+            proptest::prop_assert_eq!(parses_whole(Rule::string, &chinese), cn_inside, "{:?}", chinese);
+        }
+    }
 }

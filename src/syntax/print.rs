@@ -118,6 +118,9 @@ pub(crate) struct Printer<'a> {
     /// How many line feeds the output held at a length, so that marking a
     /// leaf counts only what was written since (not the whole output again).
     counted: (usize, usize),
+    /// Whether to keep `marks` (the formatter places comments by them; an
+    /// explanation, printing an expression per step, does not need them).
+    marking: bool,
     /// The indentation of the continuation lines of the broken expression
     /// being printed, which those of a part of it go deeper than.
     enclosing: Option<usize>,
@@ -137,7 +140,14 @@ impl<'a> Printer<'a> {
             comments: &[],
             enclosing: None,
             counted: (0, 0),
+            marking: true,
         }
+    }
+
+    /// A printer that keeps no [`Printer::marks`].
+    pub(crate) fn without_marks(mut self) -> Self {
+        self.marking = false;
+        self
     }
 
     /// Breaks an expression that has an end-of-line comment inside it
@@ -358,6 +368,9 @@ impl<'a> Printer<'a> {
     }
 
     fn mark(&mut self, at: Span, out: &str) {
+        if !self.marking {
+            return;
+        }
         let (len, lines) = self.counted;
         let line = match out.get(len..) {
             Some(new) => lines + new.matches('\n').count(),
