@@ -180,7 +180,10 @@ pub fn format_quantity(unit: Unit, d: Decimal) -> String {
 /// `1234.5` → `1,234.5元`. A range's ends and a total read the same way.
 pub fn format_money(yuan: Decimal) -> String {
     let (scaled, word) = money_magnitude(yuan);
-    format!("{}{word}元", group_thousands(scaled))
+    let mut text = group_thousands(scaled);
+    text.push_str(word);
+    text.push('元');
+    text
 }
 
 /// An amount or a range of amounts as drafters read them, each end as
@@ -281,17 +284,21 @@ pub fn group_thousands(d: Decimal) -> String {
         Some((i, f)) => (i, Some(f)),
         None => (rest, None),
     };
-    let mut grouped = String::new();
+    // One buffer, sized for the separators and a magnitude word after
+    // (explanations format an amount at every step).
+    let mut grouped = String::with_capacity(s.len() + int.len() / 3 + 8);
+    grouped.push_str(sign);
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
             grouped.push(',');
         }
         grouped.push(ch);
     }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+    if let Some(f) = frac {
+        grouped.push('.');
+        grouped.push_str(f);
     }
+    grouped
 }
 
 #[cfg(test)]
@@ -388,5 +395,21 @@ mod tests {
         assert_eq!(format_rate(d("0.2")), "20%");
         assert_eq!(format_rate(d("1")), "100%");
         assert_eq!(format_rate(d("0.025")), "2.5%");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn thousands_are_grouped_by_threes_and_keep_every_digit(
+            mantissa in proptest::num::i64::ANY, scale in 0u32..12
+        ) {
+            let v = Decimal::new(mantissa, scale);
+            let grouped = group_thousands(v);
+            proptest::prop_assert_eq!(grouped.replace(',', ""), v.to_string());
+            let int = grouped.trim_start_matches('-').split('.').next().unwrap_or_default();
+            let groups: Vec<&str> = int.split(',').collect();
+            proptest::prop_assert!(groups.first().is_some_and(|g| (1..=3).contains(&g.len())));
+            proptest::prop_assert!(groups.iter().skip(1).all(|g| g.len() == 3));
+            proptest::prop_assert_eq!(format_money(Decimal::new(mantissa, 2)).ends_with('元'), true);
+        }
     }
 }
