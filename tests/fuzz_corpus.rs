@@ -70,3 +70,9 @@ fn structured_inputs_mostly_check() {
     let (ok, all) = harness::well_formed(&inputs);
     assert!(ok * 2 > all, "only {ok} of {all} generated policies check");
 }
+
+#[test]
+fn plan_vs_interpreter_regressions() {
+    let n = replay("plan_vs_interpreter", harness::plan_vs_interpreter);
+    assert!(n >= 20, "only {n} saved inputs");
+}
