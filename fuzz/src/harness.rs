@@ -2204,3 +2204,29 @@ pub fn plan_vs_interpreter(data: &[u8]) {
         (l, f) => panic!("the runs end differently: lean {l:?}, full {f:?}\n{text}"),
     }
 }
+
+/// Of `inputs` read as [`PopulationDesc`]s: how many render, how many of
+/// those check, and how many of those the plan compiles (used to see that
+/// `plan_vs_interpreter` reaches the plan).
+pub fn population_reach(inputs: &[Vec<u8>]) -> (usize, usize, usize) {
+    let (mut all, mut checked, mut planned) = (0, 0, 0);
+    for data in inputs {
+        let mut u = Unstructured::new(data);
+        let Ok(desc) = PopulationDesc::arbitrary(&mut u) else {
+            continue;
+        };
+        let case = render_desc(&desc.program);
+        all += 1;
+        let source = SourceFile::new("fuzz.decree", case.source.as_str());
+        let Ok(policy) = decree::load_with(&source, &Limits::default()) else {
+            continue;
+        };
+        checked += 1;
+        let mut options = case_options(&policy, &case);
+        options.skip_explanations = true;
+        if decree::plan::Plan::compile(&policy, &options).is_some() {
+            planned += 1;
+        }
+    }
+    (all, checked, planned)
+}
