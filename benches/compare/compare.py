@@ -171,12 +171,17 @@ def table(title, path, runs, exact):
         line, total = row(name, r, exact, exact_sum)
         print(line)
         if total is not None:
-            totals.append((name, total))
+            got = r["totals"]
+            # numpy's sum is pairwise; a loop (or a spreadsheet's column)
+            # adds in order, and its float64 error grows with the rows.
+            running = Decimal(float(np.cumsum(got)[-1])) if r["kind"] == "float" else None
+            totals.append((name, total, running))
     print(f"\nGrand total of {len(exact):,} rows — exact: **{exact_sum}** yuan (to the fen {fen(exact_sum)})\n")
-    print("| peer | its grand total | to the fen | − exact |")
-    print("|---|---:|---:|---:|")
-    for name, total in totals:
-        print(f"| {name} | {total:.6f} | {fen(total)} | {total - exact_sum:+.6f} |")
+    print("| peer | its grand total | to the fen | − exact | a running sum (row by row, as a loop adds), to the fen |")
+    print("|---|---:|---:|---:|---:|")
+    for name, total, running in totals:
+        shown = "— (exact: the same)" if running is None else f"{fen(running)} ({running - exact_sum:+.4f})"
+        print(f"| {name} | {total:.6f} | {fen(total)} | {total - exact_sum:+.6f} | {shown} |")
 
 
 def main():
