@@ -2003,8 +2003,14 @@ fn cell(policy: &Policy, unit: Unit, c: CellDesc) -> String {
     };
     match (c.form % 10, unit) {
         (0, _) => String::new(),
-        (9, _) => pick(&["abc", "1e5", "--", "１２", "99999999999999999999999999999"], n),
-        (_, Unit::Bool) => pick(&["true", "false", "是", "否", "TRUE", "False", "yes", "0"], n),
+        (9, _) => pick(
+            &["abc", "1e5", "--", "１２", "99999999999999999999999999999"],
+            n,
+        ),
+        (_, Unit::Bool) => pick(
+            &["true", "false", "是", "否", "TRUE", "False", "yes", "0"],
+            n,
+        ),
         (f, Unit::Money) => match f {
             1 => n.to_string(),
             2 => format!("{}.{:02}", n / 100, n % 100),
@@ -2133,7 +2139,13 @@ fn population_csv(policy: &Policy, case: &Case, desc: &PopulationDesc) -> String
         let row = facts
             .iter()
             .enumerate()
-            .map(|(i, f)| quoted(&cell(policy, f.unit, cells.get(i).copied().unwrap_or_default())))
+            .map(|(i, f)| {
+                quoted(&cell(
+                    policy,
+                    f.unit,
+                    cells.get(i).copied().unwrap_or_default(),
+                ))
+            })
             .collect();
         lines.push(row);
     }
@@ -2188,13 +2200,23 @@ pub fn plan_vs_interpreter(data: &[u8]) {
         (None, None) => {}
         (Some(Ok(lean)), Some(Ok(full))) => {
             assert_eq!(lean.rejected, full.rejected, "rejected rows differ\n{text}");
-            assert_eq!(lean.rows.len(), full.rows.len(), "row counts differ\n{text}");
+            assert_eq!(
+                lean.rows.len(),
+                full.rows.len(),
+                "row counts differ\n{text}"
+            );
             for (i, (l, f)) in lean.rows.iter().zip(&full.rows).enumerate() {
-                assert_eq!(l, f, "row {i}: the plan and the interpreter disagree\n{text}");
+                assert_eq!(
+                    l, f,
+                    "row {i}: the plan and the interpreter disagree\n{text}"
+                );
                 // Digit for digit, not only equal as numbers (2.50 ≠ 2.5).
                 let digits = |r: &RowResult| {
-                    let items: Vec<String> =
-                        r.items.iter().map(|o| format!("{:?} {:?}", o.min, o.max)).collect();
+                    let items: Vec<String> = r
+                        .items
+                        .iter()
+                        .map(|o| format!("{:?} {:?}", o.min, o.max))
+                        .collect();
                     (items, r.total_min.to_string(), r.total_max.to_string())
                 };
                 assert_eq!(digits(l), digits(f), "row {i}: digits differ\n{text}");
