@@ -9,8 +9,10 @@
 #
 # Usage: bash benches/compare/run.sh [N]      (default 1,000,000 rows)
 # Environment: COMPARE_VENV (default $TARGET/compare-venv) is the virtualenv
-# it makes and reuses; CARGO_TARGET_DIR is honoured; PYTHON picks the
-# interpreter that makes the virtualenv (default python3).
+# it makes and reuses; CARGO_TARGET_DIR is honoured (give it a directory of
+# this checkout's own: in a target directory shared by several checkouts of
+# the crate, another's build can stand for this one's binaries); PYTHON
+# picks the interpreter that makes the virtualenv (default python3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-1000000}"
@@ -38,6 +40,10 @@ ANCHOR="$WORK/anchor-$N.csv"
 EDGES="$WORK/edges-$N.csv"
 [ -s "$ANCHOR" ] || "$TARGET/release/examples/population" "$N" 42 > "$ANCHOR"
 [ -s "$EDGES" ] || "$TARGET/release/examples/population" "$N" 42 edges > "$EDGES"
+if [ "$(sed -n 2p "$ANCHOR")" = "$(sed -n 2p "$EDGES")" ]; then
+  echo "$EDGES is the ordinary population: the population example is not this checkout's build" >&2
+  rm -f "$EDGES"; exit 1
+fi
 
 echo "# decree and its peers, $N rows, $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD), $(nproc) cores"
 "$VENV/bin/python" benches/compare/compare.py \
