@@ -1,8 +1,24 @@
 //! Benchmarks of decree against hand-written Rust (rust_decimal and i64
-//! fixed point) on the anchor policy, plus parse+check and single
-//! evaluations of the bundled draft. Run with `cargo bench --bench anchor`;
+//! fixed point) on the anchor policy; parse+check and single evaluations
+//! (explained and lean) of the bundled draft; and the draft over 10,000
+//! generated enterprises with all of its facts (`tests/draft/firms.rs`)
+//! through `population::run` (the plan where it compiles, the interpreter
+//! elsewhere), through the lean interpreter row by row, and through a
+//! hand-written Rust implementation of the draft
+//! (`tests/common/draft_by_hand.rs`, the differential test's second
+//! implementation) in the same run. Run with `cargo bench --bench anchor`;
 //! figures are recorded in docs/PERFORMANCE.md.
-#![allow(clippy::expect_used, clippy::indexing_slicing, clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::panic
+)]
+
+#[path = "../tests/common/draft_by_hand.rs"]
+mod draft_by_hand;
+#[path = "../tests/draft/firms.rs"]
+mod firms;
 
 use decree::eval::Facts;
 use decree::population::Row;
@@ -246,4 +262,150 @@ fn hand_written_i64_fixed_point_1m(b: Bencher) {
         }
         black_box(total)
     });
+}
+
+// ---------------------------------------------------------------- the draft over a population
+
+/// Enterprises of the draft population benchmarks.
+const DRAFT_N: usize = 10_000;
+
+/// The draft's open figures filled in and the date inside its window, the
+/// same for every row (as `decree batch --set … --at …` runs it), so that
+/// every item is computed.
+fn draft_options(policy: &decree::Policy) -> Options {
+    let mut options = Options {
+        at: Some("2025-06-30".parse().expect("a date")),
+        ..Options::default()
+    };
+    for s in [
+        "issued=2021-01-01",
+        "growth_rate_threshold=15%",
+        "expansion_award=100万",
+        "core_supplier_transfer_share=30%",
+        "housing_purchase_area=2000",
+        "land_transfer_min_years=5 years",
+        "high_end_equipment_near_level=9000亿",
+        "several_clusters=3",
+    ] {
+        decree::facts::apply_setting(policy, s, &mut options).expect("a setting of the draft");
+    }
+    options
+}
+
+/// The draft, 10,000 generated enterprises (every fact of the draft, edge
+/// values, some facts missing) as the hand-written implementation reads
+/// them and as typed facts, and the options of the run. Each enterprise's
+/// params and window are the run's, so both compute the same population.
+fn draft_population() -> (decree::Policy, Vec<firms::Firm>, Vec<Facts>, Options) {
+    use rand::SeedableRng;
+    let policy = firms::load();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5EED_2020_BE7C);
+    let firms: Vec<firms::Firm> = (0..DRAFT_N)
+        .map(|i| {
+            let mut f = firms::firm(&mut rng, i);
+            f.params = firms::Params {
+                growth_rate_threshold: Some(firms::pct(15)),
+                expansion_award: Some(firms::wan(100)),
+                core_supplier_transfer_share: Some(firms::pct(30)),
+                housing_purchase_area: Some(Decimal::from(2000)),
+                land_transfer_min_years: Some(5),
+                high_end_equipment_near_level: Some(firms::yi(9000)),
+                several_clusters: Some(3),
+            };
+            f.window = firms::Window::Issued("2025-06-30");
+            f
+        })
+        .collect();
+    let facts = firms
+        .iter()
+        .enumerate()
+        .map(|(i, f)| firms::to_facts(&policy, f, i))
+        .collect();
+    let options = draft_options(&policy);
+    (policy, firms, facts, options)
+}
+
+/// A sink that keeps only the sum of the rows' totals: what the run costs
+/// without the cost of keeping its results.
+#[derive(Default)]
+struct Totals(Decimal, Decimal);
+
+impl decree::population::Sink for Totals {
+    fn row(
+        &mut self,
+        row: &decree::population::RowView<'_>,
+    ) -> Result<(), decree::diagnostic::Diagnostic> {
+        let (lo, hi) = row.total();
+        self.0 += lo;
+        self.1 += hi;
+        Ok(())
+    }
+}
+
+fn draft_run(policy: &decree::Policy, facts: Vec<Facts>, options: &Options) -> Totals {
+    let mut source = decree::population::read::Typed::new(policy, facts);
+    let mut sink = Totals::default();
+    decree::population::run(
+        &mut source,
+        &mut sink,
+        &decree::population::Settings::lean(options.clone()),
+        |_| {},
+    )
+    .expect("the population runs");
+    sink
+}
+
+/// The draft over 10,000 enterprises in memory through `population::run`
+/// (lean, as `decree batch` runs it), one thread.
+#[divan::bench(sample_count = 5)]
+fn draft_population_run_10k_single_thread(b: Bencher) {
+    let (policy, _, facts, options) = draft_population();
+    b.with_inputs(|| facts.clone())
+        .bench_values(|facts| single_thread(|| draft_run(&policy, facts, &options)));
+}
+
+/// The same on every core.
+#[divan::bench(sample_count = 5)]
+fn draft_population_run_10k_all_cores(b: Bencher) {
+    let (policy, _, facts, options) = draft_population();
+    b.with_inputs(|| facts.clone())
+        .bench_values(|facts| draft_run(&policy, facts, &options));
+}
+
+/// The same 10,000 enterprises through the lean interpreter, one
+/// `decree::evaluate` each (`skip_explanations`), one thread.
+#[divan::bench(sample_count = 5)]
+fn draft_interpreter_lean_10k(b: Bencher) {
+    let (policy, _, facts, mut options) = draft_population();
+    options.skip_explanations = true;
+    b.bench(|| {
+        for f in &facts {
+            black_box(decree::evaluate(&policy, black_box(f), &options));
+        }
+    });
+}
+
+/// The same 10,000 enterprises through the hand-written implementation of
+/// the draft (every compared item: 29 monetary, 18 others; `rust_decimal`,
+/// facts looked up by name as the generator holds them), one thread.
+#[divan::bench(sample_count = 5)]
+fn draft_by_hand_10k(b: Bencher) {
+    let (_, firms, _, _) = draft_population();
+    b.bench(|| {
+        for f in &firms {
+            black_box(draft_by_hand::expected(black_box(f)));
+        }
+    });
+}
+
+/// One lean evaluation of the draft (`skip_explanations`, as a population
+/// run's interpreter rows): the example enterprise Huaxin.
+#[divan::bench(sample_count = 20)]
+fn evaluate_one_enterprise_on_the_draft_lean(b: Bencher) {
+    let (policy, facts) = draft_and_huaxin();
+    let options = Options {
+        skip_explanations: true,
+        ..Options::default()
+    };
+    b.bench(|| decree::evaluate(black_box(&policy), black_box(&facts), &options));
 }

@@ -70,3 +70,25 @@ fn structured_inputs_mostly_check() {
     let (ok, all) = harness::well_formed(&inputs);
     assert!(ok * 2 > all, "only {ok} of {all} generated policies check");
 }
+
+#[test]
+fn plan_vs_interpreter_regressions() {
+    let n = replay("plan_vs_interpreter", harness::plan_vs_interpreter);
+    assert!(n >= 20, "only {n} saved inputs");
+}
+
+/// The saved populations mostly come with a policy that checks, and the
+/// compiled plan takes some of them, so the target compares the plan with
+/// the interpreter rather than the interpreter with itself.
+#[test]
+fn plan_vs_interpreter_inputs_reach_the_plan() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/plan_vs_interpreter");
+    let inputs: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    let (all, checked, planned) = harness::population_reach(&inputs);
+    eprintln!("{all} populations, {checked} policies check, the plan takes {planned}");
+    assert!(checked * 2 > all, "only {checked} of {all} policies check");
+    assert!(planned > 0, "the plan takes none of {checked} policies");
+}

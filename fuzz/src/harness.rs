@@ -13,7 +13,11 @@
 //!   to decree text that is well-formed most of the time, with facts,
 //!   settings and an evaluation date;
 //! * [`facts`] — bytes as a JSON, TOML or YAML facts file for the bundled
-//!   draft.
+//!   draft;
+//! * [`plan_vs_interpreter`] — bytes read as a [`PopulationDesc`]: a
+//!   generated policy and a generated CSV population (cells of every
+//!   spelling, missing, odd and unreadable ones) through `population::run`
+//!   lean (the compiled plan where it compiles) and full (the interpreter).
 //!
 //! The laws, all of which hold for every input:
 //!
@@ -25,7 +29,8 @@
 //!   exactly when the original checks (with the same messages), evaluates to
 //!   the same results, and has no semantic difference from the original;
 //! * when the compiled plan takes a policy, its result for an enterprise is
-//!   the interpreter's, digit for digit.
+//!   the interpreter's, digit for digit; over a whole CSV population, the
+//!   lean run's rows, rejected rows and totals are the full run's.
 #![allow(dead_code)]
 
 use std::sync::OnceLock;
@@ -1914,19 +1919,26 @@ pub fn structured(data: &[u8]) {
                 }
             }
         }
-        let mut options = Options {
-            at: case
-                .at
-                .and_then(|(y, m, d)| jiff::civil::Date::new(y, m, d).ok()),
-            ..Options::default()
-        };
-        for s in &case.settings {
-            if let Err(d) = decree::facts::apply_setting(policy, s, &mut options) {
-                diagnostics_are_sound(&[d]);
-            }
-        }
-        vec![(facts, options)]
+        vec![(facts, case_options(policy, &case))]
     });
+}
+
+/// The evaluation options a rendered case asks for: its date and its
+/// `--set` settings (a setting the policy refuses is a sound diagnostic,
+/// and left out).
+fn case_options(policy: &Policy, case: &Case) -> Options {
+    let mut options = Options {
+        at: case
+            .at
+            .and_then(|(y, m, d)| jiff::civil::Date::new(y, m, d).ok()),
+        ..Options::default()
+    };
+    for s in &case.settings {
+        if let Err(d) = decree::facts::apply_setting(policy, s, &mut options) {
+            diagnostics_are_sound(&[d]);
+        }
+    }
+    options
 }
 
 /// How many inputs of `data` chunks render to a policy that checks, out of
@@ -1946,4 +1958,297 @@ pub fn well_formed(inputs: &[Vec<u8>]) -> (usize, usize) {
         }
     }
     (ok, all)
+}
+
+// ================================================================ target: plan_vs_interpreter
+
+/// A generated policy and a generated population for it.
+#[derive(Arbitrary, Debug, Clone)]
+pub struct PopulationDesc {
+    /// The policy (its own facts' values are the population's first row).
+    pub program: ProgramDesc,
+    /// Further rows: one cell choice per fact, in declaration order (a
+    /// short row leaves the rest of its cells empty).
+    pub rows: Vec<Vec<CellDesc>>,
+    /// Add a column that names no fact (a warning, read past).
+    pub unknown_column: bool,
+}
+
+/// How one CSV cell is spelt for its fact's type.
+#[derive(Arbitrary, Debug, Clone, Copy, Default)]
+pub struct CellDesc {
+    /// Which spelling (empty, plain, with a unit, odd, wrong, …).
+    pub form: u8,
+    /// The number it spells.
+    pub n: u32,
+}
+
+/// Rows of a population after the first (the fuzzer's budget is better
+/// spent on many small populations).
+const MAX_ROWS: usize = 24;
+
+/// One cell of a fact of unit `unit`, as a register might write it: most
+/// forms read as a value of the fact's type; some are empty (the fact is
+/// missing), some carry more decimals than a fixed-point column holds,
+/// some are huge or negative, and some cannot be read at all (the row is
+/// rejected, in its place).
+fn cell(policy: &Policy, unit: Unit, c: CellDesc) -> String {
+    let n = c.n;
+    let variants = |e: usize| {
+        policy
+            .enums
+            .get(e)
+            .map(|e| e.variants.clone())
+            .unwrap_or_default()
+    };
+    match (c.form % 10, unit) {
+        (0, _) => String::new(),
+        (9, _) => pick(
+            &["abc", "1e5", "--", "１２", "99999999999999999999999999999"],
+            n,
+        ),
+        (_, Unit::Bool) => pick(
+            &["true", "false", "是", "否", "TRUE", "False", "yes", "0"],
+            n,
+        ),
+        (f, Unit::Money) => match f {
+            1 => n.to_string(),
+            2 => format!("{}.{:02}", n / 100, n % 100),
+            3 => format!("{}万", n % 100_000),
+            4 => format!("{}.{:03}", n / 1000, n % 1000),
+            5 => format!("-{}", n % 1000),
+            6 => format!("{}.{}亿", n % 3000, n % 10),
+            7 => format!("{}元", n),
+            _ => format!("{n}{n:09}"),
+        },
+        (f, Unit::Rate) => match f {
+            1 | 2 => format!("{}%", n % 200),
+            3 => format!("0.{:03}", n % 1000),
+            4 => format!("{}.{:03}%", n % 100, n % 1000),
+            5 => format!("-{}%", n % 50),
+            _ => format!("{}", n % 3),
+        },
+        (f, Unit::Duration) => match f {
+            1 | 2 => format!("{} years", n % 20),
+            3 | 4 => format!("{} months", n % 240),
+            5 => format!("{} days", n % 900),
+            _ => format!("{}年", n % 20),
+        },
+        (f, Unit::Date) => match f {
+            1..=4 => format!("{}-{:02}-{:02}", 2018 + n % 10, 1 + n % 12, 1 + n % 28),
+            5 => "2024-02-30".into(),
+            _ => format!("{}年{}月{}日", 2018 + n % 10, 1 + n % 12, 1 + n % 28),
+        },
+        (f, Unit::Text) => match f {
+            1..=4 => format!("name {n}"),
+            5 => "a, \"quoted\" name".into(),
+            _ => "名称".into(),
+        },
+        (f, Unit::Enum(e)) => {
+            let vs = variants(e);
+            match vs.get(n as usize % vs.len().max(1)) {
+                Some((_, Some(label))) if f % 2 == 0 => label.clone(),
+                Some((name, _)) => name.clone(),
+                None => "none".into(),
+            }
+        }
+        (f, Unit::Set(e)) => {
+            let vs = variants(e);
+            let picked: Vec<&str> = vs
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| n >> (i % 32) & 1 == 1)
+                .map(|(_, (name, label))| match label {
+                    Some(l) if f % 2 == 0 => l.as_str(),
+                    _ => name.as_str(),
+                })
+                .collect();
+            if picked.is_empty() {
+                "[]".into()
+            } else {
+                picked.join(if f % 3 == 0 { "；" } else { ";" })
+            }
+        }
+        (f, _) => match f {
+            1..=3 => (n % 1000).to_string(),
+            4 => format!("{}.{}", n % 100, n % 10),
+            5 => format!("-{}", n % 100),
+            _ => format!("{}.{:04}", n % 100, n % 10_000),
+        },
+    }
+}
+
+/// The `n`th of `spellings`, round and round.
+fn pick(spellings: &[&str], n: u32) -> String {
+    let i = n as usize % spellings.len().max(1);
+    spellings.get(i).copied().unwrap_or_default().to_string()
+}
+
+/// A generated fact value (the rendered case's own) as a CSV cell.
+fn raw_cell(raw: &Raw) -> String {
+    match raw {
+        Raw::Bool(b) => b.to_string(),
+        Raw::Number(t) | Raw::Str(t) => t.clone(),
+        Raw::List(items) => {
+            let texts: Vec<String> = items.iter().map(raw_cell).collect();
+            if texts.is_empty() {
+                "[]".into()
+            } else {
+                texts.join(";")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// A cell quoted as CSV needs it.
+fn quoted(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The population as CSV text: a column per fact (but list facts, which a
+/// CSV gives as record columns), the case's own values first, then the
+/// generated rows.
+fn population_csv(policy: &Policy, case: &Case, desc: &PopulationDesc) -> String {
+    let facts: Vec<_> = policy
+        .facts
+        .iter()
+        .filter(|f| !matches!(f.unit, Unit::List(_)))
+        .collect();
+    let mut header: Vec<String> = facts.iter().map(|f| f.name.clone()).collect();
+    if desc.unknown_column {
+        header.push("not_a_fact".into());
+    }
+    let mut text = header.join(",");
+    text.push('\n');
+    let own: Vec<String> = facts
+        .iter()
+        .map(|f| {
+            case.facts
+                .iter()
+                .find(|(name, _)| *name == f.name)
+                .map_or(String::new(), |(_, raw)| quoted(&raw_cell(raw)))
+        })
+        .collect();
+    let mut lines = vec![own];
+    for cells in desc.rows.iter().take(MAX_ROWS) {
+        let row = facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                quoted(&cell(
+                    policy,
+                    f.unit,
+                    cells.get(i).copied().unwrap_or_default(),
+                ))
+            })
+            .collect();
+        lines.push(row);
+    }
+    for mut line in lines {
+        if desc.unknown_column {
+            line.push("x".into());
+        }
+        text.push_str(&line.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+/// `text` through the population loop with `settings`: the rows, the
+/// rejected rows, or the run's error.
+fn population_run(
+    policy: &Policy,
+    text: &str,
+    settings: &Settings,
+) -> Option<Result<Collect, Diagnostic>> {
+    let read = decree::population::read::ReadOptions {
+        name: "fuzz.csv".into(),
+        ..Default::default()
+    };
+    let (mut csv, _) = decree::population::read::Csv::new(policy, text.as_bytes(), &read).ok()?;
+    let mut sink = Collect::default();
+    Some(decree::population::run(&mut csv, &mut sink, settings, |_| {}).map(|_| sink))
+}
+
+/// Bytes read as a [`PopulationDesc`]: the rendered policy, when it checks,
+/// over a generated CSV population through `population::run` twice — lean
+/// (the compiled plan for what it compiles, the interpreter for the rest)
+/// and full (every row through the interpreter, explanations built) — must
+/// give the same rows digit for digit: every status, amount, range, cause,
+/// error and total, the same rejected rows in the same places, or the same
+/// error.
+pub fn plan_vs_interpreter(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(desc) = PopulationDesc::arbitrary(&mut u) else {
+        return;
+    };
+    let case = render_desc(&desc.program);
+    let source = SourceFile::new("fuzz.decree", case.source.as_str());
+    let Ok(policy) = decree::load_with(&source, &Limits::default()) else {
+        return;
+    };
+    let options = case_options(&policy, &case);
+    let text = population_csv(&policy, &case, &desc);
+    let lean = population_run(&policy, &text, &Settings::lean(options.clone()));
+    let full = population_run(&policy, &text, &Settings::full(options));
+    match (lean, full) {
+        (None, None) => {}
+        (Some(Ok(lean)), Some(Ok(full))) => {
+            assert_eq!(lean.rejected, full.rejected, "rejected rows differ\n{text}");
+            assert_eq!(
+                lean.rows.len(),
+                full.rows.len(),
+                "row counts differ\n{text}"
+            );
+            for (i, (l, f)) in lean.rows.iter().zip(&full.rows).enumerate() {
+                assert_eq!(
+                    l, f,
+                    "row {i}: the plan and the interpreter disagree\n{text}"
+                );
+                // Digit for digit, not only equal as numbers (2.50 ≠ 2.5).
+                let digits = |r: &RowResult| {
+                    let items: Vec<String> = r
+                        .items
+                        .iter()
+                        .map(|o| format!("{:?} {:?}", o.min, o.max))
+                        .collect();
+                    (items, r.total_min.to_string(), r.total_max.to_string())
+                };
+                assert_eq!(digits(l), digits(f), "row {i}: digits differ\n{text}");
+            }
+        }
+        (Some(Err(l)), Some(Err(f))) => assert_eq!(l.message, f.message, "{text}"),
+        (l, f) => panic!("the runs end differently: lean {l:?}, full {f:?}\n{text}"),
+    }
+}
+
+/// Of `inputs` read as [`PopulationDesc`]s: how many render, how many of
+/// those check, and how many of those the plan compiles (used to see that
+/// `plan_vs_interpreter` reaches the plan).
+pub fn population_reach(inputs: &[Vec<u8>]) -> (usize, usize, usize) {
+    let (mut all, mut checked, mut planned) = (0, 0, 0);
+    for data in inputs {
+        let mut u = Unstructured::new(data);
+        let Ok(desc) = PopulationDesc::arbitrary(&mut u) else {
+            continue;
+        };
+        let case = render_desc(&desc.program);
+        all += 1;
+        let source = SourceFile::new("fuzz.decree", case.source.as_str());
+        let Ok(policy) = decree::load_with(&source, &Limits::default()) else {
+            continue;
+        };
+        checked += 1;
+        let mut options = case_options(&policy, &case);
+        options.skip_explanations = true;
+        if decree::plan::Plan::compile(&policy, &options).is_some() {
+            planned += 1;
+        }
+    }
+    (all, checked, planned)
 }
