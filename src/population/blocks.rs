@@ -71,10 +71,14 @@ impl Records {
     /// Keeps a record.
     pub(super) fn push(&mut self, r: Record<'_>) {
         self.firsts.push(self.ends.len());
-        for cell in r.iter() {
-            self.bytes.extend_from_slice(cell);
-            self.ends.push(self.bytes.len());
-        }
+        // A record's cells lie one after the other: copied at once.
+        let end = r.ends.last().copied().unwrap_or(r.start);
+        let base = self.bytes.len();
+        self.bytes
+            .extend_from_slice(r.bytes.get(r.start..end).unwrap_or_default());
+        let from = r.start;
+        self.ends
+            .extend(r.ends.iter().map(|e| base + e.saturating_sub(from)));
     }
 
     /// Record `i`.
@@ -254,6 +258,7 @@ impl<R: BufRead> Blocks<R> {
 
     /// Reads until `want` bytes are buffered or the input ends.
     fn fill(&mut self, want: usize) {
+        self.buf.reserve(want.saturating_sub(self.buf.len()));
         while !self.eof && self.buf.len() < want {
             let more = (want - self.buf.len()).max(READ) as u64;
             match self.input.by_ref().take(more).read_to_end(&mut self.buf) {

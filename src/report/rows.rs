@@ -210,23 +210,12 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
     if m < 0 {
         out.push(b'-');
     }
-    let mut scale = d.scale() as usize;
     let mut digits = [0u8; 40];
-    let mut n = 0;
-    let mut u = m.unsigned_abs();
-    while scale > 0 && u % 10 == 0 {
-        u /= 10;
-        scale -= 1;
-    }
-    // Least significant first; an `i128` has at most 39 digits.
-    while let Some(slot) = digits.get_mut(n) {
-        *slot = b'0' + (u % 10) as u8;
-        n += 1;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
+    let (n, scale) = match u64::try_from(m.unsigned_abs()) {
+        // Nearly every amount: 64-bit division is many times faster.
+        Ok(u) => digits_u64(&mut digits, u, d.scale() as usize),
+        Err(_) => digits_u128(&mut digits, m.unsigned_abs(), d.scale() as usize),
+    };
     let digits = digits.get(..n).unwrap_or_default();
     let int = n.saturating_sub(scale);
     if int == 0 {
@@ -241,9 +230,48 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
     }
 }
 
+/// The digits of `u × 10^-scale` without its trailing zeros after the
+/// point, least significant first: returns how many, and the scale left.
+fn digits_u64(digits: &mut [u8; 40], mut u: u64, mut scale: usize) -> (usize, usize) {
+    while scale > 0 && u % 10 == 0 {
+        u /= 10;
+        scale -= 1;
+    }
+    let mut n = 0;
+    while let Some(slot) = digits.get_mut(n) {
+        *slot = b'0' + (u % 10) as u8;
+        n += 1;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    (n, scale)
+}
+
+/// [`digits_u64`] for a mantissa beyond 64 bits (at most 39 digits).
+fn digits_u128(digits: &mut [u8; 40], mut u: u128, mut scale: usize) -> (usize, usize) {
+    while scale > 0 && u % 10 == 0 {
+        u /= 10;
+        scale -= 1;
+    }
+    let mut n = 0;
+    while let Some(slot) = digits.get_mut(n) {
+        *slot = b'0' + (u % 10) as u8;
+        n += 1;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    (n, scale)
+}
+
 /// Writes a whole number's digits.
 fn push_u64(out: &mut Vec<u8>, v: u64) {
-    push_decimal(out, Decimal::from(v));
+    let mut digits = [0u8; 40];
+    let (n, _) = digits_u64(&mut digits, v, 0);
+    out.extend(digits.get(..n).unwrap_or_default().iter().rev());
 }
 
 /// A text as one CSV cell: quoted when it holds a comma, a quote or a line
@@ -306,11 +334,25 @@ mod tests {
 
     #[test]
     fn small_decimals_print_as_normalized_display() {
-        for (m, s) in [(0i64, 3u32), (5, 1), (5, 4), (1000, 3), (-1500, 3), (12345, 2), (1, 0), (-7, 28)] {
+        for (m, s) in [
+            (0i64, 3u32),
+            (5, 1),
+            (5, 4),
+            (1000, 3),
+            (-1500, 3),
+            (12345, 2),
+            (1, 0),
+            (-7, 28),
+            (i64::MAX, 0),
+            (i64::MIN, 5),
+        ] {
             let d = Decimal::new(m, s);
             let mut out = Vec::new();
             push_decimal(&mut out, d);
             assert_eq!(String::from_utf8_lossy(&out), d.normalize().to_string());
         }
+        let mut out = Vec::new();
+        push_u64(&mut out, 1_000_200);
+        assert_eq!(out, b"1000200");
     }
 }
