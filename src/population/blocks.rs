@@ -599,4 +599,131 @@ mod tests {
         let s = scan(b"\"b\"", 1, 10);
         assert!(s.cuts.is_empty());
     }
+
+    mod against_one_block {
+        //! The reader on every core against the same reader in one block:
+        //! blocks of one, two, three lines, so that cuts (and reads) land
+        //! everywhere, give the same rows, cells, plan columns, warnings,
+        //! rejected rows and lines.
+
+        use proptest::prelude::*;
+
+        use crate::eval::Options;
+        use crate::plan::Plan;
+        use crate::population::read::{ReadOptions, Source};
+        use crate::population::read::Csv;
+        use crate::span::SourceFile;
+
+        const POLICY: &str = "fact a: money\nfact b: money\nfact r: rate\nmeasure 1 \"m\" {\n  subsidy s = min(20% * a, 5万)\n  award t = min(b, 100万)\n}\n";
+
+        /// Everything a chunk's rows say, in input order, as text.
+        fn read_all(text: &[u8], max: usize) -> Vec<String> {
+            let Ok(policy) = crate::load(&SourceFile::new("t.decree", POLICY)) else {
+                return vec!["the policy does not load".into()];
+            };
+            let options = Options::default();
+            let plan = Plan::compile(&policy, &options);
+            let read = ReadOptions {
+                name: "t.csv".into(),
+                keys: vec!["id".into()],
+                strict: false,
+            };
+            let mut csv = match Csv::new(&policy, text, &read) {
+                Ok((csv, _)) => csv,
+                Err(d) => return vec![format!("header: {d:?}")],
+            };
+            let mut out = Vec::new();
+            while let Some(chunk) = csv.next_chunk(plan.as_ref(), max) {
+                let outcomes = plan.as_ref().zip(chunk.columns.as_ref()).map(|(p, c)| p.run(c));
+                for (i, head) in chunk.rows.iter().enumerate() {
+                    let facts = chunk.facts(&policy, i).map(|f| f.map(|f| format!("{:?}", f.into_owned())));
+                    let planned = plan.as_ref().zip(outcomes.as_ref()).map(|(p, o)| (o.decided(i), o.total(p, i)));
+                    let warnings: Vec<&str> = head.warnings.iter().map(|w| w.message.as_str()).collect();
+                    out.push(format!("row {} {:?} {warnings:?} {facts:?} {planned:?}", head.line, head.keys));
+                }
+                for e in &chunk.errors {
+                    out.push(format!("rejected {} {}", e.line, e.message()));
+                }
+            }
+            // Rows and rejected rows in input order, however chunked.
+            out.sort_by_key(|l| l.split(' ').nth(1).and_then(|n| n.parse::<u64>().ok()));
+            out
+        }
+
+        fn cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(String::new()),
+                Just("12".to_string()),
+                Just("3.25".to_string()),
+                Just("0.5".to_string()),
+                Just("20".to_string()),
+                Just(" 7 ".to_string()),
+                Just("x".to_string()),
+                Just("1.2亿".to_string()),
+                Just("\"4\"".to_string()),
+                Just("\"a,b\"".to_string()),
+                Just("\"q\"\"r\"".to_string()),
+                Just("\"two\nlines\"".to_string()),
+                Just("\"cr\r\nlf\"".to_string()),
+                Just("ab\"c".to_string()),
+                Just("\"\"".to_string()),
+                Just("\u{feff}9".to_string()),
+            ]
+        }
+
+        fn csv_text() -> impl Strategy<Value = Vec<u8>> {
+            let row = prop::collection::vec(cell(), 1..=6);
+            let end = prop_oneof![Just("\n"), Just("\r\n"), Just("\n\n"), Just("\r\n\r\n")];
+            (any::<bool>(), prop::collection::vec((row, end), 0..12), any::<bool>()).prop_map(
+                |(bom, rows, final_break)| {
+                    let mut text = String::new();
+                    if bom {
+                        text.push('\u{feff}');
+                    }
+                    text.push_str("id,a,b,r\n");
+                    let n = rows.len();
+                    for (k, (cells, end)) in rows.into_iter().enumerate() {
+                        text.push_str(&cells.join(","));
+                        if k + 1 < n || final_break {
+                            text.push_str(end);
+                        }
+                    }
+                    text.into_bytes()
+                },
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(400))]
+            #[test]
+            fn blocks_of_any_size_read_as_one(text in csv_text()) {
+                let whole = read_all(&text, usize::MAX);
+                for max in [1, 2, 3, 5] {
+                    prop_assert_eq!(&read_all(&text, max), &whole, "blocks of {} lines", max);
+                }
+            }
+
+            /// The cells are the csv crate's, record for record.
+            #[test]
+            fn cells_are_the_csv_crates(text in csv_text()) {
+                let mut theirs = Vec::new();
+                let mut reader = ::csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(&text[..]);
+                for r in reader.byte_records().flatten() {
+                    theirs.push(r.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+                }
+                let mut ours = Vec::new();
+                super::records(&text, super::At { line: 1, byte: 0 }, true, |_, r| {
+                    ours.push(r.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+                });
+                // A BOM is the file's, not the first cell's: the block
+                // reader keeps it, the file reader takes it off.
+                if let Some(first) = ours.first_mut().and_then(|r| r.first_mut()) {
+                    if first.starts_with(b"\xef\xbb\xbf") {
+                        first.drain(..3);
+                    }
+                }
+                prop_assert_eq!(ours, theirs);
+            }
+        }
+    }
 }

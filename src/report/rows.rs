@@ -203,75 +203,98 @@ impl Layout {
 /// mantissa, without the formatting machinery.
 pub(crate) fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
     let m = d.mantissa();
-    if m == 0 {
-        out.push(b'0');
-        return;
+    let mut text = Text::new();
+    match u64::try_from(m.unsigned_abs()) {
+        // Nearly every amount: 64-bit division is many times faster.
+        Ok(u) => {
+            let (mut u, mut scale) = (u, d.scale());
+            while scale > 0 && u % 10 == 0 {
+                u /= 10;
+                scale -= 1;
+            }
+            for _ in 0..scale {
+                text.push(b'0' + (u % 10) as u8);
+                u /= 10;
+            }
+            if scale > 0 {
+                text.push(b'.');
+            }
+            loop {
+                text.push(b'0' + (u % 10) as u8);
+                u /= 10;
+                if u == 0 {
+                    break;
+                }
+            }
+        }
+        Err(_) => {
+            let (mut u, mut scale) = (m.unsigned_abs(), d.scale());
+            while scale > 0 && u % 10 == 0 {
+                u /= 10;
+                scale -= 1;
+            }
+            for _ in 0..scale {
+                text.push(b'0' + (u % 10) as u8);
+                u /= 10;
+            }
+            if scale > 0 {
+                text.push(b'.');
+            }
+            loop {
+                text.push(b'0' + (u % 10) as u8);
+                u /= 10;
+                if u == 0 {
+                    break;
+                }
+            }
+        }
     }
     if m < 0 {
-        out.push(b'-');
+        text.push(b'-');
     }
-    let mut digits = [0u8; 40];
-    let (n, scale) = match u64::try_from(m.unsigned_abs()) {
-        // Nearly every amount: 64-bit division is many times faster.
-        Ok(u) => digits_u64(&mut digits, u, d.scale() as usize),
-        Err(_) => digits_u128(&mut digits, m.unsigned_abs(), d.scale() as usize),
-    };
-    let digits = digits.get(..n).unwrap_or_default();
-    let int = n.saturating_sub(scale);
-    if int == 0 {
-        out.push(b'0');
-    } else {
-        out.extend(digits.iter().rev().take(int));
-    }
-    if scale > 0 {
-        out.push(b'.');
-        out.extend(std::iter::repeat_n(b'0', scale.saturating_sub(n)));
-        out.extend(digits.iter().rev().skip(int));
-    }
+    out.extend_from_slice(text.as_bytes());
 }
 
-/// The digits of `u × 10^-scale` without its trailing zeros after the
-/// point, least significant first: returns how many, and the scale left.
-fn digits_u64(digits: &mut [u8; 40], mut u: u64, mut scale: usize) -> (usize, usize) {
-    while scale > 0 && u % 10 == 0 {
-        u /= 10;
-        scale -= 1;
-    }
-    let mut n = 0;
-    while let Some(slot) = digits.get_mut(n) {
-        *slot = b'0' + (u % 10) as u8;
-        n += 1;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    (n, scale)
+/// A number's text built from its last character back, on the stack: a
+/// decimal has at most 29 digits, a point and a sign.
+struct Text {
+    bytes: [u8; 48],
+    start: usize,
 }
 
-/// [`digits_u64`] for a mantissa beyond 64 bits (at most 39 digits).
-fn digits_u128(digits: &mut [u8; 40], mut u: u128, mut scale: usize) -> (usize, usize) {
-    while scale > 0 && u % 10 == 0 {
-        u /= 10;
-        scale -= 1;
-    }
-    let mut n = 0;
-    while let Some(slot) = digits.get_mut(n) {
-        *slot = b'0' + (u % 10) as u8;
-        n += 1;
-        u /= 10;
-        if u == 0 {
-            break;
+impl Text {
+    fn new() -> Text {
+        Text {
+            bytes: [0; 48],
+            start: 48,
         }
     }
-    (n, scale)
+
+    fn push(&mut self, b: u8) {
+        if let Some(i) = self.start.checked_sub(1) {
+            if let Some(slot) = self.bytes.get_mut(i) {
+                *slot = b;
+                self.start = i;
+            }
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(self.start..).unwrap_or_default()
+    }
 }
 
 /// Writes a whole number's digits.
-fn push_u64(out: &mut Vec<u8>, v: u64) {
-    let mut digits = [0u8; 40];
-    let (n, _) = digits_u64(&mut digits, v, 0);
-    out.extend(digits.get(..n).unwrap_or_default().iter().rev());
+fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut text = Text::new();
+    loop {
+        text.push(b'0' + (v % 10) as u8);
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// A text as one CSV cell: quoted when it holds a comma, a quote or a line
