@@ -281,7 +281,13 @@ impl<'p, R: BufRead + Send> Source<'p> for Csv<'p, R> {
             if let Some(e) = self.blocks.take_failure(&self.name) {
                 let header = (self.columns.clone(), self.name.clone());
                 let cols = plan.map(Columns::new);
-                return Some(Chunk::csv(Vec::new(), header, Records::default(), cols, vec![e]));
+                return Some(Chunk::csv(
+                    Vec::new(),
+                    header,
+                    Records::default(),
+                    cols,
+                    vec![e],
+                ));
             }
             let reader = BlockReader {
                 policy: self.policy,
@@ -292,11 +298,13 @@ impl<'p, R: BufRead + Send> Source<'p> for Csv<'p, R> {
                 width: self.width,
                 keys: &self.keys,
             };
-            let chunks = self
-                .blocks
-                .parse(max, blocks_per_batch(), |b, at, last| reader.chunk(b, at, last))?;
+            let chunks = self.blocks.parse(max, blocks_per_batch(), |b, at, last| {
+                reader.chunk(b, at, last)
+            })?;
             // Blocks of blank lines only make no chunk.
-            let read = chunks.into_iter().filter(|c| !c.is_empty() || !c.errors.is_empty());
+            let read = chunks
+                .into_iter()
+                .filter(|c| !c.is_empty() || !c.errors.is_empty());
             self.ready.extend(read);
         }
     }
@@ -391,6 +399,12 @@ impl<R: BufRead> Csv<'_, R> {
             })?;
             self.records.extend(parsed.into_iter().flatten());
         }
+    }
+
+    /// How many blocks were parsed again, cut inside a record.
+    #[cfg(test)]
+    pub(super) fn reparsed(&self) -> u64 {
+        self.blocks.reparsed()
     }
 
     /// The policy, the input's name, and the columns.

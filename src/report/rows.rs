@@ -89,6 +89,11 @@ impl<W: Write> RowWriter<W> {
         }
     }
 
+    /// The output, written to so far (flushed by [`Sink::finish`]).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
     /// Writes one row's results.
     ///
     /// # Errors
@@ -144,7 +149,12 @@ impl<W: Write> RowWriter<W> {
         }
         h.push("total.min".into());
         h.push("total.max".into());
-        h.extend(self.layout.budgets.iter().map(|b| format!("{b}.allocation")));
+        h.extend(
+            self.layout
+                .budgets
+                .iter()
+                .map(|b| format!("{b}.allocation")),
+        );
         writeln!(self.out, "{}", h.join(","))
     }
 }
