@@ -3,6 +3,8 @@
 //! rows (a fact missing, a magnitude), keys that need quoting and rows that
 //! cannot be read, over many chunks.
 
+#![allow(clippy::unwrap_used)]
+
 use decree::diagnostic::Diagnostic;
 use decree::population::read::{Csv, ReadOptions};
 use decree::population::{self, RowView, Settings, Sink};
