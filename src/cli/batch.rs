@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use decree::Diagnostic;
 use decree::population::read::ReadOptions;
-use decree::population::{self, RowError, RowView, Settings, Sink, Summary, Tally};
+use decree::population::{self, Delivery, RowError, RowView, Settings, Sink, Summary, Tally};
 use decree::report::rows::{RowFormat, RowWriter};
 
 use crate::terminal::{
@@ -72,8 +72,10 @@ impl<W: std::io::Write + Send> population::budget::BudgetSink for BatchSink<'_, 
     }
 }
 
-impl<W: std::io::Write + Send> Sink for BatchSink<'_, W> {
-    fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
+impl<W: std::io::Write> BatchSink<'_, W> {
+    /// A row's warnings, each shown once; under `--strict` the first stops
+    /// the run.
+    fn warn(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         for w in row.warnings() {
             if self.strict {
                 self.meter.suspend(|| report(std::slice::from_ref(w)));
@@ -83,6 +85,13 @@ impl<W: std::io::Write + Send> Sink for BatchSink<'_, W> {
                 self.meter.suspend(|| report(std::slice::from_ref(w)));
             }
         }
+        Ok(())
+    }
+}
+
+impl<W: std::io::Write + Send> Sink for BatchSink<'_, W> {
+    fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
+        self.warn(row)?;
         self.rows.row(row)
     }
 
@@ -92,6 +101,22 @@ impl<W: std::io::Write + Send> Sink for BatchSink<'_, W> {
             return Err(strict_stop());
         }
         Ok(())
+    }
+
+    /// Warnings and `--strict` row by row; the rows before a stop go out
+    /// as one chunk, as they would have one by one.
+    fn chunk(&mut self, chunk: &[Delivery<'_>]) -> Result<(), Diagnostic> {
+        for (i, d) in chunk.iter().enumerate() {
+            let checked = match d {
+                Delivery::Row(r) => self.warn(r),
+                Delivery::Rejected(e) => self.rejected(e),
+            };
+            if let Err(stop) = checked {
+                self.rows.chunk(chunk.get(..i).unwrap_or_default())?;
+                return Err(stop);
+            }
+        }
+        self.rows.chunk(chunk)
     }
 
     fn finish(&mut self) -> Result<(), Diagnostic> {

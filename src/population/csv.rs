@@ -4,9 +4,11 @@
 //! [`crate::facts::parse_text_value`], the one reader of values written as
 //! text.
 
+use std::collections::VecDeque;
 use std::io::BufRead;
 
 use super::RowError;
+use super::blocks::{At, Blocks, Parsed, Record, Records, wrong_width};
 use super::read::{Chunk, ReadOptions, RowHead, Source};
 use crate::check::{FactId, Policy};
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
@@ -28,17 +30,24 @@ pub(super) enum Column {
     Other,
 }
 
-/// Comma-separated values with a header of fact names.
+/// Comma-separated values with a header of fact names, read on every core
+/// a batch of blocks at a time ([`super::blocks`]).
 pub struct Csv<'p, R> {
     policy: &'p Policy,
     name: String,
-    reader: ::csv::Reader<R>,
+    blocks: Blocks<R>,
     columns: Vec<Column>,
+    /// How many cells every record has: the header's.
+    width: usize,
     /// For each key asked for, its column and name.
     keys: Vec<(usize, String)>,
+    /// Chunks parsed with the last batch, not yet taken.
+    ready: VecDeque<Chunk>,
     /// With record columns: the enterprises read so far, one per run of
     /// rows with the same key (see `super::grouped`).
     groups: Option<super::grouped::Groups>,
+    /// With record columns: records parsed, not yet grouped.
+    records: VecDeque<Result<(::csv::ByteRecord, u64), RowError>>,
 }
 
 impl<'p, R: BufRead + Send> Csv<'p, R> {
@@ -53,19 +62,27 @@ impl<'p, R: BufRead + Send> Csv<'p, R> {
     /// names no fact.
     pub fn new(
         policy: &'p Policy,
-        input: R,
+        mut input: R,
         options: &ReadOptions,
     ) -> Result<(Self, Vec<Diagnostic>), Diagnostics> {
-        let mut reader = ::csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_reader(input);
-        let header = reader.headers().map_err(|e| {
+        let unreadable = |e: &dyn std::fmt::Display| {
             Diagnostics::from(Diagnostic::error(
                 Code::Facts,
                 format!("{}:1: unreadable header: {e}", options.name),
             ))
-        })?;
+        };
+        let (bytes, end, eof) = super::blocks::header(&mut input).map_err(|e| unreadable(&e))?;
+        // The header's cells as the csv crate reads them (a BOM taken off,
+        // UTF-8 checked), from its own bytes.
+        let head = bytes.get(..end).unwrap_or_default();
+        let mut reader = ::csv::ReaderBuilder::new().from_reader(head);
+        let header = reader.headers().map_err(|e| unreadable(&e))?;
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+        let at = At {
+            line: 1 + memchr::memchr_iter(b'\n', head).count() as u64,
+            byte: end as u64,
+        };
+        let rest = bytes.get(end..).unwrap_or_default().to_vec();
         let header = Header::new(&options.name, names);
         let (columns, warnings) = header.columns(policy, options)?;
         let keys = header.keys(&options.keys)?;
@@ -73,10 +90,13 @@ impl<'p, R: BufRead + Send> Csv<'p, R> {
         let csv = Csv {
             policy,
             name: options.name.clone(),
-            reader,
+            blocks: Blocks::new(input, rest, at, eof),
+            width: columns.len(),
             columns,
             keys,
+            ready: VecDeque::new(),
             groups,
+            records: VecDeque::new(),
         };
         Ok((csv, warnings))
     }
@@ -254,76 +274,137 @@ impl<'p, R: BufRead + Send> Source<'p> for Csv<'p, R> {
         if self.groups.is_some() {
             return self.next_groups(plan, max);
         }
-        let slots = slots(&self.columns, plan);
-        let mut cols = plan.map(Columns::new);
-        let (mut heads, mut records, mut errors) = (Vec::new(), Vec::new(), Vec::new());
-        let mut record = ::csv::ByteRecord::new();
-        while heads.len() < max {
-            let line = self.reader.position().line();
-            match self.reader.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Err(e) => errors.push(self.unreadable(line, &e)),
-                Ok(true) => {
-                    let line = record.position().map_or(line, |p| p.line());
-                    let row = cols.as_mut().map(Columns::push_row);
-                    let read = self.keys_of(&record, line).and_then(|keys| {
-                        let target = cols.as_mut().zip(row);
-                        read_cells(
-                            self.policy,
-                            &self.name,
-                            plan,
-                            &self.columns,
-                            &slots,
-                            &record,
-                            line,
-                            target,
-                        )
-                        .map(|warnings| (keys, warnings))
-                    });
-                    match read {
-                        Ok((keys, warnings)) => {
-                            heads.push(RowHead {
-                                keys,
-                                warnings,
-                                ..RowHead::at(line)
-                            });
-                            records.push(record.clone());
-                        }
-                        Err(e) => {
-                            if let (Some(c), Some(r)) = (cols.as_mut(), row) {
-                                c.truncate(r);
-                            }
-                            errors.push(e);
-                        }
-                    }
-                }
+        loop {
+            if let Some(chunk) = self.ready.pop_front() {
+                return Some(chunk);
             }
+            if let Some(e) = self.blocks.take_failure(&self.name) {
+                let header = (self.columns.clone(), self.name.clone());
+                let cols = plan.map(Columns::new);
+                return Some(Chunk::csv(
+                    Vec::new(),
+                    header,
+                    Records::default(),
+                    cols,
+                    vec![e],
+                ));
+            }
+            let reader = BlockReader {
+                policy: self.policy,
+                name: &self.name,
+                plan,
+                columns: &self.columns,
+                slots: slots(&self.columns, plan),
+                width: self.width,
+                keys: &self.keys,
+            };
+            let chunks = self.blocks.parse(max, blocks_per_batch(), |b, at, last| {
+                reader.chunk(b, at, last)
+            })?;
+            // Blocks of blank lines only make no chunk.
+            let read = chunks
+                .into_iter()
+                .filter(|c| !c.is_empty() || !c.errors.is_empty());
+            self.ready.extend(read);
         }
-        if heads.is_empty() && errors.is_empty() {
-            return None;
-        }
-        let header = (self.columns.clone(), self.name.clone());
-        Some(Chunk::csv(heads, header, records, cols, errors))
     }
 
     fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.blocks.bytes_read()
+    }
+}
+
+/// Blocks parsed at once: two for each core, so that a core whose block
+/// is done early takes another.
+fn blocks_per_batch() -> usize {
+    rayon::current_num_threads().max(1) * 2
+}
+
+/// What parsing a block into a chunk needs, shared by the cores.
+struct BlockReader<'a> {
+    policy: &'a Policy,
+    name: &'a str,
+    plan: Option<&'a Plan>,
+    columns: &'a [Column],
+    slots: Vec<Option<(usize, u32)>>,
+    width: usize,
+    keys: &'a [(usize, String)],
+}
+
+impl BlockReader<'_> {
+    /// A block's rows as a chunk: each record's cells into the plan's
+    /// columns, the record kept for the interpreter; a record that cannot
+    /// be read is an error at its line.
+    fn chunk(&self, bytes: &[u8], at: At, last: bool) -> (Chunk, Parsed) {
+        let mut cols = self.plan.map(Columns::new);
+        let (mut heads, mut kept, mut errors) = (Vec::new(), Records::default(), Vec::new());
+        let parsed = super::blocks::records(bytes, at, last, |line, record| {
+            if record.len() != self.width {
+                errors.push(wrong_width(self.name, line, record.len(), self.width));
+                return;
+            }
+            let row = cols.as_mut().map(Columns::push_row);
+            let read = keys_of(self.name, self.keys, &record, line).and_then(|keys| {
+                let target = cols.as_mut().zip(row);
+                let input = (self.policy, self.name, self.plan);
+                read_cells(input, self.columns, &self.slots, &record, line, target)
+                    .map(|warnings| (keys, warnings))
+            });
+            match read {
+                Ok((keys, warnings)) => {
+                    heads.push(RowHead {
+                        keys,
+                        warnings,
+                        ..RowHead::at(line)
+                    });
+                    kept.push(record);
+                }
+                Err(e) => {
+                    if let (Some(c), Some(r)) = (cols.as_mut(), row) {
+                        c.truncate(r);
+                    }
+                    errors.push(e);
+                }
+            }
+        });
+        let header = (self.columns.to_vec(), self.name.to_string());
+        (Chunk::csv(heads, header, kept, cols, errors), parsed)
     }
 }
 
 impl<R: BufRead> Csv<'_, R> {
-    /// The next record with its line, `None` at the end.
+    /// The next record with its line, `None` at the end: for the grouped
+    /// reading, which takes records one at a time.
     pub(super) fn next_record(&mut self) -> Option<Result<(::csv::ByteRecord, u64), RowError>> {
-        let mut record = ::csv::ByteRecord::new();
-        let line = self.reader.position().line();
-        match self.reader.read_byte_record(&mut record) {
-            Ok(false) => None,
-            Err(e) => Some(Err(self.unreadable(line, &e))),
-            Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
-                Some(Ok((record, line)))
+        loop {
+            if let Some(r) = self.records.pop_front() {
+                return Some(r);
             }
+            if let Some(e) = self.blocks.take_failure(&self.name) {
+                return Some(Err(e));
+            }
+            let (name, width) = (self.name.as_str(), self.width);
+            let parsed = self.blocks.parse(GROUPED_BLOCK, 1, |bytes, at, last| {
+                let mut out = Vec::new();
+                let parsed = super::blocks::records(bytes, at, last, |line, record| {
+                    out.push(if record.len() == width {
+                        let mut owned = ::csv::ByteRecord::new();
+                        record.iter().for_each(|c| owned.push_field(c));
+                        Ok((owned, line))
+                    } else {
+                        Err(wrong_width(name, line, record.len(), width))
+                    });
+                });
+                (out, parsed)
+            })?;
+            self.records.extend(parsed.into_iter().flatten());
         }
+    }
+
+    /// How many blocks were parsed again, cut inside a record.
+    #[cfg(test)]
+    pub(super) fn reparsed(&self) -> u64 {
+        self.blocks.reparsed()
     }
 
     /// The policy, the input's name, and the columns.
@@ -336,41 +417,62 @@ impl<R: BufRead> Csv<'_, R> {
         &mut self.groups
     }
 
-    fn unreadable(&self, line: u64, e: &::csv::Error) -> RowError {
-        let line = e.position().map_or(line, |p| p.line());
-        RowError {
-            line,
-            diagnostics: vec![Diagnostic::error(
-                Code::Facts,
-                format!("{}:{line}: unreadable row: {e}", self.name),
-            )],
-        }
-    }
-
     /// A record's key cells, as text.
-    pub(super) fn keys_of(
-        &self,
-        record: &::csv::ByteRecord,
-        line: u64,
-    ) -> Result<Vec<String>, RowError> {
-        self.keys
-            .iter()
-            .map(|(i, key)| {
-                let cell = record.get(*i).unwrap_or_default();
-                std::str::from_utf8(cell.trim_ascii())
-                    .map(str::to_string)
-                    .map_err(|_| {
-                        cell_error(
-                            &self.name,
-                            line,
-                            key,
-                            "the cell is not UTF-8 text".into(),
-                            None,
-                        )
-                    })
-            })
-            .collect()
+    pub(super) fn keys_of(&self, record: &impl Cells, line: u64) -> Result<Vec<String>, RowError> {
+        keys_of(&self.name, &self.keys, record, line)
     }
+}
+
+/// Lines of records parsed at a time for the grouped reading.
+const GROUPED_BLOCK: usize = 4096;
+
+/// A record's cells, however it was read: parsed in a block, or kept.
+pub(super) trait Cells {
+    /// Its cells, in order.
+    fn cells(&self) -> impl Iterator<Item = &[u8]>;
+    /// Cell `i`, if it has one.
+    fn cell(&self, i: usize) -> Option<&[u8]>;
+}
+
+impl Cells for ::csv::ByteRecord {
+    fn cells(&self) -> impl Iterator<Item = &[u8]> {
+        self.iter()
+    }
+    fn cell(&self, i: usize) -> Option<&[u8]> {
+        self.get(i)
+    }
+}
+
+impl Cells for Record<'_> {
+    fn cells(&self) -> impl Iterator<Item = &[u8]> {
+        self.iter()
+    }
+    fn cell(&self, i: usize) -> Option<&[u8]> {
+        self.get(i)
+    }
+}
+
+/// A record's key cells, as text.
+fn keys_of(
+    input: &str,
+    keys: &[(usize, String)],
+    record: &impl Cells,
+    line: u64,
+) -> Result<Vec<String>, RowError> {
+    if keys.is_empty() {
+        // Most runs ask for none: no collecting per row.
+        return Ok(Vec::new());
+    }
+    keys.iter()
+        .map(|(i, key)| {
+            let cell = record.cell(*i).unwrap_or_default();
+            std::str::from_utf8(cell.trim_ascii())
+                .map(str::to_string)
+                .map_err(|_| {
+                    cell_error(input, line, key, "the cell is not UTF-8 text".into(), None)
+                })
+        })
+        .collect()
 }
 
 /// Each column's plan slot and scale (`None`: the plan does not read it,
@@ -422,19 +524,16 @@ pub(super) fn cell_value(
 /// also checks the cells the plan does not use. Returns the warnings about
 /// the cells: a rate written as a bare number above 1 (`20`), read as
 /// written, as a facts file's is ([`crate::facts::doubt`]).
-#[allow(clippy::too_many_arguments)] // one record's cells, read one way: no state worth a type
 fn read_cells(
-    policy: &Policy,
-    input: &str,
-    plan: Option<&Plan>,
+    (policy, input, plan): (&Policy, &str, Option<&Plan>),
     columns: &[Column],
     slots: &[Option<(usize, u32)>],
-    record: &::csv::ByteRecord,
+    record: &impl Cells,
     line: u64,
     mut target: Option<(&mut Columns, usize)>,
 ) -> Result<Vec<Diagnostic>, RowError> {
     let mut warnings = Vec::new();
-    for ((col, slot), cell) in columns.iter().zip(slots).zip(record.iter()) {
+    for ((col, slot), cell) in columns.iter().zip(slots).zip(record.cells()) {
         let Column::Fact(id, name, unit) = col else {
             continue;
         };
@@ -479,11 +578,11 @@ pub(super) fn record_facts(
     policy: &Policy,
     input: &str,
     columns: &[Column],
-    record: &::csv::ByteRecord,
+    record: &impl Cells,
     line: u64,
 ) -> Result<Facts, RowError> {
     let mut facts = Facts::new(format!("row {line}"));
-    for (col, cell) in columns.iter().zip(record.iter()) {
+    for (col, cell) in columns.iter().zip(record.cells()) {
         if let Column::Fact(id, name, unit) = col {
             if let Some(v) = cell_value(policy, input, line, (name, *unit), cell)? {
                 facts.set(*id, v);

@@ -20,6 +20,7 @@ pub mod read;
 mod run;
 pub mod summary;
 
+mod blocks;
 mod csv;
 mod grouped;
 mod view;
@@ -134,6 +135,15 @@ pub struct Tally {
     pub first_rejected: Vec<RowError>,
 }
 
+/// A row of a chunk as a sink is given it: read and evaluated, or not read.
+#[derive(Clone, Copy)]
+pub enum Delivery<'a> {
+    /// A row's results.
+    Row(RowView<'a>),
+    /// A row that could not be read, in its place among the rows.
+    Rejected(&'a RowError),
+}
+
 /// Where a run's rows go, in input order.
 pub trait Sink {
     /// One row's results.
@@ -161,11 +171,28 @@ pub trait Sink {
     fn finish(&mut self) -> Result<(), Diagnostic> {
         Ok(())
     }
+
+    /// A chunk's rows and rejected rows, in input order: [`run`] gives
+    /// every chunk here. By default each goes to [`Sink::row`] or
+    /// [`Sink::rejected`]; a sink whose work per row can be shared among
+    /// the cores (a writer formatting lines) does the chunk at once.
+    ///
+    /// # Errors
+    /// Stops the run: [`run`] returns the diagnostic.
+    fn chunk(&mut self, chunk: &[Delivery<'_>]) -> Result<(), Diagnostic> {
+        chunk.iter().try_for_each(|d| match d {
+            Delivery::Row(r) => self.row(r),
+            Delivery::Rejected(e) => self.rejected(e),
+        })
+    }
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         (**self).row(row)
+    }
+    fn chunk(&mut self, chunk: &[Delivery<'_>]) -> Result<(), Diagnostic> {
+        (**self).chunk(chunk)
     }
     fn rejected(&mut self, error: &RowError) -> Result<(), Diagnostic> {
         (**self).rejected(error)
@@ -180,6 +207,9 @@ impl<S: Sink> Sink for Option<S> {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         self.as_mut().map_or(Ok(()), |s| s.row(row))
     }
+    fn chunk(&mut self, chunk: &[Delivery<'_>]) -> Result<(), Diagnostic> {
+        self.as_mut().map_or(Ok(()), |s| s.chunk(chunk))
+    }
     fn rejected(&mut self, error: &RowError) -> Result<(), Diagnostic> {
         self.as_mut().map_or(Ok(()), |s| s.rejected(error))
     }
@@ -188,11 +218,16 @@ impl<S: Sink> Sink for Option<S> {
     }
 }
 
-/// Two sinks, each row to the first and then to the second.
+/// Two sinks, each row (and each chunk) to the first and then to the
+/// second.
 impl<A: Sink, B: Sink> Sink for (A, B) {
     fn row(&mut self, row: &RowView<'_>) -> Result<(), Diagnostic> {
         self.0.row(row)?;
         self.1.row(row)
+    }
+    fn chunk(&mut self, chunk: &[Delivery<'_>]) -> Result<(), Diagnostic> {
+        self.0.chunk(chunk)?;
+        self.1.chunk(chunk)
     }
     fn rejected(&mut self, error: &RowError) -> Result<(), Diagnostic> {
         self.0.rejected(error)?;

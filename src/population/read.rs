@@ -18,6 +18,7 @@ use std::io::BufRead;
 
 use rayon::prelude::*;
 
+use super::blocks::Records;
 use super::csv::Column;
 use super::{Row, RowError};
 use crate::check::{FactId, Policy};
@@ -114,7 +115,7 @@ enum ChunkFacts {
     /// Typed facts of every row.
     Typed(Vec<Facts>),
     /// CSV records, typed only for the rows the plan does not decide.
-    Csv(Vec<Column>, String, Vec<::csv::ByteRecord>),
+    Csv(Vec<Column>, String, Records),
 }
 
 /// A chunk of rows, read and typed: the plan's fixed-point columns (when
@@ -170,7 +171,7 @@ impl Chunk {
     pub(super) fn csv(
         rows: Vec<RowHead>,
         header: (Vec<Column>, String),
-        records: Vec<::csv::ByteRecord>,
+        records: Records,
         columns: Option<Columns>,
         errors: Vec<RowError>,
     ) -> Chunk {
@@ -228,7 +229,7 @@ impl Chunk {
             ChunkFacts::Csv(columns, name, records) => {
                 let line = self.rows.get(i)?.line;
                 let record = records.get(i)?;
-                Some(super::csv::record_facts(policy, name, columns, record, line).map(Cow::Owned))
+                Some(super::csv::record_facts(policy, name, columns, &record, line).map(Cow::Owned))
             }
         }
     }

@@ -7,7 +7,9 @@ use rust_decimal::Decimal;
 
 use super::read::{Chunk, Source};
 use super::view::RowView;
-use super::{Detail, FIRST_REJECTED, Progress, RowError, RowResult, Settings, Sink, Tally};
+use super::{
+    Delivery, Detail, FIRST_REJECTED, Progress, RowError, RowResult, Settings, Sink, Tally,
+};
 use crate::check::Policy;
 use crate::diagnostic::Diagnostic;
 use crate::eval::{Evaluation, Options};
@@ -152,7 +154,8 @@ fn evaluate<'a>(
     }
 }
 
-/// Gives the chunk's rows and rejected rows to the sink, in input order.
+/// Gives the chunk's rows and rejected rows to the sink, in input order,
+/// as one [`Sink::chunk`], counting them in the tally.
 fn deliver<K: Sink>(
     policy: &Policy,
     chunk: &Chunk,
@@ -160,10 +163,11 @@ fn deliver<K: Sink>(
     sink: &mut K,
     tally: &mut Tally,
 ) -> Result<(), Diagnostic> {
+    let mut out = Vec::with_capacity(chunk.len() + chunk.errors.len());
     let mut errors = chunk.errors.iter().peekable();
     for (i, (head, slot)) in chunk.rows.iter().zip(&evaluated.slots).enumerate() {
         while let Some(e) = errors.next_if(|e| e.line < head.line) {
-            reject(e, sink, tally)?;
+            out.push(reject(e, tally));
         }
         let view = match (slot, evaluated.plan, &evaluated.outcomes) {
             (Slot::Plan(total), Some(plan), Some(outcomes)) => {
@@ -178,20 +182,18 @@ fn deliver<K: Sink>(
         if !view.errors().is_empty() {
             tally.failed += 1;
         }
-        sink.row(&view)?;
+        out.push(Delivery::Row(view));
     }
-    for e in errors {
-        reject(e, sink, tally)?;
-    }
-    Ok(())
+    out.extend(errors.map(|e| reject(e, tally)));
+    sink.chunk(&out)
 }
 
-fn reject<K: Sink>(e: &RowError, sink: &mut K, tally: &mut Tally) -> Result<(), Diagnostic> {
+fn reject<'a>(e: &'a RowError, tally: &mut Tally) -> Delivery<'a> {
     tally.rejected += 1;
     if tally.first_rejected.len() < FIRST_REJECTED {
         tally.first_rejected.push(e.clone());
     }
-    sink.rejected(e)
+    Delivery::Rejected(e)
 }
 
 /// A row said to be the plan's without the plan's results: a bug, told as
