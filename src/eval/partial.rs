@@ -91,7 +91,8 @@ impl Needs {
         let mut facts: Vec<Vec<FactId>> = vec![Vec::new(); n];
         let mut steps = vec![0u64; n];
         for (i, info) in policy.items.iter().enumerate() {
-            let (Some(d), Some(f), Some(s)) = (direct.get_mut(i), facts.get_mut(i), steps.get_mut(i))
+            let (Some(d), Some(f), Some(s)) =
+                (direct.get_mut(i), facts.get_mut(i), steps.get_mut(i))
             else {
                 continue;
             };
@@ -139,7 +140,8 @@ impl Needs {
             f.extend(ignored.1.iter().copied());
         }
         for c in &policy.caps {
-            param_steps = param_steps.saturating_add(read(&c.amount, &mut ignored.0, &mut ignored.1));
+            param_steps =
+                param_steps.saturating_add(read(&c.amount, &mut ignored.0, &mut ignored.1));
         }
         Needs {
             closure,
@@ -333,8 +335,7 @@ measure 1 "m" {
         let policy = policy();
         let needs = Needs::of(&policy);
         let facts =
-            crate::facts_from_pairs(&policy, &[("x", "3亿"), ("on", "true"), ("y", "5")])
-                .unwrap();
+            crate::facts_from_pairs(&policy, &[("x", "3亿"), ("on", "true"), ("y", "5")]).unwrap();
         let options = Options {
             skip_explanations: true,
             ..Options::default()

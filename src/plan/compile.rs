@@ -294,7 +294,9 @@ impl Compiler<'_> {
             // `v in set` and comparisons of enumeration values, by their
             // index and bitset (`kinds`).
             ExprKind::Binary(BinaryOp::In, l, r) => self.member(l, r),
-            ExprKind::Binary(BinaryOp::Cmp(c), l, r) if self.enumerated(l) || self.enumerated(r) => {
+            ExprKind::Binary(BinaryOp::Cmp(c), l, r)
+                if self.enumerated(l) || self.enumerated(r) =>
+            {
                 self.same_variant(*c, l, r)
             }
             ExprKind::Binary(op, l, r) => {
@@ -587,11 +589,26 @@ impl Compiler<'_> {
             // Its `when` unplanned: deferred on every row, and what other
             // items see of it is unplanned.
             let when = Some(self.unplanned().0);
-            return self.decided(i, Op::Decide { item: i.0, when, body: Body::Listed }, 0);
+            return self.decided(
+                i,
+                Op::Decide {
+                    item: i.0,
+                    when,
+                    body: Body::Listed,
+                },
+                0,
+            );
         }
         let when = ast.when.as_ref().map(|w| self.expr(w).0);
         let (op, scale) = match (kind, &ast.body) {
-            (ItemKind::Commitment, _) => (Op::Decide { item: i.0, when, body: Body::Listed }, 0),
+            (ItemKind::Commitment, _) => (
+                Op::Decide {
+                    item: i.0,
+                    when,
+                    body: Body::Listed,
+                },
+                0,
+            ),
             (ItemKind::Benefit, b) if Self::is_constant(b.expr()) => {
                 // A constant that fails (1 / 0, an empty range) makes the
                 // item an error for every row: the interpreter says so.
@@ -599,12 +616,23 @@ impl Compiler<'_> {
                     Ok(_) => Body::Constant,
                     Err(_) => Body::Value(self.unplanned().0),
                 };
-                (Op::Decide { item: i.0, when, body }, 0)
+                (
+                    Op::Decide {
+                        item: i.0,
+                        when,
+                        body,
+                    },
+                    0,
+                )
             }
             // A benefit's value, bound or not: granted whenever it is one.
             (ItemKind::Benefit, b) => {
                 let (v, scale) = self.expr(b.expr());
-                let op = Op::DecideKind { item: i.0, when, body: KindBody::Benefit(v) };
+                let op = Op::DecideKind {
+                    item: i.0,
+                    when,
+                    body: KindBody::Benefit(v),
+                };
                 (op, scale)
             }
             // A monetary item whose rule is a range `lo..hi`: its bounds.
@@ -613,16 +641,34 @@ impl Compiler<'_> {
                 if let (Some(h), Arg::Reg(r)) = (self.highs.get_mut(i.0), hi) {
                     *h = Some(r);
                 }
-                let op = Op::DecideKind { item: i.0, when, body: KindBody::Range(lo, hi) };
+                let op = Op::DecideKind {
+                    item: i.0,
+                    when,
+                    body: KindBody::Range(lo, hi),
+                };
                 (op, scale)
             }
             (_, ItemBody::Value(e)) => {
                 let (arg, scale) = self.expr(e);
-                (Op::Decide { item: i.0, when, body: Body::Value(arg) }, scale)
+                (
+                    Op::Decide {
+                        item: i.0,
+                        when,
+                        body: Body::Value(arg),
+                    },
+                    scale,
+                )
             }
             _ => {
                 let body = Body::Value(self.unplanned().0);
-                (Op::Decide { item: i.0, when, body }, 0)
+                (
+                    Op::Decide {
+                        item: i.0,
+                        when,
+                        body,
+                    },
+                    0,
+                )
             }
         };
         let planned = !self.certainly_deferred(&op);
@@ -636,13 +682,19 @@ impl Compiler<'_> {
     /// `when` unplanned, or no `when` and its rule unplanned.
     fn certainly_deferred(&self, op: &Op) -> bool {
         let (when, body) = match op {
-            Op::Decide { when, body, .. } => (*when, match body {
-                Body::Value(v) => Some(*v),
-                _ => None,
-            }),
-            Op::DecideKind { when, body, .. } => (*when, Some(match body {
-                KindBody::Benefit(v) | KindBody::Range(v, _) => *v,
-            })),
+            Op::Decide { when, body, .. } => (
+                *when,
+                match body {
+                    Body::Value(v) => Some(*v),
+                    _ => None,
+                },
+            ),
+            Op::DecideKind { when, body, .. } => (
+                *when,
+                Some(match body {
+                    KindBody::Benefit(v) | KindBody::Range(v, _) => *v,
+                }),
+            ),
             _ => return true,
         };
         match when {

@@ -196,7 +196,11 @@ pub(super) fn decide_kind(
     let mut codes = vec![DEFER; out.v.len()];
     let [a, b] = args;
     let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
-    let rows = when.0.iter().zip(when.1).zip(a.0.iter().zip(a.1).zip(b.0.iter().zip(b.1)));
+    let rows = when
+        .0
+        .iter()
+        .zip(when.1)
+        .zip(a.0.iter().zip(a.1).zip(b.0.iter().zip(b.1)));
     for (((v, s), c), ((w, sw), ((x, sx), (y, sy)))) in cells.zip(rows) {
         let decided = match logic((*w, *sw)) {
             None => DEFERRED,
@@ -260,15 +264,24 @@ mod tests {
         let yes = Logic::Decided(true);
         let k = ItemKind::Subsidy;
         assert_eq!(range(k, yes, (0, OK), (100, OK)).0, RANGED);
-        assert_eq!(range(k, yes, (100, OK), (100, OK)), (GRANTED, (100, FALLBACK)));
+        assert_eq!(
+            range(k, yes, (100, OK), (100, OK)),
+            (GRANTED, (100, FALLBACK))
+        );
         // Zero at the top: not granted; an empty range or a negative low
         // end is the interpreter's error.
         assert_eq!(range(k, yes, (0, OK), (0, OK)), (INELIGIBLE, (0, NOTHING)));
         assert_eq!(range(k, yes, (5, OK), (1, OK)).0, DEFER);
         assert_eq!(range(k, yes, (-1, OK), (1, OK)).0, DEFER);
-        assert_eq!(range(k, yes, (0, NOTHING), (1, OK)), (INELIGIBLE, (0, NOTHING)));
+        assert_eq!(
+            range(k, yes, (0, NOTHING), (1, OK)),
+            (INELIGIBLE, (0, NOTHING))
+        );
         assert_eq!(range(k, yes, (0, NOTHING), (1, FALLBACK)).0, DEFER);
-        assert_eq!(range(k, Logic::Decided(false), (0, FALLBACK), (1, OK)).0, INELIGIBLE);
+        assert_eq!(
+            range(k, Logic::Decided(false), (0, FALLBACK), (1, OK)).0,
+            INELIGIBLE
+        );
     }
 
     #[test]

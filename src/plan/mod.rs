@@ -8,24 +8,38 @@
 //! scale is fixed at compile time (money facts in fen, rates in
 //! ten-thousandths, a product's scale the sum of its operands'), so a
 //! product is one checked `i64` multiplication and no operation ever
-//! rounds.
+//! rounds. Values of an enumeration are stored by index and sets of them
+//! as bitsets (`v in set`); a monetary item whose rule is a range
+//! `lo..hi` keeps both ends; a benefit's computed value (`at most rent`)
+//! decides it; `soft` changes no value a row shows, so it compiles away.
 //!
-//! Wherever a row needs what this cannot do exactly — a missing fact, a
-//! value with more decimals than its column's scale, an overflow, a
-//! division that does not terminate, a negative amount — the plan marks
-//! the row and the interpreter evaluates it, so results are identical,
-//! digit for digit, to [`crate::evaluate`] (a differential test checks
-//! this).
+//! **Per item, per row.** Whatever the plan cannot compute — a date, a
+//! duration, a `tbd` param, a schedule, `round`, a text, a weight — is the
+//! *unplanned* register (`compile`), and a missing fact, a value with more
+//! decimals than its column, an overflow, a division that does not
+//! terminate or a negative amount make a cell "fallback" at run time. Both
+//! travel only where the interpreter would evaluate them, so an item is
+//! decided by the plan on every row where its decision does not reach
+//! them, and *deferred* on the others ([`Outcomes::status`] is `None`).
+//! Items the plan never decides — per-record items, members of stacking
+//! groups and caps, which the interpreter amends together — are deferred
+//! on every row ([`Plan::plans`]). The population loop then runs the
+//! interpreter on the deferred items and the items they need only
+//! (`eval::partial`), and merges both into one row, so results are
+//! identical, digit for digit, to [`crate::evaluate`] (the differential
+//! tests of `tests/batch.rs` and `tests/population.rs` check this).
 //!
-//! A policy the plan cannot express at all (dates, ranges, schedules,
-//! `round`, `tbd` params, an evaluation date outside the window …) gets no
-//! plan, and every row goes to the interpreter.
+//! A policy out of force on the evaluation date gets no plan (the
+//! interpreter says why for every item), nor does one of which the plan
+//! would decide no item on any row.
 //!
 //! Files: `compile` lowers the policy to operations, `columns` holds a
 //! batch of rows as fixed-point fact columns, `kernels` runs each
 //! operation over a batch (deciding items by the rules of
-//! `crate::eval::decide`, which the interpreter shares); this file holds
-//! the plan itself and its results ([`Outcomes`]).
+//! `crate::eval::decide`, which the interpreter shares), `kinds` holds the
+//! encodings and kernels of enumerations, sets, ranges, computed benefits
+//! and the unplanned register; this file holds the plan itself and its
+//! results ([`Outcomes`]).
 
 mod columns;
 mod compile;

@@ -66,10 +66,7 @@ impl Mixed {
             }
             let (status, amounts) = match mine {
                 Some(o) => (o.status, o.min.zip(o.max)),
-                None => (
-                    outcomes.status(row, i)?,
-                    outcomes.range(plan, row, i),
-                ),
+                None => (outcomes.status(row, i)?, outcomes.range(plan, row, i)),
             };
             match status {
                 Status::Granted => {
