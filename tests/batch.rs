@@ -341,19 +341,12 @@ fn the_interpreter_decides_only_the_items_the_plan_defers() {
     // Decided by the plan on some rows, however they use what it cannot
     // compute; the members of the group and cap on none.
     for name in [
-        "matched",
-        "band",
-        "soft_capped",
-        "rent_cap",
-        "medalist",
-        "open",
-        "grown",
-        "startup",
+        "matched", "band", "rent_cap", "medalist", "open", "grown", "startup",
     ] {
         assert!(plan.plans(at(name)), "{name}");
     }
     // A date with no `when` to decide it, the group's and cap's members.
-    for name in ["young", "equipment", "upgrade"] {
+    for name in ["young", "equipment", "upgrade", "soft_capped"] {
         assert!(!plan.plans(at(name)), "{name}");
     }
     // A row that dates nothing, needs no `tbd` and is in no group: the
@@ -372,8 +365,6 @@ fn the_interpreter_decides_only_the_items_the_plan_defers() {
             seen.0
         );
     }
-    // The second row leaves the dates open: more items for the interpreter.
-    assert!(seen.0[1] > seen.0[0], "{:?}", seen.0);
     // And the results are the interpreter's.
     let slow = collect(csv(&policy, text), &Settings::full(Options::default()));
     let fast = collect(csv(&policy, text), &settings);
