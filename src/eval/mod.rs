@@ -25,6 +25,7 @@ mod expr;
 mod input;
 mod item;
 mod out;
+pub(crate) mod partial;
 pub(crate) mod quotient;
 mod records;
 mod result;

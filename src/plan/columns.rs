@@ -76,7 +76,9 @@ impl Columns {
         let Some(f) = plan.facts.get(slot) else {
             return;
         };
-        if let Some(x) = to_scaled(v, f.scale) {
+        // A number at the slot's scale; a value of an enumeration or a set
+        // of them by the slot's encoding (`kinds::Encoding`).
+        if let Some(x) = to_scaled(v, f.scale).or_else(|| plan.encode(slot, v)) {
             self.set_fixed(slot, row, x);
         }
     }

@@ -1,14 +1,29 @@
 //! Lowering a checked policy to the plan's flat list of column
 //! operations: names to fact slots and registers, params folded to
 //! constants, every value given its fixed-point scale.
+//!
+//! Lowering is per item and per expression: a part of a rule the plan
+//! cannot compute (a date, a duration, a `tbd` param, a schedule, a text
+//! …) becomes the *unplanned* register, whose every cell says "the
+//! interpreter must decide this". Operations propagate it exactly where
+//! the interpreter would evaluate that part (an operand of arithmetic, a
+//! comparison, `min`), and pass over it only where the interpreter never
+//! looks at it (the right side of `and` after a false left side, the
+//! branch of `if` not taken, a `when` that is false), so an item is
+//! decided by the plan on every row where its decision does not reach
+//! what cannot be computed, and deferred to the interpreter on the others.
+//! Items the plan never decides — per-record items, members of stacking
+//! groups and caps — are deferred on every row.
 
 use rust_decimal::Decimal;
 
 use super::columns::{fact_scale, pow10};
+use super::kinds::{Encoding, KindBody};
 use super::{Arg, Arith, Body, FactSlot, MAX_SCALE, Op};
 use crate::ast::*;
 use crate::check::{FactId, ItemId, Policy, Symbol};
 use crate::eval::Options;
+use crate::units::Unit;
 use crate::value::Value;
 
 /// What lowering a policy gives.
@@ -21,35 +36,36 @@ pub(super) struct Lowered {
     pub ops: Vec<Op>,
     /// Per item (policy order): kind, scale of its amount, register.
     pub items: Vec<(ItemKind, u32, usize)>,
+    /// Per item: the register of its range's high end, for an item whose
+    /// rule is a range `lo..hi`.
+    pub highs: Vec<Option<usize>>,
+    /// Per item: whether the plan decides it on some rows (otherwise it is
+    /// deferred on every row).
+    pub planned: Vec<bool>,
+    /// Per fact slot: how a value that is not a number is stored.
+    pub encodings: Vec<Encoding>,
 }
 
-/// Lowers `policy` for evaluations with `options`; `None` when some item
-/// cannot be expressed.
+/// Lowers `policy` for evaluations with `options`, item by item; `None`
+/// when the plan would decide no item on any row.
 pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
-    // Records (issue 16): a list of records is no column, and a per-record
-    // item is decided record by record. Stacking groups and caps act across
-    // items after they are decided: the interpreter applies them
-    // (`eval::stacking`, `eval::caps`). Every row goes to the interpreter.
-    if policy.items.iter().any(|i| i.each.is_some())
-        || policy
-            .facts
-            .iter()
-            .any(|f| matches!(f.unit, crate::units::Unit::List(_)))
-        || !policy.groups.is_empty()
-        || !policy.caps.is_empty()
-    {
-        return None;
-    }
     let mut c = Compiler {
         policy,
         options,
         facts: Vec::new(),
+        encodings: Vec::new(),
         consts: Vec::new(),
         ops: Vec::new(),
         items: vec![None; policy.items.len()],
+        highs: vec![None; policy.items.len()],
+        planned: vec![false; policy.items.len()],
+        unplanned: None,
     };
     for &i in &policy.order {
         c.item(i)?;
+    }
+    if !c.planned.contains(&true) {
+        return None;
     }
     let mut items = Vec::with_capacity(policy.items.len());
     for (info, compiled) in policy.items.iter().zip(&c.items) {
@@ -61,6 +77,9 @@ pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
         consts: c.consts,
         ops: c.ops,
         items,
+        highs: c.highs,
+        planned: c.planned,
+        encodings: c.encodings,
     })
 }
 
@@ -68,10 +87,15 @@ struct Compiler<'p> {
     policy: &'p Policy,
     options: &'p Options,
     facts: Vec<FactSlot>,
+    encodings: Vec<Encoding>,
     consts: Vec<i64>,
     ops: Vec<Op>,
     /// Per item: scale and register, once compiled.
     items: Vec<Option<(u32, usize)>>,
+    highs: Vec<Option<usize>>,
+    planned: Vec<bool>,
+    /// The unplanned register, once pushed: every cell "fallback".
+    unplanned: Option<usize>,
 }
 
 type Compiled = Option<(Arg, u32)>;
@@ -80,6 +104,35 @@ impl Compiler<'_> {
     fn push(&mut self, op: Op) -> Arg {
         self.ops.push(op);
         Arg::Reg(self.ops.len() - 1)
+    }
+
+    /// The unplanned register (pushed once, before its first reader).
+    fn unplanned(&mut self) -> (Arg, u32) {
+        let reg = match self.unplanned {
+            Some(r) => r,
+            None => {
+                let Arg::Reg(r) = self.push(Op::Unplanned) else {
+                    return (Arg::Nothing, 0);
+                };
+                self.unplanned = Some(r);
+                r
+            }
+        };
+        (Arg::Reg(reg), 0)
+    }
+
+    /// Whether `a` is the unplanned register.
+    fn is_unplanned(&self, a: Arg) -> bool {
+        matches!((a, self.unplanned), (Arg::Reg(r), Some(u)) if r == u)
+    }
+
+    /// An expression's register and scale; the unplanned register for what
+    /// the plan cannot compute.
+    fn expr(&mut self, e: &Expr) -> (Arg, u32) {
+        match self.node(e) {
+            Some(c) => c,
+            None => self.unplanned(),
+        }
     }
 
     fn constant(&mut self, v: i64) -> Arg {
@@ -104,7 +157,13 @@ impl Compiler<'_> {
     fn fact(&mut self, id: FactId) -> Compiled {
         let info = self.policy.fact(id)?;
         let (name, unit) = (info.name.as_str(), info.unit);
-        let scale = fact_scale(unit)?;
+        // Numbers at their unit's scale; a value of an enumeration by its
+        // index, a set of them as a bitset (`kinds::Encoding`).
+        let encoding = Encoding::of(self.policy, unit)?;
+        let scale = match encoding {
+            Encoding::Number => fact_scale(unit)?,
+            _ => 0,
+        };
         let slot = match self.facts.iter().position(|f| f.id == id) {
             Some(i) => i,
             None => {
@@ -114,6 +173,7 @@ impl Compiler<'_> {
                     unit,
                     scale,
                 });
+                self.encodings.push(encoding);
                 self.facts.len() - 1
             }
         };
@@ -122,7 +182,7 @@ impl Compiler<'_> {
 
     /// `arg` (at scale `from`) at the larger scale `to`.
     fn align(&mut self, (arg, from): (Arg, u32), to: u32) -> Option<Arg> {
-        if from == to {
+        if from == to || self.is_unplanned(arg) {
             return Some(arg);
         }
         let factor = pow10(to.checked_sub(from)?)?;
@@ -145,8 +205,21 @@ impl Compiler<'_> {
         Some((aligned, scale))
     }
 
+    /// Whether any of `args` is unplanned: an operation that evaluates all
+    /// of them (arithmetic, comparison, `min`, `clamp`) is then unplanned
+    /// too, as any of them might fail in the interpreter.
+    fn any_unplanned(&self, args: &[(Arg, u32)]) -> bool {
+        args.iter().any(|a| self.is_unplanned(a.0))
+    }
+
     /// `l op r` over two compiled operands (value, scale).
     fn pair(&mut self, op: BinaryOp, l: (Arg, u32), r: (Arg, u32)) -> Compiled {
+        // `and` / `or` look at their right side only when the left one
+        // does not decide (the kernels' `connect`), as the interpreter does.
+        let logical = matches!(op, BinaryOp::And | BinaryOp::Or);
+        if self.is_unplanned(l.0) || (!logical && self.is_unplanned(r.0)) {
+            return None;
+        }
         match op {
             BinaryOp::Range | BinaryOp::In => None,
             BinaryOp::Add => self.arith(Arith::Add, l, r),
@@ -187,7 +260,9 @@ impl Compiler<'_> {
         }
     }
 
-    fn expr(&mut self, e: &Expr) -> Compiled {
+    /// One expression, or `None` where the plan cannot compute it (the
+    /// caller, [`Compiler::expr`], makes that the unplanned register).
+    fn node(&mut self, e: &Expr) -> Compiled {
         match &e.node {
             ExprKind::Lit(l) => match &l.value {
                 // Weights and money per unit (issue 16, units) go to the
@@ -200,33 +275,54 @@ impl Compiler<'_> {
             },
             ExprKind::Name(n) => self.name(n.symbol?),
             ExprKind::Unary(UnaryOp::Neg, x) => {
-                let (x, s) = self.expr(x)?;
+                let (x, s) = self.expr(x);
+                if self.is_unplanned(x) {
+                    return None;
+                }
                 Some((self.push(Op::Neg(x)), s))
             }
             ExprKind::Unary(UnaryOp::Not, x) => {
-                let (x, _) = self.expr(x)?;
+                let (x, _) = self.expr(x);
+                if self.is_unplanned(x) {
+                    return None;
+                }
                 Some((self.push(Op::Not(x)), 0))
             }
-            // A soft cap only flags the result; the fast path has no flags.
-            ExprKind::Unary(UnaryOp::Soft, _) => None,
+            // A soft cap changes no value, only the item's `soft_cap` flag,
+            // which no population row carries (`population::ItemView`).
+            ExprKind::Unary(UnaryOp::Soft, x) => Some(self.expr(x)),
+            // `v in set` and comparisons of enumeration values, by their
+            // index and bitset (`kinds`).
+            ExprKind::Binary(BinaryOp::In, l, r) => self.member(l, r),
+            ExprKind::Binary(BinaryOp::Cmp(c), l, r)
+                if self.enumerated(l) || self.enumerated(r) =>
+            {
+                self.same_variant(*c, l, r)
+            }
             ExprKind::Binary(op, l, r) => {
-                let (l, r) = (self.expr(l)?, self.expr(r)?);
+                let l = self.expr(l);
+                // The right side of a connective the left side decides is
+                // never evaluated; any other operator needs both.
+                let r = self.expr(r);
                 self.pair(*op, l, r)
             }
             // One operation per operator written, left to right, as the
             // interpreter folds the chain.
             ExprKind::Chain(op, terms) => {
                 let (first, rest) = terms.split_first()?;
-                let mut acc = self.expr(first)?;
+                let mut acc = self.expr(first);
                 for t in rest {
-                    let next = self.expr(t)?;
+                    let next = self.expr(t);
                     acc = self.pair(*op, acc, next)?;
                 }
                 Some(acc)
             }
             ExprKind::If(c, t, f) => {
-                let (c, _) = self.expr(c)?;
-                let (t, f) = (self.expr(t)?, self.expr(f)?);
+                let (c, _) = self.expr(c);
+                let (t, f) = (self.expr(t), self.expr(f));
+                if self.is_unplanned(c) || (self.is_unplanned(t.0) && self.is_unplanned(f.0)) {
+                    return None;
+                }
                 let (args, scale) = self.common(&[t, f])?;
                 let [t, f] = args.as_slice() else {
                     return None;
@@ -244,9 +340,9 @@ impl Compiler<'_> {
             ExprKind::Call(Builtin::Clamp, args) => self.clamp(args),
             ExprKind::Call(Builtin::Sum, args) => {
                 let (first, rest) = args.split_first()?;
-                let mut acc = self.expr(first)?;
+                let mut acc = self.expr(first);
                 for a in rest {
-                    let next = self.expr(a)?;
+                    let next = self.expr(a);
                     acc = self.pair(BinaryOp::Add, acc, next)?;
                 }
                 Some(acc)
@@ -263,7 +359,7 @@ impl Compiler<'_> {
             // Fixed once the evaluation date is: the part in force; no
             // date, or a gap, leaves the rows to the interpreter.
             ExprKind::Dated(d) => match crate::dated::in_force(d, self.options.at?) {
-                crate::dated::InForce::Part(i, _) => self.expr(&d.parts.get(i)?.value),
+                crate::dated::InForce::Part(i, _) => Some(self.expr(&d.parts.get(i)?.value)),
                 crate::dated::InForce::Gap { .. } => None,
             },
         }
@@ -301,13 +397,67 @@ impl Compiler<'_> {
         }
     }
 
+    /// Whether `e` is a value of an enumeration the plan stores by index:
+    /// a variant written, or a fact of an enumeration.
+    fn enumerated(&self, e: &Expr) -> bool {
+        let ExprKind::Name(n) = &e.node else {
+            return false;
+        };
+        match n.symbol {
+            Some(Symbol::Variant(..)) => true,
+            Some(Symbol::Fact(f)) => self
+                .policy
+                .fact(f)
+                .is_some_and(|f| matches!(f.unit, Unit::Enum(_))),
+            _ => false,
+        }
+    }
+
+    /// A value of an enumeration: a variant as its index, or an
+    /// enumeration fact's column.
+    fn variant(&mut self, e: &Expr) -> Compiled {
+        let ExprKind::Name(n) = &e.node else {
+            return None;
+        };
+        match n.symbol? {
+            Symbol::Variant(_, v) => Some((self.constant(i64::try_from(v).ok()?), 0)),
+            Symbol::Fact(f) if self.enumerated(e) => self.fact(f),
+            _ => None,
+        }
+    }
+
+    /// `v in set`: a variant (or an enumeration fact) in a set fact.
+    fn member(&mut self, l: &Expr, r: &Expr) -> Compiled {
+        let v = self.variant(l)?;
+        let ExprKind::Name(n) = &r.node else {
+            return None;
+        };
+        let Symbol::Fact(f) = n.symbol? else {
+            return None;
+        };
+        if !matches!(self.policy.fact(f)?.unit, Unit::Set(_)) {
+            return None;
+        }
+        let s = self.fact(f)?;
+        Some((self.push(Op::In(v.0, s.0)), 0))
+    }
+
+    /// Two values of an enumeration compared: the interpreter orders no
+    /// variants, so every comparison but `!=` asks whether they are the
+    /// same (`eval::values::compare`).
+    fn same_variant(&mut self, c: CmpOp, l: &Expr, r: &Expr) -> Compiled {
+        let (l, r) = (self.variant(l)?, self.variant(r)?);
+        let c = if c == CmpOp::Ne { CmpOp::Ne } else { CmpOp::Eq };
+        Some((self.push(Op::Arith(Arith::Cmp(c), l.0, r.0)), 0))
+    }
+
     /// `min` / `max` of several arguments, as a chain of pairs, left to
     /// right as the interpreter reads them.
     fn extreme(&mut self, op: Arith, args: &[Expr]) -> Compiled {
-        let args = args
-            .iter()
-            .map(|a| self.expr(a))
-            .collect::<Option<Vec<_>>>()?;
+        let args: Vec<_> = args.iter().map(|a| self.expr(a)).collect();
+        if self.any_unplanned(&args) {
+            return None;
+        }
         let (args, scale) = self.common(&args)?;
         let (first, rest) = args.split_first()?;
         let mut acc = *first;
@@ -322,7 +472,10 @@ impl Compiler<'_> {
         let [x, lo, hi] = args else {
             return None;
         };
-        let parts = [self.expr(x)?, self.expr(lo)?, self.expr(hi)?];
+        let parts = [self.expr(x), self.expr(lo), self.expr(hi)];
+        if self.any_unplanned(&parts) {
+            return None;
+        }
         let (args, scale) = self.common(&parts)?;
         let [x, lo, hi] = args.as_slice() else {
             return None;
@@ -332,18 +485,25 @@ impl Compiler<'_> {
 
     fn tiers(&mut self, t: &Tiers) -> Compiled {
         // Subject, prior and thresholds compare at one scale; values and
-        // the otherwise branch come out at another.
-        let mut keys = vec![self.expr(&t.subject)?];
+        // the otherwise branch come out at another. The interpreter
+        // evaluates the subject and the prior first: either unplanned
+        // leaves the table to it. A threshold or a value unplanned is
+        // reached only on the rows that get that far (the lowered `if`s
+        // below).
+        let mut keys = vec![self.expr(&t.subject)];
         if let Some(p) = &t.prior {
-            keys.push(self.expr(p)?);
+            keys.push(self.expr(p));
+        }
+        if self.any_unplanned(&keys) {
+            return None;
         }
         let mut values = Vec::with_capacity(t.rows.len() + 1);
         for (th, v) in &t.rows {
-            keys.push(self.expr(th)?);
-            values.push(self.expr(v)?);
+            keys.push(self.expr(th));
+            values.push(self.expr(v));
         }
         if let Some(o) = &t.otherwise {
-            values.push(self.expr(o)?);
+            values.push(self.expr(o));
         }
         let (keys, _) = self.common(&keys)?;
         let (values, scale) = self.common(&values)?;
@@ -407,42 +567,184 @@ impl Compiler<'_> {
             ExprKind::Lit(_) => true,
             ExprKind::Binary(_, l, r) => Self::is_constant(l) && Self::is_constant(r),
             ExprKind::Chain(_, terms) => terms.iter().all(Self::is_constant),
-            ExprKind::Unary(UnaryOp::Neg, x) => Self::is_constant(x),
+            ExprKind::Unary(UnaryOp::Neg | UnaryOp::Soft, x) => Self::is_constant(x),
             _ => false,
         }
+    }
+
+    /// Whether the plan leaves item `i` to the interpreter on every row: an
+    /// item decided record by record, or a member of a stacking group or
+    /// a cap, which the interpreter amends after deciding the members.
+    fn always_deferred(&self, i: ItemId) -> bool {
+        let info = self.policy.item(i);
+        info.is_none_or(|info| info.each.is_some())
+            || self.policy.groups.iter().any(|g| g.members.contains(&i))
+            || self.policy.caps.iter().any(|c| c.items.contains(&i))
     }
 
     fn item(&mut self, i: ItemId) -> Option<()> {
         let ast = &self.policy.item(i)?.ast;
         let kind = ast.kind.node;
-        let when = match &ast.when {
-            Some(w) => Some(self.expr(w)?.0),
-            None => None,
-        };
-        let (body, scale) = match (kind, &ast.body) {
-            (ItemKind::Commitment, _) => (Body::Listed, 0),
+        if self.always_deferred(i) {
+            // Its `when` unplanned: deferred on every row, and what other
+            // items see of it is unplanned.
+            let when = Some(self.unplanned().0);
+            return self.decided(
+                i,
+                Op::Decide {
+                    item: i.0,
+                    when,
+                    body: Body::Listed,
+                },
+                0,
+            );
+        }
+        let when = ast.when.as_ref().map(|w| self.expr(w).0);
+        let (op, scale) = match (kind, &ast.body) {
+            (ItemKind::Commitment, _) => (
+                Op::Decide {
+                    item: i.0,
+                    when,
+                    body: Body::Listed,
+                },
+                0,
+            ),
             (ItemKind::Benefit, b) if Self::is_constant(b.expr()) => {
                 // A constant that fails (1 / 0, an empty range) makes the
                 // item an error for every row: the interpreter says so.
-                crate::eval::constant(self.policy, b.expr(), self.options).ok()?;
-                (Body::Constant, 0)
+                let body = match crate::eval::constant(self.policy, b.expr(), self.options) {
+                    Ok(_) => Body::Constant,
+                    Err(_) => Body::Value(self.unplanned().0),
+                };
+                (
+                    Op::Decide {
+                        item: i.0,
+                        when,
+                        body,
+                    },
+                    0,
+                )
             }
-            (ItemKind::Benefit, _) => return None,
+            // A benefit's value, bound or not: granted whenever it is one.
+            (ItemKind::Benefit, b) => {
+                let (v, scale) = self.expr(b.expr());
+                let op = Op::DecideKind {
+                    item: i.0,
+                    when,
+                    body: KindBody::Benefit(v),
+                };
+                (op, scale)
+            }
+            // A monetary item whose rule is a range `lo..hi`: its bounds.
+            (k, ItemBody::Value(e)) if k.is_monetary() && is_range(e) => {
+                let (lo, hi, scale) = self.range(e)?;
+                if let (Some(h), Arg::Reg(r)) = (self.highs.get_mut(i.0), hi) {
+                    *h = Some(r);
+                }
+                let op = Op::DecideKind {
+                    item: i.0,
+                    when,
+                    body: KindBody::Range(lo, hi),
+                };
+                (op, scale)
+            }
             (_, ItemBody::Value(e)) => {
-                let (arg, scale) = self.expr(e)?;
-                (Body::Value(arg), scale)
+                let (arg, scale) = self.expr(e);
+                (
+                    Op::Decide {
+                        item: i.0,
+                        when,
+                        body: Body::Value(arg),
+                    },
+                    scale,
+                )
             }
-            _ => return None,
+            _ => {
+                let body = Body::Value(self.unplanned().0);
+                (
+                    Op::Decide {
+                        item: i.0,
+                        when,
+                        body,
+                    },
+                    0,
+                )
+            }
         };
-        let Arg::Reg(reg) = self.push(Op::Decide {
-            item: i.0,
-            when,
-            body,
-        }) else {
+        let planned = !self.certainly_deferred(&op);
+        if let Some(p) = self.planned.get_mut(i.0) {
+            *p = planned;
+        }
+        self.decided(i, op, scale)
+    }
+
+    /// Whether a decision is deferred on every row whatever the facts: its
+    /// `when` unplanned, or no `when` and its rule unplanned.
+    fn certainly_deferred(&self, op: &Op) -> bool {
+        let (when, body) = match op {
+            Op::Decide { when, body, .. } => (
+                *when,
+                match body {
+                    Body::Value(v) => Some(*v),
+                    _ => None,
+                },
+            ),
+            Op::DecideKind { when, body, .. } => (
+                *when,
+                Some(match body {
+                    KindBody::Benefit(v) | KindBody::Range(v, _) => *v,
+                }),
+            ),
+            _ => return true,
+        };
+        match when {
+            Some(w) => self.is_unplanned(w),
+            None => body.is_some_and(|b| self.is_unplanned(b)),
+        }
+    }
+
+    /// Pushes an item's decision and records its register and scale.
+    fn decided(&mut self, i: ItemId, op: Op, scale: u32) -> Option<()> {
+        let Arg::Reg(reg) = self.push(op) else {
             return None;
         };
         *self.items.get_mut(i.0)? = Some((scale, reg));
         Some(())
+    }
+
+    /// A range's ends at one scale, the high end in a register of its own
+    /// (its amounts are read from there). Either end unplanned leaves the
+    /// item to the interpreter wherever its `when` holds.
+    fn range(&mut self, e: &Expr) -> Option<(Arg, Arg, u32)> {
+        let (lo, hi) = match &e.node {
+            ExprKind::Binary(BinaryOp::Range, lo, hi) => (lo, hi),
+            ExprKind::Unary(UnaryOp::Soft, x) => return self.range(x),
+            _ => return None,
+        };
+        let ends = [self.expr(lo), self.expr(hi)];
+        if self.any_unplanned(&ends) {
+            let u = self.unplanned().0;
+            return Some((u, u, 0));
+        }
+        let (args, scale) = self.common(&ends)?;
+        let [lo, hi] = args.as_slice() else {
+            return None;
+        };
+        // A register of its own, so the batch can copy the high amounts.
+        let hi = match hi {
+            Arg::Reg(_) => *hi,
+            other => self.push(Op::Rescale(*other, 1)),
+        };
+        Some((*lo, hi, scale))
+    }
+}
+
+/// Whether a rule is a range `lo..hi` (soft or not).
+fn is_range(e: &Expr) -> bool {
+    match &e.node {
+        ExprKind::Binary(BinaryOp::Range, ..) => true,
+        ExprKind::Unary(UnaryOp::Soft, x) => is_range(x),
+        _ => false,
     }
 }
 

@@ -112,6 +112,21 @@ impl<'a> Env<'a> {
                 const_tiers_by(*cmp, out, s, p, rows, *otherwise);
             }
             Op::Decide { item, when, body } => self.decide(*item, *when, body, out, plan, status),
+            Op::Unplanned => super::kinds::unplanned(out),
+            Op::In(v, set) => super::kinds::member(self.arg(*v), self.arg(*set), out),
+            Op::DecideKind { item, when, body } => {
+                let kind = plan.items.get(*item).map_or(ItemKind::Commitment, |i| i.0);
+                let when = when.map_or((self.ones, self.ok), |w| self.arg(w));
+                let (a, b) = match body {
+                    super::kinds::KindBody::Benefit(v) => (*v, *v),
+                    super::kinds::KindBody::Range(lo, hi) => (*lo, *hi),
+                };
+                let args = [self.arg(a), self.arg(b)];
+                let codes = super::kinds::decide_kind(kind, when, body, args, out);
+                if let Some(slot) = status.get_mut(*item) {
+                    *slot = codes;
+                }
+            }
         }
     }
 
@@ -276,11 +291,10 @@ fn lifted(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) ->
     });
 }
 
-/// Min and max: the first side that is not a value decides.
+/// Min and max: the interpreter evaluates every argument (any may fail:
+/// a fallback wins), then the first nothing decides.
 fn first_not_value(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) -> i64) {
-    map2(out, a, b, |x, sx, y, sy| {
-        (f(x, y), if sx != OK { sx } else { sy })
-    });
+    map2(out, a, b, |x, sx, y, sy| (f(x, y), sx.max(sy)));
 }
 
 /// A cell as a condition. A cell the plan cannot decide has no logic:

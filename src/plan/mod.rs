@@ -8,28 +8,43 @@
 //! scale is fixed at compile time (money facts in fen, rates in
 //! ten-thousandths, a product's scale the sum of its operands'), so a
 //! product is one checked `i64` multiplication and no operation ever
-//! rounds.
+//! rounds. Values of an enumeration are stored by index and sets of them
+//! as bitsets (`v in set`); a monetary item whose rule is a range
+//! `lo..hi` keeps both ends; a benefit's computed value (`at most rent`)
+//! decides it; `soft` changes no value a row shows, so it compiles away.
 //!
-//! Wherever a row needs what this cannot do exactly — a missing fact, a
-//! value with more decimals than its column's scale, an overflow, a
-//! division that does not terminate, a negative amount — the plan marks
-//! the row and the interpreter evaluates it, so results are identical,
-//! digit for digit, to [`crate::evaluate`] (a differential test checks
-//! this).
+//! **Per item, per row.** Whatever the plan cannot compute — a date, a
+//! duration, a `tbd` param, a schedule, `round`, a text, a weight — is the
+//! *unplanned* register (`compile`), and a missing fact, a value with more
+//! decimals than its column, an overflow, a division that does not
+//! terminate or a negative amount make a cell "fallback" at run time. Both
+//! travel only where the interpreter would evaluate them, so an item is
+//! decided by the plan on every row where its decision does not reach
+//! them, and *deferred* on the others ([`Outcomes::status`] is `None`).
+//! Items the plan never decides — per-record items, members of stacking
+//! groups and caps, which the interpreter amends together — are deferred
+//! on every row ([`Plan::plans`]). The population loop then runs the
+//! interpreter on the deferred items and the items they need only
+//! (`eval::partial`), and merges both into one row, so results are
+//! identical, digit for digit, to [`crate::evaluate`] (the differential
+//! tests of `tests/batch.rs` and `tests/population.rs` check this).
 //!
-//! A policy the plan cannot express at all (dates, ranges, schedules,
-//! `round`, `tbd` params, an evaluation date outside the window …) gets no
-//! plan, and every row goes to the interpreter.
+//! A policy out of force on the evaluation date gets no plan (the
+//! interpreter says why for every item), nor does one of which the plan
+//! would decide no item on any row.
 //!
 //! Files: `compile` lowers the policy to operations, `columns` holds a
 //! batch of rows as fixed-point fact columns, `kernels` runs each
 //! operation over a batch (deciding items by the rules of
-//! `crate::eval::decide`, which the interpreter shares); this file holds
-//! the plan itself and its results ([`Outcomes`]).
+//! `crate::eval::decide`, which the interpreter shares), `kinds` holds the
+//! encodings and kernels of enumerations, sets, ranges, computed benefits
+//! and the unplanned register; this file holds the plan itself and its
+//! results ([`Outcomes`]).
 
 mod columns;
 mod compile;
 mod kernels;
+mod kinds;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -41,6 +56,7 @@ use crate::ast::{CmpOp, ItemKind};
 use crate::check::{FactId, Policy};
 use crate::eval::{Options, Status, WindowStatus};
 use crate::units::Unit;
+use crate::value::Value;
 
 /// Rows per column batch: small enough that a batch's registers stay in
 /// cache, large enough that per-batch work is negligible.
@@ -62,6 +78,8 @@ const INELIGIBLE: u8 = 1;
 const MET: u8 = 2;
 const NOT_MET: u8 = 3;
 const LISTED: u8 = 4;
+/// Granted, with a range of amounts (`lo..hi`, the two differing).
+const RANGED: u8 = 5;
 const DEFER: u8 = u8::MAX;
 
 /// An operand: a register (the result of an earlier operation), a fact
@@ -120,6 +138,17 @@ pub(crate) enum Op {
         when: Option<Arg>,
         body: Body,
     },
+    /// Every cell "fallback": what the plan cannot compute (`compile`).
+    Unplanned,
+    /// `v in set`: a variant's index, a set's bitset (`kinds`).
+    In(Arg, Arg),
+    /// An item decided by `kinds::decide_kind`: a benefit's computed value,
+    /// a range.
+    DecideKind {
+        item: usize,
+        when: Option<Arg>,
+        body: kinds::KindBody,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -154,6 +183,14 @@ pub struct Plan {
     ops: Vec<Op>,
     /// Per item (policy order): kind, scale of its amount, register.
     items: Vec<(ItemKind, u32, usize)>,
+    /// Per item: the register of its range's high end, if its rule is one.
+    highs: Vec<Option<usize>>,
+    /// Per item: whether the plan decides it on some rows.
+    planned: Vec<bool>,
+    /// Per fact slot: how its values are stored.
+    encodings: Vec<kinds::Encoding>,
+    /// What the interpreter needs to decide each item the plan defers.
+    needs: crate::eval::partial::Needs,
     /// Scale of the total (the largest monetary item scale).
     total_scale: u32,
 }
@@ -180,8 +217,43 @@ impl Plan {
             consts: c.consts.iter().map(|v| vec![*v; BATCH]).collect(),
             ops: c.ops,
             items,
+            highs: c.highs,
+            planned: c.planned,
+            encodings: c.encodings,
+            needs: crate::eval::partial::Needs::of(policy),
             total_scale,
         })
+    }
+
+    /// Whether the plan decides item `item` (by index in the policy's
+    /// items) on some rows; the others it defers to the interpreter on
+    /// every row (per-record items, members of stacking groups and caps,
+    /// items whose `when` — or whose rule, without a `when` — the plan
+    /// cannot compute).
+    pub fn plans(&self, item: usize) -> bool {
+        self.planned.get(item).copied().unwrap_or(false)
+    }
+
+    /// How many of the policy's items the plan decides on some rows.
+    pub fn planned_count(&self) -> usize {
+        self.planned.iter().filter(|p| **p).count()
+    }
+
+    /// What the interpreter needs for the items the plan defers.
+    pub(crate) fn needs(&self) -> &crate::eval::partial::Needs {
+        &self.needs
+    }
+
+    /// Whether a cell of fact slot `slot` may be read as a plain decimal
+    /// ([`parse_plain`]): a number's, not a value of an enumeration nor
+    /// a set of them.
+    pub fn plain_cells(&self, slot: usize) -> bool {
+        self.encodings.get(slot).is_some_and(kinds::Encoding::plain)
+    }
+
+    /// A value that is no number as fact slot `slot` stores it.
+    pub(crate) fn encode(&self, slot: usize, v: &Value) -> Option<i64> {
+        self.encodings.get(slot)?.encode(v)
     }
 
     /// The facts the plan reads, by slot.
@@ -189,7 +261,8 @@ impl Plan {
         &self.facts
     }
 
-    /// How many items the plan decides (all of the policy's).
+    /// How many items the plan has results for (all of the policy's,
+    /// decided or deferred row by row).
     pub fn item_count(&self) -> usize {
         self.items.len()
     }
@@ -279,9 +352,11 @@ impl Plan {
                 },
             )
             .collect();
+        let highs = kinds::highs(self, &status, &scratch.regs, n, &mut decided);
         Batch {
             status,
             amounts,
+            highs,
             total,
             decided,
         }
@@ -328,6 +403,8 @@ struct Batch {
     status: Vec<Vec<u8>>,
     /// Per item, per row: the amount at the item's scale.
     amounts: Vec<Vec<i64>>,
+    /// Per item with a range, per row: its high end at the item's scale.
+    highs: Vec<Vec<i64>>,
     /// Per row: the total at the plan's total scale.
     total: Vec<i64>,
     /// Per row: whether the plan decided it.
@@ -344,18 +421,25 @@ impl Outcomes {
         Some((self.batches.get(row / BATCH)?, row % BATCH))
     }
 
-    /// Whether the plan decided `row` (otherwise the interpreter must).
+    /// Whether the plan decided every item of `row` and its total (a row
+    /// with an item deferred, a range granted or a total too large for the
+    /// plan's integers is not: see [`Outcomes::deferred`]).
     pub fn decided(&self, row: usize) -> bool {
         self.at(row)
             .and_then(|(b, i)| b.decided.get(i).copied())
             .unwrap_or(false)
     }
 
-    /// An item's status for a decided row.
-    pub fn status(&self, row: usize, item: usize) -> Option<Status> {
+    fn code(&self, row: usize, item: usize) -> Option<u8> {
         let (b, i) = self.at(row)?;
-        Some(match *b.status.get(item)?.get(i)? {
-            GRANTED => Status::Granted,
+        b.status.get(item)?.get(i).copied()
+    }
+
+    /// An item's status in `row`, when the plan decided it; `None` when it
+    /// deferred it to the interpreter.
+    pub fn status(&self, row: usize, item: usize) -> Option<Status> {
+        Some(match self.code(row, item)? {
+            GRANTED | RANGED => Status::Granted,
             INELIGIBLE => Status::Ineligible,
             MET => Status::Met,
             NOT_MET => Status::NotMet,
@@ -364,17 +448,39 @@ impl Outcomes {
         })
     }
 
-    /// An item's amount for a decided row (granted monetary items only).
+    /// The items of `plan` the plan deferred in `row`, for the interpreter
+    /// (`eval::partial`).
+    pub(crate) fn deferred(&self, plan: &Plan, row: usize) -> crate::eval::partial::ItemSet {
+        let n = plan.items.len();
+        let mut set = crate::eval::partial::ItemSet::empty(n);
+        for item in 0..n {
+            if self.status(row, item).is_none() {
+                set.insert(item);
+            }
+        }
+        set
+    }
+
+    /// An item's amount in `row` (granted monetary items only): the least
+    /// of its range when it has one.
     pub fn amount(&self, plan: &Plan, row: usize, item: usize) -> Option<Decimal> {
+        self.range(plan, row, item).map(|(lo, _)| lo)
+    }
+
+    /// An item's least and greatest amount in `row` (granted monetary items
+    /// only; equal unless its rule is a range).
+    pub fn range(&self, plan: &Plan, row: usize, item: usize) -> Option<(Decimal, Decimal)> {
         let (kind, scale, _) = plan.items.get(item)?;
         if !kind.is_monetary() || self.status(row, item)? != Status::Granted {
             return None;
         }
         let (b, i) = self.at(row)?;
-        // Normalized, as the interpreter's amounts are: the same digits.
-        Decimal::try_from_i128_with_scale(i128::from(*b.amounts.get(item)?.get(i)?), *scale)
-            .ok()
-            .map(|d| d.normalize())
+        let lo = fixed(*b.amounts.get(item)?.get(i)?, *scale)?;
+        let hi = match self.code(row, item)? {
+            RANGED => fixed(*b.highs.get(item)?.get(i)?, *scale)?,
+            _ => lo,
+        };
+        Some((lo, hi))
     }
 
     /// A decided row's total.
@@ -382,4 +488,12 @@ impl Outcomes {
         let (b, i) = self.at(row)?;
         Decimal::try_from_i128_with_scale(i128::from(*b.total.get(i)?), plan.total_scale).ok()
     }
+}
+
+/// A fixed-point integer as a decimal, normalized as the interpreter's
+/// amounts are (the same digits).
+fn fixed(v: i64, scale: u32) -> Option<Decimal> {
+    Decimal::try_from_i128_with_scale(i128::from(v), scale)
+        .ok()
+        .map(|d| d.normalize())
 }

@@ -481,9 +481,11 @@ fn slots(columns: &[Column], plan: Option<&Plan>) -> Vec<Option<(usize, u32)>> {
     columns
         .iter()
         .map(|c| match (c, plan) {
-            // A condition's cell is never a plain number.
+            // A condition's cell is never a plain number, nor is a value
+            // of an enumeration's or a set's (stored by index, as a bitset).
             (Column::Fact(id, _, unit), Some(plan)) if *unit != Unit::Bool => {
                 let i = plan.facts().iter().position(|f| f.id == *id)?;
+                plan.plain_cells(i).then_some(())?;
                 Some((i, plan.facts().get(i)?.scale))
             }
             _ => None,

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::read::{Chunk, Source};
-use super::view::RowView;
+use super::view::{Mixed, RowView};
 use super::{
     Delivery, Detail, FIRST_REJECTED, Progress, RowError, RowResult, Settings, Sink, Tally,
 };
@@ -98,6 +98,9 @@ enum Slot {
     /// The plan, with the row's total (taken when the row was decided, so a
     /// row whose total cannot be had goes to the interpreter instead).
     Plan(Decimal),
+    /// The plan, and the interpreter for the items the plan deferred in
+    /// this row and the items they need.
+    Mixed(Box<Mixed>),
     /// The interpreter, results kept compact.
     Result(RowResult),
     /// The interpreter, the whole evaluation kept.
@@ -112,8 +115,9 @@ struct Evaluated<'a> {
     slots: Vec<Slot>,
 }
 
-/// Evaluates a chunk on every core: the plan over its columns, then the
-/// interpreter for the rows the plan did not decide.
+/// Evaluates a chunk on every core: the plan over its columns, then, row
+/// by row, the interpreter for the items the plan deferred (and those they
+/// need), or for the whole row when it needs every item anyway.
 fn evaluate<'a>(
     policy: &Policy,
     plan: Option<&'a Plan>,
@@ -131,6 +135,12 @@ fn evaluate<'a>(
                 .and_then(|(p, o)| o.total(p, i));
             if let Some(total) = decided {
                 return Slot::Plan(total);
+            }
+            let mixed = plan
+                .zip(outcomes.as_ref())
+                .and_then(|(p, o)| mixed(policy, p, o, chunk, i, options));
+            if let Some(m) = mixed {
+                return Slot::Mixed(Box::new(m));
             }
             let line = chunk.rows.get(i).map_or(0, |h| h.line);
             match chunk.facts(policy, i) {
@@ -154,6 +164,44 @@ fn evaluate<'a>(
     }
 }
 
+/// Row `i` decided by the plan but for the items it deferred, which the
+/// interpreter decides with every item they need (`eval::partial`), given
+/// only the facts those items read. `None` when that is the whole row, or
+/// when the partial evaluation cannot stand for a whole one (a limit), or
+/// the row's total cannot be had exactly: the interpreter then takes the
+/// whole row.
+fn mixed(
+    policy: &Policy,
+    plan: &Plan,
+    outcomes: &Outcomes,
+    chunk: &Chunk,
+    i: usize,
+    options: &Options,
+) -> Option<Mixed> {
+    let deferred = outcomes.deferred(plan, i);
+    if deferred.is_empty() {
+        // Every item decided: the total is summed in decimals (a range
+        // granted, or a sum past the plan's integers).
+        return Mixed::merge(policy, plan, outcomes, i, None);
+    }
+    let needs = plan.needs();
+    let wanted = needs.closure(&deferred);
+    if wanted.len() == needs.len() {
+        return None;
+    }
+    let mut facts = crate::eval::Facts::new(String::new());
+    for id in needs.facts(&wanted) {
+        if let Some(v) = chunk.fact(policy, i, id) {
+            facts.set(id, v);
+        }
+    }
+    let partial = crate::eval::partial::evaluate_items(policy, &facts, options, &wanted);
+    if !partial.within_limit(needs, &wanted, options) {
+        return None;
+    }
+    Mixed::merge(policy, plan, outcomes, i, Some(partial))
+}
+
 /// Gives the chunk's rows and rejected rows to the sink, in input order,
 /// as one [`Sink::chunk`], counting them in the tally.
 fn deliver<K: Sink>(
@@ -173,7 +221,10 @@ fn deliver<K: Sink>(
             (Slot::Plan(total), Some(plan), Some(outcomes)) => {
                 RowView::planned(head, plan, outcomes, i, *total)
             }
-            (Slot::Plan(_), _, _) => return Err(lost_plan()),
+            (Slot::Mixed(m), Some(plan), Some(outcomes)) => {
+                RowView::mixed(head, plan, outcomes, i, m)
+            }
+            (Slot::Plan(_) | Slot::Mixed(_), _, _) => return Err(lost_plan()),
             (Slot::Result(r), _, _) => RowView::interpreted(head, r),
             (Slot::Evaluation(e), _, _) => RowView::evaluated(head, e),
         }

@@ -1,7 +1,8 @@
 //! One row's results as a sink reads them, wherever they came from — the
-//! plan's columns, the interpreter's compact [`RowResult`], or a whole
-//! [`Evaluation`] — without building per-row structures for the plan's
-//! rows.
+//! plan's columns, the plan's columns with the items it deferred decided
+//! by the interpreter ([`Mixed`]), the interpreter's compact
+//! [`RowResult`], or a whole [`Evaluation`] — without building per-row
+//! structures for the plan's rows.
 
 use std::borrow::Cow;
 
@@ -11,9 +12,81 @@ use super::read::{Chunk, RowHead};
 use super::{ItemOutcome, RowResult};
 use crate::check::{FactId, Policy};
 use crate::diagnostic::Diagnostic;
+use crate::eval::partial::Partial;
 use crate::eval::{Cause, Evaluation, MeasureResult, Status};
 use crate::plan::{Outcomes, Plan};
 use crate::value::Value;
+
+/// A row the plan decided in part: the interpreter's outcomes for the
+/// items it deferred (and the items those need), and the row's total over
+/// both, summed as [`crate::eval::Total::sum`] sums an evaluation's.
+pub(super) struct Mixed {
+    /// The interpreter's outcomes, by item index, in index order.
+    items: Vec<(usize, ItemOutcome)>,
+    /// The total, least and greatest.
+    total: (Decimal, Decimal),
+    /// Whether the total counts every monetary item.
+    complete: bool,
+    /// The errors the interpreter met.
+    errors: Vec<Diagnostic>,
+}
+
+impl Mixed {
+    /// Row `row` of the plan's outcomes with `partial`'s items (if any) in
+    /// the place of the plan's; `None` when its total cannot be had
+    /// exactly (the interpreter's whole evaluation then says what it
+    /// leaves out, and why).
+    pub(super) fn merge(
+        policy: &Policy,
+        plan: &Plan,
+        outcomes: &Outcomes,
+        row: usize,
+        partial: Option<Partial>,
+    ) -> Option<Mixed> {
+        let (results, errors) = partial.map_or((Vec::new(), Vec::new()), |p| (p.results, p.errors));
+        let items: Vec<(usize, ItemOutcome)> = results
+            .iter()
+            .map(|(id, r)| {
+                let (min, max) = super::amounts(r);
+                let outcome = ItemOutcome {
+                    status: r.status,
+                    min,
+                    max,
+                    causes: r.undetermined_by.clone(),
+                };
+                (id.0, outcome)
+            })
+            .collect();
+        let mut theirs = items.iter().peekable();
+        let (mut lo, mut hi, mut complete) = (Decimal::ZERO, Decimal::ZERO, true);
+        for (i, info) in policy.items.iter().enumerate() {
+            let mine = theirs.next_if(|(k, _)| *k == i).map(|(_, o)| o);
+            if !info.kind().is_monetary() {
+                continue;
+            }
+            let (status, amounts) = match mine {
+                Some(o) => (o.status, o.min.zip(o.max)),
+                None => (outcomes.status(row, i)?, outcomes.range(plan, row, i)),
+            };
+            match status {
+                Status::Granted => {
+                    let (a, b) = amounts.unwrap_or((Decimal::ZERO, Decimal::ZERO));
+                    // Exactly, or the whole row to the interpreter.
+                    lo = crate::eval::arith::add(lo, a).ok()?;
+                    hi = crate::eval::arith::add(hi, b).ok()?;
+                }
+                Status::Undetermined | Status::Error => complete = false,
+                _ => {}
+            }
+        }
+        Some(Mixed {
+            items,
+            total: (lo.normalize(), hi.normalize()),
+            complete,
+            errors,
+        })
+    }
+}
 
 /// One row's results.
 #[derive(Clone, Copy)]
@@ -36,6 +109,13 @@ enum Kind<'a> {
         outcomes: &'a Outcomes,
         row: usize,
         total: Decimal,
+    },
+    /// The plan, and the interpreter for the items the plan deferred.
+    Mixed {
+        plan: &'a Plan,
+        outcomes: &'a Outcomes,
+        row: usize,
+        mixed: &'a Mixed,
     },
     /// The interpreter, without explanations.
     Result(&'a RowResult),
@@ -102,6 +182,23 @@ impl<'a> RowView<'a> {
         RowView::with(head, kind)
     }
 
+    /// A row the plan decided in part, the interpreter the rest.
+    pub(super) fn mixed(
+        head: &'a RowHead,
+        plan: &'a Plan,
+        outcomes: &'a Outcomes,
+        row: usize,
+        mixed: &'a Mixed,
+    ) -> RowView<'a> {
+        let kind = Kind::Mixed {
+            plan,
+            outcomes,
+            row,
+            mixed,
+        };
+        RowView::with(head, kind)
+    }
+
     /// A row the interpreter evaluated, kept compact.
     pub(super) fn interpreted(head: &'a RowHead, result: &'a RowResult) -> RowView<'a> {
         RowView::with(head, Kind::Result(result))
@@ -159,10 +256,22 @@ impl<'a> RowView<'a> {
         self.warnings
     }
 
-    /// Whether the compiled plan decided the row (otherwise the
-    /// interpreter did).
+    /// Whether the compiled plan decided the row, all of it or all but
+    /// the items it deferred to the interpreter (otherwise the interpreter
+    /// evaluated the whole row).
     pub fn by_plan(&self) -> bool {
-        matches!(self.kind, Kind::Plan { .. })
+        matches!(self.kind, Kind::Plan { .. } | Kind::Mixed { .. })
+    }
+
+    /// How many of the row's items the interpreter decided: none for a row
+    /// the plan decided whole, every item for a row it did not take.
+    pub fn interpreted_items(&self) -> usize {
+        match self.kind {
+            Kind::Plan { .. } => 0,
+            Kind::Mixed { mixed, .. } => mixed.items.len(),
+            Kind::Result(r) => r.items.len(),
+            Kind::Evaluation(e) => e.measures.iter().map(|m| m.items.len()).sum(),
+        }
     }
 
     /// The whole evaluation, for a run with [`Detail::Full`](super::Detail::Full).
@@ -177,6 +286,7 @@ impl<'a> RowView<'a> {
     pub fn errors(&self) -> &'a [Diagnostic] {
         match self.kind {
             Kind::Plan { .. } => &[],
+            Kind::Mixed { mixed, .. } => &mixed.errors,
             Kind::Result(r) => &r.errors,
             Kind::Evaluation(e) => &e.errors,
         }
@@ -186,6 +296,7 @@ impl<'a> RowView<'a> {
     pub fn total(&self) -> (Decimal, Decimal) {
         match self.kind {
             Kind::Plan { total, .. } => (total, total),
+            Kind::Mixed { mixed, .. } => mixed.total,
             Kind::Result(r) => (r.total_min, r.total_max),
             Kind::Evaluation(e) => (e.total.min, e.total.max),
         }
@@ -197,6 +308,7 @@ impl<'a> RowView<'a> {
     pub fn complete(&self) -> bool {
         match self.kind {
             Kind::Plan { .. } => true,
+            Kind::Mixed { mixed, .. } => mixed.complete,
             Kind::Result(r) => r.complete,
             Kind::Evaluation(e) => e.total.complete,
         }
@@ -216,6 +328,19 @@ impl<'a> RowView<'a> {
                     outcomes,
                     row,
                     next: 0,
+                    mixed: [].iter().peekable(),
+                },
+                Kind::Mixed {
+                    plan,
+                    outcomes,
+                    row,
+                    mixed,
+                } => ItemsKind::Plan {
+                    plan,
+                    outcomes,
+                    row,
+                    next: 0,
+                    mixed: mixed.items.iter().peekable(),
                 },
                 Kind::Result(r) => ItemsKind::Result(r.items.iter()),
                 Kind::Evaluation(e) => ItemsKind::Evaluation {
@@ -262,6 +387,8 @@ enum ItemsKind<'a> {
         outcomes: &'a Outcomes,
         row: usize,
         next: usize,
+        /// The interpreter's outcomes for the items the plan deferred.
+        mixed: std::iter::Peekable<std::slice::Iter<'a, (usize, ItemOutcome)>>,
     },
     Result(std::slice::Iter<'a, ItemOutcome>),
     Evaluation {
@@ -281,19 +408,29 @@ impl<'a> Iterator for Items<'a> {
                 outcomes,
                 row,
                 next,
+                mixed,
             } => {
                 let i = *next;
                 if i >= plan.item_count() {
                     return None;
                 }
                 *next += 1;
-                let amount = outcomes.amount(plan, *row, i);
+                if let Some((_, o)) = mixed.next_if(|(k, _)| *k == i) {
+                    return Some(ItemView {
+                        status: o.status,
+                        min: o.min,
+                        max: o.max,
+                        causes: &o.causes,
+                    });
+                }
+                let amounts = outcomes.range(plan, *row, i);
                 Some(ItemView {
-                    // A decided row has every status; were one missing it
-                    // would be an error, not a grant.
+                    // A row the plan took has every status it did not
+                    // defer; were one missing it would be an error, not a
+                    // grant.
                     status: outcomes.status(*row, i).unwrap_or(Status::Error),
-                    min: amount,
-                    max: amount,
+                    min: amounts.map(|a| a.0),
+                    max: amounts.map(|a| a.1),
                     causes: &[],
                 })
             }
