@@ -29,6 +29,8 @@
 
 mod columns;
 mod compile;
+mod fuse;
+mod fused;
 mod kernels;
 
 use rayon::prelude::*;
@@ -120,6 +122,8 @@ pub(crate) enum Op {
         when: Option<Arg>,
         body: Body,
     },
+    /// Operations fused into one pass by `fuse` (kernels in `fused`).
+    Fused(fused::Fused),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -168,6 +172,7 @@ impl Plan {
             return None;
         }
         let c = compile::lower(policy, options)?;
+        let ops = fuse::fuse(c.ops, &c.consts);
         let items = c.items;
         let total_scale = items
             .iter()
@@ -178,7 +183,7 @@ impl Plan {
         Some(Plan {
             facts: c.facts,
             consts: c.consts.iter().map(|v| vec![*v; BATCH]).collect(),
-            ops: c.ops,
+            ops,
             items,
             total_scale,
         })
@@ -216,8 +221,12 @@ impl Plan {
         scratch: &mut Scratch,
     ) -> Batch {
         let n = range.len();
-        let mut status = vec![Vec::new(); self.items.len()];
+        let mut decisions = Decisions::new(self.items.len(), n);
         for (k, op) in self.ops.iter().enumerate() {
+            // An operation folded into a later one writes nothing.
+            if matches!(op, Op::Fused(fused::Fused::Folded)) {
+                continue;
+            }
             // Registers before `k` are read, register `k` is written.
             let k = k.min(scratch.regs.len());
             let (done, rest) = scratch.regs.split_at_mut(k);
@@ -236,55 +245,147 @@ impl Plan {
                 ones: scratch.ones.get(..n).unwrap_or(&[]),
                 fallback: &scratch.fallback,
             };
-            env.apply(op, out, self, &mut status);
+            env.apply(op, out, self, &mut decisions);
         }
-        // Totals, and which rows the plan decided.
-        let mut total = vec![0i64; n];
-        let mut decided = vec![true; n];
-        for (i, (kind, scale, reg)) in self.items.iter().enumerate() {
-            let (Some(st), Some(r)) = (status.get(i), scratch.regs.get(*reg)) else {
-                decided.iter_mut().for_each(|d| *d = false);
-                continue;
-            };
-            if st.len() != n {
-                decided.iter_mut().for_each(|d| *d = false);
-                continue;
-            }
-            let monetary = kind.is_monetary();
-            // Item scales are at most the total's (≤ MAX_SCALE), so this
-            // cannot fail; if it did, no row is decided rather than a wrong
-            // total written.
-            let Some(factor) = pow10(self.total_scale.saturating_sub(*scale)) else {
-                decided.iter_mut().for_each(|d| *d = false);
-                continue;
-            };
-            for (((t, d), code), a) in total.iter_mut().zip(&mut decided).zip(st).zip(&r.v) {
-                if *code == DEFER {
-                    *d = false;
-                } else if monetary && *code == GRANTED {
-                    match a.checked_mul(factor).and_then(|a| t.checked_add(a)) {
-                        Some(sum) => *t = sum,
-                        None => *d = false,
-                    }
-                }
-            }
-        }
+        self.settle_rest(&mut decisions, &scratch.regs, n);
+        // The amounts leave with the batch; the register gets a new
+        // buffer (as large, so the next batch does not grow it).
         let amounts = self
             .items
             .iter()
             .map(
-                |(kind, _, reg)| match (kind.is_monetary(), scratch.regs.get(*reg)) {
-                    (true, Some(r)) => r.v.get(..n).map(<[i64]>::to_vec).unwrap_or_default(),
+                |(kind, _, reg)| match (kind.is_monetary(), scratch.regs.get_mut(*reg)) {
+                    (true, Some(r)) if r.v.len() == n => {
+                        std::mem::replace(&mut r.v, Vec::with_capacity(BATCH))
+                    }
                     _ => Vec::new(),
                 },
             )
             .collect();
         Batch {
-            status,
+            status: decisions.status,
             amounts,
-            total,
-            decided,
+            total: decisions.total,
+            decided: decisions.decided,
         }
+    }
+
+    /// Adds to the totals the items no kernel settled (see
+    /// [`Decisions::settle`]); an item without a status for every row
+    /// leaves the batch to the interpreter rather than a wrong total.
+    fn settle_rest(&self, d: &mut Decisions, regs: &[Reg], n: usize) {
+        for (i, (kind, scale, reg)) in self.items.iter().enumerate() {
+            if d.settled.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            let codes = std::mem::take(d.status.get_mut(i).unwrap_or(&mut Vec::new()));
+            match regs.get(*reg) {
+                Some(r) if codes.len() == n && r.v.len() == n => {
+                    d.settle(i, *kind, *scale, self.total_scale, &codes, &r.v);
+                }
+                _ => d.decided.iter_mut().for_each(|x| *x = false),
+            }
+            if let Some(slot) = d.status.get_mut(i) {
+                *slot = codes;
+            }
+        }
+    }
+}
+
+/// One batch's decisions as the kernels write them: per item its status
+/// codes, and per row the total so far and whether the plan decides it.
+/// It reads as the per-item status columns (`Deref`), which is all most
+/// kernels write.
+pub(crate) struct Decisions {
+    /// Per item, per row: a status code (`DEFER` until decided).
+    pub status: Vec<Vec<u8>>,
+    /// Per item: whether its codes and amounts are in `total` and
+    /// `decided` already.
+    pub settled: Vec<bool>,
+    /// Per row: the total of the settled items, at the plan's total scale.
+    pub total: Vec<i64>,
+    /// Per row: no settled item deferred and the total did not overflow.
+    pub decided: Vec<bool>,
+}
+
+impl Decisions {
+    fn new(items: usize, n: usize) -> Decisions {
+        Decisions {
+            status: vec![Vec::new(); items],
+            settled: vec![false; items],
+            total: vec![0; n],
+            decided: vec![true; n],
+        }
+    }
+
+    /// Takes item `item`'s codes and amounts (at `scale`) into the rows'
+    /// totals (at `total_scale`) and decided flags, once: a deferred item
+    /// leaves its row to the interpreter, a granted monetary amount adds
+    /// to the total, and a total that overflows defers its row rather than
+    /// being wrong. Both slices are one per row.
+    pub fn settle(
+        &mut self,
+        item: usize,
+        kind: ItemKind,
+        scale: u32,
+        total_scale: u32,
+        codes: &[u8],
+        amounts: &[i64],
+    ) {
+        match self.settled.get_mut(item) {
+            Some(s) if !*s => *s = true,
+            _ => return,
+        }
+        // Columns not one per row (which no kernel writes) leave the whole
+        // batch to the interpreter.
+        let n = self.total.len();
+        if codes.len() != n || (kind.is_monetary() && amounts.len() != n) {
+            self.decided.iter_mut().for_each(|d| *d = false);
+            return;
+        }
+        let factor = pow10(total_scale.saturating_sub(scale));
+        let rows = self.total.iter_mut().zip(self.decided.iter_mut());
+        match (kind.is_monetary(), factor) {
+            (true, Some(1)) => {
+                for ((t, d), (code, a)) in rows.zip(codes.iter().zip(amounts)) {
+                    // Branch-free: a row not granted adds zero.
+                    let add = if *code == GRANTED { *a } else { 0 };
+                    let (sum, over) = t.overflowing_add(add);
+                    *t = sum;
+                    *d &= !over & (*code != DEFER);
+                }
+            }
+            (true, Some(f)) => {
+                for ((t, d), (code, a)) in rows.zip(codes.iter().zip(amounts)) {
+                    let add = if *code == GRANTED { *a } else { 0 };
+                    let (scaled, o1) = add.overflowing_mul(f);
+                    let (sum, o2) = t.overflowing_add(scaled);
+                    *t = sum;
+                    *d &= !(o1 | o2) & (*code != DEFER);
+                }
+            }
+            // Item scales are at most the total's (≤ MAX_SCALE), so this
+            // cannot happen; if it did, no row is decided.
+            (true, None) => self.decided.iter_mut().for_each(|d| *d = false),
+            (false, _) => {
+                for (d, code) in self.decided.iter_mut().zip(codes) {
+                    *d &= *code != DEFER;
+                }
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Decisions {
+    type Target = [Vec<u8>];
+    fn deref(&self) -> &[Vec<u8>] {
+        &self.status
+    }
+}
+
+impl std::ops::DerefMut for Decisions {
+    fn deref_mut(&mut self) -> &mut [Vec<u8>] {
+        &mut self.status
     }
 }
 
