@@ -15,11 +15,13 @@
 //! reads a register that is no longer written.
 
 use super::fused::Fused;
-use super::kernels::TierTable;
+use super::kernels::{DecideTable, TierTable};
 use super::{Arg, Arith, Body, Op};
+use crate::ast::ItemKind;
 
 /// The operations with the shapes above fused; the others unchanged.
-pub(super) fn fuse(mut ops: Vec<Op>, consts: &[i64]) -> Vec<Op> {
+/// `items` are the plan's (kind, scale, register), by item.
+pub(super) fn fuse(mut ops: Vec<Op>, consts: &[i64], items: &[(ItemKind, u32, usize)]) -> Vec<Op> {
     let uses = uses(&ops);
     for k in 0..ops.len() {
         let Some(Op::Decide { item, when, body }) = ops.get(k) else {
@@ -33,10 +35,14 @@ pub(super) fn fuse(mut ops: Vec<Op>, consts: &[i64]) -> Vec<Op> {
         if uses.get(body) != Some(&1) {
             continue;
         }
+        let Some(&(kind, ..)) = items.get(item) else {
+            continue;
+        };
         let m = Matcher {
             ops: &ops,
             uses: &uses,
             consts,
+            decide: DecideTable::new(kind, true, false),
         };
         let Some((fused, folded)) = m
             .capped(item, when, body)
@@ -121,6 +127,8 @@ struct Matcher<'a> {
     ops: &'a [Op],
     uses: &'a [usize],
     consts: &'a [i64],
+    /// The decisions of the item being matched.
+    decide: DecideTable,
 }
 
 /// A fused operation and the registers folded into it.
@@ -184,6 +192,7 @@ impl Matcher<'_> {
                 rate,
                 terms,
                 cap,
+                decide: self.decide,
             },
             folded,
         ))
@@ -228,8 +237,75 @@ impl Matcher<'_> {
                 prior: *prior,
                 table,
                 cmp: *cmp,
+                decide: self.decide,
             },
             vec![body],
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowered(text: &str) -> Option<super::super::compile::Lowered> {
+        let policy = crate::load(&crate::SourceFile::new("t", text.to_string())).ok()?;
+        super::super::compile::lower(&policy, &crate::Options::default())
+    }
+
+    fn kinds(ops: &[Op]) -> Vec<&'static str> {
+        ops.iter()
+            .map(|op| match op {
+                Op::Fused(Fused::Folded) => "folded",
+                Op::Fused(Fused::CappedItem { .. }) => "capped",
+                Op::Fused(Fused::TierItem { .. }) => "tiers",
+                _ => "op",
+            })
+            .collect()
+    }
+
+    const HEAD: &str = "policy \"p\" {\n  issued tbd\n  valid 5 years\n}\nfact x: money \"x\"\nfact y: money \"y\"\n";
+
+    #[test]
+    fn the_anchor_shapes_fuse_and_fold_their_operations() {
+        let text = std::fs::read_to_string("examples/bench/anchor.decree").unwrap_or_default();
+        let Some(c) = lowered(&text) else {
+            panic!("the anchor lowers");
+        };
+        let ops = fuse(c.ops, &c.consts, &c.items);
+        let k = kinds(&ops);
+        assert_eq!(k.iter().filter(|k| **k == "capped").count(), 4, "{k:?}");
+        assert_eq!(k.iter().filter(|k| **k == "tiers").count(), 1, "{k:?}");
+        assert!(k.iter().all(|k| *k != "op"), "{k:?}");
+    }
+
+    #[test]
+    fn an_item_read_by_another_fuses_and_keeps_its_register() {
+        // `b` reads `a`'s decision register, which the fused kernel writes;
+        // `b`'s own sum is no fused shape.
+        let text = format!(
+            "{HEAD}measure 1 \"m\" {{\n  subsidy a = min(20% * x, 100万)\n  subsidy b = a + 1元\n}}\n"
+        );
+        let Some(c) = lowered(&text) else {
+            panic!("lowers");
+        };
+        let before = c.ops.len();
+        let ops = fuse(c.ops, &c.consts, &c.items);
+        assert_eq!(ops.len(), before);
+        // `a` fuses (its register is read by `b`, which the fused kernel
+        // writes); `b`'s sum does not.
+        assert_eq!(kinds(&ops), vec!["folded", "folded", "capped", "op", "op"]);
+    }
+
+    #[test]
+    fn unknown_shapes_are_left_alone() {
+        let text = format!(
+            "{HEAD}measure 1 \"m\" {{\n  subsidy a = min(x - y, 100万)\n  subsidy b = max(20% * x, 1元)\n}}\n"
+        );
+        let Some(c) = lowered(&text) else {
+            panic!("lowers");
+        };
+        let ops = fuse(c.ops, &c.consts, &c.items);
+        assert!(kinds(&ops).iter().all(|k| *k == "op"), "{:?}", kinds(&ops));
     }
 }

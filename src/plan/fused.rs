@@ -10,7 +10,7 @@
 //! interpreter against each other).
 
 use super::kernels::{DecideTable, Env, TierTable};
-use super::{Arg, DEFER, Decisions, FALLBACK, OK, Plan, Reg};
+use super::{Arg, DEFER, Decisions, FALLBACK, OK, Plan, Reg, Share};
 use crate::ast::CmpOp;
 
 /// A fused operation. Like every operation, the one at index `k` writes
@@ -34,6 +34,8 @@ pub(crate) enum Fused {
         terms: Vec<usize>,
         /// The constant cap, at the product's scale.
         cap: Option<i64>,
+        /// The item's decisions.
+        decide: DecideTable,
     },
     /// An item whose value is a constant tier table: `Decide` over
     /// `ConstTiers`.
@@ -50,27 +52,47 @@ pub(crate) enum Fused {
         table: TierTable,
         /// How the subject meets a threshold.
         cmp: CmpOp,
+        /// The item's decisions.
+        decide: DecideTable,
     },
 }
 
 /// Runs a fused operation over the batch, writing `out`, the item's
 /// status codes, and its share of the totals.
 pub(super) fn apply(env: &Env<'_>, f: &Fused, out: &mut Reg, plan: &Plan, d: &mut Decisions) {
-    let (item, when) = match f {
+    let (item, when, table) = match f {
         Fused::Folded => return,
-        Fused::CappedItem { item, when, .. } | Fused::TierItem { item, when, .. } => (*item, *when),
+        Fused::CappedItem {
+            item, when, decide, ..
+        }
+        | Fused::TierItem {
+            item, when, decide, ..
+        } => (*item, *when, decide),
     };
     let Some(&(kind, scale, _)) = plan.items.get(item) else {
         return;
     };
-    let table = DecideTable::new(kind, true, false);
-    let when = when.map_or((env.ones, env.ok), |w| env.arg(w));
     let mut codes = vec![DEFER; out.v.len()];
+    // Settled here, row by row, unless (which cannot happen) the item was
+    // settled already or the columns are not one per row: then by
+    // `Decisions::settle`, which sorts that out.
+    let share = (d.total.len() == out.v.len())
+        .then(|| d.share(item, kind, scale, plan.total_scale))
+        .flatten();
+    let mut sink = Sink {
+        v: &mut out.v,
+        s: &mut out.s,
+        codes: &mut codes,
+        total: &mut d.total,
+        decided: &mut d.decided,
+        share: share.unwrap_or(Share::NONE),
+    };
+    let when = when.map(|w| env.arg(w));
     match f {
-        Fused::Folded => return,
+        Fused::Folded => {}
         Fused::CappedItem {
             rate, terms, cap, ..
-        } => capped(env, &table, when, (*rate, terms, *cap), out, &mut codes),
+        } => capped(env, table, when, (*rate, terms, *cap), &mut sink),
         Fused::TierItem {
             subject,
             prior,
@@ -80,10 +102,12 @@ pub(super) fn apply(env: &Env<'_>, f: &Fused, out: &mut Reg, plan: &Plan, d: &mu
         } => {
             let subject = env.arg(*subject);
             let prior = prior.map(|p| env.arg(p));
-            tier_item(&table, when, subject, prior, tiers, *cmp, out, &mut codes);
+            tier_item(table, when, (subject, prior), tiers, *cmp, &mut sink);
         }
     }
-    d.settle(item, kind, scale, plan.total_scale, &codes, &out.v);
+    if share.is_none() {
+        d.settle(item, kind, scale, plan.total_scale, &codes, &out.v);
+    }
     if let Some(slot) = d.status.get_mut(item) {
         *slot = codes;
     }
@@ -91,19 +115,69 @@ pub(super) fn apply(env: &Env<'_>, f: &Fused, out: &mut Reg, plan: &Plan, d: &mu
 
 type Operand<'a> = (&'a [i64], &'a [u8]);
 
+/// Where a fused kernel writes, one per row: what other items see (value,
+/// state), the status code, and the row's total and decided flag.
+struct Sink<'s> {
+    v: &'s mut [i64],
+    s: &'s mut [u8],
+    codes: &'s mut [u8],
+    total: &'s mut [i64],
+    decided: &'s mut [bool],
+    share: Share,
+}
+
+impl Sink<'_> {
+    /// Decides every row: `cell` gives a row's body cell from its inputs,
+    /// `table` the decision after its `when` cell (none: always holds).
+    #[inline(always)]
+    fn drive<T>(
+        &mut self,
+        table: &DecideTable,
+        when: Option<Operand<'_>>,
+        inputs: impl Iterator<Item = T>,
+        cell: impl Fn(T) -> (i64, u8),
+    ) {
+        let share = self.share;
+        let outs = self
+            .v
+            .iter_mut()
+            .zip(self.s.iter_mut())
+            .zip(self.codes.iter_mut())
+            .zip(self.total.iter_mut().zip(self.decided.iter_mut()));
+        let put = |(((v, s), code), (t, d)): (((&mut i64, &mut u8), &mut u8), _), w, x| {
+            let (c, seen) = table.decide(w, cell(x));
+            (*v, *s) = seen;
+            *code = c;
+            share.add(t, d, c, seen.0);
+        };
+        match when {
+            // The common case: no `when`, decided as one that holds.
+            None => {
+                for (o, x) in outs.zip(inputs) {
+                    put(o, (1, OK), x);
+                }
+            }
+            Some((wv, ws)) => {
+                for ((o, (w, sw)), x) in outs.zip(wv.iter().zip(ws)).zip(inputs) {
+                    put(o, (*w, *sw), x);
+                }
+            }
+        }
+    }
+}
+
 /// `min(rate × Σ terms, cap)` and its decision, per row. As the unfused
 /// chain does: an overflow anywhere falls back, otherwise the state is the
 /// worst of the terms' (constants are values).
 fn capped(
     env: &Env<'_>,
     table: &DecideTable,
-    when: Operand<'_>,
+    when: Option<Operand<'_>>,
     (rate, terms, cap): (i64, &[usize], Option<i64>),
-    out: &mut Reg,
-    codes: &mut [u8],
+    sink: &mut Sink<'_>,
 ) {
     let cap = cap.unwrap_or(i64::MAX);
-    let body = |x: i64, st: u8, over: bool| {
+    let body = move |x: i64, st: u8, over: bool| {
         let (p, o) = x.overflowing_mul(rate);
         if over | o {
             (0, FALLBACK)
@@ -111,31 +185,25 @@ fn capped(
             (p.min(cap), st)
         }
     };
-    let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
-    let when = when.0.iter().zip(when.1);
     match terms {
         [a] => {
             let a = env.arg(Arg::Fact(*a));
-            let args = when.zip(a.0.iter().zip(a.1));
-            for (((v, s), code), ((w, sw), (x, sx))) in cells.zip(args) {
-                (*code, (*v, *s)) = table.decide((*w, *sw), body(*x, *sx, false));
-            }
+            let xs = a.0.iter().zip(a.1);
+            sink.drive(table, when, xs, |(x, sx)| body(*x, *sx, false));
         }
         [a, b] => {
             let (a, b) = (env.arg(Arg::Fact(*a)), env.arg(Arg::Fact(*b)));
-            let args = when.zip(a.0.iter().zip(a.1).zip(b.0.iter().zip(b.1)));
-            for (((v, s), code), ((w, sw), ((x, sx), (y, sy)))) in cells.zip(args) {
+            let xs = a.0.iter().zip(a.1).zip(b.0.iter().zip(b.1));
+            sink.drive(table, when, xs, |((x, sx), (y, sy))| {
                 let (sum, over) = x.overflowing_add(*y);
-                let cell = body(sum, (*sx).max(*sy), over);
-                (*code, (*v, *s)) = table.decide((*w, *sw), cell);
-            }
+                body(sum, (*sx).max(*sy), over)
+            });
         }
         _ => {
             let sum = sum_of(env, terms);
-            let args = when.zip(sum.iter());
-            for (((v, s), code), ((w, sw), (x, st, over))) in cells.zip(args) {
-                (*code, (*v, *s)) = table.decide((*w, *sw), body(*x, *st, *over));
-            }
+            sink.drive(table, when, sum.iter(), |(x, st, over)| {
+                body(*x, *st, *over)
+            });
         }
     }
 }
@@ -164,69 +232,52 @@ fn sum_of(env: &Env<'_>, terms: &[usize]) -> Vec<(i64, u8, bool)> {
 
 /// A constant tier table's value and the item's decision, per row, one
 /// loop per comparator.
-#[allow(clippy::too_many_arguments)]
 fn tier_item(
     table: &DecideTable,
-    when: Operand<'_>,
-    subject: Operand<'_>,
-    prior: Option<Operand<'_>>,
+    when: Option<Operand<'_>>,
+    keys: (Operand<'_>, Option<Operand<'_>>),
     tiers: &TierTable,
     cmp: CmpOp,
-    out: &mut Reg,
-    codes: &mut [u8],
+    sink: &mut Sink<'_>,
 ) {
-    let run = |hit: fn(i64, i64) -> bool, out: &mut Reg, codes: &mut [u8]| {
-        tier_rows(table, when, subject, prior, tiers, hit, out, codes);
-    };
+    let (t, w) = (table, when);
     match cmp {
-        CmpOp::Ge => run(|x, t| x >= t, out, codes),
-        CmpOp::Gt => run(|x, t| x > t, out, codes),
-        CmpOp::Le => run(|x, t| x <= t, out, codes),
-        CmpOp::Lt => run(|x, t| x < t, out, codes),
-        CmpOp::Eq => run(|x, t| x == t, out, codes),
-        CmpOp::Ne => run(|x, t| x != t, out, codes),
+        CmpOp::Ge => tier_rows(t, w, keys, tiers, |x, t| x >= t, sink),
+        CmpOp::Gt => tier_rows(t, w, keys, tiers, |x, t| x > t, sink),
+        CmpOp::Le => tier_rows(t, w, keys, tiers, |x, t| x <= t, sink),
+        CmpOp::Lt => tier_rows(t, w, keys, tiers, |x, t| x < t, sink),
+        CmpOp::Eq => tier_rows(t, w, keys, tiers, |x, t| x == t, sink),
+        CmpOp::Ne => tier_rows(t, w, keys, tiers, |x, t| x != t, sink),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn tier_rows(
     table: &DecideTable,
-    when: Operand<'_>,
-    subject: Operand<'_>,
-    prior: Option<Operand<'_>>,
+    when: Option<Operand<'_>>,
+    (subject, prior): (Operand<'_>, Option<Operand<'_>>),
     tiers: &TierTable,
-    hit: impl Fn(i64, i64) -> bool,
-    out: &mut Reg,
-    codes: &mut [u8],
+    hit: impl Fn(i64, i64) -> bool + Copy,
+    sink: &mut Sink<'_>,
 ) {
-    let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
-    let args = when
-        .0
-        .iter()
-        .zip(when.1)
-        .zip(subject.0.iter().zip(subject.1));
+    let xs = subject.0.iter().zip(subject.1);
     match prior {
-        None => {
-            for (((v, s), code), ((w, sw), (x, sx))) in cells.zip(args) {
-                let cell = if *sx == OK {
-                    tiers.cell(|t| hit(*x, t), |_| true)
-                } else {
-                    (0, FALLBACK)
-                };
-                (*code, (*v, *s)) = table.decide((*w, *sw), cell);
+        None => sink.drive(table, when, xs, |(x, sx)| {
+            if *sx == OK {
+                tiers.cell(|t| hit(*x, t), |_| true)
+            } else {
+                (0, FALLBACK)
             }
-        }
+        }),
         Some(p) => {
-            let args = args.zip(p.0.iter().zip(p.1));
-            for (((v, s), code), (((w, sw), (x, sx)), (p, sp))) in cells.zip(args) {
-                let cell = if *sx == OK && *sp == OK {
+            let xs = xs.zip(p.0.iter().zip(p.1));
+            sink.drive(table, when, xs, |((x, sx), (p, sp))| {
+                if *sx == OK && *sp == OK {
                     tiers.cell(|t| hit(*x, t), |t| *p < t)
                 } else {
                     (0, FALLBACK)
-                };
-                (*code, (*v, *s)) = table.decide((*w, *sw), cell);
-            }
+                }
+            });
         }
     }
 }

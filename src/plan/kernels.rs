@@ -23,6 +23,9 @@ pub(super) struct Env<'a> {
     pub nothing: &'a [u8],
     pub ones: &'a [i64],
     pub fallback: &'a (Vec<i64>, Vec<u8>),
+    /// Per item, its decisions tabulated once per thread (see
+    /// [`DecideTable`]); an item without one gets its table built.
+    pub tables: &'a [Option<DecideTable>],
 }
 
 impl<'a> Env<'a> {
@@ -136,7 +139,11 @@ impl<'a> Env<'a> {
             Body::Value(b) => (true, self.arg(*b)),
             _ => (false, (self.ones, self.ok)),
         };
-        let table = DecideTable::new(kind, has_body, matches!(body, Body::Constant));
+        let constant = matches!(body, Body::Constant);
+        let table = match self.tables.get(item) {
+            Some(Some(t)) => *t,
+            _ => DecideTable::new(kind, has_body, constant),
+        };
         let mut codes = vec![DEFER; out.v.len()];
         let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
         let args = wv.iter().zip(ws).zip(bv.iter().zip(bs));
@@ -164,7 +171,7 @@ const BODY_CLASSES: usize = 5;
 /// `decide_item` on a representative of each class, so the rules stay
 /// those of `crate::eval::decide`; a row is then one lookup.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct DecideTable {
+pub(crate) struct DecideTable {
     entries: [Entry; WHEN_CLASSES * BODY_CLASSES],
 }
 

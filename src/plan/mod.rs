@@ -166,13 +166,35 @@ impl Plan {
     /// Compiles a policy for evaluations with `options`, or `None` when the
     /// fast path cannot express it.
     pub fn compile(policy: &Policy, options: &Options) -> Option<Plan> {
+        Self::build(policy, options, true)
+    }
+
+    /// The same plan with every operation its own pass, as before fusion
+    /// (`fuse`): for differential tests and benchmarks of the fusion.
+    pub fn compile_unfused(policy: &Policy, options: &Options) -> Option<Plan> {
+        Self::build(policy, options, false)
+    }
+
+    /// How many items the plan decides in one fused pass each.
+    pub fn fused_items(&self) -> usize {
+        self.ops
+            .iter()
+            .filter(|op| matches!(op, Op::Fused(f) if !matches!(f, fused::Fused::Folded)))
+            .count()
+    }
+
+    fn build(policy: &Policy, options: &Options, fusion: bool) -> Option<Plan> {
         // Outside the validity window every item is "not in force": the
         // interpreter says so with its reasons.
         if crate::eval::window(policy, options).status == WindowStatus::NotInForce {
             return None;
         }
         let c = compile::lower(policy, options)?;
-        let ops = fuse::fuse(c.ops, &c.consts);
+        let ops = if fusion {
+            fuse::fuse(c.ops, &c.consts, &c.items)
+        } else {
+            c.ops
+        };
         let items = c.items;
         let total_scale = items
             .iter()
@@ -244,6 +266,7 @@ impl Plan {
                 nothing: scratch.nothing.get(..n).unwrap_or(&[]),
                 ones: scratch.ones.get(..n).unwrap_or(&[]),
                 fallback: &scratch.fallback,
+                tables: &scratch.tables,
             };
             env.apply(op, out, self, &mut decisions);
         }
@@ -292,6 +315,25 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Per item, the table its `Decide` operation decides by, built once
+    /// rather than per batch.
+    fn decide_tables(&self) -> Vec<Option<kernels::DecideTable>> {
+        let mut tables = vec![None; self.items.len()];
+        for op in &self.ops {
+            if let Op::Decide { item, body, .. } = op
+                && let (Some(slot), Some((kind, ..))) =
+                    (tables.get_mut(*item), self.items.get(*item))
+            {
+                let has_body = matches!(body, Body::Value(_));
+                let constant = matches!(body, Body::Constant);
+                *slot = Some(kernels::DecideTable::new(*kind, has_body, constant));
+            }
+        }
+        tables
+    }
+}
+
 /// One batch's decisions as the kernels write them: per item its status
 /// codes, and per row the total so far and whether the plan decides it.
 /// It reads as the per-item status columns (`Deref`), which is all most
@@ -318,11 +360,35 @@ impl Decisions {
         }
     }
 
+    /// Item `item`'s [`Share`] of the totals, once: `None` when it was
+    /// taken already (or, which cannot happen, its scale does not fit the
+    /// total's: then no row of the batch is decided).
+    pub fn share(
+        &mut self,
+        item: usize,
+        kind: ItemKind,
+        scale: u32,
+        total_scale: u32,
+    ) -> Option<Share> {
+        match self.settled.get_mut(item) {
+            Some(s) if !*s => *s = true,
+            _ => return None,
+        }
+        if !kind.is_monetary() {
+            return Some(Share { factor: 0 });
+        }
+        match pow10(total_scale.saturating_sub(scale)) {
+            Some(factor) => Some(Share { factor }),
+            None => {
+                self.decided.iter_mut().for_each(|d| *d = false);
+                None
+            }
+        }
+    }
+
     /// Takes item `item`'s codes and amounts (at `scale`) into the rows'
-    /// totals (at `total_scale`) and decided flags, once: a deferred item
-    /// leaves its row to the interpreter, a granted monetary amount adds
-    /// to the total, and a total that overflows defers its row rather than
-    /// being wrong. Both slices are one per row.
+    /// totals (at `total_scale`) and decided flags, once (see [`Share`]).
+    /// Both slices are one per row.
     pub fn settle(
         &mut self,
         item: usize,
@@ -332,10 +398,9 @@ impl Decisions {
         codes: &[u8],
         amounts: &[i64],
     ) {
-        match self.settled.get_mut(item) {
-            Some(s) if !*s => *s = true,
-            _ => return,
-        }
+        let Some(share) = self.share(item, kind, scale, total_scale) else {
+            return;
+        };
         // Columns not one per row (which no kernel writes) leave the whole
         // batch to the interpreter.
         let n = self.total.len();
@@ -343,36 +408,41 @@ impl Decisions {
             self.decided.iter_mut().for_each(|d| *d = false);
             return;
         }
-        let factor = pow10(total_scale.saturating_sub(scale));
         let rows = self.total.iter_mut().zip(self.decided.iter_mut());
-        match (kind.is_monetary(), factor) {
-            (true, Some(1)) => {
-                for ((t, d), (code, a)) in rows.zip(codes.iter().zip(amounts)) {
-                    // Branch-free: a row not granted adds zero.
-                    let add = if *code == GRANTED { *a } else { 0 };
-                    let (sum, over) = t.overflowing_add(add);
-                    *t = sum;
-                    *d &= !over & (*code != DEFER);
-                }
-            }
-            (true, Some(f)) => {
-                for ((t, d), (code, a)) in rows.zip(codes.iter().zip(amounts)) {
-                    let add = if *code == GRANTED { *a } else { 0 };
-                    let (scaled, o1) = add.overflowing_mul(f);
-                    let (sum, o2) = t.overflowing_add(scaled);
-                    *t = sum;
-                    *d &= !(o1 | o2) & (*code != DEFER);
-                }
-            }
-            // Item scales are at most the total's (≤ MAX_SCALE), so this
-            // cannot happen; if it did, no row is decided.
-            (true, None) => self.decided.iter_mut().for_each(|d| *d = false),
-            (false, _) => {
-                for (d, code) in self.decided.iter_mut().zip(codes) {
-                    *d &= *code != DEFER;
-                }
-            }
+        let cells = codes
+            .iter()
+            .zip(amounts.iter().chain(std::iter::repeat(&0)));
+        for ((t, d), (code, a)) in rows.zip(cells) {
+            share.add(t, d, *code, *a);
         }
+    }
+}
+
+/// How an item's decisions go into the rows: a deferred item leaves its
+/// row to the interpreter, a granted amount (times `factor`, its scale
+/// brought to the total's; `factor` 0 for an item that is not monetary)
+/// adds to the total, and a total that overflows leaves its row to the
+/// interpreter rather than being wrong.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Share {
+    factor: i64,
+}
+
+impl Share {
+    /// A share that adds nothing and defers nothing (for a kernel whose
+    /// item is settled otherwise).
+    pub const NONE: Share = Share { factor: 0 };
+
+    /// One row: its total `t`, whether it is decided `d`, the item's code
+    /// and amount.
+    #[inline(always)]
+    pub fn add(self, t: &mut i64, d: &mut bool, code: u8, amount: i64) {
+        // Branch-free: a row not granted adds zero.
+        let add = if code == GRANTED { amount } else { 0 };
+        let (scaled, o1) = add.overflowing_mul(self.factor);
+        let (sum, o2) = t.overflowing_add(scaled);
+        *t = sum;
+        *d &= !(o1 | o2) & (code != DEFER);
     }
 }
 
@@ -400,6 +470,8 @@ struct Scratch {
     ones: Vec<i64>,
     /// All-`FALLBACK` states, for an operand that is somehow missing.
     fallback: (Vec<i64>, Vec<u8>),
+    /// Per item, the decision table of its `Decide` operation.
+    tables: Vec<Option<kernels::DecideTable>>,
 }
 
 impl Scratch {
@@ -415,6 +487,7 @@ impl Scratch {
             ones: vec![1; BATCH],
             nothing: vec![NOTHING; BATCH],
             fallback: (vec![0; BATCH], vec![FALLBACK; BATCH]),
+            tables: plan.decide_tables(),
         }
     }
 }
