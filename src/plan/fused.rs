@@ -166,6 +166,63 @@ impl Sink<'_> {
     }
 }
 
+impl Sink<'_> {
+    /// Decides every row of a batch whose body is a value on every row
+    /// (`value` gives it) and whose `when` always holds: the plain case,
+    /// with no state to read or merge.
+    #[inline(always)]
+    fn drive_plain<T>(
+        &mut self,
+        table: &DecideTable,
+        inputs: impl Iterator<Item = T>,
+        value: impl Fn(T) -> i64,
+    ) {
+        let (share, [neg, zero, pos]) = (self.share, table.when_holds());
+        let outs = self
+            .v
+            .iter_mut()
+            .zip(self.s.iter_mut())
+            .zip(self.codes.iter_mut())
+            .zip(self.total.iter_mut().zip(self.decided.iter_mut()));
+        for ((((v, s), code), (t, d)), x) in outs.zip(inputs) {
+            let x = value(x);
+            let e = match x.cmp(&0) {
+                std::cmp::Ordering::Less => neg,
+                std::cmp::Ordering::Equal => zero,
+                std::cmp::Ordering::Greater => pos,
+            };
+            let (c, seen) = e.apply(x);
+            (*v, *s) = seen;
+            *code = c;
+            share.add(t, d, c, seen.0);
+        }
+    }
+}
+
+/// Whether every sum of `terms` and its product by `rate` fit an `i64` on
+/// every row of the batch, and every term is a value: the bounds of each
+/// term over the batch bound every partial sum, and a product by a
+/// constant is monotonic, so checking the bounds checks every row.
+fn plain_in_range(terms: &[Operand<'_>], rate: i64) -> bool {
+    let mut lo: i128 = 0;
+    let mut hi: i128 = 0;
+    for (v, s) in terms {
+        if !s.iter().all(|s| *s == OK) {
+            return false;
+        }
+        let (min, max) = v
+            .iter()
+            .fold((i64::MAX, i64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
+        lo += i128::from(min);
+        hi += i128::from(max);
+        if i64::try_from(lo).is_err() || i64::try_from(hi).is_err() {
+            return false;
+        }
+    }
+    let r = i128::from(rate);
+    [lo * r, hi * r].iter().all(|p| i64::try_from(*p).is_ok())
+}
+
 /// `min(rate × Σ terms, cap)` and its decision, per row. As the unfused
 /// chain does: an overflow anywhere falls back, otherwise the state is the
 /// worst of the terms' (constants are values).
@@ -185,6 +242,21 @@ fn capped(
             (p.min(cap), st)
         }
     };
+    let fact = |t: &usize| env.arg(Arg::Fact(*t));
+    // The common case, every term a value and nothing near overflowing:
+    // the same values without states or overflow checks.
+    if when.is_none() && terms.len() <= 2 {
+        let columns: Vec<Operand<'_>> = terms.iter().map(fact).collect();
+        if plain_in_range(&columns, rate) {
+            let value = move |x: i64| (x * rate).min(cap);
+            match columns.as_slice() {
+                [a] => sink.drive_plain(table, a.0.iter(), |x| value(*x)),
+                [a, b] => sink.drive_plain(table, a.0.iter().zip(b.0), |(x, y)| value(x + y)),
+                _ => {}
+            }
+            return;
+        }
+    }
     match terms {
         [a] => {
             let a = env.arg(Arg::Fact(*a));

@@ -178,10 +178,25 @@ pub(crate) struct DecideTable {
 /// A status code and what other items see: the body's value when `pass`,
 /// the fixed cell otherwise.
 #[derive(Debug, Clone, Copy, Default)]
-struct Entry {
+pub(crate) struct Entry {
     code: u8,
     pass: bool,
     cell: (i64, u8),
+}
+
+impl Entry {
+    /// The entry of a cell the plan cannot decide.
+    const DEFER: Entry = Entry {
+        code: DEFER,
+        pass: false,
+        cell: (0, FALLBACK),
+    };
+
+    /// The status code, and the seen cell for a body of value `x`.
+    #[inline(always)]
+    pub fn apply(self, x: i64) -> (u8, (i64, u8)) {
+        (self.code, if self.pass { (x, OK) } else { self.cell })
+    }
 }
 
 impl DecideTable {
@@ -212,6 +227,18 @@ impl DecideTable {
         DecideTable { entries }
     }
 
+    /// The entries for a `when` that holds and a body that is a value:
+    /// negative, zero, positive.
+    pub fn when_holds(&self) -> [Entry; 3] {
+        let e = |b: usize| {
+            self.entries
+                .get(BODY_CLASSES + b)
+                .copied()
+                .unwrap_or(Entry::DEFER)
+        };
+        [e(0), e(1), e(2)]
+    }
+
     /// The status code and seen cell for a `when` cell and a body cell
     /// (ignored for an item without a body).
     #[inline]
@@ -230,12 +257,8 @@ impl DecideTable {
             .entries
             .get(w * BODY_CLASSES + b)
             .copied()
-            .unwrap_or(Entry {
-                code: DEFER,
-                pass: false,
-                cell: (0, FALLBACK),
-            });
-        (e.code, if e.pass { (body.0, OK) } else { e.cell })
+            .unwrap_or(Entry::DEFER);
+        e.apply(body.0)
     }
 }
 
