@@ -192,7 +192,7 @@ impl Matcher<'_> {
                 rate,
                 terms,
                 cap,
-                decide: self.decide,
+                decide: Box::new(self.decide),
             },
             folded,
         ))
@@ -237,7 +237,7 @@ impl Matcher<'_> {
                 prior: *prior,
                 table,
                 cmp: *cmp,
-                decide: self.decide,
+                decide: Box::new(self.decide),
             },
             vec![body],
         ))

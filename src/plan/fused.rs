@@ -35,7 +35,7 @@ pub(crate) enum Fused {
         /// The constant cap, at the product's scale.
         cap: Option<i64>,
         /// The item's decisions.
-        decide: DecideTable,
+        decide: Box<DecideTable>,
     },
     /// An item whose value is a constant tier table: `Decide` over
     /// `ConstTiers`.
@@ -53,7 +53,7 @@ pub(crate) enum Fused {
         /// How the subject meets a threshold.
         cmp: CmpOp,
         /// The item's decisions.
-        decide: DecideTable,
+        decide: Box<DecideTable>,
     },
 }
 
