@@ -4,8 +4,8 @@
 
 use super::columns::Columns;
 use super::{
-    Arg, Arith, Body, DEFER, FALLBACK, GRANTED, INELIGIBLE, LISTED, MET, NOT_MET, NOTHING, OK, Op,
-    Plan, Reg,
+    Arg, Arith, Body, DEFER, Decisions, FALLBACK, GRANTED, INELIGIBLE, LISTED, MET, NOT_MET,
+    NOTHING, OK, Op, Plan, Reg,
 };
 use crate::ast::{CmpOp, ItemKind};
 use crate::eval::decide::{
@@ -23,13 +23,16 @@ pub(super) struct Env<'a> {
     pub nothing: &'a [u8],
     pub ones: &'a [i64],
     pub fallback: &'a (Vec<i64>, Vec<u8>),
+    /// Per item, its decisions tabulated once per thread (see
+    /// [`DecideTable`]); an item without one gets its table built.
+    pub tables: &'a [Option<DecideTable>],
 }
 
 impl<'a> Env<'a> {
     /// An operand's values and states, exactly one per row of the batch
     /// (all "fallback" if the operand is somehow missing), so kernels can
     /// zip slices without bounds checks.
-    fn arg(&self, a: Arg) -> (&'a [i64], &'a [u8]) {
+    pub fn arg(&self, a: Arg) -> (&'a [i64], &'a [u8]) {
         let n = self.range.len();
         let (v, s) = match a {
             Arg::Reg(r) => self
@@ -51,7 +54,7 @@ impl<'a> Env<'a> {
 
     /// Runs one operation over the batch, writing `out` (and, for an
     /// item's decision, its status codes).
-    pub fn apply(&self, op: &Op, out: &mut Reg, plan: &Plan, status: &mut [Vec<u8>]) {
+    pub fn apply(&self, op: &Op, out: &mut Reg, plan: &Plan, status: &mut Decisions) {
         match op {
             Op::Rescale(x, f) => {
                 let f = *f;
@@ -127,6 +130,7 @@ impl<'a> Env<'a> {
                     *slot = codes;
                 }
             }
+            Op::Fused(f) => super::fused::apply(self, f, out, plan, status),
         }
     }
 
@@ -139,26 +143,137 @@ impl<'a> Env<'a> {
         body: &Body,
         out: &mut Reg,
         plan: &Plan,
-        status: &mut [Vec<u8>],
+        d: &mut Decisions,
     ) {
-        let kind = plan.items.get(item).map_or(ItemKind::Commitment, |i| i.0);
+        let Some(&(kind, scale, _)) = plan.items.get(item) else {
+            return;
+        };
         // No `when` is a `when` that always holds.
         let (wv, ws) = when.map_or((self.ones, self.ok), |w| self.arg(w));
-        let constant = matches!(body, Body::Constant);
         let (has_body, (bv, bs)) = match body {
             Body::Value(b) => (true, self.arg(*b)),
             _ => (false, (self.ones, self.ok)),
+        };
+        let constant = matches!(body, Body::Constant);
+        let table = match self.tables.get(item) {
+            Some(Some(t)) => *t,
+            _ => DecideTable::new(kind, has_body, constant),
         };
         let mut codes = vec![DEFER; out.v.len()];
         let cells = out.v.iter_mut().zip(out.s.iter_mut()).zip(codes.iter_mut());
         let args = wv.iter().zip(ws).zip(bv.iter().zip(bs));
         for (((v, s), code), ((w, sw), (b, sb))) in cells.zip(args) {
-            let b = has_body.then_some((*b, *sb));
-            (*code, (*v, *s)) = decide_item(kind, (*w, *sw), b, constant);
+            (*code, (*v, *s)) = table.decide((*w, *sw), (*b, *sb));
         }
-        if let Some(slot) = status.get_mut(item) {
+        d.settle(item, kind, scale, plan.total_scale, &codes, &out.v);
+        if let Some(slot) = d.status.get_mut(item) {
             *slot = codes;
         }
+    }
+}
+
+/// Classes of a `when` cell: false, true, nothing, not decidable.
+const WHEN_CLASSES: usize = 4;
+/// Classes of a body cell: a negative, zero or positive value, nothing,
+/// not decidable.
+const BODY_CLASSES: usize = 5;
+
+/// [`decide_item`] for one item, tabulated: its result depends on the
+/// `when` cell only through its class (a condition's logic) and on the
+/// body cell only through its class (the value's sign, or nothing, or not
+/// decidable) — except that a value other items see may be the body's own
+/// value, which the table marks rather than holds. Built by calling
+/// `decide_item` on a representative of each class, so the rules stay
+/// those of `crate::eval::decide`; a row is then one lookup.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DecideTable {
+    entries: [Entry; WHEN_CLASSES * BODY_CLASSES],
+}
+
+/// A status code and what other items see: the body's value when `pass`,
+/// the fixed cell otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Entry {
+    code: u8,
+    pass: bool,
+    cell: (i64, u8),
+}
+
+impl Entry {
+    /// The entry of a cell the plan cannot decide.
+    const DEFER: Entry = Entry {
+        code: DEFER,
+        pass: false,
+        cell: (0, FALLBACK),
+    };
+
+    /// The status code, and the seen cell for a body of value `x`.
+    #[inline(always)]
+    pub fn apply(self, x: i64) -> (u8, (i64, u8)) {
+        (self.code, if self.pass { (x, OK) } else { self.cell })
+    }
+}
+
+impl DecideTable {
+    /// The table of an item of `kind`, with a body (a value), or a
+    /// constant benefit, or neither (a commitment).
+    pub fn new(kind: ItemKind, has_body: bool, constant: bool) -> DecideTable {
+        let whens = [(0, OK), (1, OK), (0, NOTHING), (0, FALLBACK)];
+        let bodies = [(-1, OK), (0, OK), (1, OK), (0, NOTHING), (0, FALLBACK)];
+        let mut entries = [Entry::default(); WHEN_CLASSES * BODY_CLASSES];
+        let cells = entries.chunks_exact_mut(BODY_CLASSES).zip(whens);
+        for (row, when) in cells {
+            for (e, body) in row.iter_mut().zip(bodies) {
+                // Two representatives of the class: a seen value that
+                // follows the body's is the body's (signs kept: -1, -2;
+                // 1, 2; zero is its own class).
+                let other = (body.0 * 2, body.1);
+                let run = |b: (i64, u8)| decide_item(kind, when, has_body.then_some(b), constant);
+                let (code, seen) = run(body);
+                let (_, seen2) = run(other);
+                let pass = body.1 == OK && seen.1 == OK && seen.0 == body.0 && seen2.0 == other.0;
+                *e = Entry {
+                    code,
+                    pass,
+                    cell: seen,
+                };
+            }
+        }
+        DecideTable { entries }
+    }
+
+    /// The entries for a `when` that holds and a body that is a value:
+    /// negative, zero, positive.
+    pub fn when_holds(&self) -> [Entry; 3] {
+        let e = |b: usize| {
+            self.entries
+                .get(BODY_CLASSES + b)
+                .copied()
+                .unwrap_or(Entry::DEFER)
+        };
+        [e(0), e(1), e(2)]
+    }
+
+    /// The status code and seen cell for a `when` cell and a body cell
+    /// (ignored for an item without a body).
+    #[inline]
+    pub fn decide(&self, when: (i64, u8), body: (i64, u8)) -> (u8, (i64, u8)) {
+        let w = match when.1 {
+            OK => usize::from(when.0 != 0),
+            NOTHING => 2,
+            _ => 3,
+        };
+        let b = match body.1 {
+            OK => (body.0.signum() + 1) as usize,
+            NOTHING => 3,
+            _ => 4,
+        };
+        let e = self
+            .entries
+            .get(w * BODY_CLASSES + b)
+            .copied()
+            .unwrap_or(Entry::DEFER);
+        e.apply(body.0)
     }
 }
 
@@ -253,19 +368,19 @@ fn const_tiers(
     otherwise: Option<i64>,
     hit: impl Fn(i64, i64) -> bool,
 ) {
+    // A short table is one lookup per row; a long one asks `pick_row` per
+    // row, which the lookup tabulates.
+    let memo = TierTable::new(rows, otherwise);
     let none = otherwise.map_or((0, NOTHING), |o| (o, OK));
-    // The row `decide::pick_row` picks, every test decided: the subject
-    // (and the prior) are values here, the thresholds constants.
     let pick = |x: i64, p: Option<i64>| {
-        let tests = rows.iter().map(|(t, _)| {
-            let fresh = p.is_none_or(|p| p < *t);
-            (Logic::Decided(hit(x, *t)), Logic::Decided(fresh))
-        });
-        match pick_row(tests) {
-            Pick::Row(n) => rows.get(n).map_or((0, FALLBACK), |(_, v)| (*v, OK)),
-            Pick::Otherwise => none,
-            Pick::Undecided(_) => (0, FALLBACK),
+        let fresh = |t: i64| p.is_none_or(|p| p < t);
+        if let Some(m) = &memo {
+            return m.cell(|t| hit(x, t), fresh);
         }
+        let tests = rows
+            .iter()
+            .map(|(t, _)| (Logic::Decided(hit(x, *t)), Logic::Decided(fresh(*t))));
+        tier_cell(pick_row(tests), rows, none)
     };
     match prior {
         None => map1(out, subject, |x, sx| {
@@ -280,6 +395,65 @@ fn const_tiers(
             }
             pick(x, Some(p))
         }),
+    }
+}
+
+/// The cell a pick of a constant table gives.
+fn tier_cell(pick: Pick, rows: &[(i64, i64)], none: (i64, u8)) -> (i64, u8) {
+    match pick {
+        Pick::Row(n) => rows.get(n).map_or((0, FALLBACK), |(_, v)| (*v, OK)),
+        Pick::Otherwise => none,
+        Pick::Undecided(_) => (0, FALLBACK),
+    }
+}
+
+/// A constant tier table of a few rows with [`pick_row`] tabulated: with
+/// constant thresholds and a subject (and prior) that are values, every
+/// test is decided, so the row picked depends only on which thresholds
+/// are reached and which the prior had not reached — two bits a row. The
+/// table holds the cell for each combination, built by asking `pick_row`,
+/// so the rule stays `crate::eval::decide`'s.
+#[derive(Debug, Clone)]
+pub(crate) struct TierTable {
+    thresholds: Vec<i64>,
+    /// By mask (bit `2i`: row `i`'s test holds; bit `2i + 1`: the prior
+    /// had not reached row `i`): the table's cell.
+    cells: Vec<(i64, u8)>,
+}
+
+impl TierTable {
+    /// Rows tabulated at most: `4^4` cells.
+    pub const MAX_ROWS: usize = 4;
+
+    /// The table of `rows` (threshold, value) and its `else` value, or
+    /// `None` for more than [`Self::MAX_ROWS`] rows.
+    pub fn new(rows: &[(i64, i64)], otherwise: Option<i64>) -> Option<TierTable> {
+        if rows.len() > Self::MAX_ROWS {
+            return None;
+        }
+        let none = otherwise.map_or((0, NOTHING), |o| (o, OK));
+        let cells = (0..1usize << (2 * rows.len()))
+            .map(|mask| {
+                let bit = |b: usize| Logic::Decided(mask >> b & 1 == 1);
+                let tests = (0..rows.len()).map(|i| (bit(2 * i), bit(2 * i + 1)));
+                tier_cell(pick_row(tests), rows, none)
+            })
+            .collect();
+        Some(TierTable {
+            thresholds: rows.iter().map(|(t, _)| *t).collect(),
+            cells,
+        })
+    }
+
+    /// The table's cell, given whether the subject meets a threshold and
+    /// whether the prior had not reached it.
+    #[inline(always)]
+    pub fn cell(&self, hit: impl Fn(i64) -> bool, fresh: impl Fn(i64) -> bool) -> (i64, u8) {
+        let mut mask = 0usize;
+        for (i, t) in self.thresholds.iter().enumerate() {
+            mask |= usize::from(hit(*t)) << (2 * i) | usize::from(fresh(*t)) << (2 * i + 1);
+        }
+        self.cells.get(mask).copied().unwrap_or((0, FALLBACK))
     }
 }
 

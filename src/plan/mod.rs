@@ -43,6 +43,8 @@
 
 mod columns;
 mod compile;
+mod fuse;
+mod fused;
 mod kernels;
 mod kinds;
 
@@ -149,6 +151,8 @@ pub(crate) enum Op {
         when: Option<Arg>,
         body: kinds::KindBody,
     },
+    /// Operations fused into one pass by `fuse` (kernels in `fused`).
+    Fused(fused::Fused),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -199,12 +203,35 @@ impl Plan {
     /// Compiles a policy for evaluations with `options`, or `None` when the
     /// fast path cannot express it.
     pub fn compile(policy: &Policy, options: &Options) -> Option<Plan> {
+        Self::build(policy, options, true)
+    }
+
+    /// The same plan with every operation its own pass, as before fusion
+    /// (`fuse`): for differential tests and benchmarks of the fusion.
+    pub fn compile_unfused(policy: &Policy, options: &Options) -> Option<Plan> {
+        Self::build(policy, options, false)
+    }
+
+    /// How many items the plan decides in one fused pass each.
+    pub fn fused_items(&self) -> usize {
+        self.ops
+            .iter()
+            .filter(|op| matches!(op, Op::Fused(f) if !matches!(f, fused::Fused::Folded)))
+            .count()
+    }
+
+    fn build(policy: &Policy, options: &Options, fusion: bool) -> Option<Plan> {
         // Outside the validity window every item is "not in force": the
         // interpreter says so with its reasons.
         if crate::eval::window(policy, options).status == WindowStatus::NotInForce {
             return None;
         }
         let c = compile::lower(policy, options)?;
+        let ops = if fusion {
+            fuse::fuse(c.ops, &c.consts, &c.items)
+        } else {
+            c.ops
+        };
         let items = c.items;
         let total_scale = items
             .iter()
@@ -215,7 +242,7 @@ impl Plan {
         Some(Plan {
             facts: c.facts,
             consts: c.consts.iter().map(|v| vec![*v; BATCH]).collect(),
-            ops: c.ops,
+            ops,
             items,
             highs: c.highs,
             planned: c.planned,
@@ -289,8 +316,12 @@ impl Plan {
         scratch: &mut Scratch,
     ) -> Batch {
         let n = range.len();
-        let mut status = vec![Vec::new(); self.items.len()];
+        let mut decisions = Decisions::new(self.items.len(), n);
         for (k, op) in self.ops.iter().enumerate() {
+            // An operation folded into a later one writes nothing.
+            if matches!(op, Op::Fused(fused::Fused::Folded)) {
+                continue;
+            }
             // Registers before `k` are read, register `k` is written.
             let k = k.min(scratch.regs.len());
             let (done, rest) = scratch.regs.split_at_mut(k);
@@ -308,58 +339,206 @@ impl Plan {
                 nothing: scratch.nothing.get(..n).unwrap_or(&[]),
                 ones: scratch.ones.get(..n).unwrap_or(&[]),
                 fallback: &scratch.fallback,
+                tables: &scratch.tables,
             };
-            env.apply(op, out, self, &mut status);
+            env.apply(op, out, self, &mut decisions);
         }
-        // Totals, and which rows the plan decided.
-        let mut total = vec![0i64; n];
-        let mut decided = vec![true; n];
-        for (i, (kind, scale, reg)) in self.items.iter().enumerate() {
-            let (Some(st), Some(r)) = (status.get(i), scratch.regs.get(*reg)) else {
-                decided.iter_mut().for_each(|d| *d = false);
-                continue;
-            };
-            if st.len() != n {
-                decided.iter_mut().for_each(|d| *d = false);
-                continue;
-            }
-            let monetary = kind.is_monetary();
-            // Item scales are at most the total's (≤ MAX_SCALE), so this
-            // cannot fail; if it did, no row is decided rather than a wrong
-            // total written.
-            let Some(factor) = pow10(self.total_scale.saturating_sub(*scale)) else {
-                decided.iter_mut().for_each(|d| *d = false);
-                continue;
-            };
-            for (((t, d), code), a) in total.iter_mut().zip(&mut decided).zip(st).zip(&r.v) {
-                if *code == DEFER {
-                    *d = false;
-                } else if monetary && *code == GRANTED {
-                    match a.checked_mul(factor).and_then(|a| t.checked_add(a)) {
-                        Some(sum) => *t = sum,
-                        None => *d = false,
-                    }
-                }
-            }
-        }
+        self.settle_rest(&mut decisions, &scratch.regs, n);
+        // Before the amounts leave: a range's high end may be read from any
+        // register.
+        let highs = kinds::highs(
+            self,
+            &decisions.status,
+            &scratch.regs,
+            n,
+            &mut decisions.decided,
+        );
+        // The amounts leave with the batch; the register gets a new
+        // buffer (as large, so the next batch does not grow it).
         let amounts = self
             .items
             .iter()
             .map(
-                |(kind, _, reg)| match (kind.is_monetary(), scratch.regs.get(*reg)) {
-                    (true, Some(r)) => r.v.get(..n).map(<[i64]>::to_vec).unwrap_or_default(),
+                |(kind, _, reg)| match (kind.is_monetary(), scratch.regs.get_mut(*reg)) {
+                    (true, Some(r)) if r.v.len() == n => {
+                        std::mem::replace(&mut r.v, Vec::with_capacity(BATCH))
+                    }
                     _ => Vec::new(),
                 },
             )
             .collect();
-        let highs = kinds::highs(self, &status, &scratch.regs, n, &mut decided);
         Batch {
-            status,
+            status: decisions.status,
             amounts,
             highs,
-            total,
-            decided,
+            total: decisions.total,
+            decided: decisions.decided,
         }
+    }
+
+    /// Adds to the totals the items no kernel settled (see
+    /// [`Decisions::settle`]); an item without a status for every row
+    /// leaves the batch to the interpreter rather than a wrong total.
+    fn settle_rest(&self, d: &mut Decisions, regs: &[Reg], n: usize) {
+        for (i, (kind, scale, reg)) in self.items.iter().enumerate() {
+            if d.settled.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            let codes = std::mem::take(d.status.get_mut(i).unwrap_or(&mut Vec::new()));
+            match regs.get(*reg) {
+                Some(r) if codes.len() == n && r.v.len() == n => {
+                    d.settle(i, *kind, *scale, self.total_scale, &codes, &r.v);
+                }
+                _ => d.decided.iter_mut().for_each(|x| *x = false),
+            }
+            if let Some(slot) = d.status.get_mut(i) {
+                *slot = codes;
+            }
+        }
+    }
+}
+
+impl Plan {
+    /// Per item, the table its `Decide` operation decides by, built once
+    /// rather than per batch.
+    fn decide_tables(&self) -> Vec<Option<kernels::DecideTable>> {
+        let mut tables = vec![None; self.items.len()];
+        for op in &self.ops {
+            if let Op::Decide { item, body, .. } = op
+                && let (Some(slot), Some((kind, ..))) =
+                    (tables.get_mut(*item), self.items.get(*item))
+            {
+                let has_body = matches!(body, Body::Value(_));
+                let constant = matches!(body, Body::Constant);
+                *slot = Some(kernels::DecideTable::new(*kind, has_body, constant));
+            }
+        }
+        tables
+    }
+}
+
+/// One batch's decisions as the kernels write them: per item its status
+/// codes, and per row the total so far and whether the plan decides it.
+/// It reads as the per-item status columns (`Deref`), which is all most
+/// kernels write.
+pub(crate) struct Decisions {
+    /// Per item, per row: a status code (`DEFER` until decided).
+    pub status: Vec<Vec<u8>>,
+    /// Per item: whether its codes and amounts are in `total` and
+    /// `decided` already.
+    pub settled: Vec<bool>,
+    /// Per row: the total of the settled items, at the plan's total scale.
+    pub total: Vec<i64>,
+    /// Per row: no settled item deferred and the total did not overflow.
+    pub decided: Vec<bool>,
+}
+
+impl Decisions {
+    fn new(items: usize, n: usize) -> Decisions {
+        Decisions {
+            status: vec![Vec::new(); items],
+            settled: vec![false; items],
+            total: vec![0; n],
+            decided: vec![true; n],
+        }
+    }
+
+    /// Item `item`'s [`Share`] of the totals, once: `None` when it was
+    /// taken already (or, which cannot happen, its scale does not fit the
+    /// total's: then no row of the batch is decided).
+    pub fn share(
+        &mut self,
+        item: usize,
+        kind: ItemKind,
+        scale: u32,
+        total_scale: u32,
+    ) -> Option<Share> {
+        match self.settled.get_mut(item) {
+            Some(s) if !*s => *s = true,
+            _ => return None,
+        }
+        if !kind.is_monetary() {
+            return Some(Share { factor: 0 });
+        }
+        match pow10(total_scale.saturating_sub(scale)) {
+            Some(factor) => Some(Share { factor }),
+            None => {
+                self.decided.iter_mut().for_each(|d| *d = false);
+                None
+            }
+        }
+    }
+
+    /// Takes item `item`'s codes and amounts (at `scale`) into the rows'
+    /// totals (at `total_scale`) and decided flags, once (see [`Share`]).
+    /// Both slices are one per row.
+    pub fn settle(
+        &mut self,
+        item: usize,
+        kind: ItemKind,
+        scale: u32,
+        total_scale: u32,
+        codes: &[u8],
+        amounts: &[i64],
+    ) {
+        let Some(share) = self.share(item, kind, scale, total_scale) else {
+            return;
+        };
+        // Columns not one per row (which no kernel writes) leave the whole
+        // batch to the interpreter.
+        let n = self.total.len();
+        if codes.len() != n || (kind.is_monetary() && amounts.len() != n) {
+            self.decided.iter_mut().for_each(|d| *d = false);
+            return;
+        }
+        let rows = self.total.iter_mut().zip(self.decided.iter_mut());
+        let cells = codes
+            .iter()
+            .zip(amounts.iter().chain(std::iter::repeat(&0)));
+        for ((t, d), (code, a)) in rows.zip(cells) {
+            share.add(t, d, *code, *a);
+        }
+    }
+}
+
+/// How an item's decisions go into the rows: a deferred item leaves its
+/// row to the interpreter, a granted amount (times `factor`, its scale
+/// brought to the total's; `factor` 0 for an item that is not monetary)
+/// adds to the total, and a total that overflows leaves its row to the
+/// interpreter rather than being wrong.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Share {
+    factor: i64,
+}
+
+impl Share {
+    /// A share that adds nothing and defers nothing (for a kernel whose
+    /// item is settled otherwise).
+    pub const NONE: Share = Share { factor: 0 };
+
+    /// One row: its total `t`, whether it is decided `d`, the item's code
+    /// and amount.
+    #[inline(always)]
+    pub fn add(self, t: &mut i64, d: &mut bool, code: u8, amount: i64) {
+        // Branch-free: a row not granted adds zero.
+        let add = if code == GRANTED { amount } else { 0 };
+        let (scaled, o1) = add.overflowing_mul(self.factor);
+        let (sum, o2) = t.overflowing_add(scaled);
+        *t = sum;
+        *d &= !(o1 | o2) & (code != DEFER);
+    }
+}
+
+impl std::ops::Deref for Decisions {
+    type Target = [Vec<u8>];
+    fn deref(&self) -> &[Vec<u8>] {
+        &self.status
+    }
+}
+
+impl std::ops::DerefMut for Decisions {
+    fn deref_mut(&mut self) -> &mut [Vec<u8>] {
+        &mut self.status
     }
 }
 
@@ -374,6 +553,8 @@ struct Scratch {
     ones: Vec<i64>,
     /// All-`FALLBACK` states, for an operand that is somehow missing.
     fallback: (Vec<i64>, Vec<u8>),
+    /// Per item, the decision table of its `Decide` operation.
+    tables: Vec<Option<kernels::DecideTable>>,
 }
 
 impl Scratch {
@@ -389,6 +570,7 @@ impl Scratch {
             ones: vec![1; BATCH],
             nothing: vec![NOTHING; BATCH],
             fallback: (vec![0; BATCH], vec![FALLBACK; BATCH]),
+            tables: plan.decide_tables(),
         }
     }
 }
