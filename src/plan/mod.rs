@@ -665,11 +665,37 @@ impl Outcomes {
         Some((lo, hi))
     }
 
-    /// A decided row's total.
+    /// A decided row's total, with the interpreter's digits: it adds the
+    /// items' normalized amounts to zero, so its total has the largest
+    /// scale among the granted amounts (`2.5 + 1.5` is `4.0`, `3 + 4` is
+    /// `7`), not the plan's total scale. `None` (the row then goes to the
+    /// interpreter) if the total does not come out exactly at that scale,
+    /// which cannot happen.
     pub fn total(&self, plan: &Plan, row: usize) -> Option<Decimal> {
         let (b, i) = self.at(row)?;
-        Decimal::try_from_i128_with_scale(i128::from(*b.total.get(i)?), plan.total_scale).ok()
+        let mut scale = 0;
+        for (item, (kind, item_scale, _)) in plan.items.iter().enumerate() {
+            if kind.is_monetary() && b.status.get(item)?.get(i) == Some(&GRANTED) {
+                let amount = *b.amounts.get(item)?.get(i)?;
+                scale = scale.max(normalized_scale(amount, *item_scale));
+            }
+        }
+        let divisor = i128::from(pow10(plan.total_scale.checked_sub(scale)?)?);
+        let total = i128::from(*b.total.get(i)?);
+        if total % divisor != 0 {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(total / divisor, scale).ok()
     }
+}
+
+/// The scale of `v × 10^-scale` once its trailing zeros are dropped.
+fn normalized_scale(mut v: i64, mut scale: u32) -> u32 {
+    while scale > 0 && v % 10 == 0 {
+        v /= 10;
+        scale -= 1;
+    }
+    scale
 }
 
 /// A fixed-point integer as a decimal, normalized as the interpreter's
