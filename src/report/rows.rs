@@ -216,53 +216,43 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
     let mut text = Text::new();
     match u64::try_from(m.unsigned_abs()) {
         // Nearly every amount: 64-bit division is many times faster.
-        Ok(u) => {
-            let (mut u, mut scale) = (u, d.scale());
-            while scale > 0 && u % 10 == 0 {
-                u /= 10;
-                scale -= 1;
-            }
-            for _ in 0..scale {
-                text.push(b'0' + (u % 10) as u8);
-                u /= 10;
-            }
-            if scale > 0 {
-                text.push(b'.');
-            }
-            loop {
-                text.push(b'0' + (u % 10) as u8);
-                u /= 10;
-                if u == 0 {
-                    break;
-                }
-            }
-        }
-        Err(_) => {
-            let (mut u, mut scale) = (m.unsigned_abs(), d.scale());
-            while scale > 0 && u % 10 == 0 {
-                u /= 10;
-                scale -= 1;
-            }
-            for _ in 0..scale {
-                text.push(b'0' + (u % 10) as u8);
-                u /= 10;
-            }
-            if scale > 0 {
-                text.push(b'.');
-            }
-            loop {
-                text.push(b'0' + (u % 10) as u8);
-                u /= 10;
-                if u == 0 {
-                    break;
-                }
-            }
-        }
+        Ok(u) => push_digits(&mut text, u, d.scale()),
+        Err(_) => push_digits(&mut text, m.unsigned_abs(), d.scale()),
     }
     if m < 0 {
         text.push(b'-');
     }
     out.extend_from_slice(text.as_bytes());
+}
+
+/// The digits of `u × 10^-scale`, trailing zeros of the decimals dropped,
+/// pushed from the last one back (64- or 128-bit, for speed).
+fn push_digits<T>(text: &mut Text, mut u: T, mut scale: u32)
+where
+    T: Copy + PartialEq + From<u8> + std::ops::Rem<Output = T> + std::ops::DivAssign,
+    u8: TryFrom<T>,
+{
+    let (zero, ten) = (T::from(0), T::from(10));
+    while scale > 0 && u % ten == zero {
+        u /= ten;
+        scale -= 1;
+    }
+    let digit = |text: &mut Text, u: &mut T| {
+        text.push(b'0' + u8::try_from(*u % ten).unwrap_or(0));
+        *u /= ten;
+    };
+    for _ in 0..scale {
+        digit(text, &mut u);
+    }
+    if scale > 0 {
+        text.push(b'.');
+    }
+    loop {
+        digit(text, &mut u);
+        if u == zero {
+            break;
+        }
+    }
 }
 
 /// A number's text built from its last character back, on the stack: a
