@@ -153,6 +153,35 @@ fn anchor_plan_1m_single_thread(b: Bencher) {
     b.bench(|| single_thread(|| plan.run(black_box(&cols))));
 }
 
+/// The same with the one-thread pool built once, outside the timing (the
+/// benchmark above builds it on every iteration, and with it fresh result
+/// memory): the kernels' own cost beside the hand-written loop.
+#[divan::bench(sample_count = 5)]
+fn anchor_plan_1m_single_thread_pool_kept(b: Bencher) {
+    let policy = anchor();
+    let plan = decree::plan::Plan::compile(&policy, &Options::default()).expect("compiles");
+    let cols = columns(&plan, &population(N));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
+    b.bench(|| pool.install(|| plan.run(black_box(&cols))));
+}
+
+/// The plan without its fused kernels (`Plan::compile_unfused`), pool kept:
+/// what fusion gains, in the same run.
+#[divan::bench(sample_count = 5)]
+fn anchor_plan_unfused_1m_single_thread_pool_kept(b: Bencher) {
+    let policy = anchor();
+    let plan = decree::plan::Plan::compile_unfused(&policy, &Options::default()).expect("compiles");
+    let cols = columns(&plan, &population(N));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
+    b.bench(|| pool.install(|| plan.run(black_box(&cols))));
+}
+
 #[divan::bench(sample_count = 3)]
 fn anchor_plan_1m_all_cores(b: Bencher) {
     let policy = anchor();
