@@ -2194,6 +2194,10 @@ pub fn plan_vs_interpreter(data: &[u8]) {
     };
     let options = case_options(&policy, &case);
     let text = population_csv(&policy, &case, &desc);
+    // DECREE_FUZZ_SHOW=1: print the rendered policy, to read a finding.
+    if std::env::var_os("DECREE_FUZZ_SHOW").is_some() {
+        eprintln!("{}", case.source);
+    }
     let lean = population_run(&policy, &text, &Settings::lean(options.clone()));
     let full = population_run(&policy, &text, &Settings::full(options));
     match (lean, full) {
