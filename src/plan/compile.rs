@@ -567,8 +567,9 @@ impl Compiler<'_> {
             ExprKind::Lit(_) => true,
             // A quotient may not terminate, which the interpreter refuses
             // when it keeps the value (found by the plan_vs_interpreter
-            // fuzz target): the value path divides only when exact.
-            ExprKind::Binary(BinaryOp::Div, ..) => false,
+            // fuzz target): the value path divides only when exact. A run
+            // of divisions (`a / b / c`) is one chain.
+            ExprKind::Binary(BinaryOp::Div, ..) | ExprKind::Chain(BinaryOp::Div, _) => false,
             ExprKind::Binary(_, l, r) => Self::is_constant(l) && Self::is_constant(r),
             ExprKind::Chain(_, terms) => terms.iter().all(Self::is_constant),
             ExprKind::Unary(UnaryOp::Neg | UnaryOp::Soft, x) => Self::is_constant(x),
