@@ -263,18 +263,11 @@ pub(crate) fn evaluate_items(
         } else {
             ev.not_in_force(idx)
         };
-        if let Some(slot) = ev.items.get_mut(idx.0) {
-            *slot = Some(result);
-        }
+        ev.items.set(idx, result);
         ev.settle();
     }
     let limited = ev.errors.iter().any(|d| d.code == Code::Limit);
-    let results = ev
-        .items
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.map(|(_, r)| (ItemId(i), r)))
-        .collect();
+    let results = std::mem::take(&mut ev.items).into_evaluated();
     Partial {
         results,
         errors: ev.errors,

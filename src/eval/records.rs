@@ -118,7 +118,7 @@ impl<'p> Evaluator<'p> {
         let Some(each) = self.policy.item(i).and_then(|it| it.each.as_ref()) else {
             return;
         };
-        let Some((_, mut result)) = self.items.get_mut(i.0).and_then(Option::take) else {
+        let Some((_, mut result)) = self.items.take(i) else {
             return;
         };
         result.amount = None;
@@ -129,9 +129,7 @@ impl<'p> Evaluator<'p> {
         result.undetermined_by.clear();
         result.superseded_by = None;
         let decided = self.combine_records(i, each, result);
-        if let Some(slot) = self.items.get_mut(i.0) {
-            *slot = Some(decided);
-        }
+        self.items.set(i, decided);
     }
 
     /// The item's result from its records' results (in `result.records`):
@@ -232,7 +230,7 @@ impl<'p> Evaluator<'p> {
         if self.explaining() {
             result.reason = result.records.get(k).and_then(|r| r.reason.clone());
             let value = format!("superseded by {}", by.as_deref().unwrap_or("?"));
-            result.explanation = Some(self.sum_trace(&result, value));
+            result.explanation = Some(Box::new(self.sum_trace(&result, value)));
         }
         result.superseded_by = by;
         let out = Out::Nothing(Nothing::Superseded(idx, by_id.unwrap_or(idx)));
@@ -257,7 +255,7 @@ impl<'p> Evaluator<'p> {
                 Status::Granted => result.value.clone().unwrap_or_default(),
                 s => s.as_str().to_string(),
             };
-            result.explanation = Some(self.sum_trace(&result, value));
+            result.explanation = Some(Box::new(self.sum_trace(&result, value)));
         }
         if let Out::Val(s) = &out {
             result.raw = Some(s.value.clone());
@@ -280,7 +278,7 @@ impl<'p> Evaluator<'p> {
             children: result
                 .records
                 .iter()
-                .map(|r| r.explanation.clone().unwrap_or_default())
+                .map(|r| r.explanation.as_deref().cloned().unwrap_or_default())
                 .collect(),
         }
     }
