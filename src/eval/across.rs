@@ -82,7 +82,7 @@ impl<'p> Evaluator<'p> {
 
     /// The result of an item evaluated so far.
     pub(super) fn result_of(&self, i: ItemId) -> Option<&ItemResult> {
-        self.items.result(i)
+        self.items.get(i.0).and_then(Option::as_ref).map(|(_, r)| r)
     }
 
     /// Where item `i` stands for a group or cap.
@@ -95,7 +95,9 @@ impl<'p> Evaluator<'p> {
 
     /// Whether every item of `items` has been evaluated.
     pub(super) fn all_evaluated(&self, items: &[ItemId]) -> bool {
-        items.iter().all(|&i| self.items.is_set(i))
+        items
+            .iter()
+            .all(|i| self.items.get(i.0).is_some_and(Option::is_some))
     }
 
     /// Where item `i` stands for a group or cap deciding at `at`: for one

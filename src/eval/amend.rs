@@ -171,7 +171,7 @@ impl<'p> Evaluator<'p> {
     /// records.
     fn amend_item(&mut self, i: ItemId, a: &Amendment, by: &str) {
         let explaining = self.explaining();
-        let Some((seen, r)) = self.items.get_mut(i) else {
+        let Some((seen, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
             return;
         };
         let was_soft = r.soft_cap;
@@ -215,7 +215,7 @@ impl<'p> Evaluator<'p> {
     fn amend_record(&mut self, i: ItemId, k: usize, a: &Amendment, by: &str) {
         let explaining = self.explaining();
         let title = self.record_title_of(i, k);
-        let Some((_, r)) = self.items.get_mut(i) else {
+        let Some((_, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
             return;
         };
         let Some(rec) = r.records.get_mut(k) else {

@@ -388,7 +388,7 @@ impl<'p> Evaluator<'p> {
             .and_then(|p| self.policy.records.get(p.record))
             .map(|r| r.name.clone());
         for &i in changed {
-            let Some((_, r)) = self.items.get_mut(i) else {
+            let Some((_, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
                 continue;
             };
             let reduced: Vec<&Capped> = r

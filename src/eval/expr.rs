@@ -111,8 +111,8 @@ impl<'p> Evaluator<'p> {
                 }])),
             },
             Some(Symbol::Param(i)) => self.param(i),
-            Some(Symbol::Item(i)) => match self.items.seen(i) {
-                Some(out) => out.clone(),
+            Some(Symbol::Item(i)) => match self.items.get(i.0).and_then(Option::as_ref) {
+                Some((out, _)) => out.clone(),
                 None => Out::Nothing(Nothing::NotEvaluatedYet(i)),
             },
             Some(Symbol::Variant(..)) => Out::val(Value::Variant(name.text.clone())),

@@ -11,9 +11,7 @@
 //! force?), `item` (each item's decision, by the rules of `decide` that
 //! the compiled plan shares), `expr` (expressions), `values` (arithmetic
 //! and comparison of values), `tables` (tiers, schedules, `round`), `trace`
-//! (the typed explanation, rendered to [`Trace`] text), `slots` (each
-//! item's outcome and result, the result written once where its measure
-//! will own it).
+//! (the typed explanation, rendered to [`Trace`] text).
 
 mod across;
 mod amend;
@@ -31,7 +29,6 @@ pub(crate) mod partial;
 pub(crate) mod quotient;
 mod records;
 mod result;
-mod slots;
 mod stacking;
 mod tables;
 mod trace;
@@ -111,7 +108,7 @@ struct Evaluator<'p> {
     facts: &'p Facts,
     options: &'p Options,
     /// Each item's outcome (as other items see it) and result, once evaluated.
-    items: slots::Slots,
+    items: Vec<Option<(Out, ItemResult)>>,
     /// Each param's value, once evaluated, by `ParamId`.
     params: Vec<Option<Out>>,
     errors: Vec<Diagnostic>,
@@ -138,7 +135,9 @@ impl<'p> Evaluator<'p> {
             policy,
             facts,
             options,
-            items: slots::Slots::new(policy),
+            // Filled slot by slot rather than cloned from one `None`: a slot
+            // is over 500 bytes and a clone copies all of it.
+            items: item_slots(policy.items.len()),
             params: nones(policy.params.len()),
             errors: Vec::new(),
             hits: Vec::new(),
@@ -188,7 +187,9 @@ impl<'p> Evaluator<'p> {
             } else {
                 self.not_in_force(idx)
             };
-            self.items.set(idx, result);
+            if let Some(slot) = self.items.get_mut(idx.0) {
+                *slot = Some(result);
+            }
             self.settle();
         }
     }
@@ -206,12 +207,10 @@ impl<'p> Evaluator<'p> {
                 Vec::new()
             }
         };
-        let items = std::mem::take(&mut self.items);
         let measures = policy
             .measures
             .iter()
-            .zip(items.into_measures(policy))
-            .map(|(m, items)| MeasureResult {
+            .map(|m| MeasureResult {
                 number: m.number,
                 title: m.title.clone(),
                 chapter: m.chapter.as_ref().map(|c| ChapterRef {
@@ -220,7 +219,18 @@ impl<'p> Evaluator<'p> {
                     cites: cites_of(&c.cites),
                 }),
                 cites: cites_of(&m.cites),
-                items,
+                items: {
+                    // Allocated once: a `filter_map` would grow it step by
+                    // step, each step copying the results of some 470 bytes.
+                    let mut items = Vec::with_capacity(m.items.len());
+                    items.extend(
+                        m.items
+                            .iter()
+                            .filter_map(|&i| self.items.get_mut(i.0).and_then(Option::take))
+                            .map(|(_, r)| r),
+                    );
+                    items
+                },
             })
             .collect::<Vec<_>>();
         let (total, overflow) = Total::sum(&measures);
@@ -232,6 +242,7 @@ impl<'p> Evaluator<'p> {
             limit_seen |= d.code == Code::Limit;
             first
         });
+        give_back(std::mem::take(&mut self.items));
         Evaluation {
             policy: policy.header.title.clone(),
             enterprise: self.facts.name.clone(),
@@ -242,6 +253,31 @@ impl<'p> Evaluator<'p> {
             hits: self.hits,
         }
     }
+}
+
+/// The slots of one evaluation's items.
+type Slots = Vec<Option<(Out, ItemResult)>>;
+
+thread_local! {
+    /// The item slots of the last evaluation on this thread, emptied, for
+    /// the next: a slot is over 500 bytes, and allocating the draft's 100 of them
+    /// afresh for every enterprise of a population run costs more than
+    /// evaluating many of its items.
+    static SPARE_SLOTS: std::cell::Cell<Slots> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// `n` empty item slots, reusing this thread's spare ones.
+fn item_slots(n: usize) -> Slots {
+    let mut slots = SPARE_SLOTS.with(std::cell::Cell::take);
+    slots.clear();
+    slots.resize_with(n, || None);
+    slots
+}
+
+/// Keeps an evaluation's item slots, emptied, for the next one.
+fn give_back(mut slots: Slots) {
+    slots.clear();
+    SPARE_SLOTS.with(|spare| spare.set(slots));
 }
 
 /// `n` empty slots.

@@ -263,11 +263,18 @@ pub(crate) fn evaluate_items(
         } else {
             ev.not_in_force(idx)
         };
-        ev.items.set(idx, result);
+        if let Some(slot) = ev.items.get_mut(idx.0) {
+            *slot = Some(result);
+        }
         ev.settle();
     }
     let limited = ev.errors.iter().any(|d| d.code == Code::Limit);
-    let results = std::mem::take(&mut ev.items).into_evaluated();
+    let results = ev
+        .items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.map(|(_, r)| (ItemId(i), r)))
+        .collect();
     Partial {
         results,
         errors: ev.errors,

@@ -118,7 +118,7 @@ impl<'p> Evaluator<'p> {
         let Some(each) = self.policy.item(i).and_then(|it| it.each.as_ref()) else {
             return;
         };
-        let Some((_, mut result)) = self.items.take(i) else {
+        let Some((_, mut result)) = self.items.get_mut(i.0).and_then(Option::take) else {
             return;
         };
         result.amount = None;
@@ -129,7 +129,9 @@ impl<'p> Evaluator<'p> {
         result.undetermined_by.clear();
         result.superseded_by = None;
         let decided = self.combine_records(i, each, result);
-        self.items.set(i, decided);
+        if let Some(slot) = self.items.get_mut(i.0) {
+            *slot = Some(decided);
+        }
     }
 
     /// The item's result from its records' results (in `result.records`):
