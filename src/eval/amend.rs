@@ -80,7 +80,7 @@ struct Fields<'a> {
     undetermined_by: &'a mut Vec<Cause>,
     reason: &'a mut Option<String>,
     superseded_by: &'a mut Option<String>,
-    capped: &'a mut Option<Capped>,
+    capped: &'a mut Option<Box<Capped>>,
     soft_cap: &'a mut bool,
 }
 
@@ -113,7 +113,7 @@ impl Fields<'_> {
                 (Status::Superseded, explaining)
             }
             Change::Reduced { to, capped, soft } => {
-                *self.capped = Some(capped.clone());
+                *self.capped = Some(Box::new(capped.clone()));
                 if to.is_zero() {
                     (Status::Ineligible, explaining)
                 } else {
@@ -205,7 +205,7 @@ impl<'p> Evaluator<'p> {
         }
         if explaining {
             let value = shown(&a.change, by);
-            push_step(&mut r.notes, r.explanation.as_mut(), a, value);
+            push_step(&mut r.notes, r.explanation.as_deref_mut(), a, value);
         }
         r.outcome = Some(out.clone());
         *seen = out;
@@ -225,7 +225,7 @@ impl<'p> Evaluator<'p> {
         if explaining {
             let value = shown(&a.change, by);
             let mut unused = Vec::new();
-            push_step(&mut unused, rec.explanation.as_mut(), a, value);
+            push_step(&mut unused, rec.explanation.as_deref_mut(), a, value);
             let note = format!("{title}: {}", a.why);
             if !r.notes.contains(&note) {
                 r.notes.push(note);

@@ -391,8 +391,11 @@ impl<'p> Evaluator<'p> {
             let Some((_, r)) = self.items.get_mut(i.0).and_then(Option::as_mut) else {
                 continue;
             };
-            let reduced: Vec<&Capped> =
-                r.records.iter().filter_map(|x| x.capped.as_ref()).collect();
+            let reduced: Vec<&Capped> = r
+                .records
+                .iter()
+                .filter_map(|x| x.capped.as_deref())
+                .collect();
             let Some(first) = reduced.first() else {
                 continue;
             };
@@ -409,11 +412,11 @@ impl<'p> Evaluator<'p> {
                     before = arith::add(before, a).unwrap_or(before);
                 }
             }
-            r.capped = Some(Capped {
+            r.capped = Some(Box::new(Capped {
                 per: per.clone(),
                 before: before.normalize(),
                 ..(*first).clone()
-            });
+            }));
         }
     }
 }

@@ -315,20 +315,26 @@ impl<'p> Evaluator<'p> {
         args: &'p [Expr],
         trail: &mut Trail<'p>,
     ) -> Result<Result<Vec<Soft>, Out>, Diagnostic> {
-        let mut outs = Vec::with_capacity(args.len());
+        // One pass, one vector: every argument is evaluated (an error in a
+        // later one still stops the call), and the first nothing wins over
+        // any causes, as if the outcomes were looked at after.
+        let mut vals = Vec::with_capacity(args.len());
+        let mut causes = BTreeSet::new();
+        let mut nothing = None;
         for a in args {
             let (o, step) = self.eval(a)?;
             trail.push(step);
-            outs.push(o);
-        }
-        let mut vals = Vec::with_capacity(outs.len());
-        let mut causes = BTreeSet::new();
-        for o in outs {
             match o {
-                Out::Nothing(w) => return Ok(Err(Out::Nothing(w))),
-                Out::Unknown(c) => causes.extend(c),
-                Out::Val(v) => vals.push(v),
+                Out::Nothing(w) => {
+                    nothing.get_or_insert(w);
+                }
+                Out::Unknown(c) if nothing.is_none() => causes.extend(c),
+                Out::Val(v) if nothing.is_none() => vals.push(v),
+                Out::Unknown(_) | Out::Val(_) => {}
             }
+        }
+        if let Some(w) = nothing {
+            return Ok(Err(Out::Nothing(w)));
         }
         if causes.is_empty() {
             Ok(Ok(vals))

@@ -257,7 +257,7 @@ impl<'p> Evaluator<'p> {
             let steps: Vec<&Step<'p>> = steps.iter().collect();
             let (explanation, notes, rounded) =
                 trace::explain(self.policy, result.kind, &result.name, shown, &steps);
-            result.explanation = Some(explanation);
+            result.explanation = Some(Box::new(explanation));
             result.notes = notes;
             result.rounded = rounded;
         }

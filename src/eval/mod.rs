@@ -136,7 +136,7 @@ impl<'p> Evaluator<'p> {
             facts,
             options,
             // Filled slot by slot rather than cloned from one `None`: a slot
-            // is 700 bytes and a clone copies all of it.
+            // is over 500 bytes and a clone copies all of it.
             items: item_slots(policy.items.len()),
             params: nones(policy.params.len()),
             errors: Vec::new(),
@@ -221,7 +221,7 @@ impl<'p> Evaluator<'p> {
                 cites: cites_of(&m.cites),
                 items: {
                     // Allocated once: a `filter_map` would grow it step by
-                    // step, each step copying the 650-byte results.
+                    // step, each step copying the results of some 470 bytes.
                     let mut items = Vec::with_capacity(m.items.len());
                     items.extend(
                         m.items
@@ -260,7 +260,7 @@ type Slots = Vec<Option<(Out, ItemResult)>>;
 
 thread_local! {
     /// The item slots of the last evaluation on this thread, emptied, for
-    /// the next: a slot is 700 bytes, and allocating the draft's 100 of them
+    /// the next: a slot is over 500 bytes, and allocating the draft's 100 of them
     /// afresh for every enterprise of a population run costs more than
     /// evaluating many of its items.
     static SPARE_SLOTS: std::cell::Cell<Slots> = const { std::cell::Cell::new(Vec::new()) };

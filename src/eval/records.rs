@@ -232,7 +232,7 @@ impl<'p> Evaluator<'p> {
         if self.explaining() {
             result.reason = result.records.get(k).and_then(|r| r.reason.clone());
             let value = format!("superseded by {}", by.as_deref().unwrap_or("?"));
-            result.explanation = Some(self.sum_trace(&result, value));
+            result.explanation = Some(Box::new(self.sum_trace(&result, value)));
         }
         result.superseded_by = by;
         let out = Out::Nothing(Nothing::Superseded(idx, by_id.unwrap_or(idx)));
@@ -257,7 +257,7 @@ impl<'p> Evaluator<'p> {
                 Status::Granted => result.value.clone().unwrap_or_default(),
                 s => s.as_str().to_string(),
             };
-            result.explanation = Some(self.sum_trace(&result, value));
+            result.explanation = Some(Box::new(self.sum_trace(&result, value)));
         }
         if let Out::Val(s) = &out {
             result.raw = Some(s.value.clone());
@@ -280,7 +280,7 @@ impl<'p> Evaluator<'p> {
             children: result
                 .records
                 .iter()
-                .map(|r| r.explanation.clone().unwrap_or_default())
+                .map(|r| r.explanation.as_deref().cloned().unwrap_or_default())
                 .collect(),
         }
     }

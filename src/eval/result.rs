@@ -173,8 +173,9 @@ pub struct ItemResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
     pub by: Option<jiff::civil::Date>,
-    /// The explanation tree.
-    pub explanation: Option<Trace>,
+    /// The explanation tree (boxed: most results are moved several times
+    /// while an evaluation settles them, and a population run has none).
+    pub explanation: Option<Box<Trace>>,
     /// For an item written `for each p in LIST`: each record's own result,
     /// in the list's order (left out of JSON for other items).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -184,9 +185,10 @@ pub struct ItemResult {
     /// member that surely beats it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<String>,
-    /// For an item a cumulative cap reduced: the cap and the amount before.
+    /// For an item a cumulative cap reduced: the cap and the amount before
+    /// (boxed: rare, and the result is moved often).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub capped: Option<Capped>,
+    pub capped: Option<Box<Capped>>,
     /// The outcome as other items see it (not serialized).
     #[serde(skip)]
     pub outcome: Option<Out>,
@@ -226,7 +228,7 @@ pub struct RecordResult {
     /// For a record a cap decided `per` record reduced: the cap and the
     /// amount before.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub capped: Option<Capped>,
+    pub capped: Option<Box<Capped>>,
     /// Whether a soft cap (原则上) decided its amount (not serialized: the
     /// item's `soft_cap` says it for the sum).
     #[serde(skip)]
@@ -234,7 +236,7 @@ pub struct RecordResult {
     /// The explanation for this record (in JSON, it is the item's
     /// `explanation.children[index]`, so it is not written twice).
     #[serde(skip)]
-    pub explanation: Option<Trace>,
+    pub explanation: Option<Box<Trace>>,
 }
 
 /// How a cumulative cap (累计上限) reduced an item: `amount` is after.
