@@ -593,6 +593,10 @@ struct Batch {
     decided: Vec<bool>,
 }
 
+/// An item's status, its least and greatest amount (granted monetary
+/// items) as integers, and their scale: [`Outcomes::fixed`].
+pub(crate) type FixedItem = (Status, Option<(i64, i64)>, u32);
+
 /// The plan's results for a run of rows, kept as columns.
 pub struct Outcomes {
     batches: Vec<Batch>,
@@ -670,12 +674,7 @@ impl Outcomes {
     /// monetary item, its least and greatest amount as integers counting
     /// `10^-scale` (they print as [`Outcomes::range`]'s decimals do, once
     /// trailing zeros are dropped); `None` when the plan deferred the item.
-    pub(crate) fn fixed(
-        &self,
-        plan: &Plan,
-        row: usize,
-        item: usize,
-    ) -> Option<(Status, Option<(i64, i64)>, u32)> {
+    pub(crate) fn fixed(&self, plan: &Plan, row: usize, item: usize) -> Option<FixedItem> {
         let (b, i) = self.at(row)?;
         let code = *b.status.get(item)?.get(i)?;
         let status = match code {

@@ -1,6 +1,10 @@
 //! A CSV read on every core: the input is cut into large blocks at record
-//! boundaries, and the blocks are parsed at once, each by its own
-//! [`csv_core`] reader, in input order.
+//! boundaries, and the blocks are parsed at once, in input order. A record
+//! without a quote is read in place: its cells are the bytes between its
+//! commas, up to the `\r` or `\n` that ends it (nothing copied, no state
+//! machine); a record with a quote anywhere goes through the block's own
+//! [`csv_core`] reader, whose cells these are for every other record too
+//! (the property test `cells_are_the_csv_crates` checks it).
 //!
 //! A boundary is a line break outside quotes. [`scan`] finds them in one
 //! pass (`memchr` over quotes and line breaks), with the quoting rules of
@@ -14,7 +18,8 @@
 //! Lines are counted as the blocks are cut, so every row's line is known
 //! before its block is parsed: the line of its first character (blank
 //! lines and the `\n` of a `\r\n` before it counted). Memory is flat: a
-//! batch holds a few blocks of rows, and its bytes are dropped once parsed.
+//! batch holds a few blocks, each of at most [`BLOCK_BYTES`] and one
+//! record whatever the rows' width, and its bytes are dropped once parsed.
 
 use std::io::{BufRead, Read};
 
@@ -682,6 +687,36 @@ mod tests {
         assert_eq!(cuts, [8, 14, 22]);
         let lines: Vec<u64> = s.cuts.iter().map(|c| c.1).collect();
         assert_eq!(lines, [2, 1, 2]);
+    }
+
+    #[test]
+    fn blocks_are_bounded_in_bytes() {
+        // 1,000 lines of 100 bytes, cut at most every 1,000 bytes.
+        let text = format!("{}\n", "1".repeat(99)).repeat(1000);
+        let s = scan(text.as_bytes(), usize::MAX, 1000, 1000);
+        assert_eq!(s.cuts.len(), 100);
+        let mut from = 0;
+        for (end, lines) in &s.cuts {
+            assert!(end - from <= 1000, "{from}..{end}");
+            assert_eq!(*lines, 10);
+            from = *end;
+        }
+        // A batch of wide rows (the draft's are 540 bytes) holds its blocks,
+        // each at most BLOCK_BYTES and one record, however many rows a
+        // chunk may have: what is in flight does not grow with the rows.
+        let row = format!("{}\n", "1,".repeat(269).trim_end_matches(','));
+        let input = row.repeat(40_000).into_bytes();
+        let mut blocks = Blocks::new(&input[..], Vec::new(), At { line: 2, byte: 0 }, false);
+        let mut rows = 0;
+        while let Some(batch) = blocks.next_batch(16_384, 4) {
+            assert!(batch.blocks.len() <= 4);
+            for b in &batch.blocks {
+                assert!(b.range.len() <= BLOCK_BYTES + row.len(), "{:?}", b.range);
+            }
+            assert!(batch.bytes.len() <= 4 * (BLOCK_BYTES + row.len()));
+            rows += batch.bytes.len() / row.len();
+        }
+        assert_eq!(rows, 40_000);
     }
 
     #[test]
