@@ -26,6 +26,21 @@ impl Columns {
         }
     }
 
+    /// Empty columns for `plan`'s facts, with room for `rows` rows (a
+    /// chunk's rows are pushed one at a time: no column grows by copying).
+    pub fn with_capacity(plan: &Plan, rows: usize) -> Columns {
+        Columns {
+            len: 0,
+            // Not `vec![…; n]`: a clone of an empty vector has no room.
+            values: (0..plan.facts.len())
+                .map(|_| Vec::with_capacity(rows))
+                .collect(),
+            states: (0..plan.facts.len())
+                .map(|_| Vec::with_capacity(rows))
+                .collect(),
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.len
@@ -98,15 +113,49 @@ impl Columns {
     }
 }
 
-/// A plain decimal (`123`, `123.45`, no sign, no magnitude) as an integer
-/// at `scale`; `None` for anything else, which the caller reads the slow
-/// way.
+/// A plain decimal (`123`, `123.45`, leading zeros allowed; no
+/// sign, no magnitude, no exponent, no spaces) as an integer at `scale`;
+/// `None` for anything else, or for a value with more decimals than
+/// `scale` or too large for an `i64` at it, which the caller reads the
+/// exact way. Where it gives a value, it is the value the facts reader
+/// gives ([`crate::facts::parse_text_value`]) at `scale`: the property
+/// test `plain_cells_read_as_the_facts_reader_reads_them` checks it.
 pub fn parse_plain(text: &[u8], scale: u32) -> Option<i64> {
+    // Up to 19 bytes hold at most 19 digits, less than `u64::MAX`: no
+    // check per digit. Longer cells take the checked loop.
+    if text.len() > 19 {
+        return parse_plain_checked(text, scale);
+    }
+    let (mut v, mut dot) = (0u64, None);
+    for (i, b) in text.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            v = v * 10 + u64::from(d);
+        } else if *b == b'.' && dot.is_none() {
+            dot = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let decimals = match dot {
+        // Digits on both sides of a point, as the facts reader wants them.
+        Some(i) if i == 0 || i + 1 == text.len() => return None,
+        Some(i) => text.len() - i - 1,
+        None if text.is_empty() => return None,
+        None => 0,
+    };
+    let shift = scale.checked_sub(u32::try_from(decimals).ok()?)?;
+    let v = v.checked_mul(u64::try_from(pow10(shift)?).ok()?)?;
+    i64::try_from(v).ok()
+}
+
+/// [`parse_plain`] for long cells, every step checked.
+fn parse_plain_checked(text: &[u8], scale: u32) -> Option<i64> {
     let (int, frac) = match text.iter().position(|b| *b == b'.') {
         Some(dot) => (text.get(..dot)?, text.get(dot + 1..)?),
         None => (text, &[][..]),
     };
-    if int.is_empty() || frac.len() > scale as usize {
+    if int.is_empty() || frac.len() > scale as usize || text.last() == Some(&b'.') {
         return None;
     }
     let mut v: i64 = 0;
@@ -169,7 +218,70 @@ mod tests {
         assert_eq!(parse_plain("1.2亿".as_bytes(), 2), None);
         assert_eq!(parse_plain(b"", 2), None);
         assert_eq!(parse_plain(b".5", 2), None);
+        // The facts reader refuses `5.`: so does the fast path.
+        assert_eq!(parse_plain(b"5.", 2), None);
+        assert_eq!(parse_plain(b"000000000000000000005.", 2), None);
+        assert_eq!(parse_plain(b"007.50", 2), Some(750));
+        assert_eq!(parse_plain(b"9223372036854775807", 0), Some(i64::MAX));
+        assert_eq!(parse_plain(b"9223372036854775808", 0), None);
+        assert_eq!(parse_plain(b"92233720368547758.07", 2), Some(i64::MAX));
+        assert_eq!(parse_plain(b"92233720368547758.08", 2), None);
         assert_eq!(parse_plain(b"99999999999999999999", 2), None);
+    }
+
+    mod against_the_facts_reader {
+        //! The fast cell parser against the exact path on any cell text:
+        //! where it gives a value, the facts reader gives the same value
+        //! at the column's scale; where it gives none, the cell is read
+        //! the exact way (so the same value, or the same diagnostic).
+
+        use proptest::prelude::*;
+
+        use super::super::{parse_plain, to_scaled};
+        use crate::span::SourceFile;
+        use crate::units::Unit;
+
+        fn cell() -> impl Strategy<Value = String> {
+            let digits = "[0-9]{0,24}";
+            prop_oneof![
+                (digits, prop::option::of(digits)).prop_map(|(a, b)| match b {
+                    Some(b) => format!("{a}.{b}"),
+                    None => a,
+                }),
+                "[-+ ]?[0-9]{1,21}(\\.[0-9]{0,6})?[ ]?",
+                "[0-9]{1,4}[eE][-+]?[0-9]{1,2}",
+                "[0-9]{1,3}(\\.[0-9])?(万|亿|元|%| 万)",
+                "0{0,22}[1-9][0-9]{0,3}(\\.[0-9]{0,4})?",
+                "9{17,21}(\\.9{1,4})?",
+                "922337203685477580[0-9](\\.[0-9]{0,2})?",
+                "[0-9_.,]{1,8}",
+                "\\PC{0,6}",
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn plain_cells_read_as_the_facts_reader_reads_them(text in cell()) {
+                let Ok(policy) = crate::load(&SourceFile::new("t.decree", "fact a: money")) else {
+                    return Err(TestCaseError::fail("the policy does not load"));
+                };
+                for (unit, scale) in [
+                    (Unit::Money, 2),
+                    (Unit::Area, 2),
+                    (Unit::Rate, 4),
+                    (Unit::Number, 4),
+                    (Unit::Count, 0),
+                ] {
+                    let Some(fast) = parse_plain(text.as_bytes().trim_ascii(), scale) else {
+                        continue;
+                    };
+                    let exact = crate::facts::parse_text_value(&policy, unit, &text);
+                    let exact = exact.ok().flatten().and_then(|v| to_scaled(&v, scale));
+                    prop_assert_eq!(Some(fast), exact, "{:?} as {:?}", text, unit);
+                }
+            }
+        }
     }
 
     #[test]

@@ -593,6 +593,10 @@ struct Batch {
     decided: Vec<bool>,
 }
 
+/// An item's status, its least and greatest amount (granted monetary
+/// items) as integers, and their scale: [`Outcomes::fixed`].
+pub(crate) type FixedItem = (Status, Option<(i64, i64)>, u32);
+
 /// The plan's results for a run of rows, kept as columns.
 pub struct Outcomes {
     batches: Vec<Batch>,
@@ -663,6 +667,34 @@ impl Outcomes {
             _ => lo,
         };
         Some((lo, hi))
+    }
+
+    /// An item's result in `row` in fixed point, for a writer that prints
+    /// digits without making decimals: its status and, for a granted
+    /// monetary item, its least and greatest amount as integers counting
+    /// `10^-scale` (they print as [`Outcomes::range`]'s decimals do, once
+    /// trailing zeros are dropped); `None` when the plan deferred the item.
+    pub(crate) fn fixed(&self, plan: &Plan, row: usize, item: usize) -> Option<FixedItem> {
+        let (b, i) = self.at(row)?;
+        let code = *b.status.get(item)?.get(i)?;
+        let status = match code {
+            GRANTED | RANGED => Status::Granted,
+            INELIGIBLE => Status::Ineligible,
+            MET => Status::Met,
+            NOT_MET => Status::NotMet,
+            LISTED => Status::Listed,
+            _ => return None,
+        };
+        let (kind, scale, _) = plan.items.get(item)?;
+        if status != Status::Granted || !kind.is_monetary() {
+            return Some((status, None, *scale));
+        }
+        let lo = *b.amounts.get(item)?.get(i)?;
+        let hi = match code {
+            RANGED => *b.highs.get(item)?.get(i)?,
+            _ => lo,
+        };
+        Some((status, Some((lo, hi)), *scale))
     }
 
     /// A decided row's total, with the interpreter's digits: it adds the

@@ -1,6 +1,10 @@
 //! A CSV read on every core: the input is cut into large blocks at record
-//! boundaries, and the blocks are parsed at once, each by its own
-//! [`csv_core`] reader, in input order.
+//! boundaries, and the blocks are parsed at once, in input order. A record
+//! without a quote is read in place: its cells are the bytes between its
+//! commas, up to the `\r` or `\n` that ends it (nothing copied, no state
+//! machine); a record with a quote anywhere goes through the block's own
+//! [`csv_core`] reader, whose cells these are for every other record too
+//! (the property test `cells_are_the_csv_crates` checks it).
 //!
 //! A boundary is a line break outside quotes. [`scan`] finds them in one
 //! pass (`memchr` over quotes and line breaks), with the quoting rules of
@@ -14,7 +18,8 @@
 //! Lines are counted as the blocks are cut, so every row's line is known
 //! before its block is parsed: the line of its first character (blank
 //! lines and the `\n` of a `\r\n` before it counted). Memory is flat: a
-//! batch holds a few blocks of rows, and its bytes are dropped once parsed.
+//! batch holds a few blocks, each of at most [`BLOCK_BYTES`] and one
+//! record whatever the rows' width, and its bytes are dropped once parsed.
 
 use std::io::{BufRead, Read};
 
@@ -23,12 +28,16 @@ use csv_core::ReadRecordResult;
 use crate::diagnostic::{Code, Diagnostic};
 
 /// One record's cells, as parsed: `ends[i]` is where cell `i` ends in
-/// `bytes`, and the first cell starts at `start`.
+/// `bytes`, the first cell starts at `start`, and each next one `gap`
+/// bytes after the end of the one before: 0 for cells the [`csv_core`]
+/// reader unescaped one after the other, 1 for cells read in place, a
+/// comma between each two.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Record<'a> {
     bytes: &'a [u8],
     start: usize,
     ends: &'a [usize],
+    gap: usize,
 }
 
 impl<'a> Record<'a> {
@@ -39,8 +48,8 @@ impl<'a> Record<'a> {
 
     /// Its cells, in order.
     pub(super) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let (bytes, start, ends) = (self.bytes, self.start, self.ends);
-        let starts = std::iter::once(start).chain(ends.iter().copied());
+        let (bytes, start, ends, gap) = (self.bytes, self.start, self.ends, self.gap);
+        let starts = std::iter::once(start).chain(ends.iter().map(move |e| e + gap));
         starts
             .zip(ends.iter().copied())
             .map(move |(a, b)| bytes.get(a..b).unwrap_or_default())
@@ -50,7 +59,7 @@ impl<'a> Record<'a> {
     pub(super) fn get(&self, i: usize) -> Option<&'a [u8]> {
         let end = *self.ends.get(i)?;
         let start = match i.checked_sub(1) {
-            Some(j) => *self.ends.get(j)?,
+            Some(j) => *self.ends.get(j)? + self.gap,
             None => self.start,
         };
         self.bytes.get(start..end)
@@ -65,13 +74,27 @@ pub(super) struct Records {
     ends: Vec<usize>,
     /// Where each record's cell ends begin in `ends`.
     firsts: Vec<usize>,
+    /// Each record's [`Record::gap`].
+    gaps: Vec<u8>,
 }
 
 impl Records {
+    /// Room for `n` records of `bytes` bytes in all.
+    pub(super) fn with_capacity(n: usize, bytes: usize) -> Records {
+        Records {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::new(),
+            firsts: Vec::with_capacity(n),
+            gaps: Vec::with_capacity(n),
+        }
+    }
+
     /// Keeps a record.
     pub(super) fn push(&mut self, r: Record<'_>) {
         self.firsts.push(self.ends.len());
-        // A record's cells lie one after the other: copied at once.
+        self.gaps.push(u8::from(r.gap > 0));
+        // A record's cells lie one after the other (with their commas, when
+        // read in place): copied at once.
         let end = r.ends.last().copied().unwrap_or(r.start);
         let base = self.bytes.len();
         self.bytes
@@ -85,6 +108,7 @@ impl Records {
     pub(super) fn get(&self, i: usize) -> Option<Record<'_>> {
         let first = *self.firsts.get(i)?;
         let last = self.firsts.get(i + 1).copied().unwrap_or(self.ends.len());
+        // Each record's bytes start where the one before ended.
         let start = match first.checked_sub(1) {
             Some(j) => *self.ends.get(j)?,
             None => 0,
@@ -93,6 +117,7 @@ impl Records {
             bytes: &self.bytes,
             start,
             ends: self.ends.get(first..last)?,
+            gap: usize::from(*self.gaps.get(i)?),
         })
     }
 }
@@ -128,26 +153,35 @@ struct Scan {
 }
 
 /// Cuts `bytes`, which begin at a record's start, after every `every`-th
-/// line break outside quotes, up to `blocks` cuts.
-fn scan(bytes: &[u8], every: usize, blocks: usize) -> Scan {
+/// line break outside quotes, or after the first one outside quotes once a
+/// block holds `most` bytes (so a block is at most `most` bytes and one
+/// record), up to `blocks` cuts.
+fn scan(bytes: &[u8], every: usize, most: usize, blocks: usize) -> Scan {
     let mut s = Scan::default();
-    let (mut i, mut rows, mut lines) = (0usize, 0usize, 0u64);
-    while s.cuts.len() < blocks {
-        let Some(k) = memchr::memchr2(b'"', b'\n', bytes.get(i..).unwrap_or_default()) else {
-            i = bytes.len();
-            break;
-        };
-        let j = i + k;
-        if bytes.get(j) == Some(&b'\n') {
-            i = j + 1;
+    let (mut i, mut rows, mut lines, mut from) = (0usize, 0usize, 0u64, 0usize);
+    'scan: while s.cuts.len() < blocks {
+        // Up to the next quote, every line break is a record's end: they are
+        // found in one pass, not one search each.
+        let rest = bytes.get(i..).unwrap_or_default();
+        let quote = memchr::memchr(b'"', rest).map_or(bytes.len(), |k| i + k);
+        for k in memchr::memchr_iter(b'\n', bytes.get(i..quote).unwrap_or_default()) {
+            let end = i + k + 1;
             lines += 1;
             rows += 1;
-            if rows >= every {
-                s.cuts.push((i, lines));
-                (rows, lines) = (0, 0);
+            if rows >= every || end - from >= most {
+                s.cuts.push((end, lines));
+                (rows, lines, from) = (0, 0, end);
+                if s.cuts.len() >= blocks {
+                    i = end;
+                    break 'scan;
+                }
             }
-            continue;
         }
+        if quote >= bytes.len() {
+            i = bytes.len();
+            break;
+        }
+        let j = quote;
         // A quote: it opens a quoted field only at a field's start.
         let opens = match j.checked_sub(1).and_then(|p| bytes.get(p)) {
             None => true,
@@ -225,6 +259,13 @@ const READ: usize = 64 * 1024;
 /// Bytes read at most before cutting, unless one record is longer.
 const MAX_READ: usize = 256 * 1024 * 1024;
 
+/// Bytes of input a block holds at most (and one record past them): what
+/// keeps memory flat whatever the rows' width. A block of a wide file
+/// (the draft's 79 facts, 540 bytes a row) has fewer rows than a chunk
+/// may, and its chunk, typed and evaluated, stays a few megabytes; the
+/// anchor's 7 facts fill 16,384 rows in about 1.1 MB.
+pub(super) const BLOCK_BYTES: usize = 2 * 1024 * 1024;
+
 impl<R: BufRead> Blocks<R> {
     /// The blocks of `input`, which starts at `at`; `rest` holds bytes of
     /// it already read (after the header), and `eof` says the input ended
@@ -283,18 +324,19 @@ impl<R: BufRead> Blocks<R> {
         }
     }
 
-    /// The next batch: up to `blocks` blocks of up to `every` lines each;
-    /// `None` at the end of the input.
+    /// The next batch: up to `blocks` blocks of up to `every` lines each,
+    /// and of at most [`BLOCK_BYTES`] bytes and one record each; `None` at
+    /// the end of the input.
     pub(super) fn next_batch(&mut self, every: usize, blocks: usize) -> Option<Batch> {
         let every = every.max(1);
         let blocks = blocks.max(1);
-        let lines = every.saturating_mul(blocks);
-        let want = lines
-            .saturating_mul(self.bytes_per_line)
+        let per_block = every.saturating_mul(self.bytes_per_line).min(BLOCK_BYTES);
+        let want = per_block
+            .saturating_mul(blocks)
             .clamp(self.min_read, MAX_READ.max(self.min_read));
         self.fill(want);
         loop {
-            let s = scan(&self.buf, every, blocks);
+            let s = scan(&self.buf, every, BLOCK_BYTES, blocks);
             if s.cuts.len() >= blocks || self.eof {
                 return self.cut(s);
             }
@@ -467,6 +509,8 @@ pub(super) fn records(
     let mut core = csv_core::Reader::new();
     let mut fields = vec![0u8; 256];
     let mut ends = vec![0usize; 16];
+    // The cell ends of a record read in place.
+    let mut in_place: Vec<usize> = Vec::with_capacity(16);
     let (mut pos, mut line) = (0usize, at.line);
     // The reader takes a BOM off the first bytes it is given, as it should
     // at the start of a file but not of a block: so its first input is one
@@ -489,6 +533,33 @@ pub(super) fn records(
                 },
                 clean: true,
             };
+        }
+        // A record without quotes is read in place: its cells are the bytes
+        // between commas up to the first `\r` or `\n` (each ends a record in
+        // the reader's default dialect), or the end of the input. Only a
+        // record with a quote anywhere in it goes through the reader.
+        let rest = bytes.get(pos..).unwrap_or_default();
+        let plain = match memchr::memchr3(b'\n', b'\r', b'"', rest) {
+            Some(k) => (rest.get(k) != Some(&b'"')).then_some(k),
+            None => last.then_some(rest.len()),
+        };
+        if let Some(k) = plain {
+            let cells = rest.get(..k).unwrap_or_default();
+            in_place.clear();
+            in_place.extend(memchr::memchr_iter(b',', cells).map(|c| pos + c));
+            in_place.push(pos + k);
+            each(
+                start_line,
+                Record {
+                    bytes,
+                    start: pos,
+                    ends: &in_place,
+                    gap: 1,
+                },
+            );
+            // The line break after it is skipped with the blank lines.
+            pos += k;
+            continue;
         }
         let (mut nout, mut nend) = (0usize, 0usize);
         let ended = loop {
@@ -537,6 +608,7 @@ pub(super) fn records(
                 bytes: fields.get(..nout).unwrap_or_default(),
                 start: 0,
                 ends: ends.get(..nend).unwrap_or_default(),
+                gap: 0,
             },
         );
     }
@@ -609,7 +681,7 @@ mod tests {
     #[test]
     fn cuts_fall_outside_quotes() {
         let text = b"a,\"x\ny\"\nb,c\"d\ne,\"\"\"\n\"\n";
-        let s = scan(text, 1, 10);
+        let s = scan(text, 1, usize::MAX, 10);
         let cuts: Vec<usize> = s.cuts.iter().map(|c| c.0).collect();
         // `c"d` is no quoted field; `"""\n"` is one, holding `"\n`.
         assert_eq!(cuts, [8, 14, 22]);
@@ -618,12 +690,42 @@ mod tests {
     }
 
     #[test]
+    fn blocks_are_bounded_in_bytes() {
+        // 1,000 lines of 100 bytes, cut at most every 1,000 bytes.
+        let text = format!("{}\n", "1".repeat(99)).repeat(1000);
+        let s = scan(text.as_bytes(), usize::MAX, 1000, 1000);
+        assert_eq!(s.cuts.len(), 100);
+        let mut from = 0;
+        for (end, lines) in &s.cuts {
+            assert!(end - from <= 1000, "{from}..{end}");
+            assert_eq!(*lines, 10);
+            from = *end;
+        }
+        // A batch of wide rows (the draft's are 540 bytes) holds its blocks,
+        // each at most BLOCK_BYTES and one record, however many rows a
+        // chunk may have: what is in flight does not grow with the rows.
+        let row = format!("{}\n", "1,".repeat(269).trim_end_matches(','));
+        let input = row.repeat(40_000).into_bytes();
+        let mut blocks = Blocks::new(&input[..], Vec::new(), At { line: 2, byte: 0 }, false);
+        let mut rows = 0;
+        while let Some(batch) = blocks.next_batch(16_384, 4) {
+            assert!(batch.blocks.len() <= 4);
+            for b in &batch.blocks {
+                assert!(b.range.len() <= BLOCK_BYTES + row.len(), "{:?}", b.range);
+            }
+            assert!(batch.bytes.len() <= 4 * (BLOCK_BYTES + row.len()));
+            rows += batch.bytes.len() / row.len();
+        }
+        assert_eq!(rows, 40_000);
+    }
+
+    #[test]
     fn an_open_quote_waits_for_more() {
-        let s = scan(b"a\n\"b\nc", 1, 10);
+        let s = scan(b"a\n\"b\nc", 1, usize::MAX, 10);
         assert_eq!(s.cuts.len(), 1);
         assert_eq!(s.scanned, 2);
         // A quote at the very end may begin a `""`.
-        let s = scan(b"\"b\"", 1, 10);
+        let s = scan(b"\"b\"", 1, usize::MAX, 10);
         assert!(s.cuts.is_empty());
     }
 
@@ -708,6 +810,10 @@ mod tests {
                 Just("ab\"c".to_string()),
                 Just("\"\"".to_string()),
                 Just("\u{feff}9".to_string()),
+                // A bare `\r` ends a record in the reader's dialect, read
+                // in place as through the reader.
+                Just("x\ry".to_string()),
+                Just("1.5\r".to_string()),
             ]
         }
 

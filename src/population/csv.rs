@@ -297,6 +297,7 @@ impl<'p, R: BufRead + Send> Source<'p> for Csv<'p, R> {
                 slots: slots(&self.columns, plan),
                 width: self.width,
                 keys: &self.keys,
+                rows: max.min(ROOM),
             };
             let chunks = self.blocks.parse(max, blocks_per_batch(), |b, at, last| {
                 reader.chunk(b, at, last)
@@ -329,15 +330,25 @@ struct BlockReader<'a> {
     slots: Vec<Option<(usize, u32)>>,
     width: usize,
     keys: &'a [(usize, String)],
+    /// Rows a block's chunk makes room for at once.
+    rows: usize,
 }
+
+/// Most rows a chunk makes room for before its first row.
+const ROOM: usize = 16_384;
 
 impl BlockReader<'_> {
     /// A block's rows as a chunk: each record's cells into the plan's
     /// columns, the record kept for the interpreter; a record that cannot
     /// be read is an error at its line.
     fn chunk(&self, bytes: &[u8], at: At, last: bool) -> (Chunk, Parsed) {
-        let mut cols = self.plan.map(Columns::new);
-        let (mut heads, mut kept, mut errors) = (Vec::new(), Records::default(), Vec::new());
+        // Room for the block's rows (a line each, or fewer), no more: a
+        // block of wide rows holds far fewer than a chunk may.
+        let rows = (memchr::memchr_iter(b'\n', bytes).count() + 1).min(self.rows);
+        let mut cols = self.plan.map(|p| Columns::with_capacity(p, rows));
+        let mut heads = Vec::with_capacity(rows);
+        let mut kept = Records::with_capacity(rows, bytes.len());
+        let mut errors = Vec::new();
         let parsed = super::blocks::records(bytes, at, last, |line, record| {
             if record.len() != self.width {
                 errors.push(wrong_width(self.name, line, record.len(), self.width));

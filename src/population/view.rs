@@ -44,19 +44,21 @@ impl Mixed {
         partial: Option<Partial>,
     ) -> Option<Mixed> {
         let (results, errors) = partial.map_or((Vec::new(), Vec::new()), |p| (p.results, p.errors));
-        let items: Vec<(usize, ItemOutcome)> = results
-            .iter()
-            .map(|(id, r)| {
-                let (min, max) = super::amounts(r);
-                let outcome = ItemOutcome {
-                    status: r.status,
-                    min,
-                    max,
-                    causes: r.undetermined_by.clone(),
-                };
-                (id.0, outcome)
-            })
-            .collect();
+        // The partial results are the row's own: their causes are moved,
+        // not copied. Into a vector of its own: collected in place, the
+        // outcomes would keep the results' far larger allocation for as
+        // long as the chunk lives.
+        let mut items: Vec<(usize, ItemOutcome)> = Vec::with_capacity(results.len());
+        for (id, r) in results {
+            let (min, max) = super::amounts(&r);
+            let outcome = ItemOutcome {
+                status: r.status,
+                min,
+                max,
+                causes: r.undetermined_by,
+            };
+            items.push((id.0, outcome));
+        }
         let mut theirs = items.iter().peekable();
         let (mut lo, mut hi, mut complete) = (Decimal::ZERO, Decimal::ZERO, true);
         for (i, info) in policy.items.iter().enumerate() {
@@ -261,6 +263,20 @@ impl<'a> RowView<'a> {
     /// evaluated the whole row).
     pub fn by_plan(&self) -> bool {
         matches!(self.kind, Kind::Plan { .. } | Kind::Mixed { .. })
+    }
+
+    /// The plan's results and the row's place in them, for a row the plan
+    /// decided whole: a writer reads its items in fixed point from there.
+    pub(crate) fn planned_whole(&self) -> Option<(&'a Plan, &'a Outcomes, usize)> {
+        match self.kind {
+            Kind::Plan {
+                plan,
+                outcomes,
+                row,
+                ..
+            } => Some((plan, outcomes, row)),
+            _ => None,
+        }
     }
 
     /// How many of the row's items the interpreter decided: none for a row

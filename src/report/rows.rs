@@ -178,17 +178,12 @@ impl Layout {
             out.push(b',');
             out.extend_from_slice(csv_cell(k).as_bytes());
         }
-        for ((_, monetary), o) in self.items.iter().zip(r.items()) {
-            out.push(b',');
-            out.extend_from_slice(o.status.as_str().as_bytes());
-            if *monetary {
-                for d in [o.min, o.max] {
-                    out.push(b',');
-                    if let Some(d) = d {
-                        push_decimal(out, d);
-                    }
-                }
-            }
+        let start = out.len();
+        if !self.planned_items(out, r) {
+            // Not the plan's whole row (or, which cannot be, an item the
+            // plan deferred in it): through the row's items.
+            out.truncate(start);
+            self.items_of(out, r);
         }
         let (lo, hi) = r.total();
         for d in [lo, hi] {
@@ -205,6 +200,59 @@ impl Layout {
         }
         out.push(b'\n');
     }
+
+    /// The items' cells of a row the plan decided whole, straight from its
+    /// fixed-point columns: the digits [`Layout::items_of`] writes from the
+    /// same amounts as decimals, without making them. `false` (what was
+    /// written is to be dropped) for any other row.
+    fn planned_items(&self, out: &mut Vec<u8>, r: &RowView<'_>) -> bool {
+        let Some((plan, outcomes, row)) = r.planned_whole() else {
+            return false;
+        };
+        for (i, (_, monetary)) in self.items.iter().enumerate() {
+            let Some((status, amounts, scale)) = outcomes.fixed(plan, row, i) else {
+                return false;
+            };
+            out.push(b',');
+            out.extend_from_slice(status.as_str().as_bytes());
+            if *monetary {
+                for v in [amounts.map(|a| a.0), amounts.map(|a| a.1)] {
+                    out.push(b',');
+                    if let Some(v) = v {
+                        push_fixed(out, v, scale);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The items' cells of any row, from its items' decimals.
+    fn items_of(&self, out: &mut Vec<u8>, r: &RowView<'_>) {
+        for ((_, monetary), o) in self.items.iter().zip(r.items()) {
+            out.push(b',');
+            out.extend_from_slice(o.status.as_str().as_bytes());
+            if *monetary {
+                for d in [o.min, o.max] {
+                    out.push(b',');
+                    if let Some(d) = d {
+                        push_decimal(out, d);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes `v × 10^-scale` as [`push_decimal`] writes the same decimal: the
+/// plan's fixed-point amounts without a `Decimal` made (nor normalized).
+pub(crate) fn push_fixed(out: &mut Vec<u8>, v: i64, scale: u32) {
+    let mut text = Text::new();
+    push_digits(&mut text, v.unsigned_abs(), scale);
+    if v < 0 {
+        text.push(b'-');
+    }
+    out.extend_from_slice(text.as_bytes());
 }
 
 /// Writes `d` as `d.normalize()` displays: no zeros after the last
@@ -352,6 +400,18 @@ mod tests {
             let mut out = Vec::new();
             push_decimal(&mut out, d);
             prop_assert_eq!(String::from_utf8_lossy(&out), d.normalize().to_string());
+        }
+    }
+
+    proptest! {
+        /// The plan's fixed-point amounts print as their decimals do.
+        #[test]
+        fn fixed_point_prints_as_its_decimal(v in any::<i64>(), scale in 0u32..=18) {
+            let mut fixed = Vec::new();
+            push_fixed(&mut fixed, v, scale);
+            let mut decimal = Vec::new();
+            push_decimal(&mut decimal, Decimal::new(v, scale));
+            prop_assert_eq!(fixed, decimal);
         }
     }
 
