@@ -334,7 +334,8 @@ fn unknown_cell(column: usize) -> BoxedStrategy<String> {
         ]
         .boxed(),
         2 => odd(&["10%", "0.25", "", "", "0.123456789", "9.99%"]).boxed(),
-        3 => prop_oneof![2 => (0i64..50).prop_map(|v| v.to_string()), 1 => odd(&["", "10", "11"])].boxed(),
+        3 => prop_oneof![2 => (0i64..50).prop_map(|v| v.to_string()), 1 => odd(&["", "10", "11"])]
+            .boxed(),
         4 | 5 => odd(&["true", "false", "", "", "是"]).boxed(),
         6 => odd(&["small", "large", "", "大型"]).boxed(),
         _ => odd(&["gold", "silver;gold", "silver", "", "[]"]).boxed(),
@@ -399,7 +400,9 @@ fn the_plan_decides_undetermined_items_with_their_causes() {
         .lines()
         .skip(1)
         .map(|line| {
-            let header = ["revenue", "cost", "growth", "staff", "listed", "local", "scale", "titles"];
+            let header = [
+                "revenue", "cost", "growth", "staff", "listed", "local", "scale", "titles",
+            ];
             let pairs: Vec<(&str, &str)> = header
                 .iter()
                 .copied()
@@ -424,7 +427,12 @@ fn the_plan_decides_undetermined_items_with_their_causes() {
         for (i, o) in row.items.iter().enumerate() {
             if let Some(status) = out.status(r, i) {
                 assert_eq!(status, o.status, "row {r} item {}", policy.items[i].name());
-                assert_eq!(out.causes(r, i), o.causes.as_slice(), "row {r} item {}", policy.items[i].name());
+                assert_eq!(
+                    out.causes(r, i),
+                    o.causes.as_slice(),
+                    "row {r} item {}",
+                    policy.items[i].name()
+                );
                 if status == decree::eval::Status::Undetermined {
                     by_plan += 1;
                 }
@@ -432,14 +440,34 @@ fn the_plan_decides_undetermined_items_with_their_causes() {
         }
     }
     // Row 1: `local` missing, `growth` missing and `floor`, `bonus` tbd.
-    for name in ["qualified", "fast", "capped", "award_open", "band", "support", "extra", "words"] {
-        assert_eq!(out.status(0, at(name)), Some(decree::eval::Status::Undetermined), "{name}");
+    for name in [
+        "qualified",
+        "fast",
+        "capped",
+        "award_open",
+        "band",
+        "support",
+        "extra",
+        "words",
+    ] {
+        assert_eq!(
+            out.status(0, at(name)),
+            Some(decree::eval::Status::Undetermined),
+            "{name}"
+        );
     }
     // `listed` decides `either` alone; `two` and `margin_target` need the
     // missing revenue, `uses` an undetermined item.
-    assert_eq!(out.status(0, at("either")), Some(decree::eval::Status::Granted));
+    assert_eq!(
+        out.status(0, at("either")),
+        Some(decree::eval::Status::Granted)
+    );
     for name in ["two", "margin_target", "uses"] {
-        assert_eq!(out.status(0, at(name)), Some(decree::eval::Status::Undetermined), "{name}");
+        assert_eq!(
+            out.status(0, at(name)),
+            Some(decree::eval::Status::Undetermined),
+            "{name}"
+        );
     }
     assert!(by_plan >= 12, "{by_plan} undetermined by the plan");
 }

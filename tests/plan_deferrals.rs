@@ -72,7 +72,11 @@ fn tally(policy: &decree::Policy, facts: &[Facts], options: &Options) -> (Vec<us
     }
     let out = plan.run(&cols);
     let per_item = (0..policy.items.len())
-        .map(|i| (0..facts.len()).filter(|r| out.status(*r, i).is_none()).count())
+        .map(|i| {
+            (0..facts.len())
+                .filter(|r| out.status(*r, i).is_none())
+                .count()
+        })
         .collect();
     let mut seen = Interpreted::default();
     let mut source = decree::population::read::Typed::new(policy, facts.to_vec());
@@ -127,7 +131,14 @@ fn the_plan_defers_few_of_the_drafts_items() {
         let e = decree::population::RowResult::from_evaluation(
             &policy,
             0,
-            &decree::evaluate(&policy, f, &Options { skip_explanations: true, ..options.clone() }),
+            &decree::evaluate(
+                &policy,
+                f,
+                &Options {
+                    skip_explanations: true,
+                    ..options.clone()
+                },
+            ),
         );
         let mut k = 0;
         for (i, o) in e.items.iter().enumerate() {
@@ -146,10 +157,15 @@ fn the_plan_defers_few_of_the_drafts_items() {
         "median deferred items per row {median_deferred}; by (interpreter status, never planned, \
          no causes): {by_status:?}"
     );
-    // Measured when the plan came to decide undetermined items itself
-    // (93,910 deferred before, a median of 5 items a row by the
-    // interpreter): a regression fails here.
-    assert!(total <= 9_355, "{total} items deferred");
-    assert!(median_row <= 1 && median_deferred <= 1, "{median_row} {median_deferred}");
-    assert!(whole >= 3_278, "{whole} rows wholly by the plan");
+    // Measured when the plan came to decide undetermined items itself,
+    // compare durations and decide tier tables of a subject not known
+    // (before: 93,910 item-rows deferred, a median of 5 items a row by the
+    // interpreter, 511 rows wholly by the plan): a regression fails here.
+    // What is left is amounts with more decimals than their column.
+    assert!(total <= 2_455, "{total} items deferred");
+    assert!(
+        median_row == 0 && median_deferred == 0,
+        "{median_row} {median_deferred}"
+    );
+    assert!(whole >= 7_808, "{whole} rows wholly by the plan");
 }

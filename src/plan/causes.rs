@@ -264,10 +264,18 @@ measure 1 "m" {
         seen.dedup();
         assert_eq!(seen.len(), 4, "a, b, c and p on four bits");
         let all = d.0.iter().fold(0i64, |acc, (b, _)| acc | 1 << b);
-        let names: Vec<String> = d.causes(all).unwrap().iter().map(|c| c.to_string()).collect();
+        let names: Vec<String> = d
+            .causes(all)
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         assert_eq!(names.len(), 4);
         // Facts before params, by name: the interpreter's `BTreeSet` order.
-        assert_eq!(names, ["fact a (a)", "fact b (b)", "fact c (c)", "tbd p (p)"]);
+        assert_eq!(
+            names,
+            ["fact a (a)", "fact b (b)", "fact c (c)", "tbd p (p)"]
+        );
         // A bit no cause of the item has, or no bit: not decoded.
         assert!(d.causes(1 << 62).is_none());
         assert!(d.causes(0).is_none());

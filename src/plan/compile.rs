@@ -190,12 +190,11 @@ impl Compiler<'_> {
                 });
                 self.encodings.push(encoding);
                 // A row without the fact: not known, for this cause.
-                self.missing.push(
-                    match self.bits.of(super::causes::Key::Fact(id)) {
+                self.missing
+                    .push(match self.bits.of(super::causes::Key::Fact(id)) {
                         Some(bit) => (bit, super::UNKNOWN),
                         None => (0, super::FALLBACK),
-                    },
-                );
+                    });
                 self.facts.len() - 1
             }
         };
@@ -327,7 +326,9 @@ impl Compiler<'_> {
                 self.same_variant(*c, l, r)
             }
             // Two durations compared, by their months.
-            ExprKind::Binary(BinaryOp::Cmp(c), l, r) if self.is_duration(l) || self.is_duration(r) => {
+            ExprKind::Binary(BinaryOp::Cmp(c), l, r)
+                if self.is_duration(l) || self.is_duration(r) =>
+            {
                 let (l, r) = (self.duration(l)?, self.duration(r)?);
                 self.arith(Arith::Cmp(*c), l, r)
             }
@@ -493,12 +494,10 @@ impl Compiler<'_> {
                         Some(v) => v.clone(),
                         None => match self.options.dated_params.get(&p.name) {
                             Some(d) => d.at(self.options.at?).ok()?.0.clone(),
-                            None => crate::eval::constant(
-                                self.policy,
-                                p.value.as_ref()?,
-                                self.options,
-                            )
-                            .ok()?,
+                            None => {
+                                crate::eval::constant(self.policy, p.value.as_ref()?, self.options)
+                                    .ok()?
+                            }
                         },
                     };
                     self.decimal(months(&v)?)

@@ -9,8 +9,8 @@
 //! result (`tests/plan_fusion.rs` checks fused and unfused plans and the
 //! interpreter against each other).
 
-use super::kernels::{DecideTable, Env, TierTable, open_tiers};
 use super::causes::join;
+use super::kernels::{DecideTable, Env, TierTable, open_tiers};
 use super::{Arg, DEFER, Decisions, FALLBACK, OK, Plan, Reg, Share};
 use crate::ast::CmpOp;
 

@@ -2,8 +2,8 @@
 //! loops over equally long slices. Items are decided by the rules of
 //! [`crate::eval::decide`]; the kernels know nothing of rows or files.
 
-use super::columns::Columns;
 use super::causes::join;
+use super::columns::Columns;
 use super::{
     Arg, Arith, Body, DEFER, Decisions, FALLBACK, GRANTED, INELIGIBLE, LISTED, MET, NOT_MET,
     NOTHING, OK, Op, Plan, Reg, UNDETERMINED, UNKNOWN,
@@ -130,7 +130,11 @@ impl<'a> Env<'a> {
             Op::Decide { item, when, body } => self.decide(*item, *when, body, out, plan, status),
             Op::Unplanned => super::kinds::unplanned(out),
             Op::Strict(x) => map1(out, self.arg(*x), |x, sx| {
-                if sx == UNKNOWN { (0, FALLBACK) } else { (x, sx) }
+                if sx == UNKNOWN {
+                    (0, FALLBACK)
+                } else {
+                    (x, sx)
+                }
             }),
             Op::Unknown(bits) => {
                 out.v.iter_mut().for_each(|v| *v = *bits);

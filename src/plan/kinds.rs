@@ -262,8 +262,9 @@ pub(super) fn decide_kind(
     for (((v, s), c), ((w, sw), ((x, sx), (y, sy)))) in cells.zip(rows) {
         let decided = match logic((*w, *sw)) {
             None => DEFERRED,
-            Some(Logic::Unknown) => rule_causes(body, (*x, *sx), (*y, *sy))
-                .map_or(DEFERRED, |more| open(*w | more)),
+            Some(Logic::Unknown) => {
+                rule_causes(body, (*x, *sx), (*y, *sy)).map_or(DEFERRED, |more| open(*w | more))
+            }
             Some(when) => match body {
                 KindBody::Benefit(_) => benefit(when, (*x, *sx)),
                 KindBody::Range(..) => range(kind, when, (*x, *sx), (*y, *sy)),
