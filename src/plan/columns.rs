@@ -1,5 +1,7 @@
 //! A batch of rows as the plan reads them: one fixed-point column per fact
-//! the plan uses, each cell a value at the fact's scale or missing.
+//! the plan uses, each cell a value at the fact's scale, missing (not
+//! known, for its cause: `causes`), or a value the column cannot hold
+//! (fallback: the interpreter reads it).
 
 use rust_decimal::Decimal;
 
@@ -14,6 +16,9 @@ pub struct Columns {
     pub(super) len: usize,
     values: Vec<Vec<i64>>,
     states: Vec<Vec<u8>>,
+    /// Per slot: the cell of a row that does not give the fact (not
+    /// known, for its cause: see `causes`).
+    missing: Vec<(i64, u8)>,
 }
 
 impl Columns {
@@ -23,6 +28,7 @@ impl Columns {
             len: 0,
             values: vec![Vec::new(); plan.facts.len()],
             states: vec![Vec::new(); plan.facts.len()],
+            missing: plan.missing.clone(),
         }
     }
 
@@ -53,11 +59,10 @@ impl Columns {
 
     /// Adds a row whose facts are all missing; returns its index.
     pub fn push_row(&mut self) -> usize {
-        for v in &mut self.values {
-            v.push(0);
-        }
-        for s in &mut self.states {
-            s.push(FALLBACK);
+        for (slot, (v, s)) in self.values.iter_mut().zip(&mut self.states).enumerate() {
+            let (x, st) = self.missing.get(slot).copied().unwrap_or((0, FALLBACK));
+            v.push(x);
+            s.push(st);
         }
         self.len += 1;
         self.len - 1
@@ -93,8 +98,18 @@ impl Columns {
         };
         // A number at the slot's scale; a value of an enumeration or a set
         // of them by the slot's encoding (`kinds::Encoding`).
-        if let Some(x) = to_scaled(v, f.scale).or_else(|| plan.encode(slot, v)) {
-            self.set_fixed(slot, row, x);
+        match to_scaled(v, f.scale).or_else(|| plan.encode(slot, v)) {
+            Some(x) => self.set_fixed(slot, row, x),
+            // The row gives the fact, so it is not missing: the
+            // interpreter reads it.
+            None => {
+                if let (Some(x), Some(s)) = (
+                    self.values.get_mut(slot).and_then(|c| c.get_mut(row)),
+                    self.states.get_mut(slot).and_then(|c| c.get_mut(row)),
+                ) {
+                    (*x, *s) = (0, FALLBACK);
+                }
+            }
         }
     }
 

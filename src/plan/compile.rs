@@ -3,8 +3,8 @@
 //! constants, every value given its fixed-point scale.
 //!
 //! Lowering is per item and per expression: a part of a rule the plan
-//! cannot compute (a date, a duration, a `tbd` param, a schedule, a text
-//! …) becomes the *unplanned* register, whose every cell says "the
+//! cannot compute (a date, a duration, a schedule, a text …) becomes the
+//! *unplanned* register, whose every cell says "the
 //! interpreter must decide this". Operations propagate it exactly where
 //! the interpreter would evaluate that part (an operand of arithmetic, a
 //! comparison, `min`), and pass over it only where the interpreter never
@@ -13,7 +13,9 @@
 //! decided by the plan on every row where its decision does not reach
 //! what cannot be computed, and deferred to the interpreter on the others.
 //! Items the plan never decides — per-record items, members of stacking
-//! groups and caps — are deferred on every row.
+//! groups and caps — are deferred on every row. A `tbd` param left open
+//! is a register "not known" for its cause, and a fact's slot says what a
+//! row without it holds (`causes`).
 
 use rust_decimal::Decimal;
 
@@ -44,6 +46,10 @@ pub(super) struct Lowered {
     pub planned: Vec<bool>,
     /// Per fact slot: how a value that is not a number is stored.
     pub encodings: Vec<Encoding>,
+    /// Per fact slot: the cell of a row without the fact.
+    pub missing: Vec<(i64, u8)>,
+    /// Per item: what its bits of causes stand for.
+    pub decode: Vec<super::causes::Decode>,
 }
 
 /// Lowers `policy` for evaluations with `options`, item by item; `None`
@@ -60,6 +66,8 @@ pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
         highs: vec![None; policy.items.len()],
         planned: vec![false; policy.items.len()],
         unplanned: None,
+        bits: super::causes::assign(policy, options),
+        missing: Vec::new(),
     };
     for &i in &policy.order {
         c.item(i)?;
@@ -80,6 +88,8 @@ pub(super) fn lower(policy: &Policy, options: &Options) -> Option<Lowered> {
         highs: c.highs,
         planned: c.planned,
         encodings: c.encodings,
+        missing: c.missing,
+        decode: c.bits.decode,
     })
 }
 
@@ -96,6 +106,10 @@ struct Compiler<'p> {
     planned: Vec<bool>,
     /// The unplanned register, once pushed: every cell "fallback".
     unplanned: Option<usize>,
+    /// The bits of the causes an undetermined item names (`causes`).
+    bits: super::causes::Bits,
+    /// Per fact slot: the cell of a row without the fact.
+    missing: Vec<(i64, u8)>,
 }
 
 type Compiled = Option<(Arg, u32)>;
@@ -162,6 +176,7 @@ impl Compiler<'_> {
         let encoding = Encoding::of(self.policy, unit)?;
         let scale = match encoding {
             Encoding::Number => fact_scale(unit)?,
+            Encoding::Duration => super::kinds::DURATION_SCALE,
             _ => 0,
         };
         let slot = match self.facts.iter().position(|f| f.id == id) {
@@ -174,6 +189,12 @@ impl Compiler<'_> {
                     scale,
                 });
                 self.encodings.push(encoding);
+                // A row without the fact: not known, for this cause.
+                self.missing
+                    .push(match self.bits.of(super::causes::Key::Fact(id)) {
+                        Some(bit) => (bit, super::UNKNOWN),
+                        None => (0, super::FALLBACK),
+                    });
                 self.facts.len() - 1
             }
         };
@@ -273,7 +294,12 @@ impl Compiler<'_> {
                 LitValue::Bool(b) => Some((self.constant(i64::from(*b)), 0)),
                 _ => None,
             },
-            ExprKind::Name(n) => self.name(n.symbol?),
+            ExprKind::Name(n) => {
+                if !self.as_declared(n) {
+                    return None;
+                }
+                self.name(n.symbol?)
+            }
             ExprKind::Unary(UnaryOp::Neg, x) => {
                 let (x, s) = self.expr(x);
                 if self.is_unplanned(x) {
@@ -298,6 +324,13 @@ impl Compiler<'_> {
                 if self.enumerated(l) || self.enumerated(r) =>
             {
                 self.same_variant(*c, l, r)
+            }
+            // Two durations compared, by their months.
+            ExprKind::Binary(BinaryOp::Cmp(c), l, r)
+                if self.is_duration(l) || self.is_duration(r) =>
+            {
+                let (l, r) = (self.duration(l)?, self.duration(r)?);
+                self.arith(Arith::Cmp(*c), l, r)
             }
             ExprKind::Binary(op, l, r) => {
                 let l = self.expr(l);
@@ -369,6 +402,9 @@ impl Compiler<'_> {
     /// constant (its override, or its own constant value).
     fn name(&mut self, symbol: Symbol) -> Compiled {
         match symbol {
+            // A duration's months are read only where two are compared
+            // (`Compiler::duration`).
+            Symbol::Fact(i) if self.policy.fact(i)?.unit == Unit::Duration => None,
             Symbol::Fact(i) => self.fact(i),
             Symbol::Item(i) => {
                 let (scale, reg) = (*self.items.get(i.0)?)?;
@@ -382,6 +418,11 @@ impl Compiler<'_> {
                     // A dated setting: the part in force, or (no date, a
                     // gap) no plan.
                     None if dated.is_some() => dated?.at(self.options.at?).ok()?.0.clone(),
+                    // Left `tbd`: not known, for this cause.
+                    None if super::causes::open_param(self.policy, self.options, i) => {
+                        let bit = self.bits.of(super::causes::Key::Param(i))?;
+                        return Some((self.push(Op::Unknown(bit)), 0));
+                    }
                     None => {
                         crate::eval::constant(self.policy, p.value.as_ref()?, self.options).ok()?
                     }
@@ -394,6 +435,76 @@ impl Compiler<'_> {
                 }
             }
             Symbol::Variant(..) | Symbol::Enum(_) | Symbol::Record(_) | Symbol::Field(..) => None,
+        }
+    }
+
+    /// Whether a name of a fact is written as the fact is declared: the
+    /// interpreter names a missing fact as it is written, and the plan by
+    /// its slot, so another spelling is left to the interpreter.
+    fn as_declared(&self, n: &Name) -> bool {
+        match n.symbol {
+            Some(Symbol::Fact(f)) => self.policy.fact(f).is_some_and(|i| i.name == n.text),
+            _ => true,
+        }
+    }
+
+    /// Whether `e` is a duration the plan compares: a literal, a fact or a
+    /// param of durations.
+    fn is_duration(&self, e: &Expr) -> bool {
+        match &e.node {
+            ExprKind::Lit(l) => matches!(l.value, LitValue::Duration(_)),
+            ExprKind::Name(n) => match n.symbol {
+                Some(Symbol::Fact(f)) => self
+                    .policy
+                    .fact(f)
+                    .is_some_and(|f| f.unit == Unit::Duration),
+                Some(Symbol::Param(p)) => self
+                    .policy
+                    .param(p)
+                    .is_some_and(|p| p.unit == Unit::Duration),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A duration as its months (for a comparison of two, which the
+    /// interpreter decides by months, `Duration::comparable`): a literal
+    /// or a param in years or months, a fact's column. Anything else — in
+    /// days (which does not compare with months), a sum, the time between
+    /// two dates — is left to the interpreter.
+    fn duration(&mut self, e: &Expr) -> Compiled {
+        let months = |v: &Value| match v {
+            Value::Duration(d) => d.months(),
+            _ => None,
+        };
+        match &e.node {
+            ExprKind::Lit(l) => match &l.value {
+                LitValue::Duration(d) => self.decimal(d.months()?),
+                _ => None,
+            },
+            ExprKind::Name(n) if self.as_declared(n) => match n.symbol? {
+                Symbol::Fact(f) if self.is_duration(e) => self.fact(f),
+                Symbol::Param(i) if self.is_duration(e) => {
+                    if super::causes::open_param(self.policy, self.options, i) {
+                        return self.name(Symbol::Param(i));
+                    }
+                    let p = self.policy.param(i)?;
+                    let v = match self.options.params.get(&p.name) {
+                        Some(v) => v.clone(),
+                        None => match self.options.dated_params.get(&p.name) {
+                            Some(d) => d.at(self.options.at?).ok()?.0.clone(),
+                            None => {
+                                crate::eval::constant(self.policy, p.value.as_ref()?, self.options)
+                                    .ok()?
+                            }
+                        },
+                    };
+                    self.decimal(months(&v)?)
+                }
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -421,7 +532,7 @@ impl Compiler<'_> {
         };
         match n.symbol? {
             Symbol::Variant(_, v) => Some((self.constant(i64::try_from(v).ok()?), 0)),
-            Symbol::Fact(f) if self.enumerated(e) => self.fact(f),
+            Symbol::Fact(f) if self.enumerated(e) && self.as_declared(n) => self.fact(f),
             _ => None,
         }
     }
@@ -435,7 +546,7 @@ impl Compiler<'_> {
         let Symbol::Fact(f) = n.symbol? else {
             return None;
         };
-        if !matches!(self.policy.fact(f)?.unit, Unit::Set(_)) {
+        if !matches!(self.policy.fact(f)?.unit, Unit::Set(_)) || !self.as_declared(n) {
             return None;
         }
         let s = self.fact(f)?;
@@ -557,6 +668,10 @@ impl Compiler<'_> {
                 let below = self.push(Op::Arith(Arith::Cmp(CmpOp::Lt), p, *th));
                 hit = self.push(Op::Arith(Arith::Mul, hit, below));
             }
+            // A test not known leaves the table to the interpreter: it
+            // names the causes of the first operand not known in each
+            // comparison, not of both.
+            let hit = self.push(Op::Strict(hit));
             acc = self.push(Op::If(hit, *v, acc));
         }
         Some((acc, scale))

@@ -89,7 +89,7 @@ fn uses(ops: &[Op]) -> Vec<usize> {
 /// operations feeding it be fused).
 fn operands(op: &Op) -> Option<Vec<Arg>> {
     Some(match op {
-        Op::Rescale(x, _) | Op::Neg(x) | Op::Not(x) => vec![*x],
+        Op::Rescale(x, _) | Op::Neg(x) | Op::Not(x) | Op::Strict(x) => vec![*x],
         Op::Arith(_, a, b) | Op::Div(a, b, _) | Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
         Op::If(a, b, c) | Op::Clamp(a, b, c) => vec![*a, *b, *c],
         Op::ConstTiers { subject, prior, .. } => {
@@ -117,7 +117,7 @@ fn operands(op: &Op) -> Option<Vec<Arg>> {
             v.extend(*prior);
             v
         }
-        Op::Unplanned => Vec::new(),
+        Op::Unplanned | Op::Unknown(_) => Vec::new(),
         Op::In(a, b) => vec![*a, *b],
         Op::DecideKind { when, body, .. } => {
             let mut v: Vec<Arg> = when.iter().copied().collect();

@@ -9,7 +9,8 @@
 //! result (`tests/plan_fusion.rs` checks fused and unfused plans and the
 //! interpreter against each other).
 
-use super::kernels::{DecideTable, Env, TierTable};
+use super::causes::join;
+use super::kernels::{DecideTable, Env, TierTable, open_tiers};
 use super::{Arg, DEFER, Decisions, FALLBACK, OK, Plan, Reg, Share};
 use crate::ast::CmpOp;
 
@@ -235,6 +236,10 @@ fn capped(
 ) {
     let cap = cap.unwrap_or(i64::MAX);
     let body = move |x: i64, st: u8, over: bool| {
+        // Not a value: as it is (not known, with the terms' causes).
+        if st != OK {
+            return (x, st);
+        }
         let (p, o) = x.overflowing_mul(rate);
         if over | o {
             (0, FALLBACK)
@@ -267,8 +272,11 @@ fn capped(
             let (a, b) = (env.arg(Arg::Fact(*a)), env.arg(Arg::Fact(*b)));
             let xs = a.0.iter().zip(a.1).zip(b.0.iter().zip(b.1));
             sink.drive(table, when, xs, |((x, sx), (y, sy))| {
+                if (*sx | *sy) != OK {
+                    return join((*x, *sx), (*y, *sy));
+                }
                 let (sum, over) = x.overflowing_add(*y);
-                body(sum, (*sx).max(*sy), over)
+                body(sum, OK, over)
             });
         }
         _ => {
@@ -280,8 +288,9 @@ fn capped(
     }
 }
 
-/// The terms added left to right, with their worst state and whether an
-/// addition overflowed, for a sum of more than two facts.
+/// The terms added left to right, with their worst state (and the causes
+/// of those not known) and whether an addition overflowed, for a sum of
+/// more than two facts.
 fn sum_of(env: &Env<'_>, terms: &[usize]) -> Vec<(i64, u8, bool)> {
     let mut terms = terms.iter().map(|t| env.arg(Arg::Fact(*t)));
     let Some(first) = terms.next() else {
@@ -295,8 +304,12 @@ fn sum_of(env: &Env<'_>, terms: &[usize]) -> Vec<(i64, u8, bool)> {
         .collect();
     for t in terms {
         for ((x, st, over), (y, sy)) in acc.iter_mut().zip(t.0.iter().zip(t.1)) {
+            if (*st | *sy) != OK {
+                (*x, *st) = join((*x, *st), (*y, *sy));
+                continue;
+            }
             let (sum, o) = x.overflowing_add(*y);
-            (*x, *st, *over) = (sum, (*st).max(*sy), *over | o);
+            (*x, *over) = (sum, *over | o);
         }
     }
     acc
@@ -338,7 +351,7 @@ fn tier_rows(
             if *sx == OK {
                 tiers.cell(|t| hit(*x, t), |_| true)
             } else {
-                (0, FALLBACK)
+                open_tiers(&tiers.rows, tiers.none, (*x, *sx), None, &hit)
             }
         }),
         Some(p) => {
@@ -347,7 +360,7 @@ fn tier_rows(
                 if *sx == OK && *sp == OK {
                     tiers.cell(|t| hit(*x, t), |t| *p < t)
                 } else {
-                    (0, FALLBACK)
+                    open_tiers(&tiers.rows, tiers.none, (*x, *sx), Some((*p, *sp)), &hit)
                 }
             });
         }

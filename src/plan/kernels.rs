@@ -2,10 +2,11 @@
 //! loops over equally long slices. Items are decided by the rules of
 //! [`crate::eval::decide`]; the kernels know nothing of rows or files.
 
+use super::causes::join;
 use super::columns::Columns;
 use super::{
     Arg, Arith, Body, DEFER, Decisions, FALLBACK, GRANTED, INELIGIBLE, LISTED, MET, NOT_MET,
-    NOTHING, OK, Op, Plan, Reg,
+    NOTHING, OK, Op, Plan, Reg, UNDETERMINED, UNKNOWN,
 };
 use crate::ast::{CmpOp, ItemKind};
 use crate::eval::decide::{
@@ -83,6 +84,10 @@ impl<'a> Env<'a> {
             Op::Or(a, b) => map2(out, self.arg(*a), self.arg(*b), |x, sx, y, sy| {
                 connect(Connective::Or, (x, sx), (y, sy))
             }),
+            // A condition not known: the interpreter evaluates both
+            // branches (either may fail) and, unless they are the same
+            // value (which the plan leaves to it), is not known for the
+            // condition's causes alone.
             Op::If(c, t, f) => map3(
                 out,
                 self.arg(*c),
@@ -91,6 +96,14 @@ impl<'a> Env<'a> {
                 |c, t, f| match c {
                     (0, OK) => f,
                     (_, OK) => t,
+                    (x, UNKNOWN) => {
+                        let fails = t.1 == FALLBACK || f.1 == FALLBACK;
+                        if fails || (t.1 == OK && f.1 == OK) {
+                            (0, FALLBACK)
+                        } else {
+                            (x, UNKNOWN)
+                        }
+                    }
                     _ => (0, FALLBACK),
                 },
             ),
@@ -116,6 +129,17 @@ impl<'a> Env<'a> {
             }
             Op::Decide { item, when, body } => self.decide(*item, *when, body, out, plan, status),
             Op::Unplanned => super::kinds::unplanned(out),
+            Op::Strict(x) => map1(out, self.arg(*x), |x, sx| {
+                if sx == UNKNOWN {
+                    (0, FALLBACK)
+                } else {
+                    (x, sx)
+                }
+            }),
+            Op::Unknown(bits) => {
+                out.v.iter_mut().for_each(|v| *v = *bits);
+                out.s.iter_mut().for_each(|s| *s = UNKNOWN);
+            }
             Op::In(v, set) => super::kinds::member(self.arg(*v), self.arg(*set), out),
             Op::DecideKind { item, when, body } => {
                 let kind = plan.items.get(*item).map_or(ItemKind::Commitment, |i| i.0);
@@ -188,6 +212,11 @@ const BODY_CLASSES: usize = 5;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DecideTable {
     entries: [Entry; WHEN_CLASSES * BODY_CLASSES],
+    /// The item's kind, whether it has a body and whether that is a
+    /// constant, for the cells that are not known (`undetermined`).
+    kind: ItemKind,
+    has_body: bool,
+    constant: bool,
 }
 
 /// A status code and what other items see: the body's value when `pass`,
@@ -239,7 +268,51 @@ impl DecideTable {
                 };
             }
         }
-        DecideTable { entries }
+        DecideTable {
+            entries,
+            kind,
+            has_body,
+            constant,
+        }
+    }
+
+    /// An item whose `when` or body is not known, as the interpreter
+    /// decides it (`eval::item`): a `when` that is not known leaves the
+    /// item undetermined for its causes and those of its rule (a rule that
+    /// might fail, or whose causes the plan cannot tell, defers); a `when`
+    /// that holds and a rule not known, for the rule's causes. What other
+    /// items see is the same causes.
+    #[cold]
+    fn undetermined(&self, when: (i64, u8), body: (i64, u8)) -> (u8, (i64, u8)) {
+        const DEFERRED: (u8, (i64, u8)) = (DEFER, (0, FALLBACK));
+        let open = |bits: i64| (UNDETERMINED, (bits, UNKNOWN));
+        match when {
+            (w, UNKNOWN) => {
+                if self.kind == ItemKind::Commitment || self.constant {
+                    return open(w);
+                }
+                if !self.has_body || self.kind == ItemKind::Benefit {
+                    return DEFERRED;
+                }
+                match body.1 {
+                    OK | NOTHING => open(w),
+                    UNKNOWN => open(w | body.0),
+                    _ => DEFERRED,
+                }
+            }
+            (x, OK) if x != 0 => {
+                if self.kind == ItemKind::Commitment || self.constant || !self.has_body {
+                    return self.decide_classes(when, (0, OK));
+                }
+                if self.kind == ItemKind::Benefit {
+                    return DEFERRED;
+                }
+                open(body.0)
+            }
+            // A `when` that decides alone: the body is never evaluated.
+            (_, OK | NOTHING) => self.decide_classes(when, (0, NOTHING)),
+            _ => DEFERRED,
+        }
     }
 
     /// The entries for a `when` that holds and a body that is a value:
@@ -258,6 +331,16 @@ impl DecideTable {
     /// (ignored for an item without a body).
     #[inline]
     pub fn decide(&self, when: (i64, u8), body: (i64, u8)) -> (u8, (i64, u8)) {
+        if when.1 == UNKNOWN || (body.1 == UNKNOWN && self.has_body) {
+            return self.undetermined(when, body);
+        }
+        self.decide_classes(when, body)
+    }
+
+    /// [`DecideTable::decide`] of cells that are values, nothing or not
+    /// decidable: one lookup.
+    #[inline(always)]
+    fn decide_classes(&self, when: (i64, u8), body: (i64, u8)) -> (u8, (i64, u8)) {
         let w = match when.1 {
             OK => usize::from(when.0 != 0),
             NOTHING => 2,
@@ -354,9 +437,15 @@ fn map3(
 }
 
 fn unary(x: Operand<'_>, out: &mut Reg, f: impl Fn(i64) -> Option<i64>) {
-    map1(out, x, |x, sx| match f(x) {
-        Some(y) => (y, sx),
-        None => (0, FALLBACK),
+    map1(out, x, |x, sx| {
+        // Not a value: kept as it is (a cell not known keeps its causes).
+        if sx != OK {
+            return (x, sx);
+        }
+        match f(x) {
+            Some(y) => (y, OK),
+            None => (0, FALLBACK),
+        }
     });
 }
 
@@ -385,16 +474,58 @@ fn const_tiers(
     match prior {
         None => map1(out, subject, |x, sx| {
             if sx != OK {
-                return (0, FALLBACK);
+                return open_tiers(rows, none, (x, sx), None, &hit);
             }
             pick(x, None)
         }),
         Some(prior) => map2(out, subject, prior, |x, sx, p, sp| {
             if sx != OK || sp != OK {
-                return (0, FALLBACK);
+                return open_tiers(rows, none, (x, sx), Some((p, sp)), &hit);
             }
             pick(x, Some(p))
         }),
+    }
+}
+
+/// A constant tier table whose subject or prior is not known, as the
+/// interpreter's `tiers` decides it: each row's test by `pick_row`, a test
+/// of a subject (or prior) not known being not known; a row left open
+/// makes the table not known for the causes of its tests — the subject's
+/// and the prior's, whichever are not known (`eval::tables::row_test`).
+/// A subject that is nothing, or any operand the plan cannot decide,
+/// leaves the row to the interpreter.
+#[cold]
+pub(super) fn open_tiers(
+    rows: &[(i64, i64)],
+    none: (i64, u8),
+    subject: (i64, u8),
+    prior: Option<(i64, u8)>,
+    hit: &impl Fn(i64, i64) -> bool,
+) -> (i64, u8) {
+    let usable = |c: (i64, u8)| c.1 == OK || c.1 == UNKNOWN;
+    if !usable(subject) || prior.is_some_and(|p| !usable(p)) {
+        return (0, FALLBACK);
+    }
+    let bits = [Some(subject), prior]
+        .into_iter()
+        .flatten()
+        .filter(|c| c.1 == UNKNOWN)
+        .fold(0, |acc, c| acc | c.0);
+    let tests = rows.iter().map(|(t, _)| {
+        let reached = match subject {
+            (x, OK) => Logic::Decided(hit(x, *t)),
+            _ => Logic::Unknown,
+        };
+        let fresh = match prior {
+            None => Logic::Decided(true),
+            Some((p, OK)) => Logic::Decided(p < *t),
+            Some(_) => Logic::Unknown,
+        };
+        (reached, fresh)
+    });
+    match pick_row(tests) {
+        Pick::Undecided(_) => (bits, UNKNOWN),
+        pick => tier_cell(pick, rows, none),
     }
 }
 
@@ -416,6 +547,11 @@ fn tier_cell(pick: Pick, rows: &[(i64, i64)], none: (i64, u8)) -> (i64, u8) {
 #[derive(Debug, Clone)]
 pub(crate) struct TierTable {
     thresholds: Vec<i64>,
+    /// The rows and the `else` cell, for a subject or prior not known
+    /// ([`open_tiers`]).
+    pub rows: Vec<(i64, i64)>,
+    /// The cell when no row applies.
+    pub none: (i64, u8),
     /// By mask (bit `2i`: row `i`'s test holds; bit `2i + 1`: the prior
     /// had not reached row `i`): the table's cell.
     cells: Vec<(i64, u8)>,
@@ -441,6 +577,8 @@ impl TierTable {
             .collect();
         Some(TierTable {
             thresholds: rows.iter().map(|(t, _)| *t).collect(),
+            rows: rows.to_vec(),
+            none,
             cells,
         })
     }
@@ -457,18 +595,31 @@ impl TierTable {
     }
 }
 
-/// Arithmetic: a fallback on either side wins, then a nothing.
+/// Arithmetic: a fallback on either side wins, then a nothing, then not
+/// known (with the causes of both sides), as the interpreter's `combine`;
+/// only two values are computed.
 fn lifted(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) -> Option<i64>) {
-    map2(out, a, b, |x, sx, y, sy| match f(x, y) {
-        Some(r) => (r, sx.max(sy)),
-        None => (0, FALLBACK),
+    map2(out, a, b, |x, sx, y, sy| {
+        if (sx | sy) != OK {
+            return join((x, sx), (y, sy));
+        }
+        match f(x, y) {
+            Some(r) => (r, OK),
+            None => (0, FALLBACK),
+        }
     });
 }
 
 /// Min and max: the interpreter evaluates every argument (any may fail:
-/// a fallback wins), then the first nothing decides.
+/// a fallback wins), then the first nothing decides, then the causes of
+/// every argument not known.
 fn first_not_value(a: Operand<'_>, b: Operand<'_>, out: &mut Reg, f: impl Fn(i64, i64) -> i64) {
-    map2(out, a, b, |x, sx, y, sy| (f(x, y), sx.max(sy)));
+    map2(out, a, b, |x, sx, y, sy| {
+        if (sx | sy) != OK {
+            return join((x, sx), (y, sy));
+        }
+        (f(x, y), OK)
+    });
 }
 
 /// A cell as a condition. A cell the plan cannot decide has no logic:
@@ -477,6 +628,7 @@ fn logic((x, s): (i64, u8)) -> Option<Logic> {
     match s {
         OK => Some(Logic::Decided(x != 0)),
         NOTHING => Some(Logic::Nothing),
+        UNKNOWN => Some(Logic::Unknown),
         _ => None,
     }
 }
@@ -503,7 +655,14 @@ fn connect(op: Connective, a: (i64, u8), b: (i64, u8)) -> (i64, u8) {
         return cell(Logic::Decided(v));
     }
     match logic(b) {
-        Some(right) => cell(decide::connect(op, left, right)),
+        // Not known keeps the causes of both sides (`eval::expr::connect`).
+        Some(right) => match decide::connect(op, left, right) {
+            Logic::Unknown => join(
+                if a.1 == UNKNOWN { a } else { (0, OK) },
+                if b.1 == UNKNOWN { b } else { (0, OK) },
+            ),
+            l => cell(l),
+        },
         None => (0, FALLBACK),
     }
 }

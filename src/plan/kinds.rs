@@ -8,7 +8,11 @@
 //! Every decision goes through [`crate::eval::decide`], as the kernels of
 //! `kernels.rs` do: the cells are classified, the shared rules decide.
 
-use super::{Arg, DEFER, FALLBACK, GRANTED, INELIGIBLE, NOTHING, OK, Plan, RANGED, Reg};
+use super::causes::join;
+use super::{
+    Arg, DEFER, FALLBACK, GRANTED, INELIGIBLE, NOTHING, OK, Plan, RANGED, Reg, UNDETERMINED,
+    UNKNOWN,
+};
 use crate::ast::ItemKind;
 use crate::check::Policy;
 use crate::eval::decide::{self, Logic, Rule, Seen, Shape, Sign, Verdict};
@@ -24,7 +28,14 @@ pub(crate) enum Encoding {
     Variant(Vec<String>),
     /// A set of values of an enumeration: bit `k` for variant `k`.
     Set(Vec<String>),
+    /// A duration in years or months, as months at scale 2 (how the
+    /// interpreter compares two of them, `Duration::comparable`); one in
+    /// days, or of more decimals, has no cell.
+    Duration,
 }
+
+/// The scale of a duration's months in its column.
+pub(crate) const DURATION_SCALE: u32 = 2;
 
 /// Most variants an enumeration may have for its sets to be bitsets of an
 /// `i64` (the sign bit unused).
@@ -41,6 +52,7 @@ impl Encoding {
         Some(match unit {
             Unit::Enum(e) => Encoding::Variant(variants(e)?),
             Unit::Set(e) => Encoding::Set(variants(e)?),
+            Unit::Duration => Encoding::Duration,
             _ => Encoding::Number,
         })
     }
@@ -58,6 +70,9 @@ impl Encoding {
                     let k = names.iter().position(|x| x == m)?;
                     Some(acc | 1i64.checked_shl(u32::try_from(k).ok()?)?)
                 })
+            }
+            (Encoding::Duration, Value::Duration(d)) => {
+                super::to_scaled(&Value::Num(Unit::Number, d.months()?), DURATION_SCALE)
             }
             _ => None,
         }
@@ -92,9 +107,13 @@ pub(super) fn member(v: (&[i64], &[u8]), set: (&[i64], &[u8]), out: &mut Reg) {
     let cells = out.v.iter_mut().zip(out.s.iter_mut());
     let args = v.0.iter().zip(v.1).zip(set.0.iter().zip(set.1));
     for ((o, so), ((x, sx), (s, ss))) in cells.zip(args) {
+        if (*sx | *ss) != OK {
+            (*o, *so) = join((*x, *sx), (*s, *ss));
+            continue;
+        }
         let bit = u32::try_from(*x).ok().filter(|k| *k < 64);
         (*o, *so) = match bit {
-            Some(k) => ((*s >> k) & 1, (*sx).max(*ss)),
+            Some(k) => ((*s >> k) & 1, OK),
             None => (0, FALLBACK),
         };
     }
@@ -105,8 +124,44 @@ fn logic((x, s): (i64, u8)) -> Option<Logic> {
     match s {
         OK => Some(Logic::Decided(x != 0)),
         NOTHING => Some(Logic::Nothing),
+        UNKNOWN => Some(Logic::Unknown),
         _ => None,
     }
+}
+
+/// Undetermined for the causes `bits`, which other items see.
+fn open(bits: i64) -> (u8, (i64, u8)) {
+    (UNDETERMINED, (bits, UNKNOWN))
+}
+
+/// The causes a rule not known adds to those of a `when` not known
+/// (`eval::item` evaluates the rule for them): `Some(0)` for a rule that is
+/// a value or nothing, `None` for one that might fail or whose causes the
+/// plan cannot tell (the interpreter decides the row).
+fn rule_causes(body: &KindBody, a: (i64, u8), b: (i64, u8)) -> Option<i64> {
+    let cells: &[(i64, u8)] = match body {
+        KindBody::Benefit(_) => &[a],
+        KindBody::Range(..) => &[a, b],
+    };
+    if cells.iter().any(|c| c.1 == FALLBACK) {
+        return None;
+    }
+    // `lo..hi` is `combine`d: nothing beats not known; two values make a
+    // range, an empty one an error.
+    if cells.iter().any(|c| c.1 == NOTHING) {
+        return Some(0);
+    }
+    if let [(lo, OK), (hi, OK)] = cells
+        && lo > hi
+    {
+        return None;
+    }
+    Some(
+        cells
+            .iter()
+            .filter(|c| c.1 == UNKNOWN)
+            .fold(0, |acc, c| acc | c.0),
+    )
 }
 
 /// The status code of a verdict; `None` for what the plan leaves to the
@@ -143,6 +198,7 @@ fn benefit(when: Logic, value: (i64, u8)) -> (u8, (i64, u8)) {
         None => match value.1 {
             OK => decide::by_rule(kind, Rule::Value(Shape::Other)),
             NOTHING => decide::by_rule(kind, Rule::Nothing),
+            UNKNOWN => return open(value.0),
             _ => return DEFERRED,
         },
     };
@@ -160,6 +216,8 @@ fn range(kind: ItemKind, when: Logic, lo: (i64, u8), hi: (i64, u8)) -> (u8, (i64
     let rule = match (lo, hi) {
         ((_, FALLBACK), _) | (_, (_, FALLBACK)) => return DEFERRED,
         ((_, NOTHING), _) | (_, (_, NOTHING)) => Rule::Nothing,
+        // Not known, for the causes of either end (`combine`).
+        ((_, UNKNOWN), _) | (_, (_, UNKNOWN)) => return open(join(lo, hi).0),
         ((l, _), (h, _)) if l > h => return DEFERRED,
         ((l, _), (h, _)) => Rule::Value(Shape::Amount(if l < 0 {
             Sign::Negative
@@ -204,6 +262,9 @@ pub(super) fn decide_kind(
     for (((v, s), c), ((w, sw), ((x, sx), (y, sy)))) in cells.zip(rows) {
         let decided = match logic((*w, *sw)) {
             None => DEFERRED,
+            Some(Logic::Unknown) => {
+                rule_causes(body, (*x, *sx), (*y, *sy)).map_or(DEFERRED, |more| open(*w | more))
+            }
             Some(when) => match body {
                 KindBody::Benefit(_) => benefit(when, (*x, *sx)),
                 KindBody::Range(..) => range(kind, when, (*x, *sx), (*y, *sy)),

@@ -14,10 +14,14 @@
 //! decides it; `soft` changes no value a row shows, so it compiles away.
 //!
 //! **Per item, per row.** Whatever the plan cannot compute — a date, a
-//! duration, a `tbd` param, a schedule, `round`, a text, a weight — is the
-//! *unplanned* register (`compile`), and a missing fact, a value with more
-//! decimals than its column, an overflow, a division that does not
-//! terminate or a negative amount make a cell "fallback" at run time. Both
+//! duration, a schedule, `round`, a text, a weight — is the *unplanned*
+//! register (`compile`), and a value with more decimals than its column,
+//! an overflow, a division that does not terminate or a negative amount
+//! make a cell "fallback" at run time. A fact a row does not give and a
+//! `tbd` param left open are not: their cells are "not known", holding the
+//! bitset of their causes (`causes`), so an item they leave open is
+//! decided *undetermined* by the plan, with the causes the interpreter
+//! names ([`Outcomes::causes`]). Both
 //! travel only where the interpreter would evaluate them, so an item is
 //! decided by the plan on every row where its decision does not reach
 //! them, and *deferred* on the others ([`Outcomes::status`] is `None`).
@@ -33,7 +37,8 @@
 //! interpreter says why for every item), nor does one of which the plan
 //! would decide no item on any row.
 //!
-//! Files: `compile` lowers the policy to operations, `columns` holds a
+//! Files: `compile` lowers the policy to operations, `causes` gives the
+//! causes of undetermined items their bits and decodes them, `columns` holds a
 //! batch of rows as fixed-point fact columns, `kernels` runs each
 //! operation over a batch (deciding items by the rules of
 //! `crate::eval::decide`, which the interpreter shares), `kinds` holds the
@@ -41,6 +46,7 @@
 //! and the unplanned register; this file holds the plan itself and its
 //! results ([`Outcomes`]).
 
+mod causes;
 mod columns;
 mod compile;
 mod fuse;
@@ -67,11 +73,17 @@ const BATCH: usize = 1024;
 /// Largest scale of any value (`10^18` still fits an `i64`).
 const MAX_SCALE: u32 = 18;
 
-/// Cell states: a value, "nothing" (no tier matched, an item used is not
-/// granted), or "the interpreter must decide this row".
+/// Cell states: a value, "not known" (a missing fact, a `tbd` param: the
+/// cell's value is then the bitset of its causes, see `causes`),
+/// "nothing" (no tier matched, an item used is not granted), or "the
+/// interpreter must decide this row". Ordered so that the worst of two
+/// operands' states (`max`) is the interpreter's `combine`: nothing beats
+/// not known, which beats a value, and what the plan cannot decide beats
+/// all.
 const OK: u8 = 0;
-const NOTHING: u8 = 1;
-const FALLBACK: u8 = 2;
+const UNKNOWN: u8 = 1;
+const NOTHING: u8 = 2;
+const FALLBACK: u8 = 3;
 
 /// Item status codes in [`Outcomes`]; `DEFER` sends the row to the
 /// interpreter.
@@ -82,6 +94,9 @@ const NOT_MET: u8 = 3;
 const LISTED: u8 = 4;
 /// Granted, with a range of amounts (`lo..hi`, the two differing).
 const RANGED: u8 = 5;
+/// Undetermined, its causes the bitset in the item's register (codes from
+/// this one on leave the row's total to `Outcomes`).
+const UNDETERMINED: u8 = 6;
 const DEFER: u8 = u8::MAX;
 
 /// An operand: a register (the result of an earlier operation), a fact
@@ -142,6 +157,12 @@ pub(crate) enum Op {
     },
     /// Every cell "fallback": what the plan cannot compute (`compile`).
     Unplanned,
+    /// Every cell "not known" for these causes (a `tbd` param).
+    Unknown(i64),
+    /// A cell "not known" as "fallback": for a test whose causes the
+    /// interpreter gathers otherwise than the plan's operations do (a tier
+    /// table's, `Compiler::tiers`).
+    Strict(Arg),
     /// `v in set`: a variant's index, a set's bitset (`kinds`).
     In(Arg, Arg),
     /// An item decided by `kinds::decide_kind`: a benefit's computed value,
@@ -195,6 +216,11 @@ pub struct Plan {
     encodings: Vec<kinds::Encoding>,
     /// What the interpreter needs to decide each item the plan defers.
     needs: crate::eval::partial::Needs,
+    /// Per fact slot: the cell of a row that does not give the fact (not
+    /// known, its cause's bit; or, a fact without a bit, fallback).
+    pub(crate) missing: Vec<(i64, u8)>,
+    /// Per item: the causes its cells' bits stand for (`causes`).
+    decode: Vec<causes::Decode>,
     /// Scale of the total (the largest monetary item scale).
     total_scale: u32,
 }
@@ -248,6 +274,8 @@ impl Plan {
             planned: c.planned,
             encodings: c.encodings,
             needs: crate::eval::partial::Needs::of(policy),
+            missing: c.missing,
+            decode: c.decode,
             total_scale,
         })
     }
@@ -353,6 +381,9 @@ impl Plan {
             n,
             &mut decisions.decided,
         );
+        // The causes of the undetermined items, from their registers'
+        // bits; bits that do not decode leave the item to the interpreter.
+        let causes = causes::collect(self, &mut decisions.status, &scratch.regs, n);
         // The amounts leave with the batch; the register gets a new
         // buffer (as large, so the next batch does not grow it).
         let amounts = self
@@ -373,6 +404,7 @@ impl Plan {
             highs,
             total: decisions.total,
             decided: decisions.decided,
+            causes,
         }
     }
 
@@ -525,7 +557,9 @@ impl Share {
         let (scaled, o1) = add.overflowing_mul(self.factor);
         let (sum, o2) = t.overflowing_add(scaled);
         *t = sum;
-        *d &= !(o1 | o2) & (code != DEFER);
+        // An undetermined item (or one deferred) leaves the row's total,
+        // which is then incomplete, to `Outcomes`.
+        *d &= !(o1 | o2) & (code < UNDETERMINED);
     }
 }
 
@@ -591,6 +625,8 @@ struct Batch {
     total: Vec<i64>,
     /// Per row: whether the plan decided it.
     decided: Vec<bool>,
+    /// The causes of the undetermined items, by (row in the batch, item).
+    causes: Vec<((u32, u32), Vec<crate::eval::Cause>)>,
 }
 
 /// An item's status, its least and greatest amount (granted monetary
@@ -630,8 +666,26 @@ impl Outcomes {
             MET => Status::Met,
             NOT_MET => Status::NotMet,
             LISTED => Status::Listed,
+            UNDETERMINED => Status::Undetermined,
             _ => return None,
         })
+    }
+
+    /// Why an item the plan decided undetermined in `row` is so (its
+    /// facts missing, its `tbd` params), in the interpreter's order; empty
+    /// for any other item.
+    pub fn causes(&self, row: usize, item: usize) -> &[crate::eval::Cause] {
+        let Some((b, i)) = self.at(row) else {
+            return &[];
+        };
+        let key = (
+            u32::try_from(i).unwrap_or(u32::MAX),
+            u32::try_from(item).unwrap_or(u32::MAX),
+        );
+        match b.causes.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(k) => b.causes.get(k).map_or(&[], |(_, c)| c.as_slice()),
+            Err(_) => &[],
+        }
     }
 
     /// The items of `plan` the plan deferred in `row`, for the interpreter

@@ -447,7 +447,8 @@ impl<'a> Iterator for Items<'a> {
                     status: outcomes.status(*row, i).unwrap_or(Status::Error),
                     min: amounts.map(|a| a.0),
                     max: amounts.map(|a| a.1),
-                    causes: &[],
+                    // An item the plan decided undetermined names its causes.
+                    causes: outcomes.causes(*row, i),
                 })
             }
             ItemsKind::Result(items) => items.next().map(|o| ItemView {
