@@ -44,6 +44,7 @@ impl Columns {
             states: (0..plan.facts.len())
                 .map(|_| Vec::with_capacity(rows))
                 .collect(),
+            missing: plan.missing.clone(),
         }
     }
 
@@ -91,7 +92,7 @@ impl Columns {
     }
 
     /// Sets a fact of a row from a typed value; a value the slot's scale
-    /// cannot hold exactly leaves the fact missing, so the row falls back.
+    /// cannot hold exactly is a fallback cell: the interpreter reads it.
     pub fn set_value(&mut self, plan: &Plan, slot: usize, row: usize, v: &Value) {
         let Some(f) = plan.facts.get(slot) else {
             return;
