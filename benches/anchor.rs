@@ -299,59 +299,15 @@ fn hand_written_i64_fixed_point_1m(b: Bencher) {
 /// Enterprises of the draft population benchmarks.
 const DRAFT_N: usize = 10_000;
 
-/// The draft's open figures filled in and the date inside its window, the
-/// same for every row (as `decree batch --set … --at …` runs it), so that
-/// every item is computed.
-fn draft_options(policy: &decree::Policy) -> Options {
-    let mut options = Options {
-        at: Some("2025-06-30".parse().expect("a date")),
-        ..Options::default()
-    };
-    for s in [
-        "issued=2021-01-01",
-        "growth_rate_threshold=15%",
-        "expansion_award=100万",
-        "core_supplier_transfer_share=30%",
-        "housing_purchase_area=2000",
-        "land_transfer_min_years=5 years",
-        "high_end_equipment_near_level=9000亿",
-        "several_clusters=3",
-    ] {
-        decree::facts::apply_setting(policy, s, &mut options).expect("a setting of the draft");
-    }
-    options
-}
-
 /// The draft, 10,000 generated enterprises (every fact of the draft, edge
 /// values, some facts missing) as the hand-written implementation reads
-/// them and as typed facts, and the options of the run. Each enterprise's
+/// them and as typed facts, and the options of the run
+/// (`firms::bench_population`, `firms::filled_options`). Each enterprise's
 /// params and window are the run's, so both compute the same population.
 fn draft_population() -> (decree::Policy, Vec<firms::Firm>, Vec<Facts>, Options) {
-    use rand::SeedableRng;
     let policy = firms::load();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5EED_2020_BE7C);
-    let firms: Vec<firms::Firm> = (0..DRAFT_N)
-        .map(|i| {
-            let mut f = firms::firm(&mut rng, i);
-            f.params = firms::Params {
-                growth_rate_threshold: Some(firms::pct(15)),
-                expansion_award: Some(firms::wan(100)),
-                core_supplier_transfer_share: Some(firms::pct(30)),
-                housing_purchase_area: Some(Decimal::from(2000)),
-                land_transfer_min_years: Some(5),
-                high_end_equipment_near_level: Some(firms::yi(9000)),
-                several_clusters: Some(3),
-            };
-            f.window = firms::Window::Issued("2025-06-30");
-            f
-        })
-        .collect();
-    let facts = firms
-        .iter()
-        .enumerate()
-        .map(|(i, f)| firms::to_facts(&policy, f, i))
-        .collect();
-    let options = draft_options(&policy);
+    let (firms, facts) = firms::bench_population(&policy, DRAFT_N);
+    let options = firms::filled_options(&policy);
     (policy, firms, facts, options)
 }
 

@@ -18,31 +18,12 @@ use decree::Options;
 use decree::eval::Facts;
 use decree::plan::{Columns, Plan};
 use decree::population::{RowView, Settings, Sink};
-use rand::SeedableRng;
 
-/// The benchmark's population: its seed, its params and its date.
+/// The benchmark's population (`firms::bench_population`) and its options.
 fn population() -> (decree::Policy, Vec<Facts>, Options) {
     let policy = firms::load();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5EED_2020_BE7C);
-    let facts = (0..10_000)
-        .map(|i| firms::to_facts(&policy, &firms::firm(&mut rng, i), i))
-        .collect();
-    let mut options = Options {
-        at: Some("2025-06-30".parse().unwrap()),
-        ..Options::default()
-    };
-    for s in [
-        "issued=2021-01-01",
-        "growth_rate_threshold=15%",
-        "expansion_award=100万",
-        "core_supplier_transfer_share=30%",
-        "housing_purchase_area=2000",
-        "land_transfer_min_years=5 years",
-        "high_end_equipment_near_level=9000亿",
-        "several_clusters=3",
-    ] {
-        decree::facts::apply_setting(&policy, s, &mut options).unwrap();
-    }
+    let (_, facts) = firms::bench_population(&policy, 10_000);
+    let options = firms::filled_options(&policy);
     (policy, facts, options)
 }
 

@@ -44,22 +44,7 @@ fn settings(policy: &Policy) -> [Options; 2] {
         at: Some("2026-01-01".parse().unwrap()),
         ..Options::default()
     };
-    let mut filled = Options {
-        at: Some("2025-06-30".parse().unwrap()),
-        ..Options::default()
-    };
-    for s in [
-        "issued=2021-01-01",
-        "growth_rate_threshold=15%",
-        "expansion_award=100万",
-        "core_supplier_transfer_share=30%",
-        "housing_purchase_area=2000",
-        "land_transfer_min_years=5 years",
-        "high_end_equipment_near_level=9000亿",
-        "several_clusters=3",
-    ] {
-        decree::facts::apply_setting(policy, s, &mut filled).unwrap();
-    }
+    let filled = firms::filled_options(policy);
     [open, filled]
 }
 

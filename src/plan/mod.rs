@@ -766,12 +766,18 @@ impl Outcomes {
                 scale = scale.max(normalized_scale(amount, *item_scale));
             }
         }
-        let divisor = i128::from(pow10(plan.total_scale.checked_sub(scale)?)?);
-        let total = i128::from(*b.total.get(i)?);
-        if total % divisor != 0 {
+        // The total is an i64 at the plan's scale: divided in 64 bits (a
+        // division by one skipped), as 128-bit division costs a call.
+        let divisor = pow10(plan.total_scale.checked_sub(scale)?)?;
+        let total = *b.total.get(i)?;
+        let whole = if divisor == 1 {
+            total
+        } else if total % divisor == 0 {
+            total / divisor
+        } else {
             return None;
-        }
-        Decimal::try_from_i128_with_scale(total / divisor, scale).ok()
+        };
+        (scale <= Decimal::MAX_SCALE).then(|| Decimal::new(whole, scale))
     }
 }
 

@@ -445,3 +445,73 @@ pub(crate) fn load() -> decree::Policy {
     let text = std::fs::read_to_string(path).unwrap();
     decree::load(&SourceFile::new(POLICY, text)).unwrap()
 }
+
+// ---------------------------------------------------------------- the filled-in run
+
+/// The draft's open figures filled in and its issue date given, as
+/// `decree batch --set …` runs it: every item can be computed.
+pub(crate) const FILLED: [&str; 8] = [
+    "issued=2021-01-01",
+    "growth_rate_threshold=15%",
+    "expansion_award=100万",
+    "core_supplier_transfer_share=30%",
+    "housing_purchase_area=2000",
+    "land_transfer_min_years=5 years",
+    "high_end_equipment_near_level=9000亿",
+    "several_clusters=3",
+];
+
+/// The date of a filled-in run: inside the draft's window from its
+/// [`FILLED`] issue date.
+pub(crate) const FILLED_AT: &str = "2025-06-30";
+
+/// The options of a filled-in run: [`FILLED`] on [`FILLED_AT`], the same
+/// for every row.
+pub(crate) fn filled_options(policy: &decree::Policy) -> Options {
+    let mut options = Options {
+        at: Some(FILLED_AT.parse().unwrap()),
+        ..Options::default()
+    };
+    for s in FILLED {
+        decree::facts::apply_setting(policy, s, &mut options).unwrap();
+    }
+    options
+}
+
+/// The params of [`FILLED`], as an enterprise's run gives them.
+pub(crate) fn filled_params() -> Params {
+    Params {
+        growth_rate_threshold: Some(pct(15)),
+        expansion_award: Some(wan(100)),
+        core_supplier_transfer_share: Some(pct(30)),
+        housing_purchase_area: Some(Decimal::from(2000)),
+        land_transfer_min_years: Some(5),
+        high_end_equipment_near_level: Some(yi(9000)),
+        several_clusters: Some(3),
+    }
+}
+
+/// The seed of the benchmark's population ([`bench_population`]).
+pub(crate) const BENCH_SEED: u64 = 0x5EED_2020_BE7C;
+
+/// The population of `benches/anchor.rs` and `tests/plan_deferrals.rs`:
+/// `n` generated enterprises, each with the filled-in run's params and
+/// date, as the hand-written implementation reads them and as typed facts.
+pub(crate) fn bench_population(policy: &decree::Policy, n: usize) -> (Vec<Firm>, Vec<Facts>) {
+    use rand::SeedableRng;
+    let mut rng = StdRng::seed_from_u64(BENCH_SEED);
+    let firms: Vec<Firm> = (0..n)
+        .map(|i| {
+            let mut f = firm(&mut rng, i);
+            f.params = filled_params();
+            f.window = Window::Issued(FILLED_AT);
+            f
+        })
+        .collect();
+    let facts = firms
+        .iter()
+        .enumerate()
+        .map(|(i, f)| to_facts(policy, f, i))
+        .collect();
+    (firms, facts)
+}
