@@ -107,7 +107,8 @@ pub struct Options {
     /// Bounds on the work of one evaluation (steps, nesting).
     pub limits: crate::Limits,
     /// Leave out what only a reader needs: explanation trees, notes (and so
-    /// `rounded`), cites, reasons, the values as text (`value`; `raw` keeps
+    /// `rounded`), cites, items' labels and `concerns`, reasons, the values
+    /// as text (`value`; `raw` keeps
     /// each value) and the branches taken for coverage (`hits`). For
     /// population runs, which keep statuses, amounts, values and causes:
     /// those are the same either way, and no text for readers is built at

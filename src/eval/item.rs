@@ -24,9 +24,13 @@ impl<'p> Evaluator<'p> {
             Some(i) if self.explaining() => i.cites.clone(),
             _ => Vec::new(),
         };
+        // Labels and concerns are for readers, as cites are: a lean run
+        // (a population's) keeps the name only, and allocates per item no
+        // text it would throw away.
+        let reader = ast.filter(|_| self.explaining());
         ItemResult {
             name: ast.map(|a| a.name.node.clone()).unwrap_or_default(),
-            label: ast.and_then(|a| a.label.as_ref().map(|l| l.node.clone())),
+            label: reader.and_then(|a| a.label.as_ref().map(|l| l.node.clone())),
             kind: ast.map_or(ItemKind::Commitment, |a| a.kind.node),
             status,
             amount: None,
@@ -38,7 +42,7 @@ impl<'p> Evaluator<'p> {
             reason: None,
             notes: Vec::new(),
             cites,
-            concerns: ast.and_then(|a| a.concerns.as_ref().map(|c| c.node.clone())),
+            concerns: reader.and_then(|a| a.concerns.as_ref().map(|c| c.node.clone())),
             by: ast.and_then(|a| a.by.as_ref().map(|b| b.node)),
             explanation: None,
             records: Vec::new(),

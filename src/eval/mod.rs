@@ -298,7 +298,7 @@ fact x: money "投资额"
 fact output: money "产值"
 measure 1 "m" {
   cite "按不超过投资额的20%，最高5000万元。"
-  subsidy capped = min(20% * x, 5000万)
+  subsidy capped "技术改造" = min(20% * x, 5000万) concerns "技术改造项目"
   subsidy held = clamp(10% * x, 10万, 100万)
   subsidy bracketed = schedule x { 1亿 => 10% above => 5% }
   subsidy rounded = round(x / 3, 1万元)
@@ -329,10 +329,14 @@ measure 1 "m" {
             assert!(f.explanation.is_some() && !f.cites.is_empty(), "{}", f.name);
             assert!(l.explanation.is_none(), "{}", l.name);
             assert!(l.notes.is_empty() && l.cites.is_empty(), "{}", l.name);
+            assert!(l.label.is_none() && l.concerns.is_none(), "{}", l.name);
+            assert_eq!(f.name, l.name);
             assert!(l.reason.is_none() && l.rounded.is_none(), "{}", l.name);
             assert!(l.value.is_none(), "{}", l.name);
             assert_eq!(f.value.is_some(), f.status == Status::Granted, "{}", f.name);
         }
+        let capped = items(&full).into_iter().find(|i| i.name == "capped");
+        assert!(capped.is_some_and(|c| c.label.is_some() && c.concerns.is_some()));
         assert!(!full.hits.is_empty());
         assert!(lean.hits.is_empty());
         assert_eq!(full.total, lean.total);
