@@ -358,6 +358,28 @@ fn draft_population_run_10k_all_cores(b: Bencher) {
         .bench_values(|facts| draft_run(&policy, facts, &options));
 }
 
+/// The same 10,000 enterprises read from their CSV text (every fact a
+/// column, sets as `a;b`), as `decree batch` reads a register, on every
+/// core: the cells' reading beside the run in memory above.
+#[divan::bench(sample_count = 5)]
+fn draft_csv_population_run_10k_all_cores(b: Bencher) {
+    let (policy, firms, _, options) = draft_population();
+    let text = firms::csv_text(&policy, &firms);
+    let settings = decree::population::Settings::lean(options);
+    let read = decree::population::read::ReadOptions {
+        name: "draft.csv".into(),
+        ..Default::default()
+    };
+    b.bench(|| {
+        let (mut source, _) =
+            decree::population::read::Csv::new(&policy, black_box(text.as_bytes()), &read)
+                .expect("the header reads");
+        let mut sink = Totals::default();
+        decree::population::run(&mut source, &mut sink, &settings, |_| {}).expect("it runs");
+        sink
+    });
+}
+
 /// The same 10,000 enterprises through the lean interpreter, one
 /// `decree::evaluate` each (`skip_explanations`), one thread.
 #[divan::bench(sample_count = 5)]

@@ -27,23 +27,8 @@ mod firms;
 
 use std::io::Write;
 
-use decree::value::DurationUnit;
-use firms::F;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-
-/// A fact's value as a plain CSV cell.
-fn cell(value: &F) -> String {
-    match value {
-        F::Bool(b) => b.to_string(),
-        F::Money(d) | F::Rate(d) | F::Area(d) => d.normalize().to_string(),
-        F::Count(c) => c.to_string(),
-        F::Duration(n, DurationUnit::Years) => format!("{n} years"),
-        F::Duration(n, _) => format!("{n} months"),
-        F::Set(s) if s.is_empty() => "[]".to_string(),
-        F::Set(s) => s.iter().copied().collect::<Vec<_>>().join(";"),
-    }
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -57,11 +42,7 @@ fn main() {
     let _ = writeln!(out, "{}", names.join(","));
     for i in 0..n {
         let firm = firms::firm(&mut rng, i);
-        let cells: Vec<String> = names
-            .iter()
-            .map(|name| firm.facts.get(name).map_or(String::new(), cell))
-            .collect();
-        if writeln!(out, "{}", cells.join(",")).is_err() {
+        if writeln!(out, "{}", firms::csv_line(&names, &firm)).is_err() {
             // The reader went away (`| head`): stop quietly.
             return;
         }

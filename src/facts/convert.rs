@@ -149,15 +149,21 @@ fn set_of(policy: &Policy, e: usize, items: &[Raw]) -> Result<Value, String> {
     Ok(Value::Set(set))
 }
 
+/// The name of the value of enum `e` that `text` names, by name or label:
+/// the lookup alone, which builds no message when there is none.
+fn variant_named<'p>(policy: &'p Policy, e: usize, text: &str) -> Option<&'p str> {
+    let info = policy.enums.get(e)?;
+    info.variants
+        .iter()
+        .find(|(n, l)| n == text || l.as_deref() == Some(text))
+        .map(|(n, _)| n.as_str())
+}
+
 /// The value of enum `e` that `text` names, by name or label.
 fn variant(policy: &Policy, e: usize, text: &str) -> Result<String, String> {
     let info = policy.enums.get(e).ok_or("unknown enum")?;
-    let found = info
-        .variants
-        .iter()
-        .find(|(n, l)| n == text || l.as_deref() == Some(text));
-    match found {
-        Some((n, _)) => Ok(n.clone()),
+    match variant_named(policy, e, text) {
+        Some(n) => Ok(n.to_string()),
         None => {
             let names: Vec<&str> = info.variants.iter().map(|(n, _)| n.as_str()).collect();
             let spellings = info
@@ -174,9 +180,11 @@ fn variant(policy: &Policy, e: usize, text: &str) -> Result<String, String> {
 
 /// A set of enum `e` written as text (`a; b`, `[a, b]`, `[]`).
 fn set_text(policy: &Policy, e: usize, text: &str) -> Result<Value, String> {
-    // One value alone, whatever its label holds.
-    if let Ok(v) = variant(policy, e, text) {
-        return Ok(Value::Set(BTreeSet::from([v])));
+    // One value alone, whatever its label holds. Only looked up: a cell of
+    // several values is no value, and the "did you mean" of a miss (a
+    // string distance to every spelling) would cost more than the row.
+    if let Some(v) = variant_named(policy, e, text) {
+        return Ok(Value::Set(BTreeSet::from([v.to_string()])));
     }
     let inner = match text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
         Some(inner) => inner,

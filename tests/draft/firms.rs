@@ -515,3 +515,41 @@ pub(crate) fn bench_population(policy: &decree::Policy, n: usize) -> (Vec<Firm>,
         .collect();
     (firms, facts)
 }
+
+// ---------------------------------------------------------------- as CSV
+
+/// A fact's value as a CSV cell, as a register would write it: sets as
+/// `a;b`, durations with their unit.
+pub(crate) fn csv_cell(value: &F) -> String {
+    match value {
+        F::Bool(b) => b.to_string(),
+        F::Money(d) | F::Rate(d) | F::Area(d) => d.normalize().to_string(),
+        F::Count(c) => c.to_string(),
+        F::Duration(n, DurationUnit::Years) => format!("{n} years"),
+        F::Duration(n, _) => format!("{n} months"),
+        F::Set(s) if s.is_empty() => "[]".to_string(),
+        F::Set(s) => s.iter().copied().collect::<Vec<_>>().join(";"),
+    }
+}
+
+/// An enterprise's CSV record under the header `names` (a fact it does not
+/// have is an empty cell), without its line break.
+pub(crate) fn csv_line(names: &[&str], firm: &Firm) -> String {
+    let cells: Vec<String> = names
+        .iter()
+        .map(|name| firm.facts.get(name).map_or(String::new(), csv_cell))
+        .collect();
+    cells.join(",")
+}
+
+/// The enterprises as a CSV file with a header of every fact of the draft.
+pub(crate) fn csv_text(policy: &decree::Policy, firms: &[Firm]) -> String {
+    let names: Vec<&str> = policy.facts.iter().map(|f| f.name.as_str()).collect();
+    let mut text = names.join(",");
+    text.push('\n');
+    for f in firms {
+        text.push_str(&csv_line(&names, f));
+        text.push('\n');
+    }
+    text
+}
