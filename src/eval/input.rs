@@ -108,10 +108,9 @@ pub struct Options {
     pub limits: crate::Limits,
     /// Leave out what only a reader needs: explanation trees, notes (and so
     /// `rounded`), cites, items' labels and `concerns`, reasons, the values
-    /// as text (`value`; `raw` keeps
-    /// each value) and the branches taken for coverage (`hits`). For
-    /// population runs, which keep statuses, amounts, values and causes:
-    /// those are the same either way, and no text for readers is built at
-    /// all.
+    /// as text (`value`; `raw` keeps each value) and the branches taken for
+    /// coverage (`hits`). For population runs, which keep statuses,
+    /// amounts, values and causes: those are the same either way, and no
+    /// text for readers is built at all.
     pub skip_explanations: bool,
 }
