@@ -73,8 +73,11 @@ fn cell(policy: &Policy, value: &F, k: usize) -> String {
                 ["TRUE", "FALSE"],
                 ["是", "否"],
                 ["True", "False"],
+                // Blanks around, which the plan's fast reading of a
+                // condition trims as the facts reader does.
+                [" true", "否 "],
             ];
-            spellings[k % 4][usize::from(!*b)].to_string()
+            spellings[k % spellings.len()][usize::from(!*b)].to_string()
         }
         F::Money(d) if k.is_multiple_of(3) && (d % wan).is_zero() => {
             format!("{}万", (d / wan).normalize())

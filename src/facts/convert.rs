@@ -317,6 +317,11 @@ pub fn doubt(unit: Unit, raw: &Raw) -> Option<Doubt> {
     let (Raw::Number(text) | Raw::Str(text)) = raw else {
         return None;
     };
+    doubt_text(unit, text)
+}
+
+/// [`doubt`] for a value written as text (a CSV cell).
+pub fn doubt_text(unit: Unit, text: &str) -> Option<Doubt> {
     let text = text.trim();
     if unit != Unit::Rate {
         return None;

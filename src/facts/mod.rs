@@ -35,7 +35,7 @@ use crate::diagnostic::{Code, Diagnostic, Diagnostics};
 use crate::eval::Facts;
 use crate::span::{SourceFile, Span};
 
-pub use convert::{Doubt, convert, doubt, example_of, parse_bool, parse_text_value};
+pub use convert::{Doubt, convert, doubt, doubt_text, example_of, parse_bool, parse_text_value};
 pub use read::{Raw, read_entries};
 pub use records::{field_named, records};
 pub use setting::apply_setting;

@@ -18,6 +18,7 @@
 //! causes, `eval::item`).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::{DEFER, Plan, Reg, UNDETERMINED};
 use crate::ast::{ExprKind, walk_exprs};
@@ -177,15 +178,15 @@ impl Decode {
     }
 }
 
-/// The causes of every item the batch decided undetermined, by (row,
-/// item), read from the items' registers; an item whose bits do not
-/// decode is deferred instead.
-pub(super) fn collect(
-    plan: &Plan,
-    status: &mut [Vec<u8>],
-    regs: &[Reg],
-    n: usize,
-) -> Vec<((u32, u32), Vec<Cause>)> {
+/// An undetermined item's causes in a batch: (item, row in the batch) and
+/// the causes, shared by the rows that have the same.
+pub(super) type Causes = ((u32, u32), Arc<[Cause]>);
+
+/// The causes of every item the batch decided undetermined, by (item,
+/// row in the batch) in that order, read from the items' registers; an
+/// item whose bits do not decode is deferred instead. Rows of an item
+/// with the same causes share one list, decoded once.
+pub(super) fn collect(plan: &Plan, status: &mut [Vec<u8>], regs: &[Reg], n: usize) -> Vec<Causes> {
     let mut out = Vec::new();
     for (item, codes) in status.iter_mut().enumerate() {
         if !codes.contains(&UNDETERMINED) {
@@ -193,19 +194,30 @@ pub(super) fn collect(
         }
         let reg = plan.items.get(item).and_then(|(_, _, r)| regs.get(*r));
         let decode = plan.decode.get(item);
+        // An item has few sets of causes: the last one decoded is nearly
+        // always the next one's.
+        let mut last: Option<(i64, Arc<[Cause]>)> = None;
         for (row, code) in codes.iter_mut().enumerate().take(n) {
             if *code != UNDETERMINED {
                 continue;
             }
             let bits = reg.and_then(|r| r.v.get(row)).copied().unwrap_or(0);
-            let key = (u32::try_from(row).ok(), u32::try_from(item).ok());
-            match (decode.and_then(|d| d.causes(bits)), key) {
-                (Some(c), (Some(r), Some(i))) => out.push(((r, i), c)),
+            let key = (u32::try_from(item).ok(), u32::try_from(row).ok());
+            let causes = match &last {
+                Some((b, c)) if *b == bits => Some(Arc::clone(c)),
+                _ => decode
+                    .and_then(|d| d.causes(bits))
+                    .map(Arc::<[Cause]>::from),
+            };
+            match (causes, key) {
+                (Some(c), (Some(i), Some(r))) => {
+                    last = Some((bits, Arc::clone(&c)));
+                    out.push(((i, r), c));
+                }
                 _ => *code = DEFER,
             }
         }
     }
-    out.sort_by_key(|a| a.0);
     out
 }
 

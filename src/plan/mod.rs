@@ -625,13 +625,46 @@ struct Batch {
     total: Vec<i64>,
     /// Per row: whether the plan decided it.
     decided: Vec<bool>,
-    /// The causes of the undetermined items, by (row in the batch, item).
-    causes: Vec<((u32, u32), Vec<crate::eval::Cause>)>,
+    /// The causes of the undetermined items, by (item, row in the batch),
+    /// in that order.
+    causes: Vec<causes::Causes>,
 }
 
 /// An item's status, its least and greatest amount (granted monetary
 /// items) as integers, and their scale: [`Outcomes::fixed`].
 pub(crate) type FixedItem = (Status, Option<(i64, i64)>, u32);
+
+/// One row of [`Outcomes`], for reading its items one by one in fixed
+/// point.
+pub(crate) struct FixedRow<'a> {
+    plan: &'a Plan,
+    batch: &'a Batch,
+    i: usize,
+}
+
+impl FixedRow<'_> {
+    /// An item's result in fixed point: its status and, for a granted
+    /// monetary item, its least and greatest amount as integers counting
+    /// `10^-scale` (they print as [`Outcomes::range`]'s decimals do, once
+    /// trailing zeros are dropped). An undetermined item's causes are not
+    /// in it ([`Outcomes::causes`]). `None` when the plan deferred the
+    /// item.
+    pub(crate) fn item(&self, item: usize) -> Option<FixedItem> {
+        let (b, i) = (self.batch, self.i);
+        let code = *b.status.get(item)?.get(i)?;
+        let status = status_of(code)?;
+        let (kind, scale, _) = self.plan.items.get(item)?;
+        if status != Status::Granted || !kind.is_monetary() {
+            return Some((status, None, *scale));
+        }
+        let lo = *b.amounts.get(item)?.get(i)?;
+        let hi = match code {
+            RANGED => *b.highs.get(item)?.get(i)?,
+            _ => lo,
+        };
+        Some((status, Some((lo, hi)), *scale))
+    }
+}
 
 /// The plan's results for a run of rows, kept as columns.
 pub struct Outcomes {
@@ -660,15 +693,7 @@ impl Outcomes {
     /// An item's status in `row`, when the plan decided it; `None` when it
     /// deferred it to the interpreter.
     pub fn status(&self, row: usize, item: usize) -> Option<Status> {
-        Some(match self.code(row, item)? {
-            GRANTED | RANGED => Status::Granted,
-            INELIGIBLE => Status::Ineligible,
-            MET => Status::Met,
-            NOT_MET => Status::NotMet,
-            LISTED => Status::Listed,
-            UNDETERMINED => Status::Undetermined,
-            _ => return None,
-        })
+        status_of(self.code(row, item)?)
     }
 
     /// Why an item the plan decided undetermined in `row` is so (its
@@ -679,11 +704,11 @@ impl Outcomes {
             return &[];
         };
         let key = (
-            u32::try_from(i).unwrap_or(u32::MAX),
             u32::try_from(item).unwrap_or(u32::MAX),
+            u32::try_from(i).unwrap_or(u32::MAX),
         );
         match b.causes.binary_search_by(|(k, _)| k.cmp(&key)) {
-            Ok(k) => b.causes.get(k).map_or(&[], |(_, c)| c.as_slice()),
+            Ok(k) => b.causes.get(k).map_or(&[], |(_, c)| c),
             Err(_) => &[],
         }
     }
@@ -723,32 +748,11 @@ impl Outcomes {
         Some((lo, hi))
     }
 
-    /// An item's result in `row` in fixed point, for a writer that prints
-    /// digits without making decimals: its status and, for a granted
-    /// monetary item, its least and greatest amount as integers counting
-    /// `10^-scale` (they print as [`Outcomes::range`]'s decimals do, once
-    /// trailing zeros are dropped); `None` when the plan deferred the item.
-    pub(crate) fn fixed(&self, plan: &Plan, row: usize, item: usize) -> Option<FixedItem> {
-        let (b, i) = self.at(row)?;
-        let code = *b.status.get(item)?.get(i)?;
-        let status = match code {
-            GRANTED | RANGED => Status::Granted,
-            INELIGIBLE => Status::Ineligible,
-            MET => Status::Met,
-            NOT_MET => Status::NotMet,
-            LISTED => Status::Listed,
-            _ => return None,
-        };
-        let (kind, scale, _) = plan.items.get(item)?;
-        if status != Status::Granted || !kind.is_monetary() {
-            return Some((status, None, *scale));
-        }
-        let lo = *b.amounts.get(item)?.get(i)?;
-        let hi = match code {
-            RANGED => *b.highs.get(item)?.get(i)?,
-            _ => lo,
-        };
-        Some((status, Some((lo, hi)), *scale))
+    /// Row `row`'s items in fixed point, for a writer that prints digits
+    /// without making decimals ([`FixedRow::item`]).
+    pub(crate) fn fixed_row<'a>(&'a self, plan: &'a Plan, row: usize) -> Option<FixedRow<'a>> {
+        let (batch, i) = self.at(row)?;
+        Some(FixedRow { plan, batch, i })
     }
 
     /// A decided row's total, with the interpreter's digits: it adds the
@@ -779,6 +783,62 @@ impl Outcomes {
         };
         (scale <= Decimal::MAX_SCALE).then(|| Decimal::new(whole, scale))
     }
+
+    /// A row's total over items the plan decided, least and greatest, and
+    /// whether it counts every monetary item (none undetermined): for a
+    /// row [`Outcomes::decided`] leaves out for a range granted or an item
+    /// undetermined. Summed exactly in 128-bit fixed point and normalized,
+    /// as `population`'s decimal sum gives it; `None` when the plan
+    /// deferred an item of the row, or the sum leaves `Decimal`'s range
+    /// (the caller then sums in decimals).
+    pub(crate) fn span(&self, plan: &Plan, row: usize) -> Option<((Decimal, Decimal), bool)> {
+        let (b, i) = self.at(row)?;
+        let (mut lo, mut hi, mut complete) = (0i128, 0i128, true);
+        for (item, (kind, scale, _)) in plan.items.iter().enumerate() {
+            let code = *b.status.get(item)?.get(i)?;
+            // A code past the statuses is a deferral (`Outcomes::status`).
+            if code > UNDETERMINED {
+                return None;
+            }
+            if !kind.is_monetary() {
+                continue;
+            }
+            let (a, z) = match code {
+                GRANTED => {
+                    let a = *b.amounts.get(item)?.get(i)?;
+                    (a, a)
+                }
+                RANGED => (*b.amounts.get(item)?.get(i)?, *b.highs.get(item)?.get(i)?),
+                UNDETERMINED => {
+                    complete = false;
+                    continue;
+                }
+                _ => continue,
+            };
+            let factor = 10i128.checked_pow(plan.total_scale.checked_sub(*scale)?)?;
+            lo = lo.checked_add(i128::from(a).checked_mul(factor)?)?;
+            hi = hi.checked_add(i128::from(z).checked_mul(factor)?)?;
+        }
+        let at = |v: i128| {
+            Decimal::try_from_i128_with_scale(v, plan.total_scale)
+                .ok()
+                .map(|d| d.normalize())
+        };
+        Some(((at(lo)?, at(hi)?), complete))
+    }
+}
+
+/// The status a code stands for; `None` for a deferral.
+fn status_of(code: u8) -> Option<Status> {
+    Some(match code {
+        GRANTED | RANGED => Status::Granted,
+        INELIGIBLE => Status::Ineligible,
+        MET => Status::Met,
+        NOT_MET => Status::NotMet,
+        LISTED => Status::Listed,
+        UNDETERMINED => Status::Undetermined,
+        _ => return None,
+    })
 }
 
 /// The scale of `v × 10^-scale` once its trailing zeros are dropped.

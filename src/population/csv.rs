@@ -492,9 +492,10 @@ fn slots(columns: &[Column], plan: Option<&Plan>) -> Vec<Option<(usize, u32)>> {
     columns
         .iter()
         .map(|c| match (c, plan) {
-            // A condition's cell is never a plain number, nor is a value
-            // of an enumeration's or a set's (stored by index, as a bitset).
-            (Column::Fact(id, _, unit), Some(plan)) if *unit != Unit::Bool => {
+            // A value of an enumeration's or a set's is no plain cell
+            // (stored by index, as a bitset); a condition's is read as one
+            // by `plain_cell`.
+            (Column::Fact(id, _, _), Some(plan)) => {
                 let i = plan.facts().iter().position(|f| f.id == *id)?;
                 plan.plain_cells(i).then_some(())?;
                 Some((i, plan.facts().get(i)?.scale))
@@ -554,19 +555,37 @@ fn read_cells(
             warnings.extend(rate_doubt(input, line, name, cell));
         }
         if let (Some((slot, scale)), Some((cols, row))) = (slot, target.as_mut()) {
-            if let Some(v) = crate::plan::parse_plain(cell.trim_ascii(), *scale) {
+            if let Some(v) = plain_cell(cell, *unit, *scale) {
                 cols.set_fixed(*slot, *row, v);
                 continue;
             }
         }
         let value = cell_value(policy, input, line, (name, *unit), cell)?;
         if let (Some(v), Some((cols, row)), Some(plan)) = (value, target.as_mut(), plan) {
-            if let Some(slot) = plan.facts().iter().position(|f| f.id == *id) {
+            // The slot the column was matched to; a column read for its
+            // check only has none.
+            let slot = slot
+                .map(|(s, _)| s)
+                .or_else(|| plan.facts().iter().position(|f| f.id == *id));
+            if let Some(slot) = slot {
                 cols.set_value(plan, slot, *row, &v);
             }
         }
     }
     Ok(warnings)
+}
+
+/// A cell most of a population is written in, straight to the plan's fixed
+/// point at `scale`: a plain decimal, or a condition (`true`, `是`, …, as
+/// [`crate::facts::parse_bool`] reads one) as 1 or 0. `None` for anything
+/// else, which goes through the facts reader.
+fn plain_cell(cell: &[u8], unit: Unit, scale: u32) -> Option<i64> {
+    let cell = cell.trim_ascii();
+    if unit == Unit::Bool {
+        let b = crate::facts::parse_bool(std::str::from_utf8(cell).ok()?)?;
+        return Some(i64::from(b));
+    }
+    crate::plan::parse_plain(cell, scale)
 }
 
 /// The warning for a rate cell that is a bare number above 1, if it is one.
@@ -575,7 +594,7 @@ pub(super) fn rate_doubt(input: &str, line: u64, column: &str, cell: &[u8]) -> O
         return None;
     }
     let text = std::str::from_utf8(cell).ok()?;
-    let d = crate::facts::doubt(Unit::Rate, &crate::facts::Raw::Str(text.to_string()))?;
+    let d = crate::facts::doubt_text(Unit::Rate, text)?;
     Some(
         Diagnostic::warning(
             Code::Facts,

@@ -34,6 +34,7 @@ use crate::eval::{Cause, Evaluation, Facts, ItemResult, Options, Status};
 pub use read::{Chunk, Source};
 pub use run::run;
 pub use summary::Summary;
+pub(crate) use view::Cell;
 pub use view::{ItemView, RowView};
 
 /// One enterprise of a population, typed already.

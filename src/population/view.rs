@@ -14,7 +14,7 @@ use crate::check::{FactId, Policy};
 use crate::diagnostic::Diagnostic;
 use crate::eval::partial::Partial;
 use crate::eval::{Cause, Evaluation, MeasureResult, Status};
-use crate::plan::{Outcomes, Plan};
+use crate::plan::{FixedItem, FixedRow, Outcomes, Plan};
 use crate::value::Value;
 
 /// A row the plan decided in part: the interpreter's outcomes for the
@@ -43,6 +43,17 @@ impl Mixed {
         row: usize,
         partial: Option<Partial>,
     ) -> Option<Mixed> {
+        if partial.is_none() {
+            // Every item the plan's: summed in its fixed point.
+            if let Some((total, complete)) = outcomes.span(plan, row) {
+                return Some(Mixed {
+                    items: Vec::new(),
+                    total,
+                    complete,
+                    errors: Vec::new(),
+                });
+            }
+        }
         let (results, errors) = partial.map_or((Vec::new(), Vec::new()), |p| (p.results, p.errors));
         // The partial results are the row's own: their causes are moved,
         // not copied. Into a vector of its own: collected in place, the
@@ -265,17 +276,28 @@ impl<'a> RowView<'a> {
         matches!(self.kind, Kind::Plan { .. } | Kind::Mixed { .. })
     }
 
-    /// The plan's results and the row's place in them, for a row the plan
-    /// decided whole: a writer reads its items in fixed point from there.
-    pub(crate) fn planned_whole(&self) -> Option<(&'a Plan, &'a Outcomes, usize)> {
-        match self.kind {
+    /// Its items in the policy's item order as a CSV writer prints them
+    /// (statuses and amounts): the plan's fixed point where the plan
+    /// decided the item, the item's result otherwise.
+    pub(crate) fn cells(&self) -> Cells<'a> {
+        let fixed = match self.kind {
             Kind::Plan {
                 plan,
                 outcomes,
                 row,
                 ..
-            } => Some((plan, outcomes, row)),
+            }
+            | Kind::Mixed {
+                plan,
+                outcomes,
+                row,
+                ..
+            } => outcomes.fixed_row(plan, row),
             _ => None,
+        };
+        Cells {
+            items: self.items(),
+            fixed,
         }
     }
 
@@ -431,32 +453,12 @@ impl<'a> Iterator for Items<'a> {
                     return None;
                 }
                 *next += 1;
-                if let Some((_, o)) = mixed.next_if(|(k, _)| *k == i) {
-                    return Some(ItemView {
-                        status: o.status,
-                        min: o.min,
-                        max: o.max,
-                        causes: &o.causes,
-                    });
-                }
-                let amounts = outcomes.range(plan, *row, i);
-                Some(ItemView {
-                    // A row the plan took has every status it did not
-                    // defer; were one missing it would be an error, not a
-                    // grant.
-                    status: outcomes.status(*row, i).unwrap_or(Status::Error),
-                    min: amounts.map(|a| a.0),
-                    max: amounts.map(|a| a.1),
-                    // An item the plan decided undetermined names its causes.
-                    causes: outcomes.causes(*row, i),
+                Some(match mixed.next_if(|(k, _)| *k == i) {
+                    Some((_, o)) => outcome_view(o),
+                    None => plan_item(plan, outcomes, *row, i),
                 })
             }
-            ItemsKind::Result(items) => items.next().map(|o| ItemView {
-                status: o.status,
-                min: o.min,
-                max: o.max,
-                causes: &o.causes,
-            }),
+            ItemsKind::Result(items) => items.next().map(outcome_view),
             ItemsKind::Evaluation {
                 measures,
                 measure,
@@ -477,5 +479,67 @@ impl<'a> Iterator for Items<'a> {
                 *item = 0;
             },
         }
+    }
+}
+
+/// A kept outcome as an item's view.
+fn outcome_view(o: &ItemOutcome) -> ItemView<'_> {
+    ItemView {
+        status: o.status,
+        min: o.min,
+        max: o.max,
+        causes: &o.causes,
+    }
+}
+
+/// Item `i` of a row the plan decided.
+fn plan_item<'a>(plan: &'a Plan, outcomes: &'a Outcomes, row: usize, i: usize) -> ItemView<'a> {
+    let amounts = outcomes.range(plan, row, i);
+    ItemView {
+        // A row the plan took has every status it did not defer; were one
+        // missing it would be an error, not a grant.
+        status: outcomes.status(row, i).unwrap_or(Status::Error),
+        min: amounts.map(|a| a.0),
+        max: amounts.map(|a| a.1),
+        // An item the plan decided undetermined names its causes.
+        causes: outcomes.causes(row, i),
+    }
+}
+
+/// One item of a row as a writer prints it ([`RowView::cells`]).
+pub(crate) enum Cell<'a> {
+    /// Decided by the plan, in its fixed point: the status and, for a
+    /// granted monetary item, its least and greatest amount counting
+    /// `10^-scale`.
+    Fixed(FixedItem),
+    /// Any other item: its result.
+    Item(ItemView<'a>),
+}
+
+/// The cells of a [`RowView`], in the policy's item order: the plan's
+/// row in fixed point (when the plan decided the row, all or in part) and
+/// the items' results for the items it did not decide.
+pub(crate) struct Cells<'a> {
+    items: Items<'a>,
+    fixed: Option<FixedRow<'a>>,
+}
+
+impl<'a> Iterator for Cells<'a> {
+    type Item = Cell<'a>;
+
+    fn next(&mut self) -> Option<Cell<'a>> {
+        if let (Some(fixed), ItemsKind::Plan { next, mixed, .. }) =
+            (&self.fixed, &mut self.items.kind)
+        {
+            let i = *next;
+            // An item the interpreter decided comes from its result.
+            if mixed.peek().is_none_or(|(k, _)| *k != i)
+                && let Some(f) = fixed.item(i)
+            {
+                *next += 1;
+                return Some(Cell::Fixed(f));
+            }
+        }
+        self.items.next().map(Cell::Item)
     }
 }

@@ -16,7 +16,7 @@ use super::json::RowLines;
 use crate::check::Policy;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::population::budget::BudgetSink;
-use crate::population::{Delivery, RowView, Sink};
+use crate::population::{Cell, Delivery, RowView, Sink};
 
 /// The format of a file of results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,13 +178,7 @@ impl Layout {
             out.push(b',');
             out.extend_from_slice(csv_cell(k).as_bytes());
         }
-        let start = out.len();
-        if !self.planned_items(out, r) {
-            // Not the plan's whole row (or, which cannot be, an item the
-            // plan deferred in it): through the row's items.
-            out.truncate(start);
-            self.items_of(out, r);
-        }
+        self.items_of(out, r);
         let (lo, hi) = r.total();
         for d in [lo, hi] {
             out.push(b',');
@@ -201,42 +195,33 @@ impl Layout {
         out.push(b'\n');
     }
 
-    /// The items' cells of a row the plan decided whole, straight from its
-    /// fixed-point columns: the digits [`Layout::items_of`] writes from the
-    /// same amounts as decimals, without making them. `false` (what was
-    /// written is to be dropped) for any other row.
-    fn planned_items(&self, out: &mut Vec<u8>, r: &RowView<'_>) -> bool {
-        let Some((plan, outcomes, row)) = r.planned_whole() else {
-            return false;
-        };
-        for (i, (_, monetary)) in self.items.iter().enumerate() {
-            let Some((status, amounts, scale)) = outcomes.fixed(plan, row, i) else {
-                return false;
-            };
+    /// The items' cells of a row: where the plan decided an item, straight
+    /// from its fixed-point columns (the digits its decimals print as,
+    /// without making them); otherwise from the item's decimals.
+    fn items_of(&self, out: &mut Vec<u8>, r: &RowView<'_>) {
+        for ((_, monetary), cell) in self.items.iter().zip(r.cells()) {
             out.push(b',');
-            out.extend_from_slice(status.as_str().as_bytes());
-            if *monetary {
-                for v in [amounts.map(|a| a.0), amounts.map(|a| a.1)] {
-                    out.push(b',');
-                    if let Some(v) = v {
-                        push_fixed(out, v, scale);
+            match cell {
+                Cell::Fixed((status, amounts, scale)) => {
+                    out.extend_from_slice(status.as_str().as_bytes());
+                    if *monetary {
+                        for v in [amounts.map(|a| a.0), amounts.map(|a| a.1)] {
+                            out.push(b',');
+                            if let Some(v) = v {
+                                push_fixed(out, v, scale);
+                            }
+                        }
                     }
                 }
-            }
-        }
-        true
-    }
-
-    /// The items' cells of any row, from its items' decimals.
-    fn items_of(&self, out: &mut Vec<u8>, r: &RowView<'_>) {
-        for ((_, monetary), o) in self.items.iter().zip(r.items()) {
-            out.push(b',');
-            out.extend_from_slice(o.status.as_str().as_bytes());
-            if *monetary {
-                for d in [o.min, o.max] {
-                    out.push(b',');
-                    if let Some(d) = d {
-                        push_decimal(out, d);
+                Cell::Item(o) => {
+                    out.extend_from_slice(o.status.as_str().as_bytes());
+                    if *monetary {
+                        for d in [o.min, o.max] {
+                            out.push(b',');
+                            if let Some(d) = d {
+                                push_decimal(out, d);
+                            }
+                        }
                     }
                 }
             }

@@ -225,6 +225,7 @@ async fn spool(body: axum::body::Body, max: usize) -> Result<(std::fs::File, u64
         };
         total += data.len() as u64;
         if total > max as u64 {
+            drain(body, LINGER).await;
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
@@ -242,6 +243,25 @@ async fn spool(body: axum::body::Body, max: usize) -> Result<(std::fs::File, u64
     let mut file = out.into_std().await;
     file.rewind().map_err(cannot)?;
     Ok((file, total))
+}
+
+/// How much of a refused upload is read and dropped before the refusal is
+/// sent. A client still sending when the server answers and closes meets a
+/// broken pipe instead of the 413 that says why; reading on (up to this
+/// much, then closing anyway) lets an ordinary client read the answer.
+const LINGER: u64 = 16 << 20;
+
+/// Reads and drops what is left of `body`, up to `limit` bytes.
+async fn drain(mut body: axum::body::Body, limit: u64) {
+    let mut seen: u64 = 0;
+    while seen <= limit {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                seen += frame.data_ref().map_or(0, |d| d.len() as u64);
+            }
+            _ => break,
+        }
+    }
 }
 
 /// The upload that cannot be read again for a budget's next pass.
