@@ -25,6 +25,7 @@ use super::{Arg, Arith, Body, FactSlot, MAX_SCALE, Op};
 use crate::ast::*;
 use crate::check::{FactId, ItemId, Policy, Symbol};
 use crate::eval::Options;
+use crate::eval::arith::Rounding;
 use crate::units::Unit;
 use crate::value::Value;
 
@@ -260,6 +261,38 @@ impl Compiler<'_> {
         }
     }
 
+    /// `round(x, step)` (and `round_down`, `round_up`) with a constant
+    /// positive step: `x` and the step at their common
+    /// scale, `x` divided by the step to a whole number as `how` says and
+    /// multiplied back (`kernels::round`). A step that is not a constant,
+    /// or not positive (an error the interpreter reports), is left to it.
+    /// A quotient `a / b` rounds as the interpreter's exact division does:
+    /// the plan's quotient is exact or falls back.
+    fn round(&mut self, how: Rounding, args: &[Expr]) -> Compiled {
+        let [x, step] = args else {
+            return None;
+        };
+        let (step, t) = match self.expr(step) {
+            (Arg::Const(i), t) => (*self.consts.get(i)?, t),
+            _ => return None,
+        };
+        if step <= 0 {
+            return None;
+        }
+        let (x, sx) = self.expr(x);
+        if self.is_unplanned(x) {
+            return None;
+        }
+        let scale = sx.max(t);
+        if scale > MAX_SCALE {
+            return None;
+        }
+        let factor = pow10(scale - sx)?;
+        let step = step.checked_mul(pow10(scale - t)?)?;
+        let op = Op::Round(x, super::Rounder { factor, step, how });
+        Some((self.push(op), scale))
+    }
+
     fn arith(&mut self, op: Arith, l: (Arg, u32), r: (Arg, u32)) -> Compiled {
         match op {
             Arith::Mul => {
@@ -382,12 +415,12 @@ impl Compiler<'_> {
             }
             // `amount_of` reads an item's status, which the fast path
             // does not keep as a value.
-            ExprKind::Call(Builtin::Round | Builtin::AmountOf, _) | ExprKind::Schedule(_) => None,
-            // Dates and rounding down or up go to the interpreter.
-            ExprKind::Today
-            | ExprKind::Call(Builtin::YearsBetween | Builtin::RoundDown | Builtin::RoundUp, _) => {
-                None
-            }
+            ExprKind::Call(Builtin::AmountOf, _) | ExprKind::Schedule(_) => None,
+            ExprKind::Call(Builtin::Round, args) => self.round(Rounding::HalfAwayFromZero, args),
+            ExprKind::Call(Builtin::RoundDown, args) => self.round(Rounding::Down, args),
+            ExprKind::Call(Builtin::RoundUp, args) => self.round(Rounding::Up, args),
+            // Dates go to the interpreter.
+            ExprKind::Today | ExprKind::Call(Builtin::YearsBetween, _) => None,
             ExprKind::Tiers(t) => self.tiers(t),
             // Fixed once the evaluation date is: the part in force; no
             // date, or a gap, leaves the rows to the interpreter.

@@ -89,7 +89,9 @@ fn uses(ops: &[Op]) -> Vec<usize> {
 /// operations feeding it be fused).
 fn operands(op: &Op) -> Option<Vec<Arg>> {
     Some(match op {
-        Op::Rescale(x, _) | Op::Neg(x) | Op::Not(x) | Op::Strict(x) => vec![*x],
+        Op::Rescale(x, _) | Op::Neg(x) | Op::Not(x) | Op::Strict(x) | Op::Round(x, _) => {
+            vec![*x]
+        }
         Op::Arith(_, a, b) | Op::Div(a, b, _) | Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
         Op::If(a, b, c) | Op::Clamp(a, b, c) => vec![*a, *b, *c],
         Op::ConstTiers { subject, prior, .. } => {

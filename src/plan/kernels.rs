@@ -9,6 +9,7 @@ use super::{
     NOTHING, OK, Op, Plan, Reg, UNDETERMINED, UNKNOWN,
 };
 use crate::ast::{CmpOp, ItemKind};
+use crate::eval::arith::Rounding;
 use crate::eval::decide::{
     self, Connective, Logic, Pick, Rule, Seen, Shape, Sign, Verdict, pick_row,
 };
@@ -62,6 +63,10 @@ impl<'a> Env<'a> {
                 unary(self.arg(*x), out, |v| v.checked_mul(f));
             }
             Op::Neg(x) => unary(self.arg(*x), out, i64::checked_neg),
+            Op::Round(x, r) => {
+                let r = *r;
+                unary(self.arg(*x), out, |v| round(v, r));
+            }
             Op::Not(x) => unary(self.arg(*x), out, |v| Some(i64::from(v == 0))),
             Op::Arith(op, a, b) => arith(*op, self.arg(*a), self.arg(*b), out),
             Op::Div(a, b, factor) => {
@@ -436,6 +441,29 @@ fn map3(
     }
 }
 
+/// `v` rounded by `r` ([`super::Rounder`]), as `eval::arith::divide_to_whole`
+/// rounds and the interpreter multiplies back; `None` past `i64`.
+pub(super) fn round(v: i64, r: super::Rounder) -> Option<i64> {
+    let x = i128::from(v).checked_mul(i128::from(r.factor))?;
+    let step = i128::from(r.step);
+    if step <= 0 {
+        return None;
+    }
+    // Toward minus infinity, then up by one where `how` says.
+    let (floor, rest) = (x.div_euclid(step), x.rem_euclid(step));
+    let n = match r.how {
+        Rounding::Down => floor,
+        Rounding::Up => floor + i128::from(rest != 0),
+        // Halves away from zero: up from the floor past the half, at the
+        // half for a positive `x` only.
+        Rounding::HalfAwayFromZero => {
+            let twice = rest * 2;
+            floor + i128::from(twice > step || (twice == step && x > 0))
+        }
+    };
+    i64::try_from(n.checked_mul(step)?).ok()
+}
+
 fn unary(x: Operand<'_>, out: &mut Reg, f: impl Fn(i64) -> Option<i64>) {
     map1(out, x, |x, sx| {
         // Not a value: kept as it is (a cell not known keeps its causes).
@@ -721,5 +749,62 @@ fn shape(kind: ItemKind, x: i64) -> Shape {
             0 => Sign::Zero,
             _ => Sign::Positive,
         }),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    fn how(k: u8) -> Rounding {
+        match k % 3 {
+            0 => Rounding::HalfAwayFromZero,
+            1 => Rounding::Down,
+            _ => Rounding::Up,
+        }
+    }
+
+    proptest! {
+        /// The plan's rounding in fixed point gives the interpreter's
+        /// digits: `divide_to_whole` of the decimals, times the step.
+        #[test]
+        fn fixed_point_rounding_is_the_interpreters(
+            v in -10_000_000_000i64..10_000_000_000,
+            sx in 0u32..5,
+            st in 0u32..5,
+            step in 1i64..100_000,
+            k in any::<u8>(),
+        ) {
+            let scale = sx.max(st);
+            let r = super::super::Rounder {
+                factor: 10i64.pow(scale - sx),
+                step: step * 10i64.pow(scale - st),
+                how: how(k),
+            };
+            let (x, s) = (Decimal::new(v, sx), Decimal::new(step, st));
+            let n = crate::eval::arith::divide_to_whole(x, s, how(k)).unwrap();
+            let want = (n * s).normalize();
+            let got = Decimal::new(round(v, r).unwrap(), scale).normalize();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn halves_round_away_from_zero_and_past_i64_falls_back() {
+        let r = |how| super::super::Rounder {
+            factor: 1,
+            step: 10,
+            how,
+        };
+        let half = r(Rounding::HalfAwayFromZero);
+        assert_eq!(round(5, half), Some(10));
+        assert_eq!(round(-5, half), Some(-10));
+        assert_eq!(round(-4, half), Some(0));
+        assert_eq!(round(-4, r(Rounding::Down)), Some(-10));
+        assert_eq!(round(-4, r(Rounding::Up)), Some(0));
+        assert_eq!(round(i64::MAX, r(Rounding::Up)), None);
     }
 }

@@ -132,6 +132,8 @@ pub(crate) enum Op {
     Arith(Arith, Arg, Arg),
     /// `a × factor ÷ b`, only when exact.
     Div(Arg, Arg, i128),
+    /// `round`, `round_down`, `round_up` to a constant step.
+    Round(Arg, Rounder),
     And(Arg, Arg),
     Or(Arg, Arg),
     If(Arg, Arg, Arg),
@@ -174,6 +176,19 @@ pub(crate) enum Op {
     },
     /// Operations fused into one pass by `fuse` (kernels in `fused`).
     Fused(fused::Fused),
+}
+
+/// How [`Op::Round`] rounds a value `x`: `x × factor` (its scale brought
+/// to the step's) to the nearest, the lower or the higher multiple of
+/// `step` (`> 0`), at that scale.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rounder {
+    /// Brings `x` to the common scale.
+    pub factor: i64,
+    /// The step at the common scale.
+    pub step: i64,
+    /// Which multiple.
+    pub how: crate::eval::arith::Rounding,
 }
 
 #[derive(Debug, Clone, Copy)]
