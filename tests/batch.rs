@@ -268,7 +268,8 @@ fn kinds_cell(column: usize) -> BoxedStrategy<String> {
         // titles: a set
         7 => odd(&["gold", "silver;bronze", "金奖；铜奖", "[]", "", "gold;silver;bronze", "platinum", "1", "0", "bronze"]).boxed(),
         // founded: a date
-        8 => odd(&["2019-05-01", "2020-01-01", "2021-07-15", "", "2020-13-01", "20200101"]).boxed(),
+        // (leap days and the evaluation date's anniversaries too)
+        8 => odd(&["2019-05-01", "2020-01-01", "2021-07-15", "", "2020-13-01", "20200101", "2020-02-29", "2021-06-30", "2021-07-01", "2020-12-31", "2024-06-30", "2025-01-01"]).boxed(),
         // running: a duration
         // (compared by months in the plan: odd ones too)
         _ => odd(&["2 years", "3 years", "36 months", "35 months", "", "3", "4 years", "1.5 years", "-3 years", "0.5 months", "30 days", "2.5 years"]).boxed(),
@@ -303,8 +304,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(60))]
 
     /// Ranges, soft caps, computed benefits, enumerations and sets, a `tbd`
-    /// param, durations (odd ones too) and rounding through the plan, and
-    /// dates, schedules, a stacking group and a cap deferred to the
+    /// param, durations (odd ones too), rounding and dates (compared,
+    /// counted in years) through the plan, and a date moved by a duration,
+    /// schedules, a stacking group and a cap deferred to the
     /// interpreter item by item: the rows
     /// agree with the interpreter's whole evaluations, rejected rows
     /// included, in chunks of any size.
@@ -497,14 +499,38 @@ fn the_interpreter_decides_only_the_items_the_plan_defers() {
     // Decided by the plan on some rows, however they use what it cannot
     // compute; the members of the group and cap on none.
     for name in [
-        "matched", "band", "rent_cap", "medalist", "open", "grown", "startup",
+        "matched",
+        "band",
+        "rent_cap",
+        "medalist",
+        "open",
+        "grown",
+        "startup",
+        "young",
+        "before_cutoff",
     ] {
         assert!(plan.plans(at(name)), "{name}");
     }
-    // A date with no `when` to decide it, the group's and cap's members.
-    for name in ["young", "equipment", "upgrade", "soft_capped"] {
+    // A date moved by a duration, or the years to an evaluation date the
+    // run does not have, with no `when` to decide them; the group's and
+    // cap's members.
+    for name in [
+        "first_year",
+        "three_years",
+        "equipment",
+        "upgrade",
+        "soft_capped",
+    ] {
         assert!(!plan.plans(at(name)), "{name}");
     }
+    // With an evaluation date, the years to it are the plan's.
+    let dated = Options {
+        at: Some("2024-06-30".parse().unwrap()),
+        ..Options::default()
+    };
+    let plan_at = Plan::compile(&policy, &dated).unwrap();
+    assert!(plan_at.plans(at("three_years")));
+    assert!(!plan_at.plans(at("first_year")));
     // A row that dates nothing, needs no `tbd` and is in no group: the
     // plan alone, but for the group and cap and what they need.
     let text = "investment,funds,rent,share,staff,listed,scale,titles,founded,running\n\

@@ -19,6 +19,7 @@ pub(crate) mod arith;
 mod caps;
 mod dated;
 mod dates;
+pub(crate) use dates::years_between;
 pub(crate) mod decide;
 mod describe;
 mod expr;

@@ -23,7 +23,7 @@ use super::columns::{fact_scale, pow10};
 use super::kinds::{Encoding, KindBody};
 use super::{Arg, Arith, Body, FactSlot, MAX_SCALE, Op};
 use crate::ast::*;
-use crate::check::{FactId, ItemId, Policy, Symbol};
+use crate::check::{FactId, ItemId, ParamId, Policy, Symbol};
 use crate::eval::Options;
 use crate::eval::arith::Rounding;
 use crate::units::Unit;
@@ -358,6 +358,11 @@ impl Compiler<'_> {
             {
                 self.same_variant(*c, l, r)
             }
+            // Two dates compared, by their cells (`kinds::date_cell`).
+            ExprKind::Binary(BinaryOp::Cmp(c), l, r) if self.is_date(l) || self.is_date(r) => {
+                let (l, r) = (self.date(l)?, self.date(r)?);
+                self.arith(Arith::Cmp(*c), l, r)
+            }
             // Two durations compared, by their months.
             ExprKind::Binary(BinaryOp::Cmp(c), l, r)
                 if self.is_duration(l) || self.is_duration(r) =>
@@ -419,8 +424,16 @@ impl Compiler<'_> {
             ExprKind::Call(Builtin::Round, args) => self.round(Rounding::HalfAwayFromZero, args),
             ExprKind::Call(Builtin::RoundDown, args) => self.round(Rounding::Down, args),
             ExprKind::Call(Builtin::RoundUp, args) => self.round(Rounding::Up, args),
-            // Dates go to the interpreter.
-            ExprKind::Today | ExprKind::Call(Builtin::YearsBetween, _) => None,
+            ExprKind::Call(Builtin::YearsBetween, args) => {
+                let [from, to] = args.as_slice() else {
+                    return None;
+                };
+                let (from, to) = (self.date(from)?, self.date(to)?);
+                Some((self.push(Op::YearsBetween(from.0, to.0)), 0))
+            }
+            // A date is read only where two are compared or counted in
+            // years (`Compiler::date`).
+            ExprKind::Today => None,
             ExprKind::Tiers(t) => self.tiers(t),
             // Fixed once the evaluation date is: the part in force; no
             // date, or a gap, leaves the rows to the interpreter.
@@ -437,7 +450,11 @@ impl Compiler<'_> {
         match symbol {
             // A duration's months are read only where two are compared
             // (`Compiler::duration`).
-            Symbol::Fact(i) if self.policy.fact(i)?.unit == Unit::Duration => None,
+            // and a date's only where two are compared or counted
+            // (`Compiler::date`).
+            Symbol::Fact(i) if matches!(self.policy.fact(i)?.unit, Unit::Duration | Unit::Date) => {
+                None
+            }
             Symbol::Fact(i) => self.fact(i),
             Symbol::Item(i) => {
                 let (scale, reg) = (*self.items.get(i.0)?)?;
@@ -522,19 +539,68 @@ impl Compiler<'_> {
                     if super::causes::open_param(self.policy, self.options, i) {
                         return self.name(Symbol::Param(i));
                     }
-                    let p = self.policy.param(i)?;
-                    let v = match self.options.params.get(&p.name) {
-                        Some(v) => v.clone(),
-                        None => match self.options.dated_params.get(&p.name) {
-                            Some(d) => d.at(self.options.at?).ok()?.0.clone(),
-                            None => {
-                                crate::eval::constant(self.policy, p.value.as_ref()?, self.options)
-                                    .ok()?
-                            }
-                        },
-                    };
+                    let v = self.param_value(i)?;
                     self.decimal(months(&v)?)
                 }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A param's value in this run, folded: as set, the part in force of
+    /// a dated setting, or as declared.
+    fn param_value(&self, i: ParamId) -> Option<Value> {
+        let p = self.policy.param(i)?;
+        match self.options.params.get(&p.name) {
+            Some(v) => Some(v.clone()),
+            None => match self.options.dated_params.get(&p.name) {
+                Some(d) => Some(d.at(self.options.at?).ok()?.0.clone()),
+                None => crate::eval::constant(self.policy, p.value.as_ref()?, self.options).ok(),
+            },
+        }
+    }
+
+    /// Whether `e` is a date the plan compares: a literal, `today`, a fact
+    /// or a param of dates.
+    fn is_date(&self, e: &Expr) -> bool {
+        match &e.node {
+            ExprKind::Lit(l) => matches!(l.value, LitValue::Date(_)),
+            ExprKind::Today => true,
+            ExprKind::Name(n) => match n.symbol {
+                Some(Symbol::Fact(f)) => self.policy.fact(f).is_some_and(|f| f.unit == Unit::Date),
+                Some(Symbol::Param(p)) => {
+                    self.policy.param(p).is_some_and(|p| p.unit == Unit::Date)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A date as its cell (`kinds::date_cell`), for a comparison of two or
+    /// the whole years between two — the only places a date is read, so
+    /// no arithmetic meets a cell: a literal, `today` (the evaluation
+    /// date, when the run has one), a param, a fact's column. Anything
+    /// else — a date moved by a duration, the time between two — is left
+    /// to the interpreter.
+    fn date(&mut self, e: &Expr) -> Compiled {
+        let cell = |c: &mut Self, d| Some((c.constant(super::kinds::date_cell(d)), 0));
+        match &e.node {
+            ExprKind::Lit(l) => match &l.value {
+                LitValue::Date(d) => cell(self, *d),
+                _ => None,
+            },
+            ExprKind::Today => cell(self, self.options.at?),
+            ExprKind::Name(n) if self.as_declared(n) && self.is_date(e) => match n.symbol? {
+                Symbol::Fact(f) => self.fact(f),
+                Symbol::Param(i) if super::causes::open_param(self.policy, self.options, i) => {
+                    self.name(Symbol::Param(i))
+                }
+                Symbol::Param(i) => match self.param_value(i)? {
+                    Value::Date(d) => cell(self, d),
+                    _ => None,
+                },
                 _ => None,
             },
             _ => None,

@@ -92,7 +92,11 @@ fn operands(op: &Op) -> Option<Vec<Arg>> {
         Op::Rescale(x, _) | Op::Neg(x) | Op::Not(x) | Op::Strict(x) | Op::Round(x, _) => {
             vec![*x]
         }
-        Op::Arith(_, a, b) | Op::Div(a, b, _) | Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
+        Op::Arith(_, a, b)
+        | Op::Div(a, b, _)
+        | Op::And(a, b)
+        | Op::Or(a, b)
+        | Op::YearsBetween(a, b) => vec![*a, *b],
         Op::If(a, b, c) | Op::Clamp(a, b, c) => vec![*a, *b, *c],
         Op::ConstTiers { subject, prior, .. } => {
             let mut v = vec![*subject];

@@ -63,6 +63,10 @@ impl<'a> Env<'a> {
                 unary(self.arg(*x), out, |v| v.checked_mul(f));
             }
             Op::Neg(x) => unary(self.arg(*x), out, i64::checked_neg),
+            Op::YearsBetween(a, b) => lifted(self.arg(*a), self.arg(*b), out, |f, t| {
+                let (f, t) = (super::kinds::cell_date(f)?, super::kinds::cell_date(t)?);
+                crate::eval::years_between(f, t)
+            }),
             Op::Round(x, r) => {
                 let r = *r;
                 unary(self.arg(*x), out, |v| round(v, r));

@@ -32,6 +32,27 @@ pub(crate) enum Encoding {
     /// interpreter compares two of them, `Duration::comparable`); one in
     /// days, or of more decimals, has no cell.
     Duration,
+    /// A date as the number `yyyymmdd` ([`date_cell`]), which orders as
+    /// the dates do; compared, and counted in whole years, only
+    /// (`Compiler::date`).
+    Date,
+}
+
+/// A date as its cell: `year × 10000 + month × 100 + day`, in the dates'
+/// order (a month and day are always below 10000).
+pub(crate) fn date_cell(d: jiff::civil::Date) -> i64 {
+    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+}
+
+/// The date of a cell ([`date_cell`]); `None` for a number that is none.
+pub(crate) fn cell_date(v: i64) -> Option<jiff::civil::Date> {
+    let (year, rest) = (v.div_euclid(10_000), v.rem_euclid(10_000));
+    jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(rest / 100).ok()?,
+        i8::try_from(rest % 100).ok()?,
+    )
+    .ok()
 }
 
 /// The scale of a duration's months in its column.
@@ -53,6 +74,7 @@ impl Encoding {
             Unit::Enum(e) => Encoding::Variant(variants(e)?),
             Unit::Set(e) => Encoding::Set(variants(e)?),
             Unit::Duration => Encoding::Duration,
+            Unit::Date => Encoding::Date,
             _ => Encoding::Number,
         })
     }
@@ -74,6 +96,7 @@ impl Encoding {
             (Encoding::Duration, Value::Duration(d)) => {
                 super::to_scaled(&Value::Num(Unit::Number, d.months()?), DURATION_SCALE)
             }
+            (Encoding::Date, Value::Date(d)) => Some(date_cell(*d)),
             _ => None,
         }
     }
@@ -352,5 +375,36 @@ mod tests {
         assert_eq!(benefit(yes, (0, NOTHING)), (INELIGIBLE, (0, NOTHING)));
         assert_eq!(benefit(yes, (0, FALLBACK)).0, DEFER);
         assert_eq!(benefit(Logic::Nothing, (0, FALLBACK)).0, INELIGIBLE);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod date_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_date() -> impl Strategy<Value = jiff::civil::Date> {
+        (-9999i16..=9999, 1i8..=12, 1i8..=31)
+            .prop_filter_map("a day of the calendar", |(y, m, d)| {
+                jiff::civil::Date::new(y, m, d).ok()
+            })
+    }
+
+    proptest! {
+        /// A date's cell orders as the dates do and gives the date back:
+        /// the plan compares dates by their cells.
+        #[test]
+        fn date_cells_order_as_dates_and_read_back(a in any_date(), b in any_date()) {
+            prop_assert_eq!(date_cell(a).cmp(&date_cell(b)), a.cmp(&b));
+            prop_assert_eq!(cell_date(date_cell(a)), Some(a));
+        }
+    }
+
+    #[test]
+    fn a_number_that_is_no_date_has_none() {
+        assert_eq!(cell_date(20_201_301), None);
+        assert_eq!(cell_date(20_200_230), None);
+        assert_eq!(cell_date(i64::MAX), None);
     }
 }

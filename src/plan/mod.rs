@@ -134,6 +134,8 @@ pub(crate) enum Op {
     Div(Arg, Arg, i128),
     /// `round`, `round_down`, `round_up` to a constant step.
     Round(Arg, Rounder),
+    /// `years_between(from, to)` of two date cells (`kinds::date_cell`).
+    YearsBetween(Arg, Arg),
     And(Arg, Arg),
     Or(Arg, Arg),
     If(Arg, Arg, Arg),
