@@ -772,32 +772,19 @@ impl Outcomes {
         Some(FixedRow { plan, batch, i })
     }
 
-    /// A decided row's total, with the interpreter's digits: it adds the
-    /// items' normalized amounts to zero, so its total has the largest
-    /// scale among the granted amounts (`2.5 + 1.5` is `4.0`, `3 + 4` is
-    /// `7`), not the plan's total scale. `None` (the row then goes to the
-    /// interpreter) if the total does not come out exactly at that scale,
+    /// A decided row's total, with the interpreter's digits: normalized,
+    /// as `Total::sum` leaves its sum (`2.5 + 1.5` is `4`, `42805466.5 +
+    /// 42805466.5` is `85610933`), not at the plan's total scale. `None`
+    /// (the row then goes to the interpreter) past `Decimal`'s scales,
     /// which cannot happen.
     pub fn total(&self, plan: &Plan, row: usize) -> Option<Decimal> {
         let (b, i) = self.at(row)?;
-        let mut scale = 0;
-        for (item, (kind, item_scale, _)) in plan.items.iter().enumerate() {
-            if kind.is_monetary() && b.status.get(item)?.get(i) == Some(&GRANTED) {
-                let amount = *b.amounts.get(item)?.get(i)?;
-                scale = scale.max(normalized_scale(amount, *item_scale));
-            }
-        }
-        // The total is an i64 at the plan's scale: divided in 64 bits (a
-        // division by one skipped), as 128-bit division costs a call.
-        let divisor = pow10(plan.total_scale.checked_sub(scale)?)?;
         let total = *b.total.get(i)?;
-        let whole = if divisor == 1 {
-            total
-        } else if total % divisor == 0 {
-            total / divisor
-        } else {
-            return None;
-        };
+        let scale = normalized_scale(total, plan.total_scale);
+        // Divided in 64 bits (a division by one skipped), as 128-bit
+        // division costs a call; exact, the zeros dropped being zeros.
+        let divisor = pow10(plan.total_scale.checked_sub(scale)?)?;
+        let whole = if divisor == 1 { total } else { total / divisor };
         (scale <= Decimal::MAX_SCALE).then(|| Decimal::new(whole, scale))
     }
 
