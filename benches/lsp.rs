@@ -106,6 +106,29 @@ fn edit_one_digit_of_the_draft_and_refresh_diagnostics(b: Bencher) {
     assert!(doc.problems().is_empty());
 }
 
+/// A digit typed into the draft (`30%` becomes `300%`) and deleted, in
+/// turn: unlike a digit retyped, every edit moves the text after it, so
+/// the spans of every declaration after it move too.
+#[divan::bench(sample_count = 50)]
+fn type_and_delete_a_digit_of_the_draft_and_refresh_diagnostics(b: Bencher) {
+    let (mut doc, range) = draft();
+    let typed_at = Range {
+        start: range.start,
+        end: range.start,
+    };
+    let mut typed = false;
+    b.bench_local(|| {
+        if typed {
+            doc.edit(range, "", &no_include);
+        } else {
+            doc.edit(typed_at, "0", &no_include);
+        }
+        typed = !typed;
+        black_box(diagnostics(&doc))
+    });
+    assert!(doc.problems().is_empty());
+}
+
 #[divan::bench(sample_count = 50)]
 fn edit_one_digit_of_the_draft_and_refresh_diagnostics_and_hints(b: Bencher) {
     let (mut doc, range) = draft();

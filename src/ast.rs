@@ -365,6 +365,30 @@ pub struct Chapter {
     pub cites: Vec<Text>,
     /// Its measures.
     pub measures: Vec<Measure>,
+    /// Span of the whole chapter.
+    pub span: Loc,
+}
+
+impl Decl {
+    /// Where the declaration is written; for an `include`, where its text
+    /// is (the keyword before it has no node). Declarations end in the
+    /// order written.
+    pub fn span(&self) -> crate::span::Span {
+        match self {
+            Decl::Policy(h) => h.span.0,
+            Decl::Enum(e) => e.span.0,
+            Decl::Fact(f) => f.span.0,
+            Decl::Param(p) => p.span.0,
+            Decl::Chapter(c) => c.span.0,
+            Decl::Measure(m) => m.span.0,
+            Decl::Include(t) => t.span,
+            Decl::Test(t) => t.span.0,
+            Decl::Record(r) => r.span.0,
+            Decl::Exclusive(g) => g.span.0,
+            Decl::Cap(c) => c.span.0,
+            Decl::Budget(b) => b.span.0,
+        }
+    }
 }
 
 /// `measure N "title" { cite …  items… }`

@@ -59,7 +59,7 @@ impl Session {
                 }
                 r
             } else {
-                let new_text = source.slice(decl_span(decl)).trim_end().to_string();
+                let new_text = source.slice(decl.span()).trim_end().to_string();
                 replace_decl(&mut text, &current_program, decl, &new_text)
             };
             match result {
@@ -119,23 +119,6 @@ pub(super) fn starts_with_decl_keyword(input: &str) -> bool {
         crate::syntax::keywords::keyword(k)
             .is_some_and(|kw| first == kw.english || first == kw.chinese)
     })
-}
-
-fn decl_span(decl: &Decl) -> crate::span::Span {
-    match decl {
-        Decl::Measure(m) => m.span.0,
-        Decl::Fact(f) => f.span.0,
-        Decl::Param(p) => p.span.0,
-        Decl::Enum(e) => e.span.0,
-        Decl::Policy(h) => h.span.0,
-        Decl::Chapter(c) => c.title.span,
-        Decl::Include(t) => t.span,
-        Decl::Test(t) => t.span.0,
-        Decl::Record(r) => r.span.0,
-        Decl::Exclusive(g) => g.span.0,
-        Decl::Cap(c) => c.span.0,
-        Decl::Budget(b) => b.span.0,
-    }
 }
 
 /// Replaces `span` of `text` with `new`, keeping the blanks the old text

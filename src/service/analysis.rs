@@ -42,9 +42,32 @@ impl Document {
     /// checks) its policy; a policy that checked before is kept when this
     /// text does not.
     pub(super) fn analyse(&mut self, include: &dyn Fn(&str) -> Included) {
+        self.analyse_after(None, include);
+    }
+
+    /// [`Document::analyse`] after an edit of `parsed`, a text that parsed
+    /// and its program: only what the edit touched is read again.
+    pub(super) fn analyse_after(
+        &mut self,
+        parsed: Option<(Program, SourceFile)>,
+        include: &dyn Fn(&str) -> Included,
+    ) {
         self.problems.clear();
         self.tests = None;
-        let program = match crate::syntax::parse(&self.source, &Limits::default()) {
+        let limits = Limits::default();
+        let read = match parsed {
+            None => crate::syntax::parse(&self.source, &limits),
+            Some((mut program, old)) => {
+                match crate::syntax::reparse(&mut program, &old.text, &self.source, &limits) {
+                    Ok(()) => Ok(program),
+                    Err(ds) => {
+                        self.stale = Some((program, old));
+                        Err(ds)
+                    }
+                }
+            }
+        };
+        let program = match read {
             Ok(p) => p,
             Err(ds) => {
                 self.program = None;

@@ -64,6 +64,10 @@ pub struct Document {
     problems: Vec<Problem>,
     /// The current text, parsed, if it parses.
     program: Option<Program>,
+    /// While the current text does not parse: the last text that did and
+    /// its program, so that the edit that mends it reads again only what
+    /// changed since (`syntax::reparse`).
+    stale: Option<(Program, SourceFile)>,
     /// The last policy that checked: this file's, or the one it includes.
     /// Kept while the text does not parse, so hover and definitions go on
     /// answering during an edit.
@@ -123,6 +127,7 @@ impl Document {
             source,
             problems: Vec::new(),
             program: None,
+            stale: None,
             policy: None,
             tests: None,
             example_date: None,
@@ -141,9 +146,14 @@ impl Document {
 
     /// Replaces the whole text and analyses it again.
     pub fn update(&mut self, text: &str, include: &dyn Fn(&str) -> Included) {
-        self.source = SourceFile::new(self.source.name.clone(), text);
+        let new = SourceFile::new(self.source.name.clone(), text);
+        let old = std::mem::replace(&mut self.source, new);
+        let parsed = match self.program.take() {
+            Some(program) => Some((program, old)),
+            None => self.stale.take(),
+        };
         self.index = LineIndex::new(self.source.text.clone());
-        self.analyse(include);
+        self.analyse_after(parsed, include);
     }
 
     /// Replaces `range` of the current text by `text` (an editor's

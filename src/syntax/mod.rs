@@ -16,7 +16,11 @@ mod lower;
 pub mod per_unit;
 pub(crate) mod precedence;
 pub(crate) mod print;
+mod reparse;
 pub mod scan;
+mod shift;
+
+pub use reparse::reparse;
 
 use pest::Parser as _;
 
@@ -38,6 +42,11 @@ use parser::{DecreeParser, Rule};
 /// Parses a whole file into a [`Program`].
 pub fn parse(source: &SourceFile, limits: &Limits) -> Result<Program, Diagnostics> {
     check_size_and_nesting(source, limits)?;
+    parse_checked(source, limits)
+}
+
+/// [`parse`] of a file that has passed [`check_size_and_nesting`].
+fn parse_checked(source: &SourceFile, limits: &Limits) -> Result<Program, Diagnostics> {
     let pairs = DecreeParser::parse(Rule::file, &source.text)
         .map_err(|e| Diagnostics::from(syntax_error(source, &e)))?;
     lower::Lowerer::new(source, limits).program(pairs)
@@ -55,6 +64,12 @@ pub fn parse_expr(source: &SourceFile, limits: &Limits) -> Result<Expr, Diagnost
 /// Rejects inputs too large or too deeply bracketed before pest sees them,
 /// so that hostile input is a diagnostic and never a stack overflow.
 fn check_size_and_nesting(source: &SourceFile, limits: &Limits) -> Result<(), Diagnostics> {
+    check_size(source, limits)?;
+    check_nesting(source, limits)
+}
+
+/// Rejects a file over the size limit or with a NUL byte in it.
+fn check_size(source: &SourceFile, limits: &Limits) -> Result<(), Diagnostics> {
     if source.text.len() > limits.max_source_bytes {
         // Labelled but without a snippet: the file's first line may be
         // the whole 50 MB.
@@ -82,29 +97,41 @@ fn check_size_and_nesting(source: &SourceFile, limits: &Limits) -> Result<(), Di
         .in_source(source)
         .into());
     }
-    // Brackets are counted as the grammar reads them: not in texts, not in
-    // comments (see `scan`).
-    let mut depth = 0usize;
-    for token in scan::scan(&source.text) {
+    Ok(())
+}
+
+/// Rejects a file whose brackets nest deeper than the limit.
+fn check_nesting(source: &SourceFile, limits: &Limits) -> Result<(), Diagnostics> {
+    if let Some(at) = too_deep(&source.text, 0, limits) {
+        return Err(Diagnostic::error(
+            Code::Limit,
+            format!("brackets nested more than {} deep", limits.max_depth),
+        )
+        .label(at, "too deep from here")
+        .help("write the expression in steps, as separate items")
+        .in_source(source)
+        .into());
+    }
+    Ok(())
+}
+
+/// The first bracket of `text` that opens deeper than the limit, counting
+/// from `depth` (the brackets open where `text` starts) as the grammar
+/// reads brackets: not in texts, not in comments (see `scan`).
+fn too_deep(text: &str, mut depth: usize, limits: &Limits) -> Option<Span> {
+    for token in scan::scan(text) {
         match token.kind {
             scan::TokenKind::Open => {
                 depth += 1;
                 if depth > limits.max_depth {
-                    return Err(Diagnostic::error(
-                        Code::Limit,
-                        format!("brackets nested more than {} deep", limits.max_depth),
-                    )
-                    .label(token.span, "too deep from here")
-                    .help("write the expression in steps, as separate items")
-                    .in_source(source)
-                    .into());
+                    return Some(token.span);
                 }
             }
             scan::TokenKind::Close => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    Ok(())
+    None
 }
 
 /// Maps a pest error to a diagnostic that names what was expected in words.

@@ -1,7 +1,7 @@
 //! Lowering the declarations that act across items (issue 16): stacking
 //! groups (`exclusive`, 就高不重复) and cumulative caps (`cap`, 累计上限).
 
-use super::{Lowered, Lowerer, P, parts, span};
+use super::{Lowered, Lowerer, P, parts};
 use crate::ast::{CapDecl, CapRule, Covered, Exclusive, Ident};
 use crate::span::{Loc, Spanned};
 use crate::syntax::Rule;
@@ -18,7 +18,7 @@ impl Lowerer<'_> {
 
     /// `exclusive NAME "label" [per RECORD] [in order] { a, b, … }`.
     pub(super) fn exclusive(&self, p: P<'_>) -> Lowered<Exclusive> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let in_order = p
             .clone()
             .into_inner()
@@ -55,7 +55,7 @@ impl Lowerer<'_> {
 
     /// `cap NAME "label" = AMOUNT [per RECORD] over { a, measure 8 } pro rata|in order`.
     pub(super) fn cap(&self, p: P<'_>) -> Lowered<CapDecl> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let rule = p
             .clone()
             .into_inner()
@@ -67,7 +67,7 @@ impl Lowerer<'_> {
             } else {
                 CapRule::InOrder
             },
-            span(&rule),
+            self.span(&rule),
         );
         let per = self.per_record(&p);
         let mut it = parts(p)
@@ -77,7 +77,7 @@ impl Lowerer<'_> {
         let amount = self.expr(it.next().ok_or_else(|| self.missing(whole))?)?.0;
         let mut over = Vec::new();
         for c in it {
-            let at = span(&c);
+            let at = self.span(&c);
             let inner = parts(c).next().ok_or_else(|| self.missing(at))?;
             over.push(match inner.as_rule() {
                 Rule::integer => Covered::Measure(self.integer(&inner)?),

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
-use super::{Lowered, Lowerer, P, parts, span};
+use super::{Lowered, Lowerer, P, parts};
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic, suggest};
 use crate::span::{Span, Spanned};
@@ -92,7 +92,7 @@ type TableRows = (Vec<(Expr, Expr)>, Option<Expr>, usize);
 impl Lowerer<'_> {
     /// Lowers an `expr` pair; returns the expression and its nesting depth.
     pub(super) fn expr(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
-        let at = span(&p);
+        let at = self.span(&p);
         if self.nesting.get() >= self.limits.max_depth {
             return Err(self.too_deep(at));
         }
@@ -113,7 +113,7 @@ impl Lowerer<'_> {
                     return Err(self
                         .err(
                             Code::Limit,
-                            span(&c),
+                            self.span(&c),
                             format!(
                                 "more than {} prefix operators in a row",
                                 self.limits.max_depth
@@ -131,16 +131,16 @@ impl Lowerer<'_> {
             .map_prefix(|op, rhs| {
                 let (rhs, depth) = rhs?;
                 let Some(Operator::Prefix(uop)) = operator(op.as_rule()) else {
-                    return Err(self.missing(span(&op)));
+                    return Err(self.missing(self.span(&op)));
                 };
-                let s = span(&op).to(rhs.span);
+                let s = self.span(&op).to(rhs.span);
                 self.deeper(Spanned::new(ExprKind::Unary(uop, Box::new(rhs)), s), depth)
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, ld) = lhs?;
                 let (rhs, rd) = rhs?;
                 let Some(Operator::Infix(bop)) = operator(op.as_rule()) else {
-                    return Err(self.missing(span(&op)));
+                    return Err(self.missing(self.span(&op)));
                 };
                 let s = lhs.span.to(rhs.span);
                 // A chain is as deep as its deepest operand, plus one.
@@ -181,7 +181,7 @@ impl Lowerer<'_> {
     }
 
     fn primary(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
-        let at = span(&p);
+        let at = self.span(&p);
         match p.as_rule() {
             Rule::paren => {
                 let inner = parts(p).next().ok_or_else(|| self.missing(at))?;
@@ -229,7 +229,7 @@ impl Lowerer<'_> {
     }
 
     fn call(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
-        let at = span(&p);
+        let at = self.span(&p);
         let mut it = parts(p);
         let callee = it.next().ok_or_else(|| self.missing(at))?;
         let func = self.callee(callee);
@@ -264,7 +264,7 @@ impl Lowerer<'_> {
             Some(Rule::kw_round_down) => Builtin::RoundDown,
             Some(Rule::kw_round_up) => Builtin::RoundUp,
             _ => {
-                let d = self.unknown_function(p.as_str(), span(&p));
+                let d = self.unknown_function(p.as_str(), self.span(&p));
                 self.deferred.borrow_mut().push(d);
                 Builtin::Sum
             }
@@ -299,7 +299,7 @@ impl Lowerer<'_> {
     }
 
     fn tiers(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
-        let at = span(&p);
+        let at = self.span(&p);
         let reaching = p.as_rule() == Rule::reaching_expr;
         let mut it = parts(p).peekable();
         let (subject, mut depth) = self.expr(it.next().ok_or_else(|| self.missing(at))?)?;
@@ -330,7 +330,7 @@ impl Lowerer<'_> {
     }
 
     fn schedule(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
-        let at = span(&p);
+        let at = self.span(&p);
         let mut it = parts(p);
         let (base, mut depth) = self.expr(it.next().ok_or_else(|| self.missing(at))?)?;
         let (brackets, above, d) = self.rows(it, Rule::above_row, at)?;
@@ -356,7 +356,7 @@ impl Lowerer<'_> {
         let mut last_value = None;
         let mut depth = 0;
         for row in pairs {
-            let row_at = span(&row);
+            let row_at = self.span(&row);
             let is_last = row.as_rule() == last;
             let mut r = parts(row);
             let mut next = || self.expr(r.next().ok_or_else(|| self.missing(row_at))?);

@@ -2,7 +2,7 @@
 //! feature: dated values (`VALUE from DATE [until DATE], …`, bare as a
 //! param's value or as `dated { … }`) and budget declarations.
 
-use super::{Lowered, Lowerer, P, parts, span};
+use super::{Lowered, Lowerer, P, parts};
 use crate::ast::*;
 use crate::span::{Loc, Spanned};
 use crate::syntax::Rule;
@@ -19,14 +19,14 @@ impl Lowerer<'_> {
         let mut out = Vec::new();
         let mut depth = 0;
         for part in pairs {
-            let part_at = span(&part);
+            let part_at = self.span(&part);
             let mut it = parts(part);
             let (value, d) = self.expr(it.next().ok_or_else(|| self.missing(part_at))?)?;
             depth = depth.max(d);
             let from = it.next().ok_or_else(|| self.missing(part_at))?;
-            let from = Spanned::new(self.date(&from)?, span(&from));
+            let from = Spanned::new(self.date(&from)?, self.span(&from));
             let until = match it.next() {
-                Some(u) => Some(Spanned::new(self.date(&u)?, span(&u))),
+                Some(u) => Some(Spanned::new(self.date(&u)?, self.span(&u))),
                 None => None,
             };
             out.push(DatedPart {
@@ -54,19 +54,19 @@ impl Lowerer<'_> {
 
     /// `dated { … }` in an expression.
     pub(super) fn dated_expr(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
-        let at = span(&p);
+        let at = self.span(&p);
         self.dated(at, parts(p), false)
     }
 
     /// A param's bare `dated_parts`.
     pub(super) fn dated_parts(&self, p: P<'_>) -> Lowered<(Expr, usize)> {
-        let at = span(&p);
+        let at = self.span(&p);
         self.dated(at, parts(p), true)
     }
 
     /// `budget NAME "label" = AMOUNT for { … } RULE`.
     pub(super) fn budget(&self, p: P<'_>) -> Lowered<BudgetDecl> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p).peekable();
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let label = it
@@ -77,13 +77,13 @@ impl Lowerer<'_> {
         let mut rule = None;
         let mut against = None;
         for c in it {
-            let at = span(&c);
+            let at = self.span(&c);
             match c.as_rule() {
                 Rule::budget_member => {
                     let m = parts(c).next().ok_or_else(|| self.missing(at))?;
                     members.push(match m.as_rule() {
                         Rule::integer => BudgetMember::Measure(self.integer(&m)?),
-                        _ => BudgetMember::Item(Name::new(m.as_str()), Loc(span(&m))),
+                        _ => BudgetMember::Item(Name::new(m.as_str()), Loc(self.span(&m))),
                     });
                 }
                 _ => {
@@ -92,10 +92,10 @@ impl Lowerer<'_> {
                         Some(a) if a.as_rule() == Rule::budget_against => {
                             let n = parts(a).next().ok_or_else(|| self.missing(at))?;
                             let kind = ExprKind::Name(Name::new(n.as_str()));
-                            against = Some(Spanned::new(kind, span(&n)));
+                            against = Some(Spanned::new(kind, self.span(&n)));
                             BudgetRule::ProRata
                         }
-                        Some(f) => BudgetRule::FirstCome(Name::new(f.as_str()), Loc(span(&f))),
+                        Some(f) => BudgetRule::FirstCome(Name::new(f.as_str()), Loc(self.span(&f))),
                         None => BudgetRule::ProRata,
                     };
                     rule = Some(Spanned::new(r, at));

@@ -38,11 +38,10 @@ pub(super) struct Lowerer<'s> {
     /// How many `expr`s are being lowered, one inside another: bounds the
     /// recursion of lowering itself (nested `if`s have no brackets to count).
     nesting: std::cell::Cell<usize>,
-}
-
-fn span(p: &P<'_>) -> Span {
-    let s = p.as_span();
-    Span::new(s.start(), s.end())
+    /// Where in `src` the parsed text starts: 0 for a whole file, the
+    /// offset of the slice an editor's change made pest read again
+    /// (`super::reparse`), so that every span is the file's.
+    base: usize,
 }
 
 /// Punctuation pairs exist only for error messages.
@@ -63,9 +62,20 @@ fn is_punct(rule: Rule) -> bool {
     )
 }
 
-/// Whether a pair is a keyword token (kept out of the AST).
+/// Whether a pair is a keyword token (kept out of the AST): the rules
+/// named `kw_*`, found once from their names rather than by formatting a
+/// name for every pair lowered.
 fn is_keyword(rule: Rule) -> bool {
-    format!("{rule:?}").starts_with("kw_")
+    static KEYWORDS: std::sync::LazyLock<Vec<bool>> = std::sync::LazyLock::new(|| {
+        let mut table = vec![false; Rule::all_rules().len()];
+        for r in Rule::all_rules() {
+            if let Some(slot) = table.get_mut(*r as usize) {
+                *slot = format!("{r:?}").starts_with("kw_");
+            }
+        }
+        table
+    });
+    KEYWORDS.get(rule as usize).copied().unwrap_or(false)
 }
 
 /// The children that carry meaning: no punctuation, no keywords.
@@ -82,7 +92,23 @@ impl<'s> Lowerer<'s> {
             limits,
             deferred: std::cell::RefCell::new(Vec::new()),
             nesting: std::cell::Cell::new(0),
+            base: 0,
         }
+    }
+
+    /// A lowerer for pairs parsed from the slice of `src` that starts at
+    /// byte `base`.
+    pub(super) fn at(src: &'s SourceFile, limits: &'s Limits, base: usize) -> Self {
+        Lowerer {
+            base,
+            ..Lowerer::new(src, limits)
+        }
+    }
+
+    /// The span of a pair, in the file.
+    pub(super) fn span(&self, p: &P<'_>) -> Span {
+        let s = p.as_span();
+        Span::new(self.base + s.start(), self.base + s.end())
     }
 
     /// An error at `at`, labelled, in this source.
@@ -105,19 +131,42 @@ impl<'s> Lowerer<'s> {
 
     /// A whole file: every declaration, with every error found.
     pub(super) fn program(&self, pairs: Pairs<'_, Rule>) -> Result<Program, Diagnostics> {
-        let mut decls = Vec::new();
+        self.every(pairs, |p| self.decl(p))
+            .map(|decls| Program { decls })
+    }
+
+    /// A run of measures (`measure_run`): those of a chapter that an
+    /// editor's change made pest read again.
+    pub(super) fn measures(&self, pairs: Pairs<'_, Rule>) -> Result<Vec<Measure>, Diagnostics> {
+        self.every(pairs, |p| self.measure(p))
+    }
+
+    /// A run of a measure's cites and items (`entry_run`), read again as
+    /// [`Lowerer::measures`] are.
+    pub(super) fn entries(&self, pairs: Pairs<'_, Rule>) -> Result<Vec<MeasureEntry>, Diagnostics> {
+        self.every(pairs, |p| self.entry(p))
+    }
+
+    /// Each part of the one pair in `pairs`, lowered by `lower`, with every
+    /// error found, deferred ones too, in the order of the text.
+    fn every<T>(
+        &self,
+        pairs: Pairs<'_, Rule>,
+        lower: impl Fn(P<'_>) -> Lowered<T>,
+    ) -> Result<Vec<T>, Diagnostics> {
+        let mut out = Vec::new();
         let mut errors = Vec::new();
-        for file in pairs {
-            for p in parts(file) {
-                match self.decl(p) {
-                    Ok(d) => decls.push(d),
+        for whole in pairs {
+            for p in parts(whole) {
+                match lower(p) {
+                    Ok(d) => out.push(d),
                     Err(e) => errors.push(e),
                 }
             }
         }
         errors.extend(self.deferred.take());
         if errors.is_empty() {
-            Ok(Program { decls })
+            Ok(out)
         } else {
             errors.sort_by_key(|d| d.span().map(|s| s.start));
             errors.dedup();
@@ -153,7 +202,7 @@ impl<'s> Lowerer<'s> {
             Rule::chapter_decl => Decl::Chapter(self.chapter(p)?),
             Rule::measure_decl => Decl::Measure(self.measure(p)?),
             Rule::include_decl => {
-                let at = span(&p);
+                let at = self.span(&p);
                 let s = parts(p).next().ok_or_else(|| self.missing(at))?;
                 Decl::Include(self.string(s))
             }
@@ -162,12 +211,12 @@ impl<'s> Lowerer<'s> {
             Rule::exclusive_decl => Decl::Exclusive(self.exclusive(p)?),
             Rule::cap_decl => Decl::Cap(self.cap(p)?),
             Rule::budget_decl => Decl::Budget(self.budget(p)?),
-            _ => return Err(self.missing(span(&p))),
+            _ => return Err(self.missing(self.span(&p))),
         })
     }
 
     fn policy(&self, p: P<'_>) -> Lowered<PolicyHeader> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p);
         let title = self.string(it.next().ok_or_else(|| self.missing(whole))?);
         let mut header = PolicyHeader {
@@ -177,7 +226,7 @@ impl<'s> Lowerer<'s> {
             span: Loc(whole),
         };
         for field in it {
-            let at = span(&field);
+            let at = self.span(&field);
             match field.as_rule() {
                 Rule::issued_field => {
                     let has_date = field
@@ -234,7 +283,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn enum_decl(&self, p: P<'_>) -> Lowered<EnumDecl> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p);
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let mut variants = Vec::new();
@@ -252,7 +301,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn type_ref(&self, p: P<'_>) -> Lowered<Spanned<TypeRef>> {
-        let at = span(&p);
+        let at = self.span(&p);
         let inner = p.into_inner().next().ok_or_else(|| self.missing(at))?;
         let ty = match inner.as_rule() {
             Rule::kw_money => TypeRef::Unit(Unit::Money),
@@ -282,7 +331,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn fact(&self, p: P<'_>) -> Lowered<FactDecl> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p);
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let ty = self.type_ref(it.next().ok_or_else(|| self.missing(whole))?)?;
@@ -296,13 +345,13 @@ impl<'s> Lowerer<'s> {
     }
 
     fn param(&self, p: P<'_>) -> Lowered<ParamDecl> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let tbd = p.clone().into_inner().find(|c| c.as_rule() == Rule::kw_tbd);
         let mut it = parts(p);
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let ty = self.type_ref(it.next().ok_or_else(|| self.missing(whole))?)?;
         let (value, value_span) = match tbd {
-            Some(t) => (None, Loc(span(&t))),
+            Some(t) => (None, Loc(self.span(&t))),
             None => {
                 let e = it.next().ok_or_else(|| self.missing(whole))?;
                 let (e, _) = if e.as_rule() == Rule::dated_parts {
@@ -326,7 +375,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn chapter(&self, p: P<'_>) -> Lowered<Chapter> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p);
         let number = self.integer(&it.next().ok_or_else(|| self.missing(whole))?)?;
         let title = self.string(it.next().ok_or_else(|| self.missing(whole))?);
@@ -343,20 +392,18 @@ impl<'s> Lowerer<'s> {
             title,
             cites,
             measures,
+            span: Loc(whole),
         })
     }
 
     fn measure(&self, p: P<'_>) -> Lowered<Measure> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p);
         let number = self.integer(&it.next().ok_or_else(|| self.missing(whole))?)?;
         let title = self.string(it.next().ok_or_else(|| self.missing(whole))?);
         let mut entries = Vec::new();
         for c in it {
-            entries.push(match c.as_rule() {
-                Rule::cite_clause => MeasureEntry::Cite(self.cite(c)?),
-                _ => MeasureEntry::Item(Box::new(self.item(c)?)),
-            });
+            entries.push(self.entry(c)?);
         }
         Ok(Measure {
             number,
@@ -366,14 +413,22 @@ impl<'s> Lowerer<'s> {
         })
     }
 
+    /// A measure's cite or item.
+    fn entry(&self, p: P<'_>) -> Lowered<MeasureEntry> {
+        Ok(match p.as_rule() {
+            Rule::cite_clause => MeasureEntry::Cite(self.cite(p)?),
+            _ => MeasureEntry::Item(Box::new(self.item(p)?)),
+        })
+    }
+
     fn cite(&self, p: P<'_>) -> Lowered<Text> {
-        let at = span(&p);
+        let at = self.span(&p);
         let s = parts(p).next().ok_or_else(|| self.missing(at))?;
         Ok(self.string(s))
     }
 
     fn item(&self, p: P<'_>) -> Lowered<Item> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p);
         let kind_pair = it.next().ok_or_else(|| self.missing(whole))?;
         let kind = self.item_kind(kind_pair)?;
@@ -397,7 +452,7 @@ impl<'s> Lowerer<'s> {
             span: Loc(whole),
         };
         for clause in it {
-            let at = span(&clause);
+            let at = self.span(&clause);
             let dup = |what: &str| {
                 self.err(
                     Code::Duplicate,
@@ -441,7 +496,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn item_kind(&self, p: P<'_>) -> Lowered<Spanned<ItemKind>> {
-        let at = span(&p);
+        let at = self.span(&p);
         let kw = p.into_inner().next().ok_or_else(|| self.missing(at))?;
         let kind = match kw.as_rule() {
             Rule::kw_subsidy => ItemKind::Subsidy,
@@ -459,7 +514,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn item_body(&self, p: P<'_>) -> Lowered<ItemBody> {
-        let at = span(&p);
+        let at = self.span(&p);
         let inner = p.into_inner().next().ok_or_else(|| self.missing(at))?;
         Ok(match inner.as_rule() {
             Rule::at_most => {

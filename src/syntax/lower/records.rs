@@ -3,7 +3,7 @@
 //! Field references (`p.investment`) are names, lowered with the other
 //! tokens of an expression.
 
-use super::{Lowered, Lowerer, P, parts, span};
+use super::{Lowered, Lowerer, P, parts};
 use crate::ast::*;
 use crate::span::{Loc, Spanned};
 use crate::syntax::Rule;
@@ -11,7 +11,7 @@ use crate::syntax::Rule;
 impl Lowerer<'_> {
     /// `record name "label" { field: type "label", … }`.
     pub(super) fn record(&self, p: P<'_>) -> Lowered<RecordDecl> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p).peekable();
         let name = self.ident(&it.next().ok_or_else(|| self.missing(whole))?);
         let label = match it.peek() {
@@ -20,7 +20,7 @@ impl Lowerer<'_> {
         };
         let mut fields = Vec::new();
         for f in it {
-            let at = span(&f);
+            let at = self.span(&f);
             let mut fi = parts(f);
             let fname = self.ident(&fi.next().ok_or_else(|| self.missing(at))?);
             let ty = self.type_ref(fi.next().ok_or_else(|| self.missing(at))?)?;
@@ -41,7 +41,7 @@ impl Lowerer<'_> {
 
     /// `for each p in projects`.
     pub(super) fn each(&self, p: P<'_>) -> Lowered<ForEach> {
-        let at = span(&p);
+        let at = self.span(&p);
         let mut it = parts(p);
         let var = self.ident(&it.next().ok_or_else(|| self.missing(at))?);
         let list = self.ident(&it.next().ok_or_else(|| self.missing(at))?);
@@ -56,10 +56,10 @@ impl Lowerer<'_> {
     pub(super) fn records(&self, p: P<'_>) -> Lowered<FactInput> {
         let mut records = Vec::new();
         for r in parts(p) {
-            let at = span(&r);
+            let at = self.span(&r);
             let mut fields = Vec::new();
             for fv in parts(r) {
-                let fat = span(&fv);
+                let fat = self.span(&fv);
                 let mut it = parts(fv);
                 let name = self.ident(&it.next().ok_or_else(|| self.missing(fat))?);
                 let v = it.next().ok_or_else(|| self.missing(fat))?;

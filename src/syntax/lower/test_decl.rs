@@ -1,6 +1,6 @@
 //! Lowering tests written in the language: `test "…" { facts { … } set … at … expect … }`.
 
-use super::{Lowered, Lowerer, P, parts, span};
+use super::{Lowered, Lowerer, P, parts};
 use crate::ast::*;
 use crate::span::{Loc, Span, Spanned};
 use crate::syntax::Rule;
@@ -8,7 +8,7 @@ use crate::syntax::Rule;
 impl Lowerer<'_> {
     /// A `test "…" { … }` declaration.
     pub(super) fn test(&self, p: P<'_>) -> Lowered<TestDecl> {
-        let whole = span(&p);
+        let whole = self.span(&p);
         let mut it = parts(p);
         let name = self.string(it.next().ok_or_else(|| self.missing(whole))?);
         let mut t = TestDecl {
@@ -20,11 +20,11 @@ impl Lowerer<'_> {
             span: Loc(whole),
         };
         for entry in it {
-            let at = span(&entry);
+            let at = self.span(&entry);
             match entry.as_rule() {
                 Rule::facts_block => {
                     for line in parts(entry) {
-                        let line_at = span(&line);
+                        let line_at = self.span(&line);
                         let mut l = parts(line);
                         let fact = self.ident(&l.next().ok_or_else(|| self.missing(line_at))?);
                         let v = l.next().ok_or_else(|| self.missing(line_at))?;
@@ -45,7 +45,7 @@ impl Lowerer<'_> {
                                     } else {
                                         c.as_str().to_string()
                                     },
-                                    span(&c),
+                                    self.span(&c),
                                 ));
                             }
                             Rule::expr => value = Some(self.expr(c)?.0),
@@ -68,13 +68,13 @@ impl Lowerer<'_> {
     }
 
     fn expect(&self, p: P<'_>) -> Lowered<Expect> {
-        let at = span(&p);
+        let at = self.span(&p);
         let mut l = parts(p);
         let item = self.ident(&l.next().ok_or_else(|| self.missing(at))?);
         let v = l.next().ok_or_else(|| self.missing(at))?;
         let want = match v.as_rule() {
             Rule::expect_status => {
-                let s_at = span(&v);
+                let s_at = self.span(&v);
                 let kw = v.clone().into_inner().next().map(|k| k.as_rule());
                 let status = match kw {
                     Some(Rule::kw_granted) => ExpectStatus::Granted,
@@ -90,7 +90,7 @@ impl Lowerer<'_> {
                     .clone()
                     .into_inner()
                     .next()
-                    .map_or(s_at.end, |k| span(&k).end);
+                    .map_or(s_at.end, |k| self.span(&k).end);
                 let by: Vec<Ident> = parts(v).map(|i| self.ident(&i)).collect();
                 let end = by.last().map_or(kw_end, |b| b.span.end);
                 Expected::Status(Spanned::new(status, Span::new(s_at.start, end)), by)

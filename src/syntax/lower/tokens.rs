@@ -1,7 +1,7 @@
 //! Lowering tokens: literals (through [`crate::syntax::literal`]), dates,
 //! numbers, names and texts with their escapes.
 
-use super::{Lowered, Lowerer, P, span};
+use super::{Lowered, Lowerer, P};
 use crate::ast::*;
 use crate::diagnostic::Code;
 use crate::span::Spanned;
@@ -10,7 +10,7 @@ use crate::syntax::{Rule, literal};
 impl Lowerer<'_> {
     /// A literal's value; a malformed one is a diagnostic on it.
     pub(super) fn literal(&self, p: P<'_>) -> Lowered<LitValue> {
-        let at = span(&p);
+        let at = self.span(&p);
         let result = match p.as_rule() {
             Rule::kw_true => Ok(LitValue::Bool(true)),
             Rule::kw_false => Ok(LitValue::Bool(false)),
@@ -47,7 +47,7 @@ impl Lowerer<'_> {
             Ok(_) | Err(_) => Err(self
                 .err(
                     Code::Literal,
-                    span(p),
+                    self.span(p),
                     format!("`{}` is not a calendar date", p.as_str()),
                     "this date",
                 )
@@ -59,18 +59,18 @@ impl Lowerer<'_> {
     pub(super) fn integer(&self, p: &P<'_>) -> Lowered<Spanned<u32>> {
         p.as_str()
             .parse::<u32>()
-            .map(|n| Spanned::new(n, span(p)))
-            .map_err(|_| self.err(Code::Literal, span(p), "number too large", "here"))
+            .map(|n| Spanned::new(n, self.span(p)))
+            .map_err(|_| self.err(Code::Literal, self.span(p), "number too large", "here"))
     }
 
     /// A name as written.
     pub(super) fn ident(&self, p: &P<'_>) -> Ident {
-        Spanned::new(p.as_str().to_string(), span(p))
+        Spanned::new(p.as_str().to_string(), self.span(p))
     }
 
     /// A text in quotes, its escapes resolved.
     pub(super) fn string(&self, p: P<'_>) -> Text {
-        let at = span(&p);
+        let at = self.span(&p);
         let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
         let mut out = String::with_capacity(raw.len());
         let mut chars = raw.chars();
