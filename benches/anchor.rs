@@ -127,6 +127,29 @@ fn parse_and_check_the_draft(b: Bencher) {
     b.bench(|| decree::load(black_box(&src)).expect("checks"));
 }
 
+/// A pest grammar that only reads the draft's tokens (`benches/tokens.pest`).
+mod tokens {
+    #![allow(missing_docs)]
+    #[derive(pest_derive::Parser)]
+    #[grammar = "benches/tokens.pest"]
+    pub struct Tokens;
+}
+
+/// The draft through `benches/tokens.pest`: pest reading its tokens and
+/// nothing else, no tree kept: the floor under any pest grammar of the
+/// draft, beside `parse_and_check_the_draft`.
+#[divan::bench(sample_count = 10)]
+fn pest_reading_only_the_drafts_tokens(b: Bencher) {
+    use pest::Parser as _;
+    let text =
+        std::fs::read_to_string("policies/shenzhen-manufacturing-2020.decree").expect("the draft");
+    b.bench(|| {
+        tokens::Tokens::parse(tokens::Rule::file, black_box(&text))
+            .expect("tokens")
+            .count()
+    });
+}
+
 /// The bundled draft and one example enterprise's facts.
 fn draft_and_huaxin() -> (decree::Policy, decree::eval::Facts) {
     let text =

@@ -3,7 +3,8 @@
 //! (a one-character edit, the re-analysis `Document::edit` does, and the
 //! problems turned into diagnostics as the server turns them), the same with
 //! the inlay hints refreshed for one example enterprise (issue 14 aims the
-//! whole cycle under 20 ms), an edit that leaves the draft unparsable, an
+//! whole cycle under 20 ms), a digit typed and deleted in turn (each edit
+//! moves the spans after it), an edit that leaves the draft unparsable, an
 //! edit to the draft's file of tests (which re-runs its tests against the
 //! included draft), and semantic tokens and symbols alone. Each iteration is
 //! one edit: the edits alternate between two texts one character apart, so
