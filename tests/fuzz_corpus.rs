@@ -52,6 +52,16 @@ fn structured_regressions() {
     assert!(n >= 50, "only {n} saved inputs");
 }
 
+/// The `structured` inputs again, each program edited three times and read
+/// again by `syntax::reparse` against a whole parse; and the `reparse`
+/// target's own reproducers.
+#[test]
+fn reparse_regressions() {
+    let n = replay("structured", harness::reparse);
+    assert!(n >= 50, "only {n} saved inputs");
+    replay("reparse", harness::reparse);
+}
+
 #[test]
 fn facts_regressions() {
     let n = replay("facts", harness::facts);

@@ -17,7 +17,10 @@
 //! * [`plan_vs_interpreter`] — bytes read as a [`PopulationDesc`]: a
 //!   generated policy and a generated CSV population (cells of every
 //!   spelling, missing, odd and unreadable ones) through `population::run`
-//!   lean (the compiled plan where it compiles) and full (the interpreter).
+//!   lean (the compiled plan where it compiles) and full (the interpreter);
+//! * [`reparse`] — the [`structured`] target's program, edited three
+//!   times as its bytes say, each edit read again by `syntax::reparse`
+//!   (the language server's parse after a keystroke) and by a whole parse.
 //!
 //! The laws, all of which hold for every input:
 //!
@@ -28,6 +31,8 @@
 //!   the same AST, formats to the same text again (idempotence), checks
 //!   exactly when the original checks (with the same messages), evaluates to
 //!   the same results, and has no semantic difference from the original;
+//! * a reparse after an edit is the whole parse of the new text, every
+//!   span included, or the same errors, the program then left as it was;
 //! * when the compiled plan takes a policy, its result for an enterprise is
 //!   the interpreter's, digit for digit; over a whole CSV population, the
 //!   lean run's rows, rejected rows and totals are the full run's.
@@ -2255,4 +2260,112 @@ pub fn population_reach(inputs: &[Vec<u8>]) -> (usize, usize, usize) {
         }
     }
     (all, checked, planned)
+}
+
+/// What an edit of the [`reparse`] target may insert.
+const EDIT_SNIPPETS: &[&str] = &[
+    " ",
+    "\n",
+    "# note\n",
+    "#",
+    "0",
+    "5",
+    "万",
+    "%",
+    " + 1",
+    " * 2",
+    "\"标签\"",
+    "x",
+    "(",
+    ")",
+    "{",
+    "}",
+    ",",
+    "，",
+    "measure",
+    " when true",
+    "fact extra: money\n",
+    "\nmeasure 97 \"新\" { subsidy extra_item = 1万 }\n",
+    "subsidy more = 2万\n",
+    "“",
+    "”",
+];
+
+/// The program of the [`structured`] target, edited three times (where,
+/// how and what from the input's last bytes): each edit is read again by
+/// `syntax::reparse` from the last text that parsed, and must give what a
+/// whole `syntax::parse` of the new text gives, spans included (compared
+/// by debug text: the AST's equality ignores spans), or the same errors
+/// with the program left as it was.
+pub fn reparse(data: &[u8]) {
+    let case = render(data);
+    let limits = Limits::default();
+    let parse = |text: &str| decree::syntax::parse(&SourceFile::new("fuzz.decree", text), &limits);
+    let Ok(mut program) = parse(&case.source) else {
+        return;
+    };
+    let mut good = case.source.clone();
+    let mut text = case.source.clone();
+    let spec: Vec<u8> = data.iter().rev().take(12).copied().collect();
+    for edit in spec.chunks(4) {
+        text = edited(&text, edit);
+        let source = SourceFile::new("fuzz.decree", text.as_str());
+        let before = format!("{program:?}");
+        let got = decree::syntax::reparse(&mut program, &good, &source, &limits);
+        match (got, parse(&text)) {
+            (Ok(()), Ok(whole)) => {
+                assert!(
+                    format!("{program:?}") == format!("{whole:?}"),
+                    "reparse differs from the whole parse after {edit:?} of {good:?} into {text:?}"
+                );
+                good = text.clone();
+            }
+            (Err(got), Err(whole)) => {
+                assert_eq!(format!("{got:?}"), format!("{whole:?}"), "different errors");
+                assert_eq!(
+                    format!("{program:?}"),
+                    before,
+                    "a failed reparse changed the program"
+                );
+            }
+            (got, whole) => panic!(
+                "reparse and the whole parse disagree on {text:?}: {:?} against {:?}",
+                got.is_ok(),
+                whole.is_ok()
+            ),
+        }
+    }
+}
+
+/// `text` after one edit read from four bytes: where (two bytes, a
+/// fraction of the text), what (insert a snippet, delete, or copy a stretch
+/// elsewhere) and how much.
+fn edited(text: &str, edit: &[u8]) -> String {
+    let byte = |i: usize| usize::from(edit.get(i).copied().unwrap_or(0));
+    let boundary = |mut at: usize| {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let at = boundary(((byte(0) << 8) | byte(1)) * text.len() / 65536);
+    let mut out = text.to_string();
+    match byte(2) % 3 {
+        0 => {
+            let snippet = EDIT_SNIPPETS.get(byte(3) % EDIT_SNIPPETS.len()).copied();
+            out.insert_str(at, snippet.unwrap_or(" "));
+        }
+        1 => {
+            let to = boundary(at + byte(3) % 40 + 1);
+            out.replace_range(at..to.max(at), "");
+        }
+        _ => {
+            let to = boundary(at + byte(3) * 2 + 1);
+            let piece = text.get(at..to.max(at)).unwrap_or_default().to_string();
+            let into = boundary(byte(3) * text.len() / 256);
+            out.insert_str(into, &piece);
+        }
+    }
+    out
 }
