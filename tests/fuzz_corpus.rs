@@ -59,7 +59,8 @@ fn structured_regressions() {
 fn reparse_regressions() {
     let n = replay("structured", harness::reparse);
     assert!(n >= 50, "only {n} saved inputs");
-    replay("reparse", harness::reparse);
+    let own = replay("reparse", harness::reparse);
+    assert!(own >= 50, "only {own} saved reparse inputs");
 }
 
 #[test]
