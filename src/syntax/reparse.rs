@@ -5,16 +5,25 @@
 //! keystroke; the result is the one a whole [`super::parse`] gives, spans
 //! included (`tests/reparse.rs` holds it to that).
 //!
-//! A change is placed by the declarations' ends: a declaration owns the
-//! text from the end of the one before it to its own end, blanks and
-//! comments included. The declarations read again are the owners of the
-//! change and one more on each side, since text added after a declaration
-//! may extend it (a label after a fact, a term after a param's value) and
-//! the read must stop where the whole parse would: at the end of a
-//! declaration the change did not touch. Inside one chapter, the same is
-//! done with its measures, which are closed by their braces. Whatever the
-//! slice does not read cleanly is read again whole, so an error is always
-//! the whole parse's.
+//! A change is placed by the units' ends: a unit owns the text from the
+//! end of the one before it to its own end, blanks and comments included.
+//! The units are the file's declarations; inside one chapter, its
+//! measures; inside one measure, its cites and items. The narrowest run
+//! that holds the whole change is read, from the unit before the change's
+//! owner, since text added after a unit may extend it (a label after a
+//! fact, a clause after an item):
+//!
+//! * among declarations, up to the end of the unit after the change, and
+//!   on past the blanks and comments that follow to the next token (a
+//!   declaration that ends in an optional part takes them into its span);
+//!   no line feed before that token, and the whole text is read, since a
+//!   comment the change opened could run on past the slice;
+//! * inside a chapter or a measure, up to its closing brace, which is read
+//!   too (`measure_run`, `entry_run`), so that a change commenting the
+//!   brace out fails as the whole parse does.
+//!
+//! A slice that does not read cleanly sends the text to a whole parse, so
+//! an error is always the whole parse's.
 
 use pest::Parser as _;
 
