@@ -68,7 +68,11 @@ impl Document {
             }
         };
         let program = match read {
-            Ok(p) => p,
+            Ok(p) => {
+                // The current text parses: no older one is needed.
+                self.stale = None;
+                p
+            }
             Err(ds) => {
                 self.program = None;
                 self.add_all(&ds.0, Span::default());
